@@ -1,0 +1,12 @@
+# Every target of ours gets the same strict warnings; warnings are errors.
+add_library(taplink_warnings INTERFACE)
+target_compile_options(taplink_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Werror
+  -Wshadow -Wcast-qual -Wnon-virtual-dtor -Woverloaded-virtual
+  -Wimplicit-fallthrough -Wformat=2 -Wmissing-declarations)
+
+if(TAPLINK_SANITIZE)
+  set(_san -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_compile_options(taplink_warnings INTERFACE ${_san})
+  target_link_options(taplink_warnings INTERFACE ${_san})
+endif()

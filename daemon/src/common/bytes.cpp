@@ -1,0 +1,61 @@
+#include "common/bytes.hpp"
+
+#include <stdexcept>
+
+namespace taplink {
+
+namespace {
+constexpr char kDigits[] = "0123456789ABCDEF";
+
+int nibble(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+        return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+        return c - 'A' + 10;
+    }
+    return -1;
+}
+}  // namespace
+
+std::string toHex(ByteView bytes, bool spaced) {
+    std::string out;
+    out.reserve(bytes.size() * 3);
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        if (spaced && i != 0) {
+            out.push_back(' ');
+        }
+        out.push_back(kDigits[bytes[i] >> 4U]);
+        out.push_back(kDigits[bytes[i] & 0x0FU]);
+    }
+    return out;
+}
+
+Bytes fromHex(std::string_view hex) {
+    Bytes out;
+    int high = -1;
+    for (char c : hex) {
+        if (c == ' ' || c == ':') {
+            continue;
+        }
+        const int value = nibble(c);
+        if (value < 0) {
+            throw std::invalid_argument("not a hex digit: '" + std::string(1, c) + "'");
+        }
+        if (high < 0) {
+            high = value;
+        } else {
+            out.push_back(static_cast<std::uint8_t>((high << 4) | value));
+            high = -1;
+        }
+    }
+    if (high >= 0) {
+        throw std::invalid_argument("odd number of hex digits");
+    }
+    return out;
+}
+
+}  // namespace taplink

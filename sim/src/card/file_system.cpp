@@ -1,0 +1,241 @@
+#include "card/file_system.hpp"
+
+#include <algorithm>
+
+#include "apdu/tlv.hpp"
+
+namespace taplink::sim {
+
+namespace sw = apdu::sw;
+
+namespace {
+constexpr std::uint16_t kMfFid = 0x3F00;
+
+// ISO/IEC 7816-4 clause 11.1.1 (SELECT) P1 values.
+constexpr std::uint8_t kSelectFid = 0x00;
+constexpr std::uint8_t kSelectChildDf = 0x01;
+constexpr std::uint8_t kSelectEfUnderDf = 0x02;
+constexpr std::uint8_t kSelectParent = 0x03;
+constexpr std::uint8_t kSelectByAid = 0x04;
+constexpr std::uint8_t kSelectPathFromMf = 0x08;
+// P2 bits 2-1 = 11: no response data.
+constexpr std::uint8_t kNoFciMask = 0x0C;
+
+ResponseApdu status(std::uint16_t word) { return ResponseApdu{{}, word}; }
+
+std::uint16_t fidOf(const CommandApdu& command) {
+    return static_cast<std::uint16_t>((command.data[0] << 8U) | command.data[1]);
+}
+
+bool findByAid(DedicatedFile& df, ByteView aid, std::vector<DedicatedFile*>& path) {
+    path.push_back(&df);
+    // An AID given partially selects the first application whose AID starts with it
+    // (ISO/IEC 7816-4 clause 12.2.3).
+    if (!df.aid.empty() && df.aid.size() >= aid.size() &&
+        std::equal(aid.begin(), aid.end(), df.aid.begin())) {
+        return true;
+    }
+    for (auto& child : df.dfs) {
+        if (findByAid(child, aid, path)) {
+            return true;
+        }
+    }
+    path.pop_back();
+    return false;
+}
+}  // namespace
+
+ElementaryFile* DedicatedFile::efBySfi(std::uint8_t sfi) {
+    auto it = std::find_if(efs.begin(), efs.end(), [sfi](const auto& ef) { return ef.sfi == sfi; });
+    return it == efs.end() ? nullptr : &*it;
+}
+
+ElementaryFile* DedicatedFile::efByFid(std::uint16_t wanted) {
+    auto it = std::find_if(efs.begin(), efs.end(), [wanted](const auto& ef) { return ef.fid == wanted; });
+    return it == efs.end() ? nullptr : &*it;
+}
+
+DedicatedFile* DedicatedFile::dfByFid(std::uint16_t wanted) {
+    auto it = std::find_if(dfs.begin(), dfs.end(), [wanted](const auto& df) { return df.fid == wanted; });
+    return it == dfs.end() ? nullptr : &*it;
+}
+
+FileSystem::FileSystem(DedicatedFile mf) : mf_(std::move(mf)) {
+    mf_.fid = kMfFid;
+    reset();
+}
+
+void FileSystem::reset() {
+    path_.assign(1, &mf_);
+    currentEf_ = nullptr;
+}
+
+std::optional<ResponseApdu> FileSystem::process(const CommandApdu& command) {
+    switch (command.ins) {
+        case 0xA4:
+            return select(command);
+        case 0xB0:
+            return readBinary(command);
+        case 0xB2:
+            return readRecord(command);
+        default:
+            return std::nullopt;
+    }
+}
+
+ResponseApdu FileSystem::select(const CommandApdu& command) {
+    switch (command.p1) {
+        case kSelectByAid:
+            return selectByAid(command);
+        case kSelectFid:
+        case kSelectChildDf:
+        case kSelectEfUnderDf:
+        case kSelectParent:
+            return selectByFid(command);
+        case kSelectPathFromMf:
+            return selectByPath(command);
+        default:
+            return status(sw::kIncorrectP1P2);
+    }
+}
+
+ResponseApdu FileSystem::selectByAid(const CommandApdu& command) {
+    if (command.data.empty() || command.data.size() > 16) {
+        return status(sw::kWrongLength);
+    }
+    std::vector<DedicatedFile*> path;
+    if (!findByAid(mf_, command.data, path)) {
+        return status(sw::kFileNotFound);
+    }
+    return selected(command, std::move(path));
+}
+
+ResponseApdu FileSystem::selectByFid(const CommandApdu& command) {
+    if (command.p1 == kSelectParent) {
+        if (path_.size() > 1) {
+            path_.pop_back();
+        }
+        return selected(command, path_);
+    }
+    if (command.data.size() != 2) {
+        return status(command.data.empty() && command.p1 == kSelectFid ? sw::kIncorrectP1P2
+                                                                        : sw::kWrongLength);
+    }
+    const std::uint16_t fid = fidOf(command);
+    if (fid == kMfFid && command.p1 == kSelectFid) {
+        return selected(command, {&mf_});
+    }
+    if (command.p1 != kSelectEfUnderDf) {
+        if (DedicatedFile* child = currentDf().dfByFid(fid)) {
+            auto path = path_;
+            path.push_back(child);
+            return selected(command, std::move(path));
+        }
+    }
+    if (command.p1 != kSelectChildDf) {
+        if (ElementaryFile* ef = currentDf().efByFid(fid)) {
+            currentEf_ = ef;
+            return status(sw::kOk);
+        }
+    }
+    return status(sw::kFileNotFound);
+}
+
+ResponseApdu FileSystem::selectByPath(const CommandApdu& command) {
+    if (command.data.empty() || command.data.size() % 2 != 0) {
+        return status(sw::kWrongLength);
+    }
+    std::vector<DedicatedFile*> path{&mf_};
+    for (std::size_t i = 0; i < command.data.size(); i += 2) {
+        const auto fid = static_cast<std::uint16_t>((command.data[i] << 8U) | command.data[i + 1]);
+        const bool last = i + 2 == command.data.size();
+        if (DedicatedFile* child = path.back()->dfByFid(fid)) {
+            path.push_back(child);
+        } else if (ElementaryFile* ef = last ? path.back()->efByFid(fid) : nullptr) {
+            path_ = std::move(path);
+            currentEf_ = ef;
+            return status(sw::kOk);
+        } else {
+            return status(sw::kFileNotFound);
+        }
+    }
+    return selected(command, std::move(path));
+}
+
+ResponseApdu FileSystem::selected(const CommandApdu& command, std::vector<DedicatedFile*> path) {
+    path_ = std::move(path);
+    currentEf_ = nullptr;
+    DedicatedFile& df = currentDf();
+    if (df.applet) {
+        df.applet->onSelect();  // selecting, or re-selecting, starts a new session
+    }
+    if ((command.p2 & kNoFciMask) == kNoFciMask) {
+        return status(sw::kOk);
+    }
+    if (!df.fci.empty()) {
+        return ResponseApdu{df.fci, sw::kOk};
+    }
+    Bytes fid{static_cast<std::uint8_t>(df.fid >> 8U), static_cast<std::uint8_t>(df.fid & 0xFFU)};
+    auto fci = tlv::Tlv::constructedOf(
+        0x6F, {df.aid.empty() ? tlv::Tlv::primitive(0x83, fid) : tlv::Tlv::primitive(0x84, df.aid)});
+    return ResponseApdu{fci.encode(), sw::kOk};
+}
+
+ElementaryFile* FileSystem::efFor(std::uint8_t sfi) {
+    if (sfi == 0) {
+        return currentEf_;
+    }
+    ElementaryFile* ef = currentDf().efBySfi(sfi);
+    if (ef != nullptr) {
+        currentEf_ = ef;  // referencing by SFI also selects the EF (clause 7.2.2)
+    }
+    return ef;
+}
+
+ResponseApdu FileSystem::readBinary(const CommandApdu& command) {
+    // P1 bit 8 set: bits 5-1 are an SFI and P2 the offset; else P1-P2 is a 15-bit offset.
+    const bool bySfi = (command.p1 & 0x80U) != 0;
+    const std::uint8_t sfi = bySfi ? static_cast<std::uint8_t>(command.p1 & 0x1FU) : 0;
+    const std::size_t offset =
+        bySfi ? command.p2 : ((static_cast<std::size_t>(command.p1 & 0x7FU) << 8U) | command.p2);
+    ElementaryFile* ef = efFor(sfi);
+    if (ef == nullptr) {
+        return status(bySfi ? sw::kFileNotFound : 0x6986);  // 6986: no current EF
+    }
+    if (ef->recordBased) {
+        return status(0x6981);  // command incompatible with file structure
+    }
+    if (offset > ef->content.size()) {
+        return status(sw::kWrongP1P2);
+    }
+    const std::size_t available = ef->content.size() - offset;
+    const std::size_t wanted = command.le.value_or(apdu::kMaxShortLe);
+    const std::size_t count = std::min(available, wanted);
+    const auto first = ef->content.begin() + static_cast<std::ptrdiff_t>(offset);
+    ResponseApdu response{Bytes(first, first + static_cast<std::ptrdiff_t>(count)), sw::kOk};
+    if (count < wanted && command.le && *command.le != apdu::kMaxShortLe) {
+        response.sw = 0x6282;  // end of file reached before reading Ne bytes
+    }
+    return response;
+}
+
+ResponseApdu FileSystem::readRecord(const CommandApdu& command) {
+    // P2 bits 8-4: SFI (0 = current EF); bits 3-1 = 100: record number in P1.
+    const auto sfi = static_cast<std::uint8_t>(command.p2 >> 3U);
+    if ((command.p2 & 0x07U) != 0x04 || command.p1 == 0) {
+        return status(sw::kIncorrectP1P2);
+    }
+    ElementaryFile* ef = efFor(sfi);
+    if (ef == nullptr) {
+        return status(sfi != 0 ? sw::kFileNotFound : 0x6986);
+    }
+    if (!ef->recordBased) {
+        return status(0x6981);
+    }
+    if (command.p1 > ef->records.size()) {
+        return status(sw::kRecordNotFound);
+    }
+    return ResponseApdu{ef->records[command.p1 - 1U], sw::kOk};
+}
+
+}  // namespace taplink::sim

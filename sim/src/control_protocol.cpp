@@ -1,0 +1,97 @@
+#include "control_protocol.hpp"
+
+#include <stdexcept>
+
+#include "cards/profiles.hpp"
+
+namespace taplink::sim {
+
+namespace {
+using nlohmann::json;
+
+Slot& slotFor(const json& request, std::vector<std::unique_ptr<Slot>>& slots) {
+    const auto index = request.at("slot").get<long long>();
+    if (index < 0 || static_cast<std::size_t>(index) >= slots.size()) {
+        throw std::out_of_range("no slot " + std::to_string(index));
+    }
+    return *slots[static_cast<std::size_t>(index)];
+}
+
+json slotJson(const SlotStatus& status) {
+    return json{{"index", status.index},
+                {"port", status.port},
+                {"card", status.card.empty() ? json() : json(status.card)},
+                {"connected", status.connected},
+                {"apdus", status.apdus}};
+}
+
+FaultPlan faultPlanFrom(const json& request) {
+    FaultPlan plan;
+    if (request.contains("pull_at")) {
+        plan.pullAt = request.at("pull_at").get<unsigned>();
+        plan.pullAfterProcessing = request.value("after_processing", false);
+    }
+    if (request.contains("status_word")) {
+        const Bytes word = fromHex(request.at("status_word").get<std::string>());
+        if (word.size() != 2) {
+            throw std::invalid_argument("status_word must be 2 bytes of hex");
+        }
+        plan.statusWordAt = request.value("at", 1U);
+        plan.statusWord = static_cast<std::uint16_t>((word[0] << 8U) | word[1]);
+    }
+    if (request.contains("delay_ms")) {
+        plan.delayAt = request.value("at", 0U);
+        plan.delay = std::chrono::milliseconds(request.at("delay_ms").get<unsigned>());
+    }
+    if (!plan.pullAt && !plan.statusWordAt && !plan.delayAt) {
+        throw std::invalid_argument("fault needs pull_at, status_word or delay_ms");
+    }
+    return plan;
+}
+
+json dispatch(const json& request, std::vector<std::unique_ptr<Slot>>& slots) {
+    const auto command = request.at("cmd").get<std::string>();
+    if (command == "status") {
+        json list = json::array();
+        for (const auto& slot : slots) {
+            list.push_back(slotJson(slot->status()));
+        }
+        return json{{"ok", true}, {"slots", list}};
+    }
+    if (command == "profiles") {
+        return json{{"ok", true}, {"profiles", profileNames()}};
+    }
+    if (command == "insert") {
+        Slot& slot = slotFor(request, slots);
+        slot.insert(request.contains("card") ? makeCard(request.at("card").get<std::string>())
+                                             : nullptr);
+        return json{{"ok", true}};
+    }
+    if (command == "remove") {
+        slotFor(request, slots).remove();
+        return json{{"ok", true}};
+    }
+    if (command == "fault") {
+        slotFor(request, slots).arm(faultPlanFrom(request));
+        return json{{"ok", true}};
+    }
+    if (command == "clear_faults") {
+        slotFor(request, slots).clearFaults();
+        return json{{"ok", true}};
+    }
+    throw std::invalid_argument("unknown command '" + command + "'");
+}
+}  // namespace
+
+json handleControlRequest(const json& request, std::vector<std::unique_ptr<Slot>>& slots) {
+    try {
+        if (!request.is_object()) {
+            throw std::invalid_argument("a request is a JSON object");
+        }
+        return dispatch(request, slots);
+    } catch (const std::exception& error) {
+        return json{{"ok", false}, {"error", error.what()}};
+    }
+}
+
+}  // namespace taplink::sim

@@ -1,0 +1,27 @@
+// taplink-sim's control protocol: one JSON object per line over a Unix socket, each
+// answered by one line {"ok": true, ...} or {"ok": false, "error": "..."}.
+//
+//   {"cmd":"status"}                               -> {"ok":true,"slots":[{index,port,card,connected,apdus}]}
+//   {"cmd":"insert","slot":0,"card":"iso-t1"}      (no "card": re-insert the card last pulled)
+//   {"cmd":"remove","slot":0}
+//   {"cmd":"fault","slot":0,"pull_at":3,"after_processing":true}
+//   {"cmd":"fault","slot":0,"status_word":"6A82","at":1}
+//   {"cmd":"fault","slot":0,"delay_ms":300,"at":0}  (at 0: every APDU)
+//   {"cmd":"clear_faults","slot":0}
+//   {"cmd":"profiles"}                             -> {"ok":true,"profiles":[...]}
+//   {"cmd":"shutdown"}
+#pragma once
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "slot.hpp"
+
+namespace taplink::sim {
+
+// Carries out one request against the slots. Never throws: errors become {"ok":false}.
+nlohmann::json handleControlRequest(const nlohmann::json& request,
+                                    std::vector<std::unique_ptr<Slot>>& slots);
+
+}  // namespace taplink::sim

@@ -1,0 +1,199 @@
+#include "slot.hpp"
+
+#include <iostream>
+#include <stdexcept>
+
+namespace taplink::sim {
+
+namespace {
+constexpr std::chrono::milliseconds kReconnectDelay{20};
+}
+
+Slot::Slot(int index, std::uint16_t port, bool trace)
+    : index_(index), port_(port), trace_(trace), thread_([this] { run(); }) {}
+
+Slot::~Slot() {
+    {
+        const std::lock_guard lock(mutex_);
+        stopping_ = true;
+        if (activeLink_ != nullptr) {
+            activeLink_->interrupt();
+        }
+    }
+    changed_.notify_all();
+    thread_.join();
+}
+
+void Slot::insert(std::shared_ptr<VirtualCard> card) {
+    const std::lock_guard lock(mutex_);
+    if (card_) {
+        throw std::logic_error("slot " + std::to_string(index_) + " already holds a card");
+    }
+    if (!card) {
+        if (!lastCard_) {
+            throw std::logic_error("slot " + std::to_string(index_) + " has no card to re-insert");
+        }
+        card = lastCard_;
+    }
+    card_ = std::move(card);
+    ++generation_;
+    apdus_ = 0;
+    faults_ = {};
+    changed_.notify_all();
+}
+
+void Slot::remove() {
+    const std::lock_guard lock(mutex_);
+    removeLocked();
+}
+
+void Slot::removeLocked() {
+    if (!card_) {
+        return;
+    }
+    lastCard_ = std::move(card_);
+    card_.reset();
+    ++generation_;
+    if (activeLink_ != nullptr) {
+        activeLink_->interrupt();
+    }
+    changed_.notify_all();
+}
+
+void Slot::arm(const FaultPlan& plan) {
+    const std::lock_guard lock(mutex_);
+    auto absolute = [this](std::optional<unsigned> relative) -> std::optional<std::uint64_t> {
+        if (!relative || *relative == 0) {
+            return std::nullopt;
+        }
+        return apdus_ + *relative;
+    };
+    if (plan.pullAt) {
+        faults_.pullAt = absolute(plan.pullAt);
+        faults_.pullAfterProcessing = plan.pullAfterProcessing;
+    }
+    if (plan.statusWordAt) {
+        faults_.statusWordAt = absolute(plan.statusWordAt);
+        faults_.statusWord = plan.statusWord;
+    }
+    if (plan.delayAt) {
+        faults_.delayEvery = *plan.delayAt == 0;
+        faults_.delayAt = absolute(plan.delayAt);
+        faults_.delay = plan.delay;
+    }
+}
+
+void Slot::clearFaults() {
+    const std::lock_guard lock(mutex_);
+    faults_ = {};
+}
+
+SlotStatus Slot::status() const {
+    const std::lock_guard lock(mutex_);
+    return SlotStatus{index_, port_, card_ ? card_->profile() : std::string(), connected_, apdus_};
+}
+
+void Slot::run() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+        if (!card_) {
+            changed_.wait(lock);
+            continue;
+        }
+        const auto card = card_;
+        const auto generation = generation_;
+        lock.unlock();
+        auto link = VpcdLink::connect(port_);
+        lock.lock();
+        if (!link) {
+            // pcscd (or its vpcd reader) is not there yet: keep trying, like a card
+            // waiting for a field.
+            changed_.wait_for(lock, kReconnectDelay);
+            continue;
+        }
+        if (generation != generation_ || stopping_) {
+            continue;
+        }
+        activeLink_ = &*link;
+        connected_ = true;
+        lock.unlock();
+        serve(*link, card, generation);
+        lock.lock();
+        activeLink_ = nullptr;
+        connected_ = false;
+        if (generation == generation_ && !stopping_) {
+            // The reader side went away (pcscd stopped) with the card still in: reconnect.
+            changed_.wait_for(lock, kReconnectDelay);
+        }
+    }
+}
+
+void Slot::serve(VpcdLink& link, const std::shared_ptr<VirtualCard>& card,
+                 std::uint64_t generation) {
+    while (auto message = link.receive()) {
+        if (message->size() == 1) {
+            switch ((*message)[0]) {
+                case vpcd::kPowerOn:
+                case vpcd::kReset:
+                    card->reset();
+                    break;
+                case vpcd::kGetAtr:
+                    if (!link.send(card->atr())) {
+                        return;
+                    }
+                    break;
+                default:  // power off and unknown control codes need no answer
+                    break;
+            }
+            continue;
+        }
+        trace('>', *message);
+        const Verdict verdict = nextApdu(generation);
+        if (verdict == Verdict::PullBefore) {
+            return;
+        }
+        Bytes response;
+        if (verdict == Verdict::StatusWord) {
+            const std::lock_guard lock(mutex_);
+            response = {static_cast<std::uint8_t>(faults_.statusWord >> 8U),
+                        static_cast<std::uint8_t>(faults_.statusWord & 0xFFU)};
+        } else {
+            response = card->process(*message);
+        }
+        if (verdict == Verdict::PullAfter) {
+            return;
+        }
+        trace('<', response);
+        if (!link.send(response)) {
+            return;
+        }
+    }
+}
+
+Slot::Verdict Slot::nextApdu(std::uint64_t generation) {
+    std::unique_lock lock(mutex_);
+    const std::uint64_t number = ++apdus_;
+    if (faults_.delayEvery || faults_.delayAt == number) {
+        changed_.wait_for(lock, faults_.delay,
+                          [&] { return stopping_ || generation != generation_; });
+    }
+    if (faults_.pullAt == number) {
+        const bool after = faults_.pullAfterProcessing;
+        faults_.pullAt.reset();
+        removeLocked();
+        return after ? Verdict::PullAfter : Verdict::PullBefore;
+    }
+    if (faults_.statusWordAt == number) {
+        faults_.statusWordAt.reset();
+        return Verdict::StatusWord;
+    }
+    return Verdict::Answer;
+}
+
+void Slot::trace(char direction, ByteView bytes) const {
+    if (trace_) {
+        std::cerr << "slot " << index_ << ' ' << direction << ' ' << toHex(bytes, true) << '\n';
+    }
+}
+
+}  // namespace taplink::sim

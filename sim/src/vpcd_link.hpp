@@ -1,0 +1,47 @@
+// The card side of the vsmartcard vpcd protocol: a TCP connection to the port pcscd's vpcd
+// driver listens on. Every message is a 2-byte big-endian length and its bytes; a 1-byte
+// message is a control code (00 power off, 01 power on, 02 reset, 04 get ATR), anything
+// longer is a command APDU. Answers (ATR or response APDU) use the same framing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "common/bytes.hpp"
+
+namespace taplink::sim {
+
+namespace vpcd {
+inline constexpr std::uint8_t kPowerOff = 0x00;
+inline constexpr std::uint8_t kPowerOn = 0x01;
+inline constexpr std::uint8_t kReset = 0x02;
+inline constexpr std::uint8_t kGetAtr = 0x04;
+}  // namespace vpcd
+
+class VpcdLink {
+public:
+    VpcdLink() = default;
+    VpcdLink(const VpcdLink&) = delete;
+    VpcdLink& operator=(const VpcdLink&) = delete;
+    VpcdLink(VpcdLink&& other) noexcept;
+    VpcdLink& operator=(VpcdLink&& other) noexcept;
+    ~VpcdLink();
+
+    // Connects to 127.0.0.1:port; nullopt when nothing listens there (yet).
+    static std::optional<VpcdLink> connect(std::uint16_t port);
+
+    // The next message; nullopt when the reader side closed the connection.
+    std::optional<Bytes> receive();
+    // False when the connection is gone.
+    bool send(ByteView message);
+    // Breaks a blocked receive() from another thread (the card is being pulled).
+    void interrupt() noexcept;
+
+private:
+    explicit VpcdLink(int fd) : fd_(fd) {}
+    bool readExactly(std::uint8_t* buffer, std::size_t length);
+
+    int fd_ = -1;
+};
+
+}  // namespace taplink::sim

@@ -1,0 +1,106 @@
+// The hardware-free test bed: a private pcscd (own mount namespace, own reader.conf of
+// vpcd readers) plus taplink-sim, started together and torn down together.
+//
+// pcsc-lite's client library reads PCSCLITE_CSOCK_NAME once per process, so a process
+// uses one test bed directory for its whole life (several TestBeds one after another reuse
+// it). Needs root: it creates a mount namespace.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "control_client.hpp"
+
+namespace taplink::testbed {
+
+// One vpcd reader.conf entry is one two-slot reader: slot 0 "TapLink Sim Reader 00 00"
+// (the contactless field) on port P and slot 1 "... 00 01" (the SAM slot) on port P+1.
+// Debian 12's vpcd (0.8) keeps its per-slot state by slot number alone, so a second entry
+// would alias the first one's slots: the test bed has zero or one reader.
+inline constexpr int kSlotsPerReader = 2;
+inline constexpr int kMaxReaders = 1;
+
+struct Options {
+    // 0 starts pcscd with no reader at all (setReaderCount(1) plugs it in later).
+    int readers = 1;
+    // Cards inserted at start: slot index and card profile.
+    std::vector<std::pair<int, std::string>> cards;
+    bool traceApdus = false;
+};
+
+class ChildProcess {
+public:
+    ChildProcess() = default;
+    explicit ChildProcess(pid_t pid) : pid_(pid) {}
+    ChildProcess(const ChildProcess&) = delete;
+    ChildProcess& operator=(const ChildProcess&) = delete;
+    ChildProcess(ChildProcess&& other) noexcept;
+    ChildProcess& operator=(ChildProcess&& other) noexcept;
+    ~ChildProcess();
+
+    bool running() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
+    // SIGTERM, then SIGKILL if it has not exited within the grace period.
+    void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+    // True once the process has exited (reaps it).
+    bool exited();
+
+private:
+    pid_t pid_ = -1;
+};
+
+class TestBed {
+public:
+    explicit TestBed(Options options);
+    TestBed(const TestBed&) = delete;
+    TestBed& operator=(const TestBed&) = delete;
+    ~TestBed();
+
+    // The folder holding reader.conf, pcscd.comm, the logs and the sim's control socket.
+    const std::string& dir() const { return dir_; }
+    std::string pcscSocket() const { return dir_ + "/pcscd.comm"; }
+    std::string simSocket() const { return dir_ + "/sim.sock"; }
+    std::uint16_t basePort() const { return basePort_; }
+    int slotCount() const { return kSlotsPerReader * kMaxReaders; }
+    // pcscd's name for the slot (slot i is vpcd port basePort()+i).
+    std::string readerName(int slot) const;
+
+    sim::SimControl& sim() { return *simControl_; }
+
+    void stopPcscd();
+    void startPcscd();
+    // Rewrites reader.conf and restarts pcscd: Debian 12's pcscd reads serial (vpcd)
+    // readers only at start (its libudev hot-plug backend rescans USB only), so a reader
+    // "plugged in" here arrives with a pcscd restart.
+    void setReaderCount(int readers);
+
+    // Waits until pcscd reports the slot's card present (or absent).
+    bool waitForCard(int slot, bool present,
+                     std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
+
+private:
+    void writeReaderConf() const;
+    void launchPcscd();
+    bool waitForReaders(std::chrono::milliseconds timeout) const;
+    void launchSim();
+    void start();
+
+    Options options_;
+    std::string dir_;
+    int readers_;
+    std::uint16_t basePort_ = 0;
+    ChildProcess pcscd_;
+    ChildProcess sim_;
+    std::unique_ptr<sim::SimControl> simControl_;
+};
+
+// The test bed folder of this process (created on first use).
+std::string processTestBedDir();
+
+}  // namespace taplink::testbed
