@@ -52,12 +52,19 @@ void SimControl::insert(int slot, const std::string& profile) {
     request({{"cmd", "insert"}, {"slot", slot}, {"card", profile}});
 }
 
-void SimControl::reinsert(int slot) { request({{"cmd", "insert"}, {"slot", slot}}); }
+void SimControl::reinsert(int slot) {
+    request({{"cmd", "insert"}, {"slot", slot}});
+}
 
-void SimControl::remove(int slot) { request({{"cmd", "remove"}, {"slot", slot}}); }
+void SimControl::remove(int slot) {
+    request({{"cmd", "remove"}, {"slot", slot}});
+}
 
 void SimControl::pullAt(int slot, unsigned apdu, bool afterProcessing) {
-    request({{"cmd", "fault"}, {"slot", slot}, {"pull_at", apdu}, {"after_processing", afterProcessing}});
+    request({{"cmd", "fault"},
+             {"slot", slot},
+             {"pull_at", apdu},
+             {"after_processing", afterProcessing}});
 }
 
 void SimControl::answerStatusWord(int slot, unsigned apdu, const std::string& statusWordHex) {
@@ -68,12 +75,16 @@ void SimControl::delay(int slot, unsigned apdu, std::chrono::milliseconds delay)
     request({{"cmd", "fault"}, {"slot", slot}, {"delay_ms", delay.count()}, {"at", apdu}});
 }
 
-void SimControl::clearFaults(int slot) { request({{"cmd", "clear_faults"}, {"slot", slot}}); }
+void SimControl::clearFaults(int slot) {
+    request({{"cmd", "clear_faults"}, {"slot", slot}});
+}
 
 json SimControl::slotStatus(int slot) {
     return request({{"cmd", "status"}}).at("slots").at(static_cast<std::size_t>(slot));
 }
 
-void SimControl::shutdown() { request({{"cmd", "shutdown"}}); }
+void SimControl::shutdown() {
+    request({{"cmd", "shutdown"}});
+}
 
 }  // namespace taplink::sim

@@ -10,7 +10,7 @@
 namespace taplink::sim {
 
 class SimControl {
-public:
+  public:
     // Connects, waiting up to `wait` for the simulator to create its socket.
     // Throws std::runtime_error when it does not appear.
     explicit SimControl(const std::string& socketPath,
@@ -30,7 +30,7 @@ public:
     nlohmann::json slotStatus(int slot);
     void shutdown();
 
-private:
+  private:
     UniqueFd fd_;
     std::string buffer_;
 };

@@ -1,7 +1,8 @@
 // taplink-sim's control protocol: one JSON object per line over a Unix socket, each
 // answered by one line {"ok": true, ...} or {"ok": false, "error": "..."}.
 //
-//   {"cmd":"status"}                               -> {"ok":true,"slots":[{index,port,card,connected,apdus}]}
+//   {"cmd":"status"}                               ->
+//   {"ok":true,"slots":[{index,port,card,connected,apdus}]}
 //   {"cmd":"insert","slot":0,"card":"iso-t1"}      (no "card": re-insert the card last pulled)
 //   {"cmd":"remove","slot":0}
 //   {"cmd":"fault","slot":0,"pull_at":3,"after_processing":true}

@@ -43,9 +43,12 @@ bool handleLines(Client& client, std::vector<std::unique_ptr<Slot>>& slots, bool
 }
 }  // namespace
 
-ControlServer::ControlServer(std::string path) : path_(std::move(path)), listener_(listenUnix(path_)) {}
+ControlServer::ControlServer(std::string path)
+    : path_(std::move(path)), listener_(listenUnix(path_)) {}
 
-ControlServer::~ControlServer() { ::unlink(path_.c_str()); }
+ControlServer::~ControlServer() {
+    ::unlink(path_.c_str());
+}
 
 void ControlServer::run(std::vector<std::unique_ptr<Slot>>& slots, int stopFd) {
     std::vector<Client> clients;

@@ -11,7 +11,7 @@
 namespace taplink::sim {
 
 class ControlServer {
-public:
+  public:
     // Binds the socket (owner-only); throws std::system_error.
     explicit ControlServer(std::string path);
     ControlServer(const ControlServer&) = delete;
@@ -21,7 +21,7 @@ public:
     // Serves until a "shutdown" request or until stopFd becomes readable.
     void run(std::vector<std::unique_ptr<Slot>>& slots, int stopFd);
 
-private:
+  private:
     std::string path_;
     UniqueFd listener_;
 };

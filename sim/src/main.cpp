@@ -129,8 +129,8 @@ int main(int argc, char** argv) {
         }
         taplink::sim::ControlServer server(options.controlPath);
         std::cerr << "taplink-sim: " << options.slots << " slot(s) on vpcd ports "
-                  << options.basePort << "-" << options.basePort + options.slots - 1
-                  << ", control " << options.controlPath << '\n';
+                  << options.basePort << "-" << options.basePort + options.slots - 1 << ", control "
+                  << options.controlPath << '\n';
         server.run(slots, stopPipe[0]);
     } catch (const std::exception& error) {
         std::cerr << "taplink-sim: " << error.what() << '\n';

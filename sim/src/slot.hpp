@@ -18,8 +18,8 @@ namespace taplink::sim {
 
 // Counts are relative to the moment the plan is armed: 1 means the next command APDU.
 struct FaultPlan {
-    std::optional<unsigned> pullAt;    // the card is pulled at this APDU ...
-    bool pullAfterProcessing = false;  // ... after it acted on it, or before
+    std::optional<unsigned> pullAt;        // the card is pulled at this APDU ...
+    bool pullAfterProcessing = false;      // ... after it acted on it, or before
     std::optional<unsigned> statusWordAt;  // answer this APDU with statusWord, unprocessed
     std::uint16_t statusWord = 0;
     std::optional<unsigned> delayAt;  // delay this APDU's answer; 0 = every APDU
@@ -29,13 +29,13 @@ struct FaultPlan {
 struct SlotStatus {
     int index = 0;
     std::uint16_t port = 0;
-    std::string card;  // profile of the inserted card; empty when the slot is empty
-    bool connected = false;  // the reader side has accepted the card's connection
+    std::string card;         // profile of the inserted card; empty when the slot is empty
+    bool connected = false;   // the reader side has accepted the card's connection
     std::uint64_t apdus = 0;  // command APDUs answered since the card was inserted
 };
 
 class Slot {
-public:
+  public:
     Slot(int index, std::uint16_t port, bool trace);
     Slot(const Slot&) = delete;
     Slot& operator=(const Slot&) = delete;
@@ -50,7 +50,7 @@ public:
     void clearFaults();
     SlotStatus status() const;
 
-private:
+  private:
     struct ArmedFaults {
         std::optional<std::uint64_t> pullAt;
         bool pullAfterProcessing = false;

@@ -19,7 +19,7 @@ inline constexpr std::uint8_t kGetAtr = 0x04;
 }  // namespace vpcd
 
 class VpcdLink {
-public:
+  public:
     VpcdLink() = default;
     VpcdLink(const VpcdLink&) = delete;
     VpcdLink& operator=(const VpcdLink&) = delete;
@@ -37,7 +37,7 @@ public:
     // Breaks a blocked receive() from another thread (the card is being pulled).
     void interrupt() noexcept;
 
-private:
+  private:
     explicit VpcdLink(int fd) : fd_(fd) {}
     bool readExactly(std::uint8_t* buffer, std::size_t length);
 

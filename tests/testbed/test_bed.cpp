@@ -138,7 +138,9 @@ ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     return *this;
 }
 
-ChildProcess::~ChildProcess() { stop(); }
+ChildProcess::~ChildProcess() {
+    stop();
+}
 
 bool ChildProcess::exited() {
     if (pid_ <= 0) {
@@ -267,13 +269,9 @@ bool TestBed::waitForReaders(std::chrono::milliseconds timeout) const {
 }
 
 void TestBed::launchSim() {
-    std::vector<std::string> argv{simBinary(),
-                                  "--port",
-                                  std::to_string(basePort_),
-                                  "--slots",
-                                  std::to_string(slotCount()),
-                                  "--control",
-                                  simSocket()};
+    std::vector<std::string> argv{
+        simBinary(), "--port",   std::to_string(basePort_), "--slots", std::to_string(slotCount()),
+        "--control", simSocket()};
     if (options_.traceApdus) {
         argv.emplace_back("--trace");
     }
@@ -296,7 +294,9 @@ void TestBed::launchSim() {
     }
 }
 
-void TestBed::stopPcscd() { pcscd_.stop(); }
+void TestBed::stopPcscd() {
+    pcscd_.stop();
+}
 
 void TestBed::startPcscd() {
     if (pcscd_.running()) {
@@ -329,8 +329,8 @@ bool TestBed::waitForCard(int slot, bool present, std::chrono::milliseconds time
             state.szReader = reader.c_str();
             state.dwCurrentState = SCARD_STATE_UNAWARE;
             for (;;) {
-                const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                    deadline - Clock::now());
+                const auto left =
+                    std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
                 if (left.count() <= 0) {
                     return false;
                 }

@@ -34,8 +34,20 @@ struct Options {
     bool traceApdus = false;
 };
 
+inline Options oneReader(std::vector<std::pair<int, std::string>> cards = {}) {
+    Options options;
+    options.cards = std::move(cards);
+    return options;
+}
+
+inline Options noReader() {
+    Options options;
+    options.readers = 0;
+    return options;
+}
+
 class ChildProcess {
-public:
+  public:
     ChildProcess() = default;
     explicit ChildProcess(pid_t pid) : pid_(pid) {}
     ChildProcess(const ChildProcess&) = delete;
@@ -51,12 +63,12 @@ public:
     // True once the process has exited (reaps it).
     bool exited();
 
-private:
+  private:
     pid_t pid_ = -1;
 };
 
 class TestBed {
-public:
+  public:
     explicit TestBed(Options options);
     TestBed(const TestBed&) = delete;
     TestBed& operator=(const TestBed&) = delete;
@@ -84,7 +96,7 @@ public:
     bool waitForCard(int slot, bool present,
                      std::chrono::milliseconds timeout = std::chrono::seconds(5)) const;
 
-private:
+  private:
     void writeReaderConf() const;
     void launchPcscd();
     bool waitForReaders(std::chrono::milliseconds timeout) const;

@@ -70,7 +70,8 @@ std::string protocolName(taplink::pcsc::Protocol protocol) {
 std::string announcedApplication(taplink::pcsc::CardConnection& card) {
     const auto response = card.transmit({0x00, 0xB2, 0x01, (0x1E << 3) | 0x04, {}, 256});
     if (!response.ok()) {
-        return "no EF.DIR (SW " + taplink::toHex(taplink::Bytes{response.sw1(), response.sw2()}) + ")";
+        return "no EF.DIR (SW " + taplink::toHex(taplink::Bytes{response.sw1(), response.sw2()}) +
+               ")";
     }
     const auto objects = taplink::tlv::parse(response.data);
     const auto* aid = taplink::tlv::find(objects, 0x4F);
@@ -91,9 +92,9 @@ void listReadersAndCards(TestBed& bed) {
                       << protocolName(card.protocol()) << ")\n"
                       << "    app   " << announcedApplication(card) << '\n';
         } catch (const taplink::pcsc::PcscError& error) {
-            std::cout << "    " << (error.kind() == taplink::pcsc::ErrorKind::NoCard
-                                        ? std::string("no card")
-                                        : error.what())
+            std::cout << "    "
+                      << (error.kind() == taplink::pcsc::ErrorKind::NoCard ? std::string("no card")
+                                                                           : error.what())
                       << '\n';
         }
     }

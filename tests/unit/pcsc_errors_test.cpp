@@ -63,7 +63,9 @@ TEST(PcscError, CarriesOperationCodeAndReadableMessage) {
     }
 }
 
-TEST(PcscError, SuccessDoesNotThrow) { EXPECT_NO_THROW(check(SCARD_S_SUCCESS, "SCardConnect")); }
+TEST(PcscError, SuccessDoesNotThrow) {
+    EXPECT_NO_THROW(check(SCARD_S_SUCCESS, "SCardConnect"));
+}
 
 TEST(PcscError, EveryKindHasAStableName) {
     EXPECT_EQ(toString(ErrorKind::ServiceDown), "service_down");

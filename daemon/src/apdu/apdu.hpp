@@ -11,12 +11,12 @@ namespace taplink::apdu {
 
 // Malformed APDU bytes. Parsing never reads past the input.
 class ApduError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 inline constexpr std::size_t kMaxShortLc = 255;
-inline constexpr std::size_t kMaxShortLe = 256;      // encoded as 00
+inline constexpr std::size_t kMaxShortLe = 256;  // encoded as 00
 inline constexpr std::size_t kMaxExtendedLc = 65535;
 inline constexpr std::size_t kMaxExtendedLe = 65536;  // encoded as 0000
 
@@ -69,8 +69,8 @@ inline constexpr std::uint16_t kWrongP1P2 = 0x6B00;
 inline constexpr std::uint16_t kInsNotSupported = 0x6D00;
 inline constexpr std::uint16_t kClaNotSupported = 0x6E00;
 inline constexpr std::uint16_t kNoPreciseDiagnosis = 0x6F00;
-inline constexpr std::uint8_t kMoreDataSw1 = 0x61;     // 61xx: xx more bytes via GET RESPONSE
-inline constexpr std::uint8_t kWrongLeSw1 = 0x6C;      // 6Cxx: re-issue with Le = xx
+inline constexpr std::uint8_t kMoreDataSw1 = 0x61;  // 61xx: xx more bytes via GET RESPONSE
+inline constexpr std::uint8_t kWrongLeSw1 = 0x6C;   // 6Cxx: re-issue with Le = xx
 }  // namespace sw
 
 }  // namespace taplink::apdu

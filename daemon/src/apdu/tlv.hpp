@@ -12,15 +12,15 @@ namespace taplink::tlv {
 
 // Malformed BER-TLV input. Parsing never reads past the input.
 class TlvError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 inline constexpr int kMaxDepth = 16;
 
 struct Tlv {
-    std::uint32_t tag = 0;   // the tag bytes big-endian, e.g. 0x9F79, 0x6F, 0xBF0C
-    Bytes value;             // raw value bytes (for constructed objects: the encoded children)
+    std::uint32_t tag = 0;      // the tag bytes big-endian, e.g. 0x9F79, 0x6F, 0xBF0C
+    Bytes value;                // raw value bytes (for constructed objects: the encoded children)
     std::vector<Tlv> children;  // parsed children when the tag is constructed
 
     // Bit 6 of the first tag byte (ISO/IEC 8825-1 8.1.2.5).

@@ -46,7 +46,9 @@ DWORD toPcscDisposition(Disposition disposition) {
     return SCARD_LEAVE_CARD;
 }
 
-std::size_t expectedLength(std::uint8_t sw2) { return sw2 == 0 ? apdu::kMaxShortLe : sw2; }
+std::size_t expectedLength(std::uint8_t sw2) {
+    return sw2 == 0 ? apdu::kMaxShortLe : sw2;
+}
 
 // GET RESPONSE (ISO/IEC 7816-4 clause 11.4.1) on the logical channel of the command.
 apdu::CommandApdu getResponseFor(std::uint8_t commandCla, std::uint8_t sw2) {
@@ -96,7 +98,9 @@ CardConnection& CardConnection::operator=(CardConnection&& other) noexcept {
     return *this;
 }
 
-CardConnection::~CardConnection() { release(); }
+CardConnection::~CardConnection() {
+    release();
+}
 
 void CardConnection::release() noexcept {
     if (owned_) {
@@ -133,8 +137,12 @@ apdu::ResponseApdu CardConnection::transmit(const apdu::CommandApdu& command) {
     auto exchange = [this](const apdu::CommandApdu& apdu) {
         const Bytes raw = transmitRaw(apdu.encode());
         if (raw.size() < 2) {
-            throw PcscError(ErrorKind::ProtocolError, "SCardTransmit", 0,
-                            "answer of " + std::to_string(raw.size()) + " bytes has no status word");
+            // Some drivers (vpcd among them) report a card that left mid-exchange as an
+            // empty answer rather than an error.
+            throw PcscError(cardWasRemoved() ? ErrorKind::CardRemoved : ErrorKind::ProtocolError,
+                            "SCardTransmit", 0,
+                            "answer of " + std::to_string(raw.size()) +
+                                " bytes has no status word; reader " + reader_);
         }
         return apdu::ResponseApdu::parse(raw);
     };
@@ -151,9 +159,9 @@ apdu::ResponseApdu CardConnection::transmit(const apdu::CommandApdu& command) {
         response = exchange(getResponseFor(command.cla, response.sw2()));
         data.insert(data.end(), response.data.begin(), response.data.end());
         if (data.size() > kMaxChainedResponse) {
-            throw PcscError(ErrorKind::ProtocolError, "GET RESPONSE", 0,
-                            "card answered more than " + std::to_string(kMaxChainedResponse) +
-                                " bytes");
+            throw PcscError(
+                ErrorKind::ProtocolError, "GET RESPONSE", 0,
+                "card answered more than " + std::to_string(kMaxChainedResponse) + " bytes");
         }
     }
     response.data = std::move(data);

@@ -19,7 +19,7 @@ enum class Disposition { Leave, Reset, Unpower };
 class Transaction;
 
 class CardConnection {
-public:
+  public:
     // SCardConnect; the context must outlive the connection.
     static CardConnection connect(const Context& context, const std::string& reader,
                                   Protocol protocol = Protocol::Any,
@@ -50,7 +50,7 @@ public:
 
     SCARDHANDLE handle() const { return handle_; }
 
-private:
+  private:
     CardConnection(SCARDCONTEXT context, SCARDHANDLE handle, std::string reader);
     void refreshStatus();
     [[noreturn]] void throwTransmitFailure(long code);
@@ -67,14 +67,14 @@ private:
 
 // RAII SCardBeginTransaction / SCardEndTransaction(SCARD_LEAVE_CARD).
 class Transaction {
-public:
+  public:
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     Transaction(Transaction&& other) noexcept;
     Transaction& operator=(Transaction&&) = delete;
     ~Transaction();
 
-private:
+  private:
     friend class CardConnection;
     explicit Transaction(SCARDHANDLE handle) : handle_(handle), active_(true) {}
 

@@ -29,7 +29,9 @@ Context& Context::operator=(Context&& other) noexcept {
     return *this;
 }
 
-Context::~Context() { release(); }
+Context::~Context() {
+    release();
+}
 
 void Context::release() noexcept {
     if (owned_) {
@@ -69,7 +71,9 @@ std::vector<std::string> Context::listReaders() const {
     throw PcscError(ErrorKind::Internal, "SCardListReaders", 0, "reader list kept changing");
 }
 
-bool Context::isValid() const { return owned_ && SCardIsValidContext(handle_) == SCARD_S_SUCCESS; }
+bool Context::isValid() const {
+    return owned_ && SCardIsValidContext(handle_) == SCARD_S_SUCCESS;
+}
 
 void Context::cancel() const noexcept {
     if (owned_) {

@@ -9,7 +9,7 @@
 namespace taplink::pcsc {
 
 class Context {
-public:
+  public:
     // SCardEstablishContext(SCARD_SCOPE_SYSTEM); throws PcscError (ServiceDown when pcscd is
     // not running).
     static Context establish();
@@ -31,7 +31,7 @@ public:
 
     SCARDCONTEXT handle() const { return handle_; }
 
-private:
+  private:
     explicit Context(SCARDCONTEXT handle) : handle_(handle) {}
     void release() noexcept;
 

@@ -36,7 +36,7 @@ bool isRetriable(ErrorKind kind);
 ErrorKind classify(long code);
 
 class PcscError : public std::runtime_error {
-public:
+  public:
     PcscError(ErrorKind kind, std::string operation, long code, const std::string& detail = {});
 
     ErrorKind kind() const { return kind_; }
@@ -44,7 +44,7 @@ public:
     const std::string& operation() const { return operation_; }
     bool retriable() const { return isRetriable(kind_); }
 
-private:
+  private:
     ErrorKind kind_;
     std::string operation_;
     long code_;

@@ -13,12 +13,17 @@ namespace taplink::pcsc {
 namespace {
 constexpr const char* kPnpReader = "\\\\?PnP?\\Notification";
 constexpr int kReconnectDelayMs = 200;
+constexpr std::chrono::milliseconds kCancelRetry{50};
 
 // pcsc-lite keeps a card event counter in the upper 16 bits of dwEventState; a change
 // with the card present both times means it was pulled and put back in between.
-unsigned long eventCounter(unsigned long state) { return (state >> 16U) & 0xFFFFU; }
+unsigned long eventCounter(unsigned long state) {
+    return (state >> 16U) & 0xFFFFU;
+}
 
-bool serviceLost(LONG rv) { return classify(rv) == ErrorKind::ServiceDown; }
+bool serviceLost(LONG rv) {
+    return classify(rv) == ErrorKind::ServiceDown;
+}
 }  // namespace
 
 std::string_view toString(ReaderEvent::Type type) {
@@ -41,7 +46,9 @@ std::string_view toString(ReaderEvent::Type type) {
 
 Monitor::Monitor(Callback callback) : callback_(std::move(callback)) {}
 
-Monitor::~Monitor() { stop(); }
+Monitor::~Monitor() {
+    stop();
+}
 
 void Monitor::start() {
     if (thread_.joinable()) {
@@ -50,22 +57,34 @@ void Monitor::start() {
     {
         const std::lock_guard lock(mutex_);
         stopping_ = false;
+        finished_ = false;
     }
-    thread_ = std::thread([this] { run(); });
+    thread_ = std::thread([this] {
+        run();
+        const std::lock_guard lock(mutex_);
+        finished_ = true;
+        wakeUp_.notify_all();
+    });
 }
 
 void Monitor::stop() {
+    if (!thread_.joinable()) {
+        return;
+    }
     {
-        const std::lock_guard lock(mutex_);
+        std::unique_lock lock(mutex_);
         stopping_ = true;
-        if (activeContext_ != nullptr) {
-            activeContext_->cancel();
+        wakeUp_.notify_all();
+        // SCardCancel wakes only a SCardGetStatusChange already waiting; one sent just
+        // before the thread enters the call is lost, so keep sending until it has left.
+        while (!finished_) {
+            if (activeContext_ != nullptr) {
+                activeContext_->cancel();
+            }
+            wakeUp_.wait_for(lock, kCancelRetry, [this] { return finished_; });
         }
     }
-    wakeUp_.notify_all();
-    if (thread_.joinable()) {
-        thread_.join();
-    }
+    thread_.join();
 }
 
 bool Monitor::sleepUnlessStopping(int milliseconds) {
@@ -160,7 +179,8 @@ void Monitor::watch(const Context& context) {
             }
         }
         if ((states.back().dwEventState & SCARD_STATE_CHANGED) != 0U) {
-            pnpState_ = states.back().dwEventState & ~static_cast<unsigned long>(SCARD_STATE_CHANGED);
+            pnpState_ =
+                states.back().dwEventState & ~static_cast<unsigned long>(SCARD_STATE_CHANGED);
         }
     }
 }
@@ -200,7 +220,9 @@ void Monitor::applyState(const std::string& reader, unsigned long eventState, By
     known.pcscState = eventState & ~static_cast<unsigned long>(SCARD_STATE_CHANGED);
 }
 
-void Monitor::forgetAllReaders() { syncReaderList({}); }
+void Monitor::forgetAllReaders() {
+    syncReaderList({});
+}
 
 void Monitor::emit(ReaderEvent::Type type, const std::string& reader, Bytes atr) {
     callback_(ReaderEvent{type, reader, std::move(atr)});

@@ -17,7 +17,14 @@
 namespace taplink::pcsc {
 
 struct ReaderEvent {
-    enum class Type { ReaderAdded, ReaderRemoved, CardInserted, CardRemoved, ServiceDown, ServiceUp };
+    enum class Type {
+        ReaderAdded,
+        ReaderRemoved,
+        CardInserted,
+        CardRemoved,
+        ServiceDown,
+        ServiceUp
+    };
     Type type;
     std::string reader;  // empty for ServiceDown / ServiceUp
     Bytes atr;           // CardInserted only
@@ -26,7 +33,7 @@ struct ReaderEvent {
 std::string_view toString(ReaderEvent::Type type);
 
 class Monitor {
-public:
+  public:
     // The callback runs on the monitor's thread; it must not throw.
     using Callback = std::function<void(const ReaderEvent&)>;
 
@@ -40,7 +47,7 @@ public:
     void start();
     void stop();
 
-private:
+  private:
     struct ReaderState {
         unsigned long pcscState = 0;  // last dwEventState, fed back as dwCurrentState
         bool cardPresent = false;
@@ -60,9 +67,10 @@ private:
 
     Callback callback_;
     std::thread thread_;
-    std::mutex mutex_;  // guards stopping_ and activeContext_
+    std::mutex mutex_;  // guards stopping_, finished_ and activeContext_
     std::condition_variable wakeUp_;
     bool stopping_ = false;
+    bool finished_ = false;  // run() has returned
     const Context* activeContext_ = nullptr;
     std::map<std::string, ReaderState> readers_;
     unsigned long pnpState_ = 0;

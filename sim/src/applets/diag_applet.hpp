@@ -16,7 +16,7 @@ inline constexpr std::uint8_t kInsPattern = 0x12;  // P1-P2 = n: n bytes, byte i
 }  // namespace diag
 
 class DiagApplet : public Applet {
-public:
+  public:
     std::optional<ResponseApdu> process(const CommandApdu& command, DedicatedFile& df) override;
 };
 

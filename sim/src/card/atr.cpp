@@ -26,10 +26,10 @@ Bytes atrT1(ByteView historical) {
     requireHistoricalFits(historical);
     Bytes atr{kDirectConvention,
               static_cast<std::uint8_t>(0x80U | historical.size()),  // T0: TD1 follows
-              0x81,   // TD1: TD2 follows, T=1
-              0x31,   // TD2: TA3 and TB3 follow, T=1
-              0xFE,   // TA3: IFSC 254
-              0x45};  // TB3: BWI 4, CWI 5
+              0x81,                                                  // TD1: TD2 follows, T=1
+              0x31,                                                  // TD2: TA3 and TB3 follow, T=1
+              0xFE,                                                  // TA3: IFSC 254
+              0x45};                                                 // TB3: BWI 4, CWI 5
     atr.insert(atr.end(), historical.begin(), historical.end());
     std::uint8_t tck = 0;
     for (std::size_t i = 1; i < atr.size(); ++i) {

@@ -21,7 +21,9 @@ constexpr std::uint8_t kSelectPathFromMf = 0x08;
 // P2 bits 2-1 = 11: no response data.
 constexpr std::uint8_t kNoFciMask = 0x0C;
 
-ResponseApdu status(std::uint16_t word) { return ResponseApdu{{}, word}; }
+ResponseApdu status(std::uint16_t word) {
+    return ResponseApdu{{}, word};
+}
 
 std::uint16_t fidOf(const CommandApdu& command) {
     return static_cast<std::uint16_t>((command.data[0] << 8U) | command.data[1]);
@@ -51,12 +53,14 @@ ElementaryFile* DedicatedFile::efBySfi(std::uint8_t sfi) {
 }
 
 ElementaryFile* DedicatedFile::efByFid(std::uint16_t wanted) {
-    auto it = std::find_if(efs.begin(), efs.end(), [wanted](const auto& ef) { return ef.fid == wanted; });
+    auto it =
+        std::find_if(efs.begin(), efs.end(), [wanted](const auto& ef) { return ef.fid == wanted; });
     return it == efs.end() ? nullptr : &*it;
 }
 
 DedicatedFile* DedicatedFile::dfByFid(std::uint16_t wanted) {
-    auto it = std::find_if(dfs.begin(), dfs.end(), [wanted](const auto& df) { return df.fid == wanted; });
+    auto it =
+        std::find_if(dfs.begin(), dfs.end(), [wanted](const auto& df) { return df.fid == wanted; });
     return it == dfs.end() ? nullptr : &*it;
 }
 
@@ -119,7 +123,7 @@ ResponseApdu FileSystem::selectByFid(const CommandApdu& command) {
     }
     if (command.data.size() != 2) {
         return status(command.data.empty() && command.p1 == kSelectFid ? sw::kIncorrectP1P2
-                                                                        : sw::kWrongLength);
+                                                                       : sw::kWrongLength);
     }
     const std::uint16_t fid = fidOf(command);
     if (fid == kMfFid && command.p1 == kSelectFid) {
@@ -176,8 +180,8 @@ ResponseApdu FileSystem::selected(const CommandApdu& command, std::vector<Dedica
         return ResponseApdu{df.fci, sw::kOk};
     }
     Bytes fid{static_cast<std::uint8_t>(df.fid >> 8U), static_cast<std::uint8_t>(df.fid & 0xFFU)};
-    auto fci = tlv::Tlv::constructedOf(
-        0x6F, {df.aid.empty() ? tlv::Tlv::primitive(0x83, fid) : tlv::Tlv::primitive(0x84, df.aid)});
+    auto fci = tlv::Tlv::constructedOf(0x6F, {df.aid.empty() ? tlv::Tlv::primitive(0x83, fid)
+                                                             : tlv::Tlv::primitive(0x84, df.aid)});
     return ResponseApdu{fci.encode(), sw::kOk};
 }
 

@@ -29,7 +29,7 @@ struct DedicatedFile;
 // Proprietary commands of an application. The card asks the applet of the selected DF
 // first; an applet returns nullopt for commands it leaves to the file system.
 class Applet {
-public:
+  public:
     Applet() = default;
     Applet(const Applet&) = delete;
     Applet& operator=(const Applet&) = delete;
@@ -54,7 +54,7 @@ struct DedicatedFile {
 };
 
 class FileSystem {
-public:
+  public:
     explicit FileSystem(DedicatedFile mf);
     FileSystem(const FileSystem&) = delete;
     FileSystem& operator=(const FileSystem&) = delete;
@@ -65,7 +65,7 @@ public:
     // Back to the MF, as after a reset.
     void reset();
 
-private:
+  private:
     ResponseApdu select(const CommandApdu& command);
     ResponseApdu selectByAid(const CommandApdu& command);
     ResponseApdu selectByFid(const CommandApdu& command);

@@ -9,7 +9,7 @@
 namespace taplink::sim {
 
 class VirtualCard {
-public:
+  public:
     VirtualCard(std::string profile, Bytes atr, DedicatedFile mf, bool t0Transport);
 
     const std::string& profile() const { return profile_; }
@@ -22,7 +22,7 @@ public:
     // a status word like a real card would give.
     Bytes process(ByteView rawCommand);
 
-private:
+  private:
     ResponseApdu dispatch(const CommandApdu& command);
     ResponseApdu getResponse(const CommandApdu& command);
     ResponseApdu deliver(const CommandApdu& command, ResponseApdu response);

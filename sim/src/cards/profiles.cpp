@@ -20,8 +20,9 @@ Bytes counting(std::size_t length, std::uint8_t start) {
 
 // EF.DIR record (ISO/IEC 7816-4 clause 12.2.2): application template 61 { 4F AID, 50 label }.
 Bytes dirRecord(const Bytes& aid, std::string_view label) {
-    return tlv::Tlv::constructedOf(0x61, {tlv::Tlv::primitive(0x4F, aid),
-                                          tlv::Tlv::primitive(0x50, Bytes(label.begin(), label.end()))})
+    return tlv::Tlv::constructedOf(0x61,
+                                   {tlv::Tlv::primitive(0x4F, aid),
+                                    tlv::Tlv::primitive(0x50, Bytes(label.begin(), label.end()))})
         .encode();
 }
 
@@ -43,18 +44,18 @@ DedicatedFile isoFiles() {
 
 }  // namespace
 
-std::vector<std::string> profileNames() { return {"iso-t1", "iso-t0"}; }
+std::vector<std::string> profileNames() {
+    return {"iso-t1", "iso-t0"};
+}
 
 std::shared_ptr<VirtualCard> makeCard(std::string_view profile) {
     if (profile == "iso-t1") {
-        return std::make_shared<VirtualCard>(std::string(profile),
-                                             atrT1(historicalBytes("TAPLINK-T1")), isoFiles(),
-                                             false);
+        return std::make_shared<VirtualCard>(
+            std::string(profile), atrT1(historicalBytes("TAPLINK-T1")), isoFiles(), false);
     }
     if (profile == "iso-t0") {
-        return std::make_shared<VirtualCard>(std::string(profile),
-                                             atrT0(historicalBytes("TAPLINK-T0")), isoFiles(),
-                                             true);
+        return std::make_shared<VirtualCard>(
+            std::string(profile), atrT0(historicalBytes("TAPLINK-T0")), isoFiles(), true);
     }
     throw std::invalid_argument("unknown card profile '" + std::string(profile) + "'");
 }
