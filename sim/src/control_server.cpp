@@ -12,7 +12,7 @@
 namespace taplink::sim {
 
 namespace {
-constexpr std::size_t kMaxLine = 64 * 1024;
+constexpr std::size_t kMaxLine = std::size_t{64} * 1024;
 
 struct Client {
     UniqueFd fd;

@@ -117,6 +117,7 @@ int main(int argc, char** argv) {
 
     try {
         std::vector<std::unique_ptr<taplink::sim::Slot>> slots;
+        slots.reserve(static_cast<std::size_t>(options.slots));
         for (int i = 0; i < options.slots; ++i) {
             slots.push_back(std::make_unique<taplink::sim::Slot>(
                 i, static_cast<std::uint16_t>(options.basePort + i), options.trace));

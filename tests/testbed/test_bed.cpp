@@ -84,6 +84,7 @@ std::string readTail(const std::string& path, std::size_t maxBytes = 4000) {
 ChildProcess spawn(const std::vector<std::string>& argv, const std::string& logPath,
                    const std::string& bindDir = {}) {
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const auto& arg : argv) {
         args.push_back(const_cast<char*>(arg.c_str()));
     }
@@ -250,7 +251,7 @@ void TestBed::launchPcscd() {
 
 bool TestBed::waitForReaders(std::chrono::milliseconds timeout) const {
     const auto deadline = Clock::now() + timeout;
-    const auto wanted = static_cast<std::size_t>(kSlotsPerReader * readers_);
+    const auto wanted = static_cast<std::size_t>(kSlotsPerReader) * static_cast<std::size_t>(readers_);
     while (Clock::now() < deadline) {
         try {
             const auto context = pcsc::Context::establish();

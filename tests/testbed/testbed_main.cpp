@@ -105,6 +105,7 @@ int runProgram(const std::vector<std::string>& program, const TestBed& bed) {
     const pid_t pid = ::fork();
     if (pid == 0) {
         std::vector<char*> args;
+        args.reserve(program.size() + 1);
         for (const auto& arg : program) {
             args.push_back(const_cast<char*>(arg.c_str()));
         }

@@ -18,7 +18,7 @@ constexpr std::uint8_t kSelectEfUnderDf = 0x02;
 constexpr std::uint8_t kSelectParent = 0x03;
 constexpr std::uint8_t kSelectByAid = 0x04;
 constexpr std::uint8_t kSelectPathFromMf = 0x08;
-// P2 bits 2-1 = 11: no response data.
+// P2 bits 4-3 = 11: no response data.
 constexpr std::uint8_t kNoFciMask = 0x0C;
 
 ResponseApdu status(std::uint16_t word) {
@@ -217,7 +217,9 @@ ResponseApdu FileSystem::readBinary(const CommandApdu& command) {
     const std::size_t count = std::min(available, wanted);
     const auto first = ef->content.begin() + static_cast<std::ptrdiff_t>(offset);
     ResponseApdu response{Bytes(first, first + static_cast<std::ptrdiff_t>(count)), sw::kOk};
-    if (count < wanted && command.le && *command.le != apdu::kMaxShortLe) {
+    const bool askedForAll =
+        command.le == apdu::kMaxShortLe || command.le == apdu::kMaxExtendedLe;
+    if (count < wanted && command.le && !askedForAll) {
         response.sw = 0x6282;  // end of file reached before reading Ne bytes
     }
     return response;

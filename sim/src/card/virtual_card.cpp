@@ -10,6 +10,7 @@ namespace sw = apdu::sw;
 namespace {
 constexpr std::uint8_t kInsGetResponse = 0xC0;
 constexpr std::uint8_t kInsSelect = 0xA4;
+constexpr std::uint8_t kReaderCla = 0xFF;  // PC/SC part 3 pseudo-APDUs, for the reader
 
 // 61xx / 6Cxx carry a length in SW2 where 00 means 256 or more.
 std::uint16_t withLength(std::uint8_t sw1, std::size_t length) {
@@ -29,13 +30,13 @@ VirtualCard::VirtualCard(std::string profile, Bytes atr, DedicatedFile mf, bool 
       t0Transport_(t0Transport) {}
 
 void VirtualCard::reset() {
-    files_.reset();
-    pendingData_.clear();
-    // Applets live in DFs anywhere in the tree; a reset reaches them all through SELECT
-    // of a new session, so only the current one needs telling.
+    // Only the selected application has a session to forget; tell it before the file
+    // system goes back to the MF.
     if (files_.currentDf().applet) {
         files_.currentDf().applet->onReset();
     }
+    files_.reset();
+    pendingData_.clear();
 }
 
 Bytes VirtualCard::process(ByteView rawCommand) {
@@ -46,7 +47,7 @@ Bytes VirtualCard::process(ByteView rawCommand) {
         pendingData_.clear();
         return ResponseApdu{{}, sw::kWrongLength}.encode();
     }
-    if (command.ins == kInsGetResponse) {
+    if (command.ins == kInsGetResponse && command.cla != kReaderCla) {
         return getResponse(command).encode();
     }
     pendingData_.clear();
@@ -54,7 +55,7 @@ Bytes VirtualCard::process(ByteView rawCommand) {
 }
 
 ResponseApdu VirtualCard::dispatch(const CommandApdu& command) {
-    if (command.cla == 0xFF) {
+    if (command.cla == kReaderCla) {
         return ResponseApdu{{}, sw::kClaNotSupported};  // reader pseudo-APDUs are not ours
     }
     DedicatedFile& df = files_.currentDf();
@@ -72,7 +73,10 @@ ResponseApdu VirtualCard::dispatch(const CommandApdu& command) {
 // Hands the response over the way the transport allows (ISO/IEC 7816-4 clause 5.3.4 and
 // ISO/IEC 7816-3 clause 10.3.5 for T=0).
 ResponseApdu VirtualCard::deliver(const CommandApdu& command, ResponseApdu response) {
-    if (response.data.empty() || !carriesData(response.sw)) {
+    if (!carriesData(response.sw)) {
+        return ResponseApdu{{}, response.sw};  // an error answer carries no data
+    }
+    if (response.data.empty()) {
         return response;
     }
     if (t0Transport_ && !command.data.empty()) {

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Sets up everything on a fresh Debian 12 machine (as root) and runs the whole test suite:
+# lint, the debug build and its tests, then the AddressSanitizer+UBSan build and its tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/taplink-ccache}
+jobs=$(nproc)
+
+echo "== configure and build (dev)"
+cmake --preset dev >/dev/null
+cmake --build --preset dev -j "$jobs"
+
+echo "== lint"
+bash scripts/lint.sh build/dev
+
+echo "== tests (dev)"
+ctest --preset dev -j "$jobs"
+
+echo "== configure and build (asan: AddressSanitizer + UndefinedBehaviorSanitizer)"
+cmake --preset asan >/dev/null
+cmake --build --preset asan -j "$jobs"
+
+echo "== tests (asan)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --preset asan -j "$jobs"
