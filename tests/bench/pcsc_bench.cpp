@@ -4,14 +4,17 @@
 //  echo/taplink_transmit/N    CardConnection::transmit() of an ECHO with N data bytes
 //  echo/raw_SCardTransmit/N   the same APDU bytes through plain SCardTransmit (own
 //                             SCARDCONTEXT / SCARDHANDLE on the same reader): the baseline
+//  echo/interleaved_ratio/N   both paths alternating APDU by APDU: the ratio ours / raw
+//                             (separate runs drift too much with the machine's load)
 //  monitor/insert_to_event/*  sim insert -> pcsc::Monitor CardInserted, in ms (manual time).
 //                             pcscd polls vpcd readers for presence every 400 ms, so this is
 //                             hundreds of ms by design. back_to_back inserts right after the
 //                             CardRemoved event (in phase with pcscd's poll: near worst case);
 //                             random_phase first waits 0-400 ms, like a hand would.
 //
-// After the run a summary prints "ratio transmit/raw: X" (median over the repetitions) per
-// size and mean / p50 / max of the monitor latencies.
+// After the run a summary prints "ratio transmit/raw: X" per size (from the interleaved
+// benchmark; the separate runs' ratio follows for reference) and mean / p50 / max of the
+// monitor latencies.
 #include <PCSC/pcsclite.h>
 #include <PCSC/winscard.h>
 #include <benchmark/benchmark.h>
@@ -20,6 +23,7 @@
 #include <array>
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <exception>
 #include <iomanip>
@@ -29,8 +33,11 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "apdu/apdu.hpp"
@@ -52,20 +59,23 @@ constexpr const char* kProfile = "iso-t1";
 constexpr std::array<std::size_t, 3> kEchoSizes{8, 256, 4096};
 constexpr int kTransmitRepetitions = 3;
 constexpr double kTransmitMinSeconds = 0.5;
+constexpr int kInterleavedPairs = 6000;
+constexpr std::size_t kPairsPerConnection = 500;
 constexpr int kMonitorSamples = 12;
 constexpr int kPcscdPollMs = 400;
 constexpr auto kEventTimeout = std::chrono::seconds(5);
 
-const std::string kOursPrefix = "echo/taplink_transmit/";
-const std::string kRawPrefix = "echo/raw_SCardTransmit/";
-const std::string kMonitorPrefix = "monitor/insert_to_event/";
+constexpr std::string_view kOursPrefix = "echo/taplink_transmit/";
+constexpr std::string_view kRawPrefix = "echo/raw_SCardTransmit/";
+constexpr std::string_view kInterleavedPrefix = "echo/interleaved_ratio/";
+constexpr std::string_view kMonitorPrefix = "monitor/insert_to_event/";
 
 // Created in main() before any benchmark runs: one test bed per process (pcsc-lite reads
 // the socket path once per process).
 testbed::TestBed* gBed = nullptr;
 
 apdu::CommandApdu selectDiag() {
-    return apdu::CommandApdu{0x00, 0xA4, 0x04, 0x00, sim::kDiagAid, apdu::kMaxShortLe};
+    return apdu::CommandApdu{0x00, 0xA4, 0x04, 0x00, sim::diagAid(), apdu::kMaxShortLe};
 }
 
 // More than 255 data bytes make it an extended APDU; Le then asks for everything.
@@ -75,8 +85,34 @@ apdu::CommandApdu echoCommand(std::size_t size) {
         data[i] = static_cast<std::uint8_t>((i * 7U + 1U) & 0xFFU);
     }
     const std::size_t le = size <= apdu::kMaxShortLc ? apdu::kMaxShortLe : apdu::kMaxExtendedLe;
-    return apdu::CommandApdu{sim::diag::kCla, sim::diag::kInsEcho,           0, 0,
-                             std::move(data), std::optional<std::size_t>(le)};
+    apdu::CommandApdu command{sim::diag::kCla, sim::diag::kInsEcho, 0, 0, std::move(data), {}};
+    command.le = le;
+    return command;
+}
+
+double milliseconds(Clock::duration duration) {
+    return std::chrono::duration<double, std::milli>(duration).count();
+}
+
+double mean(const std::vector<double>& values) {
+    double sum = 0;
+    for (const double value : values) {
+        sum += value;
+    }
+    return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
+}
+
+double median(std::vector<double> values) {
+    if (values.empty()) {
+        return 0.0;
+    }
+    std::sort(values.begin(), values.end());
+    const std::size_t middle = values.size() / 2;
+    return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+}
+
+double maximum(const std::vector<double>& values) {
+    return values.empty() ? 0.0 : *std::max_element(values.begin(), values.end());
 }
 
 // --- APDU round trip through our layer -------------------------------------------------
@@ -188,6 +224,117 @@ void benchRawTransmit(benchmark::State& state, std::size_t size) {
     state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(size));
 }
 
+// --- The ratio: both paths interleaved -------------------------------------------------
+
+// One connection through our layer and one raw pcsc-lite connection (own SCARDCONTEXT and
+// SCARDHANDLE) to the same card, both after SELECT of the diag application.
+class ConnectionPair {
+  public:
+    explicit ConnectionPair(const std::string& reader)
+        : context_(pcsc::Context::establish()),
+          ours_(pcsc::CardConnection::connect(context_, reader)) {
+        if (const auto error = raw_.connect(reader); !error.empty()) {
+            throw std::runtime_error(error);
+        }
+        if (!ours_.transmit(selectDiag()).ok() ||
+            !raw_.statusOk(raw_.transmit(selectDiag().encode()))) {
+            throw std::runtime_error("SELECT of the diag application failed");
+        }
+    }
+
+    pcsc::CardConnection& ours() { return ours_; }
+    RawCard& raw() { return raw_; }
+
+  private:
+    pcsc::Context context_;
+    pcsc::CardConnection ours_;
+    RawCard raw_;
+};
+
+// A round trip is ~0.1 ms of hand-offs between three processes (us, pcscd, taplink-sim),
+// so runs one after the other drift with the machine's load, and each connection has its
+// own pcscd thread whose CPU placement alone shifts its times by up to ~10 % on a busy
+// machine. So for the ratio each iteration is one pair, one APDU through transmit() and
+// the same APDU through SCardTransmit, the order alternating, each timed alone; both
+// connections are reopened every kPairsPerConnection pairs. Per block of pairs the ratio
+// is median(transmit) / median(raw); the reported ratio is the median over the blocks.
+void benchInterleaved(benchmark::State& state, std::size_t size) {
+    const std::string reader = gBed->readerName(kSlot);
+    const auto command = echoCommand(size);
+    const Bytes encoded = command.encode();
+    std::unique_ptr<ConnectionPair> connections;
+
+    // Microseconds for one APDU; nullopt when the answer is wrong.
+    auto timeOurs = [&]() -> std::optional<double> {
+        const auto start = Clock::now();
+        const auto response = connections->ours().transmit(command);
+        const auto elapsed = Clock::now() - start;
+        if (!response.ok() || response.data.size() != size) {
+            return std::nullopt;
+        }
+        return milliseconds(elapsed) * 1000.0;
+    };
+    auto timeRaw = [&]() -> std::optional<double> {
+        const auto start = Clock::now();
+        const auto length = connections->raw().transmit(encoded);
+        const auto elapsed = Clock::now() - start;
+        if (!connections->raw().answerOk(length, size)) {
+            return std::nullopt;
+        }
+        return milliseconds(elapsed) * 1000.0;
+    };
+
+    std::vector<double> oursUs;
+    std::vector<double> rawUs;
+    std::vector<double> blockRatios;
+    std::size_t blockStart = 0;
+    auto closeBlock = [&] {
+        if (oursUs.size() > blockStart) {
+            const auto first = static_cast<std::ptrdiff_t>(blockStart);
+            const double oursMedian = median({oursUs.begin() + first, oursUs.end()});
+            const double rawMedian = median({rawUs.begin() + first, rawUs.end()});
+            blockRatios.push_back(oursMedian / rawMedian);
+        }
+        blockStart = oursUs.size();
+    };
+    try {
+        bool oursFirst = true;
+        for (auto _ : state) {
+            if (!connections || oursUs.size() - blockStart == kPairsPerConnection) {
+                state.PauseTiming();
+                closeBlock();
+                connections.reset();
+                connections = std::make_unique<ConnectionPair>(reader);
+                state.ResumeTiming();
+            }
+            std::optional<double> oursTime;
+            std::optional<double> rawTime;
+            if (oursFirst) {
+                oursTime = timeOurs();
+                rawTime = timeRaw();
+            } else {
+                rawTime = timeRaw();
+                oursTime = timeOurs();
+            }
+            oursFirst = !oursFirst;
+            if (!oursTime || !rawTime) {
+                state.SkipWithError("unexpected ECHO answer");
+                break;
+            }
+            oursUs.push_back(*oursTime);
+            rawUs.push_back(*rawTime);
+        }
+        closeBlock();
+    } catch (const std::exception& error) {
+        state.SkipWithError(error.what());
+    }
+    state.counters["transmit_us"] = median(oursUs);
+    state.counters["raw_us"] = median(rawUs);
+    state.counters["ratio"] = median(blockRatios);
+    state.counters["blocks"] = static_cast<double>(blockRatios.size());
+    state.SetLabel("1 iteration = 1 transmit() + 1 SCardTransmit");
+}
+
 // --- Insert -> monitor event latency ---------------------------------------------------
 
 // Monitor events with the time they reached the callback.
@@ -236,31 +383,6 @@ class EventLog {
     std::condition_variable arrived_;
     std::vector<Entry> events_;
 };
-
-double milliseconds(Clock::duration duration) {
-    return std::chrono::duration<double, std::milli>(duration).count();
-}
-
-double mean(const std::vector<double>& values) {
-    double sum = 0;
-    for (const double value : values) {
-        sum += value;
-    }
-    return values.empty() ? 0.0 : sum / static_cast<double>(values.size());
-}
-
-double median(std::vector<double> values) {
-    if (values.empty()) {
-        return 0.0;
-    }
-    std::sort(values.begin(), values.end());
-    const std::size_t middle = values.size() / 2;
-    return values.size() % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-}
-
-double maximum(const std::vector<double>& values) {
-    return values.empty() ? 0.0 : *std::max_element(values.begin(), values.end());
-}
 
 void benchMonitorInsert(benchmark::State& state, bool randomPhase) {
     const std::string reader = gBed->readerName(kSlot);
@@ -331,21 +453,31 @@ void benchMonitorInsert(benchmark::State& state, bool randomPhase) {
 // Insert/remove need the transmit benchmarks' connections closed: they run first.
 void registerBenchmarks() {
     for (const std::size_t size : kEchoSizes) {
-        benchmark::RegisterBenchmark((kOursPrefix + std::to_string(size)).c_str(), benchTransmit,
-                                     size)
+        benchmark::RegisterBenchmark((std::string(kOursPrefix) + std::to_string(size)).c_str(),
+                                     benchTransmit, size)
             ->Unit(benchmark::kMicrosecond)
             ->UseRealTime()
             ->MinTime(kTransmitMinSeconds)
             ->Repetitions(kTransmitRepetitions);
-        benchmark::RegisterBenchmark((kRawPrefix + std::to_string(size)).c_str(), benchRawTransmit,
-                                     size)
+        benchmark::RegisterBenchmark((std::string(kRawPrefix) + std::to_string(size)).c_str(),
+                                     benchRawTransmit, size)
             ->Unit(benchmark::kMicrosecond)
             ->UseRealTime()
             ->MinTime(kTransmitMinSeconds)
             ->Repetitions(kTransmitRepetitions);
     }
+    for (const std::size_t size : kEchoSizes) {
+        benchmark::RegisterBenchmark(
+            (std::string(kInterleavedPrefix) + std::to_string(size)).c_str(), benchInterleaved,
+            size)
+            ->Unit(benchmark::kMicrosecond)
+            ->UseRealTime()
+            ->Iterations(kInterleavedPairs)
+            ->Repetitions(1);
+    }
     for (const bool randomPhase : {false, true}) {
-        const std::string name = kMonitorPrefix + (randomPhase ? "random_phase" : "back_to_back");
+        const std::string name =
+            std::string(kMonitorPrefix) + (randomPhase ? "random_phase" : "back_to_back");
         benchmark::RegisterBenchmark(name.c_str(), benchMonitorInsert, randomPhase)
             ->Unit(benchmark::kMillisecond)
             ->UseManualTime()
@@ -382,25 +514,36 @@ class CollectingReporter : public benchmark::BenchmarkReporter {
     void printSummary(std::ostream& out) const {
         out << "\nsummary\n" << std::fixed;
         for (const std::size_t size : kEchoSizes) {
-            const auto ours = secondsPerIteration_.find(kOursPrefix + std::to_string(size));
-            const auto raw = secondsPerIteration_.find(kRawPrefix + std::to_string(size));
-            if (ours == secondsPerIteration_.end() || raw == secondsPerIteration_.end()) {
-                continue;
+            const auto interleaved =
+                counters_.find(std::string(kInterleavedPrefix) + std::to_string(size));
+            if (interleaved != counters_.end()) {
+                out << "ratio transmit/raw: " << std::setprecision(2)
+                    << counterValue(interleaved->second, "ratio") << "  (" << size
+                    << "-byte ECHO, interleaved: transmit " << std::setprecision(1)
+                    << counterValue(interleaved->second, "transmit_us") << " us, raw SCardTransmit "
+                    << counterValue(interleaved->second, "raw_us")
+                    << " us, medians per APDU; ratio = median of " << std::setprecision(0)
+                    << counterValue(interleaved->second, "blocks") << " blocks)\n";
             }
-            const double oursUs = median(ours->second) * 1e6;
-            const double rawUs = median(raw->second) * 1e6;
-            out << "ratio transmit/raw: " << std::setprecision(2) << oursUs / rawUs << "  (" << size
-                << "-byte ECHO: transmit " << std::setprecision(1) << oursUs
-                << " us, raw SCardTransmit " << rawUs << " us; medians of "
-                << std::min(ours->second.size(), raw->second.size()) << " runs)\n";
+            const auto ours =
+                secondsPerIteration_.find(std::string(kOursPrefix) + std::to_string(size));
+            const auto raw =
+                secondsPerIteration_.find(std::string(kRawPrefix) + std::to_string(size));
+            if (ours != secondsPerIteration_.end() && raw != secondsPerIteration_.end()) {
+                const double oursUs = median(ours->second) * 1e6;
+                const double rawUs = median(raw->second) * 1e6;
+                out << "  separate runs, " << size << "-byte ECHO: transmit "
+                    << std::setprecision(1) << oursUs << " us, raw SCardTransmit " << rawUs
+                    << " us (ratio " << std::setprecision(2) << oursUs / rawUs << "; medians of "
+                    << std::min(ours->second.size(), raw->second.size()) << " runs)\n";
+            }
         }
         for (const auto& [name, counters] : counters_) {
             if (name.rfind(kMonitorPrefix, 0) != 0) {
                 continue;
             }
             auto value = [&counters = counters](const char* key) {
-                const auto it = counters.find(key);
-                return it == counters.end() ? 0.0 : it->second.value;
+                return counterValue(counters, key);
             };
             out << "monitor insert->CardInserted (" << name.substr(kMonitorPrefix.size())
                 << ", n=" << std::setprecision(0) << value("samples") << "): mean "
@@ -411,6 +554,11 @@ class CollectingReporter : public benchmark::BenchmarkReporter {
     }
 
   private:
+    static double counterValue(const benchmark::UserCounters& counters, const char* key) {
+        const auto it = counters.find(key);
+        return it == counters.end() ? 0.0 : it->second.value;
+    }
+
     benchmark::BenchmarkReporter* display_;  // owned by the benchmark library
     std::map<std::string, std::vector<double>> secondsPerIteration_;
     std::map<std::string, benchmark::UserCounters> counters_;

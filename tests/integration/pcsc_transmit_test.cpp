@@ -19,7 +19,7 @@ constexpr int kT1Slot = 0;
 constexpr int kT0Slot = 1;
 
 CommandApdu selectDiag() {
-    return CommandApdu{0x00, 0xA4, 0x04, 0x00, sim::kDiagAid, 256};
+    return CommandApdu{0x00, 0xA4, 0x04, 0x00, sim::diagAid(), 256};
 }
 
 CommandApdu echo(Bytes data, std::optional<std::size_t> le = 256) {
@@ -65,7 +65,7 @@ TEST_F(PcscTransmit, RoundTripSelectsAndEchoes) {
     auto card = connect(kT1Slot);
     const auto fci = card.transmit(selectDiag());
     ASSERT_EQ(fci.sw, 0x9000);
-    EXPECT_EQ(fci.data, concat(Bytes{0x6F, 0x0B, 0x84, 0x09}, sim::kDiagAid));
+    EXPECT_EQ(fci.data, concat(Bytes{0x6F, 0x0B, 0x84, 0x09}, sim::diagAid()));
     const auto echoed = card.transmit(echo(fromHex("0102030405")));
     EXPECT_EQ(echoed.sw, 0x9000);
     EXPECT_EQ(echoed.data, fromHex("0102030405"));

@@ -127,6 +127,26 @@ std::string simBinary() {
     return TAPLINK_SIM_PATH;
 }
 
+// Folders of test processes that died without cleaning up (SIGKILL, a debugger detach).
+void removeStaleTestBedDirs() {
+    const std::string prefix = "taplink-testbed-";
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator("/tmp", error)) {
+        const std::string name = entry.path().filename().string();
+        if (name.rfind(prefix, 0) != 0) {
+            continue;
+        }
+        const std::string pidText = name.substr(prefix.size());
+        if (pidText.empty() || pidText.find_first_not_of("0123456789") != std::string::npos) {
+            continue;
+        }
+        const auto pid = static_cast<pid_t>(std::stol(pidText));
+        if (::kill(pid, 0) != 0 && errno == ESRCH) {
+            std::filesystem::remove_all(entry.path(), error);
+        }
+    }
+}
+
 }  // namespace
 
 ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(std::exchange(other.pid_, -1)) {}
@@ -184,6 +204,7 @@ TestBed::TestBed(Options options)
     if (::geteuid() != 0) {
         throw std::runtime_error("test bed: needs root (it starts pcscd in a mount namespace)");
     }
+    removeStaleTestBedDirs();
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     std::filesystem::permissions(dir_, std::filesystem::perms::owner_all);
@@ -251,7 +272,8 @@ void TestBed::launchPcscd() {
 
 bool TestBed::waitForReaders(std::chrono::milliseconds timeout) const {
     const auto deadline = Clock::now() + timeout;
-    const auto wanted = static_cast<std::size_t>(kSlotsPerReader) * static_cast<std::size_t>(readers_);
+    const auto wanted =
+        static_cast<std::size_t>(kSlotsPerReader) * static_cast<std::size_t>(readers_);
     while (Clock::now() < deadline) {
         try {
             const auto context = pcsc::Context::establish();

@@ -120,7 +120,7 @@ std::string statusOf(const ResponseApdu& response) {
 
 // Follows 61xx with GET RESPONSE (Le = xx, 00 = 256) and returns every data byte together
 // with the final response's status word.
-ResponseApdu collect(VirtualCard& card, ResponseApdu first) {
+ResponseApdu collect(VirtualCard& card, const ResponseApdu& first) {
     ResponseApdu all{first.data, first.sw};
     for (int guard = 0; all.sw1() == apdu::sw::kMoreDataSw1 && guard < 1000; ++guard) {
         const std::size_t le = all.sw2() == 0 ? apdu::kMaxShortLe : all.sw2();
@@ -132,9 +132,10 @@ ResponseApdu collect(VirtualCard& card, ResponseApdu first) {
 }
 
 Bytes diagFci() {
-    Bytes fci{0x6F, static_cast<std::uint8_t>(kDiagAid.size() + 2), 0x84,
-              static_cast<std::uint8_t>(kDiagAid.size())};
-    fci.insert(fci.end(), kDiagAid.begin(), kDiagAid.end());
+    const Bytes aid = diagAid();
+    Bytes fci{0x6F, static_cast<std::uint8_t>(aid.size() + 2), 0x84,
+              static_cast<std::uint8_t>(aid.size())};
+    fci.insert(fci.end(), aid.begin(), aid.end());
     return fci;
 }
 
@@ -165,8 +166,8 @@ class RecordingApplet : public Applet {
     ResponseApdu reply{{}, 0x9000};
 };
 
-const Bytes kAppAid = fromHex("A000000999010203");
-const Bytes kOtherAppAid = fromHex("A000000999010204");
+Bytes appAid() { return fromHex("A000000999010203"); }
+Bytes otherAppAid() { return fromHex("A000000999010204"); }
 
 // A tree the profiles do not have: plain (AID-less) DFs two levels deep, a DF with its
 // own FCI, and two applications sharing an AID prefix.
@@ -174,8 +175,8 @@ const Bytes kOtherAppAid = fromHex("A000000999010204");
 //   +- DF 4000 (plain)           +- EF 4001 (SFI 01, "4000/4001")
 //   |  +- DF 4100 (plain)        +- EF 4101 (SFI 01, "4100/4101")
 //   +- DF 6000 (FCI 6F 03 A5 01 99)
-//   +- DF 7000 (AID kAppAid, recording applet)
-//   +- DF 7100 (AID kOtherAppAid)
+//   +- DF 7000 (AID appAid(), recording applet)
+//   +- DF 7100 (AID otherAppAid())
 DedicatedFile customTree(std::shared_ptr<RecordingApplet> applet) {
     DedicatedFile inner;
     inner.fid = 0x4100;
@@ -192,12 +193,12 @@ DedicatedFile customTree(std::shared_ptr<RecordingApplet> applet) {
 
     DedicatedFile app;
     app.fid = 0x7000;
-    app.aid = kAppAid;
+    app.aid = appAid();
     app.applet = std::move(applet);
 
     DedicatedFile otherApp;
     otherApp.fid = 0x7100;
-    otherApp.aid = kOtherAppAid;
+    otherApp.aid = otherAppAid();
 
     DedicatedFile mf;
     mf.dfs.push_back(std::move(outer));
@@ -243,7 +244,8 @@ TEST(SimProfilesTest, EfDirHoldsOneRecordNamingTheDiagApplication) {
     const ResponseApdu record = send(*card, readRecord(1, recordP2(0x1E)));
     EXPECT_EQ(statusOf(record), "9000");
     Bytes expected{0x61, 0x19, 0x4F, 0x09};
-    expected.insert(expected.end(), kDiagAid.begin(), kDiagAid.end());
+    const Bytes aid = diagAid();
+    expected.insert(expected.end(), aid.begin(), aid.end());
     const std::string label = "TAPLINK DIAG";
     expected.push_back(0x50);
     expected.push_back(static_cast<std::uint8_t>(label.size()));
@@ -262,7 +264,7 @@ TEST(SimProfilesTest, MfEf2F02IsSixtyFourCountingBytes) {
 
 TEST(SimProfilesTest, DiagEf0101IsThreeHundredCountingBytes) {
     const auto card = makeCard("iso-t1");
-    ASSERT_EQ(statusOf(send(*card, selectAid(kDiagAid, 0x0C))), "9000");
+    ASSERT_EQ(statusOf(send(*card, selectAid(diagAid(), 0x0C))), "9000");
     const ResponseApdu read = send(*card, readBinary(sfiP1(0x01), 0x00, 300));  // extended Le
     EXPECT_EQ(statusOf(read), "9000");
     EXPECT_EQ(read.data, counting(300, 0x00));
@@ -270,7 +272,7 @@ TEST(SimProfilesTest, DiagEf0101IsThreeHundredCountingBytes) {
 
 TEST(SimProfilesTest, ExtendedLeOfAllBytesReadsTheWholeEfWithoutWarning) {
     const auto card = makeCard("iso-t1");
-    ASSERT_EQ(statusOf(send(*card, selectAid(kDiagAid, 0x0C))), "9000");
+    ASSERT_EQ(statusOf(send(*card, selectAid(diagAid(), 0x0C))), "9000");
     const ResponseApdu read = send(*card, readBinary(sfiP1(0x01), 0x00, 65536));  // Le 0000
     EXPECT_EQ(statusOf(read), "9000");
     EXPECT_EQ(read.data, counting(300, 0x00));
@@ -278,7 +280,7 @@ TEST(SimProfilesTest, ExtendedLeOfAllBytesReadsTheWholeEfWithoutWarning) {
 
 TEST(SimProfilesTest, DiagEf0102HoldsThreeRecordsOfTwentyThreeBytes) {
     const auto card = makeCard("iso-t1");
-    ASSERT_EQ(statusOf(send(*card, selectAid(kDiagAid, 0x0C))), "9000");
+    ASSERT_EQ(statusOf(send(*card, selectAid(diagAid(), 0x0C))), "9000");
     const std::uint8_t starts[] = {0x10, 0x20, 0x30};
     for (std::uint8_t record = 1; record <= 3; ++record) {
         const ResponseApdu read = send(*card, readRecord(record, recordP2(0x02)));
@@ -353,7 +355,7 @@ class FileSystemTest : public ::testing::Test {
     std::shared_ptr<VirtualCard> card_ = makeCard("iso-t1");
 
     ResponseApdu send(const CommandApdu& apdu) { return taplink::sim::send(*card_, apdu); }
-    void enterDiag() { ASSERT_EQ(statusOf(send(selectAid(kDiagAid, 0x0C))), "9000"); }
+    void enterDiag() { ASSERT_EQ(statusOf(send(selectAid(diagAid(), 0x0C))), "9000"); }
 };
 
 TEST_F(FileSystemTest, SelectMfByFid3F00ReturnsFciWithTag83) {
@@ -450,14 +452,15 @@ TEST_F(FileSystemTest, SelectParentAtMfStaysAtMf) {
 }
 
 TEST_F(FileSystemTest, SelectByFullAidReturnsFciWithTag84) {
-    const ResponseApdu response = send(selectAid(kDiagAid));
+    const ResponseApdu response = send(selectAid(diagAid()));
     EXPECT_EQ(statusOf(response), "9000");
     EXPECT_EQ(toHex(response.data), toHex(diagFci()));
     EXPECT_EQ(statusOf(send(readBinary(sfiP1(0x01), 0, 1))), "9000");
 }
 
 TEST_F(FileSystemTest, SelectByPartialAidPrefixSelectsTheApplication) {
-    const Bytes prefix(kDiagAid.begin(), kDiagAid.begin() + 5);
+    const Bytes aid = diagAid();
+    const Bytes prefix(aid.begin(), aid.begin() + 5);
     const ResponseApdu response = send(selectAid(prefix));
     EXPECT_EQ(statusOf(response), "9000");
     EXPECT_EQ(toHex(response.data), toHex(diagFci())) << "the FCI names the full AID";
@@ -471,11 +474,11 @@ TEST_F(FileSystemTest, SelectByUnknownAidReturns6A82) {
 }
 
 TEST_F(FileSystemTest, SelectByAidLongerThanTheApplicationsAidReturns6A82) {
-    EXPECT_EQ(statusOf(send(selectAid(concat(kDiagAid, Bytes{0x02})))), "6A82");
+    EXPECT_EQ(statusOf(send(selectAid(concat(diagAid(), Bytes{0x02})))), "6A82");
 }
 
 TEST_F(FileSystemTest, SelectByAidWithMismatchInLastByteReturns6A82) {
-    Bytes aid = kDiagAid;
+    Bytes aid = diagAid();
     aid.back() = 0x02;
     EXPECT_EQ(statusOf(send(selectAid(aid))), "6A82");
 }
@@ -517,7 +520,7 @@ TEST_F(FileSystemTest, SelectWithP2_0CReturnsNoData) {
     const std::vector<CommandApdu> selects = {
         selectFid(0x00, 0x5000, 0x0C), selectFid(0x00, 0x3F00, 0x0C),
         selectFid(0x01, 0x5000, 0x0C), selectParent(0x0C),
-        selectAid(kDiagAid, 0x0C),     selectPath({0x5000}, 0x0C),
+        selectAid(diagAid(), 0x0C),    selectPath({0x5000}, 0x0C),
     };
     for (const CommandApdu& apdu : selects) {
         const ResponseApdu response = send(apdu);
@@ -728,19 +731,20 @@ TEST_F(FileSystemTreeTest, SelectParentWalksUpOneLevelAtATime) {
 }
 
 TEST_F(FileSystemTreeTest, SelectByPartialAidPicksTheFirstMatchingApplication) {
-    const Bytes prefix(kAppAid.begin(), kAppAid.end() - 1);
+    const Bytes aid = appAid();
+    const Bytes prefix(aid.begin(), aid.end() - 1);
     const ResponseApdu response = send(selectAid(prefix));
     EXPECT_EQ(statusOf(response), "9000");
-    EXPECT_EQ(toHex(response.data), "6F0A8408" + toHex(kAppAid));
-    const ResponseApdu other = send(selectAid(kOtherAppAid));
-    EXPECT_EQ(toHex(other.data), "6F0A8408" + toHex(kOtherAppAid));
+    EXPECT_EQ(toHex(response.data), "6F0A8408" + toHex(appAid()));
+    const ResponseApdu other = send(selectAid(otherAppAid()));
+    EXPECT_EQ(toHex(other.data), "6F0A8408" + toHex(otherAppAid()));
 }
 
 TEST_F(FileSystemTreeTest, SelectTellsTheAppletEveryTimeItsDfIsSelected) {
     EXPECT_EQ(applet_->selects, 0);
-    ASSERT_EQ(statusOf(send(selectAid(kAppAid))), "9000");
+    ASSERT_EQ(statusOf(send(selectAid(appAid()))), "9000");
     EXPECT_EQ(applet_->selects, 1);
-    ASSERT_EQ(statusOf(send(selectAid(kAppAid, 0x0C))), "9000");
+    ASSERT_EQ(statusOf(send(selectAid(appAid(), 0x0C))), "9000");
     EXPECT_EQ(applet_->selects, 2) << "re-selecting starts a new session too";
     ASSERT_EQ(statusOf(send(selectFid(0x00, 0x3F00, 0x0C))), "9000");
     ASSERT_EQ(statusOf(send(selectFid(0x01, 0x7000, 0x0C))), "9000");
@@ -783,7 +787,7 @@ class VirtualCardTest : public ::testing::Test {
 
     void SetUp() override {
         for (VirtualCard* card : {t1_.get(), t0_.get()}) {
-            ASSERT_EQ(statusOf(send(*card, selectAid(kDiagAid, 0x0C))), "9000");
+            ASSERT_EQ(statusOf(send(*card, selectAid(diagAid(), 0x0C))), "9000");
         }
     }
 };
@@ -885,7 +889,7 @@ TEST_F(VirtualCardTest, T0Case4EchoAlwaysAnswers61xxWithoutData) {
 }
 
 TEST_F(VirtualCardTest, T0Case4SelectByAidAnswers61xxThenFciViaGetResponse) {
-    const ResponseApdu first = send(*t0_, selectAid(kDiagAid));
+    const ResponseApdu first = send(*t0_, selectAid(diagAid()));
     EXPECT_EQ(statusOf(first), "610D");
     EXPECT_TRUE(first.data.empty());
     const ResponseApdu fci = send(*t0_, getResponse(0x0D));
@@ -1071,7 +1075,7 @@ TEST_F(VirtualCardTest, ClaFFGives6E00) {
 }
 
 TEST_F(VirtualCardTest, ClaFFDoesNotSelectEvenWithAValidSelectBody) {
-    const Bytes raw = concat(fromHex("FFA4040009"), kDiagAid);
+    const Bytes raw = concat(fromHex("FFA4040009"), diagAid());
     ASSERT_EQ(toHex(t1_->process(raw)), "6E00");
     ASSERT_EQ(statusOf(send(*t1_, selectFid(0x00, 0x3F00, 0x0C))), "9000");
     EXPECT_EQ(toHex(t1_->process(concat(raw, Bytes{0x00}))), "6E00");
@@ -1148,7 +1152,7 @@ TEST(VirtualCardCustomTest, ChainedWarningResponseEndsWithTheWarningStatus) {
     auto applet = std::make_shared<RecordingApplet>();
     applet->reply = ResponseApdu{counting(300, 0), 0x6283};
     const auto card = customCard(applet, false);
-    ASSERT_EQ(statusOf(send(*card, selectAid(kAppAid, 0x0C))), "9000");
+    ASSERT_EQ(statusOf(send(*card, selectAid(appAid(), 0x0C))), "9000");
     const ResponseApdu first = send(*card, command(0x90, 0x01, 0x00, 0x00, {}, 256));
     EXPECT_EQ(statusOf(first), "612C");
     EXPECT_EQ(first.data.size(), 256U);
@@ -1168,7 +1172,7 @@ TEST(VirtualCardCustomTest, CardReportsItsProfileAndAtr) {
 TEST(VirtualCardCustomTest, ResetTellsTheSelectedApplet) {
     auto applet = std::make_shared<RecordingApplet>();
     const auto card = customCard(applet, false);
-    ASSERT_EQ(statusOf(send(*card, selectAid(kAppAid, 0x0C))), "9000");
+    ASSERT_EQ(statusOf(send(*card, selectAid(appAid(), 0x0C))), "9000");
     card->reset();
     EXPECT_EQ(applet->resets, 1);
 }
@@ -1179,7 +1183,7 @@ TEST(VirtualCardCustomTest, ErrorStatusFromAppletIsDeliveredWithoutData) {
     auto applet = std::make_shared<RecordingApplet>();
     applet->reply = ResponseApdu{fromHex("DEAD"), 0x6A80};
     const auto card = customCard(applet, false);
-    ASSERT_EQ(statusOf(send(*card, selectAid(kAppAid, 0x0C))), "9000");
+    ASSERT_EQ(statusOf(send(*card, selectAid(appAid(), 0x0C))), "9000");
     EXPECT_EQ(toHex(card->process(fromHex("9001000000"))), "6A80");
 }
 

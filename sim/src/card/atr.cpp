@@ -40,9 +40,13 @@ Bytes atrT1(ByteView historical) {
 }
 
 Bytes historicalBytes(std::string_view text) {
-    Bytes bytes{0x00};
+    Bytes bytes;
+    bytes.reserve(text.size() + 4);
+    bytes.push_back(0x00);  // category indicator
     bytes.insert(bytes.end(), text.begin(), text.end());
-    bytes.insert(bytes.end(), {0x00, 0x90, 0x00});
+    for (const std::uint8_t status : {0x00, 0x90, 0x00}) {
+        bytes.push_back(status);
+    }
     return bytes;
 }
 

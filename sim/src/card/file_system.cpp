@@ -217,8 +217,7 @@ ResponseApdu FileSystem::readBinary(const CommandApdu& command) {
     const std::size_t count = std::min(available, wanted);
     const auto first = ef->content.begin() + static_cast<std::ptrdiff_t>(offset);
     ResponseApdu response{Bytes(first, first + static_cast<std::ptrdiff_t>(count)), sw::kOk};
-    const bool askedForAll =
-        command.le == apdu::kMaxShortLe || command.le == apdu::kMaxExtendedLe;
+    const bool askedForAll = command.le == apdu::kMaxShortLe || command.le == apdu::kMaxExtendedLe;
     if (count < wanted && command.le && !askedForAll) {
         response.sw = 0x6282;  // end of file reached before reading Ne bytes
     }

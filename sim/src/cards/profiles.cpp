@@ -29,14 +29,15 @@ Bytes dirRecord(const Bytes& aid, std::string_view label) {
 DedicatedFile isoFiles() {
     DedicatedFile diagDf;
     diagDf.fid = 0x5000;
-    diagDf.aid = kDiagAid;
+    diagDf.aid = diagAid();
     diagDf.applet = std::make_shared<DiagApplet>();
     diagDf.efs.push_back(ElementaryFile{0x0101, 0x01, false, counting(300, 0), {}});
     diagDf.efs.push_back(ElementaryFile{
         0x0102, 0x02, true, {}, {counting(23, 0x10), counting(23, 0x20), counting(23, 0x30)}});
 
     DedicatedFile mf;
-    mf.efs.push_back(ElementaryFile{0x2F00, 0x1E, true, {}, {dirRecord(kDiagAid, "TAPLINK DIAG")}});
+    mf.efs.push_back(
+        ElementaryFile{0x2F00, 0x1E, true, {}, {dirRecord(diagAid(), "TAPLINK DIAG")}});
     mf.efs.push_back(ElementaryFile{0x2F02, 0x02, false, counting(64, 0), {}});
     mf.dfs.push_back(std::move(diagDf));
     return mf;
