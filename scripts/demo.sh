@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh >/dev/null
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/taplink-ccache}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 cmake --preset release >/dev/null
 cmake --build --preset release --target taplink-testbed taplink-sim >/dev/null
 exec build/release/tests/testbed/taplink-testbed demo "$@"

@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 
 export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/taplink-ccache}
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 jobs=$(nproc)
 
 echo "== configure and build (dev)"
