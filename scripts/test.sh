@@ -10,12 +10,12 @@ export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/taplink-ccache}
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
 jobs=$(nproc)
 
-echo "== configure and build (dev)"
+echo "== configure (dev) and lint"
 cmake --preset dev >/dev/null
-cmake --build --preset dev -j "$jobs"
-
-echo "== lint"
 bash scripts/lint.sh build/dev
+
+echo "== build (dev)"
+cmake --build --preset dev -j "$jobs"
 
 echo "== tests (dev)"
 ctest --preset dev -j "$jobs"

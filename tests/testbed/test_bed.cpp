@@ -56,9 +56,10 @@ bool portFree(std::uint16_t port) {
 
 std::uint16_t pickBasePort(int count) {
     std::mt19937 random(std::random_device{}());
-    std::uniform_int_distribution<int> pick(0, 14999);
+    // Below Linux's ephemeral range (32768+), so no outgoing connection holds them.
+    std::uniform_int_distribution<int> pick(0, 6000);
     for (int attempt = 0; attempt < 100; ++attempt) {
-        const auto base = static_cast<std::uint16_t>(30000 + 2 * pick(random));
+        const auto base = static_cast<std::uint16_t>(20000 + 2 * pick(random));
         bool allFree = true;
         for (int i = 0; i < count && allFree; ++i) {
             allFree = portFree(static_cast<std::uint16_t>(base + i));

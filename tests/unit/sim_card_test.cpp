@@ -166,8 +166,12 @@ class RecordingApplet : public Applet {
     ResponseApdu reply{{}, 0x9000};
 };
 
-Bytes appAid() { return fromHex("A000000999010203"); }
-Bytes otherAppAid() { return fromHex("A000000999010204"); }
+Bytes appAid() {
+    return fromHex("A000000999010203");
+}
+Bytes otherAppAid() {
+    return fromHex("A000000999010204");
+}
 
 // A tree the profiles do not have: plain (AID-less) DFs two levels deep, a DF with its
 // own FCI, and two applications sharing an AID prefix.
