@@ -2,6 +2,8 @@
 #include <PCSC/winscard.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include "applets/diag_applet.hpp"
 #include "pcsc/card_connection.hpp"
 #include "pcsc/errors.hpp"
@@ -124,10 +126,14 @@ TEST_F(PcscTransmit, InjectedStatusWordReachesTheCaller) {
     EXPECT_EQ(card.transmit(selectDiag()).sw, 0x9000);
 }
 
-TEST_F(PcscTransmit, DelayedAnswerStillArrives) {
+TEST_F(PcscTransmit, DelayedAnswerArrivesLate) {
     auto card = connect(kT1Slot);
-    bed.sim().delay(kT1Slot, 1, std::chrono::milliseconds(300));
+    const auto delay = std::chrono::milliseconds(300);
+    bed.sim().delay(kT1Slot, 1, delay);
+    const auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(card.transmit(selectDiag()).sw, 0x9000);
+    // A lower bound only: a loaded machine can make it later, never earlier.
+    EXPECT_GE(std::chrono::steady_clock::now() - start, delay);
 }
 
 TEST_F(PcscTransmit, ExclusiveConnectionGivesSharingViolationToOthers) {
