@@ -6,7 +6,7 @@
 //   {"cmd":"insert","slot":0,"card":"iso-t1"}      (no "card": re-insert the card last pulled)
 //   {"cmd":"remove","slot":0}
 //   {"cmd":"fault","slot":0,"pull_at":3,"after_processing":true}
-//   {"cmd":"fault","slot":0,"status_word":"6A82","at":1}
+//   {"cmd":"fault","slot":0,"status_word":"6A82","at":1}  (at 0: every APDU)
 //   {"cmd":"fault","slot":0,"delay_ms":300,"at":0}  (at 0: every APDU)
 //   {"cmd":"clear_faults","slot":0}
 //   {"cmd":"profiles"}                             -> {"ok":true,"profiles":[...]}

@@ -21,26 +21,41 @@ struct Client {
 
 // Handles the complete lines in the client's buffer; false when the connection should end
 // (the peer is gone, a line is too long) or shutdown was asked for.
+bool isShutdown(const nlohmann::json& request) {
+    return request.is_object() && request.contains("cmd") && request["cmd"].is_string() &&
+           request["cmd"].get<std::string>() == "shutdown";
+}
+
+nlohmann::json replyTo(const std::string& line, std::vector<std::unique_ptr<Slot>>& slots,
+                       bool& shutdown) {
+    const auto request = nlohmann::json::parse(line, nullptr, false);
+    if (request.is_discarded()) {
+        return {{"ok", false}, {"error", "not JSON"}};
+    }
+    if (isShutdown(request)) {
+        shutdown = true;
+        return {{"ok", true}};
+    }
+    return handleControlRequest(request, slots);
+}
+
+// Handles the complete lines in the client's buffer; false when the connection should end
+// (the peer is gone, a line is too long) or shutdown was asked for.
 bool handleLines(Client& client, std::vector<std::unique_ptr<Slot>>& slots, bool& shutdown) {
     for (std::size_t end; (end = client.pending.find('\n')) != std::string::npos;) {
         const std::string line = client.pending.substr(0, end);
         client.pending.erase(0, end + 1);
-        nlohmann::json reply;
-        const auto request = nlohmann::json::parse(line, nullptr, false);
-        if (request.is_discarded()) {
-            reply = {{"ok", false}, {"error", "not JSON"}};
-        } else if (request.is_object() && request.value("cmd", "") == "shutdown") {
-            reply = {{"ok", true}};
-            shutdown = true;
-        } else {
-            reply = handleControlRequest(request, slots);
-        }
-        if (!writeAll(client.fd.get(), reply.dump() + "\n") || shutdown) {
+        // Invalid UTF-8 from the request echoed in an error must not end the simulator.
+        const std::string reply =
+            replyTo(line, slots, shutdown)
+                .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        if (!writeAll(client.fd.get(), reply + "\n") || shutdown) {
             return false;
         }
     }
     return client.pending.size() <= kMaxLine;
 }
+
 }  // namespace
 
 ControlServer::ControlServer(std::string path)

@@ -73,6 +73,7 @@ void Slot::arm(const FaultPlan& plan) {
         faults_.pullAfterProcessing = plan.pullAfterProcessing;
     }
     if (plan.statusWordAt) {
+        faults_.statusWordEvery = *plan.statusWordAt == 0;
         faults_.statusWordAt = absolute(plan.statusWordAt);
         faults_.statusWord = plan.statusWord;
     }
@@ -148,7 +149,7 @@ void Slot::serve(VpcdLink& link, const std::shared_ptr<VirtualCard>& card,
             continue;
         }
         trace('>', *message);
-        const Verdict verdict = nextApdu(generation);
+        const Verdict verdict = countAndApplyFaults(generation);
         if (verdict == Verdict::PullBefore) {
             return;
         }
@@ -170,8 +171,11 @@ void Slot::serve(VpcdLink& link, const std::shared_ptr<VirtualCard>& card,
     }
 }
 
-Slot::Verdict Slot::nextApdu(std::uint64_t generation) {
+Slot::Verdict Slot::countAndApplyFaults(std::uint64_t generation) {
     std::unique_lock lock(mutex_);
+    if (generation != generation_) {
+        return Verdict::PullBefore;  // pulled (and maybe replaced) while this APDU was on its way
+    }
     const std::uint64_t number = ++apdus_;
     if (faults_.delayEvery || faults_.delayAt == number) {
         changed_.wait_for(lock, faults_.delay,
@@ -183,7 +187,7 @@ Slot::Verdict Slot::nextApdu(std::uint64_t generation) {
         removeLocked();
         return after ? Verdict::PullAfter : Verdict::PullBefore;
     }
-    if (faults_.statusWordAt == number) {
+    if (faults_.statusWordEvery || faults_.statusWordAt == number) {
         faults_.statusWordAt.reset();
         return Verdict::StatusWord;
     }

@@ -20,7 +20,8 @@ namespace taplink::sim {
 struct FaultPlan {
     std::optional<unsigned> pullAt;        // the card is pulled at this APDU ...
     bool pullAfterProcessing = false;      // ... after it acted on it, or before
-    std::optional<unsigned> statusWordAt;  // answer this APDU with statusWord, unprocessed
+    std::optional<unsigned> statusWordAt;  // answer this APDU with statusWord, unprocessed;
+                                           // 0 = every APDU
     std::uint16_t statusWord = 0;
     std::optional<unsigned> delayAt;  // delay this APDU's answer; 0 = every APDU
     std::chrono::milliseconds delay{0};
@@ -55,6 +56,7 @@ class Slot {
         std::optional<std::uint64_t> pullAt;
         bool pullAfterProcessing = false;
         std::optional<std::uint64_t> statusWordAt;
+        bool statusWordEvery = false;
         std::uint16_t statusWord = 0;
         std::optional<std::uint64_t> delayAt;
         bool delayEvery = false;
@@ -64,8 +66,9 @@ class Slot {
 
     void run();
     void serve(VpcdLink& link, const std::shared_ptr<VirtualCard>& card, std::uint64_t generation);
-    // Decides what happens to the next APDU; sleeps for a delay fault.
-    Verdict nextApdu(std::uint64_t generation);
+    // Counts the APDU against the card of this generation and decides its fate by the armed
+    // faults; sleeps for a delay fault, pulls the card for a pull fault.
+    Verdict countAndApplyFaults(std::uint64_t generation);
     void removeLocked();
     void trace(char direction, ByteView bytes) const;
 

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <future>
+#include <memory>
+#include <thread>
 
 #include "applets/diag_applet.hpp"
 #include "pcsc/card_connection.hpp"
@@ -126,6 +129,20 @@ TEST_F(PcscTransmit, InjectedStatusWordReachesTheCaller) {
     EXPECT_EQ(card.transmit(selectDiag()).sw, 0x9000);
 }
 
+TEST_F(PcscTransmit, CardAnnouncingDataForeverIsAProtocolError) {
+    auto card = connect(kT1Slot);
+    bed.sim().answerStatusWord(kT1Slot, 0, "6110");  // every answer: "16 more bytes", none given
+    try {
+        card.transmit(selectDiag());
+        FAIL() << "endless 61xx was accepted";
+    } catch (const PcscError& error) {
+        EXPECT_EQ(error.kind(), ErrorKind::ProtocolError) << error.what();
+        EXPECT_FALSE(error.retriable());
+    }
+    bed.sim().clearFaults(kT1Slot);
+    EXPECT_TRUE(card.transmit(selectDiag()).ok());
+}
+
 TEST_F(PcscTransmit, DelayedAnswerArrivesLate) {
     auto card = connect(kT1Slot);
     const auto delay = std::chrono::milliseconds(300);
@@ -150,14 +167,42 @@ TEST_F(PcscTransmit, ExclusiveConnectionGivesSharingViolationToOthers) {
 
 TEST_F(PcscTransmit, TransactionIsReleasedAtEndOfScope) {
     auto first = connect(kT1Slot);
-    auto secondContext = pcsc::Context::establish();
-    auto second = CardConnection::connect(secondContext, bed.readerName(kT1Slot));
     {
         auto transaction = first.beginTransaction();
         EXPECT_TRUE(first.transmit(selectDiag()).ok());
     }
-    auto transaction = second.beginTransaction();  // would block if the first still held it
-    EXPECT_TRUE(second.transmit(selectDiag()).ok());
+    // Another application's transaction would block while the first one is held: run it
+    // on a thread so that a regression fails here instead of hanging the test.
+    auto done = std::make_shared<std::promise<bool>>();
+    auto finished = done->get_future();
+    const std::string reader = bed.readerName(kT1Slot);
+    std::thread([done, reader] {
+        auto otherContext = pcsc::Context::establish();
+        auto second = CardConnection::connect(otherContext, reader);
+        auto transaction = second.beginTransaction();
+        done->set_value(second.transmit(selectDiag()).ok());
+    }).detach();
+    ASSERT_EQ(finished.wait_for(std::chrono::seconds(5)), std::future_status::ready)
+        << "the first transaction was not released";
+    EXPECT_TRUE(finished.get());
+}
+
+TEST_F(PcscTransmit, TransactionBlocksAnotherApplicationWhileHeld) {
+    auto first = connect(kT1Slot);
+    auto transaction = first.beginTransaction();
+    auto done = std::make_shared<std::promise<void>>();
+    auto finished = done->get_future();
+    const std::string reader = bed.readerName(kT1Slot);
+    std::thread([done, reader] {
+        auto otherContext = pcsc::Context::establish();
+        auto second = CardConnection::connect(otherContext, reader);
+        auto secondTransaction = second.beginTransaction();
+        done->set_value();
+    }).detach();
+    EXPECT_EQ(finished.wait_for(std::chrono::milliseconds(500)), std::future_status::timeout)
+        << "another application got the card during our transaction";
+    { auto released = std::move(transaction); }
+    EXPECT_EQ(finished.wait_for(std::chrono::seconds(5)), std::future_status::ready);
 }
 
 TEST_F(PcscTransmit, ResetByAnotherApplicationIsTypedAndRecoverable) {

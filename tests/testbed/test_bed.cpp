@@ -17,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
@@ -25,6 +26,7 @@
 
 #include "pcsc/context.hpp"
 #include "pcsc/errors.hpp"
+#include "unix_socket.hpp"
 
 namespace taplink::testbed {
 
@@ -39,19 +41,17 @@ constexpr int kPortAttempts = 4;
 using Clock = std::chrono::steady_clock;
 
 bool portFree(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
+    const sim::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) {
         return false;
     }
     const int on = 1;
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_ANY);  // vpcd binds to every address
-    const bool free = ::bind(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
-    ::close(fd);
-    return free;
+    return ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0;
 }
 
 std::uint16_t pickBasePort(int count) {
@@ -150,12 +150,14 @@ void removeStaleTestBedDirs() {
 
 }  // namespace
 
-ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(std::exchange(other.pid_, -1)) {}
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept
+    : pid_(std::exchange(other.pid_, -1)), status_(std::exchange(other.status_, std::nullopt)) {}
 
 ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
     if (this != &other) {
         stop();
         pid_ = std::exchange(other.pid_, -1);
+        status_ = std::exchange(other.status_, std::nullopt);
     }
     return *this;
 }
@@ -164,33 +166,36 @@ ChildProcess::~ChildProcess() {
     stop();
 }
 
-bool ChildProcess::exited() {
+bool ChildProcess::checkRunning() {
     if (pid_ <= 0) {
-        return true;
+        return false;
     }
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
-        return true;
+        status_ = status;
+        return false;
     }
-    return false;
+    return true;
 }
 
-void ChildProcess::stop(std::chrono::milliseconds grace) {
-    if (pid_ <= 0) {
-        return;
-    }
-    ::kill(pid_, SIGTERM);
-    const auto deadline = Clock::now() + grace;
-    while (!exited()) {
-        if (Clock::now() >= deadline) {
-            ::kill(pid_, SIGKILL);
-            ::waitpid(pid_, nullptr, 0);
-            pid_ = -1;
-            return;
+std::optional<int> ChildProcess::stop(std::chrono::milliseconds grace) {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGTERM);
+        const auto deadline = Clock::now() + grace;
+        while (checkRunning()) {
+            if (Clock::now() >= deadline) {
+                ::kill(pid_, SIGKILL);
+                int status = 0;
+                ::waitpid(pid_, &status, 0);
+                pid_ = -1;
+                status_ = status;
+                break;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
+    return std::exchange(status_, std::nullopt);
 }
 
 std::string processTestBedDir() {
@@ -241,8 +246,14 @@ void TestBed::start() {
 
 TestBed::~TestBed() {
     simControl_.reset();
-    sim_.stop();
+    const auto simStatus = sim_.stop();
     pcscd_.stop();
+    if (simStatus && !(WIFEXITED(*simStatus) && WEXITSTATUS(*simStatus) == 0)) {
+        // A crash or a sanitizer report in the simulator is a defect: fail loudly.
+        std::cerr << "test bed: taplink-sim ended with wait status " << *simStatus << "; its log:\n"
+                  << readTail(dir_ + "/sim.log") << std::endl;
+        std::abort();
+    }
     if (std::getenv("TAPLINK_KEEP_TESTBED") == nullptr) {
         std::error_code ignored;
         std::filesystem::remove_all(dir_, ignored);
@@ -271,7 +282,7 @@ void TestBed::launchPcscd() {
                    dir_ + "/pcscd.log", dir_);
 }
 
-bool TestBed::waitForReaders(std::chrono::milliseconds timeout) const {
+bool TestBed::waitForReaders(std::chrono::milliseconds timeout) {
     const auto deadline = Clock::now() + timeout;
     const auto wanted =
         static_cast<std::size_t>(kSlotsPerReader) * static_cast<std::size_t>(readers_);
@@ -284,8 +295,8 @@ bool TestBed::waitForReaders(std::chrono::milliseconds timeout) const {
         } catch (const pcsc::PcscError&) {
             // not up yet
         }
-        if (!pcscd_.running()) {
-            return false;
+        if (!pcscd_.checkRunning()) {
+            return false;  // it died (see pcscd.log): no point waiting
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
@@ -323,7 +334,7 @@ void TestBed::stopPcscd() {
 }
 
 void TestBed::startPcscd() {
-    if (pcscd_.running()) {
+    if (pcscd_.checkRunning()) {
         return;
     }
     launchPcscd();

@@ -56,15 +56,15 @@ class ChildProcess {
     ChildProcess& operator=(ChildProcess&& other) noexcept;
     ~ChildProcess();
 
-    bool running() const { return pid_ > 0; }
-    pid_t pid() const { return pid_; }
-    // SIGTERM, then SIGKILL if it has not exited within the grace period.
-    void stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
-    // True once the process has exited (reaps it).
-    bool exited();
+    // Reaps the process if it has ended; true while it runs.
+    bool checkRunning();
+    // SIGTERM, then SIGKILL if it has not ended within the grace period. Returns its wait
+    // status (see waitpid), or nullopt when there was no process.
+    std::optional<int> stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
 
   private:
     pid_t pid_ = -1;
+    std::optional<int> status_;  // set once reaped
 };
 
 class TestBed {
@@ -99,7 +99,7 @@ class TestBed {
   private:
     void writeReaderConf() const;
     void launchPcscd();
-    bool waitForReaders(std::chrono::milliseconds timeout) const;
+    bool waitForReaders(std::chrono::milliseconds timeout);
     void launchSim();
     void start();
 

@@ -6,10 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "apdu/tlv.hpp"
@@ -103,6 +105,9 @@ void listReadersAndCards(TestBed& bed) {
 int runProgram(const std::vector<std::string>& program, const TestBed& bed) {
     ::setenv("TAPLINK_SIM_CONTROL", bed.simSocket().c_str(), 1);
     const pid_t pid = ::fork();
+    if (pid < 0) {
+        throw std::system_error(errno, std::generic_category(), "fork");
+    }
     if (pid == 0) {
         std::vector<char*> args;
         args.reserve(program.size() + 1);
@@ -115,7 +120,8 @@ int runProgram(const std::vector<std::string>& program, const TestBed& bed) {
         ::_exit(127);
     }
     int status = 0;
-    ::waitpid(pid, &status, 0);
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

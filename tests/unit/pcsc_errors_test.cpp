@@ -2,6 +2,10 @@
 #include <PCSC/winscard.h>
 #include <gtest/gtest.h>
 
+#include <string_view>
+#include <utility>
+#include <vector>
+
 #include "pcsc/errors.hpp"
 
 namespace taplink::pcsc {
@@ -43,6 +47,9 @@ INSTANTIATE_TEST_SUITE_P(
                       Mapping{SCARD_W_UNSUPPORTED_CARD, ErrorKind::UnsupportedCard, false},
                       Mapping{SCARD_E_INVALID_HANDLE, ErrorKind::InvalidArgument, false},
                       Mapping{SCARD_E_INVALID_PARAMETER, ErrorKind::InvalidArgument, false},
+                      Mapping{SCARD_E_INVALID_VALUE, ErrorKind::InvalidArgument, false},
+                      Mapping{SCARD_E_INVALID_TARGET, ErrorKind::InvalidArgument, false},
+                      Mapping{SCARD_E_UNSUPPORTED_FEATURE, ErrorKind::UnsupportedCard, false},
                       Mapping{SCARD_E_INSUFFICIENT_BUFFER, ErrorKind::InvalidArgument, false},
                       Mapping{SCARD_F_INTERNAL_ERROR, ErrorKind::Internal, false},
                       Mapping{SCARD_E_NO_MEMORY, ErrorKind::Internal, false}));
@@ -67,10 +74,26 @@ TEST(PcscError, SuccessDoesNotThrow) {
     EXPECT_NO_THROW(check(SCARD_S_SUCCESS, "SCardConnect"));
 }
 
-TEST(PcscError, EveryKindHasAStableName) {
-    EXPECT_EQ(toString(ErrorKind::ServiceDown), "service_down");
-    EXPECT_EQ(toString(ErrorKind::CardRemoved), "card_removed");
-    EXPECT_EQ(toString(ErrorKind::SharingViolation), "sharing_violation");
+TEST(PcscError, EveryKindHasItsOwnStableName) {
+    const std::vector<std::pair<ErrorKind, std::string_view>> names{
+        {ErrorKind::ServiceDown, "service_down"},
+        {ErrorKind::NoReaders, "no_readers"},
+        {ErrorKind::ReaderUnavailable, "reader_unavailable"},
+        {ErrorKind::NoCard, "no_card"},
+        {ErrorKind::CardRemoved, "card_removed"},
+        {ErrorKind::CardReset, "card_reset"},
+        {ErrorKind::Timeout, "timeout"},
+        {ErrorKind::SharingViolation, "sharing_violation"},
+        {ErrorKind::Cancelled, "cancelled"},
+        {ErrorKind::UnresponsiveCard, "unresponsive_card"},
+        {ErrorKind::UnsupportedCard, "unsupported_card"},
+        {ErrorKind::ProtocolError, "protocol_error"},
+        {ErrorKind::TransmitFailed, "transmit_failed"},
+        {ErrorKind::InvalidArgument, "invalid_argument"},
+        {ErrorKind::Internal, "internal"}};
+    for (const auto& [kind, name] : names) {
+        EXPECT_EQ(toString(kind), name);
+    }
 }
 
 }  // namespace

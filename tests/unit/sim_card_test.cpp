@@ -297,16 +297,17 @@ TEST(SimProfilesTest, DiagEf0102HoldsThreeRecordsOfTwentyThreeBytes) {
 // ---------------------------------------------------------------------------------------
 // ATR
 
-TEST(AtrTest, HistoricalBytesAreCategory00TextThenStatusIndicator) {
-    EXPECT_EQ(toHex(historicalBytes("AB")), "004142009000");
+// ISO/IEC 7816-4 clause 12.1.1: category 00, COMPACT-TLV objects, status indicator last.
+TEST(AtrTest, HistoricalBytesAreCategory00IssuerDataThenStatusIndicator) {
+    EXPECT_EQ(toHex(historicalBytes("AB")), "00524142009000");  // 52: tag 5, length 2
     EXPECT_EQ(toHex(historicalBytes("")), "00009000");
 }
 
 TEST(AtrTest, T1AtrHasDocumentedInterfaceBytesAndHistoricalBytes) {
-    const Bytes historical = historicalBytes("TAPLINK-T1");  // 14 bytes
+    const Bytes historical = historicalBytes("TAPLINK-T1");  // 15 bytes
     const Bytes atr = atrT1(historical);
     ASSERT_EQ(atr.size(), 6 + historical.size() + 1);
-    EXPECT_EQ(toHex(Bytes(atr.begin(), atr.begin() + 6)), "3B8E8131FE45");
+    EXPECT_EQ(toHex(Bytes(atr.begin(), atr.begin() + 6)), "3B8F8131FE45");
     EXPECT_EQ(Bytes(atr.begin() + 6, atr.end() - 1), historical);
 }
 
@@ -347,8 +348,8 @@ TEST(AtrTest, FifteenHistoricalBytesAreAccepted) {
 TEST(AtrTest, MoreThanFifteenHistoricalBytesThrowInvalidArgument) {
     EXPECT_THROW(atrT0(counting(16, 0)), std::invalid_argument);
     EXPECT_THROW(atrT1(counting(16, 0)), std::invalid_argument);
-    EXPECT_THROW(atrT1(historicalBytes("TWELVE-CHARS")), std::invalid_argument);
-    EXPECT_NO_THROW(atrT1(historicalBytes("ELEVEN-CHAR")));
+    EXPECT_THROW(historicalBytes("ELEVEN-CHAR"), std::invalid_argument);
+    EXPECT_NO_THROW(atrT1(historicalBytes("TEN-CHARS!")));
 }
 
 // ---------------------------------------------------------------------------------------

@@ -2,7 +2,13 @@
 // {"ok":false,"error":...} and changes nothing.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <thread>
+
+#include "control_client.hpp"
 #include "control_protocol.hpp"
+#include "control_server.hpp"
 
 namespace taplink::sim {
 namespace {
@@ -96,6 +102,39 @@ TEST_F(SimControlProtocol, AcceptsEveryFaultKind) {
                     .get<bool>());
     EXPECT_TRUE(send({{"cmd", "fault"}, {"slot", 0}, {"delay_ms", 10}}).at("ok").get<bool>());
     EXPECT_TRUE(send({{"cmd", "clear_faults"}, {"slot", 0}}).at("ok").get<bool>());
+}
+
+}  // namespace
+}  // namespace taplink::sim
+
+namespace taplink::sim {
+namespace {
+
+// The whole server loop, over its real socket: requests that once ended the simulator.
+TEST(SimControlServer, SurvivesHostileRequests) {
+    std::vector<std::unique_ptr<Slot>> slots;
+    slots.push_back(std::make_unique<Slot>(0, kNoReaderPort, false));
+    const std::string path = ::testing::TempDir() + "/sim-control-test.sock";
+    int stop[2];
+    ASSERT_EQ(::pipe(stop), 0);
+    ControlServer server(path);
+    std::thread serving([&] { server.run(slots, stop[0]); });
+
+    SimControl control(path);
+    EXPECT_THROW(control.request({{"cmd", 5}}), std::runtime_error);
+    EXPECT_THROW(control.request({{"cmd", "fault"},
+                                  {"slot", 0},
+                                  {"status_word",
+                                   "\xC3\xA9"
+                                   "1"}}),
+                 std::runtime_error);
+    EXPECT_TRUE(control.request({{"cmd", "status"}}).at("ok").get<bool>());
+
+    const char byte = 1;
+    ASSERT_EQ(::write(stop[1], &byte, 1), 1);
+    serving.join();
+    ::close(stop[0]);
+    ::close(stop[1]);
 }
 
 }  // namespace

@@ -54,18 +54,27 @@ struct ResponseApdu {
     bool operator==(const ResponseApdu&) const = default;
 };
 
+// Interindustry instructions that more than one layer needs (ISO/IEC 7816-4 clause 5.4.2).
+inline constexpr std::uint8_t kInsSelect = 0xA4;
+inline constexpr std::uint8_t kInsReadBinary = 0xB0;
+inline constexpr std::uint8_t kInsReadRecord = 0xB2;
+inline constexpr std::uint8_t kInsGetResponse = 0xC0;
+
 // Common status words (ISO/IEC 7816-4 clause 5.6).
 namespace sw {
 inline constexpr std::uint16_t kOk = 0x9000;
+inline constexpr std::uint16_t kEndOfFileReached = 0x6282;  // fewer bytes than Ne
 inline constexpr std::uint16_t kWrongLength = 0x6700;
+inline constexpr std::uint16_t kCommandIncompatible = 0x6981;  // with the file structure
 inline constexpr std::uint16_t kSecurityNotSatisfied = 0x6982;
 inline constexpr std::uint16_t kConditionsNotSatisfied = 0x6985;
+inline constexpr std::uint16_t kNoCurrentEf = 0x6986;
 inline constexpr std::uint16_t kWrongData = 0x6A80;
 inline constexpr std::uint16_t kFunctionNotSupported = 0x6A81;
 inline constexpr std::uint16_t kFileNotFound = 0x6A82;
 inline constexpr std::uint16_t kRecordNotFound = 0x6A83;
 inline constexpr std::uint16_t kIncorrectP1P2 = 0x6A86;
-inline constexpr std::uint16_t kWrongP1P2 = 0x6B00;
+inline constexpr std::uint16_t kWrongP1P2 = 0x6B00;  // e.g. offset beyond the EF
 inline constexpr std::uint16_t kInsNotSupported = 0x6D00;
 inline constexpr std::uint16_t kClaNotSupported = 0x6E00;
 inline constexpr std::uint16_t kNoPreciseDiagnosis = 0x6F00;

@@ -43,7 +43,10 @@ Bytes fromHex(std::string_view hex) {
         }
         const int value = nibble(c);
         if (value < 0) {
-            throw std::invalid_argument("not a hex digit: '" + std::string(1, c) + "'");
+            // The byte's value, not the byte: the text may end up in JSON, which needs UTF-8.
+            const auto code = static_cast<unsigned char>(c);
+            throw std::invalid_argument(std::string("not a hex digit: 0x") + kDigits[code >> 4U] +
+                                        kDigits[code & 0x0FU]);
         }
         if (high < 0) {
             high = value;

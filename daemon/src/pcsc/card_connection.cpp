@@ -2,6 +2,8 @@
 
 #include <PCSC/pcsclite.h>
 
+#include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "pcsc/errors.hpp"
@@ -12,11 +14,13 @@ namespace {
 
 // Largest extended response: 65536 data bytes + SW1 SW2 (pcsclite.h MAX_BUFFER_SIZE_EXTENDED).
 constexpr DWORD kReceiveBufferSize = MAX_BUFFER_SIZE_EXTENDED;
-// A card that answers 61xx forever is broken; stop at the largest extended response.
+// A card that answers 61xx forever is broken: stop at the largest extended response, or
+// after as many GET RESPONSE rounds as that takes in 256-byte chunks.
 constexpr std::size_t kMaxChainedResponse = apdu::kMaxExtendedLe;
+constexpr int kMaxGetResponseRounds = apdu::kMaxExtendedLe / apdu::kMaxShortLe;
 // pcscd notices a pulled card on its next presence poll (every 400 ms for vpcd and serial
 // readers); wait a little longer than that before calling a failure "card removed".
-constexpr DWORD kRemovalSettleMs = 1500;
+constexpr std::chrono::milliseconds kRemovalSettle{1500};
 
 DWORD toPcscProtocol(Protocol protocol) {
     switch (protocol) {
@@ -50,12 +54,17 @@ std::size_t expectedLength(std::uint8_t sw2) {
     return sw2 == 0 ? apdu::kMaxShortLe : sw2;
 }
 
-// GET RESPONSE (ISO/IEC 7816-4 clause 11.4.1) on the logical channel of the command.
+// GET RESPONSE (ISO/IEC 7816-4 clause 11.4.1) on the logical channel of the command:
+// interindustry classes keep their channel bits (clause 5.4.1); a proprietary class
+// (bit 8 set, e.g. 80 of the e-purse commands) gets the basic interindustry class 00.
 apdu::CommandApdu getResponseFor(std::uint8_t commandCla, std::uint8_t sw2) {
-    const bool furtherChannels = (commandCla & 0x40U) != 0;
-    const auto cla = static_cast<std::uint8_t>(furtherChannels ? 0x40U | (commandCla & 0x0FU)
-                                                               : commandCla & 0x03U);
-    return apdu::CommandApdu{cla, 0xC0, 0x00, 0x00, {}, expectedLength(sw2)};
+    std::uint8_t cla = 0x00;
+    if ((commandCla & 0x80U) == 0 && (commandCla & 0x40U) != 0) {
+        cla = static_cast<std::uint8_t>(0x40U | (commandCla & 0x0FU));  // further channels 4-19
+    } else if ((commandCla & 0x80U) == 0) {
+        cla = static_cast<std::uint8_t>(commandCla & 0x03U);  // first channels 0-3
+    }
+    return apdu::CommandApdu{cla, apdu::kInsGetResponse, 0x00, 0x00, {}, expectedLength(sw2)};
 }
 
 }  // namespace
@@ -155,13 +164,19 @@ apdu::ResponseApdu CardConnection::transmit(const apdu::CommandApdu& command) {
     }
 
     Bytes data = std::move(response.data);
-    while (response.sw1() == apdu::sw::kMoreDataSw1) {
+    for (int round = 1; response.sw1() == apdu::sw::kMoreDataSw1; ++round) {
+        if (round > kMaxGetResponseRounds) {
+            throw PcscError(ErrorKind::ProtocolError, "GET RESPONSE", 0,
+                            "card still announces data after " +
+                                std::to_string(kMaxGetResponseRounds) + " rounds; reader " +
+                                reader_);
+        }
         response = exchange(getResponseFor(command.cla, response.sw2()));
         data.insert(data.end(), response.data.begin(), response.data.end());
         if (data.size() > kMaxChainedResponse) {
-            throw PcscError(
-                ErrorKind::ProtocolError, "GET RESPONSE", 0,
-                "card answered more than " + std::to_string(kMaxChainedResponse) + " bytes");
+            throw PcscError(ErrorKind::ProtocolError, "GET RESPONSE", 0,
+                            "card answered more than " + std::to_string(kMaxChainedResponse) +
+                                " bytes; reader " + reader_);
         }
     }
     response.data = std::move(data);
@@ -206,17 +221,28 @@ bool CardConnection::cardWasRemoved() const {
     if (removedSinceConnect()) {
         return true;
     }
+    // Wait until the reader shows the card gone, or the settle time runs out.
     SCARD_READERSTATE state{};
     state.szReader = reader_.c_str();
     state.dwCurrentState = SCARD_STATE_UNAWARE;
-    if (SCardGetStatusChange(context_, 0, &state, 1) != SCARD_S_SUCCESS) {
-        return false;
+    const auto deadline = std::chrono::steady_clock::now() + kRemovalSettle;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        const DWORD timeout = state.dwCurrentState == SCARD_STATE_UNAWARE
+                                  ? 0
+                                  : static_cast<DWORD>(std::max<long long>(left.count(), 0));
+        if (SCardGetStatusChange(context_, timeout, &state, 1) != SCARD_S_SUCCESS) {
+            return removedSinceConnect();
+        }
+        if ((state.dwEventState & SCARD_STATE_EMPTY) != 0U) {
+            return true;
+        }
+        if (left.count() <= 0) {
+            return removedSinceConnect();
+        }
+        state.dwCurrentState = state.dwEventState & ~static_cast<DWORD>(SCARD_STATE_CHANGED);
     }
-    if ((state.dwEventState & SCARD_STATE_EMPTY) == 0U) {
-        state.dwCurrentState = state.dwEventState;
-        SCardGetStatusChange(context_, kRemovalSettleMs, &state, 1);
-    }
-    return (state.dwEventState & SCARD_STATE_EMPTY) != 0U || removedSinceConnect();
 }
 
 Transaction::Transaction(Transaction&& other) noexcept

@@ -54,6 +54,8 @@ void Monitor::start() {
     if (thread_.joinable()) {
         return;
     }
+    readers_.clear();  // a restarted monitor reports again what is already there
+    pnpState_ = 0;
     {
         const std::lock_guard lock(mutex_);
         stopping_ = false;
@@ -71,19 +73,21 @@ void Monitor::stop() {
     if (!thread_.joinable()) {
         return;
     }
-    {
-        std::unique_lock lock(mutex_);
-        stopping_ = true;
-        wakeUp_.notify_all();
-        // SCardCancel wakes only a SCardGetStatusChange already waiting; one sent just
-        // before the thread enters the call is lost, so keep sending until it has left.
-        while (!finished_) {
-            if (activeContext_ != nullptr) {
-                activeContext_->cancel();
-            }
-            wakeUp_.wait_for(lock, kCancelRetry, [this] { return finished_; });
-        }
+    std::unique_lock lock(mutex_);
+    stopping_ = true;
+    wakeUp_.notify_all();
+    if (std::this_thread::get_id() == thread_.get_id()) {
+        return;  // called from the callback: the thread leaves after it returns
     }
+    // SCardCancel wakes only a SCardGetStatusChange already waiting; one sent just
+    // before the thread enters the call is lost, so keep sending until it has left.
+    while (!finished_) {
+        if (context_) {
+            context_->cancel();
+        }
+        wakeUp_.wait_for(lock, kCancelRetry, [this] { return finished_; });
+    }
+    lock.unlock();
     thread_.join();
 }
 
@@ -98,29 +102,37 @@ bool Monitor::isStopping() {
     return stopping_;
 }
 
-bool Monitor::publishContext(const Context* context) {
+bool Monitor::openContext() {
     const std::lock_guard lock(mutex_);
-    activeContext_ = stopping_ ? nullptr : context;
-    return !stopping_;
+    if (stopping_) {
+        return false;
+    }
+    context_.emplace(Context::establish());
+    return true;
+}
+
+void Monitor::closeContext() {
+    const std::lock_guard lock(mutex_);
+    context_.reset();
 }
 
 void Monitor::run() {
     bool downReported = false;
     while (!isStopping()) {
         try {
-            const Context context = Context::establish();
-            if (!publishContext(&context)) {
+            if (!openContext()) {
                 return;
             }
             if (downReported) {
                 emit(ReaderEvent::Type::ServiceUp);
                 downReported = false;
             }
-            watch(context);
+            watch(*context_);
         } catch (const PcscError&) {
             // pcscd is down, or went away while we listed readers: both mean reconnect.
         }
-        if (!publishContext(nullptr)) {
+        closeContext();
+        if (isStopping()) {
             return;
         }
         forgetAllReaders();
@@ -170,7 +182,8 @@ void Monitor::watch(const Context& context) {
         if (rv == SCARD_E_UNKNOWN_READER || rv == SCARD_E_TIMEOUT) {
             continue;  // the list changed under us: list again
         }
-        check(rv, "SCardGetStatusChange");
+        check(rv, "SCardGetStatusChange",
+              "monitor of " + std::to_string(names.size()) + " readers");
 
         for (std::size_t i = 0; i < names.size(); ++i) {
             if ((states[i].dwEventState & SCARD_STATE_CHANGED) != 0U) {

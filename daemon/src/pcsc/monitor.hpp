@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -45,6 +46,8 @@ class Monitor {
     // Reports the readers and cards already there as added/inserted, then every change.
     // While pcscd is down it reports ServiceDown once and reconnects when pcscd returns.
     void start();
+    // Returns once the thread has left; from inside the callback it only asks the thread
+    // to leave. The monitor must not be destroyed from its own callback.
     void stop();
 
   private:
@@ -55,8 +58,10 @@ class Monitor {
 
     void run();
     bool isStopping();
-    // Makes the context cancellable by stop(); false when stopping.
-    bool publishContext(const Context* context);
+    // Opens and closes context_ under the lock, so stop() never cancels a dead context.
+    // openContext() is false when stopping; it throws PcscError when pcscd is down.
+    bool openContext();
+    void closeContext();
     // Returns when pcscd goes away or stop() is called.
     void watch(const Context& context);
     void syncReaderList(const std::vector<std::string>& readers);
@@ -67,11 +72,11 @@ class Monitor {
 
     Callback callback_;
     std::thread thread_;
-    std::mutex mutex_;  // guards stopping_, finished_ and activeContext_
+    std::mutex mutex_;  // guards stopping_, finished_ and writes to context_
     std::condition_variable wakeUp_;
     bool stopping_ = false;
     bool finished_ = false;  // run() has returned
-    const Context* activeContext_ = nullptr;
+    std::optional<Context> context_;
     std::map<std::string, ReaderState> readers_;
     unsigned long pnpState_ = 0;
 };

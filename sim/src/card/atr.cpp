@@ -40,11 +40,18 @@ Bytes atrT1(ByteView historical) {
 }
 
 Bytes historicalBytes(std::string_view text) {
+    constexpr std::size_t kMaxText = 10;  // 15 historical bytes - indicator, tag, status
+    if (text.size() > kMaxText) {
+        throw std::invalid_argument("historical text holds at most 10 bytes");
+    }
     Bytes bytes;
-    bytes.reserve(text.size() + 4);
-    bytes.push_back(0x00);  // category indicator
-    bytes.insert(bytes.end(), text.begin(), text.end());
-    for (const std::uint8_t status : {0x00, 0x90, 0x00}) {
+    bytes.reserve(text.size() + 5);
+    bytes.push_back(0x00);  // category indicator: COMPACT-TLV objects, then a status indicator
+    if (!text.empty()) {
+        bytes.push_back(static_cast<std::uint8_t>(0x50U | text.size()));  // tag 5: issuer's data
+        bytes.insert(bytes.end(), text.begin(), text.end());
+    }
+    for (const std::uint8_t status : {0x00, 0x90, 0x00}) {  // LCS 00, SW 9000
         bytes.push_back(status);
     }
     return bytes;

@@ -18,8 +18,13 @@ constexpr std::uint8_t kSelectEfUnderDf = 0x02;
 constexpr std::uint8_t kSelectParent = 0x03;
 constexpr std::uint8_t kSelectByAid = 0x04;
 constexpr std::uint8_t kSelectPathFromMf = 0x08;
-// P2 bits 4-3 = 11: no response data.
-constexpr std::uint8_t kNoFciMask = 0x0C;
+// P2 (clause 11.1.1, table 40): bits 4-3 select the answer (00 FCI, 01 FCP, 10 FMD,
+// 11 none), bits 2-1 the occurrence (00 first or only). This card gives the FCI or
+// nothing, and only the first occurrence; other P2 values are refused with 6A86.
+constexpr std::uint8_t kAnswerMask = 0x0C;
+constexpr std::uint8_t kAnswerFci = 0x00;
+constexpr std::uint8_t kAnswerNone = 0x0C;
+constexpr std::uint8_t kOccurrenceMask = 0x03;
 
 ResponseApdu status(std::uint16_t word) {
     return ResponseApdu{{}, word};
@@ -76,11 +81,11 @@ void FileSystem::reset() {
 
 std::optional<ResponseApdu> FileSystem::process(const CommandApdu& command) {
     switch (command.ins) {
-        case 0xA4:
+        case apdu::kInsSelect:
             return select(command);
-        case 0xB0:
+        case apdu::kInsReadBinary:
             return readBinary(command);
-        case 0xB2:
+        case apdu::kInsReadRecord:
             return readRecord(command);
         default:
             return std::nullopt;
@@ -88,6 +93,11 @@ std::optional<ResponseApdu> FileSystem::process(const CommandApdu& command) {
 }
 
 ResponseApdu FileSystem::select(const CommandApdu& command) {
+    const auto answer = static_cast<std::uint8_t>(command.p2 & kAnswerMask);
+    if ((answer != kAnswerFci && answer != kAnswerNone) || (command.p2 & kOccurrenceMask) != 0 ||
+        (command.p2 & 0xF0U) != 0) {
+        return status(sw::kIncorrectP1P2);
+    }
     switch (command.p1) {
         case kSelectByAid:
             return selectByAid(command);
@@ -173,7 +183,7 @@ ResponseApdu FileSystem::selected(const CommandApdu& command, std::vector<Dedica
     if (df.applet) {
         df.applet->onSelect();  // selecting, or re-selecting, starts a new session
     }
-    if ((command.p2 & kNoFciMask) == kNoFciMask) {
+    if ((command.p2 & kAnswerMask) == kAnswerNone) {
         return status(sw::kOk);
     }
     if (!df.fci.empty()) {
@@ -199,15 +209,18 @@ ElementaryFile* FileSystem::efFor(std::uint8_t sfi) {
 ResponseApdu FileSystem::readBinary(const CommandApdu& command) {
     // P1 bit 8 set: bits 5-1 are an SFI and P2 the offset; else P1-P2 is a 15-bit offset.
     const bool bySfi = (command.p1 & 0x80U) != 0;
+    if (bySfi && (command.p1 & 0x60U) != 0) {
+        return status(sw::kIncorrectP1P2);  // P1 bits 7-6 are RFU when bit 8 is set
+    }
     const std::uint8_t sfi = bySfi ? static_cast<std::uint8_t>(command.p1 & 0x1FU) : 0;
     const std::size_t offset =
         bySfi ? command.p2 : ((static_cast<std::size_t>(command.p1 & 0x7FU) << 8U) | command.p2);
     ElementaryFile* ef = efFor(sfi);
     if (ef == nullptr) {
-        return status(bySfi ? sw::kFileNotFound : 0x6986);  // 6986: no current EF
+        return status(bySfi ? sw::kFileNotFound : sw::kNoCurrentEf);
     }
     if (ef->recordBased) {
-        return status(0x6981);  // command incompatible with file structure
+        return status(sw::kCommandIncompatible);
     }
     if (offset > ef->content.size()) {
         return status(sw::kWrongP1P2);
@@ -219,7 +232,7 @@ ResponseApdu FileSystem::readBinary(const CommandApdu& command) {
     ResponseApdu response{Bytes(first, first + static_cast<std::ptrdiff_t>(count)), sw::kOk};
     const bool askedForAll = command.le == apdu::kMaxShortLe || command.le == apdu::kMaxExtendedLe;
     if (count < wanted && command.le && !askedForAll) {
-        response.sw = 0x6282;  // end of file reached before reading Ne bytes
+        response.sw = sw::kEndOfFileReached;
     }
     return response;
 }
@@ -232,10 +245,10 @@ ResponseApdu FileSystem::readRecord(const CommandApdu& command) {
     }
     ElementaryFile* ef = efFor(sfi);
     if (ef == nullptr) {
-        return status(sfi != 0 ? sw::kFileNotFound : 0x6986);
+        return status(sfi != 0 ? sw::kFileNotFound : sw::kNoCurrentEf);
     }
     if (!ef->recordBased) {
-        return status(0x6981);
+        return status(sw::kCommandIncompatible);
     }
     if (command.p1 > ef->records.size()) {
         return status(sw::kRecordNotFound);

@@ -8,8 +8,6 @@ namespace taplink::sim {
 namespace sw = apdu::sw;
 
 namespace {
-constexpr std::uint8_t kInsGetResponse = 0xC0;
-constexpr std::uint8_t kInsSelect = 0xA4;
 constexpr std::uint8_t kReaderCla = 0xFF;  // PC/SC part 3 pseudo-APDUs, for the reader
 
 // 61xx / 6Cxx carry a length in SW2 where 00 means 256 or more.
@@ -17,9 +15,12 @@ std::uint16_t withLength(std::uint8_t sw1, std::size_t length) {
     return static_cast<std::uint16_t>((sw1 << 8U) | (std::min(length, apdu::kMaxShortLe) & 0xFFU));
 }
 
+// Normal processing and warnings may come with data; errors may not (7816-4 clause 5.6).
 bool carriesData(std::uint16_t status) {
+    constexpr std::uint8_t kWarningUnchanged = 0x62;
+    constexpr std::uint8_t kWarningChanged = 0x63;
     const auto sw1 = static_cast<std::uint8_t>(status >> 8U);
-    return status == sw::kOk || sw1 == 0x62 || sw1 == 0x63;
+    return status == sw::kOk || sw1 == kWarningUnchanged || sw1 == kWarningChanged;
 }
 }  // namespace
 
@@ -47,7 +48,7 @@ Bytes VirtualCard::process(ByteView rawCommand) {
         pendingData_.clear();
         return ResponseApdu{{}, sw::kWrongLength}.encode();
     }
-    if (command.ins == kInsGetResponse && command.cla != kReaderCla) {
+    if (command.ins == apdu::kInsGetResponse && command.cla != kReaderCla) {
         return getResponse(command).encode();
     }
     pendingData_.clear();
@@ -59,7 +60,7 @@ ResponseApdu VirtualCard::dispatch(const CommandApdu& command) {
         return ResponseApdu{{}, sw::kClaNotSupported};  // reader pseudo-APDUs are not ours
     }
     DedicatedFile& df = files_.currentDf();
-    if (command.ins != kInsSelect && df.applet) {
+    if (command.ins != apdu::kInsSelect && df.applet) {
         if (auto handled = df.applet->process(command, df)) {
             return *handled;
         }
