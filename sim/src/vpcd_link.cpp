@@ -4,7 +4,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <utility>
@@ -18,48 +17,29 @@ void setOption(int fd, int level, int name) {
 }
 }  // namespace
 
-VpcdLink::VpcdLink(VpcdLink&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-
-VpcdLink& VpcdLink::operator=(VpcdLink&& other) noexcept {
-    if (this != &other) {
-        if (fd_ >= 0) {
-            ::close(fd_);
-        }
-        fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-}
-
-VpcdLink::~VpcdLink() {
-    if (fd_ >= 0) {
-        ::close(fd_);
-    }
-}
-
 std::optional<VpcdLink> VpcdLink::connect(std::uint16_t port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
+    UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) {
         return std::nullopt;
     }
-    VpcdLink link(fd);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
+    if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
         return std::nullopt;
     }
     // vpcd sends the length and the APDU in two writes; without these every APDU would
     // wait for a delayed ACK (~40 ms).
-    setOption(fd, IPPROTO_TCP, TCP_NODELAY);
-    return link;
+    setOption(fd.get(), IPPROTO_TCP, TCP_NODELAY);
+    return VpcdLink(std::move(fd));
 }
 
 bool VpcdLink::readExactly(std::uint8_t* buffer, std::size_t length) {
     std::size_t done = 0;
     while (done < length) {
-        setOption(fd_, IPPROTO_TCP, TCP_QUICKACK);  // the kernel clears it after each ACK
-        const ssize_t n = ::recv(fd_, buffer + done, length - done, 0);
+        setOption(fd_.get(), IPPROTO_TCP, TCP_QUICKACK);  // the kernel clears it after each ACK
+        const ssize_t n = ::recv(fd_.get(), buffer + done, length - done, 0);
         if (n == 0) {
             return false;
         }
@@ -76,7 +56,7 @@ bool VpcdLink::readExactly(std::uint8_t* buffer, std::size_t length) {
 
 std::optional<Bytes> VpcdLink::receive() {
     std::uint8_t header[2];
-    if (fd_ < 0 || !readExactly(header, sizeof header)) {
+    if (!fd_ || !readExactly(header, sizeof header)) {
         return std::nullopt;
     }
     const std::size_t length = (static_cast<std::size_t>(header[0]) << 8U) | header[1];
@@ -88,7 +68,7 @@ std::optional<Bytes> VpcdLink::receive() {
 }
 
 bool VpcdLink::send(ByteView message) {
-    if (fd_ < 0 || message.size() > 0xFFFF) {
+    if (!fd_ || message.size() > 0xFFFF) {
         return false;
     }
     Bytes frame;
@@ -98,7 +78,7 @@ bool VpcdLink::send(ByteView message) {
     frame.insert(frame.end(), message.begin(), message.end());
     std::size_t sent = 0;
     while (sent < frame.size()) {
-        const ssize_t n = ::send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
+        const ssize_t n = ::send(fd_.get(), frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR) {
             continue;
         }
@@ -111,8 +91,8 @@ bool VpcdLink::send(ByteView message) {
 }
 
 void VpcdLink::interrupt() noexcept {
-    if (fd_ >= 0) {
-        ::shutdown(fd_, SHUT_RDWR);
+    if (fd_) {
+        ::shutdown(fd_.get(), SHUT_RDWR);
     }
 }
 

@@ -7,7 +7,10 @@
 #include <cstdint>
 #include <optional>
 
+#include <utility>
+
 #include "common/bytes.hpp"
+#include "unix_socket.hpp"
 
 namespace taplink::sim {
 
@@ -20,13 +23,6 @@ inline constexpr std::uint8_t kGetAtr = 0x04;
 
 class VpcdLink {
   public:
-    VpcdLink() = default;
-    VpcdLink(const VpcdLink&) = delete;
-    VpcdLink& operator=(const VpcdLink&) = delete;
-    VpcdLink(VpcdLink&& other) noexcept;
-    VpcdLink& operator=(VpcdLink&& other) noexcept;
-    ~VpcdLink();
-
     // Connects to 127.0.0.1:port; nullopt when nothing listens there (yet).
     static std::optional<VpcdLink> connect(std::uint16_t port);
 
@@ -38,10 +34,10 @@ class VpcdLink {
     void interrupt() noexcept;
 
   private:
-    explicit VpcdLink(int fd) : fd_(fd) {}
+    explicit VpcdLink(UniqueFd fd) : fd_(std::move(fd)) {}
     bool readExactly(std::uint8_t* buffer, std::size_t length);
 
-    int fd_ = -1;
+    UniqueFd fd_;
 };
 
 }  // namespace taplink::sim
