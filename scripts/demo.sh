@@ -4,10 +4,8 @@
 # the readers and cards through TapLink's own PC/SC layer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/common.sh
 
-bash scripts/setup.sh >/dev/null
-export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/taplink-ccache}
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
-cmake --preset release >/dev/null
+prepare_build release quiet
 cmake --build --preset release --target taplink-testbed taplink-sim >/dev/null
 exec build/release/tests/testbed/taplink-testbed demo "$@"

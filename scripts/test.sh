@@ -3,15 +3,11 @@
 # lint, the debug build and its tests, then the AddressSanitizer+UBSan build and its tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-
-bash scripts/setup.sh
-
-export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/taplink-ccache}
-export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+source scripts/common.sh
 jobs=$(nproc)
 
-echo "== configure (dev) and lint"
-cmake --preset dev >/dev/null
+echo "== setup, configure (dev) and lint"
+prepare_build dev
 bash scripts/lint.sh build/dev
 
 echo "== build (dev)"
