@@ -52,6 +52,12 @@ void SimControl::insert(int slot, const std::string& profile) {
     request({{"cmd", "insert"}, {"slot", slot}, {"card", profile}});
 }
 
+void SimControl::insert(int slot, const std::string& profile, const json& options) {
+    json command{{"cmd", "insert"}, {"slot", slot}, {"card", profile}};
+    command.update(options);
+    request(command);
+}
+
 void SimControl::reinsert(int slot) {
     request({{"cmd", "insert"}, {"slot", slot}});
 }

@@ -20,6 +20,8 @@ class SimControl {
     nlohmann::json request(const nlohmann::json& request);
 
     void insert(int slot, const std::string& profile);
+    // With card options: {"serial": "hex", "balance": fen}.
+    void insert(int slot, const std::string& profile, const nlohmann::json& options);
     void reinsert(int slot);
     void remove(int slot);
     // The card is pulled at the n-th APDU from now, before or after acting on it.

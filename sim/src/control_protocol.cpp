@@ -49,7 +49,20 @@ FaultPlan faultPlanFrom(const json& request) {
     return plan;
 }
 
-json dispatch(const json& request, std::vector<std::unique_ptr<Slot>>& slots) {
+CardOptions cardOptionsFrom(const json& request, const SimSettings& settings) {
+    CardOptions options;
+    options.stateDir = settings.stateDir;
+    if (request.contains("serial")) {
+        options.serial = fromHex(request.at("serial").get<std::string>());
+    }
+    if (request.contains("balance")) {
+        options.balance = request.at("balance").get<std::uint32_t>();
+    }
+    return options;
+}
+
+json dispatch(const json& request, std::vector<std::unique_ptr<Slot>>& slots,
+              const SimSettings& settings) {
     const auto command = request.at("cmd").get<std::string>();
     if (command == "status") {
         json list = json::array();
@@ -63,7 +76,8 @@ json dispatch(const json& request, std::vector<std::unique_ptr<Slot>>& slots) {
     }
     if (command == "insert") {
         Slot& slot = slotFor(request, slots);
-        slot.insert(request.contains("card") ? makeCard(request.at("card").get<std::string>())
+        slot.insert(request.contains("card") ? makeCard(request.at("card").get<std::string>(),
+                                                        cardOptionsFrom(request, settings))
                                              : nullptr);
         return json{{"ok", true}};
     }
@@ -83,12 +97,13 @@ json dispatch(const json& request, std::vector<std::unique_ptr<Slot>>& slots) {
 }
 }  // namespace
 
-json handleControlRequest(const json& request, std::vector<std::unique_ptr<Slot>>& slots) {
+json handleControlRequest(const json& request, std::vector<std::unique_ptr<Slot>>& slots,
+                          const SimSettings& settings) {
     try {
         if (!request.is_object()) {
             throw std::invalid_argument("a request is a JSON object");
         }
-        return dispatch(request, slots);
+        return dispatch(request, slots, settings);
     } catch (const std::exception& error) {
         return json{{"ok", false}, {"error", error.what()}};
     }

@@ -4,6 +4,7 @@
 //   {"cmd":"status"}                               ->
 //   {"ok":true,"slots":[{index,port,card,connected,apdus}]}
 //   {"cmd":"insert","slot":0,"card":"iso-t1"}      (no "card": re-insert the card last pulled)
+//   {"cmd":"insert","slot":0,"card":"city-3des","serial":"00000000000000000042","balance":1000}
 //   {"cmd":"remove","slot":0}
 //   {"cmd":"fault","slot":0,"pull_at":3,"after_processing":true}
 //   {"cmd":"fault","slot":0,"status_word":"6A82","at":1}  (at 0: every APDU)
@@ -15,14 +16,21 @@
 
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <vector>
 
 #include "slot.hpp"
 
 namespace taplink::sim {
 
+// What every request shares: where city cards keep their state files.
+struct SimSettings {
+    std::string stateDir;
+};
+
 // Carries out one request against the slots. Never throws: errors become {"ok":false}.
 nlohmann::json handleControlRequest(const nlohmann::json& request,
-                                    std::vector<std::unique_ptr<Slot>>& slots);
+                                    std::vector<std::unique_ptr<Slot>>& slots,
+                                    const SimSettings& settings = {});
 
 }  // namespace taplink::sim

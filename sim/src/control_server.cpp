@@ -27,7 +27,7 @@ bool isShutdown(const nlohmann::json& request) {
 }
 
 nlohmann::json replyTo(const std::string& line, std::vector<std::unique_ptr<Slot>>& slots,
-                       bool& shutdown) {
+                       const SimSettings& settings, bool& shutdown) {
     const auto request = nlohmann::json::parse(line, nullptr, false);
     if (request.is_discarded()) {
         return {{"ok", false}, {"error", "not JSON"}};
@@ -36,18 +36,19 @@ nlohmann::json replyTo(const std::string& line, std::vector<std::unique_ptr<Slot
         shutdown = true;
         return {{"ok", true}};
     }
-    return handleControlRequest(request, slots);
+    return handleControlRequest(request, slots, settings);
 }
 
 // Handles the complete lines in the client's buffer; false when the connection should end
 // (the peer is gone, a line is too long) or shutdown was asked for.
-bool handleLines(Client& client, std::vector<std::unique_ptr<Slot>>& slots, bool& shutdown) {
+bool handleLines(Client& client, std::vector<std::unique_ptr<Slot>>& slots,
+                 const SimSettings& settings, bool& shutdown) {
     for (std::size_t end; (end = client.pending.find('\n')) != std::string::npos;) {
         const std::string line = client.pending.substr(0, end);
         client.pending.erase(0, end + 1);
         // Invalid UTF-8 from the request echoed in an error must not end the simulator.
         const std::string reply =
-            replyTo(line, slots, shutdown)
+            replyTo(line, slots, settings, shutdown)
                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         if (!writeAll(client.fd.get(), reply + "\n") || shutdown) {
             return false;
@@ -58,8 +59,8 @@ bool handleLines(Client& client, std::vector<std::unique_ptr<Slot>>& slots, bool
 
 }  // namespace
 
-ControlServer::ControlServer(std::string path)
-    : path_(std::move(path)), listener_(listenUnix(path_)) {}
+ControlServer::ControlServer(std::string path, SimSettings settings)
+    : path_(std::move(path)), settings_(std::move(settings)), listener_(listenUnix(path_)) {}
 
 ControlServer::~ControlServer() {
     ::unlink(path_.c_str());
@@ -92,7 +93,7 @@ void ControlServer::run(std::vector<std::unique_ptr<Slot>>& slots, int stopFd) {
             bool keep = n > 0;
             if (keep) {
                 clients[i].pending.append(buffer, static_cast<std::size_t>(n));
-                keep = handleLines(clients[i], slots, shutdown);
+                keep = handleLines(clients[i], slots, settings_, shutdown);
             }
             if (!keep) {
                 clients.erase(clients.begin() + static_cast<std::ptrdiff_t>(i));

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "control_protocol.hpp"
 #include "slot.hpp"
 #include "unix_socket.hpp"
 
@@ -13,7 +14,7 @@ namespace taplink::sim {
 class ControlServer {
   public:
     // Binds the socket (owner-only); throws std::system_error.
-    explicit ControlServer(std::string path);
+    explicit ControlServer(std::string path, SimSettings settings = {});
     ControlServer(const ControlServer&) = delete;
     ControlServer& operator=(const ControlServer&) = delete;
     ~ControlServer();
@@ -23,6 +24,7 @@ class ControlServer {
 
   private:
     std::string path_;
+    SimSettings settings_;
     UniqueFd listener_;
 };
 

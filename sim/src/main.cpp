@@ -29,15 +29,17 @@ struct Options {
     int slots = 2;
     std::string controlPath;
     std::vector<std::pair<int, std::string>> inserts;
+    std::string stateDir;
     bool trace = false;
 };
 
 void usage(std::ostream& out) {
-    out << "usage: taplink-sim [--port BASE] [--slots N] [--control PATH]\n"
+    out << "usage: taplink-sim [--port BASE] [--slots N] [--control PATH] [--state-dir DIR]\n"
            "                   [--insert SLOT=PROFILE]... [--trace] [--list-profiles]\n"
            "Slot i connects to the vpcd reader on 127.0.0.1 port BASE+i (default BASE "
         << kVpcdDefaultPort
         << ").\n"
+           "City cards keep their state in DIR (default: in memory only).\n"
            "The control socket (default $XDG_RUNTIME_DIR/taplink-sim.sock) takes JSON lines;\n"
            "see docs/testbed.md.\n";
 }
@@ -79,6 +81,8 @@ Options parse(int argc, char** argv) {
                 throw std::invalid_argument("--insert takes SLOT=PROFILE");
             }
             options.inserts.emplace_back(std::stoi(spec.substr(0, eq)), spec.substr(eq + 1));
+        } else if (arg == "--state-dir") {
+            options.stateDir = value();
         } else if (arg == "--trace") {
             options.trace = true;
         } else if (arg == "--list-profiles") {
@@ -126,9 +130,13 @@ int main(int argc, char** argv) {
             if (slot < 0 || slot >= options.slots) {
                 throw std::invalid_argument("--insert: no slot " + std::to_string(slot));
             }
-            slots[static_cast<std::size_t>(slot)]->insert(taplink::sim::makeCard(profile));
+            taplink::sim::CardOptions cardOptions;
+            cardOptions.stateDir = options.stateDir;
+            slots[static_cast<std::size_t>(slot)]->insert(
+                taplink::sim::makeCard(profile, cardOptions));
         }
-        taplink::sim::ControlServer server(options.controlPath);
+        taplink::sim::ControlServer server(options.controlPath,
+                                           taplink::sim::SimSettings{options.stateDir});
         std::cerr << "taplink-sim: " << options.slots << " slot(s) on vpcd ports "
                   << options.basePort << "-" << options.basePort + options.slots - 1 << ", control "
                   << options.controlPath << '\n';

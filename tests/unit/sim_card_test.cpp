@@ -220,8 +220,9 @@ std::unique_ptr<VirtualCard> customCard(std::shared_ptr<RecordingApplet> applet,
 // ---------------------------------------------------------------------------------------
 // Profiles
 
-TEST(SimProfilesTest, ProfileNamesAreIsoT1AndIsoT0) {
-    EXPECT_EQ(profileNames(), (std::vector<std::string>{"iso-t1", "iso-t0"}));
+TEST(SimProfilesTest, ProfileNamesListTheTestCardsAndTheCityCards) {
+    EXPECT_EQ(profileNames(),
+              (std::vector<std::string>{"iso-t1", "iso-t0", "city-3des", "city-sm4"}));
 }
 
 TEST(SimProfilesTest, MakeCardBuildsEveryListedProfileUnderItsName) {

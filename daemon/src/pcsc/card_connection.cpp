@@ -87,7 +87,8 @@ CardConnection::CardConnection(SCARDCONTEXT context, SCARDHANDLE handle, std::st
     : context_(context), handle_(handle), owned_(true), reader_(std::move(reader)) {}
 
 CardConnection::CardConnection(CardConnection&& other) noexcept
-    : context_(other.context_),
+    : apdu::ApduChannel(std::move(other)),
+      context_(other.context_),
       handle_(other.handle_),
       owned_(std::exchange(other.owned_, false)),
       reader_(std::move(other.reader_)),

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "apdu/apdu.hpp"
+#include "apdu/apdu_channel.hpp"
 #include "common/bytes.hpp"
 #include "pcsc/context.hpp"
 
@@ -18,7 +19,7 @@ enum class Disposition { Leave, Reset, Unpower };
 
 class Transaction;
 
-class CardConnection {
+class CardConnection : public apdu::ApduChannel {
   public:
     // SCardConnect; the context must outlive the connection.
     static CardConnection connect(const Context& context, const std::string& reader,
@@ -29,7 +30,7 @@ class CardConnection {
     CardConnection& operator=(const CardConnection&) = delete;
     CardConnection(CardConnection&& other) noexcept;
     CardConnection& operator=(CardConnection&& other) noexcept;
-    ~CardConnection();
+    ~CardConnection() override;
 
     const std::string& reader() const { return reader_; }
     Protocol protocol() const { return protocol_; }
@@ -37,7 +38,7 @@ class CardConnection {
 
     // Sends one command and returns the complete answer: 61xx is followed by GET RESPONSE
     // until the card has given everything, 6Cxx re-issues the command once with Le = xx.
-    apdu::ResponseApdu transmit(const apdu::CommandApdu& command);
+    apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override;
 
     // One SCardTransmit, nothing added. Returns the raw response including SW1 SW2.
     Bytes transmitRaw(ByteView command);

@@ -4,7 +4,10 @@
 
 #include "apdu/tlv.hpp"
 #include "applets/diag_applet.hpp"
+#include "applets/epurse_applet.hpp"
 #include "card/atr.hpp"
+#include "cards/epurse/epurse_protocol.hpp"
+#include "cards/test_issuer.hpp"
 
 namespace taplink::sim {
 
@@ -43,13 +46,99 @@ DedicatedFile isoFiles() {
     return mf;
 }
 
+namespace ep = cards::epurse;
+
+Bytes publicInfoFor(ByteView serial) {
+    ep::PublicInfo info;
+    info.issuerId = testIssuerId();
+    info.applicationType = 0x02;  // e-purse
+    info.version = 0x01;
+    info.serial = Bytes(serial.begin(), serial.end());
+    info.startDate = fromHex("20260101");
+    info.expiryDate = fromHex("20361231");
+    info.reserved = fromHex("0000");
+    return info.encode();
+}
+
+EpurseKeys cardKeys(crypto::epurse::Suite suite, ByteView serial) {
+    const IssuerMasterKeys issuer = testIssuerKeys(suite);
+    EpurseKeys keys;
+    keys.suite = suite;
+    keys.dlk = crypto::epurse::diversify(suite, issuer.load, serial);
+    keys.dpk = crypto::epurse::diversify(suite, issuer.purchase, serial);
+    keys.dtk = crypto::epurse::diversify(suite, issuer.tac, serial);
+    return keys;
+}
+
+EpurseState initialState(const EpurseConfig& config, const CardOptions& options) {
+    if (!config.stateFile.empty()) {
+        if (auto saved = EpurseState::load(config.stateFile)) {
+            return *saved;  // the same card, back in the field
+        }
+    }
+    EpurseState state;
+    state.balance = options.balance.value_or(0);
+    if (!config.stateFile.empty()) {
+        state.save(config.stateFile);
+    }
+    return state;
+}
+
+// MF with EF.DIR, and DF 1001 = the e-purse application (EF 0x15 public information,
+// EF 0x18 transaction log). Its FCI carries EF 0x15 in tag 9F0C (FCI issuer discretionary
+// data), so a reader knows the card from the SELECT answer alone.
+std::shared_ptr<VirtualCard> makeCityCard(std::string_view profile, crypto::epurse::Suite suite,
+                                          const CardOptions& options) {
+    const Bytes serial = options.serial.empty() ? defaultCitySerial() : options.serial;
+    if (serial.size() != ep::kSerialSize) {
+        throw std::invalid_argument("a city card serial is 10 bytes");
+    }
+    EpurseConfig config;
+    config.keys = cardKeys(suite, serial);
+    config.pin = fromHex("123456");
+    if (!options.stateDir.empty()) {
+        config.stateFile = options.stateDir + "/city-" + toHex(serial) + ".json";
+    }
+    EpurseState state = initialState(config, options);
+
+    const Bytes info = publicInfoFor(serial);
+    DedicatedFile purse;
+    purse.fid = ep::kApplicationFid;
+    purse.aid = ep::applicationId();
+    purse.fci = tlv::Tlv::constructedOf(
+                    0x6F, {tlv::Tlv::primitive(0x84, purse.aid),
+                           tlv::Tlv::constructedOf(0xA5, {tlv::Tlv::primitive(0x9F0C, info)})})
+                    .encode();
+    purse.efs.push_back(ElementaryFile{0x0015, ep::kSfiPublicInfo, false, info, {}});
+    purse.efs.push_back(ElementaryFile{0x0018, ep::kSfiTransactionLog, true, {}, state.log});
+    purse.applet = std::make_shared<EpurseApplet>(std::move(config), std::move(state));
+
+    DedicatedFile mf;
+    mf.efs.push_back(
+        ElementaryFile{0x2F00, 0x1E, true, {}, {dirRecord(ep::applicationId(), "CITY E-PURSE")}});
+    mf.dfs.push_back(std::move(purse));
+    const std::string label = suite == crypto::epurse::Suite::Sm4 ? "CITY-SM4" : "CITY-3DES";
+    return std::make_shared<VirtualCard>(std::string(profile), atrT1(historicalBytes(label)),
+                                         std::move(mf), false);
+}
+
 }  // namespace
 
 std::vector<std::string> profileNames() {
-    return {"iso-t1", "iso-t0"};
+    return {"iso-t1", "iso-t0", "city-3des", "city-sm4"};
 }
 
-std::shared_ptr<VirtualCard> makeCard(std::string_view profile) {
+Bytes defaultCitySerial() {
+    return fromHex("00000000000000000042");
+}
+
+std::shared_ptr<VirtualCard> makeCard(std::string_view profile, const CardOptions& options) {
+    if (profile == "city-3des") {
+        return makeCityCard(profile, crypto::epurse::Suite::TripleDes, options);
+    }
+    if (profile == "city-sm4") {
+        return makeCityCard(profile, crypto::epurse::Suite::Sm4, options);
+    }
     if (profile == "iso-t1") {
         return std::make_shared<VirtualCard>(
             std::string(profile), atrT1(historicalBytes("TAPLINK-T1")), isoFiles(), false);

@@ -1,7 +1,9 @@
 // The cards taplink-sim can insert, by profile name.
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,9 +14,21 @@ namespace taplink::sim {
 
 // "iso-t1": a T=1 card with an ISO 7816-4 file system and the diagnostics application.
 // "iso-t0": the same files behind a T=0 ATR, answering like a T=0 card (61xx, 6Cxx).
+// "city-3des", "city-sm4": a city transit card with the PBOC e-purse application, keys
+//   diversified from the test issuer's (cards/test_issuer.hpp) in the triple-DES or SM4 suite.
 std::vector<std::string> profileNames();
 
-// Throws std::invalid_argument for an unknown profile.
-std::shared_ptr<VirtualCard> makeCard(std::string_view profile);
+struct CardOptions {
+    Bytes serial;                          // 10-byte application serial; empty: the default
+    std::optional<std::uint32_t> balance;  // initial balance in fen for a new city card
+    std::string stateDir;                  // where city cards keep their state; empty: memory
+};
+
+// The serial a city card gets when none is given: 00..00 0042.
+Bytes defaultCitySerial();
+
+// Throws std::invalid_argument for an unknown profile or bad options, std::runtime_error
+// for an unreadable state file.
+std::shared_ptr<VirtualCard> makeCard(std::string_view profile, const CardOptions& options = {});
 
 }  // namespace taplink::sim

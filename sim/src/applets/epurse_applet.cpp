@@ -1,0 +1,255 @@
+#include "applets/epurse_applet.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "cards/epurse/epurse_protocol.hpp"
+#include "crypto/random.hpp"
+
+namespace taplink::sim {
+
+namespace ep = cards::epurse;
+namespace keys = crypto::epurse;
+namespace isw = apdu::sw;
+
+namespace {
+
+ResponseApdu status(std::uint16_t word) {
+    return ResponseApdu{{}, word};
+}
+
+Bytes slice(ByteView bytes, std::size_t offset, std::size_t count) {
+    return Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(offset),
+                 bytes.begin() + static_cast<std::ptrdiff_t>(offset + count));
+}
+
+bool sameMac(ByteView a, ByteView b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+}  // namespace
+
+EpurseApplet::EpurseApplet(EpurseConfig config, EpurseState state)
+    : config_(std::move(config)), state_(std::move(state)) {}
+
+void EpurseApplet::onSelect() {
+    load_.reset();
+    purchase_.reset();
+}
+
+void EpurseApplet::onReset() {
+    onSelect();
+}
+
+std::optional<ResponseApdu> EpurseApplet::process(const CommandApdu& command, DedicatedFile& df) {
+    if (command.cla == 0x00 && command.ins == ep::kInsVerify) {
+        return verifyPin(command);
+    }
+    if (command.cla != ep::kCla) {
+        return std::nullopt;  // interindustry commands (READ BINARY/RECORD) go to the files
+    }
+    // Any other command ends a session that was waiting for its second half.
+    auto loadSession = std::exchange(load_, std::nullopt);
+    auto purchaseSession = std::exchange(purchase_, std::nullopt);
+    switch (command.ins) {
+        case ep::kInsGetBalance:
+            return getBalance(command);
+        case ep::kInsInitialize:
+            return command.p1 == ep::kP1Load ? initializeForLoad(command)
+                                             : initializeForPurchase(command);
+        case ep::kInsCreditForLoad:
+            load_ = std::move(loadSession);
+            return creditForLoad(command, df);
+        case ep::kInsDebitForPurchase:
+            purchase_ = std::move(purchaseSession);
+            return debitForPurchase(command, df);
+        case ep::kInsGetTransactionProve:
+            return getTransactionProve(command);
+        default:
+            return status(isw::kInsNotSupported);
+    }
+}
+
+ResponseApdu EpurseApplet::getBalance(const CommandApdu& command) const {
+    if (command.p1 != 0x00 || command.p2 != ep::kP2Purse) {
+        return status(isw::kIncorrectP1P2);
+    }
+    Bytes balance;
+    ep::appendBigEndian(balance, state_.balance, 4);
+    return ResponseApdu{std::move(balance), isw::kOk};
+}
+
+ResponseApdu EpurseApplet::verifyPin(const CommandApdu& command) {
+    if (state_.pinTriesLeft <= 0) {
+        return status(0x6983);  // authentication method blocked
+    }
+    if (command.data.empty() || command.data.size() > 6) {
+        return status(isw::kWrongLength);
+    }
+    if (command.data == config_.pin) {
+        state_.pinTriesLeft = 3;
+        return status(isw::kOk);
+    }
+    --state_.pinTriesLeft;
+    if (!config_.stateFile.empty()) {
+        state_.save(config_.stateFile);
+    }
+    return status(static_cast<std::uint16_t>(0x63C0U | static_cast<unsigned>(state_.pinTriesLeft)));
+}
+
+// 80 50 00 02 0B | key index(1) amount(4) terminal(6) -> balance ATC keyVer alg random MAC1
+ResponseApdu EpurseApplet::initializeForLoad(const CommandApdu& command) {
+    if (command.p2 != ep::kP2Purse) {
+        return status(isw::kIncorrectP1P2);
+    }
+    if (command.data.size() != 1 + 4 + ep::kTerminalIdSize) {
+        return status(isw::kWrongLength);
+    }
+    if (command.data[0] != config_.keys.keyIndex) {
+        return status(ep::sw::kKeyIndexUnsupported);
+    }
+    const std::uint32_t amount = ep::readBigEndian(command.data, 1, 4);
+    if (amount == 0 || amount > config_.maxBalance - std::min(state_.balance, config_.maxBalance)) {
+        return status(isw::kWrongData);  // nothing to load, or over the card's maximum balance
+    }
+    const Bytes terminal = slice(command.data, 5, ep::kTerminalIdSize);
+    ep::LoadInitialization answer;
+    answer.balance = state_.balance;
+    answer.onlineAtc = state_.onlineAtc;
+    answer.keyVersion = config_.keys.keyVersion;
+    answer.algorithmId = keys::algorithmIdOf(config_.keys.suite);
+    answer.random = crypto::randomBytes(4);
+    Bytes sessionKey =
+        keys::loadSessionKey(config_.keys.suite, config_.keys.dlk, answer.random, state_.onlineAtc);
+    answer.mac1 = keys::sessionMac(config_.keys.suite, sessionKey,
+                                   ep::mac1InputForLoad(state_.balance, amount, terminal));
+    load_ = LoadSession{amount, terminal, std::move(sessionKey)};
+    return ResponseApdu{answer.encode(), isw::kOk};
+}
+
+// 80 52 00 00 0B | date(4) time(3) MAC2(4) -> TAC
+ResponseApdu EpurseApplet::creditForLoad(const CommandApdu& command, DedicatedFile& df) {
+    if (!load_) {
+        return status(isw::kConditionsNotSatisfied);
+    }
+    const LoadSession session = *std::exchange(load_, std::nullopt);
+    if (command.data.size() != 4 + 3 + 4) {
+        return status(isw::kWrongLength);
+    }
+    const Bytes date = slice(command.data, 0, 4);
+    const Bytes time = slice(command.data, 4, 3);
+    const Bytes mac2 = slice(command.data, 7, 4);
+    const Bytes expected =
+        keys::sessionMac(config_.keys.suite, session.sessionKey,
+                         ep::mac2InputForLoad(session.amount, session.terminalId, date, time));
+    if (!sameMac(mac2, expected)) {
+        return status(ep::sw::kMacInvalid);  // the purse stays exactly as it was
+    }
+    const std::uint16_t atc = state_.onlineAtc;
+    state_.balance += session.amount;
+    state_.onlineAtc = static_cast<std::uint16_t>(atc + 1U);
+    const Bytes tac = keys::tac(
+        config_.keys.suite, config_.keys.dtk,
+        ep::tacInputForLoad(state_.balance, atc, session.amount, session.terminalId, date, time));
+    state_.lastLoad = CompletedTransaction{atc, mac2, tac};
+    commit(df, ep::LogRecord{atc, 0, session.amount, ep::kTypeLoad, session.terminalId, date, time}
+                   .encode());
+    return ResponseApdu{tac, isw::kOk};
+}
+
+// 80 50 01 02 0B | key index(1) amount(4) terminal(6) -> balance ATC overdraft keyVer alg random
+ResponseApdu EpurseApplet::initializeForPurchase(const CommandApdu& command) {
+    if (command.p1 != ep::kP1Purchase || command.p2 != ep::kP2Purse) {
+        return status(isw::kIncorrectP1P2);
+    }
+    if (command.data.size() != 1 + 4 + ep::kTerminalIdSize) {
+        return status(isw::kWrongLength);
+    }
+    if (command.data[0] != config_.keys.keyIndex) {
+        return status(ep::sw::kKeyIndexUnsupported);
+    }
+    const std::uint32_t amount = ep::readBigEndian(command.data, 1, 4);
+    if (amount > state_.balance) {
+        return status(ep::sw::kInsufficientFunds);
+    }
+    ep::PurchaseInitialization answer;
+    answer.balance = state_.balance;
+    answer.offlineAtc = state_.offlineAtc;
+    answer.overdraftLimit = 0;
+    answer.keyVersion = config_.keys.keyVersion;
+    answer.algorithmId = keys::algorithmIdOf(config_.keys.suite);
+    answer.random = crypto::randomBytes(4);
+    purchase_ = PurchaseSession{amount, slice(command.data, 5, ep::kTerminalIdSize), answer.random};
+    return ResponseApdu{answer.encode(), isw::kOk};
+}
+
+// 80 54 01 00 0F | terminal sequence(4) date(4) time(3) MAC1(4) -> TAC(4) MAC2(4)
+ResponseApdu EpurseApplet::debitForPurchase(const CommandApdu& command, DedicatedFile& df) {
+    if (!purchase_) {
+        return status(isw::kConditionsNotSatisfied);
+    }
+    const PurchaseSession session = *std::exchange(purchase_, std::nullopt);
+    if (command.data.size() != 4 + 4 + 3 + 4) {
+        return status(isw::kWrongLength);
+    }
+    const Bytes sequence = slice(command.data, 0, 4);
+    const Bytes date = slice(command.data, 4, 4);
+    const Bytes time = slice(command.data, 8, 3);
+    const Bytes mac1 = slice(command.data, 11, 4);
+    const Bytes sessionKey = keys::purchaseSessionKey(config_.keys.suite, config_.keys.dpk,
+                                                      session.random, state_.offlineAtc, sequence);
+    const Bytes expected =
+        keys::sessionMac(config_.keys.suite, sessionKey,
+                         ep::mac1InputForPurchase(session.amount, session.terminalId, date, time));
+    if (!sameMac(mac1, expected)) {
+        return status(ep::sw::kMacInvalid);
+    }
+    const std::uint16_t atc = state_.offlineAtc;
+    state_.balance -= session.amount;
+    state_.offlineAtc = static_cast<std::uint16_t>(atc + 1U);
+    const Bytes tac = keys::tac(
+        config_.keys.suite, config_.keys.dtk,
+        ep::tacInputForPurchase(session.amount, session.terminalId, sequence, date, time));
+    const Bytes mac2 =
+        keys::sessionMac(config_.keys.suite, sessionKey, ep::mac2InputForPurchase(session.amount));
+    state_.lastPurchase = CompletedTransaction{atc, mac2, tac};
+    commit(df,
+           ep::LogRecord{atc, 0, session.amount, ep::kTypePurchase, session.terminalId, date, time}
+               .encode());
+    return ResponseApdu{concat(tac, mac2), isw::kOk};
+}
+
+// 80 5A 00 type 02 | ATC(2) -> MAC2(4) TAC(4) of that transaction, if it completed
+ResponseApdu EpurseApplet::getTransactionProve(const CommandApdu& command) const {
+    if (command.data.size() != 2) {
+        return status(isw::kWrongLength);
+    }
+    const auto atc = static_cast<std::uint16_t>(ep::readBigEndian(command.data, 0, 2));
+    const std::optional<CompletedTransaction>* last = nullptr;
+    if (command.p2 == ep::kTypeLoad) {
+        last = &state_.lastLoad;
+    } else if (command.p2 == ep::kTypePurchase) {
+        last = &state_.lastPurchase;
+    } else {
+        return status(isw::kIncorrectP1P2);
+    }
+    if (!*last || (*last)->atc != atc) {
+        return status(ep::sw::kProofUnavailable);
+    }
+    return ResponseApdu{concat((*last)->mac2, (*last)->tac), isw::kOk};
+}
+
+void EpurseApplet::commit(DedicatedFile& df, Bytes logRecord) {
+    state_.log.insert(state_.log.begin(), std::move(logRecord));
+    if (state_.log.size() > ep::kLogRecords) {
+        state_.log.resize(ep::kLogRecords);  // cyclic: the oldest record goes
+    }
+    if (ElementaryFile* log = df.efBySfi(ep::kSfiTransactionLog)) {
+        log->records = state_.log;
+    }
+    if (!config_.stateFile.empty()) {
+        state_.save(config_.stateFile);
+    }
+}
+
+}  // namespace taplink::sim

@@ -1,0 +1,70 @@
+// The PBOC e-purse application of a simulated city card: balance, load, purchase,
+// transaction log and proofs, with keys diversified for this card from the issuer's.
+// Byte layouts come from cards/epurse/epurse_protocol.hpp, formulas from
+// crypto/epurse_keys.hpp.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "applets/epurse_state.hpp"
+#include "card/file_system.hpp"
+#include "crypto/epurse_keys.hpp"
+
+namespace taplink::sim {
+
+struct EpurseKeys {
+    crypto::epurse::Suite suite = crypto::epurse::Suite::TripleDes;
+    std::uint8_t keyIndex = 0x01;
+    std::uint8_t keyVersion = 0x01;
+    Bytes dlk;  // load key
+    Bytes dpk;  // purchase key
+    Bytes dtk;  // TAC key
+};
+
+struct EpurseConfig {
+    EpurseKeys keys;
+    Bytes pin;                          // VERIFY compares against it
+    std::uint32_t maxBalance = 100000;  // 1000.00 yuan
+    std::string stateFile;              // empty: state lives in memory only
+};
+
+class EpurseApplet : public Applet {
+  public:
+    EpurseApplet(EpurseConfig config, EpurseState state);
+
+    void onSelect() override;
+    void onReset() override;
+    std::optional<ResponseApdu> process(const CommandApdu& command, DedicatedFile& df) override;
+
+    const EpurseState& state() const { return state_; }
+
+  private:
+    struct LoadSession {
+        std::uint32_t amount = 0;
+        Bytes terminalId;
+        Bytes sessionKey;
+    };
+    struct PurchaseSession {
+        std::uint32_t amount = 0;
+        Bytes terminalId;
+        Bytes random;
+    };
+
+    ResponseApdu getBalance(const CommandApdu& command) const;
+    ResponseApdu verifyPin(const CommandApdu& command);
+    ResponseApdu initializeForLoad(const CommandApdu& command);
+    ResponseApdu creditForLoad(const CommandApdu& command, DedicatedFile& df);
+    ResponseApdu initializeForPurchase(const CommandApdu& command);
+    ResponseApdu debitForPurchase(const CommandApdu& command, DedicatedFile& df);
+    ResponseApdu getTransactionProve(const CommandApdu& command) const;
+    // Records the transaction in the log EF and saves the state; called after every change.
+    void commit(DedicatedFile& df, Bytes logRecord);
+
+    EpurseConfig config_;
+    EpurseState state_;
+    std::optional<LoadSession> load_;
+    std::optional<PurchaseSession> purchase_;
+};
+
+}  // namespace taplink::sim
