@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "apdu/tlv.hpp"
+#include "cards/card_summary.hpp"
+#include "cards/epurse/epurse_protocol.hpp"
 #include "pcsc/card_connection.hpp"
 #include "pcsc/errors.hpp"
 #include "test_bed.hpp"
@@ -22,6 +24,8 @@
 namespace {
 
 using taplink::testbed::Options;
+
+constexpr std::uint32_t kDemoBalance = 1000;  // 10.00 yuan on the demo city card
 using taplink::testbed::TestBed;
 
 struct Command {
@@ -82,6 +86,24 @@ std::string announcedApplication(taplink::pcsc::CardConnection& card) {
            " (AID " + (aid ? taplink::toHex(aid->value) : "?") + ")";
 }
 
+void printCitySummary(const taplink::cards::CardSummary& summary) {
+    std::cout << "    city  e-purse " << summary.maskedSerial << ", issuer " << summary.issuer
+              << ", valid " << summary.validFrom << " to " << summary.validUntil << '\n'
+              << "    balance " << taplink::cards::epurse::formatYuan(summary.balance.value_or(0))
+              << ", " << summary.history.size() << " transaction(s) in the log\n";
+}
+
+void describeCard(taplink::pcsc::CardConnection& card) {
+    std::cout << "    card  ATR " << taplink::toHex(card.atr(), true) << " ("
+              << protocolName(card.protocol()) << ")\n";
+    const auto summary = taplink::cards::summarizeCard(card);
+    if (summary.scheme == taplink::cards::Scheme::CityEpurse) {
+        printCitySummary(summary);
+    } else {
+        std::cout << "    app   " << announcedApplication(card) << '\n';
+    }
+}
+
 void listReadersAndCards(TestBed& bed) {
     const auto context = taplink::pcsc::Context::establish();
     std::cout << "Readers seen through TapLink's PC/SC layer (vpcd ports " << bed.basePort() << "-"
@@ -90,9 +112,7 @@ void listReadersAndCards(TestBed& bed) {
         std::cout << "  " << reader << '\n';
         try {
             auto card = taplink::pcsc::CardConnection::connect(context, reader);
-            std::cout << "    card  ATR " << taplink::toHex(card.atr(), true) << " ("
-                      << protocolName(card.protocol()) << ")\n"
-                      << "    app   " << announcedApplication(card) << '\n';
+            describeCard(card);
         } catch (const taplink::pcsc::PcscError& error) {
             std::cout << "    "
                       << (error.kind() == taplink::pcsc::ErrorKind::NoCard ? std::string("no card")
@@ -146,10 +166,15 @@ int main(int argc, char** argv) {
     try {
         Command command = parse(argc, argv);
         if (command.verb == "demo") {
-            if (command.options.cards.empty()) {
-                command.options.cards = {{0, "iso-t1"}, {1, "iso-t0"}};
+            const bool defaultCards = command.options.cards.empty();
+            if (defaultCards) {
+                command.options.cards = {{1, "iso-t0"}};
             }
             TestBed bed(command.options);
+            if (defaultCards) {
+                bed.sim().insert(0, "city-3des", {{"balance", kDemoBalance}});
+                bed.waitForCard(0, true);
+            }
             listReadersAndCards(bed);
             return 0;
         }

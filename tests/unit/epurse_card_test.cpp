@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "../support/epurse_terminal.hpp"
+#include "cards/card_summary.hpp"
 #include "cards/epurse/epurse_card.hpp"
 #include "cards/profiles.hpp"
 
@@ -297,3 +298,62 @@ TEST(EpurseProtocol, FormatsYuan) {
 
 }  // namespace
 }  // namespace taplink::cards::epurse
+
+namespace taplink::cards {
+namespace {
+
+class SummaryChannel : public apdu::ApduChannel {
+  public:
+    explicit SummaryChannel(std::shared_ptr<sim::VirtualCard> card) : card_(std::move(card)) {}
+    apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
+        return apdu::ResponseApdu::parse(card_->process(command.encode()));
+    }
+
+  private:
+    std::shared_ptr<sim::VirtualCard> card_;
+};
+
+TEST(CardSummary, DescribesACityCardForAPerson) {
+    sim::CardOptions options;
+    options.balance = 1234;
+    SummaryChannel channel(sim::makeCard("city-3des", options));
+    {
+        epurse::EpurseCard purse(channel);
+        ASSERT_TRUE(purse.select());
+        testing::EpurseTerminal terminal(crypto::epurse::Suite::TripleDes,
+                                         sim::defaultCitySerial());
+        const auto init = purse.initializeLoad(1, 500, testing::EpurseTerminal::terminalId());
+        purse.creditLoad(testing::EpurseTerminal::date(), testing::EpurseTerminal::time(),
+                         terminal.mac2(init, 500));
+    }
+    const CardSummary summary = summarizeCard(channel);
+    EXPECT_EQ(summary.scheme, Scheme::CityEpurse);
+    EXPECT_EQ(toString(summary.scheme), "city-epurse");
+    EXPECT_EQ(summary.maskedSerial, "\u20260042");
+    EXPECT_EQ(summary.issuer, toHex(sim::testIssuerId()));
+    EXPECT_EQ(summary.validFrom, "2026-01-01");
+    EXPECT_EQ(summary.validUntil, "2036-12-31");
+    EXPECT_EQ(summary.balance, 1734U);
+    ASSERT_EQ(summary.history.size(), 1U);
+    EXPECT_EQ(summary.history[0].kind, "load");
+    EXPECT_EQ(summary.history[0].amount, 500U);
+    EXPECT_EQ(summary.history[0].when, "2026-11-21 19:50:00");
+    EXPECT_EQ(summary.history[0].terminal, "112233445566");
+}
+
+TEST(CardSummary, ACardWithNoKnownApplicationIsUnknown) {
+    SummaryChannel channel(sim::makeCard("iso-t1"));
+    const CardSummary summary = summarizeCard(channel);
+    EXPECT_EQ(summary.scheme, Scheme::Unknown);
+    EXPECT_FALSE(summary.balance.has_value());
+}
+
+TEST(CardSummary, FormatsBcdAndMasksSerials) {
+    EXPECT_EQ(formatBcdDate(fromHex("20261121")), "2026-11-21");
+    EXPECT_EQ(formatBcdTime(fromHex("235959")), "23:59:59");
+    EXPECT_EQ(formatBcdDate(fromHex("2026")), "2026");  // malformed: shown as it is
+    EXPECT_EQ(maskSerial(fromHex("0102")), "\u20260102");
+}
+
+}  // namespace
+}  // namespace taplink::cards
