@@ -80,21 +80,25 @@ ResponseApdu EpurseApplet::getBalance(const CommandApdu& command) const {
 }
 
 ResponseApdu EpurseApplet::verifyPin(const CommandApdu& command) {
+    constexpr int kPinTries = 3;
     if (state_.pinTriesLeft <= 0) {
         return status(0x6983);  // authentication method blocked
     }
     if (command.data.empty() || command.data.size() > 6) {
         return status(isw::kWrongLength);
     }
-    if (command.data == config_.pin) {
-        state_.pinTriesLeft = 3;
+    const bool right = command.data == config_.pin;
+    const int triesLeft = right ? kPinTries : state_.pinTriesLeft - 1;
+    if (triesLeft != state_.pinTriesLeft) {
+        state_.pinTriesLeft = triesLeft;
+        if (!config_.stateFile.empty()) {
+            state_.save(config_.stateFile);  // a pulled card must not forget a wrong try
+        }
+    }
+    if (right) {
         return status(isw::kOk);
     }
-    --state_.pinTriesLeft;
-    if (!config_.stateFile.empty()) {
-        state_.save(config_.stateFile);
-    }
-    return status(static_cast<std::uint16_t>(0x63C0U | static_cast<unsigned>(state_.pinTriesLeft)));
+    return status(static_cast<std::uint16_t>(0x63C0U | static_cast<unsigned>(triesLeft)));
 }
 
 // 80 50 00 02 0B | key index(1) amount(4) terminal(6) -> balance ATC keyVer alg random MAC1
