@@ -38,7 +38,7 @@ std::string maskSerial(ByteView serial) {
 }
 
 std::string formatBcdDate(ByteView date) {
-    const std::string digits = toHex(date);
+    std::string digits = toHex(date);
     if (digits.size() != 8) {
         return digits;
     }
@@ -46,7 +46,7 @@ std::string formatBcdDate(ByteView date) {
 }
 
 std::string formatBcdTime(ByteView time) {
-    const std::string digits = toHex(time);
+    std::string digits = toHex(time);
     if (digits.size() != 6) {
         return digits;
     }
