@@ -12,6 +12,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   # PC/SC test bed: the real daemon, the vpcd reader driver, the reference tools
   pcscd vsmartcard-vpcd pcsc-tools
+  # OpenSC: the PIV interop tests of the secure chip (pkcs15-tool, pkcs11-tool), openssl CLI
+  opensc opensc-pkcs11 openssl
   # namespaces and process tools used by the test bed
   util-linux procps
 )

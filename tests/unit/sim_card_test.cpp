@@ -154,6 +154,7 @@ class RecordingApplet : public Applet {
 
     void onSelect() override { ++selects; }
     void onReset() override { ++resets; }
+    void onDeselect() override { ++deselects; }
     std::optional<ResponseApdu> process(const CommandApdu& apdu, DedicatedFile& /*df*/) override {
         if (apdu.cla == 0x90 && apdu.ins == 0x01) {
             return reply;
@@ -163,6 +164,7 @@ class RecordingApplet : public Applet {
 
     int selects = 0;
     int resets = 0;
+    int deselects = 0;
     ResponseApdu reply{{}, 0x9000};
 };
 
@@ -221,8 +223,8 @@ std::unique_ptr<VirtualCard> customCard(std::shared_ptr<RecordingApplet> applet,
 // Profiles
 
 TEST(SimProfilesTest, ProfileNamesListTheTestCardsAndTheCityCards) {
-    EXPECT_EQ(profileNames(),
-              (std::vector<std::string>{"iso-t1", "iso-t0", "city-3des", "city-sm4"}));
+    EXPECT_EQ(profileNames(), (std::vector<std::string>{"iso-t1", "iso-t0", "city-3des", "city-sm4",
+                                                        "secure-chip"}));
 }
 
 TEST(SimProfilesTest, MakeCardBuildsEveryListedProfileUnderItsName) {
@@ -1181,6 +1183,36 @@ TEST(VirtualCardCustomTest, ResetTellsTheSelectedApplet) {
     ASSERT_EQ(statusOf(send(*card, selectAid(appAid(), 0x0C))), "9000");
     card->reset();
     EXPECT_EQ(applet->resets, 1);
+}
+
+// Selecting another application ends this one's security status; re-selecting it does not.
+TEST(VirtualCardCustomTest, SelectingAnotherApplicationDeselectsTheFirst) {
+    auto applet = std::make_shared<RecordingApplet>();
+    const auto card = customCard(applet, false);
+    ASSERT_EQ(statusOf(send(*card, selectAid(appAid(), 0x0C))), "9000");
+    ASSERT_EQ(statusOf(send(*card, selectAid(appAid(), 0x0C))), "9000");
+    EXPECT_EQ(applet->deselects, 0);
+    ASSERT_EQ(statusOf(send(*card, selectAid(otherAppAid(), 0x0C))), "9000");
+    EXPECT_EQ(applet->deselects, 1);
+}
+
+// A reset reaches every application, selected or not.
+TEST(VirtualCardCustomTest, ResetReachesAppletsThatAreNotSelected) {
+    auto applet = std::make_shared<RecordingApplet>();
+    const auto card = customCard(applet, false);
+    ASSERT_EQ(statusOf(send(*card, selectAid(otherAppAid(), 0x0C))), "9000");
+    card->reset();
+    EXPECT_EQ(applet->resets, 1);
+}
+
+// ISO/IEC 7816-4 clause 11.1.1: SELECT with P1 00 and no data selects the MF.
+TEST(VirtualCardCustomTest, SelectWithoutDataSelectsTheMf) {
+    auto applet = std::make_shared<RecordingApplet>();
+    const auto card = customCard(applet, false);
+    ASSERT_EQ(statusOf(send(*card, selectAid(appAid(), 0x0C))), "9000");
+    const ResponseApdu mf = send(*card, CommandApdu{0x00, 0xA4, 0x00, 0x00, {}, 256});
+    EXPECT_EQ(statusOf(mf), "9000");
+    EXPECT_EQ(toHex(mf.data), "6F0483023F00");
 }
 
 // An error status word (not 9000/62xx/63xx) never goes out with data, whatever the applet

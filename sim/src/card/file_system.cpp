@@ -34,6 +34,15 @@ std::uint16_t fidOf(const CommandApdu& command) {
     return static_cast<std::uint16_t>((command.data[0] << 8U) | command.data[1]);
 }
 
+void resetApplets(DedicatedFile& df) {
+    if (df.applet) {
+        df.applet->onReset();
+    }
+    for (auto& child : df.dfs) {
+        resetApplets(child);
+    }
+}
+
 bool findByAid(DedicatedFile& df, ByteView aid, std::vector<DedicatedFile*>& path) {
     path.push_back(&df);
     // An AID given partially selects the first application whose AID starts with it
@@ -71,10 +80,11 @@ DedicatedFile* DedicatedFile::dfByFid(std::uint16_t wanted) {
 
 FileSystem::FileSystem(DedicatedFile mf) : mf_(std::move(mf)) {
     mf_.fid = kMfFid;
-    reset();
+    path_.assign(1, &mf_);
 }
 
 void FileSystem::reset() {
+    resetApplets(mf_);
     path_.assign(1, &mf_);
     currentEf_ = nullptr;
 }
@@ -131,9 +141,11 @@ ResponseApdu FileSystem::selectByFid(const CommandApdu& command) {
         }
         return selected(command, path_);
     }
+    if (command.data.empty() && command.p1 == kSelectFid) {
+        return selected(command, {&mf_});  // P1 00 without data selects the MF
+    }
     if (command.data.size() != 2) {
-        return status(command.data.empty() && command.p1 == kSelectFid ? sw::kIncorrectP1P2
-                                                                       : sw::kWrongLength);
+        return status(sw::kWrongLength);
     }
     const std::uint16_t fid = fidOf(command);
     if (fid == kMfFid && command.p1 == kSelectFid) {
@@ -177,9 +189,13 @@ ResponseApdu FileSystem::selectByPath(const CommandApdu& command) {
 }
 
 ResponseApdu FileSystem::selected(const CommandApdu& command, std::vector<DedicatedFile*> path) {
+    DedicatedFile* previous = path_.back();
     path_ = std::move(path);
     currentEf_ = nullptr;
     DedicatedFile& df = currentDf();
+    if (previous != &df && previous->applet) {
+        previous->applet->onDeselect();
+    }
     if (df.applet) {
         df.applet->onSelect();  // selecting, or re-selecting, starts a new session
     }

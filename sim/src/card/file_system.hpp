@@ -36,6 +36,9 @@ class Applet {
     virtual ~Applet() = default;
 
     virtual void onSelect() {}
+    // Another application was selected: security status tied to this one ends
+    // (ISO/IEC 7816-4 clause 5.4, SP 800-73-4 part 2 clause 3.1.1).
+    virtual void onDeselect() {}
     virtual void onReset() {}
     virtual std::optional<ResponseApdu> process(const CommandApdu& command, DedicatedFile& df) = 0;
 };
@@ -62,7 +65,7 @@ class FileSystem {
     // SELECT, READ BINARY, READ RECORD; nullopt for any other instruction.
     std::optional<ResponseApdu> process(const CommandApdu& command);
     DedicatedFile& currentDf() { return *path_.back(); }
-    // Back to the MF, as after a reset.
+    // Back to the MF, as after a reset; every applet in the tree hears of it.
     void reset();
 
   private:

@@ -31,12 +31,7 @@ VirtualCard::VirtualCard(std::string profile, Bytes atr, DedicatedFile mf, bool 
       t0Transport_(t0Transport) {}
 
 void VirtualCard::reset() {
-    // Only the selected application has a session to forget; tell it before the file
-    // system goes back to the MF.
-    if (files_.currentDf().applet) {
-        files_.currentDf().applet->onReset();
-    }
-    files_.reset();
+    files_.reset();  // tells every applet
     pendingData_.clear();
 }
 

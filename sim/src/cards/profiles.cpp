@@ -7,6 +7,7 @@
 #include "applets/epurse_applet.hpp"
 #include "card/atr.hpp"
 #include "cards/epurse/epurse_protocol.hpp"
+#include "cards/secure_chip.hpp"
 #include "cards/test_issuer.hpp"
 
 namespace taplink::sim {
@@ -125,7 +126,7 @@ std::shared_ptr<VirtualCard> makeCityCard(std::string_view profile, crypto::epur
 }  // namespace
 
 std::vector<std::string> profileNames() {
-    return {"iso-t1", "iso-t0", "city-3des", "city-sm4"};
+    return {"iso-t1", "iso-t0", "city-3des", "city-sm4", "secure-chip"};
 }
 
 Bytes defaultCitySerial() {
@@ -138,6 +139,9 @@ std::shared_ptr<VirtualCard> makeCard(std::string_view profile, const CardOption
     }
     if (profile == "city-sm4") {
         return makeCityCard(profile, crypto::epurse::Suite::Sm4, options);
+    }
+    if (profile == "secure-chip") {
+        return makeSecureChip(profile, options);
     }
     if (profile == "iso-t1") {
         return std::make_shared<VirtualCard>(

@@ -16,6 +16,8 @@ namespace taplink::sim {
 // "iso-t0": the same files behind a T=0 ATR, answering like a T=0 card (61xx, 6Cxx).
 // "city-3des", "city-sm4": a city transit card with the PBOC e-purse application, keys
 //   diversified from the test issuer's (cards/test_issuer.hpp) in the triple-DES or SM4 suite.
+// "secure-chip": the device's secure chip: a PIV application (device key and certificate)
+//   and the load SAM (docs/chip.md).
 std::vector<std::string> profileNames();
 
 struct CardOptions {

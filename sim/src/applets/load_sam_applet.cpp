@@ -1,0 +1,612 @@
+#include "applets/load_sam_applet.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+#include <openssl/x509.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+
+#include "cards/epurse/epurse_protocol.hpp"
+#include "chip/load_sam_protocol.hpp"
+#include "crypto/block_cipher.hpp"
+#include "crypto/epurse_keys.hpp"
+
+namespace taplink::sim {
+
+namespace {
+
+namespace sam = chip::sam;
+namespace ep = cards::epurse;
+namespace keys = crypto::epurse;
+using sam::Lifecycle;
+
+// --- RAII owners of OpenSSL handles.
+struct PkeyFree {
+    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct PkeyCtxFree {
+    void operator()(EVP_PKEY_CTX* context) const { EVP_PKEY_CTX_free(context); }
+};
+struct MdCtxFree {
+    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+struct CipherCtxFree {
+    void operator()(EVP_CIPHER_CTX* context) const { EVP_CIPHER_CTX_free(context); }
+};
+struct Pkcs8Free {
+    void operator()(PKCS8_PRIV_KEY_INFO* info) const { PKCS8_PRIV_KEY_INFO_free(info); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+using Pkcs8Ptr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, Pkcs8Free>;
+
+constexpr const char* kP256GroupName = "prime256v1";
+
+[[noreturn]] void opensslFailure(const std::string& what) {
+    std::string reason;
+    while (const unsigned long code = ERR_get_error()) {
+        char text[256];
+        ERR_error_string_n(code, text, sizeof text);
+        reason += reason.empty() ? ": " : "; ";
+        reason += text;
+    }
+    throw crypto::CryptoError("load SAM (simulated chip): " + what + " failed" + reason);
+}
+
+void check(int result, const char* what) {
+    if (result <= 0) {
+        opensslFailure(what);
+    }
+}
+
+// --- The chip's keys.
+
+// type "EC" (with the P-256 group) or "SM2".
+PkeyPtr generateKey(const char* type) {
+    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
+    if (!context) {
+        opensslFailure(std::string("EVP_PKEY_CTX_new_from_name(") + type + ")");
+    }
+    check(EVP_PKEY_keygen_init(context.get()), "EVP_PKEY_keygen_init");
+    if (std::string(type) == "EC") {
+        check(EVP_PKEY_CTX_set_group_name(context.get(), kP256GroupName), "set P-256 group");
+    }
+    EVP_PKEY* key = nullptr;
+    check(EVP_PKEY_generate(context.get(), &key), "EVP_PKEY_generate");
+    return PkeyPtr(key);
+}
+
+bool isP256(EVP_PKEY* key) {
+    char group[64] = {};
+    std::size_t length = 0;
+    return EVP_PKEY_is_a(key, "EC") == 1 &&
+           EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                          &length) == 1 &&
+           std::string(group, length) == kP256GroupName;
+}
+
+// PKCS#8 PrivateKeyInfo, DER.
+Bytes privateKeyDer(EVP_PKEY* key) {
+    const Pkcs8Ptr info(EVP_PKEY2PKCS8(key));
+    if (!info) {
+        opensslFailure("EVP_PKEY2PKCS8");
+    }
+    const int length = i2d_PKCS8_PRIV_KEY_INFO(info.get(), nullptr);
+    check(length, "i2d_PKCS8_PRIV_KEY_INFO (size)");
+    Bytes der(static_cast<std::size_t>(length));
+    unsigned char* cursor = der.data();
+    check(i2d_PKCS8_PRIV_KEY_INFO(info.get(), &cursor), "i2d_PKCS8_PRIV_KEY_INFO");
+    return der;
+}
+
+PkeyPtr privateKeyFromDer(ByteView der, const char* what) {
+    const unsigned char* cursor = der.data();
+    PkeyPtr key(d2i_AutoPrivateKey(nullptr, &cursor, static_cast<long>(der.size())));
+    if (!key) {
+        ERR_clear_error();
+        throw std::runtime_error(std::string("load SAM state: unreadable ") + what);
+    }
+    return key;
+}
+
+Bytes uncompressedPoint(EVP_PKEY* key) {
+    Bytes point(sam::kEcPointSize);
+    std::size_t length = 0;
+    check(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point.data(),
+                                          point.size(), &length),
+          "get a public key");
+    point.resize(length);
+    return point;
+}
+
+// --- Opening an envelope (chip/load_sam_protocol.hpp): ECDH, HKDF, AES-256-GCM.
+
+// The ephemeral key of an envelope; nullptr unless a valid point on P-256.
+PkeyPtr ephemeralKeyFrom(ByteView point) {
+    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+    if (!context || EVP_PKEY_fromdata_init(context.get()) <= 0) {
+        opensslFailure("EVP_PKEY_fromdata_init(EC)");
+    }
+    std::string group = kP256GroupName;
+    Bytes encoded(point.begin(), point.end());
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, encoded.data(), encoded.size()),
+        OSSL_PARAM_construct_end()};
+    EVP_PKEY* key = nullptr;
+    if (EVP_PKEY_fromdata(context.get(), &key, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
+        ERR_clear_error();
+        return nullptr;
+    }
+    return PkeyPtr(key);
+}
+
+// X coordinate of own * peer; nullopt when OpenSSL refuses the peer key.
+std::optional<Bytes> ecdhSharedSecret(EVP_PKEY* own, EVP_PKEY* peer) {
+    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr));
+    if (!context || EVP_PKEY_derive_init(context.get()) <= 0) {
+        opensslFailure("EVP_PKEY_derive_init");
+    }
+    std::size_t length = 0;
+    if (EVP_PKEY_derive_set_peer_ex(context.get(), peer, 1) <= 0 ||
+        EVP_PKEY_derive(context.get(), nullptr, &length) <= 0) {
+        ERR_clear_error();
+        return std::nullopt;
+    }
+    Bytes secret(length);
+    check(EVP_PKEY_derive(context.get(), secret.data(), &length), "EVP_PKEY_derive");
+    secret.resize(length);
+    return secret;
+}
+
+// The plaintext, or nullopt when the tag does not verify.
+std::optional<Bytes> aes256GcmOpen(const sam::EnvelopeKey& key, ByteView aad, ByteView ciphertext,
+                                   ByteView tag) {
+    const CipherCtxPtr context(EVP_CIPHER_CTX_new());
+    if (!context) {
+        opensslFailure("EVP_CIPHER_CTX_new");
+    }
+    check(EVP_DecryptInit_ex2(context.get(), EVP_aes_256_gcm(), key.key.data(), key.iv.data(),
+                              nullptr),
+          "EVP_DecryptInit_ex2(AES-256-GCM)");
+    int length = 0;
+    check(EVP_DecryptUpdate(context.get(), nullptr, &length, aad.data(),
+                            static_cast<int>(aad.size())),
+          "GCM AAD");
+    Bytes plaintext(ciphertext.size());
+    check(EVP_DecryptUpdate(context.get(), plaintext.data(), &length, ciphertext.data(),
+                            static_cast<int>(ciphertext.size())),
+          "GCM decrypt");
+    Bytes expectedTag(tag.begin(), tag.end());
+    check(EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG,
+                              static_cast<int>(expectedTag.size()), expectedTag.data()),
+          "GCM set tag");
+    int finalLength = 0;
+    if (EVP_DecryptFinal_ex(context.get(), plaintext.data() + length, &finalLength) <= 0) {
+        ERR_clear_error();
+        OPENSSL_cleanse(plaintext.data(), plaintext.size());
+        return std::nullopt;
+    }
+    return plaintext;
+}
+
+// --- SM2 signature with SM3 and the default distinguishing identifier.
+
+Bytes sm2Signature(EVP_PKEY* key, ByteView message) {
+    const PkeyCtxPtr keyContext(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+    if (!keyContext) {
+        opensslFailure("EVP_PKEY_CTX_new_from_pkey(SM2)");
+    }
+    check(EVP_PKEY_CTX_set1_id(keyContext.get(), sam::kSm2DefaultId.data(),
+                               static_cast<int>(sam::kSm2DefaultId.size())),
+          "EVP_PKEY_CTX_set1_id");
+    // Declared after keyContext so that it goes first: it only borrows keyContext.
+    const MdCtxPtr digestContext(EVP_MD_CTX_new());
+    if (!digestContext) {
+        opensslFailure("EVP_MD_CTX_new");
+    }
+    EVP_MD_CTX_set_pkey_ctx(digestContext.get(), keyContext.get());
+    check(EVP_DigestSignInit(digestContext.get(), nullptr, EVP_sm3(), nullptr, key),
+          "EVP_DigestSignInit(SM2, SM3)");
+    std::size_t length = 0;
+    check(EVP_DigestSign(digestContext.get(), nullptr, &length, message.data(), message.size()),
+          "EVP_DigestSign (size)");
+    Bytes signature(length);
+    check(EVP_DigestSign(digestContext.get(), signature.data(), &length, message.data(),
+                         message.size()),
+          "EVP_DigestSign");
+    signature.resize(length);
+    return signature;
+}
+
+// --- What the chip remembers (JSON, written atomically like the city cards' state).
+
+struct SamState {
+    Lifecycle lifecycle = Lifecycle::Installed;
+    Bytes samPrivateKey;  // P-256, PKCS#8 DER
+    Bytes sm2PrivateKey;  // SM2, PKCS#8 DER
+    // Nonce of every authorization that produced a MAC2 (or was used up by a bad MAC1),
+    // with that authorization's expiry. Once expired, the expiry check refuses the
+    // authorization anyway, so the entry is dropped.
+    std::map<Bytes, std::uint64_t> usedNonces;
+};
+
+using nlohmann::json;
+
+std::optional<SamState> loadState(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        return std::nullopt;
+    }
+    try {
+        const json saved = json::parse(in);
+        SamState state;
+        const auto lifecycle = sam::lifecycleFromName(saved.at("lifecycle").get<std::string>());
+        if (!lifecycle) {
+            throw std::runtime_error("unknown lifecycle state");
+        }
+        state.lifecycle = *lifecycle;
+        state.samPrivateKey = fromHex(saved.at("sam_private_key").get<std::string>());
+        state.sm2PrivateKey = fromHex(saved.at("sm2_private_key").get<std::string>());
+        for (const auto& [nonce, expiry] : saved.at("used_nonces").items()) {
+            state.usedNonces.emplace(fromHex(nonce), expiry.get<std::uint64_t>());
+        }
+        return state;
+    } catch (const std::exception& error) {
+        throw std::runtime_error("load SAM state " + path + " is unreadable: " + error.what());
+    }
+}
+
+// Owner-only, written to a temporary file renamed over the old one: a crash leaves the old
+// state or the new one.
+void saveState(const SamState& state, const std::string& path) {
+    json nonces = json::object();
+    for (const auto& [nonce, expiry] : state.usedNonces) {
+        nonces[toHex(nonce)] = expiry;
+    }
+    const json saved{{"lifecycle", std::string(sam::lifecycleName(state.lifecycle))},
+                     {"sam_private_key", toHex(state.samPrivateKey)},
+                     {"sm2_private_key", toHex(state.sm2PrivateKey)},
+                     {"used_nonces", nonces}};
+    const std::string temporary = path + ".tmp";
+    {
+        std::ofstream out(temporary, std::ios::trunc);
+        std::filesystem::permissions(
+            temporary, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+        out << saved.dump(2) << '\n';
+        out.flush();
+        if (!out) {
+            throw std::runtime_error("cannot write load SAM state " + temporary);
+        }
+    }
+    std::filesystem::rename(temporary, path);
+}
+
+SamState newChipState() {
+    SamState state;
+    state.samPrivateKey = privateKeyDer(generateKey("EC").get());
+    state.sm2PrivateKey = privateKeyDer(generateKey("SM2").get());
+    return state;
+}
+
+// The saved state of this chip, or a new chip (keys generated now) saved at once.
+SamState initialState(const std::string& stateFile) {
+    if (stateFile.empty()) {
+        return newChipState();
+    }
+    if (auto saved = loadState(stateFile)) {
+        return std::move(*saved);
+    }
+    std::filesystem::create_directories(std::filesystem::path(stateFile).parent_path());
+    SamState state = newChipState();
+    saveState(state, stateFile);
+    return state;
+}
+
+ResponseApdu status(std::uint16_t word) {
+    return ResponseApdu{{}, word};
+}
+
+bool sameBytes(ByteView a, ByteView b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+class LoadSamApplet : public Applet {
+  public:
+    LoadSamApplet(Bytes chipSerial, std::string stateFile, ChipClock clock);
+
+    // The imported authorization lives in RAM: a reset loses it.
+    void onReset() override { authorization_.reset(); }
+    std::optional<ResponseApdu> process(const CommandApdu& command, DedicatedFile& df) override;
+
+  private:
+    ResponseApdu getChipInfo(const CommandApdu& command) const;
+    ResponseApdu setLifecycle(const CommandApdu& command);
+    ResponseApdu importAuthorization(const CommandApdu& command);
+    ResponseApdu computeLoadMac2(const CommandApdu& command);
+    ResponseApdu sm2Sign(const CommandApdu& command) const;
+
+    std::optional<Bytes> openEnvelope(ByteView envelope) const;
+    bool expired(const sam::LoadAuthorization& authorization) const;
+    bool used(const sam::LoadAuthorization& authorization) const;
+    // Card serial, amount, terminal, suite and key version are the authorization's.
+    static bool bindsTo(const sam::LoadAuthorization& authorization,
+                        const sam::LoadMac2Request& request);
+    // One authorization, one answer: records its nonce and forgets it.
+    void useUpAuthorization();
+    void save();
+
+    Bytes chipSerial_;
+    std::string stateFile_;
+    ChipClock clock_;
+    SamState state_;
+    PkeyPtr samKey_;
+    PkeyPtr sm2Key_;
+    std::optional<sam::LoadAuthorization> authorization_;
+};
+
+LoadSamApplet::LoadSamApplet(Bytes chipSerial, std::string stateFile, ChipClock clock)
+    : chipSerial_(std::move(chipSerial)),
+      stateFile_(std::move(stateFile)),
+      clock_(std::move(clock)),
+      state_(initialState(stateFile_)),
+      samKey_(privateKeyFromDer(state_.samPrivateKey, "SAM private key")),
+      sm2Key_(privateKeyFromDer(state_.sm2PrivateKey, "SM2 private key")) {
+    if (!isP256(samKey_.get()) || EVP_PKEY_is_a(sm2Key_.get(), "SM2") != 1) {
+        throw std::runtime_error("load SAM state " + stateFile_ + ": keys of the wrong type");
+    }
+}
+
+std::optional<ResponseApdu> LoadSamApplet::process(const CommandApdu& command, DedicatedFile&) {
+    if (command.cla != sam::kCla) {
+        return std::nullopt;  // interindustry commands go to the file system
+    }
+    switch (command.ins) {
+        case sam::ins::kGetChipInfo:
+            return getChipInfo(command);
+        case sam::ins::kSetLifecycle:
+            return setLifecycle(command);
+        case sam::ins::kImportAuthorization:
+            return importAuthorization(command);
+        case sam::ins::kComputeLoadMac2:
+            return computeLoadMac2(command);
+        case sam::ins::kSm2Sign:
+            return sm2Sign(command);
+        default:
+            return status(sam::sw::kInsNotSupported);
+    }
+}
+
+// 80 30 00 00 00 -> 80 lifecycle, 81 chip serial, 82 SAM key, 83 SM2 key. Any state.
+ResponseApdu LoadSamApplet::getChipInfo(const CommandApdu& command) const {
+    if (command.p1 != 0x00 || command.p2 != 0x00) {
+        return status(sam::sw::kIncorrectP1P2);
+    }
+    sam::ChipInfo info;
+    info.lifecycle = state_.lifecycle;
+    info.chipSerial = chipSerial_;
+    info.samPublicKey = uncompressedPoint(samKey_.get());
+    info.sm2PublicKey = uncompressedPoint(sm2Key_.get());
+    return ResponseApdu{info.encode(), sam::sw::kOk};
+}
+
+// 80 32 <state> 00: forward only; locked is final.
+ResponseApdu LoadSamApplet::setLifecycle(const CommandApdu& command) {
+    if (state_.lifecycle == Lifecycle::Locked) {
+        return status(sam::sw::kConditionsNotSatisfied);
+    }
+    const auto target = sam::lifecycleFromByte(command.p1);
+    if (!target || command.p2 != 0x00) {
+        return status(sam::sw::kIncorrectP1P2);
+    }
+    if (!command.data.empty()) {
+        return status(sam::sw::kWrongLength);
+    }
+    if (!sam::isForward(state_.lifecycle, *target)) {
+        return status(sam::sw::kConditionsNotSatisfied);
+    }
+    state_.lifecycle = *target;
+    if (*target == Lifecycle::Locked) {
+        authorization_.reset();
+    }
+    save();
+    return status(sam::sw::kOk);
+}
+
+// 80 34 00 00 91 <envelope>: operational only. A refused envelope changes nothing.
+ResponseApdu LoadSamApplet::importAuthorization(const CommandApdu& command) {
+    if (state_.lifecycle != Lifecycle::Operational) {
+        return status(sam::sw::kConditionsNotSatisfied);
+    }
+    if (command.p1 != 0x00 || command.p2 != 0x00) {
+        return status(sam::sw::kIncorrectP1P2);
+    }
+    if (command.data.size() != sam::kEnvelopeSize) {
+        return status(sam::sw::kWrongLength);
+    }
+    const std::optional<Bytes> plaintext = openEnvelope(command.data);
+    if (!plaintext) {
+        return status(sam::sw::kEnvelopeInvalid);
+    }
+    sam::LoadAuthorization authorization;
+    try {
+        authorization = sam::LoadAuthorization::parse(*plaintext);
+    } catch (const sam::LoadSamFormatError&) {
+        return status(sam::sw::kWrongData);
+    }
+    if (expired(authorization)) {
+        return status(sam::sw::kAuthorizationExpired);
+    }
+    if (used(authorization)) {
+        return status(sam::sw::kAuthorizationUsed);
+    }
+    authorization_ = std::move(authorization);
+    return status(sam::sw::kOk);
+}
+
+// 80 36 00 00 2B <card serial, INITIALIZE FOR LOAD answer, amount, terminal, date, time> 04
+//   -> MAC2. Operational only, with an authorization imported.
+ResponseApdu LoadSamApplet::computeLoadMac2(const CommandApdu& command) {
+    if (state_.lifecycle != Lifecycle::Operational) {
+        return status(sam::sw::kConditionsNotSatisfied);
+    }
+    if (command.p1 != 0x00 || command.p2 != 0x00) {
+        return status(sam::sw::kIncorrectP1P2);
+    }
+    if (command.data.size() != sam::kMac2RequestSize) {
+        return status(sam::sw::kWrongLength);
+    }
+    if (!authorization_) {
+        return status(sam::sw::kConditionsNotSatisfied);
+    }
+    if (expired(*authorization_)) {
+        authorization_.reset();
+        return status(sam::sw::kAuthorizationExpired);
+    }
+    const sam::LoadMac2Request request = sam::LoadMac2Request::parse(command.data);
+    const sam::LoadAuthorization& authorization = *authorization_;
+    if (!bindsTo(authorization, request)) {
+        return status(sam::sw::kWrongData);  // the authorization stays for the right card
+    }
+    const ep::LoadInitialization& card = request.initialization;
+    const Bytes sessionKey =
+        keys::loadSessionKey(authorization.suite, authorization.dlk, card.random, card.onlineAtc);
+    const Bytes expectedMac1 =
+        keys::sessionMac(authorization.suite, sessionKey,
+                         ep::mac1InputForLoad(card.balance, request.amount, request.terminalId));
+    if (!sameBytes(expectedMac1, card.mac1)) {
+        // Another card, another key, or someone guessing MAC1: no second try.
+        useUpAuthorization();
+        return status(sam::sw::kMac1Invalid);
+    }
+    Bytes mac2 = keys::sessionMac(
+        authorization.suite, sessionKey,
+        ep::mac2InputForLoad(request.amount, request.terminalId, request.date, request.time));
+    useUpAuthorization();  // saved before MAC2 leaves the chip
+    return ResponseApdu{std::move(mac2), sam::sw::kOk};
+}
+
+// 80 38 00 00 Lc <message> 00 -> DER signature. Installed or operational.
+ResponseApdu LoadSamApplet::sm2Sign(const CommandApdu& command) const {
+    if (state_.lifecycle == Lifecycle::Locked) {
+        return status(sam::sw::kConditionsNotSatisfied);
+    }
+    if (command.p1 != 0x00 || command.p2 != 0x00) {
+        return status(sam::sw::kIncorrectP1P2);
+    }
+    return ResponseApdu{sm2Signature(sm2Key_.get(), command.data), sam::sw::kOk};
+}
+
+std::optional<Bytes> LoadSamApplet::openEnvelope(ByteView envelope) const {
+    sam::EnvelopeParts parts;
+    try {
+        parts = sam::splitEnvelope(envelope);
+    } catch (const sam::LoadSamFormatError&) {
+        return std::nullopt;
+    }
+    const PkeyPtr ephemeral = ephemeralKeyFrom(parts.ephemeralPublicKey);
+    if (!ephemeral) {
+        return std::nullopt;
+    }
+    std::optional<Bytes> secret = ecdhSharedSecret(samKey_.get(), ephemeral.get());
+    if (!secret) {
+        return std::nullopt;
+    }
+    sam::EnvelopeKey key = sam::deriveEnvelopeKey(*secret, chipSerial_);
+    OPENSSL_cleanse(secret->data(), secret->size());
+    std::optional<Bytes> plaintext =
+        aes256GcmOpen(key, parts.ephemeralPublicKey, parts.ciphertext, parts.tag);
+    OPENSSL_cleanse(key.key.data(), key.key.size());
+    return plaintext;
+}
+
+bool LoadSamApplet::expired(const sam::LoadAuthorization& authorization) const {
+    return clock_() >= authorization.expiry;
+}
+
+bool LoadSamApplet::used(const sam::LoadAuthorization& authorization) const {
+    return state_.usedNonces.count(authorization.nonce) != 0;
+}
+
+bool LoadSamApplet::bindsTo(const sam::LoadAuthorization& authorization,
+                            const sam::LoadMac2Request& request) {
+    const ep::LoadInitialization& card = request.initialization;
+    std::optional<keys::Suite> cardSuite;
+    try {
+        cardSuite = keys::suiteFromAlgorithmId(card.algorithmId);
+    } catch (const crypto::CryptoError&) {
+        return false;
+    }
+    return request.cardSerial == authorization.cardSerial &&
+           request.amount == authorization.amount &&
+           request.terminalId == authorization.terminalId && *cardSuite == authorization.suite &&
+           card.keyVersion == authorization.keyVersion;
+}
+
+void LoadSamApplet::useUpAuthorization() {
+    state_.usedNonces[authorization_->nonce] = authorization_->expiry;
+    authorization_.reset();
+    save();
+}
+
+void LoadSamApplet::save() {
+    const std::uint64_t now = clock_();
+    std::erase_if(state_.usedNonces, [now](const auto& entry) { return entry.second <= now; });
+    if (!stateFile_.empty()) {
+        saveState(state_, stateFile_);
+    }
+}
+
+void requireChipSerial(ByteView chipSerial) {
+    if (chipSerial.empty() || chipSerial.size() > sam::kMaxChipSerialSize) {
+        throw std::invalid_argument("a chip serial is 1.." +
+                                    std::to_string(sam::kMaxChipSerialSize) + " bytes, got " +
+                                    std::to_string(chipSerial.size()));
+    }
+}
+
+}  // namespace
+
+std::uint64_t hostClock() {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    return static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::seconds>(now).count());
+}
+
+std::string loadSamStateFile(ByteView chipSerial, const std::string& stateDir) {
+    if (stateDir.empty()) {
+        return {};
+    }
+    return stateDir + "/chip-" + toHex(chipSerial) + "/sam.json";
+}
+
+std::shared_ptr<Applet> makeLoadSamApplet(ByteView chipSerial, const std::string& stateDir,
+                                          ChipClock clock) {
+    requireChipSerial(chipSerial);
+    return std::make_shared<LoadSamApplet>(Bytes(chipSerial.begin(), chipSerial.end()),
+                                           loadSamStateFile(chipSerial, stateDir),
+                                           clock ? std::move(clock) : ChipClock(hostClock));
+}
+
+DedicatedFile loadSamApplication(ByteView chipSerial, const std::string& stateDir,
+                                 ChipClock clock) {
+    DedicatedFile df;
+    df.fid = kLoadSamFid;
+    df.aid = sam::applicationId();
+    df.applet = makeLoadSamApplet(chipSerial, stateDir, std::move(clock));
+    return df;
+}
+
+}  // namespace taplink::sim

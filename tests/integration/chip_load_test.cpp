@@ -1,0 +1,135 @@
+// A city card load completed by the secure chip, through the real pcscd + vpcd test bed:
+// the card in the contactless slot, the chip in the SAM slot. The test plays the server:
+// it seals a load authorization (holding the card's load key) to the chip's SAM key; the
+// daemon-side drivers never see a key.
+#include <gtest/gtest.h>
+
+#include <chrono>
+
+#include "../support/epurse_terminal.hpp"
+#include "cards/epurse/epurse_card.hpp"
+#include "cards/profiles.hpp"
+#include "chip/load_sam.hpp"
+#include "chip/piv_chip.hpp"
+#include "crypto/random.hpp"
+#include "pcsc/card_connection.hpp"
+#include "test_bed.hpp"
+
+namespace taplink {
+namespace {
+
+using cards::epurse::EpurseCard;
+using testing::EpurseTerminal;
+
+constexpr int kCardSlot = 0;
+constexpr int kChipSlot = 1;
+constexpr std::uint32_t kInitialBalance = 1000;
+constexpr std::uint32_t kAmount = 5000;
+
+class ChipLoadOnTheTestBed : public ::testing::Test {
+  protected:
+    testbed::TestBed bed{testbed::oneReader({{kChipSlot, "secure-chip"}})};
+    pcsc::Context context = pcsc::Context::establish();
+    pcsc::CardConnection chipConnection =
+        pcsc::CardConnection::connect(context, bed.readerName(kChipSlot));
+    chip::LoadSam sam{chipConnection};
+    chip::sam::ChipInfo info;
+
+    void SetUp() override {
+        bed.sim().insert(kCardSlot, "city-3des", {{"balance", kInitialBalance}});
+        ASSERT_TRUE(bed.waitForCard(kCardSlot, true));
+        ASSERT_TRUE(sam.select());
+        info = sam.info();
+        if (info.lifecycle == chip::sam::Lifecycle::Installed) {
+            sam.setLifecycle(chip::sam::Lifecycle::Operational);
+        }
+    }
+
+    // What the server does: the card's load key, bound to card, amount and terminal.
+    Bytes authorizationFor(ByteView cardSerial, std::uint32_t amount) const {
+        chip::sam::LoadAuthorization authorization;
+        authorization.suite = crypto::epurse::Suite::TripleDes;
+        authorization.cardSerial = Bytes(cardSerial.begin(), cardSerial.end());
+        authorization.amount = amount;
+        authorization.terminalId = EpurseTerminal::terminalId();
+        authorization.nonce = crypto::randomBytes(chip::sam::kNonceSize);
+        authorization.expiry = static_cast<std::uint64_t>(
+            std::chrono::duration_cast<std::chrono::seconds>(
+                std::chrono::system_clock::now().time_since_epoch() + std::chrono::minutes(5))
+                .count());
+        authorization.keyIndex = 0x01;
+        authorization.keyVersion = 0x01;
+        authorization.dlk = crypto::epurse::diversify(
+            crypto::epurse::Suite::TripleDes,
+            sim::testIssuerKeys(crypto::epurse::Suite::TripleDes).load, cardSerial);
+        return chip::sam::sealLoadAuthorization(info.samPublicKey, info.chipSerial, authorization);
+    }
+
+    pcsc::CardConnection connectCard() {
+        return pcsc::CardConnection::connect(context, bed.readerName(kCardSlot));
+    }
+};
+
+TEST_F(ChipLoadOnTheTestBed, Mac2FromTheChipCompletesTheLoad) {
+    sam.importAuthorization(authorizationFor(sim::defaultCitySerial(), kAmount));
+    auto cardConnection = connectCard();
+    EpurseCard purse(cardConnection);
+    ASSERT_TRUE(purse.select());
+    const auto init = purse.initializeLoad(1, kAmount, EpurseTerminal::terminalId());
+    const Bytes mac2 =
+        sam.computeLoadMac2(sim::defaultCitySerial(), init, kAmount, EpurseTerminal::terminalId(),
+                            EpurseTerminal::date(), EpurseTerminal::time());
+    const Bytes tac = purse.creditLoad(EpurseTerminal::date(), EpurseTerminal::time(), mac2);
+
+    const EpurseTerminal server(crypto::epurse::Suite::TripleDes, sim::defaultCitySerial());
+    EXPECT_EQ(tac, server.expectedLoadTac(init, kAmount));
+    EXPECT_EQ(purse.readBalance(), kInitialBalance + kAmount);
+}
+
+TEST_F(ChipLoadOnTheTestBed, AnAuthorizationWorksOnce) {
+    const Bytes envelope = authorizationFor(sim::defaultCitySerial(), kAmount);
+    sam.importAuthorization(envelope);
+    auto cardConnection = connectCard();
+    EpurseCard purse(cardConnection);
+    ASSERT_TRUE(purse.select());
+    const auto init = purse.initializeLoad(1, kAmount, EpurseTerminal::terminalId());
+    purse.creditLoad(
+        EpurseTerminal::date(), EpurseTerminal::time(),
+        sam.computeLoadMac2(sim::defaultCitySerial(), init, kAmount, EpurseTerminal::terminalId(),
+                            EpurseTerminal::date(), EpurseTerminal::time()));
+    try {
+        sam.importAuthorization(envelope);
+        FAIL() << "a used authorization was taken again";
+    } catch (const chip::LoadSamError& error) {
+        EXPECT_EQ(error.statusWord(), chip::sam::sw::kAuthorizationUsed);
+    }
+    EXPECT_EQ(purse.readBalance(), kInitialBalance + kAmount);
+}
+
+TEST_F(ChipLoadOnTheTestBed, AuthorizationForAnotherCardGivesNoMac2) {
+    sam.importAuthorization(authorizationFor(fromHex("00000000000000000099"), kAmount));
+    auto cardConnection = connectCard();
+    EpurseCard purse(cardConnection);
+    ASSERT_TRUE(purse.select());
+    const auto init = purse.initializeLoad(1, kAmount, EpurseTerminal::terminalId());
+    try {
+        sam.computeLoadMac2(sim::defaultCitySerial(), init, kAmount, EpurseTerminal::terminalId(),
+                            EpurseTerminal::date(), EpurseTerminal::time());
+        FAIL() << "the chip computed MAC2 for a card it was not authorized for";
+    } catch (const chip::LoadSamError& error) {
+        EXPECT_EQ(error.statusWord(), chip::sam::sw::kWrongData);
+    }
+    EXPECT_EQ(purse.readBalance(), kInitialBalance);
+}
+
+TEST_F(ChipLoadOnTheTestBed, PivPinStatusEndsWhenTheSamIsSelected) {
+    chip::PivChip piv(chipConnection);
+    ASSERT_TRUE(piv.select());
+    piv.verifyPin("123456");
+    ASSERT_TRUE(sam.select());
+    ASSERT_TRUE(piv.select());
+    EXPECT_THROW(piv.signDigest(Bytes(32, 0xAB)), chip::PinRequiredError);
+}
+
+}  // namespace
+}  // namespace taplink

@@ -1,0 +1,300 @@
+// The daemon's PIV driver against taplink-sim's secure chip, in process (no pcscd): the
+// device certificate, signatures that its public key verifies (checked by OpenSSL), the PIN
+// counter, and where the chip's key lives.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <openssl/x509.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <memory>
+
+#include "apdu/tlv.hpp"
+#include "cards/profiles.hpp"
+#include "cards/secure_chip.hpp"
+#include "chip/piv_chip.hpp"
+
+namespace taplink::chip {
+namespace {
+
+// Carries APDUs into a virtual card and follows 61xx with GET RESPONSE, as a PC/SC
+// connection does.
+class VirtualCardChannel : public apdu::ApduChannel {
+  public:
+    explicit VirtualCardChannel(std::shared_ptr<sim::VirtualCard> card) : card_(std::move(card)) {}
+
+    apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
+        auto response = apdu::ResponseApdu::parse(card_->process(command.encode()));
+        Bytes data = response.data;
+        while (response.sw1() == apdu::sw::kMoreDataSw1) {
+            const std::size_t more = response.sw2() == 0 ? apdu::kMaxShortLe : response.sw2();
+            const apdu::CommandApdu getResponse{0x00, apdu::kInsGetResponse, 0x00, 0x00, {}, more};
+            response = apdu::ResponseApdu::parse(card_->process(getResponse.encode()));
+            data.insert(data.end(), response.data.begin(), response.data.end());
+        }
+        return apdu::ResponseApdu{std::move(data), response.sw};
+    }
+
+  private:
+    std::shared_ptr<sim::VirtualCard> card_;
+};
+
+struct X509Free {
+    void operator()(X509* certificate) const { X509_free(certificate); }
+};
+struct PkeyFree {
+    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct PkeyCtxFree {
+    void operator()(EVP_PKEY_CTX* context) const { EVP_PKEY_CTX_free(context); }
+};
+using X509Ptr = std::unique_ptr<X509, X509Free>;
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+
+X509Ptr parseCertificate(const Bytes& der) {
+    const unsigned char* cursor = der.data();
+    return X509Ptr(d2i_X509(nullptr, &cursor, static_cast<long>(der.size())));
+}
+
+PkeyPtr publicKeyOf(const Bytes& certificateDer) {
+    const X509Ptr certificate = parseCertificate(certificateDer);
+    return certificate ? PkeyPtr(X509_get_pubkey(certificate.get())) : nullptr;
+}
+
+// The public key as SubjectPublicKeyInfo DER, to compare keys.
+Bytes publicKeyBytes(const Bytes& certificateDer) {
+    const PkeyPtr key = publicKeyOf(certificateDer);
+    if (!key) {
+        return {};
+    }
+    Bytes der(static_cast<std::size_t>(i2d_PUBKEY(key.get(), nullptr)));
+    unsigned char* cursor = der.data();
+    i2d_PUBKEY(key.get(), &cursor);
+    return der;
+}
+
+bool verifies(const Bytes& certificateDer, const Bytes& digest, const Bytes& signature) {
+    const PkeyPtr key = publicKeyOf(certificateDer);
+    if (!key) {
+        return false;
+    }
+    const PkeyCtxPtr context(EVP_PKEY_CTX_new(key.get(), nullptr));
+    return context && EVP_PKEY_verify_init(context.get()) == 1 &&
+           EVP_PKEY_verify(context.get(), signature.data(), signature.size(), digest.data(),
+                           digest.size()) == 1;
+}
+
+Bytes sha256(std::string_view text) {
+    Bytes digest(SHA256_DIGEST_LENGTH);
+    SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+    return digest;
+}
+
+sim::CardOptions chipOptions(const std::string& serialHex, std::string stateDir) {
+    sim::CardOptions options;
+    options.serial = fromHex(serialHex);
+    options.stateDir = std::move(stateDir);
+    return options;
+}
+
+// A fresh folder for chips that keep their state on disk, removed afterwards.
+class StateDir {
+  public:
+    StateDir()
+        : path_(std::filesystem::temp_directory_path() /
+                ("taplink-piv-test-" + std::to_string(::getpid()) + "-" +
+                 ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+        std::filesystem::remove_all(path_);
+        std::filesystem::create_directories(path_);
+    }
+    StateDir(const StateDir&) = delete;
+    StateDir& operator=(const StateDir&) = delete;
+    ~StateDir() { std::filesystem::remove_all(path_); }
+
+    std::string path() const { return path_.string(); }
+
+  private:
+    std::filesystem::path path_;
+};
+
+// Reads the certificate of a chip made from the options.
+Bytes certificateOf(const sim::CardOptions& options) {
+    VirtualCardChannel channel(sim::makeCard("secure-chip", options));
+    PivChip chip(channel);
+    EXPECT_TRUE(chip.select());
+    return chip.readCertificate();
+}
+
+class PivChipTest : public ::testing::Test {
+  protected:
+    std::shared_ptr<sim::VirtualCard> card = sim::makeCard("secure-chip");
+    VirtualCardChannel channel{card};
+    PivChip chip{channel};
+
+    void SetUp() override { ASSERT_TRUE(chip.select()); }
+
+    apdu::ResponseApdu send(const std::string& hex) {
+        return channel.transmit(apdu::CommandApdu::parse(fromHex(hex)));
+    }
+};
+
+TEST_F(PivChipTest, SelectAnswersTheApplicationPropertyTemplate) {
+    const auto answer = send("00A4040009A00000030800001000");  // a right-truncated AID
+    ASSERT_TRUE(answer.ok());
+    EXPECT_EQ(toHex(answer.data), "61184F0600001000010079074F05A000000308AC058001110600")
+        << "61 { 4F PIX, 79 { 4F AID }, AC { 80 11, 06 00 } }";
+}
+
+TEST_F(PivChipTest, TheCertificateIsTheChipsSelfSignedP256Certificate) {
+    const Bytes der = chip.readCertificate();
+    EXPECT_GT(der.size(), 256U) << "long enough to need GET RESPONSE chaining";
+    const X509Ptr certificate = parseCertificate(der);
+    ASSERT_TRUE(certificate);
+    char subject[256];
+    X509_NAME_oneline(X509_get_subject_name(certificate.get()), subject, sizeof subject);
+    EXPECT_NE(std::string(subject).find("CN=TapLink device " + toHex(sim::defaultChipSerial())),
+              std::string::npos)
+        << subject;
+    const PkeyPtr key = publicKeyOf(der);
+    ASSERT_TRUE(key);
+    EXPECT_TRUE(EVP_PKEY_is_a(key.get(), "EC"));
+    EXPECT_EQ(EVP_PKEY_get_bits(key.get()), 256);
+    EXPECT_EQ(X509_verify(certificate.get(), key.get()), 1) << "self-signed by the chip's key";
+}
+
+TEST_F(PivChipTest, SignsADigestThatTheCertificatesKeyVerifies) {
+    chip.verifyPin("123456");
+    const Bytes digest = sha256("load authorization 0042");
+    const Bytes signature = chip.signDigest(digest);
+    EXPECT_TRUE(verifies(chip.readCertificate(), digest, signature));
+    EXPECT_FALSE(verifies(chip.readCertificate(), sha256("something else"), signature));
+}
+
+TEST_F(PivChipTest, SigningWithoutThePinIsRefusedWithATypedError) {
+    EXPECT_THROW(chip.signDigest(sha256("x")), PinRequiredError);
+    EXPECT_EQ(chip.pinTriesLeft(), 3);
+}
+
+TEST_F(PivChipTest, AWrongPinCountsDownAndBlocks) {
+    try {
+        chip.verifyPin("654321");
+        FAIL() << "a wrong PIN was accepted";
+    } catch (const WrongPinError& error) {
+        EXPECT_EQ(error.triesLeft(), 2);
+        EXPECT_EQ(error.statusWord(), 0x63C2);
+    }
+    EXPECT_EQ(chip.pinTriesLeft(), 2);
+    EXPECT_THROW(chip.verifyPin("000000"), WrongPinError);
+    EXPECT_THROW(chip.verifyPin("000000"), PinBlockedError);  // 63C0: the last try went
+    EXPECT_EQ(chip.pinTriesLeft(), 0);
+    EXPECT_THROW(chip.verifyPin("123456"), PinBlockedError) << "the right PIN no longer works";
+    EXPECT_EQ(send("0020008008313233343536FFFF").sw, 0x6983);
+    EXPECT_THROW(chip.signDigest(sha256("x")), PinRequiredError);
+}
+
+TEST_F(PivChipTest, TheRightPinResetsTheCounterAndHoldsUntilReset) {
+    EXPECT_THROW(chip.verifyPin("111111"), WrongPinError);
+    chip.verifyPin("123456");
+    EXPECT_EQ(chip.pinTriesLeft(), std::nullopt) << "verified in this session";
+    ASSERT_TRUE(chip.select()) << "re-selecting PIV keeps the PIN status";
+    EXPECT_NO_THROW(chip.signDigest(sha256("x")));
+    card->reset();
+    ASSERT_TRUE(chip.select());
+    EXPECT_EQ(chip.pinTriesLeft(), 3);
+    EXPECT_THROW(chip.signDigest(sha256("x")), PinRequiredError);
+}
+
+TEST_F(PivChipTest, ChangesThePin) {
+    EXPECT_THROW(chip.changePin("999999", "24681357"), WrongPinError);
+    chip.changePin("123456", "24681357");
+    card->reset();
+    ASSERT_TRUE(chip.select());
+    EXPECT_THROW(chip.verifyPin("123456"), WrongPinError);
+    EXPECT_NO_THROW(chip.verifyPin("24681357"));
+}
+
+TEST_F(PivChipTest, AnswersTheDataObjectsOpenScReadsAnd6A82ForAbsentOnes) {
+    EXPECT_EQ(toHex(send("00CB3FFF035C017E00").data), "7E124F0BA0000003080000100001005F2F024000");
+    const auto chuid = send("00CB3FFF055C035FC10200");
+    ASSERT_TRUE(chuid.ok());
+    const auto objects = tlv::parse(chuid.data);
+    ASSERT_EQ(objects.size(), 1U);
+    EXPECT_EQ(objects[0].tag, 0x53U);
+    EXPECT_TRUE(send("00CB3FFF055C035FC10700").ok());      // CCC
+    EXPECT_TRUE(send("00CB3FFF055C035FC10C00").ok());      // Key History
+    EXPECT_EQ(send("00CB3FFF055C035FC10A00").sw, 0x6A82);  // no signature certificate (9C)
+    EXPECT_EQ(send("00CB3FFF055C035FC10100").sw, 0x6A82);  // no card authentication cert
+    EXPECT_EQ(send("00CB3FFF035C017F00").sw, 0x6A82);
+    EXPECT_EQ(send("00CB3FFE055C035FC10200").sw, 0x6A86);
+}
+
+TEST_F(PivChipTest, AcceptsAChainedGeneralAuthenticate) {
+    chip.verifyPin("123456");
+    const Bytes digest = sha256("chained");
+    const Bytes request = piv::signatureRequest(digest);
+    const Bytes head(request.begin(), request.begin() + 10);
+    const Bytes tail(request.begin() + 10, request.end());
+    EXPECT_TRUE(channel.transmit({0x10, 0x87, 0x11, 0x9A, head, std::nullopt}).ok());
+    const auto answer = channel.transmit({0x00, 0x87, 0x11, 0x9A, tail, 256});
+    ASSERT_TRUE(answer.ok());
+    EXPECT_TRUE(verifies(chip.readCertificate(), digest, piv::signatureFromResponse(answer.data)));
+}
+
+TEST(PivChipStateTest, TheKeyPersistsWithTheChipsSerialAndDiffersBetweenChips) {
+    const StateDir dir;
+    const Bytes first = certificateOf(chipOptions("0102030405060708", dir.path()));
+    const Bytes again = certificateOf(chipOptions("0102030405060708", dir.path()));
+    const Bytes other = certificateOf(chipOptions("0102030405060709", dir.path()));
+    ASSERT_FALSE(publicKeyBytes(first).empty());
+    EXPECT_EQ(publicKeyBytes(again), publicKeyBytes(first)) << "the same chip, back in the field";
+    EXPECT_EQ(again, first);
+    EXPECT_NE(publicKeyBytes(other), publicKeyBytes(first));
+    EXPECT_TRUE(std::filesystem::exists(dir.path() + "/chip-0102030405060708/piv.json"));
+}
+
+TEST(PivChipStateTest, WithoutAStateDirEveryChipHasItsOwnKey) {
+    EXPECT_NE(publicKeyBytes(certificateOf({})), publicKeyBytes(certificateOf({})));
+}
+
+TEST(PivChipStateTest, TheBlockedPinStaysBlockedAcrossRecreation) {
+    const StateDir dir;
+    const auto options = chipOptions("0102030405060708", dir.path());
+    {
+        VirtualCardChannel channel(sim::makeCard("secure-chip", options));
+        PivChip chip(channel);
+        ASSERT_TRUE(chip.select());
+        EXPECT_THROW(chip.verifyPin("000000"), WrongPinError);
+    }
+    VirtualCardChannel channel(sim::makeCard("secure-chip", options));
+    PivChip chip(channel);
+    ASSERT_TRUE(chip.select());
+    EXPECT_EQ(chip.pinTriesLeft(), 2);
+}
+
+TEST(PivChipStateTest, RefusesASerialOfTheWrongSize) {
+    EXPECT_THROW(sim::makeCard("secure-chip", chipOptions("0102", "")), std::invalid_argument);
+}
+
+TEST(PivProtocolTest, PinBlocksArePaddedWithFfAndCheckDigits) {
+    EXPECT_EQ(toHex(piv::pinBlock("123456")), "313233343536FFFF");
+    EXPECT_EQ(toHex(piv::pinBlock("12345678")), "3132333435363738");
+    EXPECT_THROW(piv::pinBlock("12345"), std::invalid_argument);
+    EXPECT_THROW(piv::pinBlock("123456789"), std::invalid_argument);
+    EXPECT_THROW(piv::pinBlock("12345a"), std::invalid_argument);
+    EXPECT_EQ(piv::triesLeftOf(0x63C2), 2);
+    EXPECT_EQ(piv::triesLeftOf(0x6300), std::nullopt);
+    EXPECT_EQ(piv::triesLeftStatus(1), 0x63C1);
+}
+
+TEST(PivProtocolTest, RejectsMalformedAnswers) {
+    EXPECT_THROW(piv::certificateFromObject(fromHex("53037100FE")), piv::PivFormatError);
+    EXPECT_THROW(piv::certificateFromObject(fromHex("5305710100FE00")), piv::PivFormatError);
+    EXPECT_THROW(piv::signatureFromResponse(fromHex("7C028200")), piv::PivFormatError);
+    EXPECT_THROW(piv::pixFromPropertyTemplate(fromHex("6F00")), piv::PivFormatError);
+    EXPECT_EQ(piv::challengeFromRequest(fromHex("7C0381010A")), std::nullopt);
+}
+
+}  // namespace
+}  // namespace taplink::chip
