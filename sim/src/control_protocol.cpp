@@ -18,11 +18,10 @@ Slot& slotFor(const json& request, std::vector<std::unique_ptr<Slot>>& slots) {
 }
 
 json slotJson(const SlotStatus& status) {
-    return json{{"index", status.index},
-                {"port", status.port},
-                {"card", status.card.empty() ? json() : json(status.card)},
-                {"connected", status.connected},
-                {"apdus", status.apdus}};
+    return json{
+        {"index", status.index},         {"identity", status.identity},
+        {"port", status.port},           {"card", status.card.empty() ? json() : json(status.card)},
+        {"connected", status.connected}, {"apdus", status.apdus}};
 }
 
 FaultPlan faultPlanFrom(const json& request) {
@@ -76,9 +75,10 @@ json dispatch(const json& request, std::vector<std::unique_ptr<Slot>>& slots,
     }
     if (command == "insert") {
         Slot& slot = slotFor(request, slots);
-        slot.insert(request.contains("card") ? makeCard(request.at("card").get<std::string>(),
-                                                        cardOptionsFrom(request, settings))
-                                             : nullptr);
+        insertIntoSlot(slots, slot,
+                       request.contains("card") ? makeCard(request.at("card").get<std::string>(),
+                                                           cardOptionsFrom(request, settings))
+                                                : nullptr);
         return json{{"ok", true}};
     }
     if (command == "remove") {
@@ -96,6 +96,21 @@ json dispatch(const json& request, std::vector<std::unique_ptr<Slot>>& slots,
     throw std::invalid_argument("unknown command '" + command + "'");
 }
 }  // namespace
+
+void insertIntoSlot(std::vector<std::unique_ptr<Slot>>& slots, Slot& slot,
+                    std::shared_ptr<VirtualCard> card) {
+    const std::string identity = slot.identityOfNextInsert(card);
+    if (!identity.empty()) {
+        for (const auto& other : slots) {
+            const SlotStatus status = other->status();
+            if (status.identity == identity) {
+                throw std::logic_error("card " + identity + " is already in slot " +
+                                       std::to_string(status.index));
+            }
+        }
+    }
+    slot.insert(std::move(card));
+}
 
 json handleControlRequest(const json& request, std::vector<std::unique_ptr<Slot>>& slots,
                           const SimSettings& settings) {

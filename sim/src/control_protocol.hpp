@@ -28,6 +28,12 @@ struct SimSettings {
     std::string stateDir;
 };
 
+// Inserts the card (nullptr: the slot's last card again), refusing a card that is already
+// in a slot: a physical card is in one place at a time, and two copies of one purse or one
+// chip could each spend the same money. Throws std::logic_error.
+void insertIntoSlot(std::vector<std::unique_ptr<Slot>>& slots, Slot& slot,
+                    std::shared_ptr<VirtualCard> card);
+
 // Carries out one request against the slots. Never throws: errors become {"ok":false}.
 nlohmann::json handleControlRequest(const nlohmann::json& request,
                                     std::vector<std::unique_ptr<Slot>>& slots,

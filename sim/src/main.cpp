@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cards/profiles.hpp"
+#include "control_protocol.hpp"
 #include "control_server.hpp"
 #include "slot.hpp"
 
@@ -132,8 +133,8 @@ int main(int argc, char** argv) {
             }
             taplink::sim::CardOptions cardOptions;
             cardOptions.stateDir = options.stateDir;
-            slots[static_cast<std::size_t>(slot)]->insert(
-                taplink::sim::makeCard(profile, cardOptions));
+            taplink::sim::insertIntoSlot(slots, *slots[static_cast<std::size_t>(slot)],
+                                         taplink::sim::makeCard(profile, cardOptions));
         }
         taplink::sim::ControlServer server(options.controlPath,
                                            taplink::sim::SimSettings{options.stateDir});

@@ -33,13 +33,24 @@ void Slot::insert(std::shared_ptr<VirtualCard> card) {
         if (!lastCard_) {
             throw std::logic_error("slot " + std::to_string(index_) + " has no card to re-insert");
         }
-        card = lastCard_;
+        card = lastCard_->reopened();  // back from its state file, as the card left it
+        if (!card) {
+            card = lastCard_;
+        }
     }
     card_ = std::move(card);
     ++generation_;
     apdus_ = 0;
     faults_ = {};
     changed_.notify_all();
+}
+
+std::string Slot::identityOfNextInsert(const std::shared_ptr<VirtualCard>& card) const {
+    const std::lock_guard lock(mutex_);
+    if (card) {
+        return card->identity();
+    }
+    return lastCard_ ? lastCard_->identity() : std::string();
 }
 
 void Slot::remove() {
@@ -91,7 +102,12 @@ void Slot::clearFaults() {
 
 SlotStatus Slot::status() const {
     const std::lock_guard lock(mutex_);
-    return SlotStatus{index_, port_, card_ ? card_->profile() : std::string(), connected_, apdus_};
+    return SlotStatus{index_,
+                      port_,
+                      card_ ? card_->profile() : std::string(),
+                      card_ ? card_->identity() : std::string(),
+                      connected_,
+                      apdus_};
 }
 
 void Slot::run() {

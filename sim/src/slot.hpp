@@ -31,7 +31,8 @@ struct SlotStatus {
     int index = 0;
     std::uint16_t port = 0;
     std::string card;         // profile of the inserted card; empty when the slot is empty
-    bool connected = false;   // the reader side has accepted the card's connection
+    std::string identity;     // VirtualCard::identity() of the inserted card
+    bool connected = false;   // the TCP connection to the vpcd port is open
     std::uint64_t apdus = 0;  // command APDUs answered since the card was inserted
 };
 
@@ -45,6 +46,8 @@ class Slot {
     // Inserts a card; nullptr re-inserts the card last removed from this slot, with its state.
     // Throws std::logic_error when there is no such card or the slot is occupied.
     void insert(std::shared_ptr<VirtualCard> card);
+    // The identity of the card insert(card) would put in (the last card for nullptr).
+    std::string identityOfNextInsert(const std::shared_ptr<VirtualCard>& card) const;
     // Pulls the card; a no-op when the slot is empty.
     void remove();
     void arm(const FaultPlan& plan);

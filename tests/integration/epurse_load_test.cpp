@@ -148,6 +148,13 @@ TEST_F(EpurseLoadOnTheTestBed, PulledAfterInitializeForLoadMovesNoMoney) {
     ASSERT_TRUE(purse.select());
     EXPECT_FALSE(purse.proveTransaction(cards::epurse::kTypeLoad, atc).has_value());
     EXPECT_EQ(purse.readBalance(), kInitialBalance);
+    // The old session died with the tap: a CREDIT now needs a new INITIALIZE.
+    EXPECT_EQ(connection
+                  .transmit(cards::epurse::creditForLoad(
+                      EpurseTerminal::date(), EpurseTerminal::time(), fromHex("00000000")))
+                  .sw,
+              apdu::sw::kConditionsNotSatisfied);
+    EXPECT_EQ(purse.readBalance(), kInitialBalance);
 }
 
 }  // namespace

@@ -136,6 +136,21 @@ TEST_P(EpurseCardTest, CreditWithoutInitializationIsRefused) {
     EXPECT_EQ(purse.readBalance(), kInitialBalance);
 }
 
+TEST_P(EpurseCardTest, AnyCommandBetweenTheTwoHalvesEndsTheLoadSession) {
+    const std::vector<apdu::CommandApdu> interruptions{
+        readPublicInfo(), readLogRecord(1), verifyPin(fromHex("123456")),
+        apdu::CommandApdu{0x00, 0xA4, 0x02, 0x0C, fromHex("0015"), std::nullopt}};
+    for (const auto& interruption : interruptions) {
+        const auto init = purse.initializeLoad(1, kAmount, EpurseTerminal::terminalId());
+        channel.transmit(interruption);
+        EXPECT_EQ(status(creditForLoad(EpurseTerminal::date(), EpurseTerminal::time(),
+                                       terminal.mac2(init, kAmount))),
+                  apdu::sw::kConditionsNotSatisfied)
+            << toHex(interruption.encode());
+    }
+    EXPECT_EQ(purse.readBalance(), kInitialBalance);
+}
+
 TEST_P(EpurseCardTest, UnknownKeyIndexIs9403) {
     EXPECT_EQ(status(initializeForLoad(7, kAmount, EpurseTerminal::terminalId())),
               sw::kKeyIndexUnsupported);
@@ -258,6 +273,54 @@ TEST(EpurseCardState, TheSameCardKeepsItsStateAcrossInsertions) {
     std::filesystem::remove_all(dir);
 }
 
+// The same physical card seen through two objects (the simulator re-inserting it): the
+// one built again from the state file knows what the other one did.
+TEST(EpurseCardState, AReopenedCardHasTheLatestStateNotAStaleOne) {
+    const std::string dir = ::testing::TempDir() + "/epurse-reopen-test";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    EpurseTerminal terminal(Suite::TripleDes, sim::defaultCitySerial());
+    auto stale = sim::makeCard("city-3des", withBalance(kInitialBalance, dir));
+    auto other = sim::makeCard("city-3des", withBalance(kInitialBalance, dir));
+    EXPECT_EQ(stale->identity(), "city-" + toHex(sim::defaultCitySerial()));
+    {
+        VirtualCardChannel channel(other);
+        EpurseCard purse(channel);
+        ASSERT_TRUE(purse.select());
+        const auto init = purse.initializeLoad(1, kAmount, EpurseTerminal::terminalId());
+        purse.creditLoad(EpurseTerminal::date(), EpurseTerminal::time(),
+                         terminal.mac2(init, kAmount));
+    }
+    auto reopened = stale->reopened();
+    ASSERT_NE(reopened, nullptr);
+    VirtualCardChannel channel(reopened);
+    EpurseCard purse(channel);
+    ASSERT_TRUE(purse.select());
+    EXPECT_EQ(purse.readBalance(), kInitialBalance + kAmount);
+    std::filesystem::remove_all(dir);
+}
+
+// The card's storage fails during CREDIT: the card answers 6F00 and its balance is as it was.
+TEST(EpurseCardState, AFailedSaveChangesNothing) {
+    const std::string dir = ::testing::TempDir() + "/epurse-failing-save";
+    std::filesystem::remove_all(dir);
+    std::filesystem::create_directories(dir);
+    EpurseTerminal terminal(Suite::TripleDes, sim::defaultCitySerial());
+    auto card = sim::makeCard("city-3des", withBalance(kInitialBalance, dir));
+    VirtualCardChannel channel(card);
+    EpurseCard purse(channel);
+    ASSERT_TRUE(purse.select());
+    const auto init = purse.initializeLoad(1, kAmount, EpurseTerminal::terminalId());
+    std::filesystem::remove_all(dir);  // the storage is gone
+    EXPECT_EQ(channel
+                  .transmit(creditForLoad(EpurseTerminal::date(), EpurseTerminal::time(),
+                                          terminal.mac2(init, kAmount)))
+                  .sw,
+              0x6F00);
+    EXPECT_EQ(purse.readBalance(), kInitialBalance);
+    EXPECT_TRUE(purse.readHistory().empty());
+}
+
 TEST(EpurseCardDetection, ACardWithoutTheApplicationIsNotAPurse) {
     VirtualCardChannel channel(sim::makeCard("iso-t1"));
     EpurseCard purse(channel);
@@ -289,6 +352,41 @@ TEST(EpurseProtocol, CommandsHaveTheirSpecifiedBytes) {
               "08");
     EXPECT_EQ(toHex(readPublicInfo().encode()), "00B095001E");
     EXPECT_EQ(toHex(readLogRecord(1).encode()), "00B201C417");
+}
+
+// The MAC and TAC inputs, byte by byte as docs/cards.md gives them (written out here, not
+// computed with the functions under test).
+TEST(EpurseProtocol, MacAndTacInputsHaveTheSpecifiedLayout) {
+    const Bytes terminal = fromHex("112233445566");
+    const Bytes date = fromHex("20261121");
+    const Bytes time = fromHex("195000");
+    const Bytes sequence = fromHex("0000ABCD");
+    // balance 000003E8 | amount 00001388 | 02 | terminal
+    EXPECT_EQ(toHex(mac1InputForLoad(1000, 5000, terminal)), "000003E80000138802112233445566");
+    // amount | 02 | terminal | date | time
+    EXPECT_EQ(toHex(mac2InputForLoad(5000, terminal, date, time)),
+              "0000138802112233445566"
+              "20261121"
+              "195000");
+    // new balance | ATC before the load | amount | 02 | terminal | date | time
+    EXPECT_EQ(toHex(tacInputForLoad(6000, 7, 5000, terminal, date, time)),
+              "00001770"
+              "0007"
+              "0000138802112233445566"
+              "20261121"
+              "195000");
+    // amount | 06 | terminal | date | time
+    EXPECT_EQ(toHex(mac1InputForPurchase(300, terminal, date, time)),
+              "0000012C06112233445566"
+              "20261121"
+              "195000");
+    EXPECT_EQ(toHex(mac2InputForPurchase(300)), "0000012C");
+    // amount | 06 | terminal | terminal sequence | date | time
+    EXPECT_EQ(toHex(tacInputForPurchase(300, terminal, sequence, date, time)),
+              "0000012C06112233445566"
+              "0000ABCD"
+              "20261121"
+              "195000");
 }
 
 TEST(EpurseProtocol, FormatsYuan) {

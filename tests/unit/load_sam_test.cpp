@@ -297,6 +297,17 @@ TEST_P(LoadSamTest, AnotherTerminalIsRefused) {
     EXPECT_EQ(mac2Refusal(init, kAmount, otherTerminal), sam::sw::kWrongData);
 }
 
+// The chip's clock is not to be trusted to forget: set back, it must not revive a spent nonce.
+TEST_P(LoadSamTest, ASpentAuthorizationStaysSpentWhenTheClockGoesBack) {
+    const auto first = authorization();
+    const Bytes envelope = seal(first);
+    loadWith(first);
+    now += 2 * kValidity;       // past the first one's expiry
+    loadWith(authorization());  // another load saves the chip's state
+    now = kStartTime;           // the clock set back
+    EXPECT_EQ(refusal([&] { sam.importAuthorization(envelope); }), sam::sw::kAuthorizationUsed);
+}
+
 TEST_P(LoadSamTest, AnotherKeyVersionIsRefused) {
     auto authorized = authorization();
     authorized.keyVersion = 0x02;

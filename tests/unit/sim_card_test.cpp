@@ -1196,6 +1196,43 @@ TEST(VirtualCardCustomTest, SelectingAnotherApplicationDeselectsTheFirst) {
     EXPECT_EQ(applet->deselects, 1);
 }
 
+// Every way out of an application ends its security status: SELECT parent, SELECT of the MF,
+// and SELECT by path of an EF elsewhere.
+TEST(VirtualCardCustomTest, LeavingAnApplicationByAnyRouteDeselectsIt) {
+    auto applet = std::make_shared<RecordingApplet>();
+    const auto card = customCard(applet, false);
+    const std::vector<CommandApdu> exits{
+        CommandApdu{0x00, 0xA4, 0x03, 0x0C, {}, std::nullopt},                    // parent
+        CommandApdu{0x00, 0xA4, 0x00, 0x0C, fromHex("3F00"), std::nullopt},       // the MF
+        CommandApdu{0x00, 0xA4, 0x08, 0x0C, fromHex("40004001"), std::nullopt}};  // EF by path
+    for (std::size_t i = 0; i < exits.size(); ++i) {
+        ASSERT_EQ(statusOf(send(*card, selectAid(appAid(), 0x0C))), "9000");
+        ASSERT_EQ(statusOf(send(*card, exits[i])), "9000") << toHex(exits[i].encode());
+        EXPECT_EQ(applet->deselects, static_cast<int>(i + 1)) << toHex(exits[i].encode());
+    }
+}
+
+// A fault inside an application (its storage failing) is 6F00, and the card goes on.
+TEST(VirtualCardCustomTest, AnAppletFaultIsAnsweredWith6F00) {
+    class FailingApplet : public Applet {
+      public:
+        std::optional<ResponseApdu> process(const CommandApdu& /*command*/,
+                                            DedicatedFile& /*df*/) override {
+            throw std::runtime_error("storage failed");
+        }
+    };
+    DedicatedFile app;
+    app.fid = 0x7000;
+    app.aid = appAid();
+    app.applet = std::make_shared<FailingApplet>();
+    DedicatedFile mf;
+    mf.dfs.push_back(std::move(app));
+    VirtualCard card("failing", atrT1(Bytes{}), std::move(mf), false);
+    ASSERT_EQ(statusOf(send(card, selectAid(appAid(), 0x0C))), "9000");
+    EXPECT_EQ(toHex(card.process(fromHex("9001000000"))), "6F00");
+    EXPECT_EQ(statusOf(send(card, selectAid(appAid(), 0x0C))), "9000");
+}
+
 // A reset reaches every application, selected or not.
 TEST(VirtualCardCustomTest, ResetReachesAppletsThatAreNotSelected) {
     auto applet = std::make_shared<RecordingApplet>();

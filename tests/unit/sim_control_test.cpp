@@ -85,6 +85,27 @@ TEST_F(SimControlProtocol, RefusesImpossibleInserts) {
     EXPECT_EQ(send({{"cmd", "status"}}).at("slots")[0].at("card"), "iso-t1");
 }
 
+// One physical card, one place: a second copy of a purse or a chip could spend twice.
+TEST_F(SimControlProtocol, RefusesTheSameCardInTwoSlots) {
+    ASSERT_TRUE(send({{"cmd", "insert"}, {"slot", 0}, {"card", "city-3des"}}).at("ok").get<bool>());
+    EXPECT_NE(
+        errorOf({{"cmd", "insert"}, {"slot", 1}, {"card", "city-3des"}}).find("already in slot 0"),
+        std::string::npos);
+    ASSERT_TRUE(send({{"cmd", "insert"},
+                      {"slot", 1},
+                      {"card", "city-3des"},
+                      {"serial", "00000000000000000043"}})
+                    .at("ok")
+                    .get<bool>());  // another card is fine
+    ASSERT_TRUE(send({{"cmd", "remove"}, {"slot", 0}}).at("ok").get<bool>());
+    ASSERT_TRUE(send({{"cmd", "remove"}, {"slot", 1}}).at("ok").get<bool>());
+    ASSERT_TRUE(
+        send({{"cmd", "insert"}, {"slot", 1}, {"card", "secure-chip"}}).at("ok").get<bool>());
+    EXPECT_NE(errorOf({{"cmd", "insert"}, {"slot", 0}, {"card", "secure-chip"}})
+                  .find("already in slot 1"),
+              std::string::npos);
+}
+
 TEST_F(SimControlProtocol, RefusesFaultsWithoutAValidPlan) {
     EXPECT_NE(errorOf({{"cmd", "fault"}, {"slot", 0}}).find("needs"), std::string::npos);
     EXPECT_NE(errorOf({{"cmd", "fault"}, {"slot", 0}, {"status_word", "6A"}}).find("2 bytes"),

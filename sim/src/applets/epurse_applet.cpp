@@ -41,16 +41,20 @@ void EpurseApplet::onReset() {
     onSelect();
 }
 
+void EpurseApplet::onFileSystemCommand() {
+    onSelect();
+}
+
 std::optional<ResponseApdu> EpurseApplet::process(const CommandApdu& command, DedicatedFile& df) {
+    // A session lives for exactly one command: only its second half may use it.
+    auto loadSession = std::exchange(load_, std::nullopt);
+    auto purchaseSession = std::exchange(purchase_, std::nullopt);
     if (command.cla == 0x00 && command.ins == ep::kInsVerify) {
         return verifyPin(command);
     }
     if (command.cla != ep::kCla) {
         return std::nullopt;  // interindustry commands (READ BINARY/RECORD) go to the files
     }
-    // Any other command ends a session that was waiting for its second half.
-    auto loadSession = std::exchange(load_, std::nullopt);
-    auto purchaseSession = std::exchange(purchase_, std::nullopt);
     switch (command.ins) {
         case ep::kInsGetBalance:
             return getBalance(command);
@@ -90,10 +94,12 @@ ResponseApdu EpurseApplet::verifyPin(const CommandApdu& command) {
     const bool right = command.data == config_.pin;
     const int triesLeft = right ? kPinTries : state_.pinTriesLeft - 1;
     if (triesLeft != state_.pinTriesLeft) {
-        state_.pinTriesLeft = triesLeft;
+        EpurseState next = state_;
+        next.pinTriesLeft = triesLeft;
         if (!config_.stateFile.empty()) {
-            state_.save(config_.stateFile);  // a pulled card must not forget a wrong try
+            next.save(config_.stateFile);  // a pulled card must not forget a wrong try
         }
+        state_ = std::move(next);
     }
     if (right) {
         return status(isw::kOk);
@@ -150,14 +156,16 @@ ResponseApdu EpurseApplet::creditForLoad(const CommandApdu& command, DedicatedFi
         return status(ep::sw::kMacInvalid);  // the purse stays exactly as it was
     }
     const std::uint16_t atc = state_.onlineAtc;
-    state_.balance += session.amount;
-    state_.onlineAtc = static_cast<std::uint16_t>(atc + 1U);
+    EpurseState next = state_;
+    next.balance += session.amount;
+    next.onlineAtc = static_cast<std::uint16_t>(atc + 1U);
     const Bytes tac = keys::tac(
         config_.keys.suite, config_.keys.dtk,
-        ep::tacInputForLoad(state_.balance, atc, session.amount, session.terminalId, date, time));
-    state_.lastLoad = CompletedTransaction{atc, mac2, tac};
-    commit(df, ep::LogRecord{atc, 0, session.amount, ep::kTypeLoad, session.terminalId, date, time}
-                   .encode());
+        ep::tacInputForLoad(next.balance, atc, session.amount, session.terminalId, date, time));
+    next.lastLoad = CompletedTransaction{atc, mac2, tac};
+    commit(df, std::move(next),
+           ep::LogRecord{atc, 0, session.amount, ep::kTypeLoad, session.terminalId, date, time}
+               .encode());
     return ResponseApdu{tac, isw::kOk};
 }
 
@@ -209,15 +217,16 @@ ResponseApdu EpurseApplet::debitForPurchase(const CommandApdu& command, Dedicate
         return status(ep::sw::kMacInvalid);
     }
     const std::uint16_t atc = state_.offlineAtc;
-    state_.balance -= session.amount;
-    state_.offlineAtc = static_cast<std::uint16_t>(atc + 1U);
+    EpurseState next = state_;
+    next.balance -= session.amount;
+    next.offlineAtc = static_cast<std::uint16_t>(atc + 1U);
     const Bytes tac = keys::tac(
         config_.keys.suite, config_.keys.dtk,
         ep::tacInputForPurchase(session.amount, session.terminalId, sequence, date, time));
     const Bytes mac2 =
         keys::sessionMac(config_.keys.suite, sessionKey, ep::mac2InputForPurchase(session.amount));
-    state_.lastPurchase = CompletedTransaction{atc, mac2, tac};
-    commit(df,
+    next.lastPurchase = CompletedTransaction{atc, mac2, tac};
+    commit(df, std::move(next),
            ep::LogRecord{atc, 0, session.amount, ep::kTypePurchase, session.terminalId, date, time}
                .encode());
     return ResponseApdu{concat(tac, mac2), isw::kOk};
@@ -243,16 +252,17 @@ ResponseApdu EpurseApplet::getTransactionProve(const CommandApdu& command) const
     return ResponseApdu{concat((*last)->mac2, (*last)->tac), isw::kOk};
 }
 
-void EpurseApplet::commit(DedicatedFile& df, Bytes logRecord) {
-    state_.log.insert(state_.log.begin(), std::move(logRecord));
-    if (state_.log.size() > ep::kLogRecords) {
-        state_.log.resize(ep::kLogRecords);  // cyclic: the oldest record goes
-    }
-    if (ElementaryFile* log = df.efBySfi(ep::kSfiTransactionLog)) {
-        log->records = state_.log;
+void EpurseApplet::commit(DedicatedFile& df, EpurseState next, Bytes logRecord) {
+    next.log.insert(next.log.begin(), std::move(logRecord));
+    if (next.log.size() > ep::kLogRecords) {
+        next.log.resize(ep::kLogRecords);  // cyclic: the oldest record goes
     }
     if (!config_.stateFile.empty()) {
-        state_.save(config_.stateFile);
+        next.save(config_.stateFile);  // throws before anything changed: the card answers 6F00
+    }
+    state_ = std::move(next);
+    if (ElementaryFile* log = df.efBySfi(ep::kSfiTransactionLog)) {
+        log->records = state_.log;
     }
 }
 

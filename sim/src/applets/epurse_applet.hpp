@@ -35,6 +35,7 @@ class EpurseApplet : public Applet {
 
     void onSelect() override;
     void onReset() override;
+    void onFileSystemCommand() override;
     std::optional<ResponseApdu> process(const CommandApdu& command, DedicatedFile& df) override;
 
     const EpurseState& state() const { return state_; }
@@ -58,8 +59,9 @@ class EpurseApplet : public Applet {
     ResponseApdu initializeForPurchase(const CommandApdu& command);
     ResponseApdu debitForPurchase(const CommandApdu& command, DedicatedFile& df);
     ResponseApdu getTransactionProve(const CommandApdu& command) const;
-    // Records the transaction in the log EF and saves the state; called after every change.
-    void commit(DedicatedFile& df, Bytes logRecord);
+    // Adds the log record to the next state, saves it, and only then makes it the card's
+    // state: a failed save leaves the card as it was.
+    void commit(DedicatedFile& df, EpurseState next, Bytes logRecord);
 
     EpurseConfig config_;
     EpurseState state_;

@@ -1,5 +1,7 @@
 #include "applets/epurse_state.hpp"
 
+#include "storage/secure_file.hpp"
+
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -65,16 +67,7 @@ void EpurseState::save(const std::string& path) const {
                      {"last_load", toJson(lastLoad)},
                      {"last_purchase", toJson(lastPurchase)},
                      {"pin_tries_left", pinTriesLeft}};
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << state.dump(2) << '\n';
-        out.flush();
-        if (!out) {
-            throw std::runtime_error("cannot write card state " + temporary);
-        }
-    }
-    std::filesystem::rename(temporary, path);
+    writeFileAtomically(path, state.dump(2) + "\n");
 }
 
 }  // namespace taplink::sim

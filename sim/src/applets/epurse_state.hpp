@@ -29,8 +29,8 @@ struct EpurseState {
 
     // Throws std::runtime_error when the file is unreadable or malformed.
     static std::optional<EpurseState> load(const std::string& path);
-    // Writes a temporary file and renames it over the old one: a crash leaves the old
-    // state or the new one, never half of each.
+    // Owner-only, atomic and durable (storage/secure_file.hpp): a crash leaves the old state
+    // or the new one, never half of each.
     void save(const std::string& path) const;
 };
 

@@ -1,5 +1,7 @@
 #include "applets/load_sam_applet.hpp"
 
+#include "storage/secure_file.hpp"
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -280,18 +282,7 @@ void saveState(const SamState& state, const std::string& path) {
                      {"sam_private_key", toHex(state.samPrivateKey)},
                      {"sm2_private_key", toHex(state.sm2PrivateKey)},
                      {"used_nonces", nonces}};
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        std::filesystem::permissions(
-            temporary, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-        out << saved.dump(2) << '\n';
-        out.flush();
-        if (!out) {
-            throw std::runtime_error("cannot write load SAM state " + temporary);
-        }
-    }
-    std::filesystem::rename(temporary, path);
+    writeFileAtomically(path, saved.dump(2) + "\n");
 }
 
 SamState newChipState() {
@@ -309,7 +300,7 @@ SamState initialState(const std::string& stateFile) {
     if (auto saved = loadState(stateFile)) {
         return std::move(*saved);
     }
-    std::filesystem::create_directories(std::filesystem::path(stateFile).parent_path());
+    createPrivateDirectory(std::filesystem::path(stateFile).parent_path().string());
     SamState state = newChipState();
     saveState(state, stateFile);
     return state;
@@ -561,9 +552,9 @@ void LoadSamApplet::useUpAuthorization() {
     save();
 }
 
+// Used nonces are never forgotten: pruning them by the chip's clock would let a clock set
+// back revive a spent authorization.
 void LoadSamApplet::save() {
-    const std::uint64_t now = clock_();
-    std::erase_if(state_.usedNonces, [now](const auto& entry) { return entry.second <= now; });
     if (!stateFile_.empty()) {
         saveState(state_, stateFile_);
     }

@@ -1,5 +1,7 @@
 #include "applets/piv_applet.hpp"
 
+#include "storage/secure_file.hpp"
+
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/ec.h>
@@ -211,19 +213,8 @@ void PivState::save(const std::string& path) const {
                                {"certificate", toHex(certificateDer)},
                                {"pin", pin},
                                {"pin_tries_left", pinTriesLeft}};
-    const std::string temporary = path + ".tmp";
-    {
-        std::ofstream out(temporary, std::ios::trunc);
-        out << state.dump(2) << '\n';
-        out.flush();
-        if (!out) {
-            throw std::runtime_error("cannot write chip state " + temporary);
-        }
-    }
-    // The file holds a private key: owner-only, like a key file on a real host.
-    std::filesystem::permissions(
-        temporary, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    std::filesystem::rename(temporary, path);
+    // The file holds a private key: owner-only from its first byte.
+    writeFileAtomically(path, state.dump(2) + "\n");
 }
 
 PivState manufacturePivState(ByteView chipSerial) {

@@ -136,10 +136,11 @@ ResponseApdu FileSystem::selectByAid(const CommandApdu& command) {
 
 ResponseApdu FileSystem::selectByFid(const CommandApdu& command) {
     if (command.p1 == kSelectParent) {
-        if (path_.size() > 1) {
-            path_.pop_back();
+        auto path = path_;
+        if (path.size() > 1) {
+            path.pop_back();
         }
-        return selected(command, path_);
+        return selected(command, std::move(path));
     }
     if (command.data.empty() && command.p1 == kSelectFid) {
         return selected(command, {&mf_});  // P1 00 without data selects the MF
@@ -178,7 +179,7 @@ ResponseApdu FileSystem::selectByPath(const CommandApdu& command) {
         if (DedicatedFile* child = path.back()->dfByFid(fid)) {
             path.push_back(child);
         } else if (ElementaryFile* ef = last ? path.back()->efByFid(fid) : nullptr) {
-            path_ = std::move(path);
+            enter(std::move(path), false);
             currentEf_ = ef;
             return status(sw::kOk);
         } else {
@@ -189,16 +190,9 @@ ResponseApdu FileSystem::selectByPath(const CommandApdu& command) {
 }
 
 ResponseApdu FileSystem::selected(const CommandApdu& command, std::vector<DedicatedFile*> path) {
-    DedicatedFile* previous = path_.back();
-    path_ = std::move(path);
+    enter(std::move(path), true);
     currentEf_ = nullptr;
     DedicatedFile& df = currentDf();
-    if (previous != &df && previous->applet) {
-        previous->applet->onDeselect();
-    }
-    if (df.applet) {
-        df.applet->onSelect();  // selecting, or re-selecting, starts a new session
-    }
     if ((command.p2 & kAnswerMask) == kAnswerNone) {
         return status(sw::kOk);
     }
@@ -209,6 +203,19 @@ ResponseApdu FileSystem::selected(const CommandApdu& command, std::vector<Dedica
     auto fci = tlv::Tlv::constructedOf(0x6F, {df.aid.empty() ? tlv::Tlv::primitive(0x83, fid)
                                                              : tlv::Tlv::primitive(0x84, df.aid)});
     return ResponseApdu{fci.encode(), sw::kOk};
+}
+
+void FileSystem::enter(std::vector<DedicatedFile*> path, bool bySelect) {
+    DedicatedFile* left = path_.back();
+    DedicatedFile* entered = path.back();
+    path_ = std::move(path);
+    if (left != entered && left->applet) {
+        left->applet->onDeselect();
+    }
+    // Entering an application, or selecting it again, starts a new session.
+    if ((left != entered || bySelect) && entered->applet) {
+        entered->applet->onSelect();
+    }
 }
 
 ElementaryFile* FileSystem::efFor(std::uint8_t sfi) {

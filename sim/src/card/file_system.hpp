@@ -40,6 +40,9 @@ class Applet {
     // (ISO/IEC 7816-4 clause 5.4, SP 800-73-4 part 2 clause 3.1.1).
     virtual void onDeselect() {}
     virtual void onReset() {}
+    // A command of the selected application's DF went to the file system instead (SELECT,
+    // READ BINARY...): a two-part exchange waiting for its second half ends here.
+    virtual void onFileSystemCommand() {}
     virtual std::optional<ResponseApdu> process(const CommandApdu& command, DedicatedFile& df) = 0;
 };
 
@@ -77,6 +80,9 @@ class FileSystem {
     ResponseApdu readBinary(const CommandApdu& command);
     ResponseApdu readRecord(const CommandApdu& command);
     ElementaryFile* efFor(std::uint8_t sfi);
+    // Every change of the current DF goes through here: the application left hears
+    // onDeselect, the one entered (or re-selected by SELECT) onSelect.
+    void enter(std::vector<DedicatedFile*> path, bool bySelect);
 
     DedicatedFile mf_;
     std::vector<DedicatedFile*> path_;  // MF first, current DF last

@@ -1,6 +1,7 @@
 #include "card/virtual_card.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <utility>
 
 namespace taplink::sim {
@@ -47,7 +48,13 @@ Bytes VirtualCard::process(ByteView rawCommand) {
         return getResponse(command).encode();
     }
     pendingData_.clear();
-    return deliver(command, dispatch(command)).encode();
+    try {
+        return deliver(command, dispatch(command)).encode();
+    } catch (const std::exception&) {
+        // A fault inside the card (its storage failing, say) must not take the simulator
+        // down: a real card answers "no precise diagnosis".
+        return ResponseApdu{{}, sw::kNoPreciseDiagnosis}.encode();
+    }
 }
 
 ResponseApdu VirtualCard::dispatch(const CommandApdu& command) {
@@ -59,6 +66,9 @@ ResponseApdu VirtualCard::dispatch(const CommandApdu& command) {
         if (auto handled = df.applet->process(command, df)) {
             return *handled;
         }
+    }
+    if (df.applet) {
+        df.applet->onFileSystemCommand();
     }
     if (auto handled = files_.process(command)) {
         return *handled;

@@ -2,6 +2,8 @@
 // protocol (61xx response chaining, and for T=0 cards 6Cxx on a wrong Le).
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "card/file_system.hpp"
@@ -14,6 +16,18 @@ class VirtualCard {
 
     const std::string& profile() const { return profile_; }
     const Bytes& atr() const { return atr_; }
+
+    // Which physical card this is ("city-<serial>", "chip-<serial>"); empty for cards with no
+    // state of their own. One physical card can be in one slot only.
+    const std::string& identity() const { return identity_; }
+    void setIdentity(std::string identity) { identity_ = std::move(identity); }
+
+    // For cards whose state lives in a file: builds the card again from that file, so a card
+    // put back in the field is exactly as its last transaction left it. nullptr otherwise.
+    std::shared_ptr<VirtualCard> reopened() const { return reopen_ ? reopen_() : nullptr; }
+    void setReopen(std::function<std::shared_ptr<VirtualCard>()> reopen) {
+        reopen_ = std::move(reopen);
+    }
 
     // Power-on or warm reset: back to the MF, applets forget their sessions.
     void reset();
@@ -29,6 +43,8 @@ class VirtualCard {
     ResponseApdu chain(Bytes data, std::size_t firstChunk, std::uint16_t finalSw);
 
     std::string profile_;
+    std::string identity_;
+    std::function<std::shared_ptr<VirtualCard>()> reopen_;
     Bytes atr_;
     FileSystem files_;
     bool t0Transport_;

@@ -119,11 +119,24 @@ std::shared_ptr<VirtualCard> makeCityCard(std::string_view profile, crypto::epur
         ElementaryFile{0x2F00, 0x1E, true, {}, {dirRecord(ep::applicationId(), "CITY E-PURSE")}});
     mf.dfs.push_back(std::move(purse));
     const std::string label = suite == crypto::epurse::Suite::Sm4 ? "CITY-SM4" : "CITY-3DES";
-    return std::make_shared<VirtualCard>(std::string(profile), atrT1(historicalBytes(label)),
-                                         std::move(mf), false);
+    auto card = std::make_shared<VirtualCard>(std::string(profile), atrT1(historicalBytes(label)),
+                                              std::move(mf), false);
+    identifyAndMakeReopenable(*card, "city-" + toHex(serial), profile, options, serial);
+    return card;
 }
 
 }  // namespace
+
+void identifyAndMakeReopenable(VirtualCard& card, std::string identity, std::string_view profile,
+                               const CardOptions& options, ByteView serial) {
+    card.setIdentity(std::move(identity));
+    if (options.stateDir.empty()) {
+        return;  // state in memory only: the same object is the card
+    }
+    CardOptions again = options;
+    again.serial = Bytes(serial.begin(), serial.end());
+    card.setReopen([name = std::string(profile), again] { return makeCard(name, again); });
+}
 
 std::vector<std::string> profileNames() {
     return {"iso-t1", "iso-t0", "city-3des", "city-sm4", "secure-chip"};

@@ -29,6 +29,11 @@ struct CardOptions {
 // The serial a city card gets when none is given: 00..00 0042.
 Bytes defaultCitySerial();
 
+// Gives a card with its own state its identity, and when that state lives in a file, the
+// means to build it again from the file (VirtualCard::reopened).
+void identifyAndMakeReopenable(VirtualCard& card, std::string identity, std::string_view profile,
+                               const CardOptions& options, ByteView serial);
+
 // Throws std::invalid_argument for an unknown profile or bad options, std::runtime_error
 // for an unreadable state file.
 std::shared_ptr<VirtualCard> makeCard(std::string_view profile, const CardOptions& options = {});

@@ -7,8 +7,10 @@
 #include "applets/load_sam_applet.hpp"
 #include "applets/piv_applet.hpp"
 #include "card/atr.hpp"
+#include "cards/profiles.hpp"
 #include "chip/load_sam_protocol.hpp"
 #include "chip/piv_protocol.hpp"
+#include "storage/secure_file.hpp"
 
 namespace taplink::sim {
 
@@ -24,7 +26,7 @@ std::string pivStateFile(const std::string& stateDir, ByteView serial) {
     }
     const std::filesystem::path folder =
         std::filesystem::path(stateDir) / ("chip-" + toHex(serial));
-    std::filesystem::create_directories(folder);
+    createPrivateDirectory(folder.string());
     return (folder / "piv.json").string();
 }
 
@@ -86,8 +88,10 @@ std::shared_ptr<VirtualCard> makeSecureChip(std::string_view profile, const Card
                         directoryRecord(chip::sam::applicationId(), "TAPLINK LOAD SAM")}});
     mf.dfs.push_back(pivApplication(serial, options.stateDir));
     mf.dfs.push_back(loadSamApplication(serial, options.stateDir));
-    return std::make_shared<VirtualCard>(std::string(profile), atrT1(historicalBytes("TL-CHIP")),
-                                         std::move(mf), false);
+    auto chip = std::make_shared<VirtualCard>(
+        std::string(profile), atrT1(historicalBytes("TL-CHIP")), std::move(mf), false);
+    identifyAndMakeReopenable(*chip, "chip-" + toHex(serial), profile, options, serial);
+    return chip;
 }
 
 }  // namespace taplink::sim

@@ -69,14 +69,11 @@ Bytes EpurseCard::exchange(const apdu::CommandApdu& command, const char* operati
 
 std::optional<PublicInfo> EpurseCard::select() {
     apdu::ResponseApdu response = channel_.transmit(selectByAid());
-    if (response.sw == apdu::sw::kFileNotFound) {
+    if (!response.ok()) {
         response = channel_.transmit(selectByFid());
     }
-    if (response.sw == apdu::sw::kFileNotFound) {
-        return std::nullopt;
-    }
     if (!response.ok()) {
-        throw EpurseError("SELECT e-purse", response.sw);
+        return std::nullopt;  // neither way in: this card has no e-purse we know
     }
     if (auto info = publicInfoFromFci(response.data)) {
         return info;

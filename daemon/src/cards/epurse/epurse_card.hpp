@@ -36,7 +36,7 @@ class EpurseCard {
 
     // Selects the application by AID, or by 3F00/1001 on cards without the AID, and returns
     // its public information (from the FCI when the card puts it there, else EF 0x15).
-    // nullopt: this card has no e-purse.
+    // nullopt: this card has no e-purse (both SELECTs refused, whatever the status word).
     std::optional<PublicInfo> select();
 
     PublicInfo readPublicInfo();
