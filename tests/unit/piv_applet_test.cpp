@@ -242,6 +242,14 @@ TEST_F(PivChipTest, AcceptsAChainedGeneralAuthenticate) {
     EXPECT_TRUE(verifies(chip.readCertificate(), digest, piv::signatureFromResponse(answer.data)));
 }
 
+// Command chaining cannot grow the chip's memory without bound.
+TEST_F(PivChipTest, RefusesAChainLongerThan64KiB) {
+    const Bytes piece(40000, 0x55);
+    EXPECT_TRUE(channel.transmit({0x10, 0xDB, 0x3F, 0xFF, piece, std::nullopt}).ok());
+    EXPECT_EQ(channel.transmit({0x10, 0xDB, 0x3F, 0xFF, piece, std::nullopt}).sw, 0x6700);
+    EXPECT_TRUE(chip.select());  // and the chip goes on
+}
+
 TEST(PivChipStateTest, TheKeyPersistsWithTheChipsSerialAndDiffersBetweenChips) {
     const StateDir dir;
     const Bytes first = certificateOf(chipOptions("0102030405060708", dir.path()));

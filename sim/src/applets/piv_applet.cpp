@@ -239,6 +239,9 @@ void PivApplet::onReset() {
     chainedData_.clear();
 }
 
+// Command chaining collects at most this much (a certificate object is a few kilobytes).
+constexpr std::size_t kMaxChainedData = std::size_t{64} * 1024;
+
 std::optional<ResponseApdu> PivApplet::process(const CommandApdu& command, DedicatedFile& /*df*/) {
     if ((command.cla & ~piv::kClaChaining) != piv::kCla) {
         return std::nullopt;
@@ -247,6 +250,9 @@ std::optional<ResponseApdu> PivApplet::process(const CommandApdu& command, Dedic
     Bytes data =
         chainedBefore ? concat(std::exchange(chainedData_, {}), command.data) : command.data;
     chainedData_.clear();
+    if (data.size() > kMaxChainedData) {
+        return status(isw::kWrongLength);  // no object of this applet is anywhere near as big
+    }
     if ((command.cla & piv::kClaChaining) != 0) {
         // Not the last command of a chain: keep its data for the next one.
         chainedData_ = std::move(data);
