@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "../support/epurse_terminal.hpp"
+#include "../support/virtual_card_channel.hpp"
 #include "cards/card_summary.hpp"
 #include "cards/epurse/epurse_card.hpp"
 #include "cards/profiles.hpp"
@@ -15,18 +16,7 @@ namespace {
 using crypto::epurse::Suite;
 using testing::EpurseTerminal;
 
-// Carries APDUs straight into a virtual card (the city card answers within Le, so no
-// GET RESPONSE is needed here).
-class VirtualCardChannel : public apdu::ApduChannel {
-  public:
-    explicit VirtualCardChannel(std::shared_ptr<sim::VirtualCard> card) : card_(std::move(card)) {}
-    apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
-        return apdu::ResponseApdu::parse(card_->process(command.encode()));
-    }
-
-  private:
-    std::shared_ptr<sim::VirtualCard> card_;
-};
+using testing::VirtualCardChannel;
 
 constexpr std::uint32_t kInitialBalance = 1000;  // 10.00 yuan
 constexpr std::uint32_t kAmount = 5000;          // 50.00 yuan
@@ -400,21 +390,12 @@ TEST(EpurseProtocol, FormatsYuan) {
 namespace taplink::cards {
 namespace {
 
-class SummaryChannel : public apdu::ApduChannel {
-  public:
-    explicit SummaryChannel(std::shared_ptr<sim::VirtualCard> card) : card_(std::move(card)) {}
-    apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
-        return apdu::ResponseApdu::parse(card_->process(command.encode()));
-    }
-
-  private:
-    std::shared_ptr<sim::VirtualCard> card_;
-};
+using testing::VirtualCardChannel;
 
 TEST(CardSummary, DescribesACityCardForAPerson) {
     sim::CardOptions options;
     options.balance = 1234;
-    SummaryChannel channel(sim::makeCard("city-3des", options));
+    VirtualCardChannel channel(sim::makeCard("city-3des", options));
     {
         epurse::EpurseCard purse(channel);
         ASSERT_TRUE(purse.select());
@@ -440,7 +421,7 @@ TEST(CardSummary, DescribesACityCardForAPerson) {
 }
 
 TEST(CardSummary, ACardWithNoKnownApplicationIsUnknown) {
-    SummaryChannel channel(sim::makeCard("iso-t1"));
+    VirtualCardChannel channel(sim::makeCard("iso-t1"));
     const CardSummary summary = summarizeCard(channel);
     EXPECT_EQ(summary.scheme, Scheme::Unknown);
     EXPECT_FALSE(summary.balance.has_value());

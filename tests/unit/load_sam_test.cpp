@@ -16,11 +16,13 @@
 #include <string>
 
 #include "../support/epurse_terminal.hpp"
+#include "../support/virtual_card_channel.hpp"
 #include "applets/load_sam_applet.hpp"
 #include "card/atr.hpp"
 #include "cards/epurse/epurse_card.hpp"
 #include "cards/profiles.hpp"
 #include "chip/load_sam.hpp"
+#include "crypto/openssl_handles.hpp"
 #include "crypto/random.hpp"
 
 namespace taplink::chip {
@@ -29,17 +31,7 @@ namespace {
 using crypto::epurse::Suite;
 using testing::EpurseTerminal;
 
-// Carries APDUs straight into a virtual card (every answer here fits in Le).
-class VirtualCardChannel : public apdu::ApduChannel {
-  public:
-    explicit VirtualCardChannel(std::shared_ptr<sim::VirtualCard> card) : card_(std::move(card)) {}
-    apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
-        return apdu::ResponseApdu::parse(card_->process(command.encode()));
-    }
-
-  private:
-    std::shared_ptr<sim::VirtualCard> card_;
-};
+using testing::VirtualCardChannel;
 
 constexpr std::uint32_t kInitialBalance = 1000;   // 10.00 yuan
 constexpr std::uint32_t kAmount = 5000;           // 50.00 yuan
@@ -89,18 +81,9 @@ std::string uniqueStateDir(const std::string& name) {
 
 // --- OpenSSL on the test's side: SM2 verification, the way a server would do it.
 
-struct PkeyFree {
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct PkeyCtxFree {
-    void operator()(EVP_PKEY_CTX* context) const { EVP_PKEY_CTX_free(context); }
-};
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
+using crypto::MdCtxPtr;
+using crypto::PkeyCtxPtr;
+using crypto::PkeyPtr;
 
 // A public key from an uncompressed point; type "SM2" (group SM2) or "EC" (group P-256).
 PkeyPtr publicKey(const char* type, const char* groupName, ByteView point) {
@@ -679,8 +662,7 @@ TEST(LoadSamProtocol, TheEnvelopeKeyIsHkdfSha256WithoutSaltOverLabelAndSerial) {
     Bytes info(sam::kEnvelopeKdfLabel.begin(), sam::kEnvelopeKdfLabel.end());
     info.insert(info.end(), serial.begin(), serial.end());
     Bytes expected(44);
-    const std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree> context(
-        EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr));
+    const PkeyCtxPtr context(EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr));
     ASSERT_EQ(EVP_PKEY_derive_init(context.get()), 1);
     ASSERT_EQ(EVP_PKEY_CTX_set_hkdf_md(context.get(), EVP_sha256()), 1);
     ASSERT_EQ(EVP_PKEY_CTX_set1_hkdf_key(context.get(), ikm.data(), static_cast<int>(ikm.size())),

@@ -10,48 +10,20 @@
 #include <filesystem>
 #include <memory>
 
+#include "../support/virtual_card_channel.hpp"
 #include "apdu/tlv.hpp"
 #include "cards/profiles.hpp"
 #include "cards/secure_chip.hpp"
 #include "chip/piv_chip.hpp"
+#include "crypto/openssl_handles.hpp"
 
 namespace taplink::chip {
 namespace {
 
-// Carries APDUs into a virtual card and follows 61xx with GET RESPONSE, as a PC/SC
-// connection does.
-class VirtualCardChannel : public apdu::ApduChannel {
-  public:
-    explicit VirtualCardChannel(std::shared_ptr<sim::VirtualCard> card) : card_(std::move(card)) {}
-
-    apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
-        auto response = apdu::ResponseApdu::parse(card_->process(command.encode()));
-        Bytes data = response.data;
-        while (response.sw1() == apdu::sw::kMoreDataSw1) {
-            const std::size_t more = response.sw2() == 0 ? apdu::kMaxShortLe : response.sw2();
-            const apdu::CommandApdu getResponse{0x00, apdu::kInsGetResponse, 0x00, 0x00, {}, more};
-            response = apdu::ResponseApdu::parse(card_->process(getResponse.encode()));
-            data.insert(data.end(), response.data.begin(), response.data.end());
-        }
-        return apdu::ResponseApdu{std::move(data), response.sw};
-    }
-
-  private:
-    std::shared_ptr<sim::VirtualCard> card_;
-};
-
-struct X509Free {
-    void operator()(X509* certificate) const { X509_free(certificate); }
-};
-struct PkeyFree {
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct PkeyCtxFree {
-    void operator()(EVP_PKEY_CTX* context) const { EVP_PKEY_CTX_free(context); }
-};
-using X509Ptr = std::unique_ptr<X509, X509Free>;
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+using crypto::PkeyCtxPtr;
+using crypto::PkeyPtr;
+using crypto::X509Ptr;
+using testing::VirtualCardChannel;
 
 X509Ptr parseCertificate(const Bytes& der) {
     const unsigned char* cursor = der.data();

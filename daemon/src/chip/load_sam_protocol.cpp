@@ -13,6 +13,7 @@
 
 #include "apdu/tlv.hpp"
 #include "crypto/block_cipher.hpp"
+#include "crypto/openssl_handles.hpp"
 
 namespace taplink::chip::sam {
 
@@ -20,27 +21,11 @@ namespace ep = cards::epurse;
 
 namespace {
 
-// --- RAII owners of OpenSSL handles.
-struct PkeyFree {
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct PkeyCtxFree {
-    void operator()(EVP_PKEY_CTX* context) const { EVP_PKEY_CTX_free(context); }
-};
-struct KdfFree {
-    void operator()(EVP_KDF* kdf) const { EVP_KDF_free(kdf); }
-};
-struct KdfCtxFree {
-    void operator()(EVP_KDF_CTX* context) const { EVP_KDF_CTX_free(context); }
-};
-struct CipherCtxFree {
-    void operator()(EVP_CIPHER_CTX* context) const { EVP_CIPHER_CTX_free(context); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using KdfPtr = std::unique_ptr<EVP_KDF, KdfFree>;
-using KdfCtxPtr = std::unique_ptr<EVP_KDF_CTX, KdfCtxFree>;
-using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
+using crypto::CipherCtxPtr;
+using crypto::KdfCtxPtr;
+using crypto::KdfPtr;
+using crypto::PkeyCtxPtr;
+using crypto::PkeyPtr;
 
 constexpr std::uint32_t kTagLifecycle = 0x80;
 constexpr std::uint32_t kTagChipSerial = 0x81;
@@ -50,24 +35,6 @@ constexpr std::size_t kAuthorizationExpirySize = 8;
 constexpr std::size_t kInitializeForLoadAnswerSize = 16;
 constexpr std::uint8_t kUncompressedPoint = 0x04;
 constexpr const char* kP256GroupName = "prime256v1";
-
-// Throws CryptoError with what failed and OpenSSL's reason; clears OpenSSL's error queue.
-[[noreturn]] void opensslFailure(const std::string& what) {
-    std::string reason;
-    while (const unsigned long code = ERR_get_error()) {
-        char text[256];
-        ERR_error_string_n(code, text, sizeof text);
-        reason += reason.empty() ? ": " : "; ";
-        reason += text;
-    }
-    throw crypto::CryptoError("load SAM envelope: " + what + " failed" + reason);
-}
-
-void check(int result, const char* what) {
-    if (result <= 0) {
-        opensslFailure(what);
-    }
-}
 
 std::string hexByte(std::uint8_t value) {
     return toHex(ByteView(&value, 1));
@@ -154,9 +121,10 @@ PkeyPtr p256KeyFromPoint(ByteView point) {
     requirePoint(point, "chip SAM public key");
     const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     if (!context) {
-        opensslFailure("EVP_PKEY_CTX_new_from_name(EC)");
+        crypto::throwOpenSslError("load SAM envelope: EVP_PKEY_CTX_new_from_name(EC)");
     }
-    check(EVP_PKEY_fromdata_init(context.get()), "EVP_PKEY_fromdata_init");
+    crypto::checkOpenSsl(EVP_PKEY_fromdata_init(context.get()),
+                         "load SAM envelope: EVP_PKEY_fromdata_init");
     std::string group = kP256GroupName;
     Bytes encoded(point.begin(), point.end());
     OSSL_PARAM params[] = {
@@ -205,21 +173,24 @@ PkeyPtr chipKeyFrom(ByteView spkiOrPoint) {
 PkeyPtr generateP256Key() {
     const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     if (!context) {
-        opensslFailure("EVP_PKEY_CTX_new_from_name(EC)");
+        crypto::throwOpenSslError("load SAM envelope: EVP_PKEY_CTX_new_from_name(EC)");
     }
-    check(EVP_PKEY_keygen_init(context.get()), "EVP_PKEY_keygen_init");
-    check(EVP_PKEY_CTX_set_group_name(context.get(), kP256GroupName), "set P-256 group");
+    crypto::checkOpenSsl(EVP_PKEY_keygen_init(context.get()),
+                         "load SAM envelope: EVP_PKEY_keygen_init");
+    crypto::checkOpenSsl(EVP_PKEY_CTX_set_group_name(context.get(), kP256GroupName),
+                         "load SAM envelope: set P-256 group");
     EVP_PKEY* key = nullptr;
-    check(EVP_PKEY_generate(context.get(), &key), "EVP_PKEY_generate");
+    crypto::checkOpenSsl(EVP_PKEY_generate(context.get(), &key),
+                         "load SAM envelope: EVP_PKEY_generate");
     return PkeyPtr(key);
 }
 
 Bytes uncompressedPoint(EVP_PKEY* key) {
     Bytes point(kEcPointSize);
     std::size_t length = 0;
-    check(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point.data(),
-                                          point.size(), &length),
-          "get the ephemeral public key");
+    crypto::checkOpenSsl(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                                         point.data(), point.size(), &length),
+                         "load SAM envelope: get the ephemeral public key");
     requirePoint(ByteView(point.data(), length), "ephemeral public key");
     return point;
 }
@@ -228,14 +199,18 @@ Bytes uncompressedPoint(EVP_PKEY* key) {
 Bytes ecdhSharedSecret(EVP_PKEY* own, EVP_PKEY* peer) {
     const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr));
     if (!context) {
-        opensslFailure("EVP_PKEY_CTX_new_from_pkey");
+        crypto::throwOpenSslError("load SAM envelope: EVP_PKEY_CTX_new_from_pkey");
     }
-    check(EVP_PKEY_derive_init(context.get()), "EVP_PKEY_derive_init");
-    check(EVP_PKEY_derive_set_peer_ex(context.get(), peer, 1), "EVP_PKEY_derive_set_peer_ex");
+    crypto::checkOpenSsl(EVP_PKEY_derive_init(context.get()),
+                         "load SAM envelope: EVP_PKEY_derive_init");
+    crypto::checkOpenSsl(EVP_PKEY_derive_set_peer_ex(context.get(), peer, 1),
+                         "load SAM envelope: EVP_PKEY_derive_set_peer_ex");
     std::size_t length = 0;
-    check(EVP_PKEY_derive(context.get(), nullptr, &length), "EVP_PKEY_derive (size)");
+    crypto::checkOpenSsl(EVP_PKEY_derive(context.get(), nullptr, &length),
+                         "load SAM envelope: EVP_PKEY_derive (size)");
     Bytes secret(length);
-    check(EVP_PKEY_derive(context.get(), secret.data(), &length), "EVP_PKEY_derive");
+    crypto::checkOpenSsl(EVP_PKEY_derive(context.get(), secret.data(), &length),
+                         "load SAM envelope: EVP_PKEY_derive");
     secret.resize(length);
     return secret;
 }
@@ -248,25 +223,26 @@ struct SealedData {
 SealedData aes256GcmSeal(const EnvelopeKey& key, ByteView aad, ByteView plaintext) {
     const CipherCtxPtr context(EVP_CIPHER_CTX_new());
     if (!context) {
-        opensslFailure("EVP_CIPHER_CTX_new");
+        crypto::throwOpenSslError("load SAM envelope: EVP_CIPHER_CTX_new");
     }
-    check(EVP_EncryptInit_ex2(context.get(), EVP_aes_256_gcm(), key.key.data(), key.iv.data(),
-                              nullptr),
-          "EVP_EncryptInit_ex2(AES-256-GCM)");
+    crypto::checkOpenSsl(EVP_EncryptInit_ex2(context.get(), EVP_aes_256_gcm(), key.key.data(),
+                                             key.iv.data(), nullptr),
+                         "load SAM envelope: EVP_EncryptInit_ex2(AES-256-GCM)");
     int length = 0;
-    check(EVP_EncryptUpdate(context.get(), nullptr, &length, aad.data(),
-                            static_cast<int>(aad.size())),
-          "GCM AAD");
+    crypto::checkOpenSsl(EVP_EncryptUpdate(context.get(), nullptr, &length, aad.data(),
+                                           static_cast<int>(aad.size())),
+                         "load SAM envelope: GCM AAD");
     SealedData sealed{Bytes(plaintext.size()), Bytes(kGcmTagSize)};
-    check(EVP_EncryptUpdate(context.get(), sealed.ciphertext.data(), &length, plaintext.data(),
-                            static_cast<int>(plaintext.size())),
-          "GCM encrypt");
+    crypto::checkOpenSsl(EVP_EncryptUpdate(context.get(), sealed.ciphertext.data(), &length,
+                                           plaintext.data(), static_cast<int>(plaintext.size())),
+                         "load SAM envelope: GCM encrypt");
     int finalLength = 0;
-    check(EVP_EncryptFinal_ex(context.get(), sealed.ciphertext.data() + length, &finalLength),
-          "GCM final");
-    check(EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG, static_cast<int>(kGcmTagSize),
-                              sealed.tag.data()),
-          "GCM tag");
+    crypto::checkOpenSsl(
+        EVP_EncryptFinal_ex(context.get(), sealed.ciphertext.data() + length, &finalLength),
+        "load SAM envelope: GCM final");
+    crypto::checkOpenSsl(EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG,
+                                             static_cast<int>(kGcmTagSize), sealed.tag.data()),
+                         "load SAM envelope: GCM tag");
     return sealed;
 }
 
@@ -422,11 +398,11 @@ EnvelopeKey deriveEnvelopeKey(ByteView sharedSecret, ByteView chipSerial) {
     }
     const KdfPtr kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
     if (!kdf) {
-        opensslFailure("EVP_KDF_fetch(HKDF)");
+        crypto::throwOpenSslError("load SAM envelope: EVP_KDF_fetch(HKDF)");
     }
     const KdfCtxPtr context(EVP_KDF_CTX_new(kdf.get()));
     if (!context) {
-        opensslFailure("EVP_KDF_CTX_new");
+        crypto::throwOpenSslError("load SAM envelope: EVP_KDF_CTX_new");
     }
     std::string digest = "SHA256";
     Bytes ikm(sharedSecret.begin(), sharedSecret.end());
@@ -438,7 +414,8 @@ EnvelopeKey deriveEnvelopeKey(ByteView sharedSecret, ByteView chipSerial) {
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
         OSSL_PARAM_construct_end()};
     Bytes output(kEnvelopeKeySize + kEnvelopeIvSize);
-    check(EVP_KDF_derive(context.get(), output.data(), output.size(), params), "HKDF-SHA256");
+    crypto::checkOpenSsl(EVP_KDF_derive(context.get(), output.data(), output.size(), params),
+                         "load SAM envelope: HKDF-SHA256");
     const ByteView view(output);
     EnvelopeKey key{Bytes(view.begin(), view.begin() + kEnvelopeKeySize),
                     Bytes(view.begin() + kEnvelopeKeySize, view.end())};

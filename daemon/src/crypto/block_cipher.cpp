@@ -1,28 +1,19 @@
 #include "crypto/block_cipher.hpp"
 
 #include <openssl/crypto.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
-#include <memory>
 #include <string>
 #include <string_view>
 
+#include "crypto/openssl_handles.hpp"
+
 namespace taplink::crypto {
 namespace {
-
-struct CipherCtxDeleter {
-    void operator()(EVP_CIPHER_CTX* ctx) const noexcept { EVP_CIPHER_CTX_free(ctx); }
-};
-struct CipherDeleter {
-    void operator()(EVP_CIPHER* cipher) const noexcept { EVP_CIPHER_free(cipher); }
-};
-using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxDeleter>;
-using CipherPtr = std::unique_ptr<EVP_CIPHER, CipherDeleter>;
 
 enum class Mode { Ecb, Cbc };
 enum class Direction { Encrypt, Decrypt };
@@ -74,29 +65,6 @@ const char* evpName(Cipher cipher, Mode mode) {
     throw CryptoError("unknown cipher");
 }
 
-// Every queued OpenSSL error of this thread, oldest first; the queue is left empty.
-std::string drainOpenSslErrors() {
-    std::string out;
-    for (unsigned long code = ERR_get_error(); code != 0; code = ERR_get_error()) {
-        std::array<char, 256> text{};
-        ERR_error_string_n(code, text.data(), text.size());
-        if (!out.empty()) {
-            out += "; ";
-        }
-        out += text.data();
-    }
-    return out.empty() ? std::string("no OpenSSL error queued") : out;
-}
-
-[[noreturn]] void throwOpenSsl(std::string_view context, std::string_view step) {
-    std::string message(context);
-    message += ": ";
-    message += step;
-    message += " failed: ";
-    message += drainOpenSslErrors();
-    throw CryptoError(message);
-}
-
 std::string operationName(Cipher cipher, Mode mode, Direction direction) {
     std::string name(cipherName(cipher));
     name += mode == Mode::Ecb ? "-ECB " : "-CBC ";
@@ -142,19 +110,19 @@ Bytes runCipher(Cipher cipher, Mode mode, Direction direction, ByteView key, Byt
     const char* name = evpName(cipher, mode);
     const CipherPtr evpCipher(EVP_CIPHER_fetch(nullptr, name, nullptr));
     if (!evpCipher) {
-        throwOpenSsl(context, std::string("EVP_CIPHER_fetch(") + name + ")");
+        throwOpenSslError(context + ": EVP_CIPHER_fetch(" + name + ")");
     }
     const CipherCtxPtr ctx(EVP_CIPHER_CTX_new());
     if (!ctx) {
-        throwOpenSsl(context, "EVP_CIPHER_CTX_new");
+        throwOpenSslError(context + ": EVP_CIPHER_CTX_new");
     }
     const int enc = direction == Direction::Encrypt ? 1 : 0;
     const unsigned char* ivPtr = mode == Mode::Cbc ? iv.data() : nullptr;
     if (EVP_CipherInit_ex2(ctx.get(), evpCipher.get(), evpKey.data(), ivPtr, enc, nullptr) != 1) {
-        throwOpenSsl(context, "EVP_CipherInit_ex2");
+        throwOpenSslError(context + ": EVP_CipherInit_ex2");
     }
     if (EVP_CIPHER_CTX_set_padding(ctx.get(), 0) != 1) {
-        throwOpenSsl(context, "EVP_CIPHER_CTX_set_padding");
+        throwOpenSslError(context + ": EVP_CIPHER_CTX_set_padding");
     }
 
     Bytes out(data.size());
@@ -162,7 +130,7 @@ Bytes runCipher(Cipher cipher, Mode mode, Direction direction, ByteView key, Byt
     if (!data.empty()) {
         if (EVP_CipherUpdate(ctx.get(), out.data(), &written, data.data(),
                              static_cast<int>(data.size())) != 1) {
-            throwOpenSsl(context, "EVP_CipherUpdate");
+            throwOpenSslError(context + ": EVP_CipherUpdate");
         }
     }
     int finalWritten = 0;
@@ -170,7 +138,7 @@ Bytes runCipher(Cipher cipher, Mode mode, Direction direction, ByteView key, Byt
     // block-sized buffer of its own.
     std::array<std::uint8_t, 16> scratch{};
     if (EVP_CipherFinal_ex(ctx.get(), scratch.data(), &finalWritten) != 1) {
-        throwOpenSsl(context, "EVP_CipherFinal_ex");
+        throwOpenSslError(context + ": EVP_CipherFinal_ex");
     }
     if (static_cast<std::size_t>(written) != data.size() || finalWritten != 0) {
         throw CryptoError(context + ": OpenSSL returned " + std::to_string(written + finalWritten) +

@@ -2,17 +2,11 @@
 #pragma once
 
 #include <cstddef>
-#include <stdexcept>
 
 #include "common/bytes.hpp"
+#include "crypto/crypto_error.hpp"
 
 namespace taplink::crypto {
-
-// A key of the wrong size, data not a whole number of blocks, or an OpenSSL failure.
-class CryptoError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
 
 enum class Cipher {
     Des,        // single DES, 8-byte key (computed as DES-EDE with K || K)

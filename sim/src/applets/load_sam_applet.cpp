@@ -22,6 +22,7 @@
 #include "chip/load_sam_protocol.hpp"
 #include "crypto/block_cipher.hpp"
 #include "crypto/epurse_keys.hpp"
+#include "crypto/openssl_handles.hpp"
 
 namespace taplink::sim {
 
@@ -32,46 +33,13 @@ namespace ep = cards::epurse;
 namespace keys = crypto::epurse;
 using sam::Lifecycle;
 
-// --- RAII owners of OpenSSL handles.
-struct PkeyFree {
-    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
-};
-struct PkeyCtxFree {
-    void operator()(EVP_PKEY_CTX* context) const { EVP_PKEY_CTX_free(context); }
-};
-struct MdCtxFree {
-    void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
-};
-struct CipherCtxFree {
-    void operator()(EVP_CIPHER_CTX* context) const { EVP_CIPHER_CTX_free(context); }
-};
-struct Pkcs8Free {
-    void operator()(PKCS8_PRIV_KEY_INFO* info) const { PKCS8_PRIV_KEY_INFO_free(info); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using CipherCtxPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree>;
-using Pkcs8Ptr = std::unique_ptr<PKCS8_PRIV_KEY_INFO, Pkcs8Free>;
+using crypto::CipherCtxPtr;
+using crypto::MdCtxPtr;
+using crypto::Pkcs8Ptr;
+using crypto::PkeyCtxPtr;
+using crypto::PkeyPtr;
 
 constexpr const char* kP256GroupName = "prime256v1";
-
-[[noreturn]] void opensslFailure(const std::string& what) {
-    std::string reason;
-    while (const unsigned long code = ERR_get_error()) {
-        char text[256];
-        ERR_error_string_n(code, text, sizeof text);
-        reason += reason.empty() ? ": " : "; ";
-        reason += text;
-    }
-    throw crypto::CryptoError("load SAM (simulated chip): " + what + " failed" + reason);
-}
-
-void check(int result, const char* what) {
-    if (result <= 0) {
-        opensslFailure(what);
-    }
-}
 
 // --- The chip's keys.
 
@@ -79,14 +47,18 @@ void check(int result, const char* what) {
 PkeyPtr generateKey(const char* type) {
     const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
     if (!context) {
-        opensslFailure(std::string("EVP_PKEY_CTX_new_from_name(") + type + ")");
+        crypto::throwOpenSslError(
+            std::string("load SAM (simulated chip): EVP_PKEY_CTX_new_from_name(") + type + ")");
     }
-    check(EVP_PKEY_keygen_init(context.get()), "EVP_PKEY_keygen_init");
+    crypto::checkOpenSsl(EVP_PKEY_keygen_init(context.get()),
+                         "load SAM (simulated chip): EVP_PKEY_keygen_init");
     if (std::string(type) == "EC") {
-        check(EVP_PKEY_CTX_set_group_name(context.get(), kP256GroupName), "set P-256 group");
+        crypto::checkOpenSsl(EVP_PKEY_CTX_set_group_name(context.get(), kP256GroupName),
+                             "load SAM (simulated chip): set P-256 group");
     }
     EVP_PKEY* key = nullptr;
-    check(EVP_PKEY_generate(context.get(), &key), "EVP_PKEY_generate");
+    crypto::checkOpenSsl(EVP_PKEY_generate(context.get(), &key),
+                         "load SAM (simulated chip): EVP_PKEY_generate");
     return PkeyPtr(key);
 }
 
@@ -103,13 +75,14 @@ bool isP256(EVP_PKEY* key) {
 Bytes privateKeyDer(EVP_PKEY* key) {
     const Pkcs8Ptr info(EVP_PKEY2PKCS8(key));
     if (!info) {
-        opensslFailure("EVP_PKEY2PKCS8");
+        crypto::throwOpenSslError("load SAM (simulated chip): EVP_PKEY2PKCS8");
     }
     const int length = i2d_PKCS8_PRIV_KEY_INFO(info.get(), nullptr);
-    check(length, "i2d_PKCS8_PRIV_KEY_INFO (size)");
+    crypto::checkOpenSsl(length, "load SAM (simulated chip): i2d_PKCS8_PRIV_KEY_INFO (size)");
     Bytes der(static_cast<std::size_t>(length));
     unsigned char* cursor = der.data();
-    check(i2d_PKCS8_PRIV_KEY_INFO(info.get(), &cursor), "i2d_PKCS8_PRIV_KEY_INFO");
+    crypto::checkOpenSsl(i2d_PKCS8_PRIV_KEY_INFO(info.get(), &cursor),
+                         "load SAM (simulated chip): i2d_PKCS8_PRIV_KEY_INFO");
     return der;
 }
 
@@ -126,9 +99,9 @@ PkeyPtr privateKeyFromDer(ByteView der, const char* what) {
 Bytes uncompressedPoint(EVP_PKEY* key) {
     Bytes point(sam::kEcPointSize);
     std::size_t length = 0;
-    check(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, point.data(),
-                                          point.size(), &length),
-          "get a public key");
+    crypto::checkOpenSsl(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                                         point.data(), point.size(), &length),
+                         "load SAM (simulated chip): get a public key");
     point.resize(length);
     return point;
 }
@@ -139,7 +112,7 @@ Bytes uncompressedPoint(EVP_PKEY* key) {
 PkeyPtr ephemeralKeyFrom(ByteView point) {
     const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
     if (!context || EVP_PKEY_fromdata_init(context.get()) <= 0) {
-        opensslFailure("EVP_PKEY_fromdata_init(EC)");
+        crypto::throwOpenSslError("load SAM (simulated chip): EVP_PKEY_fromdata_init(EC)");
     }
     std::string group = kP256GroupName;
     Bytes encoded(point.begin(), point.end());
@@ -159,7 +132,7 @@ PkeyPtr ephemeralKeyFrom(ByteView point) {
 std::optional<Bytes> ecdhSharedSecret(EVP_PKEY* own, EVP_PKEY* peer) {
     const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr));
     if (!context || EVP_PKEY_derive_init(context.get()) <= 0) {
-        opensslFailure("EVP_PKEY_derive_init");
+        crypto::throwOpenSslError("load SAM (simulated chip): EVP_PKEY_derive_init");
     }
     std::size_t length = 0;
     if (EVP_PKEY_derive_set_peer_ex(context.get(), peer, 1) <= 0 ||
@@ -168,7 +141,8 @@ std::optional<Bytes> ecdhSharedSecret(EVP_PKEY* own, EVP_PKEY* peer) {
         return std::nullopt;
     }
     Bytes secret(length);
-    check(EVP_PKEY_derive(context.get(), secret.data(), &length), "EVP_PKEY_derive");
+    crypto::checkOpenSsl(EVP_PKEY_derive(context.get(), secret.data(), &length),
+                         "load SAM (simulated chip): EVP_PKEY_derive");
     secret.resize(length);
     return secret;
 }
@@ -178,23 +152,24 @@ std::optional<Bytes> aes256GcmOpen(const sam::EnvelopeKey& key, ByteView aad, By
                                    ByteView tag) {
     const CipherCtxPtr context(EVP_CIPHER_CTX_new());
     if (!context) {
-        opensslFailure("EVP_CIPHER_CTX_new");
+        crypto::throwOpenSslError("load SAM (simulated chip): EVP_CIPHER_CTX_new");
     }
-    check(EVP_DecryptInit_ex2(context.get(), EVP_aes_256_gcm(), key.key.data(), key.iv.data(),
-                              nullptr),
-          "EVP_DecryptInit_ex2(AES-256-GCM)");
+    crypto::checkOpenSsl(EVP_DecryptInit_ex2(context.get(), EVP_aes_256_gcm(), key.key.data(),
+                                             key.iv.data(), nullptr),
+                         "load SAM (simulated chip): EVP_DecryptInit_ex2(AES-256-GCM)");
     int length = 0;
-    check(EVP_DecryptUpdate(context.get(), nullptr, &length, aad.data(),
-                            static_cast<int>(aad.size())),
-          "GCM AAD");
+    crypto::checkOpenSsl(EVP_DecryptUpdate(context.get(), nullptr, &length, aad.data(),
+                                           static_cast<int>(aad.size())),
+                         "load SAM (simulated chip): GCM AAD");
     Bytes plaintext(ciphertext.size());
-    check(EVP_DecryptUpdate(context.get(), plaintext.data(), &length, ciphertext.data(),
-                            static_cast<int>(ciphertext.size())),
-          "GCM decrypt");
+    crypto::checkOpenSsl(EVP_DecryptUpdate(context.get(), plaintext.data(), &length,
+                                           ciphertext.data(), static_cast<int>(ciphertext.size())),
+                         "load SAM (simulated chip): GCM decrypt");
     Bytes expectedTag(tag.begin(), tag.end());
-    check(EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG,
-                              static_cast<int>(expectedTag.size()), expectedTag.data()),
-          "GCM set tag");
+    crypto::checkOpenSsl(
+        EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG,
+                            static_cast<int>(expectedTag.size()), expectedTag.data()),
+        "load SAM (simulated chip): GCM set tag");
     int finalLength = 0;
     if (EVP_DecryptFinal_ex(context.get(), plaintext.data() + length, &finalLength) <= 0) {
         ERR_clear_error();
@@ -209,26 +184,27 @@ std::optional<Bytes> aes256GcmOpen(const sam::EnvelopeKey& key, ByteView aad, By
 Bytes sm2Signature(EVP_PKEY* key, ByteView message) {
     const PkeyCtxPtr keyContext(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
     if (!keyContext) {
-        opensslFailure("EVP_PKEY_CTX_new_from_pkey(SM2)");
+        crypto::throwOpenSslError("load SAM (simulated chip): EVP_PKEY_CTX_new_from_pkey(SM2)");
     }
-    check(EVP_PKEY_CTX_set1_id(keyContext.get(), sam::kSm2DefaultId.data(),
-                               static_cast<int>(sam::kSm2DefaultId.size())),
-          "EVP_PKEY_CTX_set1_id");
+    crypto::checkOpenSsl(EVP_PKEY_CTX_set1_id(keyContext.get(), sam::kSm2DefaultId.data(),
+                                              static_cast<int>(sam::kSm2DefaultId.size())),
+                         "load SAM (simulated chip): EVP_PKEY_CTX_set1_id");
     // Declared after keyContext so that it goes first: it only borrows keyContext.
     const MdCtxPtr digestContext(EVP_MD_CTX_new());
     if (!digestContext) {
-        opensslFailure("EVP_MD_CTX_new");
+        crypto::throwOpenSslError("load SAM (simulated chip): EVP_MD_CTX_new");
     }
     EVP_MD_CTX_set_pkey_ctx(digestContext.get(), keyContext.get());
-    check(EVP_DigestSignInit(digestContext.get(), nullptr, EVP_sm3(), nullptr, key),
-          "EVP_DigestSignInit(SM2, SM3)");
+    crypto::checkOpenSsl(EVP_DigestSignInit(digestContext.get(), nullptr, EVP_sm3(), nullptr, key),
+                         "load SAM (simulated chip): EVP_DigestSignInit(SM2, SM3)");
     std::size_t length = 0;
-    check(EVP_DigestSign(digestContext.get(), nullptr, &length, message.data(), message.size()),
-          "EVP_DigestSign (size)");
+    crypto::checkOpenSsl(
+        EVP_DigestSign(digestContext.get(), nullptr, &length, message.data(), message.size()),
+        "load SAM (simulated chip): EVP_DigestSign (size)");
     Bytes signature(length);
-    check(EVP_DigestSign(digestContext.get(), signature.data(), &length, message.data(),
-                         message.size()),
-          "EVP_DigestSign");
+    crypto::checkOpenSsl(EVP_DigestSign(digestContext.get(), signature.data(), &length,
+                                        message.data(), message.size()),
+                         "load SAM (simulated chip): EVP_DigestSign");
     signature.resize(length);
     return signature;
 }

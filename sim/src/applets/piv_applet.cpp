@@ -24,23 +24,13 @@ namespace taplink::sim {
 namespace piv = chip::piv;
 namespace isw = apdu::sw;
 
-void EvpPkeyDeleter::operator()(EVP_PKEY* key) const {
-    EVP_PKEY_free(key);
-}
-
 namespace {
 
-// RAII owners for the OpenSSL handles used here.
-struct OpenSslDeleter {
-    void operator()(EVP_PKEY_CTX* context) const { EVP_PKEY_CTX_free(context); }
-    void operator()(X509* certificate) const { X509_free(certificate); }
-    void operator()(BIO* bio) const { BIO_free_all(bio); }
-    void operator()(BIGNUM* number) const { BN_free(number); }
-};
-using EvpPkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, OpenSslDeleter>;
-using X509Ptr = std::unique_ptr<X509, OpenSslDeleter>;
-using BioPtr = std::unique_ptr<BIO, OpenSslDeleter>;
-using BignumPtr = std::unique_ptr<BIGNUM, OpenSslDeleter>;
+using crypto::BignumPtr;
+using crypto::BioPtr;
+using crypto::PkeyCtxPtr;
+using crypto::PkeyPtr;
+using crypto::X509Ptr;
 
 constexpr int kCertificateValidityDays = 3650;
 constexpr std::size_t kCertificateSerialSize = 16;
@@ -49,37 +39,35 @@ ResponseApdu status(std::uint16_t word) {
     return ResponseApdu{{}, word};
 }
 
-void check(bool ok, const char* what) {
-    if (!ok) {
-        throw std::runtime_error(std::string("PIV chip: ") + what + " failed");
-    }
-}
-
-EvpPkeyPtr generateP256Key() {
-    const EvpPkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-    check(context != nullptr, "EVP_PKEY_CTX_new_from_name");
-    check(EVP_PKEY_keygen_init(context.get()) == 1, "EVP_PKEY_keygen_init");
-    check(EVP_PKEY_CTX_set_group_name(context.get(), "P-256") == 1, "choosing P-256");
+PkeyPtr generateP256Key() {
+    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+    crypto::checkOpenSsl(context != nullptr, "PIV chip: EVP_PKEY_CTX_new_from_name");
+    crypto::checkOpenSsl(EVP_PKEY_keygen_init(context.get()) == 1,
+                         "PIV chip: EVP_PKEY_keygen_init");
+    crypto::checkOpenSsl(EVP_PKEY_CTX_set_group_name(context.get(), "P-256") == 1,
+                         "PIV chip: choosing P-256");
     EVP_PKEY* generated = nullptr;
-    check(EVP_PKEY_generate(context.get(), &generated) == 1, "P-256 key generation");
-    return EvpPkeyPtr(generated);
+    crypto::checkOpenSsl(EVP_PKEY_generate(context.get(), &generated) == 1,
+                         "PIV chip: P-256 key generation");
+    return PkeyPtr(generated);
 }
 
 std::string privateKeyToPem(EVP_PKEY* key) {
     BioPtr bio(BIO_new(BIO_s_mem()));
-    check(bio != nullptr, "BIO_new");
-    check(PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1,
-          "PEM_write_bio_PrivateKey");
+    crypto::checkOpenSsl(bio != nullptr, "PIV chip: BIO_new");
+    crypto::checkOpenSsl(
+        PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1,
+        "PIV chip: PEM_write_bio_PrivateKey");
     char* data = nullptr;
     const long size = BIO_get_mem_data(bio.get(), &data);
     return std::string(data, static_cast<std::size_t>(size));
 }
 
-EvpPkeyPtr privateKeyFromPem(const std::string& pem) {
+PkeyPtr privateKeyFromPem(const std::string& pem) {
     BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-    check(bio != nullptr, "BIO_new_mem_buf");
-    EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-    check(key != nullptr, "reading the private key");
+    crypto::checkOpenSsl(bio != nullptr, "PIV chip: BIO_new_mem_buf");
+    PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    crypto::checkOpenSsl(key != nullptr, "PIV chip: reading the private key");
     return key;
 }
 
@@ -94,10 +82,10 @@ X509Ptr certificateFromDer(ByteView der) {
 
 Bytes certificateToDer(X509* certificate) {
     const int size = i2d_X509(certificate, nullptr);
-    check(size > 0, "i2d_X509");
+    crypto::checkOpenSsl(size > 0, "PIV chip: i2d_X509");
     Bytes der(static_cast<std::size_t>(size));
     unsigned char* cursor = der.data();
-    check(i2d_X509(certificate, &cursor) == size, "i2d_X509");
+    crypto::checkOpenSsl(i2d_X509(certificate, &cursor) == size, "PIV chip: i2d_X509");
     return der;
 }
 
@@ -105,9 +93,10 @@ void setRandomSerial(X509* certificate) {
     Bytes serial = crypto::randomBytes(kCertificateSerialSize);
     serial[0] &= 0x7FU;  // a positive INTEGER
     BignumPtr number(BN_bin2bn(serial.data(), static_cast<int>(serial.size()), nullptr));
-    check(number != nullptr, "BN_bin2bn");
-    check(BN_to_ASN1_INTEGER(number.get(), X509_get_serialNumber(certificate)) != nullptr,
-          "BN_to_ASN1_INTEGER");
+    crypto::checkOpenSsl(number != nullptr, "PIV chip: BN_bin2bn");
+    crypto::checkOpenSsl(
+        BN_to_ASN1_INTEGER(number.get(), X509_get_serialNumber(certificate)) != nullptr,
+        "PIV chip: BN_to_ASN1_INTEGER");
 }
 
 void addExtension(X509* certificate, int nid, const char* value) {
@@ -115,53 +104,59 @@ void addExtension(X509* certificate, int nid, const char* value) {
     X509V3_set_ctx_nodb(&context);
     X509V3_set_ctx(&context, certificate, certificate, nullptr, nullptr, 0);
     X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value);
-    check(extension != nullptr, "X509V3_EXT_conf_nid");
+    crypto::checkOpenSsl(extension != nullptr, "PIV chip: X509V3_EXT_conf_nid");
     const int added = X509_add_ext(certificate, extension, -1);
     X509_EXTENSION_free(extension);
-    check(added == 1, "X509_add_ext");
+    crypto::checkOpenSsl(added == 1, "PIV chip: X509_add_ext");
 }
 
 // The self-signed device certificate a chip is manufactured with (X.509 v3, ECDSA with
 // SHA-256, ten years, an end-entity key for digital signatures).
 Bytes selfSignedCertificate(EVP_PKEY* key, ByteView chipSerial) {
     X509Ptr certificate(X509_new());
-    check(certificate != nullptr, "X509_new");
-    check(X509_set_version(certificate.get(), 2) == 1, "X509_set_version");
+    crypto::checkOpenSsl(certificate != nullptr, "PIV chip: X509_new");
+    crypto::checkOpenSsl(X509_set_version(certificate.get(), 2) == 1, "PIV chip: X509_set_version");
     setRandomSerial(certificate.get());
-    check(X509_gmtime_adj(X509_getm_notBefore(certificate.get()), 0) != nullptr, "notBefore");
-    check(X509_time_adj_ex(X509_getm_notAfter(certificate.get()), kCertificateValidityDays, 0,
-                           nullptr) != nullptr,
-          "notAfter");
-    check(X509_set_pubkey(certificate.get(), key) == 1, "X509_set_pubkey");
+    crypto::checkOpenSsl(X509_gmtime_adj(X509_getm_notBefore(certificate.get()), 0) != nullptr,
+                         "PIV chip: notBefore");
+    crypto::checkOpenSsl(X509_time_adj_ex(X509_getm_notAfter(certificate.get()),
+                                          kCertificateValidityDays, 0, nullptr) != nullptr,
+                         "PIV chip: notAfter");
+    crypto::checkOpenSsl(X509_set_pubkey(certificate.get(), key) == 1, "PIV chip: X509_set_pubkey");
     X509_NAME* name = X509_get_subject_name(certificate.get());
     const std::string commonName = "TapLink device " + toHex(chipSerial);
-    check(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
-                                     reinterpret_cast<const unsigned char*>("TapLink"), -1, -1,
-                                     0) == 1,
-          "subject O");
-    check(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
-                                     reinterpret_cast<const unsigned char*>(commonName.c_str()), -1,
-                                     -1, 0) == 1,
-          "subject CN");
-    check(X509_set_issuer_name(certificate.get(), name) == 1, "X509_set_issuer_name");
+    crypto::checkOpenSsl(X509_NAME_add_entry_by_txt(
+                             name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("TapLink"), -1, -1, 0) == 1,
+                         "PIV chip: subject O");
+    crypto::checkOpenSsl(
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                                   reinterpret_cast<const unsigned char*>(commonName.c_str()), -1,
+                                   -1, 0) == 1,
+        "PIV chip: subject CN");
+    crypto::checkOpenSsl(X509_set_issuer_name(certificate.get(), name) == 1,
+                         "PIV chip: X509_set_issuer_name");
     addExtension(certificate.get(), NID_basic_constraints, "critical,CA:FALSE");
     addExtension(certificate.get(), NID_key_usage, "critical,digitalSignature");
     addExtension(certificate.get(), NID_subject_key_identifier, "hash");
-    check(X509_sign(certificate.get(), key, EVP_sha256()) > 0, "X509_sign");
+    crypto::checkOpenSsl(X509_sign(certificate.get(), key, EVP_sha256()) > 0,
+                         "PIV chip: X509_sign");
     return certificateToDer(certificate.get());
 }
 
 // ECDSA over the given bytes as they are: the caller hashed them (PIV signs digests).
 Bytes signDigest(EVP_PKEY* key, ByteView digest) {
-    EvpPkeyCtxPtr context(EVP_PKEY_CTX_new(key, nullptr));
-    check(context != nullptr, "EVP_PKEY_CTX_new");
-    check(EVP_PKEY_sign_init(context.get()) == 1, "EVP_PKEY_sign_init");
+    PkeyCtxPtr context(EVP_PKEY_CTX_new(key, nullptr));
+    crypto::checkOpenSsl(context != nullptr, "PIV chip: EVP_PKEY_CTX_new");
+    crypto::checkOpenSsl(EVP_PKEY_sign_init(context.get()) == 1, "PIV chip: EVP_PKEY_sign_init");
     std::size_t size = 0;
-    check(EVP_PKEY_sign(context.get(), nullptr, &size, digest.data(), digest.size()) == 1,
-          "EVP_PKEY_sign");
+    crypto::checkOpenSsl(
+        EVP_PKEY_sign(context.get(), nullptr, &size, digest.data(), digest.size()) == 1,
+        "PIV chip: EVP_PKEY_sign");
     Bytes signature(size);
-    check(EVP_PKEY_sign(context.get(), signature.data(), &size, digest.data(), digest.size()) == 1,
-          "EVP_PKEY_sign");
+    crypto::checkOpenSsl(
+        EVP_PKEY_sign(context.get(), signature.data(), &size, digest.data(), digest.size()) == 1,
+        "PIV chip: EVP_PKEY_sign");
     signature.resize(size);
     return signature;
 }
@@ -218,7 +213,7 @@ void PivState::save(const std::string& path) const {
 }
 
 PivState manufacturePivState(ByteView chipSerial) {
-    const EvpPkeyPtr key = generateP256Key();
+    const PkeyPtr key = generateP256Key();
     PivState state;
     state.privateKeyPem = privateKeyToPem(key.get());
     state.certificateDer = selfSignedCertificate(key.get(), chipSerial);

@@ -9,13 +9,11 @@
 // ever sees it.
 #pragma once
 
-#include <openssl/types.h>
-
-#include <memory>
 #include <optional>
 #include <string>
 
 #include "card/file_system.hpp"
+#include "crypto/openssl_handles.hpp"
 
 namespace taplink::sim {
 
@@ -40,11 +38,6 @@ struct PivConfig {
     Bytes chipSerial;       // goes into the CHUID (GUID) and the CCC (card id)
     std::string stateFile;  // empty: the state lives in memory only
 };
-
-struct EvpPkeyDeleter {
-    void operator()(EVP_PKEY* key) const;
-};
-using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, EvpPkeyDeleter>;
 
 class PivApplet : public Applet {
   public:
@@ -73,7 +66,7 @@ class PivApplet : public Applet {
 
     PivConfig config_;
     PivState state_;
-    EvpPkeyPtr key_;
+    crypto::PkeyPtr key_;
     bool pinVerified_ = false;
     // Command chaining (ISO/IEC 7816-4 clause 5.1.1.1): data of the commands so far.
     Bytes chainedData_;
