@@ -4,10 +4,8 @@
 // chip, lifecycle, MAC1), persistence of keys and used nonces, and SM2 signatures checked by
 // OpenSSL.
 #include <gtest/gtest.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
-#include <openssl/params.h>
 #include <openssl/x509.h>
 
 #include <filesystem>
@@ -22,6 +20,7 @@
 #include "cards/epurse/epurse_card.hpp"
 #include "cards/profiles.hpp"
 #include "chip/load_sam.hpp"
+#include "crypto/ec_keys.hpp"
 #include "crypto/openssl_handles.hpp"
 #include "crypto/random.hpp"
 
@@ -85,28 +84,9 @@ using crypto::MdCtxPtr;
 using crypto::PkeyCtxPtr;
 using crypto::PkeyPtr;
 
-// A public key from an uncompressed point; type "SM2" (group SM2) or "EC" (group P-256).
-PkeyPtr publicKey(const char* type, const char* groupName, ByteView point) {
-    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
-    if (!context || EVP_PKEY_fromdata_init(context.get()) <= 0) {
-        return nullptr;
-    }
-    std::string group = groupName;
-    Bytes encoded(point.begin(), point.end());
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, encoded.data(), encoded.size()),
-        OSSL_PARAM_construct_end()};
-    EVP_PKEY* key = nullptr;
-    if (EVP_PKEY_fromdata(context.get(), &key, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
-        return nullptr;
-    }
-    return PkeyPtr(key);
-}
-
 // EVP_DigestVerify with SM3 and the default SM2 ID "1234567812345678".
 bool sm2Verifies(ByteView publicPoint, ByteView message, ByteView signature) {
-    const PkeyPtr key = publicKey("SM2", "SM2", publicPoint);
+    const PkeyPtr key = crypto::publicKeyFromPoint("SM2", "SM2", publicPoint);
     if (!key) {
         return false;
     }
@@ -150,7 +130,7 @@ Bytes sm2MessageDigest(ByteView publicPoint, ByteView message) {
 
 // The SubjectPublicKeyInfo (DER) of a P-256 point, as a server would hold the chip's key.
 Bytes p256Spki(ByteView point) {
-    const PkeyPtr key = publicKey("EC", "prime256v1", point);
+    const PkeyPtr key = crypto::publicKeyFromPoint("EC", crypto::kP256Group, point);
     EXPECT_TRUE(key);
     const int length = i2d_PUBKEY(key.get(), nullptr);
     Bytes der(static_cast<std::size_t>(length));
@@ -485,7 +465,7 @@ TEST(LoadSamSm2, SignaturesVerifyWithOpenSslAndTheDefaultId) {
 
     // The same check with Z computed from GM/T 0003's formula and ID 1234567812345678:
     // EVP_PKEY_verify on the SM2 key takes e = SM3(Z || M) directly.
-    const PkeyPtr key = publicKey("SM2", "SM2", publicPoint);
+    const PkeyPtr key = crypto::publicKeyFromPoint("SM2", "SM2", publicPoint);
     ASSERT_TRUE(key);
     const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
     ASSERT_EQ(EVP_PKEY_verify_init(context.get()), 1);

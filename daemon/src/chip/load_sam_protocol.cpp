@@ -12,7 +12,9 @@
 #include <utility>
 
 #include "apdu/tlv.hpp"
+#include "crypto/aes_gcm.hpp"
 #include "crypto/block_cipher.hpp"
+#include "crypto/ec_keys.hpp"
 #include "crypto/openssl_handles.hpp"
 
 namespace taplink::chip::sam {
@@ -21,10 +23,8 @@ namespace ep = cards::epurse;
 
 namespace {
 
-using crypto::CipherCtxPtr;
 using crypto::KdfCtxPtr;
 using crypto::KdfPtr;
-using crypto::PkeyCtxPtr;
 using crypto::PkeyPtr;
 
 constexpr std::uint32_t kTagLifecycle = 0x80;
@@ -34,7 +34,6 @@ constexpr std::uint32_t kTagSm2PublicKey = 0x83;
 constexpr std::size_t kAuthorizationExpirySize = 8;
 constexpr std::size_t kInitializeForLoadAnswerSize = 16;
 constexpr std::uint8_t kUncompressedPoint = 0x04;
-constexpr const char* kP256GroupName = "prime256v1";
 
 std::string hexByte(std::uint8_t value) {
     return toHex(ByteView(&value, 1));
@@ -119,33 +118,11 @@ void requirePoint(ByteView point, const char* what) {
 
 PkeyPtr p256KeyFromPoint(ByteView point) {
     requirePoint(point, "chip SAM public key");
-    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-    if (!context) {
-        crypto::throwOpenSslError("load SAM envelope: EVP_PKEY_CTX_new_from_name(EC)");
-    }
-    crypto::checkOpenSsl(EVP_PKEY_fromdata_init(context.get()),
-                         "load SAM envelope: EVP_PKEY_fromdata_init");
-    std::string group = kP256GroupName;
-    Bytes encoded(point.begin(), point.end());
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, encoded.data(), encoded.size()),
-        OSSL_PARAM_construct_end()};
-    EVP_PKEY* key = nullptr;
-    if (EVP_PKEY_fromdata(context.get(), &key, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
-        ERR_clear_error();
+    PkeyPtr key = crypto::publicKeyFromPoint("EC", crypto::kP256Group, point);
+    if (!key) {
         throw LoadSamFormatError("chip SAM public key is not a point on P-256");
     }
-    return PkeyPtr(key);
-}
-
-bool isP256(EVP_PKEY* key) {
-    char group[64] = {};
-    std::size_t length = 0;
-    return EVP_PKEY_is_a(key, "EC") == 1 &&
-           EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
-                                          &length) == 1 &&
-           std::string(group, length) == kP256GroupName;
+    return key;
 }
 
 PkeyPtr p256KeyFromSpki(ByteView spki) {
@@ -155,7 +132,7 @@ PkeyPtr p256KeyFromSpki(ByteView spki) {
         ERR_clear_error();
         throw LoadSamFormatError("chip SAM public key: not a DER SubjectPublicKeyInfo");
     }
-    if (!isP256(key.get())) {
+    if (!crypto::isP256(key.get())) {
         ERR_clear_error();
         throw LoadSamFormatError("chip SAM public key: not an EC P-256 key");
     }
@@ -168,82 +145,6 @@ PkeyPtr chipKeyFrom(ByteView spkiOrPoint) {
         return p256KeyFromSpki(spkiOrPoint);
     }
     return p256KeyFromPoint(spkiOrPoint);
-}
-
-PkeyPtr generateP256Key() {
-    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-    if (!context) {
-        crypto::throwOpenSslError("load SAM envelope: EVP_PKEY_CTX_new_from_name(EC)");
-    }
-    crypto::checkOpenSsl(EVP_PKEY_keygen_init(context.get()),
-                         "load SAM envelope: EVP_PKEY_keygen_init");
-    crypto::checkOpenSsl(EVP_PKEY_CTX_set_group_name(context.get(), kP256GroupName),
-                         "load SAM envelope: set P-256 group");
-    EVP_PKEY* key = nullptr;
-    crypto::checkOpenSsl(EVP_PKEY_generate(context.get(), &key),
-                         "load SAM envelope: EVP_PKEY_generate");
-    return PkeyPtr(key);
-}
-
-Bytes uncompressedPoint(EVP_PKEY* key) {
-    Bytes point(kEcPointSize);
-    std::size_t length = 0;
-    crypto::checkOpenSsl(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-                                                         point.data(), point.size(), &length),
-                         "load SAM envelope: get the ephemeral public key");
-    requirePoint(ByteView(point.data(), length), "ephemeral public key");
-    return point;
-}
-
-// ECDH: the X coordinate of own private key times the peer's public point.
-Bytes ecdhSharedSecret(EVP_PKEY* own, EVP_PKEY* peer) {
-    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr));
-    if (!context) {
-        crypto::throwOpenSslError("load SAM envelope: EVP_PKEY_CTX_new_from_pkey");
-    }
-    crypto::checkOpenSsl(EVP_PKEY_derive_init(context.get()),
-                         "load SAM envelope: EVP_PKEY_derive_init");
-    crypto::checkOpenSsl(EVP_PKEY_derive_set_peer_ex(context.get(), peer, 1),
-                         "load SAM envelope: EVP_PKEY_derive_set_peer_ex");
-    std::size_t length = 0;
-    crypto::checkOpenSsl(EVP_PKEY_derive(context.get(), nullptr, &length),
-                         "load SAM envelope: EVP_PKEY_derive (size)");
-    Bytes secret(length);
-    crypto::checkOpenSsl(EVP_PKEY_derive(context.get(), secret.data(), &length),
-                         "load SAM envelope: EVP_PKEY_derive");
-    secret.resize(length);
-    return secret;
-}
-
-struct SealedData {
-    Bytes ciphertext;
-    Bytes tag;
-};
-
-SealedData aes256GcmSeal(const EnvelopeKey& key, ByteView aad, ByteView plaintext) {
-    const CipherCtxPtr context(EVP_CIPHER_CTX_new());
-    if (!context) {
-        crypto::throwOpenSslError("load SAM envelope: EVP_CIPHER_CTX_new");
-    }
-    crypto::checkOpenSsl(EVP_EncryptInit_ex2(context.get(), EVP_aes_256_gcm(), key.key.data(),
-                                             key.iv.data(), nullptr),
-                         "load SAM envelope: EVP_EncryptInit_ex2(AES-256-GCM)");
-    int length = 0;
-    crypto::checkOpenSsl(EVP_EncryptUpdate(context.get(), nullptr, &length, aad.data(),
-                                           static_cast<int>(aad.size())),
-                         "load SAM envelope: GCM AAD");
-    SealedData sealed{Bytes(plaintext.size()), Bytes(kGcmTagSize)};
-    crypto::checkOpenSsl(EVP_EncryptUpdate(context.get(), sealed.ciphertext.data(), &length,
-                                           plaintext.data(), static_cast<int>(plaintext.size())),
-                         "load SAM envelope: GCM encrypt");
-    int finalLength = 0;
-    crypto::checkOpenSsl(
-        EVP_EncryptFinal_ex(context.get(), sealed.ciphertext.data() + length, &finalLength),
-        "load SAM envelope: GCM final");
-    crypto::checkOpenSsl(EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_GET_TAG,
-                                             static_cast<int>(kGcmTagSize), sealed.tag.data()),
-                         "load SAM envelope: GCM tag");
-    return sealed;
 }
 
 apdu::CommandApdu samCommand(std::uint8_t instruction, std::uint8_t p1, Bytes data,
@@ -428,11 +329,17 @@ Bytes sealLoadAuthorization(ByteView chipPublicKeySpkiOrPoint, ByteView chipSeri
                             const LoadAuthorization& authorization) {
     Bytes plaintext = authorization.encode();
     const PkeyPtr chipKey = chipKeyFrom(chipPublicKeySpkiOrPoint);
-    const PkeyPtr ephemeral = generateP256Key();
-    const Bytes ephemeralPoint = uncompressedPoint(ephemeral.get());
-    Bytes secret = ecdhSharedSecret(ephemeral.get(), chipKey.get());
+    const PkeyPtr ephemeral = crypto::generateKey("EC", crypto::kP256Group);
+    const Bytes ephemeralPoint = crypto::uncompressedPoint(ephemeral.get());
+    requirePoint(ephemeralPoint, "ephemeral public key");
+    std::optional<Bytes> agreed = crypto::ecdhSharedSecret(ephemeral.get(), chipKey.get());
+    if (!agreed) {
+        throw crypto::CryptoError("load SAM envelope: ECDH with the chip SAM public key failed");
+    }
+    Bytes secret = std::move(*agreed);
     EnvelopeKey key = deriveEnvelopeKey(secret, chipSerial);
-    const SealedData sealed = aes256GcmSeal(key, ephemeralPoint, plaintext);
+    const crypto::GcmSealed sealed =
+        crypto::aes256GcmSeal(key.key, key.iv, ephemeralPoint, plaintext);
     OPENSSL_cleanse(secret.data(), secret.size());
     OPENSSL_cleanse(key.key.data(), key.key.size());
     OPENSSL_cleanse(plaintext.data(), plaintext.size());

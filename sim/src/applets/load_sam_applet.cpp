@@ -2,11 +2,9 @@
 
 #include "storage/secure_file.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 #include <openssl/x509.h>
 
 #include <chrono>
@@ -20,7 +18,9 @@
 
 #include "cards/epurse/epurse_protocol.hpp"
 #include "chip/load_sam_protocol.hpp"
+#include "crypto/aes_gcm.hpp"
 #include "crypto/block_cipher.hpp"
+#include "crypto/ec_keys.hpp"
 #include "crypto/epurse_keys.hpp"
 #include "crypto/openssl_handles.hpp"
 
@@ -33,43 +33,12 @@ namespace ep = cards::epurse;
 namespace keys = crypto::epurse;
 using sam::Lifecycle;
 
-using crypto::CipherCtxPtr;
 using crypto::MdCtxPtr;
 using crypto::Pkcs8Ptr;
 using crypto::PkeyCtxPtr;
 using crypto::PkeyPtr;
 
-constexpr const char* kP256GroupName = "prime256v1";
-
 // --- The chip's keys.
-
-// type "EC" (with the P-256 group) or "SM2".
-PkeyPtr generateKey(const char* type) {
-    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr));
-    if (!context) {
-        crypto::throwOpenSslError(
-            std::string("load SAM (simulated chip): EVP_PKEY_CTX_new_from_name(") + type + ")");
-    }
-    crypto::checkOpenSsl(EVP_PKEY_keygen_init(context.get()),
-                         "load SAM (simulated chip): EVP_PKEY_keygen_init");
-    if (std::string(type) == "EC") {
-        crypto::checkOpenSsl(EVP_PKEY_CTX_set_group_name(context.get(), kP256GroupName),
-                             "load SAM (simulated chip): set P-256 group");
-    }
-    EVP_PKEY* key = nullptr;
-    crypto::checkOpenSsl(EVP_PKEY_generate(context.get(), &key),
-                         "load SAM (simulated chip): EVP_PKEY_generate");
-    return PkeyPtr(key);
-}
-
-bool isP256(EVP_PKEY* key) {
-    char group[64] = {};
-    std::size_t length = 0;
-    return EVP_PKEY_is_a(key, "EC") == 1 &&
-           EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
-                                          &length) == 1 &&
-           std::string(group, length) == kP256GroupName;
-}
 
 // PKCS#8 PrivateKeyInfo, DER.
 Bytes privateKeyDer(EVP_PKEY* key) {
@@ -94,89 +63,6 @@ PkeyPtr privateKeyFromDer(ByteView der, const char* what) {
         throw std::runtime_error(std::string("load SAM state: unreadable ") + what);
     }
     return key;
-}
-
-Bytes uncompressedPoint(EVP_PKEY* key) {
-    Bytes point(sam::kEcPointSize);
-    std::size_t length = 0;
-    crypto::checkOpenSsl(EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
-                                                         point.data(), point.size(), &length),
-                         "load SAM (simulated chip): get a public key");
-    point.resize(length);
-    return point;
-}
-
-// --- Opening an envelope (chip/load_sam_protocol.hpp): ECDH, HKDF, AES-256-GCM.
-
-// The ephemeral key of an envelope; nullptr unless a valid point on P-256.
-PkeyPtr ephemeralKeyFrom(ByteView point) {
-    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-    if (!context || EVP_PKEY_fromdata_init(context.get()) <= 0) {
-        crypto::throwOpenSslError("load SAM (simulated chip): EVP_PKEY_fromdata_init(EC)");
-    }
-    std::string group = kP256GroupName;
-    Bytes encoded(point.begin(), point.end());
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, group.data(), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, encoded.data(), encoded.size()),
-        OSSL_PARAM_construct_end()};
-    EVP_PKEY* key = nullptr;
-    if (EVP_PKEY_fromdata(context.get(), &key, EVP_PKEY_PUBLIC_KEY, params) <= 0) {
-        ERR_clear_error();
-        return nullptr;
-    }
-    return PkeyPtr(key);
-}
-
-// X coordinate of own * peer; nullopt when OpenSSL refuses the peer key.
-std::optional<Bytes> ecdhSharedSecret(EVP_PKEY* own, EVP_PKEY* peer) {
-    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, own, nullptr));
-    if (!context || EVP_PKEY_derive_init(context.get()) <= 0) {
-        crypto::throwOpenSslError("load SAM (simulated chip): EVP_PKEY_derive_init");
-    }
-    std::size_t length = 0;
-    if (EVP_PKEY_derive_set_peer_ex(context.get(), peer, 1) <= 0 ||
-        EVP_PKEY_derive(context.get(), nullptr, &length) <= 0) {
-        ERR_clear_error();
-        return std::nullopt;
-    }
-    Bytes secret(length);
-    crypto::checkOpenSsl(EVP_PKEY_derive(context.get(), secret.data(), &length),
-                         "load SAM (simulated chip): EVP_PKEY_derive");
-    secret.resize(length);
-    return secret;
-}
-
-// The plaintext, or nullopt when the tag does not verify.
-std::optional<Bytes> aes256GcmOpen(const sam::EnvelopeKey& key, ByteView aad, ByteView ciphertext,
-                                   ByteView tag) {
-    const CipherCtxPtr context(EVP_CIPHER_CTX_new());
-    if (!context) {
-        crypto::throwOpenSslError("load SAM (simulated chip): EVP_CIPHER_CTX_new");
-    }
-    crypto::checkOpenSsl(EVP_DecryptInit_ex2(context.get(), EVP_aes_256_gcm(), key.key.data(),
-                                             key.iv.data(), nullptr),
-                         "load SAM (simulated chip): EVP_DecryptInit_ex2(AES-256-GCM)");
-    int length = 0;
-    crypto::checkOpenSsl(EVP_DecryptUpdate(context.get(), nullptr, &length, aad.data(),
-                                           static_cast<int>(aad.size())),
-                         "load SAM (simulated chip): GCM AAD");
-    Bytes plaintext(ciphertext.size());
-    crypto::checkOpenSsl(EVP_DecryptUpdate(context.get(), plaintext.data(), &length,
-                                           ciphertext.data(), static_cast<int>(ciphertext.size())),
-                         "load SAM (simulated chip): GCM decrypt");
-    Bytes expectedTag(tag.begin(), tag.end());
-    crypto::checkOpenSsl(
-        EVP_CIPHER_CTX_ctrl(context.get(), EVP_CTRL_GCM_SET_TAG,
-                            static_cast<int>(expectedTag.size()), expectedTag.data()),
-        "load SAM (simulated chip): GCM set tag");
-    int finalLength = 0;
-    if (EVP_DecryptFinal_ex(context.get(), plaintext.data() + length, &finalLength) <= 0) {
-        ERR_clear_error();
-        OPENSSL_cleanse(plaintext.data(), plaintext.size());
-        return std::nullopt;
-    }
-    return plaintext;
 }
 
 // --- SM2 signature with SM3 and the default distinguishing identifier.
@@ -263,8 +149,8 @@ void saveState(const SamState& state, const std::string& path) {
 
 SamState newChipState() {
     SamState state;
-    state.samPrivateKey = privateKeyDer(generateKey("EC").get());
-    state.sm2PrivateKey = privateKeyDer(generateKey("SM2").get());
+    state.samPrivateKey = privateKeyDer(crypto::generateKey("EC", crypto::kP256Group).get());
+    state.sm2PrivateKey = privateKeyDer(crypto::generateKey("SM2", {}).get());
     return state;
 }
 
@@ -331,7 +217,7 @@ LoadSamApplet::LoadSamApplet(Bytes chipSerial, std::string stateFile, ChipClock 
       state_(initialState(stateFile_)),
       samKey_(privateKeyFromDer(state_.samPrivateKey, "SAM private key")),
       sm2Key_(privateKeyFromDer(state_.sm2PrivateKey, "SM2 private key")) {
-    if (!isP256(samKey_.get()) || EVP_PKEY_is_a(sm2Key_.get(), "SM2") != 1) {
+    if (!crypto::isP256(samKey_.get()) || EVP_PKEY_is_a(sm2Key_.get(), "SM2") != 1) {
         throw std::runtime_error("load SAM state " + stateFile_ + ": keys of the wrong type");
     }
 }
@@ -364,8 +250,8 @@ ResponseApdu LoadSamApplet::getChipInfo(const CommandApdu& command) const {
     sam::ChipInfo info;
     info.lifecycle = state_.lifecycle;
     info.chipSerial = chipSerial_;
-    info.samPublicKey = uncompressedPoint(samKey_.get());
-    info.sm2PublicKey = uncompressedPoint(sm2Key_.get());
+    info.samPublicKey = crypto::uncompressedPoint(samKey_.get());
+    info.sm2PublicKey = crypto::uncompressedPoint(sm2Key_.get());
     return ResponseApdu{info.encode(), sam::sw::kOk};
 }
 
@@ -483,18 +369,20 @@ std::optional<Bytes> LoadSamApplet::openEnvelope(ByteView envelope) const {
     } catch (const sam::LoadSamFormatError&) {
         return std::nullopt;
     }
-    const PkeyPtr ephemeral = ephemeralKeyFrom(parts.ephemeralPublicKey);
+    // The envelope's ephemeral key: a valid point on P-256, or the envelope does not open.
+    const PkeyPtr ephemeral =
+        crypto::publicKeyFromPoint("EC", crypto::kP256Group, parts.ephemeralPublicKey);
     if (!ephemeral) {
         return std::nullopt;
     }
-    std::optional<Bytes> secret = ecdhSharedSecret(samKey_.get(), ephemeral.get());
+    std::optional<Bytes> secret = crypto::ecdhSharedSecret(samKey_.get(), ephemeral.get());
     if (!secret) {
         return std::nullopt;
     }
     sam::EnvelopeKey key = sam::deriveEnvelopeKey(*secret, chipSerial_);
     OPENSSL_cleanse(secret->data(), secret->size());
-    std::optional<Bytes> plaintext =
-        aes256GcmOpen(key, parts.ephemeralPublicKey, parts.ciphertext, parts.tag);
+    std::optional<Bytes> plaintext = crypto::aes256GcmOpen(
+        key.key, key.iv, parts.ephemeralPublicKey, parts.ciphertext, parts.tag);
     OPENSSL_cleanse(key.key.data(), key.key.size());
     return plaintext;
 }
