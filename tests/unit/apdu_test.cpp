@@ -333,3 +333,15 @@ TEST(ResponseApduTest, RoundTrips) {
 
 }  // namespace
 }  // namespace taplink::apdu
+
+namespace taplink::apdu {
+namespace {
+
+TEST(StatusWordHexTest, FormatsFourUpperCaseDigits) {
+    EXPECT_EQ(statusWordHex(0x9302), "9302");
+    EXPECT_EQ(statusWordHex(0x6a82), "6A82");
+    EXPECT_EQ(statusWordHex(0x0001), "0001");
+}
+
+}  // namespace
+}  // namespace taplink::apdu

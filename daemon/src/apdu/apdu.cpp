@@ -176,4 +176,9 @@ ResponseApdu ResponseApdu::parse(ByteView bytes) {
     return out;
 }
 
+std::string statusWordHex(std::uint16_t statusWord) {
+    return toHex(Bytes{static_cast<std::uint8_t>(statusWord >> 8U),
+                       static_cast<std::uint8_t>(statusWord & 0xFFU)});
+}
+
 }  // namespace taplink::apdu

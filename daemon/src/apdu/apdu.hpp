@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <stdexcept>
+#include <string>
 
 #include "common/bytes.hpp"
 
@@ -59,6 +60,9 @@ inline constexpr std::uint8_t kInsSelect = 0xA4;
 inline constexpr std::uint8_t kInsReadBinary = 0xB0;
 inline constexpr std::uint8_t kInsReadRecord = 0xB2;
 inline constexpr std::uint8_t kInsGetResponse = 0xC0;
+
+// A status word as four upper-case hex digits ("9302"), as error messages show it.
+std::string statusWordHex(std::uint16_t statusWord);
 
 // Common status words (ISO/IEC 7816-4 clause 5.6).
 namespace sw {

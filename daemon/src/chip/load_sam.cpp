@@ -1,21 +1,12 @@
 #include "chip/load_sam.hpp"
 
-#include <cstdio>
 #include <utility>
 
 namespace taplink::chip {
 
-namespace {
-std::string hexWord(std::uint16_t word) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04X", static_cast<unsigned>(word));
-    return text;
-}
-}  // namespace
-
 LoadSamError::LoadSamError(std::string operation, std::uint16_t statusWord)
     : std::runtime_error(operation + ": " + sam::describeStatusWord(statusWord) + " (SW " +
-                         hexWord(statusWord) + ")"),
+                         apdu::statusWordHex(statusWord) + ")"),
       operation_(std::move(operation)),
       statusWord_(statusWord) {}
 

@@ -7,7 +7,6 @@
 #include <openssl/params.h>
 #include <openssl/x509.h>
 
-#include <cstdio>
 #include <memory>
 #include <utility>
 
@@ -198,9 +197,7 @@ std::string describeStatusWord(std::uint16_t statusWord) {
         default:
             break;
     }
-    char text[8];
-    std::snprintf(text, sizeof text, "%04X", static_cast<unsigned>(statusWord));
-    return std::string("status ") + text;
+    return "status " + apdu::statusWordHex(statusWord);
 }
 
 // --- Lifecycle

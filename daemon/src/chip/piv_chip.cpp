@@ -1,20 +1,12 @@
 #include "chip/piv_chip.hpp"
 
-#include <cstdio>
-
 namespace taplink::chip {
 
 namespace {
 
-std::string hexWord(std::uint16_t word) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04X", static_cast<unsigned>(word));
-    return text;
-}
-
 std::string messageFor(const std::string& operation, std::uint16_t statusWord) {
-    return operation + ": " + describePivStatusWord(statusWord) + " (SW " + hexWord(statusWord) +
-           ")";
+    return operation + ": " + describePivStatusWord(statusWord) + " (SW " +
+           apdu::statusWordHex(statusWord) + ")";
 }
 
 [[noreturn]] void throwFor(const std::string& operation, std::uint16_t statusWord) {
@@ -55,7 +47,7 @@ std::string describePivStatusWord(std::uint16_t statusWord) {
         case apdu::sw::kWrongLength:
             return "wrong length";
         default:
-            return "status " + hexWord(statusWord);
+            return "status " + apdu::statusWordHex(statusWord);
     }
 }
 

@@ -1,19 +1,11 @@
 #include "cards/epurse/epurse_card.hpp"
 
-#include <cstdio>
-
 #include "apdu/tlv.hpp"
 
 namespace taplink::cards::epurse {
 
 namespace {
 constexpr std::uint32_t kFciIssuerDiscretionaryData = 0x9F0C;
-
-std::string hexWord(std::uint16_t word) {
-    char text[8];
-    std::snprintf(text, sizeof text, "%04X", static_cast<unsigned>(word));
-    return text;
-}
 
 // The public information, if the FCI carries it (tag 9F0C with 30 bytes).
 std::optional<PublicInfo> publicInfoFromFci(ByteView fci) {
@@ -49,13 +41,13 @@ std::string describeStatusWord(std::uint16_t statusWord) {
         case apdu::sw::kWrongLength:
             return "wrong length";
         default:
-            return "status " + hexWord(statusWord);
+            return "status " + apdu::statusWordHex(statusWord);
     }
 }
 
 EpurseError::EpurseError(std::string operation, std::uint16_t statusWord)
     : std::runtime_error(operation + ": " + describeStatusWord(statusWord) + " (SW " +
-                         hexWord(statusWord) + ")"),
+                         apdu::statusWordHex(statusWord) + ")"),
       operation_(std::move(operation)),
       statusWord_(statusWord) {}
 
