@@ -168,6 +168,7 @@ class LoadSamTest : public ::testing::TestWithParam<std::string> {
         authorization.cardSerial = sim::defaultCitySerial();
         authorization.amount = kAmount;
         authorization.terminalId = EpurseTerminal::terminalId();
+        authorization.onlineAtc = loadsDone;  // a new card starts at 0; each load moves it on
         authorization.nonce = crypto::randomBytes(sam::kNonceSize);
         authorization.expiry = now + kValidity;
         authorization.keyIndex = 0x01;
@@ -204,8 +205,12 @@ class LoadSamTest : public ::testing::TestWithParam<std::string> {
     Bytes loadWith(const sam::LoadAuthorization& authorization) {
         sam.importAuthorization(seal(authorization));
         const auto init = initializeLoad(authorization.amount);
-        return purse.creditLoad(EpurseTerminal::date(), EpurseTerminal::time(), mac2(init));
+        Bytes tac = purse.creditLoad(EpurseTerminal::date(), EpurseTerminal::time(), mac2(init));
+        ++loadsDone;
+        return tac;
     }
+
+    std::uint16_t loadsDone = 0;
 };
 
 TEST_P(LoadSamTest, Mac2FromTheSamLoadsTheCard) {
@@ -276,6 +281,20 @@ TEST_P(LoadSamTest, AnotherKeyVersionIsRefused) {
     authorized.keyVersion = 0x02;
     sam.importAuthorization(seal(authorized));
     EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kWrongData);
+}
+
+// An authorization names the card's online ATC, which every load moves on: once one load
+// has used an ATC, no other authorization for it can ever produce a valid MAC2.
+TEST_P(LoadSamTest, AnAuthorizationForAnotherOnlineAtcIsRefused) {
+    auto ahead = authorization();
+    ahead.onlineAtc = static_cast<std::uint16_t>(loadsDone + 1U);
+    sam.importAuthorization(seal(ahead));
+    EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kWrongData);
+
+    const auto stale = authorization();
+    loadWith(authorization());
+    sam.importAuthorization(seal(stale));
+    EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kWrongData) << "ATC used by a load";
 }
 
 TEST_P(LoadSamTest, AnExpiredAuthorizationIsRefused) {
@@ -563,6 +582,7 @@ sam::LoadAuthorization sampleAuthorization() {
     authorization.cardSerial = fromHex("00000000000000000042");
     authorization.amount = 5000;
     authorization.terminalId = fromHex("112233445566");
+    authorization.onlineAtc = 7;
     authorization.nonce = fromHex("000102030405060708090A0B0C0D0E0F");
     authorization.expiry = 0x0000000069000000;
     authorization.keyIndex = 0x01;
@@ -579,6 +599,7 @@ TEST(LoadSamProtocol, TheAuthorizationHasItsFixedLayout) {
               "00000000000000000042"              // card serial
               "00001388"                          // amount 5000
               "112233445566"                      // terminal
+              "0007"                              // online ATC
               "000102030405060708090A0B0C0D0E0F"  // nonce
               "0000000069000000"                  // expiry
               "01"                                // key index
@@ -593,7 +614,7 @@ TEST(LoadSamProtocol, TheAuthorizationHasItsFixedLayout) {
 
 TEST(LoadSamProtocol, MalformedAuthorizationsAreFormatErrors) {
     const Bytes good = sampleAuthorization().encode();
-    EXPECT_THROW(sam::LoadAuthorization::parse(ByteView(good).first(63)), sam::LoadSamFormatError);
+    EXPECT_THROW(sam::LoadAuthorization::parse(ByteView(good).first(sam::kAuthorizationSize - 1)), sam::LoadSamFormatError);
     EXPECT_THROW(sam::LoadAuthorization::parse(concat(good, fromHex("00"))),
                  sam::LoadSamFormatError);
     Bytes version = good;
@@ -615,12 +636,12 @@ TEST(LoadSamProtocol, TheEnvelopeIsPointCiphertextTag) {
     const Bytes key = sam.info().samPublicKey;
     const Bytes first = sam::sealLoadAuthorization(key, chipSerial(), sampleAuthorization());
     const Bytes second = sam::sealLoadAuthorization(key, chipSerial(), sampleAuthorization());
-    EXPECT_EQ(first.size(), 145U);
+    EXPECT_EQ(first.size(), 147U);
     EXPECT_EQ(first[0], 0x04);
     EXPECT_NE(first, second) << "a fresh ephemeral key each time";
     const auto parts = sam::splitEnvelope(first);
     EXPECT_EQ(parts.ephemeralPublicKey.size(), 65U);
-    EXPECT_EQ(parts.ciphertext.size(), 64U);
+    EXPECT_EQ(parts.ciphertext.size(), 66U);
     EXPECT_EQ(parts.tag.size(), 16U);
     EXPECT_THROW(sam::splitEnvelope(ByteView(first).first(144)), sam::LoadSamFormatError);
 
@@ -658,8 +679,8 @@ TEST(LoadSamProtocol, CommandsHaveTheirDocumentedBytes) {
     EXPECT_EQ(toHex(sam::selectApplication().encode()), "00A404000BF05441504C494E4B53414D00");
     EXPECT_EQ(toHex(sam::getChipInfo().encode()), "8030000000");
     EXPECT_EQ(toHex(sam::setLifecycle(sam::Lifecycle::Operational).encode()), "80320200");
-    EXPECT_EQ(toHex(sam::importLoadAuthorization(Bytes(145, 0xAA)).encode()).substr(0, 10),
-              "8034000091");
+    EXPECT_EQ(toHex(sam::importLoadAuthorization(Bytes(147, 0xAA)).encode()).substr(0, 10),
+              "8034000093");
     EXPECT_EQ(toHex(sam::sm2Sign(fromHex("01")).encode()), "80380000010100");
 
     sam::LoadMac2Request request;

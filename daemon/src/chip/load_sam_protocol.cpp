@@ -252,6 +252,7 @@ Bytes LoadAuthorization::encode() const {
     append(out, cardSerial);
     ep::appendBigEndian(out, amount, 4);
     append(out, terminalId);
+    ep::appendBigEndian(out, onlineAtc, 2);
     append(out, nonce);
     appendBigEndian64(out, expiry);
     out.push_back(keyIndex);
@@ -271,6 +272,7 @@ LoadAuthorization LoadAuthorization::parse(ByteView bytes) {
     authorization.cardSerial = in.take(ep::kSerialSize);
     authorization.amount = in.number(4);
     authorization.terminalId = in.take(ep::kTerminalIdSize);
+    authorization.onlineAtc = static_cast<std::uint16_t>(in.number(2));
     authorization.nonce = in.take(kNonceSize);
     authorization.expiry = in.number64();
     authorization.keyIndex = in.byte();

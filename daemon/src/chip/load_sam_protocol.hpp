@@ -47,7 +47,7 @@ inline constexpr std::uint16_t kAuthorizationUsed = 0x6983;     // its nonce pro
 // The envelope does not open: bad ephemeral key, or the AES-GCM tag does not verify
 // (tampered, or sealed to another chip). ISO: incorrect secure messaging data objects.
 inline constexpr std::uint16_t kEnvelopeInvalid = 0x6988;
-// Binding mismatch (card serial, amount, terminal id, suite or key version differ from the
+// Binding mismatch (card serial, amount, terminal id, online ATC, suite or key version differ from the
 // authorization), or a malformed authorization or request.
 inline constexpr std::uint16_t kWrongData = 0x6A80;
 inline constexpr std::uint16_t kMac1Invalid = 0x9302;  // the card's MAC1 does not verify
@@ -79,12 +79,14 @@ std::optional<Lifecycle> lifecycleFromName(std::string_view name);
 // True for a move to a later state (installed -> operational or locked, operational -> locked).
 bool isForward(Lifecycle from, Lifecycle to);
 
-// --- Load authorization plaintext (64 bytes, fixed layout, big-endian integers):
+// --- Load authorization plaintext (66 bytes, fixed layout, big-endian integers):
 //   version(1) = 01
 //   suite(1)        e-purse algorithm id: 01 triple DES, 04 SM4
 //   card serial(10) application serial of the card (EF 0x15)
 //   amount(4)       fen
 //   terminal id(6)
+//   online ATC(2)   the card's online ATC from INITIALIZE FOR LOAD: CREDIT FOR LOAD moves it
+//                   on, so at most one load can ever use an authorization for a given ATC
 //   nonce(16)       one-time: the chip produces at most one MAC2 per nonce
 //   expiry(8)       unix seconds; valid while the chip's clock is before it
 //   key index(1), key version(1)   of the card's load key
@@ -93,15 +95,16 @@ inline constexpr std::uint8_t kAuthorizationVersion = 0x01;
 inline constexpr std::size_t kNonceSize = 16;
 inline constexpr std::size_t kDlkSize = 16;
 inline constexpr std::size_t kAuthorizationSize = 1 + 1 + cards::epurse::kSerialSize + 4 +
-                                                  cards::epurse::kTerminalIdSize + kNonceSize + 8 +
-                                                  1 + 1 + kDlkSize;  // 64
+                                                  cards::epurse::kTerminalIdSize + 2 + kNonceSize +
+                                                  8 + 1 + 1 + kDlkSize;  // 66
 
 struct LoadAuthorization {
     crypto::epurse::Suite suite = crypto::epurse::Suite::TripleDes;
     Bytes cardSerial;  // 10
     std::uint32_t amount = 0;
     Bytes terminalId;  // 6
-    Bytes nonce;       // 16
+    std::uint16_t onlineAtc = 0;
+    Bytes nonce;  // 16
     std::uint64_t expiry = 0;
     std::uint8_t keyIndex = 0;
     std::uint8_t keyVersion = 0;
@@ -113,9 +116,9 @@ struct LoadAuthorization {
     static LoadAuthorization parse(ByteView bytes);
 };
 
-// --- ECIES envelope (what IMPORT LOAD AUTHORIZATION carries; 145 bytes for version 01):
+// --- ECIES envelope (what IMPORT LOAD AUTHORIZATION carries; 147 bytes for version 01):
 //   ephemeral public key(65)  P-256 point, uncompressed 04 || X || Y
-//   ciphertext(64)            AES-256-GCM of the authorization plaintext
+//   ciphertext(66)            AES-256-GCM of the authorization plaintext
 //   tag(16)                   GCM tag
 // Z = ECDH(ephemeral private, chip SAM public) = the shared point's X coordinate (32 bytes).
 // key(32) || IV(12) = HKDF-SHA256(IKM = Z, salt = none (RFC 5869: HashLen zero bytes, the same

@@ -407,7 +407,7 @@ bool LoadSamApplet::bindsTo(const sam::LoadAuthorization& authorization,
     return request.cardSerial == authorization.cardSerial &&
            request.amount == authorization.amount &&
            request.terminalId == authorization.terminalId && *cardSuite == authorization.suite &&
-           card.keyVersion == authorization.keyVersion;
+           card.keyVersion == authorization.keyVersion && card.onlineAtc == authorization.onlineAtc;
 }
 
 void LoadSamApplet::useUpAuthorization() {

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Generates TapLink's PKI into OUTDIR (created owner-only): root CA, server CA and a server
+# certificate for localhost, device CA, the script-signing key and certificate, and the
+# issuer master keys of the test city (the server's HSM stand-in). Device certificates are
+# not made here: each secure chip generates its key and a CSR (taplink-enroll), and
+# certs/sign-device-csr.sh signs it with the device CA. See docs/pki.md.
+#
+#   certs/make-pki.sh OUTDIR [--force]
+#
+# Existing material is kept unless --force is given, so setup can call this every time.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+config="$here/openssl.cnf"
+out="${1:?usage: make-pki.sh OUTDIR [--force]}"
+force="${2:-}"
+
+if [[ -f "$out/.complete" && "$force" != "--force" ]]; then
+    exit 0
+fi
+
+umask 077
+mkdir -p "$out"
+chmod 700 "$out"
+rm -f "$out/.complete"
+
+new_key() {  # new_key FILE: a P-256 private key, PKCS#8 PEM, owner-only
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null
+}
+
+# sign CN PROFILE KEY ISSUER_CERT ISSUER_KEY OUT DAYS [SUBJECT]: a certificate for KEY.
+sign() {
+    local cn="$1" profile="$2" key="$3" issuer_cert="$4" issuer_key="$5" cert="$6" days="$7"
+    local subject="${8:-/O=TapLink/CN=$cn}"
+    local csr
+    csr="$(mktemp "$out/.csr.XXXXXX")"
+    openssl req -new -config "$config" -key "$key" -subj "$subject" -out "$csr"
+    openssl x509 -req -in "$csr" -CA "$issuer_cert" -CAkey "$issuer_key" -CAcreateserial \
+        -days "$days" -sha256 -extfile "$config" -extensions "$profile" -out "$cert" 2>/dev/null
+    rm -f "$csr"
+}
+
+# Root CA, self-signed.
+new_key "$out/root-ca.key"
+openssl req -new -x509 -config "$config" -key "$out/root-ca.key" \
+    -subj "/O=TapLink/CN=TapLink Root CA" -days 3650 -sha256 \
+    -extensions root_ca -out "$out/root-ca.crt"
+
+# Issuing CAs.
+new_key "$out/server-ca.key"
+sign "TapLink Server CA" issuing_ca "$out/server-ca.key" "$out/root-ca.crt" "$out/root-ca.key" \
+    "$out/server-ca.crt" 1825
+new_key "$out/device-ca.key"
+sign "TapLink Device CA" issuing_ca "$out/device-ca.key" "$out/root-ca.crt" "$out/root-ca.key" \
+    "$out/device-ca.crt" 1825
+
+# The server's certificate, and its chain as a TLS server sends it.
+new_key "$out/server.key"
+sign "localhost" server_cert "$out/server.key" "$out/server-ca.crt" "$out/server-ca.key" \
+    "$out/server.crt" 825
+cat "$out/server.crt" "$out/server-ca.crt" >"$out/server-chain.crt"
+
+# What the daemon pins: base64 SHA-256 of the server key's SubjectPublicKeyInfo (the form
+# libcurl's CURLOPT_PINNEDPUBLICKEY takes after "sha256//").
+openssl pkey -in "$out/server.key" -pubout -outform DER | openssl dgst -sha256 -binary |
+    openssl base64 -A >"$out/server-spki.sha256"
+
+# Script signing: the server signs recharge scripts with this key; the daemon trusts its
+# public key (script-signing.pub.pem).
+new_key "$out/script-signing.key"
+sign "TapLink Script Signing" script_signing_cert "$out/script-signing.key" \
+    "$out/root-ca.crt" "$out/root-ca.key" "$out/script-signing.crt" 825
+openssl pkey -in "$out/script-signing.key" -pubout -out "$out/script-signing.pub.pem"
+
+# Issuer master keys of the test city (format in docs/pki.md), random for this machine.
+hex16() { openssl rand -hex 16 | tr 'a-f' 'A-F'; }
+cat >"$out/issuers.json" <<JSON
+{
+  "format": "taplink-issuers/1",
+  "issuers": [
+    {
+      "name": "TapLink Test City",
+      "scheme": "city-epurse",
+      "issuerId": "5441504C494E4B31",
+      "keyIndex": 1,
+      "keyVersion": 1,
+      "suites": {
+        "3des": {"load": "$(hex16)", "purchase": "$(hex16)", "tac": "$(hex16)"},
+        "sm4": {"load": "$(hex16)", "purchase": "$(hex16)", "tac": "$(hex16)"}
+      }
+    }
+  ]
+}
+JSON
+
+rm -f "$out"/*.srl
+chmod 600 "$out"/*
+touch "$out/.complete"
