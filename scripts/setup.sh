@@ -8,7 +8,7 @@ PACKAGES=(
   build-essential cmake ninja-build ccache pkg-config git
   clang-format clang-tidy
   # libraries
-  libpcsclite-dev libssl-dev nlohmann-json3-dev libsqlite3-dev
+  libpcsclite-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev curl
   libgtest-dev libgmock-dev libbenchmark-dev
   # PC/SC test bed: the real daemon, the vpcd reader driver, the reference tools
   pcscd vsmartcard-vpcd pcsc-tools
