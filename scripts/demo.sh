@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Sets up everything on a fresh Debian 12 machine (as root) and runs the main job: starts the
-# test bed (a private pcscd with the vpcd reader and taplink-sim's virtual cards) and lists
-# the readers and cards through TapLink's own PC/SC layer.
+# Sets up everything on a fresh Debian 12 machine (as root) and runs the main job: a real
+# top-up of a virtual city card. It generates the PKI (certs/make-pki.sh), starts a private
+# pcscd with the vpcd reader, taplink-sim (a city card and the secure chip), enrolls the
+# chip, starts taplink-server and taplinkd, creates an order, runs `taplink topup`, and
+# prints the balance before and after and the settled order.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
 
 prepare_build release quiet
-cmake --build --preset release --target taplink-testbed taplink-sim >/dev/null
-exec build/release/tests/testbed/taplink-testbed demo "$@"
+cmake --build --preset release --target taplink-demo >/dev/null
+# The demo's PKI and issuer keys live in the build folder (never committed).
+exec build/release/tests/testbed/taplink-demo "$PWD/build/release/demo-pki" "$@"

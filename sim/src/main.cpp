@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cards/issuer_keys.hpp"
 #include "cards/profiles.hpp"
 #include "control_protocol.hpp"
 #include "control_server.hpp"
@@ -31,16 +32,20 @@ struct Options {
     std::string controlPath;
     std::vector<std::pair<int, std::string>> inserts;
     std::string stateDir;
+    std::string issuerKeysPath;
     bool trace = false;
 };
 
 void usage(std::ostream& out) {
     out << "usage: taplink-sim [--port BASE] [--slots N] [--control PATH] [--state-dir DIR]\n"
-           "                   [--insert SLOT=PROFILE]... [--trace] [--list-profiles]\n"
+           "                   [--issuer-keys FILE] [--insert SLOT=PROFILE]... [--trace]\n"
+           "                   [--list-profiles]\n"
            "Slot i connects to the vpcd reader on 127.0.0.1 port BASE+i (default BASE "
         << kVpcdDefaultPort
         << ").\n"
            "City cards keep their state in DIR (default: in memory only).\n"
+           "New city cards get the keys of the first city-epurse issuer in FILE\n"
+           "(\"taplink-issuers/1\", as certs/make-pki.sh writes it; default: the test issuer).\n"
            "The control socket (default $XDG_RUNTIME_DIR/taplink-sim.sock) takes JSON lines;\n"
            "see docs/testbed.md.\n";
 }
@@ -84,6 +89,8 @@ Options parse(int argc, char** argv) {
             options.inserts.emplace_back(std::stoi(spec.substr(0, eq)), spec.substr(eq + 1));
         } else if (arg == "--state-dir") {
             options.stateDir = value();
+        } else if (arg == "--issuer-keys") {
+            options.issuerKeysPath = value();
         } else if (arg == "--trace") {
             options.trace = true;
         } else if (arg == "--list-profiles") {
@@ -99,6 +106,16 @@ Options parse(int argc, char** argv) {
         }
     }
     return options;
+}
+
+// Makes the first city-epurse issuer of the file the issuer of every new city card.
+void useIssuerKeys(const std::string& path) {
+    const taplink::sim::IssuerKeySet keys = taplink::sim::loadIssuerKeys(path);
+    const taplink::sim::Issuer* city = keys.firstOfScheme("city-epurse");
+    if (city == nullptr) {
+        throw std::invalid_argument(path + " names no city-epurse issuer");
+    }
+    taplink::sim::setDefaultCityIssuer(std::make_shared<const taplink::sim::Issuer>(*city));
 }
 
 }  // namespace
@@ -121,6 +138,9 @@ int main(int argc, char** argv) {
     std::signal(SIGPIPE, SIG_IGN);
 
     try {
+        if (!options.issuerKeysPath.empty()) {
+            useIssuerKeys(options.issuerKeysPath);
+        }
         std::vector<std::unique_ptr<taplink::sim::Slot>> slots;
         slots.reserve(static_cast<std::size_t>(options.slots));
         for (int i = 0; i < options.slots; ++i) {

@@ -198,6 +198,16 @@ std::optional<int> ChildProcess::stop(std::chrono::milliseconds grace) {
     return std::exchange(status_, std::nullopt);
 }
 
+void ChildProcess::kill() {
+    if (pid_ > 0) {
+        ::kill(pid_, SIGKILL);
+        int status = 0;
+        ::waitpid(pid_, &status, 0);
+        pid_ = -1;
+        status_ = status;
+    }
+}
+
 std::string processTestBedDir() {
     return "/tmp/taplink-testbed-" + std::to_string(::getpid());
 }
@@ -314,6 +324,7 @@ void TestBed::launchSim() {
         argv.emplace_back("--insert");
         argv.push_back(std::to_string(slot) + "=" + profile);
     }
+    argv.insert(argv.end(), options_.simArguments.begin(), options_.simArguments.end());
     sim_ = spawn(argv, dir_ + "/sim.log");
     try {
         simControl_ = std::make_unique<sim::SimControl>(simSocket());
@@ -386,6 +397,14 @@ bool TestBed::waitForCard(int slot, bool present, std::chrono::milliseconds time
         }
     }
     return false;
+}
+
+ChildProcess spawnLogged(const std::vector<std::string>& argv, const std::string& logPath) {
+    return spawn(argv, logPath);
+}
+
+std::string readLogTail(const std::string& path, std::size_t maxBytes) {
+    return readTail(path, maxBytes);
 }
 
 }  // namespace taplink::testbed

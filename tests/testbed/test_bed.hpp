@@ -32,6 +32,8 @@ struct Options {
     // Cards inserted at start: slot index and card profile.
     std::vector<std::pair<int, std::string>> cards;
     bool traceApdus = false;
+    // More taplink-sim arguments (e.g. --issuer-keys FILE, --state-dir DIR).
+    std::vector<std::string> simArguments;
 };
 
 inline Options oneReader(std::vector<std::pair<int, std::string>> cards = {}) {
@@ -61,6 +63,8 @@ class ChildProcess {
     // SIGTERM, then SIGKILL if it has not ended within the grace period. Returns its wait
     // status (see waitpid), or nullopt when there was no process.
     std::optional<int> stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
+    // SIGKILL at once (a crash, for recovery tests) and reap.
+    void kill();
 
   private:
     pid_t pid_ = -1;
@@ -114,5 +118,12 @@ class TestBed {
 
 // The test bed folder of this process (created on first use).
 std::string processTestBedDir();
+
+// Starts argv[0] (an absolute path) with stdout and stderr appended to logPath; the child
+// dies with this process. For the other programs a test runs next to the bed.
+ChildProcess spawnLogged(const std::vector<std::string>& argv, const std::string& logPath);
+
+// The last maxBytes of a log file, for failure messages.
+std::string readLogTail(const std::string& path, std::size_t maxBytes = 4000);
 
 }  // namespace taplink::testbed

@@ -26,7 +26,18 @@ class TopupJournalTest : public ::testing::Test {
     void TearDown() override { std::filesystem::remove_all(dir); }
 
     static CardInitialization card() {
-        return CardInitialization{"00000000000000000042", 7, 1000, fromHex("A1B2C3D4")};
+        return CardInitialization{"00000000000000000042",
+                                  7,
+                                  1000,
+                                  fromHex("A1B2C3D4"),
+                                  0x01,
+                                  fromHex("434800000001"),
+                                  fromHex("20261121"),
+                                  fromHex("101500")};
+    }
+
+    static Authorization authorization() {
+        return Authorization{fromHex("000102030405060708090A0B0C0D0E0F"), 1763720000};
     }
 
     // Runs every step of a top-up up to and including `last`.
@@ -35,7 +46,7 @@ class TopupJournalTest : public ::testing::Test {
         if (last == TopupState::OrderFetched) {
             return;
         }
-        journal.recordAuthorized(order);
+        journal.recordAuthorized(order, authorization());
         if (last == TopupState::Authorized) {
             return;
         }
@@ -47,7 +58,7 @@ class TopupJournalTest : public ::testing::Test {
         if (last == TopupState::Credited) {
             return;
         }
-        journal.recordReported(order);
+        journal.recordReported(order, R"({"receiptId":"R-1"})");
     }
 };
 
@@ -64,6 +75,13 @@ TEST_F(TopupJournalTest, ATopUpWalksEveryStateAndKeepsWhatEachStepLearnt) {
     EXPECT_EQ(record->balanceAfter, 6000U);
     EXPECT_EQ(toHex(record->mac1), "A1B2C3D4");
     EXPECT_EQ(toHex(record->tac), "0A0B0C0D");
+    EXPECT_EQ(toHex(record->nonce), "000102030405060708090A0B0C0D0E0F");
+    EXPECT_EQ(record->authorizationExpiry, 1763720000);
+    EXPECT_EQ(record->algorithmId, 0x01);
+    EXPECT_EQ(toHex(record->terminalId), "434800000001");
+    EXPECT_EQ(toHex(record->txDate), "20261121");
+    EXPECT_EQ(toHex(record->txTime), "101500");
+    EXPECT_EQ(record->receipt, R"({"receiptId":"R-1"})");
     EXPECT_EQ(journal.history("order-1"),
               (std::vector<TopupState>{TopupState::OrderFetched, TopupState::Authorized,
                                        TopupState::CardInitialized, TopupState::Credited,
@@ -76,12 +94,12 @@ TEST_F(TopupJournalTest, StepsOutOfOrderAreRefusedAndChangeNothing) {
     journal.recordOrderFetched("order-2", 5000);
     EXPECT_THROW(journal.recordCardInitialized("order-2", card()), JournalError);  // skipped one
     EXPECT_THROW(journal.recordCredited("order-2", fromHex("00000000"), 1), JournalError);
-    EXPECT_THROW(journal.recordReported("order-2"), JournalError);
-    journal.recordAuthorized("order-2");
-    EXPECT_THROW(journal.recordAuthorized("order-2"), JournalError);  // twice
+    EXPECT_THROW(journal.recordReported("order-2", "{}"), JournalError);
+    journal.recordAuthorized("order-2", authorization());
+    EXPECT_THROW(journal.recordAuthorized("order-2", authorization()), JournalError);  // twice
     EXPECT_EQ(journal.find("order-2")->state, TopupState::Authorized);
     EXPECT_EQ(journal.history("order-2").size(), 2U);
-    EXPECT_THROW(journal.recordAuthorized("no-such-order"), JournalError);
+    EXPECT_THROW(journal.recordAuthorized("no-such-order", authorization()), JournalError);
 }
 
 TEST_F(TopupJournalTest, AnOrderIsJournaledOnceAndNeedsAnAmount) {
@@ -95,7 +113,23 @@ TEST_F(TopupJournalTest, AnOrderIsJournaledOnceAndNeedsAnAmount) {
 TEST_F(TopupJournalTest, AResultIsReportedOnlyOnce) {
     auto journal = TopupJournal::open(path);
     runUpTo(journal, "order-5", TopupState::Reported);
-    EXPECT_THROW(journal.recordReported("order-5"), JournalError);
+    EXPECT_THROW(journal.recordReported("order-5", "{}"), JournalError);
+    EXPECT_THROW(journal.recordOrderFetched("order-5", 5000), JournalError) << "settled: no retry";
+}
+
+// A failed attempt (the card pulled before the credit) may be tried again; the new attempt
+// starts clean and the event log keeps both.
+TEST_F(TopupJournalTest, AFailedTopUpCanBeAttemptedAgain) {
+    auto journal = TopupJournal::open(path);
+    runUpTo(journal, "order-7", TopupState::CardInitialized);
+    journal.recordFailed("order-7", "card removed");
+    journal.recordOrderFetched("order-7", 5000);
+    const auto record = journal.find("order-7");
+    EXPECT_EQ(record->state, TopupState::OrderFetched);
+    EXPECT_TRUE(record->cardSerial.empty());
+    EXPECT_TRUE(record->failure.empty());
+    EXPECT_EQ(journal.history("order-7").size(), 5U);
+    EXPECT_THROW(journal.recordOrderFetched("order-7", 5000), JournalError) << "still running";
 }
 
 // Money on the card must reach the server: a credited top-up cannot be written off.
@@ -183,7 +217,7 @@ TEST(TopupStateMachine, AllowsExactlyTheDocumentedTransitions) {
         {S::OrderFetched, S::Authorized},  {S::Authorized, S::CardInitialized},
         {S::CardInitialized, S::Credited}, {S::Credited, S::Reported},
         {S::OrderFetched, S::Failed},      {S::Authorized, S::Failed},
-        {S::CardInitialized, S::Failed}};
+        {S::CardInitialized, S::Failed},   {S::Failed, S::OrderFetched}};
     for (const S from : all) {
         for (const S to : all) {
             const bool expected =

@@ -614,7 +614,8 @@ TEST(LoadSamProtocol, TheAuthorizationHasItsFixedLayout) {
 
 TEST(LoadSamProtocol, MalformedAuthorizationsAreFormatErrors) {
     const Bytes good = sampleAuthorization().encode();
-    EXPECT_THROW(sam::LoadAuthorization::parse(ByteView(good).first(sam::kAuthorizationSize - 1)), sam::LoadSamFormatError);
+    EXPECT_THROW(sam::LoadAuthorization::parse(ByteView(good).first(sam::kAuthorizationSize - 1)),
+                 sam::LoadSamFormatError);
     EXPECT_THROW(sam::LoadAuthorization::parse(concat(good, fromHex("00"))),
                  sam::LoadSamFormatError);
     Bytes version = good;

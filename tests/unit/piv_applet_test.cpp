@@ -11,10 +11,12 @@
 #include <memory>
 
 #include "../support/virtual_card_channel.hpp"
+#include "../tls/test_certificates.hpp"
 #include "apdu/tlv.hpp"
 #include "cards/profiles.hpp"
 #include "cards/secure_chip.hpp"
 #include "chip/piv_chip.hpp"
+#include "crypto/ec_keys.hpp"
 #include "crypto/openssl_handles.hpp"
 
 namespace taplink::chip {
@@ -220,6 +222,183 @@ TEST_F(PivChipTest, RefusesAChainLongerThan64KiB) {
     EXPECT_TRUE(channel.transmit({0x10, 0xDB, 0x3F, 0xFF, piece, std::nullopt}).ok());
     EXPECT_EQ(channel.transmit({0x10, 0xDB, 0x3F, 0xFF, piece, std::nullopt}).sw, 0x6700);
     EXPECT_TRUE(chip.select());  // and the chip goes on
+}
+
+// ---- GENERATE ASYMMETRIC KEY PAIR and PUT DATA of the slot 9A certificate ----
+
+bool verifiesWithPoint(const Bytes& point, const Bytes& digest, const Bytes& signature) {
+    const PkeyPtr key = crypto::publicKeyFromPoint("EC", crypto::kP256Group, point);
+    if (!key) {
+        return false;
+    }
+    const PkeyCtxPtr context(EVP_PKEY_CTX_new(key.get(), nullptr));
+    return context && EVP_PKEY_verify_init(context.get()) == 1 &&
+           EVP_PKEY_verify(context.get(), signature.data(), signature.size(), digest.data(),
+                           digest.size()) == 1;
+}
+
+// A CA-issued certificate (DER) for the public point, as the device CA would issue it.
+Bytes certificateForPoint(const Bytes& point) {
+    const auto ca = testing::makeCa("Test Device CA");
+    const PkeyPtr key = crypto::publicKeyFromPoint("EC", crypto::kP256Group, point);
+    testing::CertificateSpec spec;
+    spec.subject = {{"O", "TapLink"}, {"CN", "TapLink device 544C434800000001"}};
+    spec.publicKey = key.get();
+    spec.extendedKeyUsage = "clientAuth";
+    spec.issuer = ca.certificate.get();
+    spec.issuerKey = ca.key.get();
+    return testing::certificateDer(testing::makeCertificate(spec).get());
+}
+
+TEST_F(PivChipTest, GenerateNeedsThePin) {
+    EXPECT_EQ(send("0047009A05AC03800111"
+                   "00")
+                  .sw,
+              0x6982);
+    EXPECT_THROW(chip.generateKey(), PinRequiredError);
+    EXPECT_NO_THROW(chip.readCertificate()) << "the old key and certificate are still there";
+}
+
+TEST_F(PivChipTest, GenerateAnswersTheNewPointAndSignsWithTheNewKey) {
+    chip.verifyPin("123456");
+    const Bytes oldCertificate = chip.readCertificate();
+    const auto answer = send(
+        "0047009A05AC03800111"
+        "00");
+    ASSERT_TRUE(answer.ok());
+    ASSERT_EQ(answer.data.size(), 70U);
+    EXPECT_EQ(toHex(ByteView(answer.data).first(5)), "7F49438641") << "7F49 { 86 <65> }";
+    const Bytes point = piv::pointFromPublicKeyTemplate(answer.data);
+    EXPECT_EQ(point[0], 0x04);
+
+    const Bytes digest = sha256("after generate");
+    const Bytes signature = chip.signDigest(digest);
+    EXPECT_TRUE(verifiesWithPoint(point, digest, signature));
+    EXPECT_FALSE(verifies(oldCertificate, digest, signature)) << "the old key is gone";
+    EXPECT_NE(chip.generateKey(), point) << "every GENERATE makes a new key";
+}
+
+TEST_F(PivChipTest, GenerateRemovesTheCertificateUntilANewOneIsWritten) {
+    chip.verifyPin("123456");
+    const Bytes oldCertificate = chip.readCertificate();
+    const Bytes point = chip.generateKey();
+    EXPECT_EQ(send("00CB3FFF055C035FC10500").sw, 0x6A82);
+    try {
+        chip.readCertificate();
+        FAIL() << "a certificate without its key";
+    } catch (const PivError& error) {
+        EXPECT_EQ(error.statusWord(), 0x6A82);
+    }
+    try {
+        chip.writeCertificate(oldCertificate);
+        FAIL() << "the old key's certificate was accepted";
+    } catch (const PivError& error) {
+        EXPECT_EQ(error.statusWord(), 0x6A80);
+    }
+    const Bytes issued = certificateForPoint(point);
+    ASSERT_GT(issued.size(), 255U) << "long enough to be chained";
+    chip.writeCertificate(issued);
+    EXPECT_EQ(chip.readCertificate(), issued);
+}
+
+TEST_F(PivChipTest, GenerateRefusesOtherSlotsAndAlgorithms) {
+    chip.verifyPin("123456");
+    EXPECT_EQ(send("004700 9C05AC03800111"
+                   "00")
+                  .sw,
+              0x6A86)
+        << "slot 9C";
+    EXPECT_EQ(send("004701 9A05AC03800111"
+                   "00")
+                  .sw,
+              0x6A86);
+    EXPECT_EQ(send("004700 9A05AC03800114"
+                   "00")
+                  .sw,
+              0x6A80)
+        << "P-384";
+    EXPECT_EQ(send("004700 9A05AC03800711"
+                   "00")
+                  .sw,
+              0x6A80)
+        << "no algorithm tag";
+    EXPECT_EQ(send("004700 9A03800111"
+                   "00")
+                  .sw,
+              0x6A80)
+        << "no control reference template";
+    EXPECT_NO_THROW(chip.readCertificate()) << "nothing changed";
+}
+
+TEST_F(PivChipTest, WritingACertificateNeedsThePin) {
+    chip.verifyPin("123456");
+    const Bytes issued = certificateForPoint(chip.generateKey());
+    card->reset();
+    ASSERT_TRUE(chip.select());
+    EXPECT_THROW(chip.writeCertificate(issued), PinRequiredError);
+}
+
+TEST(PivChipStateTest, TheGeneratedKeyAndItsCertificatePersist) {
+    const StateDir dir;
+    const auto options = chipOptions("0102030405060708", dir.path());
+    Bytes point;
+    {
+        VirtualCardChannel channel(sim::makeCard("secure-chip", options));
+        PivChip chip(channel);
+        ASSERT_TRUE(chip.select());
+        chip.verifyPin("123456");
+        point = chip.generateKey();
+    }
+    const Bytes issued = certificateForPoint(point);
+    {
+        VirtualCardChannel channel(sim::makeCard("secure-chip", options));
+        PivChip chip(channel);
+        ASSERT_TRUE(chip.select());
+        EXPECT_THROW(chip.readCertificate(), PivError) << "still waiting for its certificate";
+        chip.verifyPin("123456");
+        const Bytes digest = sha256("persisted");
+        EXPECT_TRUE(verifiesWithPoint(point, digest, chip.signDigest(digest)));
+        chip.writeCertificate(issued);
+    }
+    VirtualCardChannel channel(sim::makeCard("secure-chip", options));
+    PivChip chip(channel);
+    ASSERT_TRUE(chip.select());
+    EXPECT_EQ(chip.readCertificate(), issued);
+}
+
+TEST(PivProtocolTest, GenerateAndPutDataLayouts) {
+    EXPECT_EQ(toHex(piv::generateAuthenticationKey().encode()),
+              "004700"
+              "9A05AC0380011100");
+    EXPECT_EQ(piv::algorithmFromGenerationRequest(fromHex("AC03800111")), 0x11);
+    EXPECT_EQ(piv::algorithmFromGenerationRequest(fromHex("AC0480021111")), std::nullopt);
+    EXPECT_EQ(piv::algorithmFromGenerationRequest(fromHex("AC00")), std::nullopt);
+    EXPECT_THROW(piv::pointFromPublicKeyTemplate(fromHex("7F49028600")), piv::PivFormatError);
+    EXPECT_THROW(piv::pointFromPublicKeyTemplate(fromHex("7F4900")), piv::PivFormatError);
+
+    const auto shortChain = piv::putAuthenticationCertificate(fromHex("3000"));
+    ASSERT_EQ(shortChain.size(), 1U);
+    EXPECT_EQ(toHex(shortChain[0].encode()),
+              "00DB3FFF"
+              "10"
+              "5C035FC105"
+              "5309"
+              "70023000"
+              "710100"
+              "FE00");
+
+    // 600 bytes of well-formed DER: SEQUENCE { OCTET STRING (592 zeros) }.
+    Bytes certificate = fromHex("3082025404820250");
+    certificate.resize(600, 0x00);
+    const auto chain = piv::putAuthenticationCertificate(certificate);
+    ASSERT_EQ(chain.size(), 3U);
+    Bytes joined;
+    for (std::size_t i = 0; i < chain.size(); ++i) {
+        EXPECT_EQ(chain[i].cla, i + 1 < chain.size() ? 0x10 : 0x00) << i;
+        EXPECT_LE(chain[i].data.size(), 255U);
+        joined.insert(joined.end(), chain[i].data.begin(), chain[i].data.end());
+    }
+    EXPECT_EQ(piv::certificateFromPutData(joined), certificate);
 }
 
 TEST(PivChipStateTest, TheKeyPersistsWithTheChipsSerialAndDiffersBetweenChips) {

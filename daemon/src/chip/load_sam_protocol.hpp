@@ -47,8 +47,8 @@ inline constexpr std::uint16_t kAuthorizationUsed = 0x6983;     // its nonce pro
 // The envelope does not open: bad ephemeral key, or the AES-GCM tag does not verify
 // (tampered, or sealed to another chip). ISO: incorrect secure messaging data objects.
 inline constexpr std::uint16_t kEnvelopeInvalid = 0x6988;
-// Binding mismatch (card serial, amount, terminal id, online ATC, suite or key version differ from the
-// authorization), or a malformed authorization or request.
+// Binding mismatch (card serial, amount, terminal id, online ATC, suite or key version differ from
+// the authorization), or a malformed authorization or request.
 inline constexpr std::uint16_t kWrongData = 0x6A80;
 inline constexpr std::uint16_t kMac1Invalid = 0x9302;  // the card's MAC1 does not verify
 inline constexpr std::uint16_t kWrongLength = 0x6700;

@@ -115,6 +115,18 @@ Bytes PivChip::signDigest(ByteView digest) {
     return piv::signatureFromResponse(answer);
 }
 
+Bytes PivChip::generateKey() {
+    const Bytes answer =
+        exchange(piv::generateAuthenticationKey(), "GENERATE ASYMMETRIC KEY PAIR 9A");
+    return piv::pointFromPublicKeyTemplate(answer);
+}
+
+void PivChip::writeCertificate(ByteView certificateDer) {
+    for (const auto& command : piv::putAuthenticationCertificate(certificateDer)) {
+        exchange(command, "PUT DATA certificate 9A");
+    }
+}
+
 Bytes PivChip::exchange(const apdu::CommandApdu& command, const char* operation) {
     auto response = channel_.transmit(command);
     if (!response.ok()) {

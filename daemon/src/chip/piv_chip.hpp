@@ -78,6 +78,15 @@ class PivChip {
     // PinRequiredError when the PIN has not been verified in this session.
     Bytes signDigest(ByteView digest);
 
+    // GENERATE ASYMMETRIC KEY PAIR: a new P-256 device key in slot 9A, made inside the chip;
+    // returns its public point (65 bytes, 04 || X || Y). The old key is gone and so is the
+    // slot's certificate (GET DATA answers 6A82) until writeCertificate installs a new one.
+    // PinRequiredError without the PIN (this chip gates it with the PIN, see docs/chip.md).
+    Bytes generateKey();
+    // PUT DATA of the slot 9A certificate (DER), chained when long. PinRequiredError without
+    // the PIN; PivError 6A80 when the certificate is not for the chip's key.
+    void writeCertificate(ByteView certificateDer);
+
   private:
     // Sends the command; any status word but 9000 becomes the matching PivError.
     Bytes exchange(const apdu::CommandApdu& command, const char* operation);

@@ -118,6 +118,31 @@ apdu::CommandApdu signWithAuthenticationKey(ByteView digest) {
                              kShortLe};
 }
 
+apdu::CommandApdu generateAuthenticationKey() {
+    return apdu::CommandApdu{kCla,
+                             kInsGenerateKeyPair,
+                             0x00,
+                             kAuthenticationKey,
+                             keyGenerationRequest(kAlgorithmEccP256),
+                             kShortLe};
+}
+
+std::vector<apdu::CommandApdu> putAuthenticationCertificate(ByteView certificateDer) {
+    const Bytes data =
+        concat(Tlv::primitive(kTagTagList, tagBytes(kObjectAuthenticationCert)).encode(),
+               certificateObject(certificateDer));
+    std::vector<apdu::CommandApdu> chain;
+    for (std::size_t offset = 0; offset < data.size(); offset += kMaxChainLinkData) {
+        const std::size_t size = std::min(kMaxChainLinkData, data.size() - offset);
+        const bool last = offset + size == data.size();
+        const auto begin = data.begin() + static_cast<std::ptrdiff_t>(offset);
+        chain.push_back(apdu::CommandApdu{
+            last ? kCla : static_cast<std::uint8_t>(kCla | kClaChaining), kInsPutData, kP1GetData,
+            kP2GetData, Bytes(begin, begin + static_cast<std::ptrdiff_t>(size)), std::nullopt});
+    }
+    return chain;
+}
+
 Bytes pinBlock(std::string_view pin) {
     if (pin.size() < kMinPinLength || pin.size() > kPinBlockSize ||
         !std::all_of(pin.begin(), pin.end(), isPinDigit)) {
@@ -281,6 +306,45 @@ std::optional<Bytes> challengeFromRequest(ByteView commandData) {
     } catch (const tlv::TlvError&) {
         return std::nullopt;
     }
+}
+
+Bytes keyGenerationRequest(std::uint8_t algorithm) {
+    return Tlv::constructedOf(kTagControlReference, {Tlv::primitive(kTagAlgorithmId, {algorithm})})
+        .encode();
+}
+
+std::optional<std::uint8_t> algorithmFromGenerationRequest(ByteView commandData) {
+    try {
+        const auto objects = tlv::parse(commandData);
+        if (objects.size() != 1 || objects[0].tag != kTagControlReference) {
+            return std::nullopt;
+        }
+        const Tlv* algorithm = tlv::find(objects[0].children, kTagAlgorithmId);
+        if (algorithm == nullptr || algorithm->value.size() != 1) {
+            return std::nullopt;
+        }
+        return algorithm->value[0];
+    } catch (const tlv::TlvError&) {
+        return std::nullopt;
+    }
+}
+
+Bytes publicKeyTemplate(ByteView point) {
+    return Tlv::constructedOf(kTagPublicKey,
+                              {Tlv::primitive(kTagEccPoint, Bytes(point.begin(), point.end()))})
+        .encode();
+}
+
+Bytes pointFromPublicKeyTemplate(ByteView answer) {
+    const auto objects = parseOrThrow(answer, "GENERATE ASYMMETRIC KEY PAIR answer");
+    const Tlv& container =
+        requireTag(objects, kTagPublicKey, "GENERATE ASYMMETRIC KEY PAIR answer");
+    const Tlv& point =
+        requireTag(container.children, kTagEccPoint, "GENERATE ASYMMETRIC KEY PAIR answer");
+    if (point.value.empty()) {
+        throw PivFormatError("GENERATE ASYMMETRIC KEY PAIR answer: empty point");
+    }
+    return point.value;
 }
 
 Bytes signatureResponse(ByteView signatureDer) {

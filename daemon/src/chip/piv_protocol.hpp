@@ -8,6 +8,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string_view>
+#include <vector>
 
 #include "apdu/apdu.hpp"
 #include "common/bytes.hpp"
@@ -27,7 +28,8 @@ inline constexpr std::uint8_t kInsVerify = 0x20;               // clause 3.2.1
 inline constexpr std::uint8_t kInsChangeReferenceData = 0x24;  // clause 3.2.2
 inline constexpr std::uint8_t kInsGeneralAuthenticate = 0x87;  // clause 3.2.4
 inline constexpr std::uint8_t kInsGetData = 0xCB;              // clause 3.1.2
-inline constexpr std::uint8_t kInsPutData = 0xDB;              // clause 3.3.2
+inline constexpr std::uint8_t kInsPutData = 0xDB;              // clause 3.3.1
+inline constexpr std::uint8_t kInsGenerateKeyPair = 0x47;      // clause 3.3.2
 inline constexpr std::uint8_t kP1GetData = 0x3F;               // GET/PUT DATA P1-P2 3F FF
 inline constexpr std::uint8_t kP2GetData = 0xFF;
 
@@ -66,6 +68,13 @@ inline constexpr std::uint32_t kTagDynamicAuthentication = 0x7C;  // Part 2 tabl
 inline constexpr std::uint32_t kTagChallenge = 0x81;
 inline constexpr std::uint32_t kTagResponse = 0x82;
 inline constexpr std::uint32_t kTagPinUsagePolicy = 0x5F2F;  // Part 1 table 39 (Discovery)
+// Part 2 clause 3.3.2, tables 10 and 11: GENERATE ASYMMETRIC KEY PAIR.
+inline constexpr std::uint32_t kTagControlReference = 0xAC;  // command: AC { 80 algorithm }
+inline constexpr std::uint32_t kTagPublicKey = 0x7F49;       // answer: 7F49 { 86 point }
+inline constexpr std::uint32_t kTagEccPoint = 0x86;
+
+// ISO/IEC 7816-4 short APDUs carry at most 255 data bytes; longer data is chained.
+inline constexpr std::size_t kMaxChainLinkData = 255;
 
 // Status words of the card edge (Part 2 clause 3, each command's table).
 namespace sw {
@@ -102,6 +111,14 @@ apdu::CommandApdu changePin(std::string_view oldPin, std::string_view newPin);
 // Part 2 clause 3.2.4 GENERAL AUTHENTICATE with slot 9A, ECC P-256:
 // 00 87 11 9A 7C { 82 00, 81 <digest> } Le 00.
 apdu::CommandApdu signWithAuthenticationKey(ByteView digest);
+// Part 2 clause 3.3.2 GENERATE ASYMMETRIC KEY PAIR for slot 9A, ECC P-256:
+// 00 47 00 9A 05 AC 03 80 01 11 Le 00.
+apdu::CommandApdu generateAuthenticationKey();
+// Part 2 clause 3.3.1 PUT DATA of the slot 9A certificate object:
+// 00 DB 3F FF <5C 03 5F C1 05, 53 { 70 cert, 71 00, FE 00 }>, split into a command chain
+// (ISO/IEC 7816-4 clause 5.1.1.1: CLA 10 on every command but the last) of at most 255
+// data bytes each.
+std::vector<apdu::CommandApdu> putAuthenticationCertificate(ByteView certificateDer);
 
 // ---- Encoders and parsers shared by the driver and the simulated chip ----
 
@@ -144,6 +161,15 @@ Bytes signatureRequest(ByteView digest);
 // The challenge (81) of a request asking for a response (82 00); nullopt when the request
 // is anything else.
 std::optional<Bytes> challengeFromRequest(ByteView commandData);
+// Part 2 clause 3.3.2, table 10: the key generation request AC { 80 <algorithm> }.
+Bytes keyGenerationRequest(std::uint8_t algorithm);
+// The algorithm a key generation request asks for; nullopt for a malformed request.
+std::optional<std::uint8_t> algorithmFromGenerationRequest(ByteView commandData);
+// Part 2 clause 3.3.2, table 11 (ECC): the answer 7F49 { 86 <uncompressed point> }.
+Bytes publicKeyTemplate(ByteView point);
+// The point in that answer; PivFormatError when there is none.
+Bytes pointFromPublicKeyTemplate(ByteView answer);
+
 // The answer 7C { 82 <DER ECDSA signature> }.
 Bytes signatureResponse(ByteView signatureDer);
 // The signature in that answer; PivFormatError when there is none.

@@ -46,12 +46,20 @@ TopupRecord recordFrom(const Statement& row) {
     record.failure = row.text(9);
     record.createdAt = row.integer(10);
     record.updatedAt = row.integer(11);
+    record.nonce = fromHex(row.text(12));
+    record.authorizationExpiry = row.integer(13);
+    record.algorithmId = static_cast<std::uint8_t>(row.integer(14));
+    record.terminalId = fromHex(row.text(15));
+    record.txDate = fromHex(row.text(16));
+    record.txTime = fromHex(row.text(17));
+    record.receipt = row.text(18);
     return record;
 }
 
 constexpr std::string_view kSelectRecord =
     "SELECT order_id, amount, state, card_serial, online_atc, balance_before, balance_after, "
-    "mac1, tac, failure, created_at, updated_at FROM topups";
+    "mac1, tac, failure, created_at, updated_at, nonce, authorization_expiry, algorithm_id, "
+    "terminal_id, tx_date, tx_time, receipt FROM topups";
 
 }  // namespace
 
@@ -91,7 +99,7 @@ bool isAllowedTransition(TopupState from, TopupState to) {
             return from == TopupState::OrderFetched || from == TopupState::Authorized ||
                    from == TopupState::CardInitialized;
         case TopupState::OrderFetched:
-            return false;  // only ever the first state
+            return from == TopupState::Failed;  // a new attempt
     }
     return false;
 }
@@ -144,7 +152,13 @@ void TopupJournal::createSchema() {
                              " online_atc INTEGER, balance_before INTEGER, balance_after INTEGER,"
                              " mac1 TEXT NOT NULL DEFAULT '', tac TEXT NOT NULL DEFAULT '',"
                              " failure TEXT NOT NULL DEFAULT '',"
-                             " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+                             " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+                             " nonce TEXT NOT NULL DEFAULT '',"
+                             " authorization_expiry INTEGER NOT NULL DEFAULT 0,"
+                             " algorithm_id INTEGER NOT NULL DEFAULT 0,"
+                             " terminal_id TEXT NOT NULL DEFAULT '',"
+                             " tx_date TEXT NOT NULL DEFAULT '', tx_time TEXT NOT NULL DEFAULT '',"
+                             " receipt TEXT NOT NULL DEFAULT '');"
                              "CREATE TABLE IF NOT EXISTS topup_events ("
                              " id INTEGER PRIMARY KEY AUTOINCREMENT,"
                              " order_id TEXT NOT NULL REFERENCES topups(order_id),"
@@ -191,12 +205,20 @@ void TopupJournal::recordOrderFetched(std::string_view orderId, std::uint32_t am
         throw JournalError("a top-up needs an order id and an amount");
     }
     WriteTransaction transaction(database_.get());
-    Statement exists(database_.get(), "SELECT 1 FROM topups WHERE order_id = ?1");
+    Statement exists(database_.get(), "SELECT state FROM topups WHERE order_id = ?1");
     exists.bind(1, orderId);
-    if (exists.step()) {
-        throw JournalError("order '" + std::string(orderId) + "' is already in the journal");
-    }
     const std::int64_t now = nowSeconds();
+    if (exists.step()) {
+        const TopupState state = topupStateFromString(exists.text(0));
+        if (!isAllowedTransition(state, TopupState::OrderFetched)) {
+            throw JournalError("order '" + std::string(orderId) + "' is already in the journal (" +
+                               std::string(toString(state)) + ")");
+        }
+        // A new attempt: nothing of the failed one carries over but the event log.
+        Statement restart(database_.get(),
+                          "DELETE FROM topups WHERE order_id = ?1 AND state = 'failed'");
+        restart.bind(1, orderId).step();
+    }
     Statement insert(database_.get(),
                      "INSERT INTO topups (order_id, amount, state, created_at, updated_at) "
                      "VALUES (?1, ?2, ?3, ?4, ?4)");
@@ -209,21 +231,29 @@ void TopupJournal::recordOrderFetched(std::string_view orderId, std::uint32_t am
     transaction.commit();
 }
 
-void TopupJournal::recordAuthorized(std::string_view orderId) {
+void TopupJournal::recordAuthorized(std::string_view orderId, const Authorization& authorization) {
     transition(orderId, TopupState::Authorized,
-               "UPDATE topups SET state = ?2, updated_at = ?3 WHERE order_id = ?1",
-               [](Statement&) {});
+               "UPDATE topups SET state = ?2, updated_at = ?3, nonce = ?4,"
+               " authorization_expiry = ?5 WHERE order_id = ?1",
+               [&](Statement& statement) {
+                   statement.bind(4, toHex(authorization.nonce)).bind(5, authorization.expiresAt);
+               });
 }
 
 void TopupJournal::recordCardInitialized(std::string_view orderId, const CardInitialization& card) {
     transition(orderId, TopupState::CardInitialized,
                "UPDATE topups SET state = ?2, updated_at = ?3, card_serial = ?4, online_atc = ?5,"
-               " balance_before = ?6, mac1 = ?7 WHERE order_id = ?1",
+               " balance_before = ?6, mac1 = ?7, algorithm_id = ?8, terminal_id = ?9,"
+               " tx_date = ?10, tx_time = ?11 WHERE order_id = ?1",
                [&](Statement& statement) {
                    statement.bind(4, card.cardSerial)
                        .bind(5, static_cast<std::int64_t>(card.onlineAtc))
                        .bind(6, static_cast<std::int64_t>(card.balanceBefore))
-                       .bind(7, toHex(card.mac1));
+                       .bind(7, toHex(card.mac1))
+                       .bind(8, static_cast<std::int64_t>(card.algorithmId))
+                       .bind(9, toHex(card.terminalId))
+                       .bind(10, toHex(card.txDate))
+                       .bind(11, toHex(card.txTime));
                });
 }
 
@@ -237,10 +267,10 @@ void TopupJournal::recordCredited(std::string_view orderId, ByteView tac,
                });
 }
 
-void TopupJournal::recordReported(std::string_view orderId) {
+void TopupJournal::recordReported(std::string_view orderId, std::string_view receipt) {
     transition(orderId, TopupState::Reported,
-               "UPDATE topups SET state = ?2, updated_at = ?3 WHERE order_id = ?1",
-               [](Statement&) {});
+               "UPDATE topups SET state = ?2, updated_at = ?3, receipt = ?4 WHERE order_id = ?1",
+               [&](Statement& statement) { statement.bind(4, receipt); });
 }
 
 void TopupJournal::recordFailed(std::string_view orderId, std::string_view reason) {

@@ -6,6 +6,10 @@
 //          \______________\______________/
 //                                 \-> failed   (never from credited: money on the card must
 //                                               be reported, not written off)
+//
+// A failed attempt may be started again for the same order (failed -> order_fetched); the
+// event log keeps every attempt. The record holds everything the signed result needs, so a
+// top-up interrupted after the card was written can be reported from the journal alone.
 #pragma once
 
 #include <cstdint>
@@ -32,15 +36,27 @@ struct TopupRecord {
     std::string orderId;
     std::uint32_t amount = 0;  // fen, from the server's order
     TopupState state = TopupState::OrderFetched;
+    Bytes nonce;  // the load authorization's, from authorized on
+    std::int64_t authorizationExpiry = 0;
     std::string cardSerial;                  // hex, from card_initialized on
     std::optional<std::uint16_t> onlineAtc;  // the ATC INITIALIZE FOR LOAD returned
     std::optional<std::uint32_t> balanceBefore;
+    std::uint8_t algorithmId = 0;
+    Bytes terminalId;
+    Bytes txDate;  // BCD YYYYMMDD and hhmmss of CREDIT FOR LOAD (MAC2 and TAC cover them)
+    Bytes txTime;
     std::optional<std::uint32_t> balanceAfter;  // from credited on
     Bytes mac1;
     Bytes tac;
+    std::string receipt;         // the server's settlement (JSON), for reported
     std::string failure;         // why, for failed
     std::int64_t createdAt = 0;  // unix seconds
     std::int64_t updatedAt = 0;
+};
+
+struct Authorization {
+    Bytes nonce;
+    std::int64_t expiresAt = 0;
 };
 
 struct CardInitialization {
@@ -48,6 +64,10 @@ struct CardInitialization {
     std::uint16_t onlineAtc = 0;
     std::uint32_t balanceBefore = 0;
     Bytes mac1;
+    std::uint8_t algorithmId = 0;
+    Bytes terminalId;
+    Bytes txDate;
+    Bytes txTime;
 };
 
 class TopupJournal {
@@ -58,11 +78,12 @@ class TopupJournal {
 
     // Each step is one transaction that also appends to the event log, and refuses (with
     // JournalError) a step the state machine does not allow from the record's state.
+    // A new top-up, or a new attempt at one that failed.
     void recordOrderFetched(std::string_view orderId, std::uint32_t amount);
-    void recordAuthorized(std::string_view orderId);
+    void recordAuthorized(std::string_view orderId, const Authorization& authorization);
     void recordCardInitialized(std::string_view orderId, const CardInitialization& card);
     void recordCredited(std::string_view orderId, ByteView tac, std::uint32_t balanceAfter);
-    void recordReported(std::string_view orderId);
+    void recordReported(std::string_view orderId, std::string_view receipt);
     void recordFailed(std::string_view orderId, std::string_view reason);
 
     std::optional<TopupRecord> find(std::string_view orderId);

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "chip/piv_protocol.hpp"
+#include "crypto/ec_keys.hpp"
 #include "crypto/random.hpp"
 
 namespace taplink::sim {
@@ -275,6 +276,8 @@ ResponseApdu PivApplet::dispatch(const CommandApdu& command) {
             return changeReferenceData(command);
         case piv::kInsGeneralAuthenticate:
             return generalAuthenticate(command);
+        case piv::kInsGenerateKeyPair:
+            return generateKeyPair(command);
         default:
             return status(isw::kInsNotSupported);
     }
@@ -292,6 +295,9 @@ ResponseApdu PivApplet::getData(const CommandApdu& command) const {
         case piv::kObjectChuid:
             return ResponseApdu{piv::chuidObject(config_.chipSerial), isw::kOk};
         case piv::kObjectAuthenticationCert:
+            if (state_.certificateDer.empty()) {
+                return status(isw::kFileNotFound);  // a new key awaits its certificate
+            }
             return ResponseApdu{piv::certificateObject(state_.certificateDer), isw::kOk};
         case piv::kObjectCcc:
             return ResponseApdu{piv::cccObject(config_.chipSerial), isw::kOk};
@@ -401,6 +407,33 @@ ResponseApdu PivApplet::generalAuthenticate(const CommandApdu& command) const {
         return status(isw::kWrongData);
     }
     return ResponseApdu{piv::signatureResponse(signDigest(key_.get(), *digest)), isw::kOk};
+}
+
+// A new slot 9A key replaces the old one, and the old key's certificate goes with it.
+// SP 800-73-4 guards GENERATE with the card management key (9B); this chip has none and asks
+// for the PIN instead, as for PUT DATA. The new state is saved before it is used, so a chip
+// never signs with a key it would forget.
+ResponseApdu PivApplet::generateKeyPair(const CommandApdu& command) {
+    if (command.p1 != 0x00 || command.p2 != piv::kAuthenticationKey) {
+        return status(isw::kIncorrectP1P2);
+    }
+    if (!pinVerified_) {
+        return status(isw::kSecurityNotSatisfied);
+    }
+    const auto algorithm = piv::algorithmFromGenerationRequest(command.data);
+    if (!algorithm || *algorithm != piv::kAlgorithmEccP256) {
+        return status(isw::kWrongData);
+    }
+    PkeyPtr key = generateP256Key();
+    PivState renewed = state_;
+    renewed.privateKeyPem = privateKeyToPem(key.get());
+    renewed.certificateDer.clear();
+    if (!config_.stateFile.empty()) {
+        renewed.save(config_.stateFile);
+    }
+    state_ = std::move(renewed);
+    key_ = std::move(key);
+    return ResponseApdu{piv::publicKeyTemplate(crypto::uncompressedPoint(key_.get())), isw::kOk};
 }
 
 ResponseApdu PivApplet::wrongPin() {

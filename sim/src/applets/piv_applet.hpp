@@ -1,12 +1,13 @@
 // The PIV card application of the simulated secure chip (NIST SP 800-73-4 card edge, the
 // subset OpenSC's `piv` driver and the daemon use): GET DATA for the CHUID, CCC, Discovery,
 // Key History and the slot 9A certificate; VERIFY and CHANGE REFERENCE DATA for the PIN;
-// GENERAL AUTHENTICATE for ECDSA P-256 signatures with the slot 9A key; PUT DATA for a new
-// slot 9A certificate. Byte layouts come from chip/piv_protocol.hpp.
+// GENERAL AUTHENTICATE for ECDSA P-256 signatures with the slot 9A key; GENERATE ASYMMETRIC
+// KEY PAIR for a new slot 9A key; PUT DATA for a new slot 9A certificate. Byte layouts come
+// from chip/piv_protocol.hpp.
 //
-// The P-256 key is generated inside the chip when the chip is first made, and kept only in
-// the simulator's state (a file in its state dir, or memory): nothing outside taplink-sim
-// ever sees it.
+// The P-256 key is generated inside the chip (when the chip is first made, and again on
+// GENERATE), and kept only in the simulator's state (a file in its state dir, or memory):
+// nothing outside taplink-sim ever sees it.
 #pragma once
 
 #include <optional>
@@ -20,7 +21,7 @@ namespace taplink::sim {
 // What the chip's PIV application remembers across power cycles and simulator restarts.
 struct PivState {
     std::string privateKeyPem;  // PKCS#8 PEM of the slot 9A P-256 key
-    Bytes certificateDer;       // X.509 certificate for PIV Authentication
+    Bytes certificateDer;       // X.509 certificate for PIV Authentication; empty: none
     std::string pin = "123456";
     int pinTriesLeft = 3;
 
@@ -59,6 +60,7 @@ class PivApplet : public Applet {
     ResponseApdu verify(const CommandApdu& command);
     ResponseApdu changeReferenceData(const CommandApdu& command);
     ResponseApdu generalAuthenticate(const CommandApdu& command) const;
+    ResponseApdu generateKeyPair(const CommandApdu& command);
     // Counts a wrong PIN and answers 63Cx; 6983 once the counter is at zero.
     ResponseApdu wrongPin();
     bool pinMatches(ByteView block) const;

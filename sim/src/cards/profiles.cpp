@@ -1,5 +1,6 @@
 #include "cards/profiles.hpp"
 
+#include <mutex>
 #include <stdexcept>
 
 #include "apdu/tlv.hpp"
@@ -49,9 +50,9 @@ DedicatedFile isoFiles() {
 
 namespace ep = cards::epurse;
 
-Bytes publicInfoFor(ByteView serial) {
+Bytes publicInfoFor(const Issuer& issuer, ByteView serial) {
     ep::PublicInfo info;
-    info.issuerId = testIssuerId();
+    info.issuerId = issuer.issuerId;
     info.applicationType = 0x02;  // e-purse
     info.version = 0x01;
     info.serial = Bytes(serial.begin(), serial.end());
@@ -61,14 +62,26 @@ Bytes publicInfoFor(ByteView serial) {
     return info.encode();
 }
 
-EpurseKeys cardKeys(crypto::epurse::Suite suite, ByteView serial) {
-    const IssuerMasterKeys issuer = testIssuerKeys(suite);
+EpurseKeys cardKeys(const Issuer& issuer, crypto::epurse::Suite suite, ByteView serial) {
+    const IssuerMasterKeys* master = issuer.keysFor(suite);
+    if (master == nullptr) {
+        throw std::invalid_argument("issuer " + toHex(issuer.issuerId) + " has no " +
+                                    std::string(suiteName(suite)) + " keys");
+    }
     EpurseKeys keys;
     keys.suite = suite;
-    keys.dlk = crypto::epurse::diversify(suite, issuer.load, serial);
-    keys.dpk = crypto::epurse::diversify(suite, issuer.purchase, serial);
-    keys.dtk = crypto::epurse::diversify(suite, issuer.tac, serial);
+    keys.keyIndex = issuer.keyIndex;
+    keys.keyVersion = issuer.keyVersion;
+    keys.dlk = crypto::epurse::diversify(suite, master->load, serial);
+    keys.dpk = crypto::epurse::diversify(suite, master->purchase, serial);
+    keys.dtk = crypto::epurse::diversify(suite, master->tac, serial);
     return keys;
+}
+
+std::mutex defaultIssuerMutex;
+std::shared_ptr<const Issuer>& defaultIssuerSlot() {
+    static std::shared_ptr<const Issuer> issuer = std::make_shared<const Issuer>(testIssuer());
+    return issuer;
 }
 
 EpurseState initialState(const EpurseConfig& config, const CardOptions& options) {
@@ -94,15 +107,17 @@ std::shared_ptr<VirtualCard> makeCityCard(std::string_view profile, crypto::epur
     if (serial.size() != ep::kSerialSize) {
         throw std::invalid_argument("a city card serial is 10 bytes");
     }
+    const std::shared_ptr<const Issuer> issuer =
+        options.issuer ? options.issuer : defaultCityIssuer();
     EpurseConfig config;
-    config.keys = cardKeys(suite, serial);
+    config.keys = cardKeys(*issuer, suite, serial);
     config.pin = fromHex("123456");
     if (!options.stateDir.empty()) {
         config.stateFile = options.stateDir + "/city-" + toHex(serial) + ".json";
     }
     EpurseState state = initialState(config, options);
 
-    const Bytes info = publicInfoFor(serial);
+    const Bytes info = publicInfoFor(*issuer, serial);
     DedicatedFile purse;
     purse.fid = ep::kApplicationFid;
     purse.aid = ep::applicationId();
@@ -136,6 +151,19 @@ void identifyAndMakeReopenable(VirtualCard& card, std::string identity, std::str
     CardOptions again = options;
     again.serial = Bytes(serial.begin(), serial.end());
     card.setReopen([name = std::string(profile), again] { return makeCard(name, again); });
+}
+
+void setDefaultCityIssuer(std::shared_ptr<const Issuer> issuer) {
+    if (!issuer) {
+        throw std::invalid_argument("the default city issuer cannot be none");
+    }
+    const std::lock_guard lock(defaultIssuerMutex);
+    defaultIssuerSlot() = std::move(issuer);
+}
+
+std::shared_ptr<const Issuer> defaultCityIssuer() {
+    const std::lock_guard lock(defaultIssuerMutex);
+    return defaultIssuerSlot();
 }
 
 std::vector<std::string> profileNames() {

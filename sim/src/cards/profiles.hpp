@@ -9,13 +9,15 @@
 #include <vector>
 
 #include "card/virtual_card.hpp"
+#include "cards/issuer_keys.hpp"
 
 namespace taplink::sim {
 
 // "iso-t1": a T=1 card with an ISO 7816-4 file system and the diagnostics application.
 // "iso-t0": the same files behind a T=0 ATR, answering like a T=0 card (61xx, 6Cxx).
 // "city-3des", "city-sm4": a city transit card with the PBOC e-purse application, keys
-//   diversified from the test issuer's (cards/test_issuer.hpp) in the triple-DES or SM4 suite.
+//   diversified from its issuer's master keys (CardOptions::issuer; by default the test
+//   issuer of cards/test_issuer.hpp) in the triple-DES or SM4 suite.
 // "secure-chip": the device's secure chip: a PIV application (device key and certificate)
 //   and the load SAM (docs/chip.md).
 std::vector<std::string> profileNames();
@@ -24,7 +26,16 @@ struct CardOptions {
     Bytes serial;                          // 10-byte application serial; empty: the default
     std::optional<std::uint32_t> balance;  // initial balance in fen for a new city card
     std::string stateDir;                  // where city cards keep their state; empty: memory
+    // Whose keys, issuer id, key index and key version a new city card gets; nullptr: the
+    // default city issuer (below).
+    std::shared_ptr<const Issuer> issuer;
 };
+
+// The issuer of city cards whose options name none: the built-in test issuer
+// (cards/test_issuer.hpp) until set. taplink-sim sets it once at start from --issuer-keys,
+// so that cards inserted through the control socket get the same keys. Thread-safe.
+void setDefaultCityIssuer(std::shared_ptr<const Issuer> issuer);
+std::shared_ptr<const Issuer> defaultCityIssuer();
 
 // The serial a city card gets when none is given: 00..00 0042.
 Bytes defaultCitySerial();

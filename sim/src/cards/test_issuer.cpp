@@ -17,4 +17,15 @@ Bytes testIssuerId() {
     return fromHex("5441504C494E4B31");
 }  // "TAPLINK1"
 
+Issuer testIssuer() {
+    Issuer issuer;
+    issuer.name = "TapLink Test City";
+    issuer.scheme = "city-epurse";
+    issuer.issuerId = testIssuerId();
+    for (const auto suite : {crypto::epurse::Suite::TripleDes, crypto::epurse::Suite::Sm4}) {
+        issuer.suites.emplace(suite, testIssuerKeys(suite));
+    }
+    return issuer;
+}
+
 }  // namespace taplink::sim

@@ -1,0 +1,172 @@
+#include "human_output.hpp"
+
+#include <cstdio>
+#include <iomanip>
+#include <sstream>
+
+namespace taplink::cli {
+
+namespace {
+
+constexpr std::string_view kEllipsis = "\u2026";
+
+std::string text(const nlohmann::json& object, const char* key) {
+    return object.at(key).get<std::string>();
+}
+
+std::int64_t amount(const nlohmann::json& object, const char* key) {
+    return object.at(key).get<std::int64_t>();
+}
+
+std::string cardLine(const nlohmann::json& card) {
+    return text(card, "scheme") + " " + maskSerial(text(card, "maskedSerial"));
+}
+
+std::string readerLine(const nlohmann::json& reader) {
+    const std::string role = text(reader, "role");
+    const std::string state = text(reader, "state");
+    std::string line =
+        text(reader, "name") + ": " + (role == "chip" ? "secure chip reader" : "card reader");
+    if (state == "present") {
+        const auto card = reader.find("card");
+        if (card != reader.end() && card->is_object()) {
+            return line + ", card " + cardLine(*card);
+        }
+        return line + (role == "chip" ? ", chip present" : ", card present");
+    }
+    return line + ", " + state;
+}
+
+std::string scalar(const nlohmann::json& value) {
+    return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+}  // namespace
+
+std::string formatYuan(std::int64_t fen) {
+    const bool negative = fen < 0;
+    // Magnitude as unsigned, so the most negative value does not overflow.
+    const std::uint64_t magnitude = negative ? std::uint64_t{0} - static_cast<std::uint64_t>(fen)
+                                             : static_cast<std::uint64_t>(fen);
+    char digits[40];
+    std::snprintf(digits, sizeof digits, "%llu.%02llu",
+                  static_cast<unsigned long long>(magnitude / 100U),
+                  static_cast<unsigned long long>(magnitude % 100U));
+    return std::string(negative ? "-" : "") + "\u00A5" + digits;
+}
+
+std::string maskSerial(std::string_view serial) {
+    if (serial.substr(0, kEllipsis.size()) == kEllipsis) {
+        return std::string(serial);
+    }
+    constexpr std::size_t kVisible = 4;
+    if (serial.size() <= kVisible) {
+        return std::string(kEllipsis) + std::string(serial);
+    }
+    return std::string(kEllipsis) + std::string(serial.substr(serial.size() - kVisible));
+}
+
+std::string formatReaders(const nlohmann::json& readersList) {
+    const auto& readers = readersList.at("readers");
+    if (readers.empty()) {
+        return "no card reader connected\n";
+    }
+    std::string out;
+    for (const auto& reader : readers) {
+        out += readerLine(reader) + "\n";
+    }
+    return out;
+}
+
+std::string formatCardInfo(const nlohmann::json& cardInfo) {
+    std::ostringstream out;
+    out << "card      " << text(cardInfo, "scheme") << " " << maskSerial(text(cardInfo, "serial"))
+        << " on " << text(cardInfo, "reader") << "\n"
+        << "issuer    " << text(cardInfo, "issuerId") << "\n"
+        << "valid     " << text(cardInfo, "validFrom") << " to " << text(cardInfo, "validUntil")
+        << "\n"
+        << "balance   " << formatYuan(amount(cardInfo, "balance")) << "\n";
+    return out.str();
+}
+
+std::string formatHistory(const nlohmann::json& cardHistory) {
+    const auto& records = cardHistory.at("records");
+    if (records.empty()) {
+        return "no transactions on the card\n";
+    }
+    std::ostringstream out;
+    for (const auto& record : records) {
+        const std::string type = text(record, "type");
+        const std::int64_t value = amount(record, "amount");
+        out << text(record, "date") << " " << text(record, "time") << "  " << std::left
+            << std::setw(8) << type << "  " << (type == "purchase" ? "-" : "+")
+            << formatYuan(value);
+        if (record.contains("balanceAfter")) {
+            out << "  balance " << formatYuan(amount(record, "balanceAfter"));
+        }
+        out << "  terminal " << text(record, "terminalId") << "  ATC "
+            << record.at("atc").get<std::int64_t>() << "\n";
+    }
+    return out.str();
+}
+
+std::string formatProgress(const nlohmann::json& progress) {
+    const std::string stage = text(progress, "stage");
+    if (stage == "waiting_for_card") {
+        return "waiting for the card: tap it on the reader\n";
+    }
+    if (stage == "authorizing") {
+        return "authorizing with the top-up server\n";
+    }
+    if (stage == "writing") {
+        return "writing to the card: keep it on the reader\n";
+    }
+    if (stage == "confirming") {
+        return "confirming with the top-up server\n";
+    }
+    return stage + "\n";
+}
+
+std::string formatReceipt(const nlohmann::json& topupResult) {
+    std::ostringstream out;
+    out << "topped up " << formatYuan(amount(topupResult, "amount")) << " (order "
+        << text(topupResult, "orderId") << ")\n"
+        << "balance   " << formatYuan(amount(topupResult, "balanceBefore")) << " \u2192 "
+        << formatYuan(amount(topupResult, "balanceAfter")) << "\n"
+        << "TAC       " << text(topupResult, "tac") << "\n";
+    const auto settled = topupResult.find("settled");
+    if (settled != topupResult.end() && settled->is_boolean() && !settled->get<bool>()) {
+        out << "the server has not confirmed it yet; taplinkd keeps reporting it by itself\n";
+    }
+    const auto receipt = topupResult.find("receipt");
+    if (receipt != topupResult.end() && receipt->is_object() && !receipt->empty()) {
+        out << "receipt\n";
+        for (const auto& [key, value] : receipt->items()) {
+            out << "  " << key << ": " << scalar(value) << "\n";
+        }
+    }
+    return out.str();
+}
+
+std::string formatEvent(std::string_view event, const nlohmann::json& params) {
+    if (event == "card.inserted") {
+        const auto scheme = params.find("scheme");
+        return "card inserted: " + text(params, "reader") +
+               (scheme != params.end() && scheme->is_string()
+                    ? " (" + scheme->get<std::string>() + ")"
+                    : std::string()) +
+               "\n";
+    }
+    if (event == "card.removed") {
+        return "card removed: " + text(params, "reader") + "\n";
+    }
+    if (event == "reader.added") {
+        return "reader added: " + text(params, "name") + "\n";
+    }
+    if (event == "reader.removed") {
+        return "reader removed: " + text(params, "name") + "\n";
+    }
+    return std::string(event) + " " + params.dump() + "\n";
+}
+
+}  // namespace taplink::cli

@@ -1,0 +1,26 @@
+// What taplink prints for a person (without --json). Each function takes a method's result
+// as docs/api.md describes it and returns whole lines; nlohmann::json::exception when the
+// daemon's answer does not have that shape.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+
+namespace taplink::cli {
+
+// "¥50.00" for 5000 fen, "-¥2.00" for -200.
+std::string formatYuan(std::int64_t fen);
+// A card serial as a person may see it: "…" and the last four characters. Serials the
+// daemon already masked are kept.
+std::string maskSerial(std::string_view serial);
+
+std::string formatReaders(const nlohmann::json& readersList);
+std::string formatCardInfo(const nlohmann::json& cardInfo);
+std::string formatHistory(const nlohmann::json& cardHistory);
+std::string formatProgress(const nlohmann::json& progress);  // one topup.progress
+std::string formatReceipt(const nlohmann::json& topupResult);
+std::string formatEvent(std::string_view event, const nlohmann::json& params);
+
+}  // namespace taplink::cli

@@ -1,0 +1,24 @@
+// Ctrl-C (SIGINT) and SIGTERM as a readable pipe, so that a blocking wait on taplinkd can
+// notice them: the first signal is written to the pipe, a second one ends the process.
+#pragma once
+
+#include "api/unique_fd.hpp"
+
+namespace taplink::cli {
+
+class InterruptPipe {
+  public:
+    // Installs the handlers; throws std::system_error.
+    InterruptPipe();
+    InterruptPipe(const InterruptPipe&) = delete;
+    InterruptPipe& operator=(const InterruptPipe&) = delete;
+    ~InterruptPipe();
+
+    int readFd() const { return read_.get(); }
+
+  private:
+    api::UniqueFd read_;
+    api::UniqueFd write_;
+};
+
+}  // namespace taplink::cli

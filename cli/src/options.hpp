@@ -1,0 +1,37 @@
+// The taplink command line: commands, options and the --help text (with the exit codes).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace taplink::cli {
+
+// A command line that does not parse: exit code 2.
+class UsageError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Options {
+    std::string command;  // readers, status, balance, history, topup, watch, doctor
+    bool json = false;
+    bool help = false;
+    bool version = false;
+    std::optional<std::string> socketPath;       // --socket; else TAPLINK_SOCKET, else the default
+    std::optional<std::string> reader;           // balance, history, topup
+    std::optional<std::int64_t> limit;           // history
+    std::optional<std::string> orderId;          // topup (required)
+    std::optional<std::int64_t> timeoutSeconds;  // topup
+};
+
+// Parses the arguments after the program name; options may come before or after the
+// command. Throws UsageError.
+Options parseArguments(const std::vector<std::string>& arguments);
+
+// What `taplink --help` prints.
+std::string usageText();
+
+}  // namespace taplink::cli

@@ -1,0 +1,207 @@
+// taplink-enroll: enrolls a device's secure chip (docs/pki.md "Enrollment").
+//   taplink-enroll csr     --reader NAME --pin PIN --out FILE.csr
+//   taplink-enroll install --reader NAME --pin PIN --cert FILE
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "chip/device_certificate.hpp"
+#include "chip/load_sam.hpp"
+#include "chip/piv_chip.hpp"
+#include "chip/piv_protocol.hpp"
+#include "crypto/openssl_handles.hpp"
+#include "enroll/enrollment.hpp"
+#include "pcsc/card_connection.hpp"
+#include "pcsc/context.hpp"
+#include "pcsc/errors.hpp"
+
+namespace taplink {
+namespace {
+
+// Exit codes (also in --help).
+constexpr int kExitOk = 0;
+constexpr int kExitFailed = 1;       // reader, chip, OpenSSL or file failure
+constexpr int kExitUsage = 2;        // bad command line
+constexpr int kExitPin = 3;          // wrong or blocked PIN
+constexpr int kExitNotThisChip = 4;  // the certificate does not belong to the chip
+
+constexpr const char* kUsage = R"(usage:
+  taplink-enroll csr     --reader NAME --pin PIN --out FILE.csr
+  taplink-enroll install --reader NAME --pin PIN --cert FILE
+  taplink-enroll --help
+
+csr      generates a new P-256 device key inside the secure chip (PIV slot 9A; the old
+         key and its certificate are gone for good) and writes a PEM CSR signed by it:
+         subject O=TapLink, CN=TapLink device <CHIPSERIAL>, serialNumber=<CHIPSERIAL>,
+         with the TapLink load SAM key extension. Sign it with
+         certs/sign-device-csr.sh PKIDIR FILE.csr OUT.crt.
+install  checks that the certificate (PEM or DER) is for this chip - its key, its chip
+         serial and its load SAM key - and writes it into the chip (PIV slot 9A).
+
+--reader  the PC/SC reader holding the secure chip (e.g. "TapLink Sim Reader 00 01")
+--pin     the chip's PIV PIN (6 to 8 digits)
+
+exit codes: 0 done, 1 failed (reader, chip, file), 2 usage, 3 wrong or blocked PIN,
+            4 the certificate does not belong to this chip
+)";
+
+class UsageError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+struct Arguments {
+    std::string command;
+    std::string reader;
+    std::string pin;
+    std::string out;
+    std::string cert;
+};
+
+Arguments parseArguments(int argc, char** argv) {
+    if (argc < 2) {
+        throw UsageError("missing command (csr or install)");
+    }
+    Arguments arguments{argv[1], {}, {}, {}, {}};
+    for (int i = 2; i < argc; ++i) {
+        const std::string option = argv[i];
+        if (i + 1 >= argc) {
+            throw UsageError(option + " needs a value");
+        }
+        const std::string value = argv[++i];
+        if (option == "--reader") {
+            arguments.reader = value;
+        } else if (option == "--pin") {
+            arguments.pin = value;
+        } else if (option == "--out" && arguments.command == "csr") {
+            arguments.out = value;
+        } else if (option == "--cert" && arguments.command == "install") {
+            arguments.cert = value;
+        } else {
+            throw UsageError("unknown option " + option + " for " + arguments.command);
+        }
+    }
+    if (arguments.command != "csr" && arguments.command != "install") {
+        throw UsageError("unknown command " + arguments.command);
+    }
+    if (arguments.reader.empty() || arguments.pin.empty() ||
+        (arguments.command == "csr" ? arguments.out : arguments.cert).empty()) {
+        throw UsageError(arguments.command + " needs --reader, --pin and " +
+                         (arguments.command == "csr" ? "--out" : "--cert"));
+    }
+    try {
+        chip::piv::pinBlock(arguments.pin);
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(std::string("--pin: ") + error.what());
+    }
+    return arguments;
+}
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw std::runtime_error("cannot read " + path);
+    }
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void writeFile(const std::string& path, const std::string& contents) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << contents;
+    out.close();
+    if (!out) {
+        throw std::runtime_error("cannot write " + path);
+    }
+}
+
+std::string csrPem(const Bytes& der) {
+    const unsigned char* cursor = der.data();
+    const crypto::OpenSslPtr<X509_REQ, &X509_REQ_free> request(
+        d2i_X509_REQ(nullptr, &cursor, static_cast<long>(der.size())));
+    crypto::checkOpenSsl(request != nullptr, "CSR: d2i_X509_REQ");
+    const crypto::BioPtr bio(BIO_new(BIO_s_mem()));
+    crypto::checkOpenSsl(bio != nullptr, "CSR: BIO_new");
+    crypto::checkOpenSsl(PEM_write_bio_X509_REQ(bio.get(), request.get()),
+                         "CSR: PEM_write_bio_X509_REQ");
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio.get(), &data);
+    return {data, static_cast<std::size_t>(size)};
+}
+
+// A PEM or DER certificate from the file.
+crypto::X509Ptr readCertificate(const std::string& path) {
+    const std::string contents = readFile(path);
+    const crypto::BioPtr bio(BIO_new_mem_buf(contents.data(), static_cast<int>(contents.size())));
+    crypto::checkOpenSsl(bio != nullptr, "certificate: BIO_new_mem_buf");
+    crypto::X509Ptr certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!certificate) {
+        ERR_clear_error();
+        const auto* cursor = reinterpret_cast<const unsigned char*>(contents.data());
+        certificate.reset(d2i_X509(nullptr, &cursor, static_cast<long>(contents.size())));
+    }
+    if (!certificate) {
+        ERR_clear_error();
+        throw std::runtime_error(path + " holds no X.509 certificate (PEM or DER)");
+    }
+    return certificate;
+}
+
+int run(const Arguments& arguments) {
+    const pcsc::Context context = pcsc::Context::establish();
+    auto connection = pcsc::CardConnection::connect(context, arguments.reader);
+    const pcsc::Transaction exclusive = connection.beginTransaction();
+    if (arguments.command == "csr") {
+        const enroll::DeviceCsr csr = enroll::makeCsr(connection, arguments.pin);
+        writeFile(arguments.out, csrPem(csr.der));
+        std::cout << "CSR for chip " << toHex(csr.chipSerial) << " written to " << arguments.out
+                  << "\n";
+    } else {
+        const crypto::X509Ptr certificate = readCertificate(arguments.cert);
+        const Bytes serial =
+            enroll::installCertificate(connection, arguments.pin, certificate.get());
+        std::cout << "certificate installed in chip " << toHex(serial) << "\n";
+    }
+    return kExitOk;
+}
+
+int enrollMain(int argc, char** argv) {
+    if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
+        std::cout << kUsage;
+        return kExitOk;
+    }
+    try {
+        return run(parseArguments(argc, argv));
+    } catch (const UsageError& error) {
+        std::cerr << "taplink-enroll: " << error.what() << "\n\n" << kUsage;
+        return kExitUsage;
+    } catch (const chip::WrongPinError& error) {
+        std::cerr << "taplink-enroll: wrong PIN, " << error.triesLeft() << " tries left\n";
+        return kExitPin;
+    } catch (const chip::PinBlockedError&) {
+        std::cerr << "taplink-enroll: the chip's PIN is blocked\n";
+        return kExitPin;
+    } catch (const enroll::EnrollmentError& error) {
+        std::cerr << "taplink-enroll: " << error.what() << "\n";
+        return kExitNotThisChip;
+    } catch (const chip::DeviceCertificateError& error) {
+        std::cerr << "taplink-enroll: " << error.what() << "\n";
+        return kExitNotThisChip;
+    } catch (const std::exception& error) {
+        std::cerr << "taplink-enroll: " << error.what() << "\n";
+        return kExitFailed;
+    }
+}
+
+}  // namespace
+}  // namespace taplink
+
+int main(int argc, char** argv) {
+    return taplink::enrollMain(argc, argv);
+}

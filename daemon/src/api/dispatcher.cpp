@@ -1,0 +1,118 @@
+#include "api/dispatcher.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <stdexcept>
+
+#include "api/params.hpp"
+
+namespace taplink::api {
+
+CallContext::CallContext(std::shared_ptr<Session> session)
+    : session_(std::move(session)), registration_(session_->registerCall(stop_)) {}
+
+CallContext::~CallContext() {
+    session_->unregisterCall(registration_);
+}
+
+void CallContext::notify(std::string_view method, nlohmann::json params) const {
+    session_->send(makeNotification(method, std::move(params)));
+}
+
+void logToStderr(std::string_view line) {
+    std::cerr << "taplinkd: " << line << '\n';
+}
+
+Dispatcher::Dispatcher(LogSink log, std::span<const std::string_view> events)
+    : log_(std::move(log)), events_(events.begin(), events.end()) {
+    addBuiltIns();
+}
+
+void Dispatcher::add(std::string_view method, Handler handler) {
+    const std::unique_lock lock(mutex_);
+    const auto [it, added] = handlers_.try_emplace(
+        std::string(method), std::make_shared<const Handler>(std::move(handler)));
+    if (!added) {
+        throw std::invalid_argument("method " + std::string(method) + " is already registered");
+    }
+}
+
+std::vector<std::string> Dispatcher::methods() const {
+    const std::shared_lock lock(mutex_);
+    std::vector<std::string> names;
+    for (const auto& [name, handler] : handlers_) {
+        names.push_back(name);
+    }
+    return names;  // the map keeps them sorted
+}
+
+bool Dispatcher::isEvent(std::string_view name) const {
+    return std::find(events_.begin(), events_.end(), name) != events_.end();
+}
+
+std::shared_ptr<const Handler> Dispatcher::find(std::string_view method) const {
+    const std::shared_lock lock(mutex_);
+    const auto it = handlers_.find(method);
+    return it == handlers_.end() ? nullptr : it->second;
+}
+
+std::optional<nlohmann::json> Dispatcher::call(const Request& request, CallContext& context) const {
+    nlohmann::json reply = run(request, context);
+    if (request.isNotification()) {
+        return std::nullopt;
+    }
+    return reply;
+}
+
+nlohmann::json Dispatcher::run(const Request& request, CallContext& context) const {
+    const nlohmann::json id = request.id.value_or(nullptr);
+    const auto handler = find(request.method);
+    if (!handler) {
+        return makeError(id, RpcCode::MethodNotFound, "method not found: " + request.method);
+    }
+    try {
+        return makeResult(id, (*handler)(request.params, context));
+    } catch (const ApiError& error) {
+        return makeError(id, error);
+    } catch (const std::exception& error) {
+        log_("method " + request.method + " failed: " + error.what());
+    } catch (...) {
+        log_("method " + request.method + " failed with a non-standard exception");
+    }
+    return makeError(id, RpcCode::InternalError, "internal error", {{"code", errc::kInternal}});
+}
+
+namespace {
+std::vector<std::string> knownEvents(const Dispatcher& dispatcher, const nlohmann::json& params) {
+    auto events = params::requiredStringArray(params, "events");
+    for (const auto& event : events) {
+        if (!dispatcher.isEvent(event)) {
+            throw ApiError(std::string(errc::kInvalidParams),
+                           "invalid params: unknown event \"" + event + "\"",
+                           {{"param", "events"}, {"event", event}});
+        }
+    }
+    return events;
+}
+}  // namespace
+
+void Dispatcher::addBuiltIns() {
+    add(method::kApiVersion, [this](const nlohmann::json& params, CallContext&) {
+        params::allowOnly(params, {});
+        return nlohmann::json{{"version", kApiVersion}, {"methods", methods()}};
+    });
+    add(method::kEventsSubscribe, [this](const nlohmann::json& params, CallContext& context) {
+        params::allowOnly(params, {"events"});
+        return nlohmann::json{{"events", context.session().subscribe(knownEvents(*this, params))}};
+    });
+    add(method::kEventsUnsubscribe, [this](const nlohmann::json& params, CallContext& context) {
+        params::allowOnly(params, {"events"});
+        if (!params.contains("events")) {
+            return nlohmann::json{{"events", context.session().unsubscribeAll()}};
+        }
+        return nlohmann::json{
+            {"events", context.session().unsubscribe(knownEvents(*this, params))}};
+    });
+}
+
+}  // namespace taplink::api

@@ -1,0 +1,93 @@
+// The method registry: runs a parsed request against its handler on the caller's session and
+// turns whatever the handler throws into the right error reply. Transport-independent: the
+// Unix socket uses it today, the WebSocket and native messaging will use the same one.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <shared_mutex>
+#include <span>
+#include <stop_token>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/jsonrpc.hpp"
+#include "api/names.hpp"
+#include "api/session.hpp"
+
+namespace taplink::api {
+
+// What a handler knows about the call it serves. Lives as long as the call.
+class CallContext {
+  public:
+    // Registers the call with the session, so that a disconnect cancels it.
+    explicit CallContext(std::shared_ptr<Session> session);
+    CallContext(const CallContext&) = delete;
+    CallContext& operator=(const CallContext&) = delete;
+    ~CallContext();
+
+    // Sends a notification to the caller's connection only (progress events). Dropped once
+    // the caller is gone.
+    void notify(std::string_view method, nlohmann::json params) const;
+
+    // True once the caller disconnected, the server is stopping or cancel() was called.
+    bool cancelled() const { return stop_.stop_requested(); }
+    // For std::stop_callback (e.g. to cancel a PC/SC wait) and std::condition_variable_any.
+    std::stop_token stopToken() const { return stop_.get_token(); }
+    // Cancels this call (what tx.cancel does); a copy may be kept and used from elsewhere.
+    std::stop_source stopSource() const { return stop_; }
+    void cancel() { stop_.request_stop(); }
+
+    const Peer& peer() const { return session_->peer(); }
+    const std::string& transport() const { return session_->peer().transport; }
+    Session& session() const { return *session_; }
+
+  private:
+    std::shared_ptr<Session> session_;
+    std::stop_source stop_;
+    std::uint64_t registration_;
+};
+
+// Runs one method. Returns the result; throws ApiError for an application error (any other
+// exception is answered as -32603 "internal error" and logged, never sent to the client).
+using Handler = std::function<nlohmann::json(const nlohmann::json& params, CallContext&)>;
+
+// Where the dispatcher reports failures it does not send to clients.
+using LogSink = std::function<void(std::string_view line)>;
+// Writes "taplinkd: <line>" to stderr.
+void logToStderr(std::string_view line);
+
+class Dispatcher {
+  public:
+    // Registers the built-in methods: api.version, events.subscribe, events.unsubscribe.
+    // `events` are the names events.subscribe accepts.
+    explicit Dispatcher(LogSink log = logToStderr,
+                        std::span<const std::string_view> events = kEvents);
+
+    // Registers a method; thread-safe. Throws std::invalid_argument for a name already taken.
+    void add(std::string_view method, Handler handler);
+
+    // Every registered method, sorted.
+    std::vector<std::string> methods() const;
+    bool isEvent(std::string_view name) const;
+
+    // Runs the request. Returns the reply, or nothing for a notification (a request without
+    // id: it runs, its result and errors are dropped). Never throws.
+    std::optional<nlohmann::json> call(const Request& request, CallContext& context) const;
+
+  private:
+    std::shared_ptr<const Handler> find(std::string_view method) const;
+    nlohmann::json run(const Request& request, CallContext& context) const;
+    void addBuiltIns();
+
+    LogSink log_;
+    std::vector<std::string> events_;
+    mutable std::shared_mutex mutex_;
+    std::map<std::string, std::shared_ptr<const Handler>, std::less<>> handlers_;
+};
+
+}  // namespace taplink::api

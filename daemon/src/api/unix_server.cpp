@@ -1,0 +1,433 @@
+#include "api/unix_server.hpp"
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <variant>
+#include <vector>
+
+#include "api/line_buffer.hpp"
+#include "api/listening_socket.hpp"
+#include "api/unix_session.hpp"
+#include "api/worker_pool.hpp"
+
+namespace taplink::api {
+
+namespace {
+
+constexpr std::string_view kTransport = "unix";
+constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
+// Read at most this much from one connection per wake-up, so one cannot starve the others.
+constexpr std::size_t kReadBudget = std::size_t{1} << 20;
+
+struct Connection {
+    Connection(UniqueFd socket, std::shared_ptr<UnixSession> peerSession, std::size_t maxLine)
+        : fd(std::move(socket)), session(std::move(peerSession)), input(maxLine) {}
+
+    UniqueFd fd;
+    std::shared_ptr<UnixSession> session;
+    LineBuffer input;
+    std::string output;  // taken from the session's queue, being written
+    std::size_t written = 0;
+    bool reading = true;   // false after the peer's EOF, an oversized message, or stop()
+    bool closing = false;  // close once its calls are done and everything is written
+    bool dead = false;     // close now: the peer is gone or misbehaved
+};
+
+std::optional<Peer> peerOf(int fd) {
+    ucred credentials{};
+    socklen_t size = sizeof credentials;
+    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &size) != 0) {
+        return std::nullopt;
+    }
+    return Peer{std::string(kTransport), credentials.pid, credentials.uid, credentials.gid};
+}
+
+nlohmann::json busyReply(const nlohmann::json& id, std::string_view why) {
+    return makeError(id,
+                     ApiError(std::string(errc::kBusy), "taplinkd is busy: " + std::string(why)));
+}
+
+}  // namespace
+
+class UnixServer::Impl {
+  public:
+    Impl(Dispatcher& dispatcher, UnixServerOptions options);
+    Impl(const Impl&) = delete;
+    Impl& operator=(const Impl&) = delete;
+    ~Impl() { stop(); }
+
+    void stop();
+    void broadcast(std::string_view event, const nlohmann::json& params);
+    const std::string& socketPath() const { return options_.socketPath; }
+    std::size_t connectionCount() const;
+
+  private:
+    void run();
+    void pollOnce();
+    void beginStop();
+    void acceptAll();
+    void admit(UniqueFd socket);
+    void service(Connection& connection, short revents);
+    void readAvailable(Connection& connection);
+    void handleLines(Connection& connection);
+    void handleLine(Connection& connection, std::string_view text);
+    void dispatch(Connection& connection, Request request);
+    void flush(Connection& connection);
+    bool isFinished(Connection& connection);
+    void reap();
+    void forget(Connection& connection);
+
+    Dispatcher& dispatcher_;
+    UnixServerOptions options_;
+    ListeningSocket listener_;
+    std::shared_ptr<const Waker> waker_ = std::make_shared<const Waker>();
+    WorkerPool workers_;
+    std::list<Connection> connections_;  // the I/O thread's alone
+    bool stopHandled_ = false;           // the I/O thread's alone
+
+    mutable std::mutex sessionsMutex_;
+    std::vector<std::shared_ptr<UnixSession>> sessions_;  // for broadcast() and stop()
+    std::atomic<bool> stopping_{false};
+    std::atomic<bool> finishing_{false};
+    std::once_flag stopOnce_;
+    std::thread thread_;
+};
+
+UnixServer::Impl::Impl(Dispatcher& dispatcher, UnixServerOptions options)
+    : dispatcher_(dispatcher),
+      options_(std::move(options)),
+      listener_(ListeningSocket::open(options_.socketPath)),
+      workers_(options_.maxWorkers),
+      thread_([this] { run(); }) {}
+
+void UnixServer::Impl::stop() {
+    std::call_once(stopOnce_, [this] {
+        std::vector<std::shared_ptr<UnixSession>> sessions;
+        {
+            const std::lock_guard lock(sessionsMutex_);
+            stopping_ = true;
+            sessions = sessions_;
+        }
+        // Outside the lock: stop callbacks run here and may broadcast.
+        for (const auto& session : sessions) {
+            session->cancelCalls();
+        }
+        waker_->wake();
+        workers_.shutdown();  // the I/O thread keeps writing replies meanwhile
+        finishing_ = true;
+        waker_->wake();
+        thread_.join();
+        listener_.close();
+    });
+}
+
+void UnixServer::Impl::broadcast(std::string_view event, const nlohmann::json& params) {
+    std::vector<std::shared_ptr<UnixSession>> subscribers;
+    {
+        const std::lock_guard lock(sessionsMutex_);
+        for (const auto& session : sessions_) {
+            if (session->isSubscribed(event)) {
+                subscribers.push_back(session);
+            }
+        }
+    }
+    const nlohmann::json message = makeNotification(event, params);
+    for (const auto& session : subscribers) {
+        session->send(message);
+    }
+}
+
+std::size_t UnixServer::Impl::connectionCount() const {
+    const std::lock_guard lock(sessionsMutex_);
+    return sessions_.size();
+}
+
+void UnixServer::Impl::run() {
+    try {
+        while (!finishing_) {
+            pollOnce();
+        }
+    } catch (const std::exception& error) {
+        options_.log(std::string("the socket server stopped: ") + error.what());
+    }
+    // Write what can be written without waiting, then let every connection go.
+    for (auto& connection : connections_) {
+        flush(connection);
+        forget(connection);
+    }
+    connections_.clear();
+}
+
+void UnixServer::Impl::pollOnce() {
+    std::vector<pollfd> fds;
+    fds.push_back({waker_->fd(), POLLIN, 0});
+    fds.push_back({stopping_ ? -1 : listener_.fd(), POLLIN, 0});  // poll skips negative fds
+    for (const auto& connection : connections_) {
+        const short events = static_cast<short>((connection.reading ? POLLIN : 0) |
+                                                (connection.output.empty() ? 0 : POLLOUT));
+        fds.push_back({connection.fd.get(), events, 0});
+    }
+    if (::poll(fds.data(), fds.size(), -1) < 0) {
+        if (errno == EINTR) {
+            return;
+        }
+        throw std::system_error(errno, std::generic_category(), "poll");
+    }
+    if (fds[0].revents != 0) {
+        waker_->drain();
+    }
+    if (stopping_) {
+        beginStop();
+    }
+    std::size_t index = 2;
+    for (auto& connection : connections_) {  // the ones polled; acceptAll() appends after
+        service(connection, fds[index++].revents);
+    }
+    if (!stopping_ && (fds[1].revents & POLLIN) != 0) {
+        acceptAll();
+    }
+    for (auto& connection : connections_) {
+        flush(connection);  // replies the workers queued
+    }
+    reap();
+}
+
+void UnixServer::Impl::beginStop() {
+    if (stopHandled_) {
+        return;
+    }
+    stopHandled_ = true;
+    for (auto& connection : connections_) {
+        connection.reading = false;
+    }
+}
+
+void UnixServer::Impl::acceptAll() {
+    for (;;) {
+        UniqueFd socket(::accept4(listener_.fd(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK));
+        if (!socket) {
+            if (errno == EINTR || errno == ECONNABORTED) {
+                continue;
+            }
+            return;  // EAGAIN: no more waiting; anything else: try again on the next wake-up
+        }
+        admit(std::move(socket));
+    }
+}
+
+void UnixServer::Impl::admit(UniqueFd socket) {
+    const auto peer = peerOf(socket.get());
+    if (!peer || peer->uid != ::geteuid()) {
+        // The folder and file modes keep others out already; this holds even if they fail.
+        options_.log("refused a connection from uid " +
+                     (peer ? std::to_string(peer->uid) : std::string("unknown")));
+        return;
+    }
+    if (connections_.size() >= options_.maxConnections) {
+        const std::string line = toLine(busyReply(nullptr, "too many connections"));
+        [[maybe_unused]] const ssize_t sent =
+            ::send(socket.get(), line.data(), line.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        return;
+    }
+    auto session = std::make_shared<UnixSession>(*peer, waker_, options_.maxQueuedBytes);
+    {
+        const std::lock_guard lock(sessionsMutex_);
+        if (stopping_) {
+            return;
+        }
+        sessions_.push_back(session);
+    }
+    connections_.emplace_back(std::move(socket), std::move(session), options_.maxMessageBytes);
+}
+
+void UnixServer::Impl::service(Connection& connection, short revents) {
+    if ((revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) {
+        // POLLHUP on a Unix stream socket: the peer closed both directions, so nobody is
+        // left to answer. (A peer that only shut down its sending side reads as EOF below.)
+        connection.dead = true;
+        return;
+    }
+    if ((revents & POLLIN) != 0 && connection.reading) {
+        readAvailable(connection);
+    }
+}
+
+void UnixServer::Impl::readAvailable(Connection& connection) {
+    char buffer[kReadChunk];
+    for (std::size_t budget = 0; budget < kReadBudget && connection.reading;) {
+        const ssize_t n = ::read(connection.fd.get(), buffer, sizeof buffer);
+        if (n > 0) {
+            connection.input.append(buffer, static_cast<std::size_t>(n));
+            budget += static_cast<std::size_t>(n);
+            handleLines(connection);
+            continue;
+        }
+        if (n == 0) {
+            // The peer will send no more but may still read: finish its calls, then close.
+            connection.reading = false;
+            connection.closing = true;
+            return;
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno != EAGAIN && errno != EWOULDBLOCK) {
+            connection.dead = true;
+        }
+        return;
+    }
+}
+
+void UnixServer::Impl::handleLines(Connection& connection) {
+    while (connection.reading) {
+        const auto line = connection.input.next();
+        if (!line) {
+            break;
+        }
+        if (!line->empty()) {
+            handleLine(connection, *line);
+        }
+    }
+    if (connection.input.overflowed()) {
+        connection.session->send(makeError(nullptr, RpcCode::InvalidRequest,
+                                           "invalid request: message longer than " +
+                                               std::to_string(options_.maxMessageBytes) +
+                                               " bytes; closing the connection"));
+        connection.reading = false;
+        connection.closing = true;
+        connection.session->cancelCalls();
+    }
+}
+
+void UnixServer::Impl::handleLine(Connection& connection, std::string_view text) {
+    auto parsed = parseRequest(text);
+    if (auto* error = std::get_if<nlohmann::json>(&parsed)) {
+        connection.session->send(*error);
+        return;
+    }
+    dispatch(connection, std::get<Request>(std::move(parsed)));
+}
+
+void UnixServer::Impl::dispatch(Connection& connection, Request request) {
+    const auto& session = connection.session;
+    if (session->callsInFlight() >= options_.maxCallsPerConnection) {
+        if (!request.isNotification()) {
+            session->send(busyReply(*request.id, "too many calls in flight on this connection"));
+        }
+        return;
+    }
+    const nlohmann::json id = request.id.value_or(nullptr);
+    const bool notification = request.isNotification();
+    // Registered now, on this thread, so that the limit above and a disconnect see it.
+    auto context = std::make_shared<CallContext>(session);
+    auto task = [this, session, context, request = std::move(request)]() mutable {
+        try {
+            if (auto reply = dispatcher_.call(request, *context)) {
+                session->send(*reply);
+            }
+        } catch (const std::exception& error) {
+            options_.log(std::string("replying failed: ") + error.what());
+        }
+        context.reset();  // unregistered only after its reply is queued: see isFinished()
+        waker_->wake();
+    };
+    if (!workers_.trySubmit(std::move(task)) && !notification) {
+        session->send(busyReply(id, "too many calls in flight"));
+    }
+}
+
+void UnixServer::Impl::flush(Connection& connection) {
+    if (connection.dead) {
+        return;
+    }
+    if (connection.session->overflowed()) {
+        options_.log("dropped a connection that stopped reading its replies");
+        connection.dead = true;
+        return;
+    }
+    if (connection.output.empty()) {
+        // Only once the last batch is out, so a peer that does not read cannot make this grow.
+        connection.output = connection.session->takeQueued();
+        connection.written = 0;
+    }
+    while (connection.written < connection.output.size()) {
+        const ssize_t n =
+            ::send(connection.fd.get(), connection.output.data() + connection.written,
+                   connection.output.size() - connection.written, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) {
+            connection.written += static_cast<std::size_t>(n);
+            continue;
+        }
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            return;
+        }
+        connection.dead = true;
+        return;
+    }
+    connection.output.clear();
+    connection.written = 0;
+}
+
+bool UnixServer::Impl::isFinished(Connection& connection) {
+    if (connection.dead) {
+        return true;
+    }
+    if (!connection.closing || connection.session->callsInFlight() > 0) {
+        return false;
+    }
+    // No call left, so every reply is queued (a call unregisters after queueing its reply).
+    flush(connection);
+    return connection.dead || connection.output.empty();
+}
+
+void UnixServer::Impl::reap() {
+    for (auto it = connections_.begin(); it != connections_.end();) {
+        if (isFinished(*it)) {
+            forget(*it);
+            it = connections_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+}
+
+void UnixServer::Impl::forget(Connection& connection) {
+    connection.session->cancelCalls();
+    connection.session->close();
+    const std::lock_guard lock(sessionsMutex_);
+    std::erase(sessions_, connection.session);
+}
+
+UnixServer::UnixServer(Dispatcher& dispatcher, UnixServerOptions options)
+    : impl_(std::make_unique<Impl>(dispatcher, std::move(options))) {}
+
+UnixServer::~UnixServer() = default;
+
+void UnixServer::stop() {
+    impl_->stop();
+}
+
+void UnixServer::broadcast(std::string_view event, const nlohmann::json& params) {
+    impl_->broadcast(event, params);
+}
+
+const std::string& UnixServer::socketPath() const {
+    return impl_->socketPath();
+}
+
+std::size_t UnixServer::connectionCount() const {
+    return impl_->connectionCount();
+}
+
+}  // namespace taplink::api

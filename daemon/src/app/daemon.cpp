@@ -1,0 +1,122 @@
+#include "app/daemon.hpp"
+
+#include <iostream>
+
+#include "api/names.hpp"
+#include "script/signed_script.hpp"
+
+namespace taplink::app {
+
+namespace {
+
+std::vector<script::TrustedKey> loadScriptKeys(const DaemonConfig& config) {
+    std::vector<script::TrustedKey> keys;
+    keys.reserve(config.scriptSigningKeys.size());
+    for (const auto& path : config.scriptSigningKeys) {
+        keys.push_back(script::TrustedKey::fromPemFile(path));
+    }
+    return keys;
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonConfig config)
+    : config_(std::move(config)),
+      journal_(journal::TopupJournal::open(config_.journalPath)),
+      readers_([this](const std::string& event, const std::string& reader) {
+          onReaderEvent(event, reader);
+      }),
+      chip_(readers_, config_.chipReader, config_.chipPin) {
+    service::TopupSettings settings;
+    settings.cardReader = config_.cardReader;
+    settings.cardWait = config_.cardWait;
+    topups_ = std::make_unique<service::TopupService>(
+        readers_, chip_, journal_, [this] { return serverClient(); }, loadScriptKeys(config_),
+        settings);
+    registerReaderMethods(dispatcher_, *this);
+    registerTopupMethods(dispatcher_, *this);
+    registerDeviceMethods(dispatcher_, *this);
+}
+
+Daemon::~Daemon() {
+    stop();
+}
+
+std::shared_ptr<net::TopupServerClient> Daemon::serverClient() {
+    const std::lock_guard lock(clientMutex_);
+    if (!serverClient_) {
+        auto https = std::make_shared<net::HttpsClient>(config_.server, chip_.clientIdentity());
+        serverClient_ = std::make_shared<net::TopupServerClient>(std::move(https));
+    }
+    return serverClient_;
+}
+
+const std::string& Daemon::socketPath() const {
+    return server_->socketPath();
+}
+
+void Daemon::start() {
+    readers_.start();
+    api::UnixServerOptions options;
+    if (!config_.socketPath.empty()) {
+        options.socketPath = config_.socketPath;
+    }
+    server_ = std::make_unique<api::UnixServer>(dispatcher_, options);
+    resumer_ = std::thread([this] { resumeLoop(); });
+}
+
+void Daemon::stop() {
+    {
+        const std::lock_guard lock(resumeMutex_);
+        stopping_ = true;
+    }
+    resumeWake_.notify_all();
+    if (resumer_.joinable()) {
+        resumer_.join();
+    }
+    if (server_) {
+        server_->stop();
+    }
+    readers_.stop();
+}
+
+void Daemon::wakeResumer() {
+    {
+        const std::lock_guard lock(resumeMutex_);
+        resumeRequested_ = true;
+    }
+    resumeWake_.notify_all();
+}
+
+void Daemon::onReaderEvent(const std::string& event, const std::string& reader) {
+    if (server_) {
+        const bool isReaderEvent = event.rfind("reader.", 0) == 0;
+        server_->broadcast(event, isReaderEvent ? nlohmann::json{{"name", reader}}
+                                                : nlohmann::json{{"reader", reader}});
+    }
+    if (event == api::event::kCardInserted) {
+        wakeResumer();
+    }
+    if (event == api::event::kCardRemoved || event == api::event::kReaderRemoved) {
+        // The chip's reader may be gone; its session reconnects on next use.
+    }
+}
+
+// Finishes open top-ups at start-up, whenever a card is inserted, and every
+// reportRetrySeconds while some remain (a server that was down comes back).
+void Daemon::resumeLoop() {
+    std::unique_lock lock(resumeMutex_);
+    while (!stopping_) {
+        resumeWake_.wait_for(lock, config_.reportRetryEvery,
+                             [this] { return stopping_ || resumeRequested_; });
+        if (stopping_) {
+            return;
+        }
+        resumeRequested_ = false;
+        lock.unlock();
+        topups_->resume();
+        lock.lock();
+    }
+}
+
+}  // namespace taplink::app

@@ -1,0 +1,237 @@
+#include "app/daemon_config.hpp"
+
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <initializer_list>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string_view>
+
+namespace taplink::app {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string envOr(const char* name, const std::string& fallback) {
+    const char* value = std::getenv(name);  // NOLINT(concurrency-mt-unsafe): read at start-up
+    return value != nullptr && *value != '\0' ? std::string(value) : fallback;
+}
+
+std::string homeDir() {
+    return envOr("HOME", "/");
+}
+
+// Reads one object's keys, refusing any key it was not told about (a typo in a money
+// component's config must not be silently ignored).
+class Section {
+  public:
+    Section(const json& object, std::string where, fs::path base)
+        : object_(object), where_(std::move(where)), base_(std::move(base)) {
+        if (!object_.is_object()) {
+            throw ConfigError(where_ + " must be a JSON object");
+        }
+    }
+
+    void allowOnly(std::initializer_list<std::string_view> keys) const {
+        for (const auto& [key, value] : object_.items()) {
+            bool known = false;
+            for (const auto name : keys) {
+                known = known || key == name;
+            }
+            if (!known) {
+                throw ConfigError(where_ + ": unknown key '" + key + "'");
+            }
+        }
+    }
+
+    bool has(const char* key) const { return object_.contains(key); }
+
+    std::string text(const char* key, const std::string& fallback = {}) const {
+        if (!has(key)) {
+            return fallback;
+        }
+        if (!object_.at(key).is_string()) {
+            throw ConfigError(where_ + "." + key + " must be a string");
+        }
+        return object_.at(key).get<std::string>();
+    }
+
+    std::string requiredText(const char* key) const {
+        std::string value = text(key);
+        if (value.empty()) {
+            throw ConfigError(where_ + "." + key + " is required");
+        }
+        return value;
+    }
+
+    // A path; relative ones are taken from the config file's folder.
+    std::string path(const char* key, const std::string& fallback = {}) const {
+        const std::string value = text(key, fallback);
+        return value.empty() ? value : resolve(value);
+    }
+
+    std::string resolve(const std::string& value) const {
+        const fs::path given(value);
+        return given.is_absolute() ? given.string() : (base_ / given).lexically_normal().string();
+    }
+
+    long number(const char* key, long fallback, long min, long max) const {
+        if (!has(key)) {
+            return fallback;
+        }
+        const json& value = object_.at(key);
+        if (!value.is_number_integer() || value.get<long>() < min || value.get<long>() > max) {
+            throw ConfigError(where_ + "." + key + " must be an integer from " +
+                              std::to_string(min) + " to " + std::to_string(max));
+        }
+        return value.get<long>();
+    }
+
+    Section child(const char* key) const {
+        static const json kEmpty = json::object();
+        return Section(has(key) ? object_.at(key) : kEmpty, where_ + "." + key, base_);
+    }
+
+    const json& raw(const char* key) const { return object_.at(key); }
+    const std::string& where() const { return where_; }
+
+  private:
+    const json& object_;
+    std::string where_;
+    fs::path base_;
+};
+
+net::ProxySettings proxyFrom(const Section& server) {
+    net::ProxySettings proxy;
+    const std::string value = server.text("proxy", "environment");
+    if (value == "environment") {
+        proxy.mode = net::ProxySettings::Mode::Environment;
+    } else if (value == "direct") {
+        proxy.mode = net::ProxySettings::Mode::Direct;
+    } else if (value.find("://") != std::string::npos) {
+        proxy.mode = net::ProxySettings::Mode::Explicit;
+        proxy.url = value;
+        proxy.noProxy = server.text("noProxy");
+    } else {
+        throw ConfigError(server.where() +
+                          ".proxy must be \"environment\", \"direct\" or a proxy URL");
+    }
+    return proxy;
+}
+
+net::HttpsSettings serverFrom(const Section& server) {
+    server.allowOnly({"url", "caFile", "pinSha256", "proxy", "noProxy", "connectTimeoutMs",
+                      "requestTimeoutMs", "maxAttempts", "initialBackoffMs", "maxBackoffMs"});
+    net::HttpsSettings settings;
+    settings.baseUrl = server.requiredText("url");
+    while (!settings.baseUrl.empty() && settings.baseUrl.back() == '/') {
+        settings.baseUrl.pop_back();
+    }
+    if (settings.baseUrl.rfind("https://", 0) != 0) {
+        throw ConfigError(server.where() + ".url must be an https:// URL");
+    }
+    settings.caFile = server.resolve(server.requiredText("caFile"));
+    settings.pinnedSpkiSha256 = server.requiredText("pinSha256");
+    settings.proxy = proxyFrom(server);
+    settings.connectTimeout =
+        std::chrono::milliseconds(server.number("connectTimeoutMs", 5000, 100, 120000));
+    settings.requestTimeout =
+        std::chrono::milliseconds(server.number("requestTimeoutMs", 20000, 100, 600000));
+    settings.retry.maxAttempts = static_cast<int>(server.number("maxAttempts", 4, 1, 20));
+    settings.retry.initialBackoff =
+        std::chrono::milliseconds(server.number("initialBackoffMs", 250, 0, 60000));
+    settings.retry.maxBackoff =
+        std::chrono::milliseconds(server.number("maxBackoffMs", 4000, 0, 600000));
+    return settings;
+}
+
+// The chip PIN unlocks the device key: a config holding it must be the owner's alone.
+void requirePrivateFile(const std::string& path) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0) {
+        throw ConfigError("cannot stat " + path);
+    }
+    if ((info.st_mode & 077U) != 0) {
+        throw ConfigError(path + " holds the chip PIN and must be readable by its owner only " +
+                          "(chmod 600)");
+    }
+}
+
+}  // namespace
+
+std::string defaultStateDir() {
+    return envOr("XDG_STATE_HOME", homeDir() + "/.local/state") + "/taplink";
+}
+
+std::optional<std::string> findConfigFile() {
+    std::vector<std::string> candidates{envOr("XDG_CONFIG_HOME", homeDir() + "/.config") +
+                                        "/taplink/taplinkd.json"};
+    std::stringstream dirs(envOr("XDG_CONFIG_DIRS", "/etc/xdg"));
+    for (std::string dir; std::getline(dirs, dir, ':');) {
+        if (!dir.empty()) {
+            candidates.push_back(dir + "/taplink/taplinkd.json");
+        }
+    }
+    for (const auto& candidate : candidates) {
+        if (fs::exists(candidate)) {
+            return candidate;
+        }
+    }
+    return std::nullopt;
+}
+
+DaemonConfig loadConfig(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        throw ConfigError("cannot read the config file " + path);
+    }
+    json document;
+    try {
+        document = json::parse(in);
+    } catch (const json::exception& error) {
+        throw ConfigError(path + " is not valid JSON: " + error.what());
+    }
+    const Section root(document, path, fs::absolute(fs::path(path)).parent_path());
+    root.allowOnly(
+        {"server", "scripts", "chip", "cards", "journal", "socket", "reportRetrySeconds"});
+
+    DaemonConfig config;
+    config.sourcePath = path;
+    config.server = serverFrom(root.child("server"));
+
+    const Section scripts = root.child("scripts");
+    scripts.allowOnly({"trustedKeys"});
+    if (!scripts.has("trustedKeys") || !scripts.raw("trustedKeys").is_array() ||
+        scripts.raw("trustedKeys").empty()) {
+        throw ConfigError(path + ": scripts.trustedKeys must list at least one PEM public key");
+    }
+    for (const auto& key : scripts.raw("trustedKeys")) {
+        if (!key.is_string()) {
+            throw ConfigError(path + ": scripts.trustedKeys holds file names");
+        }
+        config.scriptSigningKeys.push_back(scripts.resolve(key.get<std::string>()));
+    }
+
+    const Section chip = root.child("chip");
+    chip.allowOnly({"reader", "pin"});
+    config.chipReader = chip.text("reader");
+    config.chipPin = chip.requiredText("pin");
+    requirePrivateFile(path);
+
+    const Section cards = root.child("cards");
+    cards.allowOnly({"reader", "waitSeconds"});
+    config.cardReader = cards.text("reader");
+    config.cardWait = std::chrono::seconds(cards.number("waitSeconds", 60, 1, 3600));
+
+    config.journalPath = root.path("journal", defaultStateDir() + "/journal.sqlite");
+    config.socketPath = root.path("socket");
+    config.reportRetryEvery = std::chrono::seconds(root.number("reportRetrySeconds", 30, 1, 86400));
+    return config;
+}
+
+}  // namespace taplink::app

@@ -1,0 +1,155 @@
+// readers.list, card.info and card.history.
+#include <nlohmann/json.hpp>
+
+#include "api/names.hpp"
+#include "api/params.hpp"
+#include "app/daemon.hpp"
+#include "cards/card_summary.hpp"
+#include "pcsc/card_connection.hpp"
+#include "pcsc/context.hpp"
+#include "pcsc/errors.hpp"
+
+namespace taplink::app {
+
+namespace {
+
+using nlohmann::json;
+
+// The chip's reader, or empty when there is no usable chip right now.
+std::string chipReader(Daemon& daemon) {
+    try {
+        return daemon.chip().identity().reader;
+    } catch (const std::exception&) {
+        return {};
+    }
+}
+
+// The reader whose card the caller means: the one named, else the first card reader with a
+// card in it.
+std::string cardReader(Daemon& daemon, const std::string& named) {
+    if (!daemon.readers().pcscAvailable()) {
+        throw service::ServiceError("pcsc_unavailable", "pcscd is not running");
+    }
+    const std::string chip = chipReader(daemon);
+    if (!named.empty()) {
+        const auto reader = daemon.readers().reader(named);
+        if (!reader) {
+            throw service::ServiceError("no_reader", "there is no reader named '" + named + "'");
+        }
+        if (!reader->cardPresent) {
+            throw service::ServiceError("no_card", "there is no card on " + named);
+        }
+        return named;
+    }
+    bool anyReader = false;
+    for (const auto& reader : daemon.readers().readers()) {
+        if (reader.name == chip || reader.name == daemon.config().chipReader) {
+            continue;
+        }
+        anyReader = true;
+        if (reader.cardPresent &&
+            (daemon.config().cardReader.empty() || reader.name == daemon.config().cardReader)) {
+            return reader.name;
+        }
+    }
+    throw service::ServiceError(
+        anyReader ? "no_card" : "no_reader",
+        anyReader ? "no card is on the reader" : "no card reader is connected");
+}
+
+cards::CardSummary readCard(const std::string& reader) {
+    const auto context = pcsc::Context::establish();
+    auto connection = pcsc::CardConnection::connect(context, reader);
+    auto summary = cards::summarizeCard(connection);
+    if (summary.scheme == cards::Scheme::Unknown) {
+        throw service::ServiceError("unsupported_card",
+                                    "the card on " + reader + " is not a supported card");
+    }
+    return summary;
+}
+
+json readerEntry(const service::ReaderInfo& reader, const std::string& chip) {
+    json entry{{"name", reader.name},
+               {"role", reader.name == chip ? "chip" : "card"},
+               {"state", reader.cardPresent ? "present" : "empty"},
+               {"card", nullptr}};
+    if (reader.cardPresent && reader.name != chip) {
+        try {
+            const auto context = pcsc::Context::establish();
+            auto connection = pcsc::CardConnection::connect(context, reader.name);
+            const auto summary = cards::summarizeCard(connection);
+            entry["card"] = json{{"scheme", cards::toString(summary.scheme)},
+                                 {"maskedSerial", summary.maskedSerial}};
+        } catch (const pcsc::PcscError&) {
+            // Held by a top-up, or just pulled: the card is there, its details are not.
+        }
+    }
+    return entry;
+}
+
+json historyRecord(const cards::HistoryEntry& entry) {
+    // entry.when is "YYYY-MM-DD hh:mm:ss".
+    const bool known = entry.kind == "load" || entry.kind == "purchase";
+    return json{{"type", known ? entry.kind : "purchase"},
+                {"amount", entry.amount},
+                {"terminalId", entry.terminal},
+                {"date", entry.when.substr(0, 10)},
+                {"time", entry.when.size() > 11 ? entry.when.substr(11) : std::string("00:00:00")},
+                {"atc", entry.atc}};
+}
+
+}  // namespace
+
+void registerReaderMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
+    dispatcher.add(api::method::kReadersList, [&daemon](const json&, api::CallContext&) {
+        return answer([&] {
+            if (!daemon.readers().pcscAvailable()) {
+                throw service::ServiceError("pcsc_unavailable", "pcscd is not running");
+            }
+            const std::string chip = chipReader(daemon);
+            json readers = json::array();
+            for (const auto& reader : daemon.readers().readers()) {
+                readers.push_back(readerEntry(reader, chip));
+            }
+            return json{{"readers", readers}};
+        });
+    });
+
+    dispatcher.add(api::method::kCardInfo, [&daemon](const json& params, api::CallContext&) {
+        return answer([&] {
+            api::params::allowOnly(params, {"reader"});
+            const std::string reader =
+                cardReader(daemon, api::params::optionalString(params, "reader").value_or(""));
+            const auto summary = readCard(reader);
+            return json{{"reader", reader},
+                        {"scheme", cards::toString(summary.scheme)},
+                        {"serial", summary.maskedSerial},
+                        {"issuerId", summary.issuer},
+                        {"validFrom", summary.validFrom},
+                        {"validUntil", summary.validUntil},
+                        {"balance", summary.balance.value_or(0)},
+                        {"currency", "CNY"}};
+        });
+    });
+
+    dispatcher.add(api::method::kCardHistory, [&daemon](const json& params, api::CallContext&) {
+        return answer([&] {
+            api::params::allowOnly(params, {"reader", "limit"});
+            const auto limit = static_cast<std::size_t>(
+                api::params::optionalInteger(params, "limit", 1, 100).value_or(10));
+            const std::string reader =
+                cardReader(daemon, api::params::optionalString(params, "reader").value_or(""));
+            const auto summary = readCard(reader);
+            json records = json::array();
+            for (const auto& entry : summary.history) {
+                if (records.size() >= limit) {
+                    break;
+                }
+                records.push_back(historyRecord(entry));
+            }
+            return json{{"records", records}};
+        });
+    });
+}
+
+}  // namespace taplink::app

@@ -1,0 +1,117 @@
+#include "net/topup_server_client.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace taplink::net {
+
+namespace {
+
+using nlohmann::json;
+
+// Scheme and call names go into URL paths: plain names only.
+bool isPlainName(const std::string& name) {
+    return !name.empty() && name.size() <= 64 &&
+           std::all_of(name.begin(), name.end(), [](unsigned char c) {
+               return std::isalnum(c) != 0 || c == '-' || c == '_';
+           });
+}
+
+json parseBody(const HttpResponse& response, const std::string& what) {
+    try {
+        return json::parse(response.body);
+    } catch (const json::exception&) {
+        throw NetError(NetErrorKind::Protocol, what + ": the server's answer (HTTP " +
+                                                   std::to_string(response.status) +
+                                                   ") is not JSON");
+    }
+}
+
+ServerRefusal refusalFrom(const HttpResponse& response, const json& body, const std::string& what) {
+    try {
+        const auto error = wire::ErrorBody::fromJson(body);
+        return ServerRefusal(response.status, error.code, what + ": " + error.message);
+    } catch (const std::exception&) {
+        return ServerRefusal(
+            response.status, "http_" + std::to_string(response.status),
+            what + ": the server refused (HTTP " + std::to_string(response.status) + ")");
+    }
+}
+
+// A 2xx body read by a wire type; anything unreadable is a protocol error, not a refusal.
+template <class Read>
+auto readAnswer(const json& body, const std::string& what, Read read) {
+    try {
+        return read(body);
+    } catch (const std::exception& error) {
+        throw NetError(NetErrorKind::Protocol,
+                       what + ": the server's answer is malformed: " + error.what());
+    }
+}
+
+}  // namespace
+
+json TopupServerClient::expectOk(const HttpResponse& response, const std::string& what) {
+    json body = parseBody(response, what);
+    if (response.status < 200 || response.status >= 300) {
+        throw refusalFrom(response, body, what);
+    }
+    if (!body.is_object()) {
+        throw NetError(NetErrorKind::Protocol, what + ": the server's answer is not an object");
+    }
+    return body;
+}
+
+wire::Order TopupServerClient::fetchOrder(const std::string& orderId) {
+    if (!wire::isValidOrderId(orderId)) {
+        throw ServerRefusal(0, "invalid_order_id", "'" + orderId + "' is not an order id");
+    }
+    const std::string what = "order " + orderId;
+    const json body = expectOk(https_->get("/v1/orders/" + orderId), what);
+    auto order = readAnswer(body, what, [](const json& j) { return wire::Order::fromJson(j); });
+    if (order.orderId != orderId || order.amount == 0) {
+        throw NetError(NetErrorKind::Protocol, what + ": the server answered another order");
+    }
+    return order;
+}
+
+json TopupServerClient::fetchScript(const std::string& scheme) {
+    if (!isPlainName(scheme)) {
+        throw ServerRefusal(0, "invalid_scheme", "'" + scheme + "' is not a scheme name");
+    }
+    return expectOk(https_->get("/v1/scripts/" + scheme), "script for " + scheme);
+}
+
+json TopupServerClient::exchange(const std::string& orderId, const std::string& call,
+                                 const json& request) {
+    if (!wire::isValidOrderId(orderId) || !isPlainName(call)) {
+        throw ServerRefusal(0, "invalid_request", "bad order id or server call name");
+    }
+    return expectOk(https_->postJson("/v1/orders/" + orderId + "/" + call, request.dump()),
+                    call + " for order " + orderId);
+}
+
+ReportOutcome TopupServerClient::reportResult(const std::string& orderId, ByteView result,
+                                              ByteView signature) {
+    const std::string what = "result of order " + orderId;
+    const wire::ResultReport report{Bytes(result.begin(), result.end()),
+                                    Bytes(signature.begin(), signature.end())};
+    const HttpResponse response =
+        https_->postJson("/v1/orders/" + orderId + "/result", wire::toJson(report).dump());
+    const json body = parseBody(response, what);
+    if (response.status == 409) {
+        const auto error =
+            readAnswer(body, what, [](const json& j) { return wire::ErrorBody::fromJson(j); });
+        if (error.code == "already_settled" && error.sameResult.value_or(false) && error.receipt) {
+            return ReportOutcome{true, *error.receipt};
+        }
+    }
+    if (response.status < 200 || response.status >= 300) {
+        throw refusalFrom(response, body, what);
+    }
+    const auto settlement =
+        readAnswer(body, what, [](const json& j) { return wire::Settlement::fromJson(j); });
+    return ReportOutcome{false, settlement.receipt};
+}
+
+}  // namespace taplink::net

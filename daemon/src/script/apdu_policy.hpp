@@ -1,0 +1,70 @@
+// Which APDUs a script may send, per target. The policy is the daemon's, not the script's:
+// a signed script can only ever ask for these commands, so even a script-signing key in the
+// wrong hands cannot make the card spend (no purchase) or the chip sign or unlock (no PIV).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "apdu/apdu.hpp"
+#include "common/bytes.hpp"
+
+namespace taplink::script {
+
+enum class Target { Card, Chip };
+
+std::string_view targetName(Target target);  // "card", "chip"
+std::optional<Target> targetFromName(std::string_view name);
+
+// One allowed command. Unset P1/P2 are free; an exact data constraint pins the data bytes
+// (the chip's SELECT may name the load SAM only).
+struct ApduRule {
+    std::string_view name;  // "CREDIT FOR LOAD", for messages
+    std::uint8_t cla = 0;
+    std::uint8_t ins = 0;
+    std::optional<std::uint8_t> p1;
+    std::optional<std::uint8_t> p2;
+    std::optional<Bytes> data;
+    // The command moves money on the card: the engine journals right before and right after
+    // it (checkpoints), and never cancels or stops between it and the checkpoint after it.
+    bool movesMoney = false;
+};
+
+// What is known of a command: everything at send time; at load time P1, P2 or the data may
+// still hold variables (nullopt).
+struct ApduShape {
+    std::uint8_t cla = 0;
+    std::uint8_t ins = 0;
+    std::optional<std::uint8_t> p1;
+    std::optional<std::uint8_t> p2;
+    std::optional<Bytes> data;
+
+    static ApduShape of(const apdu::CommandApdu& command);
+};
+
+class ApduPolicy {
+  public:
+    explicit ApduPolicy(std::vector<ApduRule> rules) : rules_(std::move(rules)) {}
+
+    // The daemon's policies.
+    //   card: SELECT (00 A4), READ BINARY (00 B0), READ RECORD (00 B2), GET BALANCE (80 5C),
+    //         INITIALIZE FOR LOAD (80 50, P1 00 only), CREDIT FOR LOAD (80 52, moves money),
+    //         GET TRANSACTION PROVE (80 5A).
+    //   chip: SELECT of the load SAM AID (00 A4 04 00), GET CHIP INFO (80 30), IMPORT LOAD
+    //         AUTHORIZATION (80 34), COMPUTE LOAD MAC2 (80 36). Never a PIV command.
+    static const ApduPolicy& card();
+    static const ApduPolicy& chip();
+    static const ApduPolicy& forTarget(Target target);
+
+    // The rule the command falls under; nullptr when it falls under none. A constrained
+    // field that is not known (nullopt) does not match: it could be anything.
+    const ApduRule* find(const ApduShape& shape) const;
+
+  private:
+    std::vector<ApduRule> rules_;
+};
+
+}  // namespace taplink::script

@@ -1,0 +1,83 @@
+// The script engine: runs a verified command script against the card and the secure chip,
+// talks to the server through the daemon and has the daemon journal each checkpoint before
+// it goes on. docs/scripts.md describes what each step does.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <functional>
+#include <string_view>
+
+#include "apdu/apdu_channel.hpp"
+#include "script/script.hpp"
+#include "script/variables.hpp"
+
+namespace taplink::script {
+
+// The daemon's side of a "server" step: name is the script's call ("authorize"), which the
+// daemon maps to one of its allow-listed HTTPS endpoints. A std::exception thrown here
+// stops the run with ScriptError(server, ...) whose cause() is that exception.
+class ServerExchange {
+  public:
+    ServerExchange() = default;
+    ServerExchange(const ServerExchange&) = delete;
+    ServerExchange& operator=(const ServerExchange&) = delete;
+    virtual ~ServerExchange() = default;
+
+    virtual nlohmann::json call(std::string_view name, const nlohmann::json& request) = 0;
+
+  protected:
+    ServerExchange(ServerExchange&&) = default;
+    ServerExchange& operator=(ServerExchange&&) = default;
+};
+
+// Where checkpoints go: the daemon writes its journal here, durably, before returning. An
+// exception thrown here stops the run before the next step and reaches run()'s caller
+// unchanged.
+class CheckpointSink {
+  public:
+    CheckpointSink() = default;
+    CheckpointSink(const CheckpointSink&) = delete;
+    CheckpointSink& operator=(const CheckpointSink&) = delete;
+    virtual ~CheckpointSink() = default;
+
+    // name: "authorized", "card_initialized", "credited"; saved: the step's save list.
+    virtual void checkpoint(std::string_view name, const Variables& saved) = 0;
+
+  protected:
+    CheckpointSink(CheckpointSink&&) = default;
+    CheckpointSink& operator=(CheckpointSink&&) = default;
+};
+
+using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+struct RunContext {
+    RunContext(apdu::ApduChannel& cardChannel, apdu::ApduChannel& chipChannel,
+               ServerExchange& serverExchange, CheckpointSink& checkpointSink)
+        : card(cardChannel),
+          chip(chipChannel),
+          server(serverExchange),
+          checkpoints(checkpointSink) {}
+
+    apdu::ApduChannel& card;
+    apdu::ApduChannel& chip;
+    ServerExchange& server;
+    CheckpointSink& checkpoints;
+    // "authorizing", "writing", "confirming"; may be empty.
+    std::function<void(std::string_view stage)> progress;
+    // Polled between steps (never between a money APDU and its checkpoint); may be empty.
+    std::function<bool()> cancelled;
+    // Monotonic time for the run-time limit; empty: std::chrono::steady_clock.
+    Clock clock;
+    // The script's declared inputs, exactly.
+    Variables inputs;
+};
+
+// Runs the script and returns its declared outputs. ScriptError for everything the script
+// or its answers get wrong, the limits and cancellation; exceptions from the channels (e.g.
+// pcsc::PcscError when the card is pulled), the checkpoint sink and the progress callback
+// propagate unchanged, so that the daemon can tell what happened to the card.
+Variables run(const Script& script, RunContext& context);
+
+}  // namespace taplink::script

@@ -1,0 +1,91 @@
+// Internal to the script parser: parses steps and tracks what is known about each variable
+// (type, where it may go, whether it is set on every path) so that references are checked
+// before a run.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "script/json_reader.hpp"
+#include "script/script.hpp"
+
+namespace taplink::script::detail {
+
+enum class VarType { Bytes, Integer };
+
+struct VariableInfo {
+    VarType type = VarType::Bytes;
+    // Data script items: only ever sent in APDUs to this target.
+    std::optional<Target> confinedTo;
+    bool definite = false;  // set on every path that gets here
+};
+
+// Where in the script a step is.
+struct BlockContext {
+    bool conditional = false;  // under a when, or after a status word that skips extraction
+    int loopDepth = 0;
+};
+
+inline constexpr int kMaxLoopDepth = 3;
+inline constexpr int kMaxConditionDepth = 8;
+inline constexpr std::size_t kMaxStepsInScript = 256;
+inline constexpr std::size_t kMaxNameLength = 48;
+
+bool isVariableName(std::string_view name);  // [A-Za-z][A-Za-z0-9_]*, at most 48
+bool isLowerName(std::string_view name);     // [a-z0-9][a-z0-9_-]*, at most 48
+
+inline std::string inQuotes(std::string_view text) {
+    return "\"" + std::string(text) + "\"";
+}
+
+class StepParser {
+  public:
+    StepParser(const Limits& limits, std::string scheme)
+        : limits_(limits), scheme_(std::move(scheme)) {}
+
+    // Declares an input (set, definite, not confined).
+    void declareInput(const std::string& name, VarType type, const ObjectReader& where);
+    std::vector<Step> parseSteps(const nlohmann::json& steps, const std::string& path,
+                                 const BlockContext& context);
+    const VariableInfo* find(std::string_view name) const;
+
+  private:
+    Step parseStep(const nlohmann::json& value, const std::string& path,
+                   const BlockContext& context);
+    ApduStep parseApdu(ObjectReader& reader, const BlockContext& context);
+    void parseStatusWords(ObjectReader& reader, ApduStep& step);
+    void parseExtractions(ObjectReader& reader, ApduStep& step, bool definite);
+    ByteTemplate parseTemplate(ObjectReader& reader, std::string_view key, Target target);
+    ServerStep parseServer(ObjectReader& reader, const BlockContext& context);
+    void parseResponse(ObjectReader& reader, ServerStep& step, bool definite);
+    CheckpointStep parseCheckpoint(ObjectReader& reader, const BlockContext& context);
+    static ProgressStep parseProgress(ObjectReader& reader);
+    SetStep parseSet(ObjectReader& reader, const BlockContext& context);
+    RepeatStep parseRepeat(ObjectReader& reader, const std::string& path,
+                           const BlockContext& context);
+    Condition parseCondition(const nlohmann::json& value, const std::string& where, int depth);
+    Condition parseComparison(ObjectReader& reader);
+    void checkMoneyRules(const std::vector<Step>& steps, const BlockContext& context) const;
+
+    void define(const std::string& name, VarType type, std::optional<Target> confinedTo,
+                bool definite, const ObjectReader& where);
+    // The variable must be set before this point (on some path), be of type and may go to
+    // an APDU of apduTarget (nullopt: anywhere but an APDU). mustBeDefinite: on every path.
+    void use(const std::string& name, VarType type, std::optional<Target> apduTarget,
+             const ObjectReader& where, bool mustBeDefinite = false) const;
+
+    const Limits& limits_;
+    std::string scheme_;
+    std::map<std::string, VariableInfo, std::less<>> variables_;
+    std::set<std::string, std::less<>> stepNames_;
+    std::size_t stepCount_ = 0;
+    int checkpointsSeen_ = 0;  // index in the checkpoint order of the last one, + 1
+};
+
+}  // namespace taplink::script::detail

@@ -1,0 +1,26 @@
+// The one place where failures of the layers below (PC/SC, chip, network, server, script,
+// journal) become what a front end is told: an API error code and plain words.
+#pragma once
+
+#include <exception>
+#include <stdexcept>
+#include <string>
+
+namespace taplink::service {
+
+// What went wrong, as an API error code (docs/api.md) and a message for people.
+class ServiceError : public std::runtime_error {
+  public:
+    ServiceError(std::string code, const std::string& message)
+        : std::runtime_error(message), code_(std::move(code)) {}
+    const std::string& code() const { return code_; }
+
+  private:
+    std::string code_;
+};
+
+// Maps the exception in flight (call from a catch block) to a ServiceError; `doing` says
+// what the daemon was doing ("reading the card").
+ServiceError describeFailure(const std::exception_ptr& failure, const std::string& doing);
+
+}  // namespace taplink::service

@@ -1,0 +1,50 @@
+// The admin API (docs/server.md): plain HTTP/1.1 on the owner-only Unix socket, for the
+// operator and the tests: orders, ledger, devices, events and fault injection.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "server/api/api_error.hpp"
+#include "server/api/faults.hpp"
+#include "server/http/http_server.hpp"
+#include "server/http/router.hpp"
+#include "server/store/server_store.hpp"
+
+namespace taplink::server {
+
+struct AdminApiSettings {
+    std::uint32_t maxOrderAmount = 100000;       // fen
+    std::set<std::string, std::less<>> schemes;  // the schemes orders may be for
+};
+
+class AdminApi {
+  public:
+    AdminApi(ServerStore& store, FaultInjector& faults, AdminApiSettings settings);
+
+    // Never throws for anything a client sends.
+    http::Response handle(const http::Request& request, const http::Peer& peer);
+
+  private:
+    struct Call {};
+    using Params = http::PathParams;
+
+    http::Response createOrder(const http::Request& request, Call& call, const Params& path);
+    http::Response listOrders(const http::Request& request, Call& call, const Params& path);
+    http::Response showOrder(const http::Request& request, Call& call, const Params& path);
+    http::Response cancelOrder(const http::Request& request, Call& call, const Params& path);
+    http::Response ledger(const http::Request& request, Call& call, const Params& path);
+    http::Response listDevices(const http::Request& request, Call& call, const Params& path);
+    http::Response revokeDevice(const http::Request& request, Call& call, const Params& path);
+    http::Response listEvents(const http::Request& request, Call& call, const Params& path);
+    http::Response addFault(const http::Request& request, Call& call, const Params& path);
+    http::Response clearFaults(const http::Request& request, Call& call, const Params& path);
+
+    ServerStore& store_;
+    FaultInjector& faults_;
+    AdminApiSettings settings_;
+    http::Router<Call> router_;
+};
+
+}  // namespace taplink::server

@@ -1,0 +1,30 @@
+// taplink-server's operator commands (order create|show|list|cancel, ledger, device
+// list|revoke, events): each one request on the admin socket, printed for a person, or as
+// the JSON answer with --json.
+#pragma once
+
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace taplink::server {
+
+struct OperatorOptions {
+    std::vector<std::string> words;  // e.g. {"order", "create"}, {"order", "show", "ORD-..."}
+    std::string adminSocket;
+    std::optional<std::string> amount;      // --amount
+    std::optional<std::string> scheme;      // --scheme
+    std::optional<std::string> chipSerial;  // --chip-serial
+    bool json = false;
+};
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitRefused = 1;      // the server answered with an error
+inline constexpr int kExitUsage = 2;        // a command line this program does not understand
+inline constexpr int kExitUnreachable = 3;  // no server on the admin socket
+
+// Runs the command; what it prints goes to out, errors to err. Returns the exit status.
+int runOperatorCommand(const OperatorOptions& options, std::ostream& out, std::ostream& err);
+
+}  // namespace taplink::server

@@ -1,0 +1,96 @@
+#include "server/server_config.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "net/topup_wire.hpp"
+#include "server/http/listeners.hpp"
+
+namespace taplink::server {
+
+namespace {
+
+namespace wire = net::wire;
+
+constexpr std::uint64_t kMaxLifetimeSeconds = std::uint64_t{24} * 3600;
+
+std::string resolved(const std::string& path, const std::string& baseDir) {
+    if (path.empty()) {
+        throw ConfigError("configuration: an empty path");
+    }
+    const std::filesystem::path given(path);
+    return given.is_absolute()
+               ? path
+               : (std::filesystem::path(baseDir) / given).lexically_normal().string();
+}
+
+ServerConfig readConfig(const wire::Json& document, const std::string& baseDir) {
+    wire::StrictObject in(document, "configuration");
+    ServerConfig config;
+    wire::StrictObject listen = in.object("listen");
+    config.host = listen.string("host");
+    config.port = static_cast<std::uint16_t>(listen.unsignedNumber("port", 0xFFFF));
+    listen.finish();
+    wire::StrictObject tls = in.object("tls");
+    config.tls.certificateChain = resolved(tls.string("certificateChain"), baseDir);
+    config.tls.privateKey = resolved(tls.string("privateKey"), baseDir);
+    config.tls.deviceCa = resolved(tls.string("deviceCa"), baseDir);
+    tls.finish();
+    config.scriptSigningKey = resolved(in.string("scriptSigningKey"), baseDir);
+    config.scriptsDir = resolved(in.string("scriptsDir"), baseDir);
+    config.issuers = resolved(in.string("issuers"), baseDir);
+    config.database = resolved(in.string("database"), baseDir);
+    config.adminSocket = resolved(in.string("adminSocket"), baseDir);
+    if (in.has("authorizationLifetimeSeconds")) {
+        config.authorizationLifetimeSeconds = static_cast<std::int64_t>(
+            in.unsignedNumber("authorizationLifetimeSeconds", kMaxLifetimeSeconds));
+    }
+    if (in.has("maxOrderAmount")) {
+        config.maxOrderAmount =
+            static_cast<std::uint32_t>(in.unsignedNumber("maxOrderAmount", 0xFFFFFFFFU));
+    }
+    if (in.has("maxCardBalance")) {
+        config.maxCardBalance =
+            static_cast<std::uint32_t>(in.unsignedNumber("maxCardBalance", 0xFFFFFFFFU));
+    }
+    in.finish();
+    return config;
+}
+
+}  // namespace
+
+ServerConfig parseServerConfig(std::string_view jsonText, const std::string& baseDir) {
+    ServerConfig config;
+    try {
+        config = readConfig(wire::parseJson(jsonText), baseDir);
+    } catch (const wire::WireFormatError& error) {
+        throw ConfigError(error.what());
+    }
+    if (!http::isLoopbackHost(config.host)) {
+        throw ConfigError("configuration: listen.host " + config.host +
+                          " is not a loopback address; the server listens on loopback only");
+    }
+    if (config.authorizationLifetimeSeconds <= 0 || config.maxOrderAmount == 0) {
+        throw ConfigError(
+            "configuration: authorizationLifetimeSeconds and maxOrderAmount must be positive");
+    }
+    return config;
+}
+
+ServerConfig loadServerConfig(const std::string& path) {
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+        throw ConfigError("cannot read the configuration " + path);
+    }
+    std::ostringstream contents;
+    contents << file.rdbuf();
+    const std::filesystem::path absolute = std::filesystem::absolute(path);
+    try {
+        return parseServerConfig(contents.str(), absolute.parent_path().string());
+    } catch (const ConfigError& error) {
+        throw ConfigError(path + ": " + error.what());
+    }
+}
+
+}  // namespace taplink::server

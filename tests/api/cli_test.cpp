@@ -1,0 +1,565 @@
+// The built `taplink` binary against an in-test UnixServer whose handlers return canned
+// answers (the shapes docs/api/taplink-api.schema.json gives): output for people and for
+// machines, exit codes, progress on stderr, cancellation on timeout and Ctrl-C, events.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <csignal>
+#include <filesystem>
+#include <thread>
+
+#include "child_process.hpp"
+#include "schema_check.hpp"
+#include "server_fixture.hpp"
+
+namespace taplink::api::test {
+namespace {
+
+constexpr const char* kReader = "TapLink Sim Reader 00 00";
+
+nlohmann::json cannedAnswers() {
+    return {
+        {"readers.list",
+         {{"readers",
+           {{{"name", kReader},
+             {"role", "card"},
+             {"state", "present"},
+             {"card", {{"scheme", "city-epurse"}, {"maskedSerial", "\u20260042"}}}},
+            {{"name", "TapLink Sim Reader 00 01"},
+             {"role", "chip"},
+             {"state", "present"},
+             {"card", nullptr}},
+            {{"name", "Empty Reader 00 00"},
+             {"role", "card"},
+             {"state", "empty"},
+             {"card", nullptr}}}}}},
+        {"card.info",
+         {{"reader", kReader},
+          {"scheme", "city-epurse"},
+          {"serial", "\u20260042"},
+          {"issuerId", "5441504C494E4B31"},
+          {"validFrom", "2026-01-01"},
+          {"validUntil", "2036-12-31"},
+          {"balance", 1000},
+          {"currency", "CNY"}}},
+        {"card.history",
+         {{"records",
+           {{{"type", "purchase"},
+             {"amount", 200},
+             {"terminalId", "000000000001"},
+             {"date", "2026-11-22"},
+             {"time", "08:01:02"},
+             {"atc", 2}},
+            {{"type", "load"},
+             {"amount", 5000},
+             {"balanceAfter", 6000},
+             {"terminalId", "434800000001"},
+             {"date", "2026-11-21"},
+             {"time", "19:50:00"},
+             {"atc", 1}}}}}},
+        {"topup.start",
+         {{"orderId", "ORD-1"},
+          {"amount", 5000},
+          {"balanceBefore", 1000},
+          {"balanceAfter", 6000},
+          {"tac", "1A2B3C4D"},
+          {"settled", true},
+          {"receipt", {{"receiptNo", "R-1"}, {"merchant", "TapLink Test City"}}}}},
+        {"device.info",
+         {{"chipSerial", "544C434800000001"},
+          {"terminalId", "434800000001"},
+          {"certificate",
+           {{"subject",
+             "O=TapLink, CN=TapLink device 544C434800000001, serialNumber=544C434800000001"},
+            {"issuer", "O=TapLink, CN=TapLink Device CA"},
+            {"notAfter", "2027-11-21T00:00:00Z"},
+            {"sha256", std::string(64, 'a')}}},
+          {"server", {{"url", "https://127.0.0.1:8443"}}},
+          {"version", "0.1.0"}}},
+        {"diagnostics",
+         {{"pcsc", {{"ok", true}, {"message", "pcscd is running"}}},
+          {"readers", 3},
+          {"chip", {{"ok", true}, {"message", "chip 544C434800000001 operational"}}},
+          {"server", {{"ok", true}, {"message", "https://127.0.0.1:8443 answers"}}},
+          {"journal", {{"unfinished", 0}}}}},
+    };
+}
+
+class CliTest : public ServerFixture {
+  protected:
+    enum class TopupMode { Complete, WaitForCancel, FinishAfterTooLateCancel };
+
+    std::mutex mutex;
+    nlohmann::json answers = cannedAnswers();
+    std::map<std::string, std::string> failures;     // method -> error code its handler throws
+    std::map<std::string, nlohmann::json> received;  // method -> the params it last got
+    std::atomic<TopupMode> topupMode{TopupMode::Complete};
+    std::optional<std::stop_source> runningTopup;
+
+    CliTest() {
+        for (const auto* name :
+             {"readers.list", "card.info", "card.history", "device.info", "diagnostics"}) {
+            dispatcher.add(name, [this, method = std::string(name)](const nlohmann::json& params,
+                                                                    CallContext&) {
+                return answer(method, params);
+            });
+        }
+        dispatcher.add("topup.start", [this](const nlohmann::json& params, CallContext& context) {
+            return topup(params, context);
+        });
+        dispatcher.add("tx.cancel", [this](const nlohmann::json& params, CallContext&) {
+            return cancel(params);
+        });
+        start();
+    }
+    // The server goes before the members its handlers use.
+    ~CliTest() override { server.reset(); }
+
+    ProcessResult taplink(std::vector<std::string> arguments) {
+        arguments.insert(arguments.end(), {"--socket", socketPath});
+        return runTaplink(arguments);
+    }
+
+    // Changes a canned answer, e.g. setAnswer("/card.info/balance", 5); handlers read them
+    // on other threads.
+    void setAnswer(const std::string& pointer, nlohmann::json value) {
+        const std::lock_guard lock(mutex);
+        answers[nlohmann::json::json_pointer(pointer)] = std::move(value);
+    }
+    void setFailure(const std::string& method, const std::string& code) {
+        const std::lock_guard lock(mutex);
+        failures[method] = code;
+    }
+
+    nlohmann::json paramsOf(const std::string& method) {
+        const std::lock_guard lock(mutex);
+        return received.count(method) != 0 ? received[method] : nlohmann::json();
+    }
+
+  private:
+    nlohmann::json answer(const std::string& method, const nlohmann::json& params) {
+        const std::lock_guard lock(mutex);
+        received[method] = params;
+        if (const auto failure = failures.find(method); failure != failures.end()) {
+            throw ApiError(failure->second, "daemon detail for " + failure->second);
+        }
+        return answers[method];
+    }
+
+    nlohmann::json topup(const nlohmann::json& params, CallContext& context) {
+        answer("topup.start", params);
+        const std::string orderId = params.at("orderId").get<std::string>();
+        const auto stage = [&](const char* name) {
+            context.notify("topup.progress", {{"orderId", orderId}, {"stage", name}});
+        };
+        stage("waiting_for_card");
+        if (topupMode != TopupMode::Complete) {
+            {
+                const std::lock_guard lock(mutex);
+                runningTopup = context.stopSource();
+            }
+            if (!gate.wait(context)) {
+                throw ApiError("cancelled", "the top-up was cancelled");
+            }
+        }
+        stage("authorizing");
+        stage("writing");
+        stage("confirming");
+        const std::lock_guard lock(mutex);
+        return answers["topup.start"];
+    }
+
+    nlohmann::json cancel(const nlohmann::json& params) {
+        answer("tx.cancel", params);
+        if (topupMode == TopupMode::FinishAfterTooLateCancel) {
+            gate.release();
+            throw ApiError("too_late", "the card has been written");
+        }
+        const std::lock_guard lock(mutex);
+        if (runningTopup) {
+            runningTopup->request_stop();
+        }
+        return {{"orderId", params.at("orderId")}, {"cancelled", true}};
+    }
+};
+
+TEST_F(CliTest, TheCannedAnswersMatchThePublishedSchema) {
+    const auto schema = ApiSchema::load();
+    const auto canned = cannedAnswers();
+    for (const auto& [method, result] : canned.items()) {
+        EXPECT_EQ(schema.check(result, "methods/" + method + "/result"), std::vector<std::string>{})
+            << method;
+    }
+}
+
+TEST_F(CliTest, WithoutADaemonItSaysSoAndExits3) {
+    const std::string missing = temp.path() + "/nowhere/taplinkd.sock";
+    const auto result = runTaplink({"readers", "--socket", missing});
+    EXPECT_EQ(result.exitCode, 3);
+    EXPECT_EQ(result.err, "taplink: taplinkd is not running (no socket at " + missing +
+                              "); start it with `taplinkd`\n");
+    EXPECT_EQ(result.out, "");
+    const auto json = runTaplink({"balance", "--json", "--socket", missing});
+    EXPECT_EQ(json.exitCode, 3);
+    EXPECT_EQ(nlohmann::json::parse(json.out)["error"]["code"], "daemon_not_running");
+}
+
+TEST_F(CliTest, UsageErrorsExit2WithoutTouchingTheDaemon) {
+    const std::vector<std::vector<std::string>> cases{
+        {},
+        {"frobnicate"},
+        {"readers", "extra"},
+        {"readers", "--bogus"},
+        {"topup"},
+        {"topup", "--order"},
+        {"topup", "--order", "O", "--timeout", "0"},
+        {"topup", "--order", "O", "--timeout", "soon"},
+        {"history", "--limit", "0"},
+        {"history", "--limit", "12x"},
+        {"readers", "--reader", "R"},
+        {"balance", "--order", "O"},
+        {"balance", "--reader="},
+        {"--json=yes", "readers"},
+    };
+    for (const auto& arguments : cases) {
+        const auto result = runTaplink(arguments);
+        std::string shown;
+        for (const auto& argument : arguments) {
+            shown += argument + " ";
+        }
+        EXPECT_EQ(result.exitCode, 2) << shown;
+        EXPECT_EQ(result.err.rfind("taplink: ", 0), 0U) << shown;
+        EXPECT_NE(result.err.find("Try 'taplink --help'."), std::string::npos) << shown;
+    }
+    EXPECT_TRUE(received.empty());
+}
+
+TEST_F(CliTest, HelpListsTheExitCodesAndVersionPrintsIt) {
+    const auto help = runTaplink({"--help"});
+    EXPECT_EQ(help.exitCode, 0);
+    for (const auto* line : {"  0  ok", "  2  usage error", "  3  taplinkd is not running",
+                             "  8  cancelled or timed out", "  9  secure chip error"}) {
+        EXPECT_NE(help.out.find(line), std::string::npos) << line;
+    }
+    const auto version = runTaplink({"--version"});
+    EXPECT_EQ(version.exitCode, 0);
+    EXPECT_EQ(version.out, "taplink 0.1.0 (API 1.0)\n");
+}
+
+TEST_F(CliTest, ReadersForPeopleAndForMachines) {
+    const auto human = taplink({"readers"});
+    EXPECT_EQ(human.exitCode, 0) << human.err;
+    EXPECT_EQ(human.out,
+              "TapLink Sim Reader 00 00: card reader, card city-epurse \u20260042\n"
+              "TapLink Sim Reader 00 01: secure chip reader, chip present\n"
+              "Empty Reader 00 00: card reader, empty\n");
+    const auto json = taplink({"readers", "--json"});
+    EXPECT_EQ(json.exitCode, 0);
+    EXPECT_EQ(nlohmann::json::parse(json.out), cannedAnswers()["readers.list"]);
+}
+
+TEST_F(CliTest, TheSocketComesFromTaplinkSocketOrXdgRuntimeDir) {
+    EXPECT_EQ(runTaplink({"readers"}, {{"TAPLINK_SOCKET", socketPath}}).exitCode, 0);
+    const std::string runtime = temp.path() + "/xdg";
+    std::filesystem::create_directory(runtime);
+    auto xdgOptions = options();
+    xdgOptions.socketPath = runtime + "/taplink/taplinkd.sock";
+    const UnixServer xdgServer(dispatcher, xdgOptions);
+    const auto result = runTaplink({"readers"}, {{"XDG_RUNTIME_DIR", runtime}});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+}
+
+TEST_F(CliTest, BalanceShowsYuanAndAMaskedSerialAndPassesTheReader) {
+    const auto result = taplink({"balance", "--reader", kReader});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.out,
+              "card      city-epurse \u20260042 on TapLink Sim Reader 00 00\n"
+              "issuer    5441504C494E4B31\n"
+              "valid     2026-01-01 to 2036-12-31\n"
+              "balance   \u00A510.00\n");
+    EXPECT_EQ(paramsOf("card.info"), (nlohmann::json{{"reader", kReader}}));
+}
+
+TEST_F(CliTest, ASerialTheDaemonLeftUnmaskedIsMaskedAnyway) {
+    setAnswer("/card.info/serial", "00000000000000000042");
+    const auto result = taplink({"balance"});
+    EXPECT_NE(result.out.find("city-epurse \u20260042 on"), std::string::npos) << result.out;
+    EXPECT_EQ(result.out.find("00000000000000000042"), std::string::npos);
+    EXPECT_EQ(paramsOf("card.info"), nlohmann::json::object());
+}
+
+TEST_F(CliTest, HistoryListsLoadsAndPurchasesAndPassesTheLimitAsANumber) {
+    const auto result = taplink({"history", "--limit", "5"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.out,
+              "2026-11-22 08:01:02  purchase  -\u00A52.00  terminal 000000000001  ATC 2\n"
+              "2026-11-21 19:50:00  load      +\u00A550.00  balance \u00A560.00  terminal "
+              "434800000001  ATC 1\n");
+    EXPECT_EQ(paramsOf("card.history"), (nlohmann::json{{"limit", 5}}));
+    setAnswer("/card.history/records", nlohmann::json::array());
+    EXPECT_EQ(taplink({"history"}).out, "no transactions on the card\n");
+}
+
+TEST_F(CliTest, TopupPrintsProgressOnStderrAndTheReceiptOnStdout) {
+    const auto result = taplink({"topup", "--order", "ORD-1", "--reader", kReader});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.err,
+              "waiting for the card: tap it on the reader\n"
+              "authorizing with the top-up server\n"
+              "writing to the card: keep it on the reader\n"
+              "confirming with the top-up server\n");
+    EXPECT_EQ(result.out,
+              "topped up \u00A550.00 (order ORD-1)\n"
+              "balance   \u00A510.00 \u2192 \u00A560.00\n"
+              "TAC       1A2B3C4D\n"
+              "receipt\n"
+              "  merchant: TapLink Test City\n"
+              "  receiptNo: R-1\n");
+    EXPECT_EQ(paramsOf("topup.start"), (nlohmann::json{{"orderId", "ORD-1"}, {"reader", kReader}}));
+}
+
+TEST_F(CliTest, TopupInJsonPrintsProgressAsJsonLinesAndTheResultAsJson) {
+    const auto result = taplink({"--json", "topup", "--order", "ORD-1"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(nlohmann::json::parse(result.out), cannedAnswers()["topup.start"]);
+    const auto schema = ApiSchema::load();
+    std::istringstream lines(result.err);
+    std::vector<std::string> stages;
+    for (std::string line; std::getline(lines, line);) {
+        const auto progress = nlohmann::json::parse(line);
+        EXPECT_EQ(schema.check(progress, "notifications/topup.progress/params"),
+                  std::vector<std::string>{});
+        stages.push_back(progress["stage"].get<std::string>());
+    }
+    EXPECT_EQ(stages, (std::vector<std::string>{"waiting_for_card", "authorizing", "writing",
+                                                "confirming"}));
+}
+
+TEST_F(CliTest, ATopupThatTimesOutIsCancelledThroughTxCancelAndExits8) {
+    topupMode = TopupMode::WaitForCancel;
+    const auto result = taplink({"topup", "--order", "ORD-9", "--timeout", "1"});
+    EXPECT_EQ(result.exitCode, 8);
+    EXPECT_EQ(paramsOf("tx.cancel"), (nlohmann::json{{"orderId", "ORD-9"}}));
+    EXPECT_NE(result.err.find("timed out; cancelling the top-up\n"), std::string::npos);
+    EXPECT_NE(result.err.find("taplink: timed out (no result after 1 s; the top-up was "
+                              "cancelled)\n"),
+              std::string::npos)
+        << result.err;
+    EXPECT_EQ(result.out, "");
+}
+
+TEST_F(CliTest, WhenCancellingIsTooLateTheTopupIsWaitedForAndSucceeds) {
+    topupMode = TopupMode::FinishAfterTooLateCancel;
+    const auto result = taplink({"topup", "--order", "ORD-1", "--timeout", "1"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_NE(result.err.find("too late to cancel"), std::string::npos);
+    EXPECT_NE(result.out.find("topped up \u00A550.00"), std::string::npos);
+}
+
+TEST_F(CliTest, CtrlCDuringATopupCancelsItAndExits8) {
+    topupMode = TopupMode::WaitForCancel;
+    ChildProcess child({TAPLINK_CLI_PATH, "topup", "--order", "ORD-2", "--socket", socketPath});
+    ASSERT_TRUE(gate.waitStarted(1));
+    child.signal(SIGINT);
+    const auto result = child.finish();
+    EXPECT_EQ(result.exitCode, 8);
+    EXPECT_NE(result.err.find("interrupted; cancelling the top-up\n"), std::string::npos);
+    EXPECT_EQ(paramsOf("tx.cancel"), (nlohmann::json{{"orderId", "ORD-2"}}));
+    EXPECT_TRUE(gate.waitCancelled(1));
+}
+
+struct ErrorCase {
+    const char* code;
+    int exitCode;
+    const char* message;
+};
+
+TEST_F(CliTest, EachDaemonErrorCodeMapsToItsExitCodeAndMessage) {
+    const std::vector<ErrorCase> cases{
+        {"invalid_params", 2, "taplinkd refused the request"},
+        {"no_reader", 4, "no card reader connected"},
+        {"pcsc_unavailable", 4, "pcscd is not running"},
+        {"no_card", 5, "no card on the reader"},
+        {"card_removed", 5, "the card was removed"},
+        {"unsupported_card", 5, "this card is not supported"},
+        {"server_unreachable", 6, "the top-up server cannot be reached"},
+        {"server_error", 6, "the top-up server reported an error"},
+        {"script_rejected", 6, "the server's recharge script was rejected"},
+        {"declined", 7, "the top-up was declined"},
+        {"order_not_found", 7, "the server does not know this order"},
+        {"order_settled", 7, "the order has already been settled"},
+        {"cancelled", 8, "cancelled"},
+        {"timeout", 8, "timed out"},
+        {"chip_unavailable", 9, "the device's secure chip is not available"},
+        {"too_late", 1, "too late to cancel: the card has been written"},
+        {"busy", 1, "taplinkd is busy; try again"},
+        {"not_found", 1, "not found"},
+        {"internal", 1, "taplinkd failed"},
+    };
+    for (const auto& [code, exitCode, message] : cases) {
+        setFailure("topup.start", code);
+        const auto result = taplink({"topup", "--order", "ORD-1"});
+        EXPECT_EQ(result.exitCode, exitCode) << code;
+        EXPECT_EQ(result.err,
+                  std::string("taplink: ") + message + " (daemon detail for " + code + ")\n")
+            << code;
+    }
+    setFailure("card.info", "a_code_from_the_future");
+    const auto unknown = taplink({"balance", "--json"});
+    EXPECT_EQ(unknown.exitCode, 1);
+    EXPECT_EQ(nlohmann::json::parse(unknown.out)["error"]["code"], "a_code_from_the_future");
+}
+
+TEST_F(CliTest, AnAnswerOfTheWrongShapeIsAnErrorNotACrash) {
+    setAnswer("/card.info", {{"balance", "lots"}});
+    const auto result = taplink({"balance"});
+    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_EQ(result.err.rfind("taplink: unexpected answer from taplinkd", 0), 0U) << result.err;
+}
+
+TEST_F(CliTest, StatusShowsTheDaemonTheDeviceAndTheReaders) {
+    const auto result = taplink({"status"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.out,
+              "taplinkd  running, API 1.0, version 0.1.0\n"
+              "device    chip 544C434800000001, terminal 434800000001\n"
+              "          certificate O=TapLink, CN=TapLink device 544C434800000001, "
+              "serialNumber=544C434800000001, valid until 2027-11-21T00:00:00Z\n"
+              "server    https://127.0.0.1:8443\n"
+              "readers   TapLink Sim Reader 00 00: card reader, card city-epurse \u20260042\n"
+              "          TapLink Sim Reader 00 01: secure chip reader, chip present\n"
+              "          Empty Reader 00 00: card reader, empty\n");
+}
+
+TEST_F(CliTest, StatusReportsAMissingChipInLine) {
+    setFailure("device.info", "chip_unavailable");
+    const auto result = taplink({"status"});
+    EXPECT_EQ(result.exitCode, 0);
+    EXPECT_NE(result.out.find("device    unavailable: the device's secure chip is not available"),
+              std::string::npos)
+        << result.out;
+    const auto json = nlohmann::json::parse(taplink({"status", "--json"}).out);
+    EXPECT_EQ(json["device"]["error"]["code"], "chip_unavailable");
+    EXPECT_EQ(json["api"]["version"], "1.0");
+    EXPECT_EQ(json["readers"], cannedAnswers()["readers.list"]);
+}
+
+TEST_F(CliTest, DoctorPassesWhenEverythingIsWell) {
+    const auto result = taplink({"doctor"});
+    EXPECT_EQ(result.exitCode, 0) << result.out;
+    EXPECT_EQ(result.out, "ok    socket   " + socketPath +
+                              "\n"
+                              "ok    taplinkd running, API 1.0\n"
+                              "ok    pcscd    pcscd is running\n"
+                              "ok    readers  3 connected\n"
+                              "ok    chip     chip 544C434800000001 operational\n"
+                              "ok    server   https://127.0.0.1:8443 answers\n"
+                              "ok    journal  no unfinished top-ups\n");
+}
+
+TEST_F(CliTest, DoctorExitsWithTheCodeOfTheFirstFailure) {
+    setAnswer("/diagnostics/server", {{"ok", false}, {"message", "connection refused"}});
+    setAnswer("/diagnostics/journal/unfinished", 2);
+    auto result = taplink({"doctor"});
+    EXPECT_EQ(result.exitCode, 6);
+    EXPECT_NE(result.out.find("FAIL  server   connection refused\n"), std::string::npos);
+    EXPECT_NE(result.out.find("warn  journal  2 unfinished top-up(s)"), std::string::npos);
+
+    setAnswer("/diagnostics/chip", {{"ok", false}, {"message", "no chip"}});
+    EXPECT_EQ(taplink({"doctor"}).exitCode, 9);
+    setAnswer("/diagnostics/readers", 0);
+    EXPECT_EQ(taplink({"doctor"}).exitCode, 4);
+    setAnswer("/diagnostics/pcsc", {{"ok", false}, {"message", "pcscd is not running"}});
+    result = taplink({"doctor", "--json"});
+    EXPECT_EQ(result.exitCode, 4);
+    const auto json = nlohmann::json::parse(result.out);
+    EXPECT_EQ(json["ok"], false);
+    EXPECT_EQ(json["pcscd"]["ok"], false);
+    EXPECT_EQ(json["diagnostics"], answers["diagnostics"]);
+}
+
+TEST_F(CliTest, DoctorWithoutADaemonFailsAtTheSocket) {
+    const std::string missing = temp.path() + "/none.sock";
+    const auto result = runTaplink({"doctor", "--socket", missing});
+    EXPECT_EQ(result.exitCode, 3);
+    EXPECT_EQ(result.out, "FAIL  socket   taplinkd is not running (no socket at " + missing +
+                              "); start it with `taplinkd`\n");
+}
+
+// Broadcasts reader.added until the watcher has printed a line: only then is it subscribed.
+class Announcer {
+  public:
+    explicit Announcer(UnixServer& server)
+        : thread_([this, &server] {
+              while (!stop_) {
+                  server.broadcast("reader.added", {{"name", "R0"}});
+                  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+              }
+          }) {}
+    Announcer(const Announcer&) = delete;
+    Announcer& operator=(const Announcer&) = delete;
+    ~Announcer() {
+        stop_ = true;
+        thread_.join();
+    }
+
+  private:
+    std::atomic<bool> stop_{false};
+    std::thread thread_;
+};
+
+TEST_F(CliTest, WatchPrintsEventsAsLinesUntilInterrupted) {
+    ChildProcess child({TAPLINK_CLI_PATH, "watch", "--socket", socketPath});
+    {
+        const Announcer announcer(*server);
+        EXPECT_EQ(child.readOutLine(), "reader added: R0");
+    }
+    server->broadcast("card.inserted", {{"reader", kReader}, {"scheme", "city-epurse"}});
+    server->broadcast("card.removed", {{"reader", kReader}});
+    std::vector<std::string> lines;
+    while (auto line = child.readOutLine()) {
+        lines.push_back(*line);
+        if (*line == std::string("card removed: ") + kReader) {
+            break;
+        }
+    }
+    ASSERT_GE(lines.size(), 2U);
+    EXPECT_EQ(lines[lines.size() - 2], std::string("card inserted: ") + kReader + " (city-epurse)");
+    child.signal(SIGINT);
+    EXPECT_EQ(child.finish().exitCode, 0);
+}
+
+TEST_F(CliTest, WatchInJsonPrintsOneObjectPerEvent) {
+    ChildProcess child({TAPLINK_CLI_PATH, "watch", "--json", "--socket", socketPath});
+    {
+        const Announcer announcer(*server);
+        const auto first = nlohmann::json::parse(child.readOutLine().value_or("null"));
+        EXPECT_EQ(first, (nlohmann::json{{"event", "reader.added"}, {"params", {{"name", "R0"}}}}));
+    }
+    server->broadcast("reader.removed", {{"name", "R9"}});
+    nlohmann::json last;
+    while (auto line = child.readOutLine()) {
+        last = nlohmann::json::parse(*line);
+        if (last["event"] == "reader.removed") {
+            break;
+        }
+    }
+    EXPECT_EQ(last["params"]["name"], "R9");
+    child.signal(SIGTERM);
+    EXPECT_EQ(child.finish().exitCode, 0);
+}
+
+TEST_F(CliTest, WatchEndsWithExit3WhenTheDaemonStops) {
+    ChildProcess child({TAPLINK_CLI_PATH, "watch", "--socket", socketPath});
+    {
+        const Announcer announcer(*server);
+        child.readOutLine();
+    }
+    server->stop();
+    const auto result = child.finish();
+    EXPECT_EQ(result.exitCode, 3);
+    EXPECT_NE(result.err.find("taplinkd closed the connection"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace taplink::api::test

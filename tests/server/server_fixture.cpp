@@ -1,0 +1,96 @@
+#include "server_fixture.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+namespace taplink::servertest {
+
+namespace {
+
+// A command script as the server finds it on disk; the envelope must carry these bytes.
+constexpr const char* kScriptV1 =
+    R"({"format":"taplink-script/1","kind":"command","scheme":"city-epurse","id":"city-load","version":1,"steps":[]})"
+    "\n";
+constexpr const char* kScriptV2 =
+    "{\n  \"format\": \"taplink-script/1\", \"kind\": \"command\",\n"
+    "  \"scheme\": \"city-epurse\", \"id\": \"city-load\", \"version\": 2,\n"
+    "  \"steps\": [ ]   }\n";
+
+void writeFile(const std::string& path, const std::string& text) {
+    std::ofstream file(path, std::ios::binary);
+    file << text;
+}
+
+}  // namespace
+
+nlohmann::json ServerSetup::configuration() const {
+    return {{"listen", {{"host", host}, {"port", 0}}},
+            {"tls",
+             {{"certificateChain", "pki/server-chain.crt"},
+              {"privateKey", "pki/server.key"},
+              {"deviceCa", "pki/device-ca.crt"}}},
+            {"scriptSigningKey", "pki/script-signing.key"},
+            {"scriptsDir", "scripts"},
+            {"issuers", "pki/issuers.json"},
+            {"database", "server.db"},
+            {"adminSocket", adminSocket},
+            {"authorizationLifetimeSeconds", 300},
+            {"maxOrderAmount", maxOrderAmount},
+            {"maxCardBalance", maxCardBalance}};
+}
+
+ServerTest::ServerTest() : pki(tmp.path() + "/pki") {}
+
+void ServerTest::SetUp() {
+    std::filesystem::create_directories(scriptsDir());
+    writeFile(scriptsDir() + "/city-load-v1.json", kScriptV1);
+    writeFile(scriptsDir() + "/city-load-v2.json", kScriptV2);
+    writeFile(scriptsDir() + "/notes.txt", "not a script");
+    device = pki.makeDevice("device");
+    ASSERT_TRUE(startServer());
+    client = std::make_unique<DeviceClient>(clientFor(device));
+}
+
+void ServerTest::TearDown() {
+    if (server.running()) {
+        EXPECT_EQ(server.stop(), 0) << "taplink-server did not stop cleanly:\n" << server.errors();
+    }
+}
+
+bool ServerTest::startServer() {
+    writeFile(configPath(), setup.configuration().dump(2));
+    const auto line = server.start({kServerPath, "serve", "--config", configPath()});
+    const std::string prefix = "listening on https://" + setup.host + ":";
+    if (!line || line->rfind(prefix, 0) != 0) {
+        ADD_FAILURE() << "taplink-server did not start: " << line.value_or("(nothing)") << "\n"
+                      << server.errors();
+        return false;
+    }
+    port = static_cast<std::uint16_t>(std::stoi(line->substr(prefix.size())));
+    return true;
+}
+
+DeviceClient ServerTest::clientFor(const Device& who, bool tls12Only) const {
+    return DeviceClient(
+        "https://127.0.0.1:" + std::to_string(port),
+        TlsClientOptions{pki.file("root-ca.crt"), who.certificate, who.key, tls12Only});
+}
+
+std::string ServerTest::createOrder(std::uint32_t fen) {
+    std::ostringstream yuan;
+    yuan << fen / 100 << '.' << std::setw(2) << std::setfill('0') << fen % 100;
+    const Answer answer =
+        admin("POST", "/admin/orders", {{"amount", yuan.str()}, {"scheme", kCityScheme}});
+    EXPECT_EQ(answer.status, 201) << answer.body;
+    return answer.json().value("orderId", "");
+}
+
+nlohmann::json ServerTest::showOrder(const std::string& orderId) {
+    const Answer answer = admin("GET", "/admin/orders/" + orderId);
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return answer.json();
+}
+
+}  // namespace taplink::servertest

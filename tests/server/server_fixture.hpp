@@ -1,0 +1,64 @@
+// A real taplink-server process per test: a temporary PKI, configuration, scripts folder and
+// database, a device certificate for the default chip, and clients for both APIs.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "http_clients.hpp"
+#include "process.hpp"
+#include "test_pki.hpp"
+
+namespace taplink::servertest {
+
+inline constexpr const char* kServerPath = TAPLINK_SERVER_PATH;
+inline constexpr const char* kCityScheme = "city-epurse";
+
+// The configuration of a test server in dir; each field can be changed before starting.
+struct ServerSetup {
+    std::string host = "127.0.0.1";
+    std::string adminSocket = "run/admin.sock";
+    std::int64_t maxOrderAmount = 100000;
+    std::int64_t maxCardBalance = 100000;
+
+    nlohmann::json configuration() const;
+};
+
+class ServerTest : public ::testing::Test {
+  protected:
+    ServerTest();
+
+    void SetUp() override;
+    void TearDown() override;
+
+    // Writes the configuration and starts the server; false (with the reason in the test
+    // log) when it does not come up.
+    bool startServer();
+
+    std::string configPath() const { return tmp.path() + "/server.json"; }
+    std::string adminSocket() const { return tmp.path() + "/" + setup.adminSocket; }
+    std::string scriptsDir() const { return tmp.path() + "/scripts"; }
+    DeviceClient clientFor(const Device& who, bool tls12Only = false) const;
+
+    // Admin calls; each expects the status given.
+    std::string createOrder(std::uint32_t fen);
+    nlohmann::json showOrder(const std::string& orderId);
+    Answer admin(const std::string& method, const std::string& path,
+                 const nlohmann::json& body = nullptr) const {
+        return adminRequest(adminSocket(), method, path, body);
+    }
+
+    TempDir tmp;
+    TestPki pki;
+    ServerSetup setup;
+    ServerProcess server;
+    std::uint16_t port = 0;
+    Device device;  // chip 544C434800000001, signed by the device CA
+    std::unique_ptr<DeviceClient> client;
+};
+
+}  // namespace taplink::servertest

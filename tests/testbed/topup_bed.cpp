@@ -1,0 +1,311 @@
+#include "topup_bed.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+namespace taplink::testbed {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+constexpr auto kStartTimeout = std::chrono::seconds(15);
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void writePrivateFile(const std::string& path, const std::string& text) {
+    {
+        std::ofstream out(path, std::ios::trunc);
+        out << text;
+    }
+    fs::permissions(path, fs::perms::owner_read | fs::perms::owner_write);
+}
+
+void makePrivateDir(const std::string& path) {
+    fs::create_directories(path);
+    fs::permissions(path, fs::perms::owner_all);
+}
+
+// The PKI is made once per test process (a second or so of key generation) and removed
+// when the process ends.
+std::string processPkiDir() {
+    static const std::string dir = [] {
+        std::string path = "/tmp/taplink-pki-" + std::to_string(::getpid());
+        std::atexit([] {
+            std::error_code ignored;
+            fs::remove_all("/tmp/taplink-pki-" + std::to_string(::getpid()), ignored);
+        });
+        return path;
+    }();
+    return dir;
+}
+
+}  // namespace
+
+std::string TopupBed::program(const std::string& name) {
+    if (name == "taplinkd") {
+        return TAPLINKD_PATH;
+    }
+    if (name == "taplink") {
+        return TAPLINK_CLI_PATH;
+    }
+    if (name == "taplink-server") {
+        return TAPLINK_SERVER_PATH;
+    }
+    if (name == "taplink-enroll") {
+        return TAPLINK_ENROLL_PATH;
+    }
+    throw std::invalid_argument("no program named " + name);
+}
+
+std::string runProgram(const std::vector<std::string>& argv) {
+    int pipeFds[2];
+    if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
+        throw std::runtime_error("pipe failed");
+    }
+    // stderr goes to a file, so that stdout stays what the program printed there.
+    char errorPath[] = "/tmp/taplink-run-stderr-XXXXXX";
+    const int errorFd = ::mkstemp(errorPath);
+    if (errorFd < 0) {
+        throw std::runtime_error("mkstemp failed");
+    }
+    std::vector<char*> args;
+    args.reserve(argv.size() + 1);
+    for (const auto& arg : argv) {
+        args.push_back(const_cast<char*>(arg.c_str()));
+    }
+    args.push_back(nullptr);
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::dup2(pipeFds[1], STDOUT_FILENO);
+        ::dup2(errorFd, STDERR_FILENO);
+        ::execv(args[0], args.data());
+        ::_exit(127);
+    }
+    ::close(pipeFds[1]);
+    std::string output;
+    char buffer[4096];
+    for (ssize_t n; (n = ::read(pipeFds[0], buffer, sizeof buffer)) > 0;) {
+        output.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(pipeFds[0]);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    ::close(errorFd);
+    const std::string errors = readFile(errorPath);
+    ::unlink(errorPath);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        throw std::runtime_error(argv[0] + " failed (status " + std::to_string(status) + "):\n" +
+                                 output + errors);
+    }
+    return output;
+}
+
+bool waitForLogLine(const std::string& path, const std::string& text,
+                    std::chrono::milliseconds timeout, ChildProcess* process, std::size_t from) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (readFile(path).find(text, from) != std::string::npos) {
+            return true;
+        }
+        if (process != nullptr && !process->checkRunning()) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+}
+
+TopupBed::TopupBed(TopupBedOptions options)
+    : options_(std::move(options)),
+      pkiDir_(options_.pkiDir.empty() ? processPkiDir() : options_.pkiDir) {
+    makePki();
+    Options bedOptions;
+    bedOptions.traceApdus = options_.traceApdus;
+    bedOptions.cards.emplace_back(kChipSlot, "secure-chip");
+    if (!options_.cardProfile.empty()) {
+        bedOptions.cards.emplace_back(kCardSlot, options_.cardProfile);
+    }
+    bedOptions.simArguments = {"--issuer-keys", pkiDir_ + "/issuers.json"};
+    bed_ = std::make_unique<TestBed>(bedOptions);
+    if (!bed_->waitForCard(kChipSlot, true)) {
+        throw std::runtime_error("topup bed: the secure chip did not come up");
+    }
+    if (options_.enrollChip) {
+        enrollChip();
+    }
+    makePrivateDir(dir() + "/run");
+    makePrivateDir(dir() + "/state");
+    startServer();
+    if (options_.startDaemon) {
+        startDaemon();
+    }
+}
+
+namespace {
+// A crash, a leak or another sanitizer report in taplinkd or the server at a clean stop is a
+// defect: fail loudly, as the test bed does for the simulator.
+void requireCleanExit(const std::optional<int>& status, const char* name, const std::string& log) {
+    if (status && !(WIFEXITED(*status) && WEXITSTATUS(*status) == 0)) {
+        std::cerr << "topup bed: " << name << " ended with wait status " << *status
+                  << "; its log:\n"
+                  << readLogTail(log) << std::endl;
+        std::abort();
+    }
+}
+}  // namespace
+
+TopupBed::~TopupBed() {
+    requireCleanExit(daemon_.stop(), "taplinkd", daemonLog());
+    requireCleanExit(server_.stop(), "taplink-server", dir() + "/server.log");
+}
+
+void TopupBed::makePki() {
+    runProgram({"/bin/bash", std::string(TAPLINK_SOURCE_DIR) + "/certs/make-pki.sh", pkiDir_});
+}
+
+void TopupBed::enrollChip() {
+    runProgram({"/bin/bash", std::string(TAPLINK_SOURCE_DIR) + "/certs/enroll-device.sh", pkiDir_,
+                "--reader", bed_->readerName(kChipSlot), "--pin", kChipPin, "--enroll",
+                program("taplink-enroll")});
+}
+
+void TopupBed::writeServerConfig() const {
+    const json config{{"listen", {{"host", "127.0.0.1"}, {"port", serverPort_}}},
+                      {"tls",
+                       {{"certificateChain", pkiDir_ + "/server-chain.crt"},
+                        {"privateKey", pkiDir_ + "/server.key"},
+                        {"deviceCa", options_.serverDeviceCa.empty() ? pkiDir_ + "/device-ca.crt"
+                                                                     : options_.serverDeviceCa}}},
+                      {"scriptSigningKey", options_.serverScriptSigningKey.empty()
+                                               ? pkiDir_ + "/script-signing.key"
+                                               : options_.serverScriptSigningKey},
+                      {"authorizationLifetimeSeconds", options_.authorizationLifetimeSeconds},
+                      {"scriptsDir", std::string(TAPLINK_SOURCE_DIR) + "/scripts/recharge"},
+                      {"issuers", pkiDir_ + "/issuers.json"},
+                      {"database", dir() + "/state/server.db"},
+                      {"adminSocket", dir() + "/run/server-admin.sock"}};
+    writePrivateFile(serverConfig(), config.dump(2));
+}
+
+void TopupBed::startServer() {
+    writeServerConfig();
+    const std::string log = dir() + "/server.log";
+    const std::size_t logged = readFile(log).size();
+    server_ = spawnLogged({program("taplink-server"), "serve", "--config", serverConfig()}, log);
+    if (!waitForLogLine(log, "listening on https://", kStartTimeout, &server_, logged)) {
+        throw std::runtime_error("topup bed: taplink-server did not start:\n" + readLogTail(log));
+    }
+    const std::string text = readFile(log);
+    const auto at = text.find("listening on https://", logged);
+    const auto end = text.find('\n', at);
+    const std::string url = text.substr(at + 13, end - at - 13);  // https://127.0.0.1:PORT
+    serverPort_ = std::stoi(url.substr(url.rfind(':') + 1));
+    serverUrl_ = "https://localhost:" + std::to_string(serverPort_);
+}
+
+void TopupBed::stopServer() {
+    requireCleanExit(server_.stop(), "taplink-server", dir() + "/server.log");
+}
+
+json TopupBed::serverCommand(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv{program("taplink-server")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--config", serverConfig(), "--json"});
+    return json::parse(runProgram(argv));
+}
+
+std::string TopupBed::createOrder(const std::string& amount) const {
+    const json order = serverCommand({"order", "create", "--amount", amount});
+    return order.at("orderId").get<std::string>();
+}
+
+json TopupBed::serverAdmin(const std::string& method, const std::string& path,
+                           const json& body) const {
+    std::vector<std::string> argv{"/usr/bin/curl",
+                                  "--silent",
+                                  "--show-error",
+                                  "--unix-socket",
+                                  dir() + "/run/server-admin.sock",
+                                  "-X",
+                                  method};
+    if (!body.is_null()) {
+        argv.insert(argv.end(),
+                    {"-H", "Content-Type: application/json", "--data-binary", body.dump()});
+    }
+    argv.push_back("http://localhost" + path);
+    const std::string output = runProgram(argv);
+    return output.empty() ? json(nullptr) : json::parse(output);
+}
+
+std::uint64_t TopupBed::settledTotal(const std::string& cardSerialHex) const {
+    const json ledger = serverCommand({"ledger"});
+    for (const auto& card : ledger.at("cards")) {
+        if (card.at("cardSerial") == cardSerialHex) {
+            return card.at("total").get<std::uint64_t>();
+        }
+    }
+    return 0;
+}
+
+void TopupBed::writeDaemonConfig() const {
+    const json config{
+        {"server",
+         {{"url", serverUrl_},
+          {"caFile",
+           options_.daemonCaFile.empty() ? pkiDir_ + "/root-ca.crt" : options_.daemonCaFile},
+          {"pinSha256", options_.daemonPinSha256.empty() ? readFile(pkiDir_ + "/server-spki.sha256")
+                                                         : options_.daemonPinSha256},
+          {"proxy", "direct"},
+          {"connectTimeoutMs", 2000},
+          {"requestTimeoutMs", options_.requestTimeoutMs},
+          {"maxAttempts", options_.serverAttempts},
+          {"initialBackoffMs", options_.initialBackoffMs}}},
+        {"scripts", {{"trustedKeys", {pkiDir_ + "/script-signing.pub.pem"}}}},
+        {"chip", {{"reader", bed_->readerName(kChipSlot)}, {"pin", kChipPin}}},
+        {"cards",
+         {{"reader", bed_->readerName(kCardSlot)}, {"waitSeconds", options_.cardWaitSeconds}}},
+        {"journal", journalPath()},
+        {"socket", socketPath()},
+        {"reportRetrySeconds", options_.reportRetrySeconds}};
+    writePrivateFile(daemonConfig(), config.dump(2));
+}
+
+void TopupBed::startDaemon() {
+    writeDaemonConfig();
+    const std::size_t logged = readFile(daemonLog()).size();
+    daemon_ = spawnLogged({program("taplinkd"), "--config", daemonConfig()}, daemonLog());
+    if (!waitForLogLine(daemonLog(), "listening on", kStartTimeout, &daemon_, logged)) {
+        throw std::runtime_error("topup bed: taplinkd did not start:\n" + readLogTail(daemonLog()));
+    }
+}
+
+void TopupBed::stopDaemon(bool kill) {
+    if (kill) {
+        daemon_.kill();
+    } else {
+        requireCleanExit(daemon_.stop(), "taplinkd", daemonLog());
+    }
+}
+
+bool TopupBed::daemonRunning() {
+    return daemon_.checkRunning();
+}
+
+}  // namespace taplink::testbed

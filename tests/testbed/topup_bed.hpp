@@ -1,0 +1,109 @@
+// The whole product on the test bed: pcscd + vpcd + taplink-sim (a city card in slot 0, the
+// secure chip in slot 1, personalised with this run's issuer keys), a PKI made by
+// certs/make-pki.sh, the chip enrolled through certs/enroll-device.sh, taplink-server and
+// taplinkd, each a real process with its own log in the bed folder. Used by the end-to-end
+// tests, the benchmark and the README's demo.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "test_bed.hpp"
+
+namespace taplink::testbed {
+
+inline constexpr int kCardSlot = 0;
+inline constexpr int kChipSlot = 1;
+inline constexpr const char* kChipPin = "123456";
+
+struct TopupBedOptions {
+    std::string cardProfile = "city-3des";  // empty: no card at start
+    std::string pkiDir;  // empty: one made for this process in /tmp, removed at its end
+    bool startDaemon = true;
+    bool enrollChip = true;
+    bool traceApdus = false;
+    // taplinkd's server client: attempts and the first backoff (short, for tests).
+    int serverAttempts = 2;
+    int initialBackoffMs = 50;
+    int requestTimeoutMs = 5000;
+    int cardWaitSeconds = 10;
+    int reportRetrySeconds = 1;
+    // Server and daemon settings a test may replace (empty: this run's PKI).
+    int authorizationLifetimeSeconds = 300;
+    std::string serverDeviceCa;
+    std::string serverScriptSigningKey;
+    std::string daemonPinSha256;
+    std::string daemonCaFile;
+};
+
+class TopupBed {
+  public:
+    explicit TopupBed(TopupBedOptions options = {});
+    ~TopupBed();
+    TopupBed(const TopupBed&) = delete;
+    TopupBed& operator=(const TopupBed&) = delete;
+
+    TestBed& bed() { return *bed_; }
+    const std::string& pkiDir() const { return pkiDir_; }
+    std::string dir() const { return bed_->dir(); }
+
+    // taplink-server.
+    void startServer();
+    void stopServer();
+    const std::string& serverUrl() const { return serverUrl_; }
+    std::string serverConfig() const { return dir() + "/server.json"; }
+    // Runs `taplink-server ARGS --config ... --json` and parses its output.
+    nlohmann::json serverCommand(const std::vector<std::string>& args) const;
+    // A new order for amount yuan ("50.00"); returns its id.
+    std::string createOrder(const std::string& amount) const;
+    // A request to the server's admin socket (curl --unix-socket); the parsed answer.
+    nlohmann::json serverAdmin(const std::string& method, const std::string& path,
+                               const nlohmann::json& body = nullptr) const;
+    // What the server's ledger says this card was loaded with, in fen.
+    std::uint64_t settledTotal(const std::string& cardSerialHex) const;
+
+    // taplinkd.
+    void startDaemon();
+    // SIGTERM (or SIGKILL: a crash) and wait.
+    void stopDaemon(bool kill = false);
+    bool daemonRunning();
+    std::string socketPath() const { return dir() + "/run/taplinkd.sock"; }
+    std::string daemonConfig() const { return dir() + "/taplinkd.json"; }
+    std::string journalPath() const { return dir() + "/state/journal.sqlite"; }
+    std::string daemonLog() const { return dir() + "/taplinkd.log"; }
+
+    // The path of a built program (taplink, taplinkd, taplink-server, taplink-enroll).
+    static std::string program(const std::string& name);
+
+  private:
+    void makePki();
+    void enrollChip();
+    void writeServerConfig() const;
+    void writeDaemonConfig() const;
+
+    TopupBedOptions options_;
+    std::string pkiDir_;
+    std::unique_ptr<TestBed> bed_;
+    ChildProcess server_;
+    int serverPort_ = 0;  // 0 until the first start picks one; a restart keeps it
+    std::string serverUrl_;
+    ChildProcess daemon_;
+};
+
+// Runs argv (argv[0] absolute) to completion; its stdout, or std::runtime_error with its
+// output when it fails.
+std::string runProgram(const std::vector<std::string>& argv);
+
+// Waits until the file contains text; false on timeout.
+// Waits until the file contains text after its first `from` bytes; false on timeout or when
+// the process ends first.
+bool waitForLogLine(const std::string& path, const std::string& text,
+                    std::chrono::milliseconds timeout, ChildProcess* process = nullptr,
+                    std::size_t from = 0);
+
+}  // namespace taplink::testbed
