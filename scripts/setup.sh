@@ -16,6 +16,8 @@ PACKAGES=(
   opensc opensc-pkcs11 openssl
   # namespaces and process tools used by the test bed
   util-linux procps
+  # an HTTP CONNECT proxy for the test that taplinkd honours proxy settings
+  tinyproxy-bin
 )
 
 missing=()

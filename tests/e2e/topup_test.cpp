@@ -53,6 +53,15 @@ TEST(Topup, TwoOrdersLoadTwice) {
     ASSERT_TRUE(e2e.topup(e2e.bed().createOrder("0.01")).ok());
     EXPECT_EQ(e2e.balance(), before + 1001);
     EXPECT_EQ(e2e.bed().settledTotal(kCitySerial), 1001U);
+
+    const Outcome history = e2e.call("card.history", {{"limit", 5}});
+    ASSERT_TRUE(history.ok()) << history.code << ": " << history.message;
+    const json& records = history.result.at("records");
+    ASSERT_EQ(records.size(), 2U) << records.dump();
+    EXPECT_EQ(records[0].at("type"), "load");  // newest first
+    EXPECT_EQ(records[0].at("amount"), 1);
+    EXPECT_EQ(records[0].at("terminalId"), "434800000001");
+    EXPECT_EQ(records[1].at("amount"), 1000);
 }
 
 TEST(Topup, ATopUpWaitsForTheCardToBeTapped) {

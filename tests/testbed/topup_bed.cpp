@@ -272,7 +272,7 @@ void TopupBed::writeDaemonConfig() const {
            options_.daemonCaFile.empty() ? pkiDir_ + "/root-ca.crt" : options_.daemonCaFile},
           {"pinSha256", options_.daemonPinSha256.empty() ? readFile(pkiDir_ + "/server-spki.sha256")
                                                          : options_.daemonPinSha256},
-          {"proxy", "direct"},
+          {"proxy", options_.daemonProxy.empty() ? std::string("direct") : options_.daemonProxy},
           {"connectTimeoutMs", 2000},
           {"requestTimeoutMs", options_.requestTimeoutMs},
           {"maxAttempts", options_.serverAttempts},

@@ -39,6 +39,7 @@ struct TopupBedOptions {
     std::string serverScriptSigningKey;
     std::string daemonPinSha256;
     std::string daemonCaFile;
+    std::string daemonProxy;  // "environment" (default: "direct"), or a proxy URL
 };
 
 class TopupBed {

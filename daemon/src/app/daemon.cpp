@@ -56,12 +56,13 @@ const std::string& Daemon::socketPath() const {
 }
 
 void Daemon::start() {
-    readers_.start();
     api::UnixServerOptions options;
     if (!config_.socketPath.empty()) {
         options.socketPath = config_.socketPath;
     }
+    // The server exists before the monitor's thread can broadcast through it.
     server_ = std::make_unique<api::UnixServer>(dispatcher_, options);
+    readers_.start();
     resumer_ = std::thread([this] { resumeLoop(); });
 }
 

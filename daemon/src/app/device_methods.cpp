@@ -40,6 +40,7 @@ json chipCheck(Daemon& daemon) {
 // certificate all work.
 json serverCheck(Daemon& daemon) {
     try {
+        const auto chipHold = daemon.chip().hold();  // lock order: chip, then HTTPS client
         daemon.serverClient()->fetchOrder("diagnostics-probe");
         return check(true, "the server answered");
     } catch (const net::ServerRefusal& refusal) {

@@ -31,15 +31,17 @@ std::string cardReader(Daemon& daemon, const std::string& named) {
         throw service::ServiceError("pcsc_unavailable", "pcscd is not running");
     }
     const std::string chip = chipReader(daemon);
-    if (!named.empty()) {
-        const auto reader = daemon.readers().reader(named);
-        if (!reader) {
-            throw service::ServiceError("no_reader", "there is no reader named '" + named + "'");
+    // A named reader (by the caller or the config) is asked directly: PC/SC itself says
+    // whether a card is there, which the monitor's view may report a moment later.
+    std::string wanted = named.empty() ? daemon.config().cardReader : named;
+    if (!wanted.empty()) {
+        if (wanted == chip || wanted == daemon.config().chipReader) {
+            throw api::ApiError("invalid_params", wanted + " holds the secure chip, not a card");
         }
-        if (!reader->cardPresent) {
-            throw service::ServiceError("no_card", "there is no card on " + named);
+        if (!daemon.readers().reader(wanted)) {
+            throw service::ServiceError("no_reader", "there is no reader named '" + wanted + "'");
         }
-        return named;
+        return wanted;
     }
     bool anyReader = false;
     for (const auto& reader : daemon.readers().readers()) {
@@ -47,8 +49,7 @@ std::string cardReader(Daemon& daemon, const std::string& named) {
             continue;
         }
         anyReader = true;
-        if (reader.cardPresent &&
-            (daemon.config().cardReader.empty() || reader.name == daemon.config().cardReader)) {
+        if (reader.cardPresent) {
             return reader.name;
         }
     }
@@ -73,7 +74,7 @@ json readerEntry(const service::ReaderInfo& reader, const std::string& chip) {
                {"role", reader.name == chip ? "chip" : "card"},
                {"state", reader.cardPresent ? "present" : "empty"},
                {"card", nullptr}};
-    if (reader.cardPresent && reader.name != chip) {
+    if (reader.cardPresent && !chip.empty() && reader.name != chip) {
         try {
             const auto context = pcsc::Context::establish();
             auto connection = pcsc::CardConnection::connect(context, reader.name);
@@ -136,7 +137,7 @@ void registerReaderMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
         return answer([&] {
             api::params::allowOnly(params, {"reader", "limit"});
             const auto limit = static_cast<std::size_t>(
-                api::params::optionalInteger(params, "limit", 1, 100).value_or(10));
+                api::params::optionalInteger(params, "limit", 1, 1000).value_or(10));
             const std::string reader =
                 cardReader(daemon, api::params::optionalString(params, "reader").value_or(""));
             const auto summary = readCard(reader);

@@ -52,6 +52,11 @@ void registerTopupMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
                 call.notify(api::notification::kTopupProgress,
                             json{{"orderId", orderId}, {"stage", stage}});
             };
+            // Whatever happened, open top-ups of other orders may now be settled or reported.
+            struct WakeResumer {
+                Daemon& toWake;
+                ~WakeResumer() { toWake.wakeResumer(); }
+            } wake{daemon};
             const auto outcome = daemon.topups().run(orderId, reader, progress,
                                                      [&call] { return call.cancelled(); });
             return outcomeJson(outcome);

@@ -77,11 +77,11 @@ class OrderExchange : public script::ServerExchange {
 class JournalCheckpoints : public script::CheckpointSink {
   public:
     JournalCheckpoints(journal::TopupJournal& journal, std::string orderId, Bytes terminalId,
-                       std::atomic<bool>& writing)
+                       std::function<void()> beforeWriting)
         : journal_(journal),
           orderId_(std::move(orderId)),
           terminalId_(std::move(terminalId)),
-          writing_(writing) {}
+          beforeWriting_(std::move(beforeWriting)) {}
 
     void checkpoint(std::string_view name, const script::Variables& saved) override {
         if (name == "authorized") {
@@ -89,7 +89,7 @@ class JournalCheckpoints : public script::CheckpointSink {
                 orderId_,
                 {saved.bytes("nonce"), static_cast<std::int64_t>(saved.integer("expiresAt"))});
         } else if (name == "card_initialized") {
-            writing_ = true;  // from here on the card may change: cancel is too late
+            beforeWriting_();  // from here on the card may change: cancel is too late
             journal::CardInitialization card;
             card.cardSerial = toHex(saved.bytes("cardSerial"));
             card.onlineAtc = static_cast<std::uint16_t>(saved.integer("onlineAtc"));
@@ -112,7 +112,7 @@ class JournalCheckpoints : public script::CheckpointSink {
     journal::TopupJournal& journal_;
     std::string orderId_;
     Bytes terminalId_;
-    std::atomic<bool>& writing_;
+    std::function<void()> beforeWriting_;
 };
 
 }  // namespace
@@ -277,12 +277,28 @@ TopupOutcome TopupService::writeCard(const std::string& orderId, const net::wire
     const auto chipHold = chip_.hold();
     const DeviceIdentity& device = chip_.identity();
     const auto [date, time] = transactionDateTime();
+    // An earlier top-up left this card in doubt (card_initialized): settle it first. A new
+    // load would move the card's online ATC on, and GET TRANSACTION PROVE answers for the
+    // last load only, so the earlier one could no longer be proven.
+    for (const auto& open : journal_.unfinished()) {
+        if (open.state == TopupState::CardInitialized && open.orderId != orderId) {
+            proveOnCard(connection, open);
+        }
+    }
 
     OrderExchange exchange([this, &orderId](const std::string& call, const json& request) {
         return timedServer([&] { return server()->exchange(orderId, call, request); });
     });
     TimedChannel timedCard(connection, running.cardBusy);
-    JournalCheckpoints checkpoints(journal_, orderId, device.terminalId, running.writing);
+    // Cancel and the start of writing decide under one lock, so a cancel that was answered
+    // "cancelled" can never be followed by a write.
+    JournalCheckpoints checkpoints(journal_, orderId, device.terminalId, [this, &running] {
+        const std::lock_guard lock(stateMutex_);
+        if (running.cancelled()) {
+            throw ServiceError("cancelled", "the top-up was cancelled before the card was written");
+        }
+        running.writing = true;
+    });
     script::RunContext scriptRun(timedCard, chip_.channel(), exchange, checkpoints);
     scriptRun.progress = [&progress](std::string_view stage) { progress(std::string(stage)); };
     scriptRun.cancelled = [&running] { return !running.writing && running.cancelled(); };
@@ -361,6 +377,9 @@ bool TopupService::proveOnCard(apdu::ApduChannel& card, const journal::TopupReco
 }
 
 bool TopupService::report(const std::string& orderId, json* receipt) {
+    // Lock order everywhere: the chip, then the HTTPS client (whose TLS handshake signs
+    // through the chip).
+    const auto chipHold = chip_.hold();
     const auto record = journal_.find(orderId);
     if (!record || record->state != TopupState::Credited) {
         return record && record->state == TopupState::Reported;
@@ -424,7 +443,7 @@ void TopupService::failIfOpen(const std::string& orderId, const std::string& rea
 }
 
 void TopupService::cancel(const std::string& orderId) {
-    const std::lock_guard lock(stateMutex_);
+    const std::lock_guard lock(stateMutex_);  // see the card_initialized checkpoint
     if (running_ == nullptr || running_->orderId != orderId) {
         throw ServiceError("not_found", "order " + orderId + " is not being topped up now");
     }

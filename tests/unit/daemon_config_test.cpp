@@ -1,0 +1,109 @@
+// taplinkd's configuration: the XDG search, strict keys, paths relative to the file, and the
+// owner-only rule for a file that holds the chip PIN.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "app/daemon_config.hpp"
+#include "net/retry_policy.hpp"
+
+namespace taplink::app {
+namespace {
+
+namespace fs = std::filesystem;
+
+class DaemonConfigTest : public ::testing::Test {
+  protected:
+    std::string dir =
+        fs::path(::testing::TempDir() + "/daemon-config-" + std::to_string(::getpid()))
+            .lexically_normal()
+            .string();
+
+    void SetUp() override {
+        fs::remove_all(dir);
+        fs::create_directories(dir + "/home/.config/taplink");
+        fs::create_directories(dir + "/etc/taplink");
+    }
+    void TearDown() override {
+        fs::remove_all(dir);
+        ::unsetenv("XDG_CONFIG_HOME");
+        ::unsetenv("XDG_CONFIG_DIRS");
+    }
+
+    static std::string write(const std::string& path, const std::string& text,
+                             fs::perms perms = fs::perms::owner_read | fs::perms::owner_write) {
+        std::ofstream(path, std::ios::trunc) << text;
+        fs::permissions(path, perms);
+        return path;
+    }
+
+    static std::string config(const std::string& extra = {}) {
+        return R"({"server": {"url": "https://localhost:8443/", "caFile": "root-ca.crt",
+                              "pinSha256": "x0tVnhHFRaN1i8HCYb39um8+jq8/yYkBlrcmfDBI9GI=",
+                              "proxy": "direct", "maxAttempts": 3},
+                   "scripts": {"trustedKeys": ["keys/script.pub.pem"]},
+                   "chip": {"pin": "123456"},
+                   "cards": {"waitSeconds": 20}, "journal": "state/journal.sqlite")" +
+               extra + "}";
+    }
+};
+
+TEST_F(DaemonConfigTest, ReadsEveryKeyAndResolvesPathsFromTheFilesFolder) {
+    const auto loaded = loadConfig(write(dir + "/taplinkd.json", config()));
+    EXPECT_EQ(loaded.server.baseUrl, "https://localhost:8443");
+    EXPECT_EQ(loaded.server.caFile, dir + "/root-ca.crt");
+    EXPECT_EQ(loaded.server.proxy.mode, net::ProxySettings::Mode::Direct);
+    EXPECT_EQ(loaded.server.retry.maxAttempts, 3);
+    EXPECT_EQ(loaded.scriptSigningKeys, std::vector<std::string>{dir + "/keys/script.pub.pem"});
+    EXPECT_EQ(loaded.chipPin, "123456");
+    EXPECT_EQ(loaded.cardWait, std::chrono::seconds(20));
+    EXPECT_EQ(loaded.journalPath, dir + "/state/journal.sqlite");
+}
+
+TEST_F(DaemonConfigTest, RefusesWhatItDoesNotKnowOrCannotTrust) {
+    EXPECT_THROW(loadConfig(write(dir + "/a.json", config(R"(, "jornal": "x")"))), ConfigError);
+    EXPECT_THROW(loadConfig(write(dir + "/b.json", "{not json")), ConfigError);
+    std::string plainHttp = config();
+    plainHttp.replace(plainHttp.find("https://"), 8, "http://");
+    EXPECT_THROW(loadConfig(write(dir + "/c.json", plainHttp)), ConfigError);
+    EXPECT_THROW(
+        loadConfig(write(dir + "/d.json", config(),
+                         fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read)),
+        ConfigError)
+        << "a PIN others can read";
+    EXPECT_THROW(loadConfig(dir + "/missing.json"), ConfigError);
+}
+
+TEST_F(DaemonConfigTest, IsFoundInXdgConfigHomeFirstThenXdgConfigDirs) {
+    ::setenv("XDG_CONFIG_HOME", (dir + "/home/.config").c_str(), 1);
+    ::setenv("XDG_CONFIG_DIRS", (dir + "/nowhere:" + dir + "/etc").c_str(), 1);
+    EXPECT_FALSE(findConfigFile().has_value());
+    write(dir + "/etc/taplink/taplinkd.json", config());
+    EXPECT_EQ(findConfigFile(), dir + "/etc/taplink/taplinkd.json");
+    write(dir + "/home/.config/taplink/taplinkd.json", config());
+    EXPECT_EQ(findConfigFile(), dir + "/home/.config/taplink/taplinkd.json");
+}
+
+TEST(RetryPolicy, BacksOffExponentiallyWithBoundedJitter) {
+    net::RetryPolicy policy;
+    policy.initialBackoff = std::chrono::milliseconds(200);
+    policy.maxBackoff = std::chrono::milliseconds(1000);
+    EXPECT_EQ(policy.backoffBefore(1), std::chrono::milliseconds(0));
+    for (int round = 0; round < 50; ++round) {
+        const auto second = policy.backoffBefore(2);
+        EXPECT_GE(second, std::chrono::milliseconds(150));
+        EXPECT_LE(second, std::chrono::milliseconds(200));
+        const auto third = policy.backoffBefore(3);
+        EXPECT_GE(third, std::chrono::milliseconds(300));
+        EXPECT_LE(third, std::chrono::milliseconds(400));
+        const auto late = policy.backoffBefore(10);
+        EXPECT_GE(late, std::chrono::milliseconds(750));
+        EXPECT_LE(late, std::chrono::milliseconds(1000));
+    }
+}
+
+}  // namespace
+}  // namespace taplink::app
