@@ -29,8 +29,9 @@ json pcscCheck() {
 
 json chipCheck(Daemon& daemon) {
     try {
-        const auto& identity = daemon.chip().identity();
-        return check(true, "secure chip " + toHex(identity.chipSerial) + " on " + identity.reader);
+        const auto identity = daemon.chip().identity();
+        return check(true,
+                     "secure chip " + toHex(identity->chipSerial) + " on " + identity->reader);
     } catch (const std::exception& error) {
         return check(false, error.what());
     }
@@ -58,14 +59,14 @@ void registerDeviceMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
     dispatcher.add(api::method::kDeviceInfo, [&daemon](const json& params, api::CallContext&) {
         return answer([&] {
             api::params::allowOnly(params, {});
-            const auto& identity = daemon.chip().identity();
-            return json{{"chipSerial", toHex(identity.chipSerial)},
-                        {"terminalId", toHex(identity.terminalId)},
+            const auto identity = daemon.chip().identity();
+            return json{{"chipSerial", toHex(identity->chipSerial)},
+                        {"terminalId", toHex(identity->terminalId)},
                         {"certificate",
-                         {{"subject", identity.subject},
-                          {"issuer", identity.issuer},
-                          {"notAfter", identity.notAfter},
-                          {"sha256", identity.sha256}}},
+                         {{"subject", identity->subject},
+                          {"issuer", identity->issuer},
+                          {"notAfter", identity->notAfter},
+                          {"sha256", identity->sha256}}},
                         {"server", {{"url", daemon.config().server.baseUrl}}},
                         {"version", kVersion}};
         });

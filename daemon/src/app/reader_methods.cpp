@@ -18,7 +18,7 @@ using nlohmann::json;
 // The chip's reader, or empty when there is no usable chip right now.
 std::string chipReader(Daemon& daemon) {
     try {
-        return daemon.chip().identity().reader;
+        return daemon.chip().identity()->reader;
     } catch (const std::exception&) {
         return {};
     }

@@ -145,10 +145,10 @@ apdu::ResponseApdu ChipSession::transmit(const apdu::CommandApdu& command) {
     }
 }
 
-const DeviceIdentity& ChipSession::identity() {
+std::shared_ptr<const DeviceIdentity> ChipSession::identity() {
     const std::lock_guard lock(mutex_);
     if (identity_) {
-        return *identity_;
+        return identity_;
     }
     chip::PivChip piv(*channel_);
     if (!piv.select()) {
@@ -192,8 +192,8 @@ const DeviceIdentity& ChipSession::identity() {
     identity.notAfter = isoTime(X509_get0_notAfter(certificate.get()));
     identity.sha256 = certificateSha256(certificate.get());
     identity.certificate = std::move(certificate);
-    identity_ = std::move(identity);
-    return *identity_;
+    identity_ = std::make_shared<const DeviceIdentity>(std::move(identity));
+    return identity_;
 }
 
 std::shared_ptr<const net::ClientIdentity> ChipSession::clientIdentity() {
@@ -201,12 +201,12 @@ std::shared_ptr<const net::ClientIdentity> ChipSession::clientIdentity() {
     if (clientIdentity_) {
         return clientIdentity_;
     }
-    const DeviceIdentity& device = identity();
+    const auto device = identity();
     auto identity = std::make_shared<net::ClientIdentity>();
-    X509_up_ref(device.certificate.get());
-    identity->certificate.reset(device.certificate.get());
+    X509_up_ref(device->certificate.get());
+    identity->certificate.reset(device->certificate.get());
     unsigned char* spki = nullptr;
-    const int spkiLength = i2d_PUBKEY(X509_get0_pubkey(device.certificate.get()), &spki);
+    const int spkiLength = i2d_PUBKEY(X509_get0_pubkey(device->certificate.get()), &spki);
     if (spkiLength <= 0) {
         throw ChipUnavailableError("the device certificate's public key cannot be encoded");
     }

@@ -56,7 +56,8 @@ class ChipSession {
     apdu::ApduChannel& channel();
 
     // Reads (once) the device certificate from PIV slot 9A and the identity it names.
-    const DeviceIdentity& identity();
+    // A snapshot: it stays valid when the session drops its identity (chip reset, swap).
+    std::shared_ptr<const DeviceIdentity> identity();
     // The device certificate with a key whose signing the chip does (for mutual TLS).
     std::shared_ptr<const net::ClientIdentity> clientIdentity();
     // ECDSA P-256 signature (DER) by the device key over SHA-256 of message.
@@ -82,7 +83,7 @@ class ChipSession {
     std::optional<pcsc::CardConnection> connection_;
     std::string reader_;
     std::unique_ptr<Channel> channel_;
-    std::optional<DeviceIdentity> identity_;
+    std::shared_ptr<const DeviceIdentity> identity_;
     std::shared_ptr<const net::ClientIdentity> clientIdentity_;
     Nanos busy_{0};
 };

@@ -244,7 +244,7 @@ TopupOutcome TopupService::runLocked(const std::string& orderId, const std::stri
 
     try {
         progress("waiting_for_card");
-        const std::string chipReader = chip_.identity().reader;  // no chip: fail before waiting
+        const std::string chipReader = chip_.identity()->reader;  // no chip: fail before waiting
         std::optional<ReaderInfo> card;
         {
             const ScopedTimer waiting(running.waiting);
@@ -275,7 +275,7 @@ TopupOutcome TopupService::writeCard(const std::string& orderId, const net::wire
     auto connection = pcsc::CardConnection::connect(pcscContext, card.name, pcsc::Protocol::Any,
                                                     pcsc::ShareMode::Exclusive);
     const auto chipHold = chip_.hold();
-    const DeviceIdentity& device = chip_.identity();
+    const auto device = chip_.identity();
     const auto [date, time] = transactionDateTime();
     // An earlier top-up left this card in doubt (card_initialized): settle it first. A new
     // load would move the card's online ATC on, and GET TRANSACTION PROVE answers for the
@@ -292,7 +292,7 @@ TopupOutcome TopupService::writeCard(const std::string& orderId, const net::wire
     TimedChannel timedCard(connection, running.cardBusy);
     // Cancel and the start of writing decide under one lock, so a cancel that was answered
     // "cancelled" can never be followed by a write.
-    JournalCheckpoints checkpoints(journal_, orderId, device.terminalId, [this, &running] {
+    JournalCheckpoints checkpoints(journal_, orderId, device->terminalId, [this, &running] {
         const std::lock_guard lock(stateMutex_);
         if (running.cancelled()) {
             throw ServiceError("cancelled", "the top-up was cancelled before the card was written");
@@ -304,7 +304,7 @@ TopupOutcome TopupService::writeCard(const std::string& orderId, const net::wire
     scriptRun.cancelled = [&running] { return !running.writing && running.cancelled(); };
     scriptRun.inputs.setBytes("orderId", asciiBytes(orderId));
     scriptRun.inputs.setInteger("amount", order.amount);
-    scriptRun.inputs.setBytes("terminalId", device.terminalId);
+    scriptRun.inputs.setBytes("terminalId", device->terminalId);
     scriptRun.inputs.setBytes("txDate", date);
     scriptRun.inputs.setBytes("txTime", time);
 
@@ -346,7 +346,7 @@ TopupOutcome TopupService::writeCard(const std::string& orderId, const net::wire
 
 bool TopupService::settleWithCard(const journal::TopupRecord& record) {
     for (const auto& reader : readers_.readers()) {
-        if (!reader.cardPresent || reader.name == chip_.identity().reader) {
+        if (!reader.cardPresent || reader.name == chip_.identity()->reader) {
             continue;
         }
         const auto context = pcsc::Context::establish();
