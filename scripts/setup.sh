@@ -2,6 +2,7 @@
 # Installs every Debian package TapLink needs to build, test and run its demo.
 # Idempotent and non-interactive; run as root on Debian 12.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
 PACKAGES=(
   # toolchain
@@ -18,6 +19,13 @@ PACKAGES=(
   util-linux procps
   # an HTTP CONNECT proxy for the test that taplinkd honours proxy settings
   tinyproxy-bin
+  # taplinkd's WebSocket transport
+  libwebsockets-dev
+  # the browser tests: Debian's Chromium, NSS tools to trust the test PKI in its profile
+  chromium libnss3-tools
+  # taplink-gui: Qt 6 Widgets, Linguist tools, Xvfb for screenshots, CJK fonts for zh_CN
+  qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
+  xvfb xauth fonts-noto-cjk
 )
 
 missing=()
@@ -29,6 +37,16 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q
   apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# Node.js runs the browser tests (playwright-core drives Debian's Chromium) and checks the
+# page SDK's TypeScript types; the machine's own Node.js is used when there is one.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q --no-install-recommends nodejs npm
+fi
+if [[ -f tests/browser/package-lock.json ]]; then
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error)
 fi
 
 # The test bed runs its own private pcscd; a system one started by the package

@@ -15,7 +15,7 @@ struct ErrorText {
     std::string_view message;  // the daemon's own message follows in parentheses
 };
 
-constexpr std::array<ErrorText, 21> kErrors{{
+constexpr std::array<ErrorText, 25> kErrors{{
     {errc::kInvalidParams, kUsage, "taplinkd refused the request"},
     {errc::kNoReader, kNoReader, "no card reader connected"},
     {errc::kPcscUnavailable, kNoReader, "pcscd is not running"},
@@ -35,6 +35,10 @@ constexpr std::array<ErrorText, 21> kErrors{{
     {errc::kBusy, kOtherError, "taplinkd is busy; try again"},
     {errc::kNotFound, kOtherError, "not found"},
     {errc::kInternal, kOtherError, "taplinkd failed"},
+    {errc::kOriginDenied, kOtherError, "this web page's origin is not allowed"},
+    {errc::kUserDenied, kCancelled, "refused in the confirmation dialog"},
+    {errc::kConfirmationUnavailable, kOtherError, "no TapLink app is running to confirm"},
+    {errc::kRateLimited, kOtherError, "too many requests"},
     {"method_not_found", kOtherError, "taplinkd does not know this command (too old?)"},
     {"invalid_request", kOtherError, "taplinkd did not understand the request"},
 }};

@@ -243,7 +243,7 @@ TEST_F(CliTest, HelpListsTheExitCodesAndVersionPrintsIt) {
     }
     const auto version = runTaplink({"--version"});
     EXPECT_EQ(version.exitCode, 0);
-    EXPECT_EQ(version.out, "taplink 0.1.0 (API 1.0)\n");
+    EXPECT_EQ(version.out, "taplink 0.1.0 (API 1.1)\n");
 }
 
 TEST_F(CliTest, ReadersForPeopleAndForMachines) {
@@ -421,7 +421,7 @@ TEST_F(CliTest, StatusShowsTheDaemonTheDeviceAndTheReaders) {
     const auto result = taplink({"status"});
     EXPECT_EQ(result.exitCode, 0) << result.err;
     EXPECT_EQ(result.out,
-              "taplinkd  running, API 1.0, version 0.1.0\n"
+              "taplinkd  running, API 1.1, version 0.1.0\n"
               "device    chip 544C434800000001, terminal 434800000001\n"
               "          certificate O=TapLink, CN=TapLink device 544C434800000001, "
               "serialNumber=544C434800000001, valid until 2027-11-21T00:00:00Z\n"
@@ -440,7 +440,7 @@ TEST_F(CliTest, StatusReportsAMissingChipInLine) {
         << result.out;
     const auto json = nlohmann::json::parse(taplink({"status", "--json"}).out);
     EXPECT_EQ(json["device"]["error"]["code"], "chip_unavailable");
-    EXPECT_EQ(json["api"]["version"], "1.0");
+    EXPECT_EQ(json["api"]["version"], "1.1");
     EXPECT_EQ(json["readers"], cannedAnswers()["readers.list"]);
 }
 
@@ -449,7 +449,7 @@ TEST_F(CliTest, DoctorPassesWhenEverythingIsWell) {
     EXPECT_EQ(result.exitCode, 0) << result.out;
     EXPECT_EQ(result.out, "ok    socket   " + socketPath +
                               "\n"
-                              "ok    taplinkd running, API 1.0\n"
+                              "ok    taplinkd running, API 1.1\n"
                               "ok    pcscd    pcscd is running\n"
                               "ok    readers  3 connected\n"
                               "ok    chip     chip 544C434800000001 operational\n"

@@ -50,7 +50,7 @@ TEST_F(ClientTest, ACallReturnsItsResultAndCallsFollowEachOther) {
     start();
     auto client = Client::connect(socketPath);
     EXPECT_EQ(client.call("test.echo", {{"x", 1}}), (nlohmann::json{{"x", 1}}));
-    EXPECT_EQ(client.call("api.version")["version"], "1.0");
+    EXPECT_EQ(client.call("api.version")["version"], "1.1");
     EXPECT_EQ(client.call("test.echo", {{"y", 2}}), (nlohmann::json{{"y", 2}}));
 }
 

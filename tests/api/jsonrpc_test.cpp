@@ -41,12 +41,18 @@ TEST(ParseRequest, EveryPrefixOfAValidRequestIsRefusedWithoutThrowing) {
 }
 
 TEST(ApiErrors, TheDocumentedCodesAreAllDefined) {
-    const std::set<std::string_view> expected{
-        "invalid_params",   "no_reader",        "no_card",          "card_removed",
-        "unsupported_card", "pcsc_unavailable", "chip_unavailable", "server_unreachable",
-        "server_error",     "order_not_found",  "order_settled",    "declined",
-        "script_rejected",  "cancelled",        "too_late",         "busy",
-        "timeout",          "not_found",        "internal"};
+    const std::set<std::string_view> expected{"invalid_params",   "no_reader",
+                                              "no_card",          "card_removed",
+                                              "unsupported_card", "pcsc_unavailable",
+                                              "chip_unavailable", "server_unreachable",
+                                              "server_error",     "order_not_found",
+                                              "order_settled",    "declined",
+                                              "script_rejected",  "cancelled",
+                                              "too_late",         "busy",
+                                              "timeout",          "not_found",
+                                              "internal",         "origin_denied",
+                                              "user_denied",      "confirmation_unavailable",
+                                              "rate_limited"};
     const auto codes = applicationErrorCodes();
     EXPECT_EQ(std::set<std::string_view>(codes.begin(), codes.end()), expected);
     EXPECT_EQ(codes.size(), expected.size());

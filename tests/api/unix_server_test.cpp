@@ -36,7 +36,7 @@ TEST_F(UnixServerTest, ApiVersionListsEveryRegisteredMethod) {
     auto connection = connect();
     connection.sendJson(request(1, "api.version"));
     const auto result = connection.readJson().at("result");
-    EXPECT_EQ(result["version"], "1.0");
+    EXPECT_EQ(result["version"], "1.1");
     const auto methods = result["methods"].get<std::vector<std::string>>();
     for (const auto* name :
          {"api.version", "events.subscribe", "events.unsubscribe", "test.echo"}) {

@@ -132,27 +132,39 @@ std::optional<std::string> ServerProcess::start(const std::vector<std::string>& 
         ::_exit(127);
     }
     ::close(pipeFds[1]);
+    if (stdout_ >= 0) {
+        ::close(stdout_);  // an earlier run's
+    }
     stdout_ = pipeFds[0];
+    unread_.clear();
+    auto line = nextLine(timeout);
+    if (!line) {
+        stop();
+    }
+    return line;
+}
 
-    std::string line;
+std::optional<std::string> ServerProcess::nextLine(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (line.find('\n') == std::string::npos) {
+    while (unread_.find('\n') == std::string::npos) {
         const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             deadline - std::chrono::steady_clock::now());
         pollfd fd{stdout_, POLLIN, 0};
-        if (left.count() <= 0 || ::poll(&fd, 1, static_cast<int>(left.count())) <= 0) {
-            stop();
+        if (stdout_ < 0 || left.count() <= 0 ||
+            ::poll(&fd, 1, static_cast<int>(left.count())) <= 0) {
             return std::nullopt;
         }
         std::array<char, 256> chunk{};
         const ssize_t n = ::read(stdout_, chunk.data(), chunk.size());
         if (n <= 0) {
-            stop();
             return std::nullopt;
         }
-        line.append(chunk.data(), static_cast<std::size_t>(n));
+        unread_.append(chunk.data(), static_cast<std::size_t>(n));
     }
-    return line.substr(0, line.find('\n'));
+    const std::size_t end = unread_.find('\n');
+    std::string line = unread_.substr(0, end);
+    unread_.erase(0, end + 1);
+    return line;
 }
 
 int ServerProcess::stop(std::chrono::milliseconds grace) {

@@ -35,6 +35,10 @@ class ServerProcess {
     // within the timeout; then exitCode() and errors() tell why.
     std::optional<std::string> start(const std::vector<std::string>& argv,
                                      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // The next line it writes on stdout after the first, or nullopt when none comes within
+    // the timeout (the process keeps running).
+    std::optional<std::string> nextLine(
+        std::chrono::milliseconds timeout = std::chrono::seconds(10));
     // SIGTERM, then waits (SIGKILL after the grace period). The exit code; -1 after a signal.
     int stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
     bool running() const { return pid_ > 0; }
@@ -45,6 +49,7 @@ class ServerProcess {
   private:
     pid_t pid_ = -1;
     int stdout_ = -1;
+    std::string unread_;  // stdout read beyond the lines handed out
     std::string stderrPath_;
     std::optional<int> exitCode_;
 };

@@ -26,19 +26,23 @@ void writeFile(const std::string& path, const std::string& text) {
 }  // namespace
 
 nlohmann::json ServerSetup::configuration() const {
-    return {{"listen", {{"host", host}, {"port", 0}}},
-            {"tls",
-             {{"certificateChain", "pki/server-chain.crt"},
-              {"privateKey", "pki/server.key"},
-              {"deviceCa", "pki/device-ca.crt"}}},
-            {"scriptSigningKey", "pki/script-signing.key"},
-            {"scriptsDir", "scripts"},
-            {"issuers", "pki/issuers.json"},
-            {"database", "server.db"},
-            {"adminSocket", adminSocket},
-            {"authorizationLifetimeSeconds", 300},
-            {"maxOrderAmount", maxOrderAmount},
-            {"maxCardBalance", maxCardBalance}};
+    nlohmann::json configuration = {{"listen", {{"host", host}, {"port", 0}}},
+                                    {"tls",
+                                     {{"certificateChain", "pki/server-chain.crt"},
+                                      {"privateKey", "pki/server.key"},
+                                      {"deviceCa", "pki/device-ca.crt"}}},
+                                    {"scriptSigningKey", "pki/script-signing.key"},
+                                    {"scriptsDir", "scripts"},
+                                    {"issuers", "pki/issuers.json"},
+                                    {"database", "server.db"},
+                                    {"adminSocket", adminSocket},
+                                    {"authorizationLifetimeSeconds", 300},
+                                    {"maxOrderAmount", maxOrderAmount},
+                                    {"maxCardBalance", maxCardBalance}};
+    if (merchant.is_object()) {
+        configuration["merchant"] = merchant;
+    }
+    return configuration;
 }
 
 ServerTest::ServerTest() : pki(tmp.path() + "/pki") {}
@@ -69,6 +73,16 @@ bool ServerTest::startServer() {
         return false;
     }
     port = static_cast<std::uint16_t>(std::stoi(line->substr(prefix.size())));
+    if (setup.merchant.is_object()) {
+        const auto merchantLine = server.nextLine();
+        const std::string merchantPrefix = "merchant on https://localhost:";
+        if (!merchantLine || merchantLine->rfind(merchantPrefix, 0) != 0) {
+            ADD_FAILURE() << "no merchant listener: " << merchantLine.value_or("(nothing)");
+            return false;
+        }
+        merchantPort =
+            static_cast<std::uint16_t>(std::stoi(merchantLine->substr(merchantPrefix.size())));
+    }
     return true;
 }
 

@@ -24,6 +24,8 @@ struct ServerSetup {
     std::string adminSocket = "run/admin.sock";
     std::int64_t maxOrderAmount = 100000;
     std::int64_t maxCardBalance = 100000;
+    // The "merchant" object (the merchant listener) when it is one; none without.
+    nlohmann::json merchant = nullptr;
 
     nlohmann::json configuration() const;
 };
@@ -57,7 +59,8 @@ class ServerTest : public ::testing::Test {
     ServerSetup setup;
     ServerProcess server;
     std::uint16_t port = 0;
-    Device device;  // chip 544C434800000001, signed by the device CA
+    std::uint16_t merchantPort = 0;  // when setup.merchant configured the merchant listener
+    Device device;                   // chip 544C434800000001, signed by the device CA
     std::unique_ptr<DeviceClient> client;
 };
 

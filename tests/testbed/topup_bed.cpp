@@ -1,6 +1,9 @@
 #include "topup_bed.hpp"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,8 +22,12 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
+using sim::UniqueFd;
 
 constexpr auto kStartTimeout = std::chrono::seconds(15);
+constexpr int kPortAttempts = 20;
+constexpr const char* kServerListening = "listening on https://";
+constexpr const char* kMerchantListening = "merchant on https://localhost:";
 
 std::string readFile(const std::string& path) {
     std::ifstream in(path);
@@ -56,7 +63,60 @@ std::string processPkiDir() {
     return dir;
 }
 
+// A socket bound to the loopback address of family at port (0: any), or an invalid one.
+UniqueFd bindLoopback(int family, std::uint16_t port) {
+    UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (!fd) {
+        return fd;
+    }
+    sockaddr_storage address{};
+    socklen_t length = 0;
+    if (family == AF_INET6) {
+        auto* in6 = reinterpret_cast<sockaddr_in6*>(&address);
+        in6->sin6_family = AF_INET6;
+        in6->sin6_addr = in6addr_loopback;
+        in6->sin6_port = htons(port);
+        length = sizeof(sockaddr_in6);
+    } else {
+        auto* in4 = reinterpret_cast<sockaddr_in*>(&address);
+        in4->sin_family = AF_INET;
+        in4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        in4->sin_port = htons(port);
+        length = sizeof(sockaddr_in);
+    }
+    if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
+        return UniqueFd();
+    }
+    return fd;
+}
+
+std::uint16_t boundPort(int fd) {
+    sockaddr_in bound{};
+    socklen_t length = sizeof bound;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &length);
+    return ntohs(bound.sin_port);
+}
+
+bool hasIpv6Loopback() {
+    return static_cast<bool>(bindLoopback(AF_INET6, 0));
+}
+
 }  // namespace
+
+std::uint16_t freeLoopbackPort() {
+    const bool ipv6 = hasIpv6Loopback();
+    for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
+        const UniqueFd v4 = bindLoopback(AF_INET, 0);
+        if (!v4) {
+            break;
+        }
+        const std::uint16_t port = boundPort(v4.get());
+        if (!ipv6 || bindLoopback(AF_INET6, port)) {
+            return port;
+        }
+    }
+    throw std::runtime_error("topup bed: no free loopback port");
+}
 
 std::string TopupBed::program(const std::string& name) {
     if (name == "taplinkd") {
@@ -152,6 +212,9 @@ TopupBed::TopupBed(TopupBedOptions options)
     }
     makePrivateDir(dir() + "/run");
     makePrivateDir(dir() + "/state");
+    if (options_.websocket) {
+        websocketPort_ = freeLoopbackPort();
+    }
     startServer();
     if (options_.startDaemon) {
         startDaemon();
@@ -186,22 +249,42 @@ void TopupBed::enrollChip() {
                 program("taplink-enroll")});
 }
 
+json TopupBed::serverConfigJson() const {
+    json config{{"listen", {{"host", "127.0.0.1"}, {"port", serverPort_}}},
+                {"tls",
+                 {{"certificateChain", pkiDir_ + "/server-chain.crt"},
+                  {"privateKey", pkiDir_ + "/server.key"},
+                  {"deviceCa", options_.serverDeviceCa.empty() ? pkiDir_ + "/device-ca.crt"
+                                                               : options_.serverDeviceCa}}},
+                {"scriptSigningKey", options_.serverScriptSigningKey.empty()
+                                         ? pkiDir_ + "/script-signing.key"
+                                         : options_.serverScriptSigningKey},
+                {"authorizationLifetimeSeconds", options_.authorizationLifetimeSeconds},
+                {"scriptsDir", std::string(TAPLINK_SOURCE_DIR) + "/scripts/recharge"},
+                {"issuers", pkiDir_ + "/issuers.json"},
+                {"database", dir() + "/state/server.db"},
+                {"adminSocket", dir() + "/run/server-admin.sock"}};
+    if (options_.merchant) {
+        config["merchant"] = {
+            {"host", "127.0.0.1"},
+            {"port", merchantPort_},
+            {"checkoutDir", std::string(TAPLINK_SOURCE_DIR) + "/sim/checkout"},
+            {"sdkDir", std::string(TAPLINK_SOURCE_DIR) + "/native-messaging/sdk"}};
+    }
+    return config;
+}
+
 void TopupBed::writeServerConfig() const {
-    const json config{{"listen", {{"host", "127.0.0.1"}, {"port", serverPort_}}},
-                      {"tls",
-                       {{"certificateChain", pkiDir_ + "/server-chain.crt"},
-                        {"privateKey", pkiDir_ + "/server.key"},
-                        {"deviceCa", options_.serverDeviceCa.empty() ? pkiDir_ + "/device-ca.crt"
-                                                                     : options_.serverDeviceCa}}},
-                      {"scriptSigningKey", options_.serverScriptSigningKey.empty()
-                                               ? pkiDir_ + "/script-signing.key"
-                                               : options_.serverScriptSigningKey},
-                      {"authorizationLifetimeSeconds", options_.authorizationLifetimeSeconds},
-                      {"scriptsDir", std::string(TAPLINK_SOURCE_DIR) + "/scripts/recharge"},
-                      {"issuers", pkiDir_ + "/issuers.json"},
-                      {"database", dir() + "/state/server.db"},
-                      {"adminSocket", dir() + "/run/server-admin.sock"}};
-    writePrivateFile(serverConfig(), config.dump(2));
+    writePrivateFile(serverConfig(), serverConfigJson().dump(2));
+}
+
+int TopupBed::portFromLog(const std::string& log, const std::string& prefix,
+                          std::size_t from) const {
+    const std::string text = readFile(log);
+    const auto at = text.find(prefix, from);
+    const auto end = text.find('\n', at);
+    const std::string address = text.substr(at, end - at);  // ...HOST:PORT[/]
+    return std::stoi(address.substr(address.rfind(':') + 1));
 }
 
 void TopupBed::startServer() {
@@ -209,15 +292,21 @@ void TopupBed::startServer() {
     const std::string log = dir() + "/server.log";
     const std::size_t logged = readFile(log).size();
     server_ = spawnLogged({program("taplink-server"), "serve", "--config", serverConfig()}, log);
-    if (!waitForLogLine(log, "listening on https://", kStartTimeout, &server_, logged)) {
+    // The merchant line comes right after the device one, once every socket is bound.
+    const std::string ready = options_.merchant ? kMerchantListening : kServerListening;
+    if (!waitForLogLine(log, ready, kStartTimeout, &server_, logged)) {
         throw std::runtime_error("topup bed: taplink-server did not start:\n" + readLogTail(log));
     }
-    const std::string text = readFile(log);
-    const auto at = text.find("listening on https://", logged);
-    const auto end = text.find('\n', at);
-    const std::string url = text.substr(at + 13, end - at - 13);  // https://127.0.0.1:PORT
-    serverPort_ = std::stoi(url.substr(url.rfind(':') + 1));
+    serverPort_ = portFromLog(log, kServerListening, logged);
     serverUrl_ = "https://localhost:" + std::to_string(serverPort_);
+    if (options_.merchant) {
+        merchantPort_ = static_cast<std::uint16_t>(portFromLog(log, kMerchantListening, logged));
+    }
+}
+
+std::string TopupBed::merchantUrl() const {
+    return merchantPort_ == 0 ? std::string()
+                              : "https://localhost:" + std::to_string(merchantPort_);
 }
 
 void TopupBed::stopServer() {
@@ -265,7 +354,7 @@ std::uint64_t TopupBed::settledTotal(const std::string& cardSerialHex) const {
 }
 
 void TopupBed::writeDaemonConfig() const {
-    const json config{
+    json config{
         {"server",
          {{"url", serverUrl_},
           {"caFile",
@@ -283,8 +372,21 @@ void TopupBed::writeDaemonConfig() const {
          {{"reader", bed_->readerName(kCardSlot)}, {"waitSeconds", options_.cardWaitSeconds}}},
         {"journal", journalPath()},
         {"socket", socketPath()},
-        {"reportRetrySeconds", options_.reportRetrySeconds}};
+        {"reportRetrySeconds", options_.reportRetrySeconds},
+        {"web", webConfigJson()}};
     writePrivateFile(daemonConfig(), config.dump(2));
+}
+
+// The "web" section (docs/api.md, "Settings"). The WebSocket is off unless the test asks
+// for it: taplinkd's default port is the production one, not for tests running side by side.
+json TopupBed::webConfigJson() const {
+    json websocket{{"enabled", options_.websocket}};
+    if (options_.websocket) {
+        websocket["port"] = websocketPort_;
+    }
+    return {{"allowedOrigins", options_.webAllowedOrigins},
+            {"confirmation", options_.webConfirmation},
+            {"websocket", websocket}};
 }
 
 void TopupBed::startDaemon() {
@@ -293,6 +395,15 @@ void TopupBed::startDaemon() {
     daemon_ = spawnLogged({program("taplinkd"), "--config", daemonConfig()}, daemonLog());
     if (!waitForLogLine(daemonLog(), "listening on", kStartTimeout, &daemon_, logged)) {
         throw std::runtime_error("topup bed: taplinkd did not start:\n" + readLogTail(daemonLog()));
+    }
+    // taplinkd runs on without its WebSocket when it cannot have it (the port taken): a bed
+    // that was asked for one must not.
+    const std::string websocketLine =
+        "WebSocket on ws://127.0.0.1:" + std::to_string(websocketPort_) + "/";
+    if (options_.websocket &&
+        !waitForLogLine(daemonLog(), websocketLine, kStartTimeout, &daemon_, logged)) {
+        throw std::runtime_error("topup bed: taplinkd's WebSocket did not come up:\n" +
+                                 readLogTail(daemonLog()));
     }
 }
 

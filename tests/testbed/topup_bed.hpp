@@ -40,6 +40,15 @@ struct TopupBedOptions {
     std::string daemonPinSha256;
     std::string daemonCaFile;
     std::string daemonProxy;  // "environment" (default: "direct"), or a proxy URL
+    // Web callers (docs/api.md "Callers"): taplinkd's loopback WebSocket on a free port, the
+    // origins allowed without asking, and "ask" or "auto" confirmation. At their defaults
+    // the daemon's configuration has no "web" section at all.
+    bool websocket = false;
+    std::vector<std::string> webAllowedOrigins;
+    std::string webConfirmation = "ask";
+    // taplink-server's merchant listener on a free port, serving sim/checkout and
+    // native-messaging/sdk of the source tree (docs/server.md).
+    bool merchant = false;
 };
 
 class TopupBed {
@@ -50,6 +59,9 @@ class TopupBed {
     TopupBed& operator=(const TopupBed&) = delete;
 
     TestBed& bed() { return *bed_; }
+    // The options; changes take effect at the next startServer() or startDaemon() (e.g.
+    // webAllowedOrigins = {merchantUrl()} once the merchant port is known).
+    TopupBedOptions& options() { return options_; }
     const std::string& pkiDir() const { return pkiDir_; }
     std::string dir() const { return bed_->dir(); }
 
@@ -57,6 +69,9 @@ class TopupBed {
     void startServer();
     void stopServer();
     const std::string& serverUrl() const { return serverUrl_; }
+    // "https://localhost:PORT" of the merchant listener (options.merchant); empty without.
+    std::string merchantUrl() const;
+    std::uint16_t merchantPort() const { return merchantPort_; }
     std::string serverConfig() const { return dir() + "/server.json"; }
     // Runs `taplink-server ARGS --config ... --json` and parses its output.
     nlohmann::json serverCommand(const std::vector<std::string>& args) const;
@@ -77,6 +92,9 @@ class TopupBed {
     std::string daemonConfig() const { return dir() + "/taplinkd.json"; }
     std::string journalPath() const { return dir() + "/state/journal.sqlite"; }
     std::string daemonLog() const { return dir() + "/taplinkd.log"; }
+    // taplinkd's WebSocket port on 127.0.0.1 and ::1 (options.websocket; 0 without). Picked
+    // free when the bed is made, kept across daemon restarts.
+    std::uint16_t websocketPort() const { return websocketPort_; }
 
     // The path of a built program (taplink, taplinkd, taplink-server, taplink-enroll).
     static std::string program(const std::string& name);
@@ -86,6 +104,10 @@ class TopupBed {
     void enrollChip();
     void writeServerConfig() const;
     void writeDaemonConfig() const;
+    nlohmann::json serverConfigJson() const;
+    nlohmann::json webConfigJson() const;
+    // Reads the port of the log line `prefix` + PORT written after the first `from` bytes.
+    int portFromLog(const std::string& log, const std::string& prefix, std::size_t from) const;
 
     TopupBedOptions options_;
     std::string pkiDir_;
@@ -93,6 +115,8 @@ class TopupBed {
     ChildProcess server_;
     int serverPort_ = 0;  // 0 until the first start picks one; a restart keeps it
     std::string serverUrl_;
+    std::uint16_t merchantPort_ = 0;  // 0 until the first start picks one; a restart keeps it
+    std::uint16_t websocketPort_ = 0;
     ChildProcess daemon_;
 };
 
@@ -100,7 +124,10 @@ class TopupBed {
 // output when it fails.
 std::string runProgram(const std::vector<std::string>& argv);
 
-// Waits until the file contains text; false on timeout.
+// A TCP port on 127.0.0.1 that nothing listens on now (bound to port 0, read, closed): for a
+// program that must be told its port. Also checks that ::1 has it free when IPv6 is there.
+std::uint16_t freeLoopbackPort();
+
 // Waits until the file contains text after its first `from` bytes; false on timeout or when
 // the process ends first.
 bool waitForLogLine(const std::string& path, const std::string& text,

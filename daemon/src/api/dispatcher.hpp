@@ -3,6 +3,7 @@
 // Unix socket uses it today, the WebSocket and native messaging will use the same one.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -45,6 +46,8 @@ class CallContext {
     const Peer& peer() const { return session_->peer(); }
     const std::string& transport() const { return session_->peer().transport; }
     Session& session() const { return *session_; }
+    // For whoever must reach the connection after the call (the trusted UI's registry).
+    std::shared_ptr<Session> sharedSession() const { return session_; }
 
   private:
     std::shared_ptr<Session> session_;
@@ -55,6 +58,15 @@ class CallContext {
 // Runs one method. Returns the result; throws ApiError for an application error (any other
 // exception is answered as -32603 "internal error" and logged, never sent to the client).
 using Handler = std::function<nlohmann::json(const nlohmann::json& params, CallContext&)>;
+
+// Who may call a method: Owner, only the user's own programs on the Unix socket; Web, web
+// pages too (WebSocket, native messaging). A web caller never learns that an owner-only
+// method exists: it gets "method not found".
+enum class Access { Owner, Web };
+
+// Runs before every call of a web caller, on the call's worker thread: throws ApiError to
+// refuse it (origin not allowed, ...). Owner calls do not pass through it.
+using CallerGate = std::function<void(const Request& request, CallContext& context)>;
 
 // Where the dispatcher reports failures it does not send to clients.
 using LogSink = std::function<void(std::string_view line)>;
@@ -69,25 +81,45 @@ class Dispatcher {
                         std::span<const std::string_view> events = kEvents);
 
     // Registers a method; thread-safe. Throws std::invalid_argument for a name already taken.
-    void add(std::string_view method, Handler handler);
+    void add(std::string_view method, Handler handler, Access access = Access::Owner);
 
-    // Every registered method, sorted.
-    std::vector<std::string> methods() const;
+    // Sets the check every web caller's call passes first (app/web_access.hpp).
+    void setCallerGate(CallerGate gate);
+
+    // Web callers' calls running at once, all connections together; more get "busy". Their
+    // calls can wait long (the user's answer, a card), and the owner's programs (the GUI
+    // answering those questions) must always find a worker.
+    static constexpr std::size_t kMaxWebCalls = 16;
+
+    // Every registered method the caller may call, sorted.
+    std::vector<std::string> methods(Caller caller = Caller::Owner) const;
     bool isEvent(std::string_view name) const;
 
     // Runs the request. Returns the reply, or nothing for a notification (a request without
     // id: it runs, its result and errors are dropped). Never throws.
     std::optional<nlohmann::json> call(const Request& request, CallContext& context) const;
 
+    // session.hello, which taplink-nm sends as the first message of its connection to make it
+    // a web caller's: {"transport":"native-messaging","origin","extensionId"}. The transport
+    // runs it on its I/O thread before it dispatches anything else of the connection, and
+    // refuses it anywhere but first. Returns the reply. Never throws.
+    nlohmann::json hello(const Request& request, Session& session) const;
+
   private:
-    std::shared_ptr<const Handler> find(std::string_view method) const;
+    struct Entry {
+        Handler handler;
+        Access access;
+    };
+    std::shared_ptr<const Entry> find(std::string_view method) const;
     nlohmann::json run(const Request& request, CallContext& context) const;
     void addBuiltIns();
 
     LogSink log_;
     std::vector<std::string> events_;
     mutable std::shared_mutex mutex_;
-    std::map<std::string, std::shared_ptr<const Handler>, std::less<>> handlers_;
+    std::map<std::string, std::shared_ptr<const Entry>, std::less<>> handlers_;
+    CallerGate gate_;
+    mutable std::atomic<std::size_t> webCalls_{0};
 };
 
 }  // namespace taplink::api

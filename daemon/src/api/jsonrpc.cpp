@@ -7,7 +7,7 @@ namespace taplink::api {
 
 namespace {
 
-constexpr std::array<std::string_view, 19> kApplicationErrorCodes{
+constexpr std::array<std::string_view, 23> kApplicationErrorCodes{
     errc::kInvalidParams,   errc::kNoReader,
     errc::kNoCard,          errc::kCardRemoved,
     errc::kUnsupportedCard, errc::kPcscUnavailable,
@@ -17,7 +17,9 @@ constexpr std::array<std::string_view, 19> kApplicationErrorCodes{
     errc::kScriptRejected,  errc::kCancelled,
     errc::kTooLate,         errc::kBusy,
     errc::kTimeout,         errc::kNotFound,
-    errc::kInternal,
+    errc::kInternal,        errc::kOriginDenied,
+    errc::kUserDenied,      errc::kConfirmationUnavailable,
+    errc::kRateLimited,
 };
 
 constexpr std::string_view kVersion = "2.0";

@@ -44,6 +44,11 @@ inline constexpr std::string_view kTooLate = "too_late";  // cancel after the ca
 inline constexpr std::string_view kBusy = "busy";
 inline constexpr std::string_view kTimeout = "timeout";
 inline constexpr std::string_view kNotFound = "not_found";
+// Web callers (docs/api.md, "Web callers").
+inline constexpr std::string_view kOriginDenied = "origin_denied";
+inline constexpr std::string_view kUserDenied = "user_denied";
+inline constexpr std::string_view kConfirmationUnavailable = "confirmation_unavailable";
+inline constexpr std::string_view kRateLimited = "rate_limited";
 inline constexpr std::string_view kInternal = "internal";
 }  // namespace errc
 

@@ -4,12 +4,20 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <string_view>
 
 namespace taplink::api {
 
 // The API version api.version reports: major.minor, minor bumps stay compatible.
-inline constexpr std::string_view kApiVersion = "1.0";
+inline constexpr std::string_view kApiVersion = "1.1";
+
+// Peer::transport of each transport.
+inline constexpr std::string_view kUnixTransport = "unix";
+inline constexpr std::string_view kWebSocketTransport = "websocket";
+inline constexpr std::string_view kNativeMessagingTransport = "native-messaging";
+// Longest origin or extension id a web caller may bring.
+inline constexpr std::size_t kMaxOriginBytes = 512;
 
 namespace method {
 // Built into the dispatcher.
@@ -25,17 +33,29 @@ inline constexpr std::string_view kTxStatus = "tx.status";
 inline constexpr std::string_view kTxCancel = "tx.cancel";
 inline constexpr std::string_view kDeviceInfo = "device.info";
 inline constexpr std::string_view kDiagnostics = "diagnostics";
+// The trusted UI (taplink-gui) and its settings page; owner only.
+inline constexpr std::string_view kUiAttach = "ui.attach";
+inline constexpr std::string_view kUiDetach = "ui.detach";
+inline constexpr std::string_view kUiRespond = "ui.respond";
+inline constexpr std::string_view kSettingsGet = "settings.get";
+inline constexpr std::string_view kSettingsSet = "settings.set";
+// Only as the first message on the Unix socket (taplink-nm): see Dispatcher::hello.
+inline constexpr std::string_view kSessionHello = "session.hello";
 }  // namespace method
 
-inline constexpr std::array<std::string_view, 11> kMethods{
+inline constexpr std::array<std::string_view, 16> kMethods{
     method::kApiVersion, method::kEventsSubscribe, method::kEventsUnsubscribe, method::kReadersList,
     method::kCardInfo,   method::kCardHistory,     method::kTopupStart,        method::kTxStatus,
-    method::kTxCancel,   method::kDeviceInfo,      method::kDiagnostics,
+    method::kTxCancel,   method::kDeviceInfo,      method::kDiagnostics,       method::kUiAttach,
+    method::kUiDetach,   method::kUiRespond,       method::kSettingsGet,       method::kSettingsSet,
 };
 
 // Notifications a call sends to its own connection while it runs.
 namespace notification {
 inline constexpr std::string_view kTopupProgress = "topup.progress";
+// To attached trusted UIs: a question for the user, and that it no longer needs an answer.
+inline constexpr std::string_view kUiRequest = "ui.request";
+inline constexpr std::string_view kUiRequestClosed = "ui.request.closed";
 }  // namespace notification
 
 // Events: notifications sent to every connection that subscribed to them.
@@ -53,12 +73,10 @@ inline constexpr std::array<std::string_view, 4> kEvents{
     event::kCardRemoved,
 };
 
-// topup.progress stages, in the order a top-up goes through them.
-inline constexpr std::array<std::string_view, 4> kTopupStages{
-    "waiting_for_card",
-    "authorizing",
-    "writing",
-    "confirming",
+// topup.progress stages, in the order a top-up goes through them (awaiting_confirmation
+// only for a web caller's top-up, while the user is asked).
+inline constexpr std::array<std::string_view, 5> kTopupStages{
+    "waiting_for_card", "awaiting_confirmation", "authorizing", "writing", "confirming",
 };
 
 }  // namespace taplink::api

@@ -2,6 +2,31 @@
 
 namespace taplink::api {
 
+void Session::becomeWebCaller(std::string transport, std::string origin, std::string extensionId) {
+    peer_.caller = Caller::Web;
+    peer_.transport = std::move(transport);
+    peer_.origin = std::move(origin);
+    peer_.extensionId = std::move(extensionId);
+}
+
+OriginVerdict Session::originVerdict() const {
+    const std::lock_guard lock(mutex_);
+    return originVerdict_;
+}
+
+OriginVerdict Session::setOriginVerdict(OriginVerdict verdict) {
+    const std::lock_guard lock(mutex_);
+    if (originVerdict_ != OriginVerdict::Denied) {
+        originVerdict_ = verdict;
+    }
+    return originVerdict_;
+}
+
+bool Session::isGone() const {
+    const std::lock_guard lock(mutex_);
+    return cancelled_;
+}
+
 std::vector<std::string> Session::subscribe(std::span<const std::string> events) {
     const std::lock_guard lock(mutex_);
     events_.insert(events.begin(), events.end());

@@ -22,7 +22,7 @@ namespace taplink::api {
 
 namespace {
 
-constexpr std::string_view kTransport = "unix";
+constexpr std::string_view kTransport = kUnixTransport;
 constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 // Read at most this much from one connection per wake-up, so one cannot starve the others.
 constexpr std::size_t kReadBudget = std::size_t{1} << 20;
@@ -36,9 +36,10 @@ struct Connection {
     LineBuffer input;
     std::string output;  // taken from the session's queue, being written
     std::size_t written = 0;
-    bool reading = true;   // false after the peer's EOF, an oversized message, or stop()
-    bool closing = false;  // close once its calls are done and everything is written
-    bool dead = false;     // close now: the peer is gone or misbehaved
+    bool reading = true;      // false after the peer's EOF, an oversized message, or stop()
+    bool closing = false;     // close once its calls are done and everything is written
+    bool dead = false;        // close now: the peer is gone or misbehaved
+    bool sawMessage = false;  // session.hello is accepted as the first message only
 };
 
 std::optional<Peer> peerOf(int fd) {
@@ -47,7 +48,12 @@ std::optional<Peer> peerOf(int fd) {
     if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &size) != 0) {
         return std::nullopt;
     }
-    return Peer{std::string(kTransport), credentials.pid, credentials.uid, credentials.gid};
+    Peer peer;
+    peer.transport = kTransport;
+    peer.pid = credentials.pid;
+    peer.uid = credentials.uid;
+    peer.gid = credentials.gid;
+    return peer;
 }
 
 nlohmann::json busyReply(const nlohmann::json& id, std::string_view why) {
@@ -309,11 +315,28 @@ void UnixServer::Impl::handleLines(Connection& connection) {
 
 void UnixServer::Impl::handleLine(Connection& connection, std::string_view text) {
     auto parsed = parseRequest(text);
+    const bool first = !connection.sawMessage;
+    connection.sawMessage = true;
     if (auto* error = std::get_if<nlohmann::json>(&parsed)) {
         connection.session->send(*error);
         return;
     }
-    dispatch(connection, std::get<Request>(std::move(parsed)));
+    auto& request = std::get<Request>(parsed);
+    if (request.method == method::kSessionHello) {
+        // Here, on the I/O thread, so that no later call of the connection runs as the owner.
+        const nlohmann::json reply =
+            first ? dispatcher_.hello(request, *connection.session)
+                  : makeError(request.id.value_or(nullptr), RpcCode::InvalidRequest,
+                              "invalid request: session.hello must be the first message");
+        connection.session->send(reply);
+        if (first && reply.contains("error")) {
+            // A caller that meant to be a web page must not go on as the owner.
+            connection.reading = false;
+            connection.closing = true;
+        }
+        return;
+    }
+    dispatch(connection, std::move(request));
 }
 
 void UnixServer::Impl::dispatch(Connection& connection, Request request) {

@@ -26,7 +26,10 @@ Daemon::Daemon(DaemonConfig config)
       readers_([this](const std::string& event, const std::string& reader) {
           onReaderEvent(event, reader);
       }),
-      chip_(readers_, config_.chipReader, config_.chipPin) {
+      chip_(readers_, config_.chipReader, config_.chipPin),
+      webAccess_(
+          trustedUi_, [this] { return webSettings(); },
+          [this](const std::string& origin) { rememberOrigin(origin); }) {
     service::TopupSettings settings;
     settings.cardReader = config_.cardReader;
     settings.cardWait = config_.cardWait;
@@ -36,6 +39,11 @@ Daemon::Daemon(DaemonConfig config)
     registerReaderMethods(dispatcher_, *this);
     registerTopupMethods(dispatcher_, *this);
     registerDeviceMethods(dispatcher_, *this);
+    registerUiMethods(dispatcher_, *this);
+    registerSettingsMethods(dispatcher_, *this);
+    dispatcher_.setCallerGate([this](const api::Request& request, api::CallContext& call) {
+        webAccess_.check(request, call);
+    });
 }
 
 Daemon::~Daemon() {
@@ -45,7 +53,7 @@ Daemon::~Daemon() {
 std::shared_ptr<net::TopupServerClient> Daemon::serverClient() {
     const std::lock_guard lock(clientMutex_);
     if (!serverClient_) {
-        auto https = std::make_shared<net::HttpsClient>(config_.server, chip_.clientIdentity());
+        auto https = std::make_shared<net::HttpsClient>(serverSettings(), chip_.clientIdentity());
         serverClient_ = std::make_shared<net::TopupServerClient>(std::move(https));
     }
     return serverClient_;
@@ -62,6 +70,7 @@ void Daemon::start() {
     }
     // The server exists before the monitor's thread can broadcast through it.
     server_ = std::make_unique<api::UnixServer>(dispatcher_, options);
+    startWebSocket();
     readers_.start();
     resumer_ = std::thread([this] { resumeLoop(); });
 }
@@ -74,6 +83,9 @@ void Daemon::stop() {
     resumeWake_.notify_all();
     if (resumer_.joinable()) {
         resumer_.join();
+    }
+    if (websocket_) {
+        websocket_->stop();
     }
     if (server_) {
         server_->stop();
@@ -89,12 +101,44 @@ void Daemon::wakeResumer() {
     resumeWake_.notify_all();
 }
 
-void Daemon::onReaderEvent(const std::string& event, const std::string& reader) {
-    if (server_) {
-        const bool isReaderEvent = event.rfind("reader.", 0) == 0;
-        server_->broadcast(event, isReaderEvent ? nlohmann::json{{"name", reader}}
-                                                : nlohmann::json{{"reader", reader}});
+void Daemon::startWebSocket() {
+    const WebSocketSettings& settings = config_.web.websocket;
+    if (!settings.enabled) {
+        return;
     }
+    api::WebSocketServerOptions options;
+    options.port = settings.port;
+    options.maxMessageBytes = settings.maxMessageBytes;
+    options.messagesPerSecond = settings.messagesPerSecond;
+    options.burst = settings.burst;
+    options.pingInterval = settings.pingInterval;
+    options.idleTimeout = settings.idleTimeout;
+    try {
+        websocket_ = std::make_unique<api::WebSocketServer>(dispatcher_, options);
+    } catch (const std::exception& error) {
+        // Pages with the extension, the GUI and the CLI still work; say why pages without
+        // it cannot.
+        std::cerr << "taplinkd: the WebSocket is off: " << error.what() << std::endl;
+    }
+}
+
+std::uint16_t Daemon::websocketPort() const {
+    return websocket_ ? websocket_->port() : 0;
+}
+
+void Daemon::broadcast(std::string_view event, const nlohmann::json& params) {
+    if (server_) {
+        server_->broadcast(event, params);
+    }
+    if (websocket_) {
+        websocket_->broadcast(event, params);
+    }
+}
+
+void Daemon::onReaderEvent(const std::string& event, const std::string& reader) {
+    const bool isReaderEvent = event.rfind("reader.", 0) == 0;
+    broadcast(event, isReaderEvent ? nlohmann::json{{"name", reader}}
+                                   : nlohmann::json{{"reader", reader}});
     if (event == api::event::kCardInserted) {
         wakeResumer();
     }

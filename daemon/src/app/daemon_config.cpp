@@ -150,6 +150,58 @@ net::HttpsSettings serverFrom(const Section& server) {
     return settings;
 }
 
+WebSocketSettings websocketFrom(const Section& websocket) {
+    websocket.allowOnly({"enabled", "port", "maxMessageBytes", "messagesPerSecond", "burst",
+                         "pingSeconds", "idleSeconds"});
+    WebSocketSettings settings;
+    if (websocket.has("enabled")) {
+        if (!websocket.raw("enabled").is_boolean()) {
+            throw ConfigError(websocket.where() + ".enabled must be true or false");
+        }
+        settings.enabled = websocket.raw("enabled").get<bool>();
+    }
+    settings.port = static_cast<std::uint16_t>(websocket.number("port", settings.port, 1, 65535));
+    settings.maxMessageBytes = static_cast<std::size_t>(
+        websocket.number("maxMessageBytes", 64L * 1024, 1024, 1024L * 1024));
+    settings.messagesPerSecond =
+        static_cast<double>(websocket.number("messagesPerSecond", 20, 1, 10000));
+    settings.burst = static_cast<std::size_t>(websocket.number("burst", 40, 1, 100000));
+    settings.pingInterval = std::chrono::seconds(websocket.number("pingSeconds", 30, 1, 3600));
+    settings.idleTimeout = std::chrono::seconds(websocket.number("idleSeconds", 120, 1, 86400));
+    if (settings.idleTimeout <= settings.pingInterval) {
+        throw ConfigError(websocket.where() + ".idleSeconds must be longer than pingSeconds");
+    }
+    return settings;
+}
+
+WebSettings webFrom(const Section& web) {
+    web.allowOnly({"allowedOrigins", "confirmation", "websocket"});
+    WebSettings settings;
+    if (web.has("allowedOrigins")) {
+        const json& origins = web.raw("allowedOrigins");
+        if (!origins.is_array()) {
+            throw ConfigError(web.where() + ".allowedOrigins must be a list of origins");
+        }
+        for (const auto& origin : origins) {
+            const auto canonical =
+                origin.is_string() ? canonicalOrigin(origin.get<std::string>()) : std::nullopt;
+            if (!canonical) {
+                throw ConfigError(web.where() + ".allowedOrigins: " + origin.dump() +
+                                  " is not an origin TapLink accepts (https://host[:port], or " +
+                                  "http:// on localhost)");
+            }
+            settings.allowedOrigins.push_back(*canonical);
+        }
+    }
+    const auto confirmation = confirmationFrom(web.text("confirmation", "ask"));
+    if (!confirmation) {
+        throw ConfigError(web.where() + ".confirmation must be \"ask\" or \"auto\"");
+    }
+    settings.confirmation = *confirmation;
+    settings.websocket = websocketFrom(web.child("websocket"));
+    return settings;
+}
+
 // The chip PIN unlocks the device key: a config holding it must be the owner's alone.
 void requirePrivateFile(const std::string& path) {
     struct stat info {};
@@ -198,7 +250,7 @@ DaemonConfig loadConfig(const std::string& path) {
     }
     const Section root(document, path, fs::absolute(fs::path(path)).parent_path());
     root.allowOnly(
-        {"server", "scripts", "chip", "cards", "journal", "socket", "reportRetrySeconds"});
+        {"server", "scripts", "chip", "cards", "journal", "socket", "reportRetrySeconds", "web"});
 
     DaemonConfig config;
     config.sourcePath = path;
@@ -231,6 +283,7 @@ DaemonConfig loadConfig(const std::string& path) {
     config.journalPath = root.path("journal", defaultStateDir() + "/journal.sqlite");
     config.socketPath = root.path("socket");
     config.reportRetryEvery = std::chrono::seconds(root.number("reportRetrySeconds", 30, 1, 86400));
+    config.web = webFrom(root.child("web"));
     return config;
 }
 

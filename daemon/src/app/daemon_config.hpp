@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "app/web_settings.hpp"
 #include "net/https_client.hpp"
 
 namespace taplink::app {
@@ -34,6 +35,8 @@ struct DaemonConfig {
 
     std::chrono::seconds cardWait{60};          // topup.start waits this long for a card
     std::chrono::seconds reportRetryEvery{30};  // unreported results are retried this often
+
+    WebSettings web;  // web pages: allowed origins, confirmation, the WebSocket
 };
 
 // The first config file that exists in the XDG search order; nullopt when none does.

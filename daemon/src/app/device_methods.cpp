@@ -67,7 +67,7 @@ void registerDeviceMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
                           {"issuer", identity->issuer},
                           {"notAfter", identity->notAfter},
                           {"sha256", identity->sha256}}},
-                        {"server", {{"url", daemon.config().server.baseUrl}}},
+                        {"server", {{"url", daemon.serverSettings().baseUrl}}},
                         {"version", kVersion}};
         });
     });

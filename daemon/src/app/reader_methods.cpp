@@ -58,17 +58,6 @@ std::string cardReader(Daemon& daemon, const std::string& named) {
         anyReader ? "no card is on the reader" : "no card reader is connected");
 }
 
-cards::CardSummary readCard(const std::string& reader) {
-    const auto context = pcsc::Context::establish();
-    auto connection = pcsc::CardConnection::connect(context, reader);
-    auto summary = cards::summarizeCard(connection);
-    if (summary.scheme == cards::Scheme::Unknown) {
-        throw service::ServiceError("unsupported_card",
-                                    "the card on " + reader + " is not a supported card");
-    }
-    return summary;
-}
-
 json readerEntry(const service::ReaderInfo& reader, const std::string& chip) {
     json entry{{"name", reader.name},
                {"role", reader.name == chip ? "chip" : "card"},
@@ -101,37 +90,54 @@ json historyRecord(const cards::HistoryEntry& entry) {
 
 }  // namespace
 
-void registerReaderMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
-    dispatcher.add(api::method::kReadersList, [&daemon](const json&, api::CallContext&) {
-        return answer([&] {
-            if (!daemon.readers().pcscAvailable()) {
-                throw service::ServiceError("pcsc_unavailable", "pcscd is not running");
-            }
-            const std::string chip = chipReader(daemon);
-            json readers = json::array();
-            for (const auto& reader : daemon.readers().readers()) {
-                readers.push_back(readerEntry(reader, chip));
-            }
-            return json{{"readers", readers}};
-        });
-    });
+cards::CardSummary readCardSummary(const std::string& reader) {
+    const auto context = pcsc::Context::establish();
+    auto connection = pcsc::CardConnection::connect(context, reader);
+    auto summary = cards::summarizeCard(connection);
+    if (summary.scheme == cards::Scheme::Unknown) {
+        throw service::ServiceError("unsupported_card",
+                                    "the card on " + reader + " is not a supported card");
+    }
+    return summary;
+}
 
-    dispatcher.add(api::method::kCardInfo, [&daemon](const json& params, api::CallContext&) {
-        return answer([&] {
-            api::params::allowOnly(params, {"reader"});
-            const std::string reader =
-                cardReader(daemon, api::params::optionalString(params, "reader").value_or(""));
-            const auto summary = readCard(reader);
-            return json{{"reader", reader},
-                        {"scheme", cards::toString(summary.scheme)},
-                        {"serial", summary.maskedSerial},
-                        {"issuerId", summary.issuer},
-                        {"validFrom", summary.validFrom},
-                        {"validUntil", summary.validUntil},
-                        {"balance", summary.balance.value_or(0)},
-                        {"currency", "CNY"}};
-        });
-    });
+void registerReaderMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
+    dispatcher.add(
+        api::method::kReadersList,
+        [&daemon](const json&, api::CallContext&) {
+            return answer([&] {
+                if (!daemon.readers().pcscAvailable()) {
+                    throw service::ServiceError("pcsc_unavailable", "pcscd is not running");
+                }
+                const std::string chip = chipReader(daemon);
+                json readers = json::array();
+                for (const auto& reader : daemon.readers().readers()) {
+                    readers.push_back(readerEntry(reader, chip));
+                }
+                return json{{"readers", readers}};
+            });
+        },
+        api::Access::Web);
+
+    dispatcher.add(
+        api::method::kCardInfo,
+        [&daemon](const json& params, api::CallContext&) {
+            return answer([&] {
+                api::params::allowOnly(params, {"reader"});
+                const std::string reader =
+                    cardReader(daemon, api::params::optionalString(params, "reader").value_or(""));
+                const auto summary = readCardSummary(reader);
+                return json{{"reader", reader},
+                            {"scheme", cards::toString(summary.scheme)},
+                            {"serial", summary.maskedSerial},
+                            {"issuerId", summary.issuer},
+                            {"validFrom", summary.validFrom},
+                            {"validUntil", summary.validUntil},
+                            {"balance", summary.balance.value_or(0)},
+                            {"currency", "CNY"}};
+            });
+        },
+        api::Access::Web);
 
     dispatcher.add(api::method::kCardHistory, [&daemon](const json& params, api::CallContext&) {
         return answer([&] {
@@ -140,7 +146,7 @@ void registerReaderMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
                 api::params::optionalInteger(params, "limit", 1, 1000).value_or(10));
             const std::string reader =
                 cardReader(daemon, api::params::optionalString(params, "reader").value_or(""));
-            const auto summary = readCard(reader);
+            const auto summary = readCardSummary(reader);
             json records = json::array();
             for (const auto& entry : summary.history) {
                 if (records.size() >= limit) {

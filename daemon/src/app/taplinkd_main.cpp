@@ -86,6 +86,10 @@ int main(int argc, char** argv) {
         taplink::app::Daemon daemon(std::move(config));
         daemon.start();
         std::cerr << "taplinkd: listening on " << daemon.socketPath() << std::endl;
+        if (daemon.websocketPort() != 0) {
+            std::cerr << "taplinkd: WebSocket on ws://127.0.0.1:" << daemon.websocketPort()
+                      << "/ and ws://[::1]:" << daemon.websocketPort() << "/" << std::endl;
+        }
         int received = 0;
         sigwait(&stopSignals, &received);
         std::cerr << "taplinkd: " << strsignal(received) << ", stopping" << std::endl;

@@ -1,10 +1,12 @@
 // topup.start, tx.status and tx.cancel.
 #include <ctime>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "api/names.hpp"
 #include "api/params.hpp"
 #include "app/daemon.hpp"
+#include "net/topup_wire.hpp"
 
 namespace taplink::app {
 
@@ -40,53 +42,127 @@ json outcomeJson(const service::TopupOutcome& outcome) {
     return result;
 }
 
+// A web page's top-up waits for the user (or the kiosk policy) once the card is there.
+service::TopupService::Confirm webConfirmation(Daemon& daemon, const api::Peer& peer,
+                                               const std::function<void(std::string)>& progress) {
+    return [&daemon, peer, progress](const service::ConfirmationRequest& request,
+                                     const std::function<bool()>& cancelled) {
+        progress("awaiting_confirmation");
+        if (daemon.webSettings().confirmation == Confirmation::Auto) {
+            return;
+        }
+        const auto card = readCardSummary(request.reader);
+        const UiQuestion question{"topup", canonicalOrigin(peer.origin).value_or(peer.origin),
+                                  peer.transport, peer.extensionId,
+                                  json{{"orderId", request.orderId},
+                                       {"amount", request.amount},
+                                       {"currency", "CNY"},
+                                       {"card",
+                                        {{"reader", request.reader},
+                                         {"scheme", cards::toString(card.scheme)},
+                                         {"serial", card.maskedSerial}}}}};
+        switch (daemon.trustedUi().ask(question, cancelled)) {
+            case UiAnswer::Allow:
+            case UiAnswer::AllowAndRemember:
+                return;
+            case UiAnswer::Deny:
+                throw service::ServiceError("user_denied",
+                                            "the top-up was refused in the confirmation dialog");
+            case UiAnswer::Timeout:
+                throw service::ServiceError("timeout", "the top-up was not confirmed in time");
+            case UiAnswer::NoUi:
+                throw service::ServiceError(
+                    "confirmation_unavailable",
+                    "a web page's top-up needs confirming and no TapLink app is running");
+            case UiAnswer::Cancelled:
+                break;
+        }
+        throw service::ServiceError("cancelled", "the top-up was cancelled");
+    };
+}
+
+// The caller's origin as taplinkd compares it (the gate let only valid ones through).
+std::string webOrigin(const api::CallContext& call) {
+    return canonicalOrigin(call.peer().origin).value_or(call.peer().origin);
+}
+
+// tx.status and tx.cancel: a web page reaches only the orders it started itself.
+void requireOwnOrder(Daemon& daemon, const api::CallContext& call, const std::string& orderId) {
+    if (call.session().isWeb() && !daemon.isWebOrderOf(orderId, webOrigin(call))) {
+        throw api::ApiError(std::string(api::errc::kNotFound),
+                            "no top-up of order " + orderId + " started from this page");
+    }
+}
+
 }  // namespace
 
 void registerTopupMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
-    dispatcher.add(api::method::kTopupStart, [&daemon](const json& params, api::CallContext& call) {
-        return answer([&] {
-            api::params::allowOnly(params, {"orderId", "reader"});
-            const std::string orderId = api::params::requiredString(params, "orderId");
-            const std::string reader = api::params::optionalString(params, "reader").value_or("");
-            const auto progress = [&call, &orderId](const std::string& stage) {
-                call.notify(api::notification::kTopupProgress,
-                            json{{"orderId", orderId}, {"stage", stage}});
-            };
-            // Whatever happened, open top-ups of other orders may now be settled or reported.
-            struct WakeResumer {
-                Daemon& toWake;
-                ~WakeResumer() { toWake.wakeResumer(); }
-            } wake{daemon};
-            const auto outcome = daemon.topups().run(orderId, reader, progress,
-                                                     [&call] { return call.cancelled(); });
-            return outcomeJson(outcome);
-        });
-    });
+    dispatcher.add(
+        api::method::kTopupStart,
+        [&daemon](const json& params, api::CallContext& call) {
+            return answer([&] {
+                api::params::allowOnly(params, {"orderId", "reader"});
+                const std::string orderId = api::params::requiredString(params, "orderId");
+                const std::string reader =
+                    api::params::optionalString(params, "reader").value_or("");
+                const std::function<void(std::string)> progress =
+                    [&call, &orderId](const std::string& stage) {
+                        call.notify(api::notification::kTopupProgress,
+                                    json{{"orderId", orderId}, {"stage", stage}});
+                    };
+                service::TopupService::Confirm confirm;
+                if (call.session().isWeb()) {
+                    if (!net::wire::isValidOrderId(orderId) ||
+                        !daemon.claimWebOrder(orderId, webOrigin(call))) {
+                        throw api::ApiError(std::string(api::errc::kOrderNotFound),
+                                            "this page cannot top up order " + orderId);
+                    }
+                    confirm = webConfirmation(daemon, call.peer(), progress);
+                }
+                // Whatever happened, open top-ups of other orders may now be settled or reported.
+                struct WakeResumer {
+                    Daemon& toWake;
+                    ~WakeResumer() { toWake.wakeResumer(); }
+                } wake{daemon};
+                const auto outcome = daemon.topups().run(
+                    orderId, reader, progress, [&call] { return call.cancelled(); }, confirm);
+                return outcomeJson(outcome);
+            });
+        },
+        api::Access::Web);
 
-    dispatcher.add(api::method::kTxStatus, [&daemon](const json& params, api::CallContext&) {
-        return answer([&] {
-            api::params::allowOnly(params, {"orderId"});
-            const auto record =
-                daemon.topups().status(api::params::requiredString(params, "orderId"));
-            json status{{"orderId", record.orderId},
-                        {"state", journal::toString(record.state)},
-                        {"amount", record.amount},
-                        {"updatedAt", rfc3339(record.updatedAt)}};
-            if (!record.failure.empty()) {
-                status["failure"] = record.failure;
-            }
-            return status;
-        });
-    });
+    dispatcher.add(
+        api::method::kTxStatus,
+        [&daemon](const json& params, api::CallContext& call) {
+            return answer([&] {
+                api::params::allowOnly(params, {"orderId"});
+                const std::string orderId = api::params::requiredString(params, "orderId");
+                requireOwnOrder(daemon, call, orderId);
+                const auto record = daemon.topups().status(orderId);
+                json status{{"orderId", record.orderId},
+                            {"state", journal::toString(record.state)},
+                            {"amount", record.amount},
+                            {"updatedAt", rfc3339(record.updatedAt)}};
+                if (!record.failure.empty()) {
+                    status["failure"] = record.failure;
+                }
+                return status;
+            });
+        },
+        api::Access::Web);
 
-    dispatcher.add(api::method::kTxCancel, [&daemon](const json& params, api::CallContext&) {
-        return answer([&] {
-            api::params::allowOnly(params, {"orderId"});
-            const std::string orderId = api::params::requiredString(params, "orderId");
-            daemon.topups().cancel(orderId);
-            return json{{"orderId", orderId}, {"cancelled", true}};
-        });
-    });
+    dispatcher.add(
+        api::method::kTxCancel,
+        [&daemon](const json& params, api::CallContext& call) {
+            return answer([&] {
+                api::params::allowOnly(params, {"orderId"});
+                const std::string orderId = api::params::requiredString(params, "orderId");
+                requireOwnOrder(daemon, call, orderId);
+                daemon.topups().cancel(orderId);
+                return json{{"orderId", orderId}, {"cancelled", true}};
+            });
+        },
+        api::Access::Web);
 }
 
 }  // namespace taplink::app

@@ -45,6 +45,7 @@ struct TopupService::Running {
     Nanos cardBusy{0};
     Nanos waiting{0};
     std::function<bool()> clientCancelled;
+    TopupService::Confirm confirm;
     std::atomic<bool> cancelRequested{false};
     std::atomic<bool> writing{false};  // card_initialized journaled: no stopping now
 
@@ -151,8 +152,23 @@ std::shared_ptr<net::TopupServerClient> TopupService::server() {
     return server_;
 }
 
+void TopupService::requireSameCard(const ReaderInfo& confirmed) const {
+    const auto now = readers_.reader(confirmed.name);
+    if (!now || !now->cardPresent || now->insertion != confirmed.insertion) {
+        throw ServiceError("card_removed",
+                           "the card left the reader or was swapped after it was confirmed; "
+                           "start the top-up again with the card to load");
+    }
+}
+
+void TopupService::dropServerClient() {
+    const std::lock_guard lock(stateMutex_);
+    server_.reset();
+}
+
 TopupOutcome TopupService::run(const std::string& orderId, const std::string& reader,
-                               const Progress& progress, const std::function<bool()>& cancelled) {
+                               const Progress& progress, const std::function<bool()>& cancelled,
+                               const Confirm& confirm) {
     // A resume pass is short; another top-up is not worth waiting for.
     std::unique_lock runLock(runMutex_, std::defer_lock);
     if (!runLock.try_lock_for(std::chrono::seconds(15))) {
@@ -161,6 +177,7 @@ TopupOutcome TopupService::run(const std::string& orderId, const std::string& re
     Running running;
     running.orderId = orderId;
     running.clientCancelled = cancelled;
+    running.confirm = confirm;
     {
         const std::lock_guard lock(stateMutex_);
         running_ = &running;
@@ -259,6 +276,12 @@ TopupOutcome TopupService::runLocked(const std::string& orderId, const std::stri
             throw ServiceError("timeout", "no card was presented within " +
                                               std::to_string(settings_.cardWait.count()) + " s");
         }
+        if (running.confirm) {
+            const ScopedTimer waiting(running.waiting);  // the user's time is not the daemon's
+            running.confirm(ConfirmationRequest{orderId, order.amount, card->name},
+                            [&running] { return running.cancelled(); });
+            requireSameCard(*card);
+        }
         return writeCard(orderId, order, script, *card, progress, running);
     } catch (...) {
         const ServiceError failure = describeFailure(std::current_exception(), "");
@@ -274,6 +297,9 @@ TopupOutcome TopupService::writeCard(const std::string& orderId, const net::wire
     // Exclusive: nothing else may talk to the card between INITIALIZE and CREDIT.
     auto connection = pcsc::CardConnection::connect(pcscContext, card.name, pcsc::Protocol::Any,
                                                     pcsc::ShareMode::Exclusive);
+    if (running.confirm) {
+        requireSameCard(card);  // the card the user confirmed, still, now that we hold it
+    }
     const auto chipHold = chip_.hold();
     const auto device = chip_.identity();
     const auto [date, time] = transactionDateTime();

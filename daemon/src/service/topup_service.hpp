@@ -61,9 +61,21 @@ struct TopupOutcome {
     std::optional<TopupTimings> timings;  // for a top-up that ran now (not from the journal)
 };
 
+// What a top-up asks its caller to confirm (a web page's top-up: docs/api.md, "Confirmation").
+struct ConfirmationRequest {
+    std::string orderId;
+    std::uint32_t amount = 0;  // fen, from the server's order
+    std::string reader;        // where the card is
+};
+
 class TopupService {
   public:
     using Progress = std::function<void(const std::string& stage)>;
+    // Called once the card is on the reader and before anything that loads it is sent;
+    // throws ServiceError to stop the top-up (its record fails: the order may be started
+    // again). `cancelled` turns true when the caller cancels or leaves.
+    using Confirm = std::function<void(const ConfirmationRequest& request,
+                                       const std::function<bool()>& cancelled)>;
     using ServerFactory = std::function<std::shared_ptr<net::TopupServerClient>()>;
 
     TopupService(ReaderRegistry& readers, ChipSession& chip, journal::TopupJournal& journal,
@@ -73,7 +85,8 @@ class TopupService {
     // The whole top-up. ServiceError (with the API code) for every failure; cancelled()
     // is polled while waiting for the card and between script steps up to the credit.
     TopupOutcome run(const std::string& orderId, const std::string& reader,
-                     const Progress& progress, const std::function<bool()>& cancelled);
+                     const Progress& progress, const std::function<bool()>& cancelled,
+                     const Confirm& confirm = {});
 
     // Asks a running top-up to stop; ServiceError(too_late) once the card is being written,
     // not_found when that order is not running.
@@ -81,6 +94,9 @@ class TopupService {
 
     // The journal's view of an order; ServiceError(not_found) when it has none.
     journal::TopupRecord status(const std::string& orderId);
+
+    // The server's address or pin changed: the next call builds a new connection.
+    void dropServerClient();
 
     // Finishes what the journal says is open, as far as the card and server allow now.
     // Returns how many remain open. Never throws.
@@ -101,6 +117,9 @@ class TopupService {
     // The same with this card; false when it is another card.
     bool proveOnCard(apdu::ApduChannel& card, const journal::TopupRecord& record);
     std::shared_ptr<net::TopupServerClient> server();
+    // A confirmed top-up loads the card that was confirmed: card_removed when the reader's
+    // card is no longer that one (ReaderInfo::insertion tells a swap apart).
+    void requireSameCard(const ReaderInfo& confirmed) const;
     // Runs a server call, adding its time (minus the chip's inside it) to serverBusy_.
     template <class Call>
     auto timedServer(Call call);

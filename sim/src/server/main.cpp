@@ -99,6 +99,9 @@ int serve(const std::string& configPath) {
     try {
         taplink::server::ServerApp app(taplink::server::loadServerConfig(configPath));
         std::cout << "listening on " << app.deviceUrl() << std::endl;
+        if (const auto merchant = app.merchantUrl()) {
+            std::cout << "merchant on " << *merchant << std::endl;
+        }
         app.run(stopPipe[0]);
     } catch (const std::exception& error) {
         std::cerr << "taplink-server: " << error.what() << '\n';

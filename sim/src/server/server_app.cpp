@@ -28,10 +28,56 @@ ServerApp::ServerApp(ServerConfig config)
       scripts_(config_.scriptsDir, loadScriptSigningKey(config_.scriptSigningKey)),
       deviceApi_(store_, issuers_, scripts_, faults_,
                  DeviceApiSettings{config_.authorizationLifetimeSeconds, config_.maxCardBalance}),
-      adminApi_(store_, faults_, AdminApiSettings{config_.maxOrderAmount, schemesOf(issuers_)}),
+      adminApi_(store_, faults_, OrderRules{config_.maxOrderAmount, schemesOf(issuers_)}),
       tls_(http::makeServerContext(config_.tls)),
       listener_(http::listenOnLoopback(config_.host, config_.port)),
-      adminListener_(http::listenOwnerOnly(config_.adminSocket)) {}
+      adminListener_(http::listenOwnerOnly(config_.adminSocket)),
+      merchant_(config_.merchant
+                    ? std::make_unique<Merchant>(
+                          config_, store_, OrderRules{config_.maxOrderAmount, schemesOf(issuers_)})
+                    : nullptr) {}
+
+ServerApp::Merchant::Merchant(const ServerConfig& config, ServerStore& store,
+                              const OrderRules& rules)
+    : api(store, rules, MerchantSettings{config.merchant->checkoutDir, config.merchant->sdkDir}),
+      tls(http::makeBrowserContext(config.tls)),
+      listener(http::listenOnLoopback(config.merchant->host, config.merchant->port)) {}
+
+std::optional<std::string> ServerApp::merchantUrl() const {
+    if (!merchant_) {
+        return std::nullopt;
+    }
+    // The certificate names localhost, 127.0.0.1 and ::1; browsers treat localhost as a
+    // secure context, and an origin on the daemon's allow-list is written with it.
+    const std::string& host = config_.merchant->host;
+    const bool usual = host == "localhost" || host == "127.0.0.1" || host == "::1";
+    const bool v6 = host.find(':') != std::string::npos;
+    const std::string name = usual ? "localhost" : (v6 ? "[" + host + "]" : host);
+    return "https://" + name + ":" + std::to_string(merchant_->listener.port) + "/";
+}
+
+void ServerApp::runMerchant(int stopFd) {
+    SSL_CTX* context = merchant_->tls.get();
+    http::SessionFactory browserSessions = [context](int fd) -> std::optional<http::Session> {
+        std::string failure;  // a browser that gives up on a handshake is not an event
+        auto stream = http::TlsStream::accept(context, fd, failure);
+        if (!stream) {
+            return std::nullopt;
+        }
+        http::Session session;
+        session.stream = std::move(stream);
+        return session;
+    };
+    http::ServerOptions options;
+    options.headers = MerchantApi::securityHeaders();
+    http::HttpServer browsers(
+        std::move(merchant_->listener.fd), std::move(browserSessions),
+        [this](const http::Request& request, const http::Peer& peer) {
+            return merchant_->api.handle(request, peer);
+        },
+        options);
+    browsers.run(stopFd);
+}
 
 std::string ServerApp::deviceUrl() const {
     const bool v6 = config_.host.find(':') != std::string::npos;
@@ -64,8 +110,15 @@ void ServerApp::run(int stopFd) {
                                return adminApi_.handle(request, peer);
                            });
     std::thread adminThread([&admin, stopFd] { admin.run(stopFd); });
+    std::thread merchantThread;
+    if (merchant_) {
+        merchantThread = std::thread([this, stopFd] { runMerchant(stopFd); });
+    }
     devices.run(stopFd);
     adminThread.join();
+    if (merchantThread.joinable()) {
+        merchantThread.join();
+    }
     ::unlink(config_.adminSocket.c_str());
 }
 

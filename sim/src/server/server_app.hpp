@@ -1,13 +1,18 @@
 // taplink-server put together: the issuers' keys, the store, the script catalogue, the
-// device API on TLS and the admin API on the Unix socket.
+// device API on TLS, the admin API on the Unix socket and, when configured, the merchant
+// listener (HTTPS for browsers: the demo checkout page).
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "cards/issuer_keys.hpp"
 #include "server/api/admin_api.hpp"
 #include "server/api/device_api.hpp"
 #include "server/api/faults.hpp"
+#include "server/api/merchant_api.hpp"
 #include "server/api/script_catalogue.hpp"
 #include "server/http/listeners.hpp"
 #include "server/http/tls.hpp"
@@ -27,11 +32,23 @@ class ServerApp {
     std::uint16_t port() const { return listener_.port; }
     // "https://127.0.0.1:PORT"
     std::string deviceUrl() const;
+    // "https://localhost:PORT/" when the merchant listener is configured.
+    std::optional<std::string> merchantUrl() const;
 
-    // Serves both APIs until stopFd becomes readable, then closes every connection.
+    // Serves every API until stopFd becomes readable, then closes every connection.
     void run(int stopFd);
 
   private:
+    // The merchant listener's parts, made in place (the API's routes point at it).
+    struct Merchant {
+        Merchant(const ServerConfig& config, ServerStore& store, const OrderRules& rules);
+        MerchantApi api;
+        http::SslCtxPtr tls;
+        http::TcpListener listener;
+    };
+    // Serves the merchant listener on this thread until stopFd becomes readable.
+    void runMerchant(int stopFd);
+
     ServerConfig config_;
     sim::IssuerKeySet issuers_;
     ServerStore store_;
@@ -42,6 +59,7 @@ class ServerApp {
     http::SslCtxPtr tls_;
     http::TcpListener listener_;
     http::UniqueFd adminListener_;
+    std::unique_ptr<Merchant> merchant_;  // null without a "merchant" configuration
 };
 
 }  // namespace taplink::server

@@ -25,6 +25,23 @@ std::string resolved(const std::string& path, const std::string& baseDir) {
                : (std::filesystem::path(baseDir) / given).lexically_normal().string();
 }
 
+MerchantConfig readMerchant(wire::StrictObject in, const std::string& baseDir) {
+    MerchantConfig merchant;
+    merchant.host = in.string("host");
+    merchant.port = static_cast<std::uint16_t>(in.unsignedNumber("port", 0xFFFF));
+    merchant.checkoutDir = resolved(in.string("checkoutDir"), baseDir);
+    merchant.sdkDir = resolved(in.string("sdkDir"), baseDir);
+    in.finish();
+    return merchant;
+}
+
+void requireLoopback(const std::string& host, const char* field) {
+    if (!http::isLoopbackHost(host)) {
+        throw ConfigError(std::string("configuration: ") + field + " " + host +
+                          " is not a loopback address; the server listens on loopback only");
+    }
+}
+
 ServerConfig readConfig(const wire::Json& document, const std::string& baseDir) {
     wire::StrictObject in(document, "configuration");
     ServerConfig config;
@@ -54,6 +71,9 @@ ServerConfig readConfig(const wire::Json& document, const std::string& baseDir) 
         config.maxCardBalance =
             static_cast<std::uint32_t>(in.unsignedNumber("maxCardBalance", 0xFFFFFFFFU));
     }
+    if (in.has("merchant")) {
+        config.merchant = readMerchant(in.object("merchant"), baseDir);
+    }
     in.finish();
     return config;
 }
@@ -67,9 +87,9 @@ ServerConfig parseServerConfig(std::string_view jsonText, const std::string& bas
     } catch (const wire::WireFormatError& error) {
         throw ConfigError(error.what());
     }
-    if (!http::isLoopbackHost(config.host)) {
-        throw ConfigError("configuration: listen.host " + config.host +
-                          " is not a loopback address; the server listens on loopback only");
+    requireLoopback(config.host, "listen.host");
+    if (config.merchant) {
+        requireLoopback(config.merchant->host, "merchant.host");
     }
     if (config.authorizationLifetimeSeconds <= 0 || config.maxOrderAmount == 0) {
         throw ConfigError(

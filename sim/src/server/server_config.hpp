@@ -5,11 +5,15 @@
 //           "deviceCa":"device-ca.crt"},
 //    "scriptSigningKey":"script-signing.key","scriptsDir":"../scripts/recharge",
 //    "issuers":"issuers.json","database":"server.db","adminSocket":"admin.sock",
-//    "authorizationLifetimeSeconds":300,"maxOrderAmount":100000,"maxCardBalance":100000}
-// The three numbers may be left out (these are their defaults); nothing else may.
+//    "authorizationLifetimeSeconds":300,"maxOrderAmount":100000,"maxCardBalance":100000,
+//    "merchant":{"host":"127.0.0.1","port":8444,"checkoutDir":"../sim/checkout",
+//                "sdkDir":"../native-messaging/sdk"}}
+// The three numbers and "merchant" may be left out (the numbers' defaults are shown; without
+// "merchant" there is no merchant listener); nothing else may.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -21,6 +25,14 @@ namespace taplink::server {
 class ConfigError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
+};
+
+// The merchant listener: HTTPS for browsers (the demo checkout page).
+struct MerchantConfig {
+    std::string host = "127.0.0.1";  // loopback only, like listen.host
+    std::uint16_t port = 0;          // 0: any free port
+    std::string checkoutDir;         // the page: index.html and its assets
+    std::string sdkDir;              // the page SDK: taplink.js, taplink.d.ts
 };
 
 struct ServerConfig {
@@ -35,6 +47,7 @@ struct ServerConfig {
     std::int64_t authorizationLifetimeSeconds = 300;
     std::uint32_t maxOrderAmount = 100000;  // fen
     std::uint32_t maxCardBalance = 100000;  // fen
+    std::optional<MerchantConfig> merchant;
 };
 
 // ConfigError naming the field for a missing, unknown or ill-typed one, or a host that is

@@ -80,15 +80,10 @@ Response AdminApi::createOrder(const Request& request, Call& /*call*/, const Par
         return std::pair(in.string("amount"), in.string("scheme"));
     });
     const auto amount = parseYuan(amountText);
-    if (!amount || *amount == 0 || *amount > settings_.maxOrderAmount) {
-        throw ApiError(400, "invalid_amount",
-                       "the amount must be yuan with at most 2 decimals, more than 0 and at most " +
-                           formatYuan(settings_.maxOrderAmount));
+    if (!amount) {
+        throw ApiError(400, "invalid_amount", amountRule(settings_));
     }
-    if (settings_.schemes.count(scheme) == 0) {
-        throw ApiError(400, "scheme_unknown", "no issuer here serves the scheme " + scheme);
-    }
-    return http::jsonResponse(201, adminView(store_.createOrder(*amount, scheme)));
+    return http::jsonResponse(201, adminView(openOrder(store_, settings_, *amount, scheme)));
 }
 
 Response AdminApi::listOrders(const Request& /*request*/, Call& /*call*/, const Params& /*path*/) {

@@ -8,16 +8,14 @@
 
 #include "server/api/api_error.hpp"
 #include "server/api/faults.hpp"
+#include "server/api/order_desk.hpp"
 #include "server/http/http_server.hpp"
 #include "server/http/router.hpp"
 #include "server/store/server_store.hpp"
 
 namespace taplink::server {
 
-struct AdminApiSettings {
-    std::uint32_t maxOrderAmount = 100000;       // fen
-    std::set<std::string, std::less<>> schemes;  // the schemes orders may be for
-};
+using AdminApiSettings = OrderRules;
 
 class AdminApi {
   public:

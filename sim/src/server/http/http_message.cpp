@@ -1,6 +1,7 @@
 #include "server/http/http_message.hpp"
 
 #include <array>
+#include <cctype>
 
 namespace taplink::server::http {
 
@@ -38,6 +39,21 @@ std::optional<std::string_view> Request::header(std::string_view lowerCaseName) 
     return std::nullopt;
 }
 
+bool hasMediaType(const Request& request, std::string_view mediaType) {
+    const auto type = request.header("content-type");
+    if (!type) {
+        return false;
+    }
+    std::string given(type->substr(0, type->find(';')));
+    while (!given.empty() && (given.back() == ' ' || given.back() == '\t')) {
+        given.pop_back();
+    }
+    for (char& c : given) {
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    return given == mediaType;
+}
+
 std::string_view reasonPhrase(int status) {
     for (const auto& [code, reason] : kReasons) {
         if (code == status) {
@@ -53,6 +69,9 @@ std::string serialize(const Response& response, bool keepAlive) {
     out += "\r\nContent-Type: " + response.contentType;
     out += "\r\nContent-Length: " + std::to_string(response.body.size());
     out += "\r\nCache-Control: no-store";
+    for (const auto& [name, value] : response.headers) {
+        out.append("\r\n").append(name).append(": ").append(value);
+    }
     out += keepAlive ? "\r\nConnection: keep-alive" : "\r\nConnection: close";
     out += "\r\n\r\n";
     out += response.body;

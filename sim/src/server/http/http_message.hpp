@@ -25,17 +25,25 @@ struct Request {
     std::optional<std::string_view> header(std::string_view lowerCaseName) const;
 };
 
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
 struct Response {
     int status = 200;
     std::string body;
     std::string contentType = "application/json";
+    HeaderList headers;  // more header fields, written after the standard ones
     bool close = false;  // end the connection after this response
 };
+
+// Whether the request's Content-Type names mediaType (lower case): compared without its
+// parameters (charset, ...) and in any case. False without a Content-Type.
+bool hasMediaType(const Request& request, std::string_view mediaType);
 
 // The reason phrase of a status code ("Not Found"); "Unknown" for codes this server never uses.
 std::string_view reasonPhrase(int status);
 
-// Status line, Content-Type, Content-Length, Connection and the body.
+// Status line, Content-Type, Content-Length, Cache-Control, the response's own headers,
+// Connection and the body.
 std::string serialize(const Response& response, bool keepAlive);
 
 // A JSON body (invalid UTF-8 in strings is replaced, never thrown about).

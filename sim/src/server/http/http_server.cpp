@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include <array>
-#include <cctype>
 #include <cerrno>
 #include <iostream>
+#include <utility>
 
 namespace taplink::server::http {
 
@@ -20,24 +20,10 @@ void setTimeouts(int fd, std::chrono::seconds timeout) {
     ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &value, sizeof value);
 }
 
-// Both APIs take JSON only: a body must say so (media type "application/json", any case,
+// Every API takes JSON only: a body must say so (media type "application/json", any case,
 // parameters such as charset allowed).
 bool hasJsonBody(const Request& request) {
-    if (request.body.empty()) {
-        return true;
-    }
-    const auto type = request.header("content-type");
-    if (!type) {
-        return false;
-    }
-    std::string mediaType(type->substr(0, type->find(';')));
-    while (!mediaType.empty() && (mediaType.back() == ' ' || mediaType.back() == '\t')) {
-        mediaType.pop_back();
-    }
-    for (char& c : mediaType) {
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    }
-    return mediaType == "application/json";
+    return request.body.empty() || hasMediaType(request, "application/json");
 }
 
 }  // namespace
@@ -47,7 +33,7 @@ HttpServer::HttpServer(UniqueFd listener, SessionFactory sessions, Handler handl
     : listener_(std::move(listener)),
       sessions_(std::move(sessions)),
       handler_(std::move(handler)),
-      options_(options) {}
+      options_(std::move(options)) {}
 
 HttpServer::~HttpServer() {
     stopAll();
@@ -117,18 +103,18 @@ void HttpServer::converse(Session& session) {
             request = reader.next();
         } catch (const HttpError& error) {
             Response refusal = errorResponse(error.status(), error.code(), error.what());
-            session.stream->writeAll(serialize(refusal, false));
+            session.stream->writeAll(wireForm(std::move(refusal), false));
             return;
         }
         if (!request) {
             return;
         }
-        const Response response = hasJsonBody(*request)
-                                      ? respond(*request, session.peer)
-                                      : errorResponse(415, "unsupported_media_type",
-                                                      "request bodies must be application/json");
+        Response response = hasJsonBody(*request)
+                                ? respond(*request, session.peer)
+                                : errorResponse(415, "unsupported_media_type",
+                                                "request bodies must be application/json");
         const bool keepAlive = request->keepAlive && !response.close;
-        if (!session.stream->writeAll(serialize(response, keepAlive)) || !keepAlive) {
+        if (!session.stream->writeAll(wireForm(std::move(response), keepAlive)) || !keepAlive) {
             return;
         }
     }
@@ -154,6 +140,12 @@ Response HttpServer::respond(const Request& request, const Peer& peer) noexcept 
         bare.close = true;
         return bare;
     }
+}
+
+std::string HttpServer::wireForm(Response response, bool keepAlive) const {
+    response.headers.insert(response.headers.end(), options_.headers.begin(),
+                            options_.headers.end());
+    return serialize(response, keepAlive);
 }
 
 void HttpServer::reapFinished() {

@@ -44,6 +44,7 @@ struct ServerOptions {
     Limits limits;
     std::size_t maxConnections = 64;     // more are closed at once
     std::chrono::seconds ioTimeout{10};  // per read and per write on a connection
+    HeaderList headers;  // added to every answer, refusals included (security headers)
 };
 
 class HttpServer {
@@ -68,6 +69,8 @@ class HttpServer {
     void serve(UniqueFd fd) noexcept;
     void converse(Session& session);
     Response respond(const Request& request, const Peer& peer) noexcept;
+    // The answer on the wire, with the server's own headers added.
+    std::string wireForm(Response response, bool keepAlive) const;
     void reapFinished();
     void stopAll();
 

@@ -15,6 +15,8 @@ namespace {
 // Device CA -> device certificate: the device CA is the trust anchor itself.
 constexpr int kVerifyDepth = 2;
 
+constexpr const char* kBrowserTls12Ciphers = "ECDHE+AESGCM:ECDHE+CHACHA20:!aNULL";
+
 // Drains OpenSSL's error queue into words.
 std::string openSslReasons() {
     std::string reasons;
@@ -53,14 +55,13 @@ void requireDeviceCertificates(SSL_CTX* context, const std::string& deviceCa) {
     SSL_CTX_set_verify_depth(context, kVerifyDepth);
 }
 
-}  // namespace
-
-SslCtxPtr makeServerContext(const TlsFiles& files) {
+// The server certificate chain and key, and the protocol versions from minimum to 1.3.
+SslCtxPtr contextWithIdentity(const TlsFiles& files, int minimumVersion) {
     SslCtxPtr context(SSL_CTX_new(TLS_server_method()));
     if (!context) {
         throw TlsSetupError("SSL_CTX_new failed: " + openSslReasons());
     }
-    check(SSL_CTX_set_min_proto_version(context.get(), TLS1_3_VERSION), "TLS 1.3 minimum");
+    check(SSL_CTX_set_min_proto_version(context.get(), minimumVersion), "TLS minimum version");
     check(SSL_CTX_set_max_proto_version(context.get(), TLS1_3_VERSION), "TLS 1.3 maximum");
     check(SSL_CTX_use_certificate_chain_file(context.get(), files.certificateChain.c_str()),
           "loading the certificate chain " + files.certificateChain);
@@ -68,11 +69,27 @@ SslCtxPtr makeServerContext(const TlsFiles& files) {
           "loading the private key " + files.privateKey);
     check(SSL_CTX_check_private_key(context.get()),
           "matching " + files.privateKey + " to " + files.certificateChain);
+    return context;
+}
+
+}  // namespace
+
+SslCtxPtr makeServerContext(const TlsFiles& files) {
+    SslCtxPtr context = contextWithIdentity(files, TLS1_3_VERSION);
     requireDeviceCertificates(context.get(), files.deviceCa);
     // No session tickets or resumption: every connection shows its certificate afresh.
     SSL_CTX_set_session_cache_mode(context.get(), SSL_SESS_CACHE_OFF);
     check(SSL_CTX_set_num_tickets(context.get(), 0), "disabling session tickets");
     SSL_CTX_set_options(context.get(), SSL_OP_NO_TICKET | SSL_OP_NO_RENEGOTIATION);
+    return context;
+}
+
+SslCtxPtr makeBrowserContext(const TlsFiles& files) {
+    SslCtxPtr context = contextWithIdentity(files, TLS1_2_VERSION);
+    // TLS 1.2: ECDHE key exchange and AEAD ciphers only (TLS 1.3's suites are all such).
+    check(SSL_CTX_set_cipher_list(context.get(), kBrowserTls12Ciphers), "TLS 1.2 cipher list");
+    SSL_CTX_set_verify(context.get(), SSL_VERIFY_NONE, nullptr);
+    SSL_CTX_set_options(context.get(), SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
     return context;
 }
 

@@ -1,5 +1,7 @@
-// The server's TLS: TLS 1.3 only, the server certificate chain, and client certificates
-// required and verified against the device CA (the only trust anchor) for TLS client use.
+// The server's TLS. Devices: TLS 1.3 only, the server certificate chain, and client
+// certificates required and verified against the device CA (the only trust anchor) for TLS
+// client use. Browsers (the merchant listener): the same certificate, TLS 1.2 or 1.3 with
+// forward-secret AEAD suites only, no client certificate.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -31,6 +33,8 @@ struct TlsFiles {
 
 // Throws TlsSetupError naming the file and OpenSSL's reason.
 SslCtxPtr makeServerContext(const TlsFiles& files);
+// For browsers: deviceCa is not used. Throws TlsSetupError.
+SslCtxPtr makeBrowserContext(const TlsFiles& files);
 
 // A TLS session on an accepted socket, after a completed handshake. Does not own the socket.
 class TlsStream : public ByteStream {

@@ -1,0 +1,106 @@
+// settings.get and settings.set: what the GUI's settings page shows and changes.
+#include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "api/names.hpp"
+#include "api/params.hpp"
+#include "app/daemon.hpp"
+
+namespace taplink::app {
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void invalid(const std::string& param, const std::string& why) {
+    throw api::ApiError(std::string(api::errc::kInvalidParams), "invalid params: " + why,
+                        {{"param", param}});
+}
+
+const json& objectMember(const json& params, const char* name) {
+    const json& member = params.at(name);
+    if (!member.is_object()) {
+        invalid(name, std::string(name) + " must be an object");
+    }
+    return member;
+}
+
+// Base64 of a SHA-256 digest: 43 characters and one '=' of padding.
+bool isBase64Sha256(const std::string& text) {
+    return text.size() == 44 && text.back() == '=' &&
+           std::all_of(text.begin(), text.end() - 1, [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/';
+           });
+}
+
+json serverChange(const json& server) {
+    api::params::allowOnly(server, {"url", "pinSha256"});
+    json change = json::object();
+    if (const auto url = api::params::optionalString(server, "url")) {
+        if (url->rfind("https://", 0) != 0 || url->size() > 2048) {
+            invalid("server.url", "the server URL must be an https:// URL");
+        }
+        change["url"] = *url;
+    }
+    if (const auto pin = api::params::optionalString(server, "pinSha256")) {
+        if (!isBase64Sha256(*pin)) {
+            invalid("server.pinSha256", "the pin is the base64 SHA-256 of the server's SPKI");
+        }
+        change["pinSha256"] = *pin;
+    }
+    return change;
+}
+
+json webChange(const json& web) {
+    api::params::allowOnly(web, {"allowedOrigins", "confirmation"});
+    json change = json::object();
+    if (web.contains("allowedOrigins")) {
+        std::vector<std::string> origins;
+        for (const auto& given : api::params::requiredStringArray(web, "allowedOrigins")) {
+            const auto origin = canonicalOrigin(given);
+            if (!origin) {
+                invalid("web.allowedOrigins", "'" + given + "' is not an origin TapLink accepts");
+            }
+            if (std::find(origins.begin(), origins.end(), *origin) == origins.end()) {
+                origins.push_back(*origin);
+            }
+        }
+        change["allowedOrigins"] = origins;
+    }
+    if (const auto confirmation = api::params::optionalString(web, "confirmation")) {
+        if (!confirmationFrom(*confirmation)) {
+            invalid("web.confirmation", "confirmation is \"ask\" or \"auto\"");
+        }
+        change["confirmation"] = *confirmation;
+    }
+    return change;
+}
+
+}  // namespace
+
+void registerSettingsMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
+    dispatcher.add(api::method::kSettingsGet, [&daemon](const json& params, api::CallContext&) {
+        api::params::allowOnly(params, {});
+        return daemon.settings();
+    });
+
+    dispatcher.add(api::method::kSettingsSet, [&daemon](const json& params, api::CallContext&) {
+        api::params::allowOnly(params, {"server", "web"});
+        json change = json::object();
+        if (params.contains("server")) {
+            change["server"] = serverChange(objectMember(params, "server"));
+        }
+        if (params.contains("web")) {
+            change["web"] = webChange(objectMember(params, "web"));
+        }
+        try {
+            return daemon.changeSettings(change);
+        } catch (const ConfigError& error) {
+            throw api::ApiError(std::string(api::errc::kInvalidParams),
+                                std::string("invalid params: ") + error.what());
+        }
+    });
+}
+
+}  // namespace taplink::app

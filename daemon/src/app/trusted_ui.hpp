@@ -1,0 +1,76 @@
+// The trusted UI: the user's own desktop app (taplink-gui) attached over the owner-only
+// socket, which taplinkd asks before a web page may call it (an unknown origin) or load a
+// card (a web page's top-up). A question goes to every attached UI as a ui.request
+// notification; the first ui.respond answers it; ui.request.closed tells the others (and
+// the one that answered) that the dialog can go. docs/api.md, "Trusted UI".
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/session.hpp"
+
+namespace taplink::app {
+
+struct UiQuestion {
+    std::string kind;  // "origin" or "topup"
+    std::string origin;
+    std::string transport;
+    std::string extensionId;              // native messaging only
+    std::optional<nlohmann::json> topup;  // kind "topup": {orderId, amount, currency, card}
+};
+
+enum class UiAnswer {
+    Allow,
+    AllowAndRemember,
+    Deny,
+    Timeout,    // nobody answered in time
+    NoUi,       // no trusted UI is attached (or the last one left)
+    Cancelled,  // the caller left or cancelled
+};
+
+class TrustedUi {
+  public:
+    explicit TrustedUi(std::chrono::seconds answerTimeout = std::chrono::seconds(60));
+
+    // ui.attach: the session gets every question from now on. Returns the open ones.
+    std::vector<nlohmann::json> attach(const std::shared_ptr<api::Session>& session);
+    void detach(const api::Session& session);
+    bool attached() const;
+
+    // Asks the attached UIs and waits for the first answer, the timeout, the last UI leaving
+    // or cancelled() turning true (polled). Questions about the same origin share one
+    // dialog: a second caller waits for the answer the first one gets.
+    UiAnswer ask(const UiQuestion& question, const std::function<bool()>& cancelled);
+
+    // ui.respond; false when no such question is open (answered, timed out, gone).
+    bool respond(const std::string& id, bool allow, bool remember);
+
+    // How many callers wait for the answer to this question (0 when it is not open).
+    std::size_t waiting(const std::string& id) const;
+
+  private:
+    struct Pending;
+    std::shared_ptr<Pending> openLocked(const UiQuestion& question);
+    void closeLocked(const std::shared_ptr<Pending>& pending, const std::string& reason);
+    void sendLocked(std::string_view method, const nlohmann::json& params);
+    bool attachedLocked();
+
+    std::chrono::seconds answerTimeout_;
+    mutable std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<std::weak_ptr<api::Session>> uis_;
+    std::list<std::shared_ptr<Pending>> pending_;
+    std::uint64_t nextId_ = 0;
+};
+
+}  // namespace taplink::app

@@ -1,0 +1,67 @@
+#include "app/web_access.hpp"
+
+#include <algorithm>
+#include <iostream>
+
+#include "api/jsonrpc.hpp"
+
+namespace taplink::app {
+
+WebAccess::WebAccess(TrustedUi& ui, SettingsSource settings, Remember remember)
+    : ui_(ui), settings_(std::move(settings)), remember_(std::move(remember)) {}
+
+void WebAccess::deny(const std::string& origin, const std::string& why) {
+    throw api::ApiError(std::string(api::errc::kOriginDenied),
+                        "the web page's origin " + origin + " " + why, {{"origin", origin}});
+}
+
+void WebAccess::check(const api::Request& /*request*/, api::CallContext& call) const {
+    const api::Peer& peer = call.peer();
+    const auto origin = canonicalOrigin(peer.origin);
+    if (!origin) {
+        deny(peer.origin, "is not one TapLink accepts (https only, http for localhost)");
+    }
+    api::Session& session = call.session();
+    const api::OriginVerdict verdict = session.originVerdict();
+    if (verdict == api::OriginVerdict::Denied) {
+        deny(*origin, "was refused on this connection");
+    }
+    const WebSettings settings = settings_();
+    const auto& allowed = settings.allowedOrigins;
+    if (verdict == api::OriginVerdict::Approved ||
+        std::find(allowed.begin(), allowed.end(), *origin) != allowed.end()) {
+        return;
+    }
+    const UiQuestion question{"origin", *origin, peer.transport, peer.extensionId, std::nullopt};
+    const UiAnswer answer = ui_.ask(question, [&call] { return call.cancelled(); });
+    switch (answer) {
+        case UiAnswer::AllowAndRemember:
+        case UiAnswer::Allow:
+            break;
+        case UiAnswer::Cancelled:
+            throw api::ApiError(std::string(api::errc::kCancelled), "the call was cancelled");
+        case UiAnswer::NoUi:
+            session.setOriginVerdict(api::OriginVerdict::Denied);
+            deny(*origin, "is not allowed, and no TapLink app is running to ask the user");
+        case UiAnswer::Timeout:
+            session.setOriginVerdict(api::OriginVerdict::Denied);
+            deny(*origin, "was not approved in time");
+        case UiAnswer::Deny:
+            session.setOriginVerdict(api::OriginVerdict::Denied);
+            deny(*origin, "was refused by the user");
+    }
+    if (session.setOriginVerdict(api::OriginVerdict::Approved) != api::OriginVerdict::Approved) {
+        deny(*origin, "was refused on this connection");  // by another call's answer
+    }
+    if (answer == UiAnswer::AllowAndRemember) {
+        try {
+            remember_(*origin);
+        } catch (const std::exception& error) {
+            // The user's Allow holds for this connection; only "always" could not be saved.
+            std::cerr << "taplinkd: could not remember origin " << *origin << ": " << error.what()
+                      << std::endl;
+        }
+    }
+}
+
+}  // namespace taplink::app

@@ -1,0 +1,118 @@
+#include "core/api_types.hpp"
+
+#include <QJsonArray>
+#include <QJsonValue>
+
+namespace taplink::gui {
+
+namespace {
+
+qint64 amountOf(const QJsonObject& object, const char* key) {
+    return object.value(QLatin1String(key)).toInteger();
+}
+
+QString textOf(const QJsonObject& object, const char* key) {
+    return object.value(QLatin1String(key)).toString();
+}
+
+ReaderInfo readerFromJson(const QJsonObject& object) {
+    ReaderInfo reader;
+    reader.name = textOf(object, "name");
+    reader.role = textOf(object, "role");
+    reader.state = textOf(object, "state");
+    const QJsonValue card = object.value("card");
+    if (card.isObject()) {
+        reader.cardScheme = textOf(card.toObject(), "scheme");
+        reader.maskedSerial = textOf(card.toObject(), "maskedSerial");
+    }
+    return reader;
+}
+
+HistoryRecord recordFromJson(const QJsonObject& object) {
+    HistoryRecord record;
+    record.type = textOf(object, "type");
+    record.amount = amountOf(object, "amount");
+    if (object.contains("balanceAfter")) {
+        record.balanceAfter = amountOf(object, "balanceAfter");
+    }
+    record.terminalId = textOf(object, "terminalId");
+    record.date = textOf(object, "date");
+    record.time = textOf(object, "time");
+    record.atc = object.value("atc").toInt();
+    return record;
+}
+
+TopupQuestion topupQuestionFromJson(const QJsonObject& object) {
+    TopupQuestion question;
+    question.orderId = textOf(object, "orderId");
+    question.amount = amountOf(object, "amount");
+    question.currency = textOf(object, "currency");
+    const QJsonObject card = object.value("card").toObject();
+    question.reader = textOf(card, "reader");
+    question.scheme = textOf(card, "scheme");
+    question.serial = textOf(card, "serial");
+    return question;
+}
+
+}  // namespace
+
+QList<ReaderInfo> readersFromJson(const QJsonObject& result) {
+    QList<ReaderInfo> readers;
+    for (const auto& reader : result.value("readers").toArray()) {
+        readers.append(readerFromJson(reader.toObject()));
+    }
+    return readers;
+}
+
+CardInfo cardInfoFromJson(const QJsonObject& result) {
+    CardInfo card;
+    card.reader = textOf(result, "reader");
+    card.scheme = textOf(result, "scheme");
+    card.serial = textOf(result, "serial");
+    card.issuerId = textOf(result, "issuerId");
+    card.validFrom = textOf(result, "validFrom");
+    card.validUntil = textOf(result, "validUntil");
+    card.balance = amountOf(result, "balance");
+    card.currency = textOf(result, "currency");
+    return card;
+}
+
+QList<HistoryRecord> historyFromJson(const QJsonObject& result) {
+    QList<HistoryRecord> records;
+    for (const auto& record : result.value("records").toArray()) {
+        records.append(recordFromJson(record.toObject()));
+    }
+    return records;
+}
+
+TopupResult topupResultFromJson(const QJsonObject& result) {
+    TopupResult topup;
+    topup.orderId = textOf(result, "orderId");
+    topup.amount = amountOf(result, "amount");
+    topup.balanceBefore = amountOf(result, "balanceBefore");
+    topup.balanceAfter = amountOf(result, "balanceAfter");
+    topup.tac = textOf(result, "tac");
+    topup.settled = result.value("settled").toBool();
+    return topup;
+}
+
+QString uiRequestKey(const QJsonValue& id) {
+    return id.isDouble() ? QString::number(id.toInteger()) : id.toString();
+}
+
+UiRequest uiRequestFromJson(const QJsonObject& params) {
+    UiRequest request;
+    request.rawId = params.value("id");
+    request.id = uiRequestKey(request.rawId);
+    request.kind = textOf(params, "kind");
+    request.origin = textOf(params, "origin");
+    request.transport = textOf(params, "transport");
+    request.extensionId = textOf(params, "extensionId");
+    if (params.value("topup").isObject()) {
+        request.topup = topupQuestionFromJson(params.value("topup").toObject());
+    }
+    request.expiresAt = QDateTime::fromString(textOf(params, "expiresAt"), Qt::ISODate);
+    return request;
+}
+
+}  // namespace taplink::gui

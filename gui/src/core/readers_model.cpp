@@ -1,0 +1,149 @@
+#include "core/readers_model.hpp"
+
+#include <QJsonArray>
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "core/daemon_connection.hpp"
+
+namespace taplink::gui {
+
+namespace {
+
+constexpr std::array kWatchedEvents{"reader.added", "reader.removed", "card.inserted",
+                                    "card.removed"};
+
+bool isWatched(const QString& method) {
+    return std::any_of(kWatchedEvents.cbegin(), kWatchedEvents.cend(),
+                       [&method](const char* event) { return method == QLatin1String(event); });
+}
+
+QJsonArray watchedEvents() {
+    QJsonArray events;
+    for (const char* event : kWatchedEvents) {
+        events.append(QLatin1String(event));
+    }
+    return events;
+}
+
+}  // namespace
+
+QString describeCard(const QString& scheme, const QString& maskedSerial) {
+    if (scheme == QLatin1String("city-epurse")) {
+        return ReadersModel::tr("City card %1").arg(maskedSerial);
+    }
+    return ReadersModel::tr("Unsupported card %1").arg(maskedSerial).trimmed();
+}
+
+ReadersModel::ReadersModel(DaemonConnection& connection, QObject* parent)
+    : QAbstractTableModel(parent), connection_(connection) {
+    connect(&connection_, &DaemonConnection::connected, this, &ReadersModel::onConnected);
+    connect(&connection_, &DaemonConnection::notificationReceived, this,
+            &ReadersModel::onNotification);
+    connect(&connection_, &DaemonConnection::stateChanged, this, [this] {
+        if (!connection_.isConnected()) {
+            ++generation_;
+            setReaders({});
+        }
+    });
+}
+
+const ReaderInfo* ReadersModel::find(const QString& name) const {
+    for (const ReaderInfo& reader : readers_) {
+        if (reader.name == name) {
+            return &reader;
+        }
+    }
+    return nullptr;
+}
+
+void ReadersModel::onConnected() {
+    connection_.call("events.subscribe", {{"events", watchedEvents()}}, this,
+                     [](const RpcReply&) {});
+    refresh();
+}
+
+void ReadersModel::onNotification(const QString& method, const QJsonObject&) {
+    if (isWatched(method)) {
+        refresh();
+    }
+}
+
+void ReadersModel::refresh() {
+    const quint64 generation = ++generation_;
+    connection_.call("readers.list", {}, this, [this, generation](const RpcReply& reply) {
+        if (generation == generation_ && reply.ok()) {
+            setReaders(readersFromJson(reply.result));
+        }
+    });
+}
+
+void ReadersModel::setReaders(QList<ReaderInfo> readers) {
+    beginResetModel();
+    readers_ = std::move(readers);
+    endResetModel();
+    emit readersChanged();
+}
+
+int ReadersModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(readers_.size());
+}
+
+int ReadersModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QString ReadersModel::statusText(const ReaderInfo& reader) const {
+    if (reader.state == QLatin1String("unavailable")) {
+        return tr("Not available");
+    }
+    if (!reader.hasCard()) {
+        return tr("No card");
+    }
+    if (!reader.isCardReader()) {
+        return tr("Ready");
+    }
+    return describeCard(reader.cardScheme.value_or(QString()), reader.maskedSerial);
+}
+
+QVariant ReadersModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid() || index.row() >= readers_.size()) {
+        return {};
+    }
+    const ReaderInfo& reader = readers_.at(index.row());
+    if (role == Qt::UserRole) {
+        return reader.name;
+    }
+    if (role != Qt::DisplayRole && role != Qt::AccessibleTextRole) {
+        return {};
+    }
+    switch (index.column()) {
+        case NameColumn:
+            return reader.name;
+        case KindColumn:
+            return reader.isCardReader() ? tr("Card reader") : tr("Secure chip");
+        case StatusColumn:
+            return statusText(reader);
+        default:
+            return {};
+    }
+}
+
+QVariant ReadersModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole) {
+        return {};
+    }
+    switch (section) {
+        case NameColumn:
+            return tr("Reader");
+        case KindColumn:
+            return tr("Kind");
+        case StatusColumn:
+            return tr("Status");
+        default:
+            return {};
+    }
+}
+
+}  // namespace taplink::gui

@@ -1,0 +1,95 @@
+#include "core/trusted_ui_broker.hpp"
+
+#include <QDebug>
+#include <QJsonArray>
+
+#include "core/daemon_connection.hpp"
+
+namespace taplink::gui {
+
+TrustedUiBroker::TrustedUiBroker(DaemonConnection& connection, QObject* parent)
+    : QObject(parent), connection_(connection) {
+    connect(&connection_, &DaemonConnection::connected, this, &TrustedUiBroker::attach);
+    connect(&connection_, &DaemonConnection::notificationReceived, this,
+            &TrustedUiBroker::onNotification);
+    connect(&connection_, &DaemonConnection::stateChanged, this, [this] {
+        if (!connection_.isConnected()) {
+            setAttached(false);
+            closeAll("disconnected");  // taplinkd forgets its questions when it stops
+        }
+    });
+}
+
+void TrustedUiBroker::attach() {
+    connection_.call("ui.attach", {}, this, [this](const RpcReply& reply) {
+        if (!reply.ok()) {
+            qWarning() << "taplinkd refused ui.attach:" << reply.error->code
+                       << reply.error->message;
+            return;
+        }
+        setAttached(reply.result.value("attached").toBool());
+        for (const auto& pending : reply.result.value("pending").toArray()) {
+            open(uiRequestFromJson(pending.toObject()));
+        }
+    });
+}
+
+void TrustedUiBroker::respond(const QString& id, Decision decision, bool remember) {
+    const auto found = open_.constFind(id);
+    if (found == open_.constEnd()) {
+        return;  // already closed: taplinkd would answer not_found
+    }
+    QJsonObject params{{"id", found->rawId},
+                       {"decision", decision == Decision::Allow ? "allow" : "deny"}};
+    if (remember) {
+        params.insert("remember", true);
+    }
+    const std::optional<TopupQuestion> topup = found->topup;
+    close(id, "answered");
+    if (topup && decision == Decision::Allow) {
+        emit topupAllowed(topup->orderId);
+    }
+    connection_.call("ui.respond", params, this, [](const RpcReply& reply) {
+        if (!reply.ok()) {
+            qWarning() << "ui.respond:" << reply.error->code << reply.error->message;
+        }
+    });
+}
+
+void TrustedUiBroker::onNotification(const QString& method, const QJsonObject& params) {
+    if (method == QLatin1String("ui.request")) {
+        open(uiRequestFromJson(params));
+    } else if (method == QLatin1String("ui.request.closed")) {
+        close(uiRequestKey(params.value("id")), params.value("reason").toString());
+    }
+}
+
+void TrustedUiBroker::open(const UiRequest& request) {
+    if (request.id.isEmpty() || open_.contains(request.id)) {
+        return;  // a pending request listed again after a re-attach
+    }
+    open_.insert(request.id, request);
+    emit requestArrived(request);
+}
+
+void TrustedUiBroker::close(const QString& id, const QString& reason) {
+    if (open_.remove(id) > 0) {
+        emit requestClosed(id, reason);
+    }
+}
+
+void TrustedUiBroker::closeAll(const QString& reason) {
+    const QList<QString> ids = open_.keys();
+    for (const QString& id : ids) {
+        close(id, reason);
+    }
+}
+
+void TrustedUiBroker::setAttached(bool attached) {
+    if (attached_ != attached) {
+        attached_ = attached;
+        emit attachedChanged(attached);
+    }
+}
+
+}  // namespace taplink::gui

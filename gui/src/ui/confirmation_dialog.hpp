@@ -1,0 +1,35 @@
+// The trusted confirmation taplinkd asks for before a web page's top-up loads anything:
+// "Load ¥50.00 onto card …0042 for shop.example?" with the origin shown prominently. Deny is
+// the default button, so Enter or Esc refuse; accept() means Allow.
+#pragma once
+
+#include <QDialog>
+
+#include "core/api_types.hpp"
+
+class QPushButton;
+
+namespace taplink::gui {
+
+class ConfirmationDialog : public QDialog {
+    Q_OBJECT
+
+  public:
+    explicit ConfirmationDialog(const UiRequest& request, QWidget* parent = nullptr);
+
+    const QString& requestId() const { return requestId_; }
+    QPushButton* allowButton() const { return allow_; }
+    QPushButton* denyButton() const { return deny_; }
+
+  private:
+    QWidget* buildDetails(const TopupQuestion& topup);
+
+    QString requestId_;
+    QPushButton* allow_;
+    QPushButton* deny_;
+};
+
+// The question, e.g. "Load ¥50.00 onto card …0042 for shop.example?".
+QString confirmationQuestion(const UiRequest& request);
+
+}  // namespace taplink::gui

@@ -1,0 +1,33 @@
+// Pieces both trusted dialogs show: who asks (the web origin, big, and how it reached TapLink)
+// and how long the question stays open.
+#pragma once
+
+#include <QDateTime>
+#include <QLabel>
+#include <QTimer>
+
+#include "core/api_types.hpp"
+
+namespace taplink::gui {
+
+// "shop.example" for "https://shop.example", with the port when there is one.
+QString originHost(const QString& origin);
+
+// The origin in large type, the full origin and the way the page reached TapLink.
+QWidget* makeOriginBlock(const UiRequest& request);
+
+// "This question closes in 42 seconds", counting down to the request's expiry.
+class ExpiryLabel : public QLabel {
+    Q_OBJECT
+
+  public:
+    explicit ExpiryLabel(QDateTime expiresAt, QWidget* parent = nullptr);
+
+  private:
+    void tick();
+
+    QDateTime expiresAt_;
+    QTimer timer_;
+};
+
+}  // namespace taplink::gui

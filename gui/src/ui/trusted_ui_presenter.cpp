@@ -1,0 +1,75 @@
+#include "ui/trusted_ui_presenter.hpp"
+
+#include <QDialog>
+
+#include "core/trusted_ui_broker.hpp"
+#include "ui/confirmation_dialog.hpp"
+#include "ui/origin_approval_dialog.hpp"
+#include "ui/qt_new.hpp"
+
+namespace taplink::gui {
+
+TrustedUiPresenter::TrustedUiPresenter(TrustedUiBroker& broker, QObject* parent)
+    : QObject(parent), broker_(broker) {
+    connect(&broker_, &TrustedUiBroker::requestArrived, this, &TrustedUiPresenter::show);
+    connect(&broker_, &TrustedUiBroker::requestClosed, this, &TrustedUiPresenter::close);
+}
+
+TrustedUiPresenter::~TrustedUiPresenter() {
+    for (const QPointer<QDialog>& dialog : std::as_const(dialogs_)) {
+        if (!dialog.isNull()) {
+            dialog->disconnect(this);
+            delete dialog.data();  // NOLINT(cppcoreguidelines-owning-memory): top-level, ours
+        }
+    }
+}
+
+QList<QDialog*> TrustedUiPresenter::dialogs() const {
+    QList<QDialog*> open;
+    for (const QPointer<QDialog>& dialog : dialogs_) {
+        if (!dialog.isNull()) {
+            open.append(dialog.data());
+        }
+    }
+    return open;
+}
+
+void TrustedUiPresenter::show(const UiRequest& request) {
+    const QString id = request.id;
+    if (request.isTopup()) {
+        auto* dialog = qtNew<ConfirmationDialog>(request);
+        connect(dialog, &QDialog::finished, this, [this, id](int result) {
+            broker_.respond(id, result == QDialog::Accepted ? TrustedUiBroker::Decision::Allow
+                                                            : TrustedUiBroker::Decision::Deny);
+        });
+        present(id, dialog);
+    } else {
+        auto* dialog = qtNew<OriginApprovalDialog>(request);
+        connect(dialog, &QDialog::finished, this, [this, id](int result) {
+            const bool allow = result != OriginApprovalDialog::Deny;
+            broker_.respond(
+                id, allow ? TrustedUiBroker::Decision::Allow : TrustedUiBroker::Decision::Deny,
+                result == OriginApprovalDialog::AllowAlways);
+        });
+        present(id, dialog);
+    }
+    emit asked(request);
+}
+
+void TrustedUiPresenter::present(const QString& id, QDialog* dialog) {
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialogs_.insert(id, dialog);
+    dialog->show();
+    dialog->raise();
+    dialog->activateWindow();
+}
+
+void TrustedUiPresenter::close(const QString& id) {
+    const QPointer<QDialog> dialog = dialogs_.take(id);
+    if (!dialog.isNull()) {
+        dialog->disconnect(this);  // closed by taplinkd: no answer to send
+        dialog->close();
+    }
+}
+
+}  // namespace taplink::gui

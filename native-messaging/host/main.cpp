@@ -1,0 +1,36 @@
+// taplink-nm: the browser's native-messaging host for TapLink. The browser starts one per
+// extension port; it relays that port to taplinkd's Unix socket (docs/native-messaging.md).
+#include <csignal>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "api/socket_path.hpp"
+#include "byte_stream.hpp"
+#include "command_line.hpp"
+#include "log.hpp"
+#include "relay.hpp"
+
+int main(int argc, char** argv) {
+    using namespace taplink::nm;
+    const std::vector<std::string_view> arguments(argv + 1, argv + argc);
+    const auto caller = parseCommandLine(arguments);
+    if (const auto* usage = std::get_if<UsageError>(&caller)) {
+        logLine(usage->message);
+        logLine(usageText());
+        return kExitUsage;
+    }
+    // A peer that goes away must show up as a failed write, not kill us.
+    std::signal(SIGPIPE, SIG_IGN);
+    makeNonBlocking(0);
+    makeNonBlocking(1);
+    try {
+        RelayOptions options;
+        options.socketPath = taplink::api::socketPathFromEnvironment();
+        options.extensionId = std::get<Caller>(caller).extensionId;
+        return Relay(std::move(options)).run();
+    } catch (const std::exception& error) {  // out of memory, say: never a crash
+        logLine(error.what());
+        return kExitSessionEnded;
+    }
+}

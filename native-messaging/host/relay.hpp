@@ -1,0 +1,80 @@
+// taplink-nm's one session: the extension's frames on stdin/stdout on one side, taplinkd's
+// newline-delimited JSON-RPC socket on the other (docs/native-messaging.md). One poll() loop,
+// nothing ever blocks it:
+//   1. the first frame must be the extension's hello with the page origin; taplink-nm then
+//      connects and sends session.hello (that origin, the extension id from its command
+//      line) and reads no further frame until taplinkd has answered;
+//   2. then each frame goes to taplinkd as one line and each line comes back as one frame,
+//      both ways at once, with no change but for whitespace line breaks.
+// Bad frames are answered by taplink-nm itself; anything that ends the session is told to the
+// extension first.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "api/line_buffer.hpp"
+#include "api/unique_fd.hpp"
+#include "byte_stream.hpp"
+#include "extension_messages.hpp"
+#include "frame_codec.hpp"
+
+namespace taplink::nm {
+
+// taplink-nm's exit statuses.
+inline constexpr int kExitBrowserLeft = 0;   // stdin closed or stdout gone: the port closed
+inline constexpr int kExitSessionEnded = 1;  // ended by taplink-nm, after telling the extension
+inline constexpr int kExitUsage = 2;         // no extension id on the command line
+
+struct RelayOptions {
+    std::string socketPath;   // taplinkd's (api::socketPathFromEnvironment())
+    std::string extensionId;  // from the command line
+    std::chrono::milliseconds helloTimeout{10'000};  // for taplinkd's answer to session.hello
+    std::chrono::milliseconds flushTimeout{2'000};   // for the last message to the extension
+    int input = 0;                                   // stdin
+    int output = 1;                                  // stdout
+};
+
+class Relay {
+  public:
+    explicit Relay(RelayOptions options);
+    // Runs the session to its end; returns the exit status.
+    int run();
+
+  private:
+    enum class Phase { AwaitingHello, AwaitingSessionHello, Relaying, Ending, Done };
+    using Clock = std::chrono::steady_clock;
+
+    void pollOnce();
+    int pollTimeout() const;
+    bool wantsFrames() const;
+    bool wantsLines() const;
+
+    void readBrowser();
+    void takeFrames();
+    void onFrame(std::string frame);
+    void onHello(std::string_view frame);
+    void readDaemon();
+    void takeLines();
+    void onSessionHelloAnswer(std::string_view line);
+    void daemonGone(std::string_view why);
+
+    void toBrowser(std::string_view message);
+    void flushBrowser();
+    void flushDaemon();
+    void end(std::string_view message, std::string_view why);
+    void finish(int status, std::string_view why);
+
+    RelayOptions options_;
+    Phase phase_ = Phase::AwaitingHello;
+    int status_ = kExitBrowserLeft;
+    std::optional<Clock::time_point> deadline_;
+    FrameDecoder frames_;
+    api::LineBuffer lines_{kMaxFrameBytes};
+    api::UniqueFd daemon_;
+    OutputQueue browserOut_;
+    OutputQueue daemonOut_{-1, true};
+};
+
+}  // namespace taplink::nm

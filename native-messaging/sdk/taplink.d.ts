@@ -1,0 +1,192 @@
+// Types for taplink.js, the TapLink page SDK (API version 1.1).
+// Checked against docs/api/taplink-api.schema.json by tests/browser/sdk_types.test.mjs.
+
+/** The default address of taplinkd's loopback WebSocket. */
+export declare const DEFAULT_WEBSOCKET_URL: "ws://127.0.0.1:47631/";
+
+/** Error codes taplinkd sends (JSON-RPC error.data.code). */
+export type DaemonErrorCode =
+  | "invalid_params"
+  | "no_reader"
+  | "pcsc_unavailable"
+  | "no_card"
+  | "card_removed"
+  | "unsupported_card"
+  | "server_unreachable"
+  | "server_error"
+  | "script_rejected"
+  | "order_not_found"
+  | "order_settled"
+  | "declined"
+  | "cancelled"
+  | "timeout"
+  | "chip_unavailable"
+  | "too_late"
+  | "busy"
+  | "not_found"
+  | "internal"
+  | "origin_denied"
+  | "user_denied"
+  | "confirmation_unavailable"
+  | "rate_limited";
+
+/** Error codes the SDK itself produces. */
+export type SdkErrorCode =
+  /** Neither the TapLink extension nor TapLink's WebSocket is there. */
+  | "not_installed"
+  /** The extension is there but taplinkd (or its native host) is not running. */
+  | "not_running"
+  /** The connection to TapLink ended (the page was left, the extension or taplinkd went away). */
+  | "disconnected"
+  /** This taplinkd does not offer the method (JSON-RPC -32601), e.g. pay() before it exists. */
+  | "not_supported"
+  /** A message TapLink could not understand (JSON-RPC -32700/-32600). */
+  | "protocol_error";
+
+export type TapLinkErrorCode = DaemonErrorCode | SdkErrorCode;
+
+export declare class TapLinkError extends Error {
+  constructor(code: TapLinkErrorCode, message?: string, details?: Record<string, unknown>);
+  readonly name: "TapLinkError";
+  readonly code: TapLinkErrorCode;
+  /** The daemon's error.data.details, e.g. {param} for invalid_params, {origin} for origin_denied. */
+  readonly details?: Record<string, unknown>;
+}
+
+/** Maps a JSON-RPC 2.0 error object to a TapLinkError (unknown daemon codes become "internal"). */
+export declare function errorFromRpc(error: { code: number; message?: string; data?: unknown }): TapLinkError;
+
+/** Whether the extension's content script is in this page (waits up to waitMs, default 300). */
+export declare function extensionPresent(waitMs?: number): Promise<boolean>;
+
+export type Transport = "extension" | "websocket";
+
+export interface ConnectOptions {
+  /** "auto" (default): the extension when it is in the page, else the WebSocket. */
+  transport?: "auto" | Transport;
+  /** Default DEFAULT_WEBSOCKET_URL. */
+  websocketUrl?: string;
+  /** How long setting up the connection may take (default 10000 ms). Calls have no timeout. */
+  timeoutMs?: number;
+}
+
+export declare function connect(options?: ConnectOptions): Promise<TapLinkClient>;
+
+/** Masked card serial: an ellipsis and the last four digits, e.g. "…0042". */
+export type MaskedSerial = string;
+export type CardScheme = "city-epurse" | "unknown";
+
+export interface Reader {
+  name: string;
+  role: "card" | "chip";
+  state: "empty" | "present" | "unavailable";
+  card: { scheme: CardScheme; maskedSerial: MaskedSerial } | null;
+}
+
+export interface CardInfo {
+  reader: string;
+  scheme: "city-epurse";
+  serial: MaskedSerial;
+  issuerId: string;
+  /** YYYY-MM-DD */
+  validFrom: string;
+  /** YYYY-MM-DD */
+  validUntil: string;
+  /** Fen (¥1.00 = 100). */
+  balance: number;
+  currency: "CNY";
+}
+
+/** topup.progress stages, in order; awaiting_confirmation only for web callers. */
+export type TopupStage = "waiting_for_card" | "awaiting_confirmation" | "authorizing" | "writing" | "confirming";
+
+export interface TopupProgress {
+  orderId: string;
+  stage: TopupStage;
+}
+
+export interface TopupTimings {
+  totalMs: number;
+  cardMs: number;
+  chipMs: number;
+  serverMs: number;
+  daemonMs: number;
+}
+
+export interface TopupResult {
+  orderId: string;
+  /** Fen, from the merchant server's order (never from the page). */
+  amount: number;
+  balanceBefore: number;
+  balanceAfter: number;
+  /** The card's transaction authentication code, 8 hex digits. */
+  tac: string;
+  /** false: the card is loaded and taplinkd is still reporting it to the server (it retries). */
+  settled: boolean;
+  /** The server's receipt as it sent it; empty while settled is false. */
+  receipt: Record<string, unknown>;
+  timings?: TopupTimings;
+}
+
+export interface OrderOptions {
+  /** The order id the merchant's server created; the amount comes from that order. */
+  orderId: string;
+  /** Leave out to use the only reader with a card on it. */
+  reader?: string;
+  onProgress?: (stage: TopupStage, progress: TopupProgress) => void;
+}
+
+export type TxState = "order_fetched" | "authorized" | "card_initialized" | "credited" | "reported" | "failed";
+
+export interface TxStatus {
+  orderId: string;
+  state: TxState;
+  amount: number;
+  /** RFC 3339, UTC. */
+  updatedAt: string;
+  failure?: string;
+}
+
+export interface ApiVersion {
+  version: string;
+  methods: string[];
+}
+
+export type TapLinkEventName = "reader.added" | "reader.removed" | "card.inserted" | "card.removed";
+
+export interface TapLinkEvents {
+  "reader.added": { name: string };
+  "reader.removed": { name: string };
+  "card.inserted": { reader: string; scheme?: CardScheme };
+  "card.removed": { reader: string };
+}
+
+/** Removes the listener; `ready` settles once taplinkd has confirmed the subscription. */
+export interface Unsubscribe {
+  (): void;
+  readonly ready: Promise<void>;
+}
+
+export interface TapLinkClient {
+  readonly transport: Transport;
+  /** api.version */
+  version(): Promise<ApiVersion>;
+  /** readers.list */
+  readers(): Promise<Reader[]>;
+  /** card.info */
+  cardInfo(reader?: string): Promise<CardInfo>;
+  /** topup.start: resolves when the card is loaded; waits as long as taplinkd lets the person take. */
+  topup(options: OrderOptions): Promise<TopupResult>;
+  /** pay.start (Tap & Pay); not_supported where taplinkd does not offer it. */
+  pay(options: OrderOptions): Promise<TopupResult>;
+  /** tx.status: where a top-up stands, e.g. after "disconnected" during topup(). */
+  status(orderId: string): Promise<TxStatus>;
+  /** tx.cancel: too_late once the card was written. */
+  cancel(orderId: string): Promise<void>;
+  /** Subscribes (events.subscribe) and calls fn for every event. */
+  on<E extends TapLinkEventName>(event: E, fn: (params: TapLinkEvents[E]) => void): Unsubscribe;
+  /** Called once when the connection ends (not after close()). */
+  on(event: "disconnected", fn: (error: TapLinkError) => void): Unsubscribe;
+  /** Ends the connection; calls still running fail with "disconnected". */
+  close(): void;
+}

@@ -1,0 +1,249 @@
+// The demo checkout page of taplink-server's merchant listener (docs/server.md, "Merchant
+// listener and demo checkout"). The person picks an amount; the page asks its own server for
+// an order (POST /merchant/orders) and has TapLink load the tapped card through the page SDK,
+// showing each stage, then the receipt or what went wrong and what to do. "Try again" retries
+// the same order: taplinkd and the server make sure it is loaded and settled once.
+//
+// Test hooks: ?transport=auto|extension|websocket and ?ws=<WebSocket URL> go to connect().
+import { connect } from "/sdk/taplink.js";
+
+const STAGE_TEXT = {
+  idle: "Choose an amount, then press Tap & Pay.",
+  ready: "Press Tap & Pay when you are ready.",
+  creating_order: "Creating your order…",
+  connecting: "Connecting to TapLink…",
+  waiting_for_card: "Tap your card on the reader",
+  awaiting_confirmation: "Waiting for your confirmation in TapLink",
+  authorizing: "Authorizing",
+  writing: "Writing to the card",
+  confirming: "Confirming with the bank",
+  done: "Top-up complete",
+  failed: "The top-up did not complete",
+};
+
+const STEPS = ["waiting_for_card", "awaiting_confirmation", "authorizing", "writing", "confirming"];
+
+// What each TapLinkError code means to the person, and what to do about it.
+const RETRY = "then press Try again.";
+const HELP = {
+  not_installed: ["TapLink is not installed", `Install TapLink on this computer (or start it), ${RETRY}`],
+  not_running: ["TapLink is not running", `Start TapLink, ${RETRY}`],
+  origin_denied: ["TapLink does not accept this shop", "TapLink blocked this website. Allow it in TapLink's settings (allowed sites), then press Try again."],
+  card_removed: ["The card was moved away too soon", "Keep your card on the reader until the receipt appears, then press Try again. You will not be charged twice."],
+  no_reader: ["No card reader found", `Connect the card reader, ${RETRY}`],
+  pcsc_unavailable: ["The card reader service is not running", `Start the smart card service (pcscd), ${RETRY}`],
+  no_card: ["No card on the reader", `Place your Metro City Card on the reader, ${RETRY}`],
+  timeout: ["No card was tapped in time", `Place your Metro City Card on the reader, ${RETRY}`],
+  unsupported_card: ["This card cannot be topped up here", "Use a Metro City Card, then press Try again."],
+  user_denied: ["You declined the top-up in TapLink", "Nothing was loaded. Press Try again if you want to go ahead."],
+  confirmation_unavailable: ["TapLink could not ask for your confirmation", `Open the TapLink app, ${RETRY}`],
+  server_unreachable: ["The bank could not be reached", `Check this computer's internet connection, ${RETRY}`],
+  server_error: ["The bank had a problem", `Wait a moment, ${RETRY}`],
+  declined: ["The top-up was declined", "Nothing was loaded. Contact Metro City Card customer service."],
+  order_settled: ["This order is already paid", "Your card already holds this top-up. Choose an amount to start a new one."],
+  order_not_found: ["The order was not found", "Choose an amount and press Tap & Pay to start a new order."],
+  script_rejected: ["TapLink refused an unsafe instruction", "Nothing was loaded. Please tell the shop."],
+  chip_unavailable: ["TapLink's security chip is not ready", "Please ask the shop for help."],
+  busy: ["The card reader is busy", `Wait for the other top-up to finish, ${RETRY}`],
+  rate_limited: ["Too many requests at once", `Wait a moment, ${RETRY}`],
+  cancelled: ["The top-up was cancelled", "Press Try again to go ahead after all."],
+  disconnected: ["The connection to TapLink was lost", "Press Try again. A card that was already loaded is not charged twice."],
+  not_supported: ["This TapLink is too old for this page", `Update TapLink, ${RETRY}`],
+  protocol_error: ["TapLink and this page do not understand each other", `Update TapLink, ${RETRY}`],
+  order_failed: ["We could not create your order", `Check your connection, ${RETRY}`],
+};
+const FALLBACK_HELP = ["The top-up did not complete", `Something went wrong. ${RETRY[0].toUpperCase()}${RETRY.slice(1)}`];
+
+// After these the connection is of no more use: the next attempt connects afresh.
+const CONNECTION_LOST = new Set(["not_installed", "not_running", "disconnected", "protocol_error", "rate_limited"]);
+
+const state = { amount: 0, order: null, client: null, busy: false, lastStep: null };
+
+const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
+
+function yuan(fen) {
+  return `¥${(fen / 100).toFixed(2)}`;
+}
+
+// The page's own failure (its server), shaped like a TapLinkError.
+function pageError(code, message) {
+  return Object.assign(new Error(message), { code });
+}
+
+function connectOptions() {
+  const query = new URLSearchParams(window.location.search);
+  const options = {};
+  const transport = query.get("transport");
+  if (["auto", "extension", "websocket"].includes(transport)) options.transport = transport;
+  const ws = query.get("ws");
+  if (ws && /^wss?:\/\//.test(ws)) options.websocketUrl = ws;
+  return options;
+}
+
+// --- Showing where things stand.
+
+// The step list: steps before the current one done; on failure the step it stopped at marked.
+function markSteps(stage) {
+  const failed = stage === "failed";
+  const at = STEPS.indexOf(failed ? state.lastStep : stage);
+  for (const item of document.querySelectorAll("#steps li")) {
+    const index = STEPS.indexOf(item.dataset.step);
+    item.classList.toggle("done", stage === "done" || (at >= 0 && index < at));
+    item.classList.toggle("current", !failed && at >= 0 && index === at);
+    item.classList.toggle("failed", failed && at >= 0 && index === at);
+    if (!failed && at >= 0 && index === at) item.setAttribute("aria-current", "step");
+    else item.removeAttribute("aria-current");
+  }
+}
+
+function showStage(stage) {
+  const status = byTestId("status");
+  status.dataset.stage = stage;
+  status.textContent = STAGE_TEXT[stage] ?? stage;
+  if (STEPS.includes(stage)) state.lastStep = stage;
+  else if (stage !== "failed") state.lastStep = null;
+  markSteps(stage);
+}
+
+function showTransport(transport) {
+  const element = byTestId("transport");
+  element.dataset.transport = transport ?? "";
+  element.textContent = transport ?? "not connected";
+}
+
+function setBusy(busy) {
+  state.busy = busy;
+  for (const button of document.querySelectorAll(".amount")) button.disabled = busy;
+  byTestId("pay").disabled = busy || state.amount === 0;
+  byTestId("retry").disabled = busy;
+  document.querySelector("main").setAttribute("aria-busy", String(busy));
+}
+
+function hideOutcome() {
+  byTestId("receipt").hidden = true;
+  byTestId("error").hidden = true;
+}
+
+function setFen(element, fen) {
+  element.textContent = yuan(fen);
+  element.dataset.fen = String(fen);
+}
+
+function showReceipt(result) {
+  showStage("done");
+  byTestId("receipt-order-id").textContent = result.orderId;
+  setFen(byTestId("receipt-amount"), result.amount);
+  setFen(byTestId("receipt-balance-before"), result.balanceBefore);
+  setFen(byTestId("receipt-balance-after"), result.balanceAfter);
+  byTestId("receipt-tac").textContent = result.tac;
+  const settled = byTestId("receipt-settled");
+  settled.dataset.settled = String(result.settled);
+  settled.textContent = result.settled ? "Settled" : "Pending — TapLink confirms it with the bank shortly";
+  const receipt = byTestId("receipt");
+  receipt.hidden = false;
+  document.getElementById("receipt-title").focus();
+}
+
+function showError(error) {
+  const code = typeof error?.code === "string" ? error.code : "internal";
+  const [title, advice] = HELP[code] ?? FALLBACK_HELP;
+  showStage("failed");
+  const panel = byTestId("error");
+  panel.dataset.code = code;
+  document.getElementById("error-title").textContent = title;
+  document.getElementById("error-advice").textContent = advice;
+  document.getElementById("error-code").textContent = `Code: ${code}`;
+  panel.hidden = false;
+  byTestId("retry").focus();
+}
+
+// --- Talking to the shop's server and to TapLink.
+
+async function createOrder(amount) {
+  let response;
+  try {
+    response = await fetch("/merchant/orders", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ amount }),
+    });
+  } catch {
+    throw pageError("order_failed", "the shop's server cannot be reached");
+  }
+  const body = await response.json().catch(() => ({}));
+  if (response.status !== 201 || typeof body.orderId !== "string") {
+    throw pageError("order_failed", body?.error?.message ?? `HTTP ${response.status}`);
+  }
+  return { orderId: body.orderId, amount: body.amount };
+}
+
+async function client() {
+  if (!state.client) {
+    showStage("connecting");
+    state.client = await connect(connectOptions());
+  }
+  showTransport(state.client.transport);
+  return state.client;
+}
+
+function forgetClient() {
+  state.client?.close();
+  state.client = null;
+  showTransport(null);
+}
+
+// One top-up attempt of the current order.
+async function loadCard() {
+  const taplink = await client();
+  showStage("waiting_for_card");
+  return taplink.topup({ orderId: state.order.orderId, onProgress: (stage) => showStage(stage) });
+}
+
+async function run(makeOrder) {
+  if (state.busy) return;
+  setBusy(true);
+  hideOutcome();
+  try {
+    if (makeOrder || !state.order) {
+      state.order = null;
+      showStage("creating_order");
+      state.order = await createOrder(state.amount);
+    }
+    showReceipt(await loadCard());
+  } catch (error) {
+    if (CONNECTION_LOST.has(error?.code)) forgetClient();
+    showError(error);
+  } finally {
+    setBusy(false);
+  }
+}
+
+// --- The controls.
+
+function chooseAmount(button) {
+  state.amount = Number(button.dataset.fen);
+  for (const other of document.querySelectorAll(".amount")) {
+    other.setAttribute("aria-pressed", String(other === button));
+  }
+  const strong = document.createElement("strong");
+  strong.textContent = yuan(state.amount);
+  document.getElementById("total").replaceChildren("You pay ", strong);
+  byTestId("pay").textContent = `Tap & Pay ${yuan(state.amount)}`;
+  byTestId("pay").disabled = state.busy;
+  if (!state.busy && byTestId("receipt").hidden && byTestId("error").hidden) showStage("ready");
+}
+
+function start() {
+  for (const button of document.querySelectorAll(".amount")) {
+    button.addEventListener("click", () => chooseAmount(button));
+  }
+  document.getElementById("checkout").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (state.amount > 0) run(true);
+  });
+  byTestId("retry").addEventListener("click", () => run(false));
+  window.addEventListener("pagehide", () => state.client?.close());
+  showStage("idle");
+}
+
+start();

@@ -1,0 +1,269 @@
+// The demo checkout page in a real Chromium against the whole product (taplink-browser-bed:
+// pcscd + vpcd + taplink-sim + taplink-server + taplinkd): a top-up through the TapLink
+// extension and taplink-nm, the same through the WebSocket fallback, a card pulled mid-flow
+// and retried, a shop whose origin taplinkd does not allow, and a computer without TapLink.
+//
+// Environment (set by tests/browser/CMakeLists.txt): TAPLINK_BROWSER_BED, TAPLINK_NM,
+// TAPLINK_NM_MANIFEST, TAPLINK_EXTENSION_DIR, TAPLINK_ARTIFACT_DIR.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { BrowserBed } from "./support/bed.mjs";
+import { launchBrowser } from "./support/browser.mjs";
+import { ARTIFACT_DIR, EXTENSION_DIR } from "./support/paths.mjs";
+
+const STEPS = ["waiting_for_card", "awaiting_confirmation", "authorizing", "writing", "confirming"];
+const OUTCOME_TIMEOUT_MS = 90_000;
+const TEST_TIMEOUT_MS = 180_000;
+
+function required(name) {
+  const value = process.env[name];
+  assert.ok(value, `${name} is not set: run this through ctest (tests/browser/CMakeLists.txt)`);
+  return value;
+}
+
+let bed;
+let withExtension; // Chromium with the TapLink extension and taplink-nm's host manifest
+let withoutExtension; // Chromium with neither
+
+before(async () => {
+  fs.mkdirSync(ARTIFACT_DIR, { recursive: true });
+  bed = await BrowserBed.start(required("TAPLINK_BROWSER_BED"));
+  const { rootCa, socketPath, nmManifestDir } = bed.info;
+  const hostManifest = process.env.TAPLINK_NM_MANIFEST ?? path.join(nmManifestDir, "com.taplink.nm.json");
+  withExtension = await launchBrowser({
+    extensionDir: EXTENSION_DIR,
+    hostManifest,
+    nmProgram: process.env.TAPLINK_NM,
+    rootCa,
+    env: { TAPLINK_SOCKET: socketPath },
+  });
+  withoutExtension = await launchBrowser({ rootCa });
+});
+
+after(async () => {
+  await withExtension?.close();
+  await withoutExtension?.close();
+  await bed?.stop();
+});
+
+// Records every value of the status element's data-stage, so fast stages are not missed.
+function recordStages() {
+  window.__taplinkStages = [];
+  new MutationObserver((records) => {
+    for (const record of records) window.__taplinkStages.push(record.oldValue);
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-stage"], attributeOldValue: true });
+}
+
+function pageUrl(base, query = {}) {
+  const url = new URL(base);
+  for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+  return url.href;
+}
+
+async function openCheckout(browser, url) {
+  const page = await browser.context.newPage();
+  page.on("console", (message) => {
+    if (message.type() === "error") console.log(`page console: ${message.text()}`);
+  });
+  await page.addInitScript(recordStages);
+  await page.goto(url);
+  return page;
+}
+
+async function pay(page, fen) {
+  await page.getByTestId(`amount-${fen}`).click();
+  await page.getByTestId("pay").click();
+}
+
+// Waits for the receipt or the error panel; returns which.
+async function outcome(page) {
+  const shown = page.locator('[data-testid="receipt"]:visible, [data-testid="error"]:visible').first();
+  await shown.waitFor({ state: "visible", timeout: OUTCOME_TIMEOUT_MS });
+  if ((await shown.getAttribute("data-testid")) === "receipt") return { kind: "receipt" };
+  return { kind: "error", code: await shown.getAttribute("data-code") };
+}
+
+async function stagesSeen(page) {
+  const { history, current } = await page.evaluate(() => ({
+    history: window.__taplinkStages,
+    current: document.querySelector('[data-testid="status"]').dataset.stage,
+  }));
+  return [...history, current].filter((stage, i, all) => stage !== all[i - 1]);
+}
+
+async function fenOf(page, testId) {
+  return Number(await page.getByTestId(testId).getAttribute("data-fen"));
+}
+
+// The server settles a loaded card by itself shortly after (the receipt may say "pending").
+async function settledReaches(expected) {
+  const deadline = Date.now() + 60_000;
+  let settled = await bed.settled();
+  while (settled < expected && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    settled = await bed.settled();
+  }
+  return settled;
+}
+
+async function screenshot(page, name) {
+  const file = path.join(ARTIFACT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
+  console.log(`artefact: ${file}`);
+  return file;
+}
+
+// Runs a scenario on a new page; on failure the page is kept as a screenshot.
+async function scenario(name, browser, url, body) {
+  const page = await openCheckout(browser, url);
+  try {
+    await body(page);
+  } catch (e) {
+    await screenshot(page, `failed-${name}`).catch(() => {});
+    throw e;
+  } finally {
+    await page.close();
+  }
+}
+
+// A loopback port nothing listens on.
+async function closedPort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+async function topUpAndCheck(page, fen, transport) {
+  const balanceBefore = await bed.balance();
+  const settledBefore = await bed.settled();
+  await pay(page, fen);
+  assert.deepEqual(await outcome(page), { kind: "receipt" });
+  assert.equal(await page.getByTestId("transport").textContent(), transport);
+  assert.equal(await fenOf(page, "receipt-amount"), fen);
+  assert.equal(await fenOf(page, "receipt-balance-before"), balanceBefore);
+  assert.equal(await fenOf(page, "receipt-balance-after"), balanceBefore + fen);
+  assert.match(await page.getByTestId("receipt-order-id").textContent(), /\S/);
+  assert.equal(await bed.balance(), balanceBefore + fen, "the card holds the amount");
+  assert.equal(await settledReaches(settledBefore + fen), settledBefore + fen, "the server settled it once");
+  assert.deepEqual((await stagesSeen(page)).filter((stage) => STEPS.includes(stage)), STEPS);
+}
+
+test("a full top-up through the extension and native messaging", { timeout: TEST_TIMEOUT_MS }, async () => {
+  await scenario("extension", withExtension, bed.info.checkoutUrl, async (page) => {
+    assert.ok(await page.evaluate(() => document.documentElement.dataset.taplinkExtension), "the content script marked the page");
+    await topUpAndCheck(page, 2000, "extension");
+    await screenshot(page, "checkout-finished");
+  });
+});
+
+test("a full top-up through the WebSocket fallback (no extension)", { timeout: TEST_TIMEOUT_MS }, async () => {
+  const url = pageUrl(bed.info.checkoutUrl, { ws: bed.info.websocketUrl });
+  await scenario("websocket", withoutExtension, url, async (page) => {
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.taplinkExtension), undefined);
+    await topUpAndCheck(page, 1000, "websocket");
+    await screenshot(page, "checkout-finished-websocket");
+  });
+});
+
+test("the WebSocket also works beside the extension when the page asks for it", { timeout: TEST_TIMEOUT_MS }, async () => {
+  const url = pageUrl(bed.info.checkoutUrl, { transport: "websocket", ws: bed.info.websocketUrl });
+  await scenario("websocket-with-extension", withExtension, url, async (page) => {
+    await topUpAndCheck(page, 1000, "websocket");
+  });
+});
+
+test("a card pulled mid-flow shows card_removed and a retry loads and settles it once", { timeout: TEST_TIMEOUT_MS }, async () => {
+  await scenario("card-removed", withExtension, bed.info.checkoutUrl, async (page) => {
+    const fen = 5000;
+    const balanceBefore = await bed.balance();
+    const settledBefore = await bed.settled();
+    await bed.command("pull-at 4");
+    await pay(page, fen);
+    assert.deepEqual(await outcome(page), { kind: "error", code: "card_removed" });
+    assert.match(await page.getByTestId("error").textContent(), /card/i);
+    await screenshot(page, "card-removed");
+    await bed.command("insert");
+    await page.getByTestId("retry").click();
+    assert.deepEqual(await outcome(page), { kind: "receipt" });
+    assert.equal(await fenOf(page, "receipt-balance-after"), balanceBefore + fen);
+    assert.equal(await bed.balance(), balanceBefore + fen, "loaded exactly once");
+    assert.equal(await settledReaches(settledBefore + fen), settledBefore + fen);
+    // Nothing more arrives later (a double settlement would show here).
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    assert.equal(await bed.settled(), settledBefore + fen, "settled exactly once");
+  });
+});
+
+for (const [transport, browser, query] of [
+  ["extension", () => withExtension, () => ({})],
+  ["websocket", () => withoutExtension, () => ({ ws: bed.info.websocketUrl })],
+]) {
+  test(`a page of an origin taplinkd does not allow is refused (${transport})`, { timeout: TEST_TIMEOUT_MS }, async () => {
+    const url = pageUrl(bed.info.foreignUrl, query());
+    assert.notEqual(new URL(url).origin, new URL(bed.info.checkoutUrl).origin);
+    await scenario(`foreign-${transport}`, browser(), url, async (page) => {
+      const balanceBefore = await bed.balance();
+      const settledBefore = await bed.settled();
+      await pay(page, 1000);
+      assert.deepEqual(await outcome(page), { kind: "error", code: "origin_denied" });
+      assert.equal(await page.getByTestId("receipt").isVisible(), false);
+      assert.equal(await bed.balance(), balanceBefore, "nothing loaded");
+      assert.equal(await bed.settled(), settledBefore, "nothing settled");
+    });
+  });
+}
+
+test("without the extension and without a WebSocket the page says TapLink is not installed", { timeout: TEST_TIMEOUT_MS }, async () => {
+  const url = pageUrl(bed.info.checkoutUrl, { ws: `ws://127.0.0.1:${await closedPort()}/` });
+  await scenario("not-installed", withoutExtension, url, async (page) => {
+    const balanceBefore = await bed.balance();
+    await pay(page, 1000);
+    assert.deepEqual(await outcome(page), { kind: "error", code: "not_installed" });
+    assert.match(await page.getByTestId("error").textContent(), /not installed/i);
+    assert.equal(await bed.balance(), balanceBefore);
+  });
+});
+
+test("with the extension but no native host, auto falls back to the WebSocket", { timeout: TEST_TIMEOUT_MS }, async () => {
+  // The extension is installed but taplink-nm's manifest is not: Chromium answers "Specified
+  // native messaging host not found", which the extension reports as not_installed.
+  const browser = await launchBrowser({ extensionDir: EXTENSION_DIR, rootCa: bed.info.rootCa });
+  try {
+    const nowhere = pageUrl(bed.info.checkoutUrl, { ws: `ws://127.0.0.1:${await closedPort()}/` });
+    await scenario("no-host-no-websocket", browser, nowhere, async (page) => {
+      await pay(page, 1000);
+      assert.deepEqual(await outcome(page), { kind: "error", code: "not_installed" });
+    });
+    const fallback = pageUrl(bed.info.checkoutUrl, { ws: bed.info.websocketUrl });
+    await scenario("no-host-websocket", browser, fallback, async (page) => {
+      await topUpAndCheck(page, 1000, "websocket");
+    });
+  } finally {
+    await browser.close();
+  }
+});
+
+test("with the extension and its host but taplinkd not running the page says not_running", { timeout: TEST_TIMEOUT_MS }, async () => {
+  const hostManifest = process.env.TAPLINK_NM_MANIFEST ?? path.join(bed.info.nmManifestDir, "com.taplink.nm.json");
+  const browser = await launchBrowser({
+    extensionDir: EXTENSION_DIR,
+    hostManifest,
+    nmProgram: process.env.TAPLINK_NM,
+    rootCa: bed.info.rootCa,
+    env: { TAPLINK_SOCKET: path.join(bed.info.bedDir, "no-taplinkd-here.sock") },
+  });
+  try {
+    const url = pageUrl(bed.info.checkoutUrl, { ws: `ws://127.0.0.1:${await closedPort()}/` });
+    await scenario("not-running", browser, url, async (page) => {
+      await pay(page, 1000);
+      assert.deepEqual(await outcome(page), { kind: "error", code: "not_running" });
+    });
+  } finally {
+    await browser.close();
+  }
+});

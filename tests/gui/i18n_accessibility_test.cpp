@@ -1,0 +1,181 @@
+#include "i18n_accessibility_test.hpp"
+
+#include <QAbstractButton>
+#include <QAccessible>
+#include <QComboBox>
+#include <QCoreApplication>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTest>
+#include <QWizard>
+#include <array>
+
+#include "core/app_core.hpp"
+#include "core/error_texts.hpp"
+#include "gui_test_support.hpp"
+#include "ui/application.hpp"
+#include "ui/confirmation_dialog.hpp"
+#include "ui/main_window.hpp"
+#include "ui/origin_approval_dialog.hpp"
+#include "ui/settings_dialog.hpp"
+#include "ui/topup_wizard.hpp"
+
+namespace taplink::gui::test {
+
+namespace {
+
+// No taplinkd: the windows show the "not running" state.
+constexpr const char* kNoDaemon = "/nonexistent/taplinkd.sock";
+
+constexpr std::array kErrorCodes{"not_running",      "disconnected",
+                                 "no_reader",        "pcsc_unavailable",
+                                 "no_card",          "card_removed",
+                                 "unsupported_card", "server_unreachable",
+                                 "server_error",     "order_not_found",
+                                 "order_settled",    "declined",
+                                 "cancelled",        "timeout",
+                                 "chip_unavailable", "busy",
+                                 "internal",         "origin_denied",
+                                 "user_denied",      "confirmation_unavailable",
+                                 "rate_limited",     "merchant_unreachable"};
+
+UiRequest topupRequest() {
+    UiRequest request;
+    request.id = QStringLiteral("1");
+    request.kind = QStringLiteral("topup");
+    request.origin = QStringLiteral("https://shop.example");
+    request.transport = QStringLiteral("native-messaging");
+    request.topup = TopupQuestion{QStringLiteral("ORD-1"),       5000,
+                                  QStringLiteral("CNY"),         QStringLiteral("Reader"),
+                                  QStringLiteral("city-epurse"), QStringLiteral("…0042")};
+    request.expiresAt = QDateTime::currentDateTimeUtc().addSecs(60);
+    return request;
+}
+
+UiRequest originRequest() {
+    UiRequest request = topupRequest();
+    request.kind = QStringLiteral("origin");
+    request.topup.reset();
+    return request;
+}
+
+// Keyboard-reachable widgets without an accessible name, as "class objectName" lines.
+QStringList unnamedControls(QWidget* window) {
+    QStringList unnamed;
+    const QList<QWidget*> widgets = window->findChildren<QWidget*>();
+    for (QWidget* widget : widgets) {
+        if (!widget->isVisibleTo(window) || (widget->focusPolicy() & Qt::TabFocus) == 0) {
+            continue;
+        }
+        QAccessibleInterface* accessible = QAccessible::queryAccessibleInterface(widget);
+        if (accessible == nullptr || accessible->text(QAccessible::Name).trimmed().isEmpty()) {
+            unnamed.append(QString::fromLatin1(widget->metaObject()->className()) +
+                           QLatin1Char(' ') + widget->objectName());
+        }
+    }
+    return unnamed;
+}
+
+// Fails the test with the list of unnamed controls.
+#define EXPECT_ALL_NAMED(window)                                                     \
+    do {                                                                             \
+        const QStringList unnamed = unnamedControls(window);                         \
+        QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(QStringLiteral(", ")))); \
+    } while (false)
+
+// Each window the app has, shown; checks that all its controls are named.
+void checkEveryWindow(AppCore& core) {
+    MainWindow window(core);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    EXPECT_ALL_NAMED(&window);
+
+    TopupWizard* wizard = window.openTopupWizard();
+    QVERIFY(QTest::qWaitForWindowExposed(wizard));
+    EXPECT_ALL_NAMED(wizard);
+    wizard->close();
+
+    SettingsDialog* settings = window.openSettings();
+    QVERIFY(QTest::qWaitForWindowExposed(settings));
+    auto* tabs = settings->findChild<QTabWidget*>("settingsTabs");
+    for (int tab = 0; tab < tabs->count(); ++tab) {
+        tabs->setCurrentIndex(tab);
+        EXPECT_ALL_NAMED(settings);
+    }
+    settings->close();
+
+    OriginApprovalDialog origin(originRequest());
+    origin.show();
+    EXPECT_ALL_NAMED(&origin);
+    QCOMPARE(origin.focusWidget(), static_cast<QWidget*>(origin.denyButton()));
+}
+
+// The confirmation dialog: named controls, Deny focused, and Tab reaches Allow.
+void checkConfirmationKeyboard() {
+    ConfirmationDialog confirmation(topupRequest());
+    confirmation.show();
+    QVERIFY(QTest::qWaitForWindowActive(&confirmation));
+    EXPECT_ALL_NAMED(&confirmation);
+    QCOMPARE(confirmation.focusWidget(), static_cast<QWidget*>(confirmation.denyButton()));
+    for (int presses = 0; presses < 10 && confirmation.focusWidget() != confirmation.allowButton();
+         ++presses) {
+        QTest::keyClick(confirmation.focusWidget(), Qt::Key_Tab);
+    }
+    QCOMPARE(confirmation.focusWidget(), static_cast<QWidget*>(confirmation.allowButton()));
+}
+
+}  // namespace
+
+void I18nAccessibilityTest::cleanup() {
+    installTranslation(QStringLiteral("en"));
+}
+
+void I18nAccessibilityTest::simplifiedChineseDiffersFromEnglish() {
+    AppCore core(QString::fromLatin1(kNoDaemon));
+    QVERIFY(installTranslation(QStringLiteral("en")));
+    const QString englishTitle = TopupWizard::tr("Top up a card");
+    QList<ErrorText> english;
+    for (const char* code : kErrorCodes) {
+        english.append(describeError(QString::fromLatin1(code)));
+    }
+    MainWindow englishWindow(core);
+    const QString englishBanner = englishWindow.findChild<QLabel*>("connectionBanner")->text();
+
+    QVERIFY(installTranslation(QStringLiteral("zh_CN")));
+    QCOMPARE(TopupWizard::tr("Top up a card"), QStringLiteral("为卡充值"));
+    QVERIFY(TopupWizard::tr("Top up a card") != englishTitle);
+    for (std::size_t i = 0; i < kErrorCodes.size(); ++i) {
+        const ErrorText chinese = describeError(QString::fromLatin1(kErrorCodes.at(i)));
+        QVERIFY2(chinese.what != english.at(static_cast<qsizetype>(i)).what, kErrorCodes.at(i));
+        QVERIFY2(chinese.todo != english.at(static_cast<qsizetype>(i)).todo, kErrorCodes.at(i));
+    }
+    MainWindow chineseWindow(core);
+    const QString chineseBanner = chineseWindow.findChild<QLabel*>("connectionBanner")->text();
+    QVERIFY(!chineseBanner.isEmpty());
+    QVERIFY(chineseBanner != englishBanner);
+    ConfirmationDialog dialog(topupRequest());
+    QCOMPARE(dialog.findChild<QLabel*>("question")->text(),
+             QStringLiteral("为 shop.example 向卡 …0042 充值 ¥50.00？"));
+}
+
+void I18nAccessibilityTest::everyControlHasAnAccessibleNameInEnglish() {
+    QVERIFY(installTranslation(QStringLiteral("en")));
+    AppCore core(QString::fromLatin1(kNoDaemon));
+    core.start();
+    TAPLINK_GUI_STEP(checkEveryWindow(core));
+    checkConfirmationKeyboard();
+}
+
+void I18nAccessibilityTest::everyControlHasAnAccessibleNameInChinese() {
+    QVERIFY(installTranslation(QStringLiteral("zh_CN")));
+    AppCore core(QString::fromLatin1(kNoDaemon));
+    core.start();
+    TAPLINK_GUI_STEP(checkEveryWindow(core));
+    checkConfirmationKeyboard();
+}
+
+}  // namespace taplink::gui::test
+
+TAPLINK_GUI_TEST_MAIN(taplink::gui::test::I18nAccessibilityTest)

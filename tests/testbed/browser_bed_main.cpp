@@ -1,0 +1,254 @@
+// taplink-browser-bed: the whole product on the test bed for the browser tests (Node +
+// Playwright, tests/browser): taplinkd with its WebSocket and the merchant page's origin
+// allowed, taplink-server with the merchant listener, a city card in the reader. Prints one
+// JSON line of addresses, then answers commands on stdin, one JSON line each (docs/testbed.md):
+//   pull-at N | insert | remove | balance | settled [SERIAL] | quit
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "api/client.hpp"
+#include "topup_bed.hpp"
+
+namespace {
+
+using nlohmann::json;
+using taplink::testbed::kCardSlot;
+using taplink::testbed::TopupBed;
+
+constexpr const char* kCityProfile = "city-3des";
+constexpr const char* kCitySerial = "00000000000000000042";  // the simulator's default city card
+
+int stopPipe[2] = {-1, -1};
+
+extern "C" void onStopSignal(int /*signal*/) {
+    const char byte = 1;
+    [[maybe_unused]] const auto written = ::write(stopPipe[1], &byte, 1);
+}
+
+struct CommandLine {
+    std::string confirmation = "auto";
+    bool card = true;
+    int cardWaitSeconds = 10;
+};
+
+void usage(std::ostream& out) {
+    out << "usage: taplink-browser-bed [--confirmation ask|auto] [--no-card] [--card-wait "
+           "SECONDS]\n"
+           "Prints one JSON line (checkoutUrl, foreignUrl, websocketUrl, socketPath, rootCa,\n"
+           "bedDir, nmManifestDir), then answers commands on stdin, one per line:\n"
+           "  pull-at N | insert | remove | balance | settled [SERIAL] | quit\n"
+           "See docs/testbed.md.\n";
+}
+
+CommandLine parse(int argc, char** argv) {
+    CommandLine line;
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const auto value = [&]() -> const std::string& {
+            if (i + 1 >= args.size()) {
+                throw std::invalid_argument(args[i] + " needs a value");
+            }
+            return args[++i];
+        };
+        if (args[i] == "--confirmation") {
+            line.confirmation = value();
+            if (line.confirmation != "ask" && line.confirmation != "auto") {
+                throw std::invalid_argument("--confirmation is ask or auto");
+            }
+        } else if (args[i] == "--no-card") {
+            line.card = false;
+        } else if (args[i] == "--help" || args[i] == "-h") {
+            usage(std::cout);
+            std::exit(0);
+        } else if (args[i] == "--card-wait") {
+            line.cardWaitSeconds = std::stoi(value());
+        } else {
+            throw std::invalid_argument("unknown argument " + args[i]);
+        }
+    }
+    return line;
+}
+
+// The bed: the merchant port is known once the server runs, so the daemon starts after it,
+// with that origin allowed.
+std::unique_ptr<TopupBed> bringUp(const CommandLine& line) {
+    taplink::testbed::TopupBedOptions options;
+    options.websocket = true;
+    options.merchant = true;
+    options.webConfirmation = line.confirmation;
+    options.cardProfile = line.card ? kCityProfile : "";
+    options.cardWaitSeconds = line.cardWaitSeconds;
+    options.startDaemon = false;
+    auto bed = std::make_unique<TopupBed>(options);
+    bed->options().webAllowedOrigins = {bed->merchantUrl()};
+    bed->startDaemon();
+    return bed;
+}
+
+json addresses(TopupBed& bed) {
+    const std::string nmDir = bed.dir() + "/nm";
+    std::filesystem::create_directories(nmDir);
+    std::filesystem::permissions(nmDir, std::filesystem::perms::owner_all);
+    const std::string merchantPort = std::to_string(bed.merchantPort());
+    return {{"checkoutUrl", bed.merchantUrl() + "/"},
+            {"foreignUrl", "https://127.0.0.1:" + merchantPort + "/"},
+            {"websocketUrl", "ws://127.0.0.1:" + std::to_string(bed.websocketPort()) + "/"},
+            {"socketPath", bed.socketPath()},
+            {"rootCa", bed.pkiDir() + "/root-ca.crt"},
+            {"bedDir", bed.dir()},
+            {"nmManifestDir", nmDir},
+            {"serverConfig", bed.serverConfig()},
+            {"daemonLog", bed.daemonLog()},
+            {"cardSerial", kCitySerial}};
+}
+
+// The card back in the field: the one last pulled, or a new city card when there was none.
+void insertCard(TopupBed& bed) {
+    auto& sim = bed.bed().sim();
+    if (sim.slotStatus(kCardSlot).at("card").is_null()) {
+        try {
+            sim.reinsert(kCardSlot);
+        } catch (const std::runtime_error&) {
+            sim.insert(kCardSlot, kCityProfile);
+        }
+    }
+    if (!bed.bed().waitForCard(kCardSlot, true)) {
+        throw std::runtime_error("the card did not show up on the reader");
+    }
+}
+
+void removeCard(TopupBed& bed) {
+    auto& sim = bed.bed().sim();
+    if (!sim.slotStatus(kCardSlot).at("card").is_null()) {
+        sim.remove(kCardSlot);
+    }
+    if (!bed.bed().waitForCard(kCardSlot, false)) {
+        throw std::runtime_error("the card did not leave the reader");
+    }
+}
+
+std::uint32_t cardBalance(TopupBed& bed) {
+    auto client = taplink::api::Client::connect(bed.socketPath());
+    taplink::api::CallOptions options;
+    options.timeout = std::chrono::seconds(30);
+    return client.call("card.info", json::object(), options).at("balance").get<std::uint32_t>();
+}
+
+// One command line; its answer. quit is set for "quit".
+json answer(TopupBed& bed, const std::string& command, bool& quit) {
+    std::istringstream words(command);
+    std::string verb;
+    words >> verb;
+    if (verb == "pull-at") {
+        unsigned apdu = 0;
+        if (!(words >> apdu) || apdu == 0) {
+            return {{"ok", false}, {"error", "pull-at needs an APDU number from 1"}};
+        }
+        bed.bed().sim().pullAt(kCardSlot, apdu);
+        return {{"ok", true}};
+    }
+    if (verb == "insert") {
+        insertCard(bed);
+        return {{"ok", true}};
+    }
+    if (verb == "remove") {
+        removeCard(bed);
+        return {{"ok", true}};
+    }
+    if (verb == "balance") {
+        return {{"ok", true}, {"balance", cardBalance(bed)}};
+    }
+    if (verb == "settled") {
+        std::string serial = kCitySerial;
+        words >> serial;
+        return {{"ok", true}, {"cardSerial", serial}, {"settled", bed.settledTotal(serial)}};
+    }
+    if (verb == "quit") {
+        quit = true;
+        return {{"ok", true}};
+    }
+    return {{"ok", false}, {"error", "unknown command: " + command}};
+}
+
+// Reads stdin line by line until quit, EOF or a stop signal; answers each line.
+void serveCommands(TopupBed& bed) {
+    std::string pending;
+    for (bool quit = false; !quit;) {
+        std::array<pollfd, 2> fds{{{STDIN_FILENO, POLLIN, 0}, {stopPipe[0], POLLIN, 0}}};
+        if (::poll(fds.data(), fds.size(), -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return;
+        }
+        if (fds[1].revents != 0) {
+            return;
+        }
+        std::array<char, 4096> chunk{};
+        const ssize_t n = ::read(STDIN_FILENO, chunk.data(), chunk.size());
+        if (n <= 0) {
+            return;  // EOF: the test is gone
+        }
+        pending.append(chunk.data(), static_cast<std::size_t>(n));
+        for (auto end = pending.find('\n'); end != std::string::npos && !quit;
+             end = pending.find('\n')) {
+            std::string command = pending.substr(0, end);
+            pending.erase(0, end + 1);
+            if (!command.empty() && command.back() == '\r') {
+                command.pop_back();
+            }
+            if (command.empty()) {
+                continue;
+            }
+            json reply;
+            try {
+                reply = answer(bed, command, quit);
+            } catch (const std::exception& error) {
+                reply = {{"ok", false}, {"error", error.what()}};
+            }
+            std::cout << reply.dump() << std::endl;
+        }
+    }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CommandLine line;
+    try {
+        line = parse(argc, argv);
+    } catch (const std::exception& error) {
+        std::cerr << "taplink-browser-bed: " << error.what() << '\n';
+        usage(std::cerr);
+        return 2;
+    }
+    if (::pipe2(stopPipe, O_CLOEXEC) != 0) {
+        std::perror("taplink-browser-bed: pipe");
+        return 1;
+    }
+    std::signal(SIGTERM, onStopSignal);
+    std::signal(SIGINT, onStopSignal);
+    std::signal(SIGPIPE, SIG_IGN);
+    try {
+        const std::unique_ptr<TopupBed> bed = bringUp(line);
+        std::cout << addresses(*bed).dump() << std::endl;
+        serveCommands(*bed);
+    } catch (const std::exception& error) {
+        std::cerr << "taplink-browser-bed: " << error.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

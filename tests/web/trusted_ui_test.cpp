@@ -1,0 +1,169 @@
+// The trusted UI's questions: who gets them, the first answer, the timeout, a UI or a
+// caller going away, and one dialog for callers asking about the same origin.
+#include "app/trusted_ui.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace taplink::app {
+namespace {
+
+using nlohmann::json;
+
+class RecordingUi final : public api::Session {
+  public:
+    RecordingUi() : Session(api::Peer{"test"}) {}
+    void send(const json& message) override {
+        {
+            const std::lock_guard lock(mutex_);
+            messages_.push_back(message);
+        }
+        changed_.notify_all();
+    }
+    // The n-th message (0-based), waiting for it.
+    json message(std::size_t n) {
+        std::unique_lock lock(mutex_);
+        if (!changed_.wait_for(lock, std::chrono::seconds(10),
+                               [&] { return messages_.size() > n; })) {
+            throw std::runtime_error("no message " + std::to_string(n));
+        }
+        return messages_[n];
+    }
+    std::size_t count() {
+        const std::lock_guard lock(mutex_);
+        return messages_.size();
+    }
+
+  private:
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::vector<json> messages_;
+};
+
+UiQuestion originQuestion(const std::string& origin) {
+    return UiQuestion{"origin", origin, "websocket", "", std::nullopt};
+}
+
+TEST(TrustedUi, WithoutAUiNobodyIsAsked) {
+    TrustedUi ui;
+    EXPECT_FALSE(ui.attached());
+    EXPECT_EQ(ui.ask(originQuestion("https://a.test"), {}), UiAnswer::NoUi);
+}
+
+TEST(TrustedUi, EveryUiIsAskedAndTheFirstAnswerCounts) {
+    TrustedUi ui;
+    auto first = std::make_shared<RecordingUi>();
+    auto second = std::make_shared<RecordingUi>();
+    ui.attach(first);
+    ui.attach(second);
+    auto answer = std::async(std::launch::async,
+                             [&] { return ui.ask(originQuestion("https://a.test"), {}); });
+    const json request = first->message(0);
+    EXPECT_EQ(request.at("method"), "ui.request");
+    EXPECT_EQ(second->message(0), request);
+    const std::string id = request.at("params").at("id");
+    EXPECT_EQ(request.at("params").at("origin"), "https://a.test");
+    EXPECT_TRUE(request.at("params").contains("expiresAt"));
+
+    EXPECT_TRUE(ui.respond(id, true, true));
+    EXPECT_FALSE(ui.respond(id, false, false)) << "answered already";
+    EXPECT_EQ(answer.get(), UiAnswer::AllowAndRemember);
+    for (const auto& session : {first, second}) {
+        const json closed = session->message(1);
+        EXPECT_EQ(closed.at("method"), "ui.request.closed");
+        EXPECT_EQ(closed.at("params"), (json{{"id", id}, {"reason", "answered"}}));
+    }
+}
+
+TEST(TrustedUi, QuestionsAboutOneOriginShareOneDialog) {
+    TrustedUi ui;
+    auto session = std::make_shared<RecordingUi>();
+    ui.attach(session);
+    auto a = std::async(std::launch::async,
+                        [&] { return ui.ask(originQuestion("https://a.test"), {}); });
+    const std::string id = session->message(0).at("params").at("id");
+    auto b = std::async(std::launch::async,
+                        [&] { return ui.ask(originQuestion("https://a.test"), {}); });
+    // b joins a's question rather than opening a second dialog.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (ui.waiting(id) < 2 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    ASSERT_EQ(ui.waiting(id), 2U);
+    EXPECT_EQ(ui.attach(session).size(), 1U);
+    EXPECT_TRUE(ui.respond(id, false, false));
+    EXPECT_EQ(a.get(), UiAnswer::Deny);
+    EXPECT_EQ(b.get(), UiAnswer::Deny);
+}
+
+TEST(TrustedUi, AnUnansweredQuestionTimesOut) {
+    TrustedUi ui(std::chrono::seconds(1));
+    auto session = std::make_shared<RecordingUi>();
+    ui.attach(session);
+    EXPECT_EQ(ui.ask(originQuestion("https://a.test"), {}), UiAnswer::Timeout);
+    EXPECT_EQ(session->message(1).at("params").at("reason"), "timeout");
+}
+
+TEST(TrustedUi, ACallerThatLeavesWithdrawsItsQuestion) {
+    TrustedUi ui;
+    auto session = std::make_shared<RecordingUi>();
+    ui.attach(session);
+    std::atomic<bool> left{false};
+    auto answer = std::async(std::launch::async, [&] {
+        return ui.ask(originQuestion("https://a.test"), [&] { return left.load(); });
+    });
+    session->message(0);
+    left = true;
+    EXPECT_EQ(answer.get(), UiAnswer::Cancelled);
+    EXPECT_EQ(session->message(1).at("params").at("reason"), "cancelled");
+}
+
+TEST(TrustedUi, TheLastUiLeavingEndsTheWait) {
+    TrustedUi ui;
+    auto session = std::make_shared<RecordingUi>();
+    ui.attach(session);
+    auto answer = std::async(std::launch::async,
+                             [&] { return ui.ask(originQuestion("https://a.test"), {}); });
+    session->message(0);
+    ui.detach(*session);
+    EXPECT_EQ(answer.get(), UiAnswer::NoUi);
+    EXPECT_FALSE(ui.attached());
+}
+
+TEST(TrustedUi, AUiThatIsGoneCountsAsNone) {
+    TrustedUi ui;
+    ui.attach(std::make_shared<RecordingUi>());  // its connection closed: only a weak link
+    EXPECT_FALSE(ui.attached());
+    EXPECT_EQ(ui.ask(originQuestion("https://a.test"), {}), UiAnswer::NoUi);
+}
+
+TEST(TrustedUi, TopUpQuestionsCarryTheOrderAndAreNeverShared) {
+    TrustedUi ui;
+    auto session = std::make_shared<RecordingUi>();
+    ui.attach(session);
+    const json topup{{"orderId", "ORD-1"}, {"amount", 5000}};
+    auto a = std::async(std::launch::async, [&] {
+        return ui.ask(UiQuestion{"topup", "https://a.test", "native-messaging", "ext", topup}, {});
+    });
+    const json first = session->message(0).at("params");
+    auto b = std::async(std::launch::async, [&] {
+        return ui.ask(UiQuestion{"topup", "https://a.test", "native-messaging", "ext", topup}, {});
+    });
+    const json second = session->message(1).at("params");
+    EXPECT_NE(first.at("id"), second.at("id"));
+    EXPECT_EQ(first.at("topup"), topup);
+    EXPECT_EQ(first.at("extensionId"), "ext");
+    EXPECT_TRUE(ui.respond(first.at("id"), true, false));
+    EXPECT_TRUE(ui.respond(second.at("id"), false, false));
+    EXPECT_EQ(a.get(), UiAnswer::Allow);
+    EXPECT_EQ(b.get(), UiAnswer::Deny);
+}
+
+}  // namespace
+}  // namespace taplink::app
