@@ -8,6 +8,8 @@ import pathlib
 import sys
 import xml.etree.ElementTree as ET
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from zh_CN import EN, ZH_CN  # noqa: E402

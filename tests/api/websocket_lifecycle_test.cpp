@@ -73,12 +73,17 @@ TEST_F(WebSocketLifecycleTest, StopCancelsCallsSendsTheirRepliesAndClosesWith100
 
 TEST_F(WebSocketLifecycleTest, StopWithManyBusyConnectionsReturns) {
     start();
+    // As many long calls as web callers may run at once; one more is refused at once.
+    constexpr int kCalls = static_cast<int>(Dispatcher::kMaxWebCalls);
     std::vector<WsClient> clients;
-    for (int i = 0; i < 20; ++i) {
+    for (int i = 0; i < kCalls; ++i) {
         clients.push_back(open());
         clients.back().sendJson(request(i, "test.block"));
     }
-    ASSERT_TRUE(gate.waitStarted(20));
+    ASSERT_TRUE(gate.waitStarted(kCalls));
+    auto extra = open();
+    extra.sendJson(request(kCalls, "test.block"));
+    EXPECT_EQ(extra.readJson()["error"]["data"]["code"], errc::kBusy);
     std::thread stopper([this] { server->stop(); });
     for (auto& client : clients) {
         EXPECT_EQ(client.readJson()["error"]["data"]["code"], errc::kCancelled);
