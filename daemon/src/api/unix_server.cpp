@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "api/event_fanout.hpp"
 #include "api/line_buffer.hpp"
 #include "api/listening_socket.hpp"
 #include "api/unix_session.hpp"
@@ -136,19 +137,7 @@ void UnixServer::Impl::stop() {
 }
 
 void UnixServer::Impl::broadcast(std::string_view event, const nlohmann::json& params) {
-    std::vector<std::shared_ptr<UnixSession>> subscribers;
-    {
-        const std::lock_guard lock(sessionsMutex_);
-        for (const auto& session : sessions_) {
-            if (session->isSubscribed(event)) {
-                subscribers.push_back(session);
-            }
-        }
-    }
-    const nlohmann::json message = makeNotification(event, params);
-    for (const auto& session : subscribers) {
-        session->send(message);
-    }
+    sendToSubscribers(sessionsMutex_, sessions_, event, params);
 }
 
 std::size_t UnixServer::Impl::connectionCount() const {

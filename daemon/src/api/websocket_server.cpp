@@ -14,6 +14,7 @@
 #include <variant>
 #include <vector>
 
+#include "api/event_fanout.hpp"
 #include "api/transport_error.hpp"
 #include "api/websocket_checks.hpp"
 #include "api/websocket_context.hpp"
@@ -221,19 +222,7 @@ void WebSocketServer::Impl::stop() {
 }
 
 void WebSocketServer::Impl::broadcast(std::string_view event, const nlohmann::json& params) {
-    std::vector<std::shared_ptr<WebSocketSession>> subscribers;
-    {
-        const std::lock_guard lock(sessionsMutex_);
-        for (const auto& session : sessions_) {
-            if (session->isSubscribed(event)) {
-                subscribers.push_back(session);
-            }
-        }
-    }
-    const nlohmann::json message = makeNotification(event, params);
-    for (const auto& session : subscribers) {
-        session->send(message);
-    }
+    sendToSubscribers(sessionsMutex_, sessions_, event, params);
 }
 
 std::size_t WebSocketServer::Impl::connectionCount() const {
