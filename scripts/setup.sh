@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
-  clang-format clang-tidy
+  clang-format clang-tidy jq
   # libraries
   libpcsclite-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev curl
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -3,10 +3,10 @@
 #include <optional>
 #include <sstream>
 
-#include "api/names.hpp"
 #include "command_context.hpp"
 #include "exit_status.hpp"
 #include "human_output.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::cli {
 

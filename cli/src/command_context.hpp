@@ -6,8 +6,8 @@
 #include <ostream>
 #include <string>
 
-#include "api/client.hpp"
 #include "options.hpp"
+#include "taplink/rpc/client.hpp"
 
 namespace taplink::cli {
 

@@ -2,11 +2,11 @@
 
 #include <chrono>
 
-#include "api/names.hpp"
-#include "api/socket_path.hpp"
 #include "command_context.hpp"
 #include "exit_status.hpp"
 #include "human_output.hpp"
+#include "taplink/protocol/api_names.hpp"
+#include "taplink/rpc/socket_path.hpp"
 
 #ifndef TAPLINK_VERSION
 #define TAPLINK_VERSION "unknown"

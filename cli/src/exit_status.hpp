@@ -5,8 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include "api/jsonrpc.hpp"
-#include "api/transport_error.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
+#include "taplink/rpc/transport_error.hpp"
 
 namespace taplink::cli {
 

@@ -26,7 +26,7 @@ bool install(int signal, void (*handler)(int)) {
     action.sa_handler = handler;
     sigemptyset(&action.sa_mask);
     // SA_RESETHAND: a second Ctrl-C is not caught, it ends the process.
-    action.sa_flags = handler == SIG_DFL ? 0 : SA_RESETHAND;
+    action.sa_flags = handler == SIG_DFL ? 0 : static_cast<int>(SA_RESETHAND);
     return ::sigaction(signal, &action, nullptr) == 0;
 }
 
@@ -37,8 +37,8 @@ InterruptPipe::InterruptPipe() {
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
         throw std::system_error(errno, std::generic_category(), "pipe");
     }
-    read_ = api::UniqueFd(fds[0]);
-    write_ = api::UniqueFd(fds[1]);
+    read_ = UniqueFd(fds[0]);
+    write_ = UniqueFd(fds[1]);
     interruptWriteFd = write_.get();
     if (!install(SIGINT, onInterrupt) || !install(SIGTERM, onInterrupt)) {
         throw std::system_error(errno, std::generic_category(), "sigaction");

@@ -2,7 +2,7 @@
 // notice them: the first signal is written to the pipe, a second one ends the process.
 #pragma once
 
-#include "api/unique_fd.hpp"
+#include "taplink/base/unique_fd.hpp"
 
 namespace taplink::cli {
 
@@ -17,8 +17,8 @@ class InterruptPipe {
     int readFd() const { return read_.get(); }
 
   private:
-    api::UniqueFd read_;
-    api::UniqueFd write_;
+    UniqueFd read_;
+    UniqueFd write_;
 };
 
 }  // namespace taplink::cli

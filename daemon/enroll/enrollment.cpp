@@ -4,14 +4,15 @@
 
 #include <memory>
 
-#include "chip/device_certificate.hpp"
-#include "chip/device_key.hpp"
-#include "chip/load_sam.hpp"
-#include "chip/piv_chip.hpp"
-#include "crypto/ec_keys.hpp"
-#include "crypto/openssl_handles.hpp"
-#include "crypto/random.hpp"
-#include "crypto/signer_key.hpp"
+#include "taplink/chip/device_certificate.hpp"
+#include "taplink/chip/device_key.hpp"
+#include "taplink/chip/load_sam.hpp"
+#include "taplink/chip/piv_chip.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
+#include "taplink/crypto/random.hpp"
+#include "taplink/crypto/signatures.hpp"
+#include "taplink/crypto/signer_key.hpp"
 
 namespace taplink::enroll {
 

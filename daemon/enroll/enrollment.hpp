@@ -9,8 +9,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "apdu/apdu_channel.hpp"
-#include "common/bytes.hpp"
+#include "taplink/apdu/apdu_channel.hpp"
+#include "taplink/base/bytes.hpp"
 
 namespace taplink::enroll {
 

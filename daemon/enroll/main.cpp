@@ -12,15 +12,15 @@
 #include <stdexcept>
 #include <string>
 
-#include "chip/device_certificate.hpp"
-#include "chip/load_sam.hpp"
-#include "chip/piv_chip.hpp"
-#include "chip/piv_protocol.hpp"
-#include "crypto/openssl_handles.hpp"
 #include "enroll/enrollment.hpp"
-#include "pcsc/card_connection.hpp"
-#include "pcsc/context.hpp"
-#include "pcsc/errors.hpp"
+#include "taplink/chip/device_certificate.hpp"
+#include "taplink/chip/load_sam.hpp"
+#include "taplink/chip/piv_chip.hpp"
+#include "taplink/chip/piv_protocol.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
+#include "taplink/pcsc/card_connection.hpp"
+#include "taplink/pcsc/context.hpp"
+#include "taplink/pcsc/errors.hpp"
 
 namespace taplink {
 namespace {

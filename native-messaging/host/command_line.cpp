@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "api/names.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::nm {
 

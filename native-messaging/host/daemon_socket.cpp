@@ -11,14 +11,14 @@
 
 namespace taplink::nm {
 
-std::variant<api::UniqueFd, Unreachable> connectToDaemon(const std::string& path) {
+std::variant<UniqueFd, Unreachable> connectToDaemon(const std::string& path) {
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     if (path.size() >= sizeof address.sun_path) {
         return Unreachable{"the socket path is too long: " + path};
     }
     std::memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    api::UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd) {
         return Unreachable{"cannot create a socket: " + std::generic_category().message(errno)};
     }

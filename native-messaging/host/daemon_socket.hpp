@@ -4,7 +4,7 @@
 #include <string>
 #include <variant>
 
-#include "api/unique_fd.hpp"
+#include "taplink/base/unique_fd.hpp"
 
 namespace taplink::nm {
 
@@ -14,6 +14,6 @@ struct Unreachable {
 };
 
 // Connects to the socket at `path` and makes the connection non-blocking.
-std::variant<api::UniqueFd, Unreachable> connectToDaemon(const std::string& path);
+std::variant<UniqueFd, Unreachable> connectToDaemon(const std::string& path);
 
 }  // namespace taplink::nm

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "api/jsonrpc.hpp"
-#include "api/names.hpp"
+#include "taplink/protocol/api_names.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
 
 namespace taplink::nm {
 

@@ -5,19 +5,20 @@
 #include <variant>
 #include <vector>
 
-#include "api/socket_path.hpp"
 #include "byte_stream.hpp"
 #include "command_line.hpp"
-#include "log.hpp"
 #include "relay.hpp"
+#include "taplink/base/log.hpp"
+#include "taplink/rpc/socket_path.hpp"
 
 int main(int argc, char** argv) {
+    taplink::log::setProgramName("taplink-nm");
     using namespace taplink::nm;
     const std::vector<std::string_view> arguments(argv + 1, argv + argc);
     const auto caller = parseCommandLine(arguments);
     if (const auto* usage = std::get_if<UsageError>(&caller)) {
-        logLine(usage->message);
-        logLine(usageText());
+        taplink::log::warning(usage->message);
+        taplink::log::warning(usageText());
         return kExitUsage;
     }
     // A peer that goes away must show up as a failed write, not kill us.
@@ -30,7 +31,7 @@ int main(int argc, char** argv) {
         options.extensionId = std::get<Caller>(caller).extensionId;
         return Relay(std::move(options)).run();
     } catch (const std::exception& error) {  // out of memory, say: never a crash
-        logLine(error.what());
+        taplink::log::warning(error.what());
         return kExitSessionEnded;
     }
 }

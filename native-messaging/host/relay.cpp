@@ -7,10 +7,10 @@
 #include <cerrno>
 #include <system_error>
 
-#include "api/jsonrpc.hpp"
-#include "api/names.hpp"
 #include "daemon_socket.hpp"
-#include "log.hpp"
+#include "taplink/base/log.hpp"
+#include "taplink/protocol/api_names.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
 
 namespace taplink::nm {
 
@@ -171,7 +171,7 @@ void Relay::onHello(std::string_view frame) {
         end(helloRefused(code::kNotRunning, unreachable->message), unreachable->message);
         return;
     }
-    daemon_ = std::move(std::get<api::UniqueFd>(connection));
+    daemon_ = std::move(std::get<UniqueFd>(connection));
     daemonOut_ = OutputQueue(daemon_.get(), true);
     daemonOut_.push(sessionHelloLine(std::get<Hello>(*parsed), options_.extensionId));
     phase_ = Phase::AwaitingSessionHello;
@@ -283,7 +283,7 @@ void Relay::flushDaemon() {
 }
 
 void Relay::end(std::string_view message, std::string_view why) {
-    logLine(why);
+    log::warning(why);
     status_ = kExitSessionEnded;
     phase_ = Phase::Ending;
     deadline_ = Clock::now() + options_.flushTimeout;
@@ -294,7 +294,7 @@ void Relay::end(std::string_view message, std::string_view why) {
 
 void Relay::finish(int status, std::string_view why) {
     if (!why.empty()) {
-        logLine(why);
+        log::warning(why);
     }
     status_ = status;
     phase_ = Phase::Done;

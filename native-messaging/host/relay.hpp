@@ -14,11 +14,11 @@
 #include <optional>
 #include <string>
 
-#include "api/line_buffer.hpp"
-#include "api/unique_fd.hpp"
 #include "byte_stream.hpp"
 #include "extension_messages.hpp"
 #include "frame_codec.hpp"
+#include "taplink/base/unique_fd.hpp"
+#include "taplink/rpc/line_buffer.hpp"
 
 namespace taplink::nm {
 
@@ -72,7 +72,7 @@ class Relay {
     std::optional<Clock::time_point> deadline_;
     FrameDecoder frames_;
     api::LineBuffer lines_{kMaxFrameBytes};
-    api::UniqueFd daemon_;
+    UniqueFd daemon_;
     OutputQueue browserOut_;
     OutputQueue daemonOut_{-1, true};
 };

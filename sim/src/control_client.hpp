@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "unix_socket.hpp"
+#include "taplink/base/unix_socket.hpp"
 
 namespace taplink::sim {
 

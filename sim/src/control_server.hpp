@@ -7,7 +7,7 @@
 
 #include "control_protocol.hpp"
 #include "slot.hpp"
-#include "unix_socket.hpp"
+#include "taplink/base/unix_socket.hpp"
 
 namespace taplink::sim {
 

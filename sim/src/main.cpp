@@ -9,11 +9,12 @@
 #include <string>
 #include <vector>
 
-#include "cards/issuer_keys.hpp"
 #include "cards/profiles.hpp"
 #include "control_protocol.hpp"
 #include "control_server.hpp"
 #include "slot.hpp"
+#include "taplink/base/log.hpp"
+#include "taplink/protocol/issuer_keys.hpp"
 
 namespace {
 
@@ -121,6 +122,7 @@ void useIssuerKeys(const std::string& path) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    taplink::log::setProgramName("taplink-sim");
     Options options;
     try {
         options = parse(argc, argv);

@@ -1,7 +1,8 @@
 #include "slot.hpp"
 
-#include <iostream>
 #include <stdexcept>
+
+#include "taplink/base/log.hpp"
 
 namespace taplink::sim {
 
@@ -212,7 +213,7 @@ Slot::Verdict Slot::countAndApplyFaults(std::uint64_t generation) {
 
 void Slot::trace(char direction, ByteView bytes) const {
     if (trace_) {
-        std::cerr << "slot " << index_ << ' ' << direction << ' ' << toHex(bytes, true) << '\n';
+        log::info("slot " + std::to_string(index_) + ' ' + direction + ' ' + toHex(bytes, true));
     }
 }
 

@@ -76,18 +76,7 @@ bool VpcdLink::send(ByteView message) {
     frame.push_back(static_cast<std::uint8_t>(message.size() >> 8U));
     frame.push_back(static_cast<std::uint8_t>(message.size() & 0xFFU));
     frame.insert(frame.end(), message.begin(), message.end());
-    std::size_t sent = 0;
-    while (sent < frame.size()) {
-        const ssize_t n = ::send(fd_.get(), frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            return false;
-        }
-        sent += static_cast<std::size_t>(n);
-    }
-    return true;
+    return writeAll(fd_.get(), ByteView(frame));
 }
 
 void VpcdLink::interrupt() noexcept {

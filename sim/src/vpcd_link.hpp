@@ -9,8 +9,8 @@
 
 #include <utility>
 
-#include "common/bytes.hpp"
-#include "unix_socket.hpp"
+#include "taplink/base/bytes.hpp"
+#include "taplink/base/unix_socket.hpp"
 
 namespace taplink::sim {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "api/unique_fd.hpp"
+#include "taplink/base/unique_fd.hpp"
 
 namespace taplink::api::test {
 

@@ -10,8 +10,8 @@
 #include <filesystem>
 #include <thread>
 
-#include "api/client.hpp"
 #include "server_fixture.hpp"
+#include "taplink/rpc/client.hpp"
 
 namespace taplink::api::test {
 namespace {

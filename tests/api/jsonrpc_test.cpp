@@ -4,9 +4,9 @@
 #include <set>
 
 #include "api/dispatcher.hpp"
-#include "api/jsonrpc.hpp"
-#include "api/line_buffer.hpp"
 #include "api/params.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
+#include "taplink/rpc/line_buffer.hpp"
 
 namespace taplink::api {
 namespace {

@@ -8,10 +8,10 @@
 #include <sstream>
 
 #include "api/dispatcher.hpp"
-#include "api/names.hpp"
 #include "exit_status.hpp"
 #include "options.hpp"
 #include "schema_check.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::api::test {
 namespace {

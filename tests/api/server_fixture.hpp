@@ -27,7 +27,7 @@ class ServerFixture : public ::testing::Test {
     Gate gate;
     std::mutex logMutex;
     std::vector<std::string> logLines;
-    Dispatcher dispatcher{[this](std::string_view line) { log(line); }};
+    Dispatcher dispatcher{[this](log::Level /*level*/, std::string_view line) { log(line); }};
     std::unique_ptr<UnixServer> server;
 
     ServerFixture() { registerTestMethods(); }
@@ -36,7 +36,7 @@ class ServerFixture : public ::testing::Test {
     UnixServerOptions options() {
         UnixServerOptions options;
         options.socketPath = socketPath;
-        options.log = [this](std::string_view line) { log(line); };
+        options.log = [this](log::Level /*level*/, std::string_view line) { log(line); };
         return options;
     }
     void start() { start(options()); }

@@ -14,8 +14,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "api/transport_error.hpp"
 #include "server_fixture.hpp"
+#include "taplink/rpc/transport_error.hpp"
 
 namespace taplink::api::test {
 namespace {

@@ -13,7 +13,7 @@
 #include <string_view>
 
 #include "api/dispatcher.hpp"
-#include "api/unique_fd.hpp"
+#include "taplink/base/unique_fd.hpp"
 
 namespace taplink::api::test {
 

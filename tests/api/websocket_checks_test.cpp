@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "api/names.hpp"
 #include "api/websocket_checks.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::api {
 namespace {

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "api/transport_error.hpp"
+#include "taplink/rpc/transport_error.hpp"
 #include "ws_fixture.hpp"
 
 namespace taplink::api::test {

@@ -191,16 +191,8 @@ void WsClient::sendFrame(WsOpcode opcode, std::string_view payload, bool fin) {
 }
 
 void WsClient::sendRaw(std::string_view bytes) {
-    std::size_t sent = 0;
-    while (sent < bytes.size()) {
-        const ssize_t n = ::send(fd_.get(), bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            throw std::system_error(errno, std::generic_category(), "send");
-        }
-        sent += static_cast<std::size_t>(n);
+    if (!writeAll(fd_.get(), bytes)) {
+        throw std::system_error(errno, std::generic_category(), "send");
     }
 }
 

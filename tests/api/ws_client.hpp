@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/unique_fd.hpp"
+#include "taplink/base/unique_fd.hpp"
 
 namespace taplink::api::test {
 

@@ -42,7 +42,7 @@ WebSocketServerOptions WebSocketFixture::options() {
     options.port = 0;
     options.messagesPerSecond = 1000;
     options.burst = 1000;
-    options.log = [this](std::string_view line) { log(line); };
+    options.log = [this](log::Level /*level*/, std::string_view line) { log(line); };
     return options;
 }
 

@@ -27,7 +27,7 @@ class WebSocketFixture : public ::testing::Test {
     Gate gate;
     std::mutex logMutex;
     std::vector<std::string> logLines;
-    Dispatcher dispatcher{[this](std::string_view line) { log(line); }};
+    Dispatcher dispatcher{[this](log::Level /*level*/, std::string_view line) { log(line); }};
     std::unique_ptr<WebSocketServer> server;
 
     WebSocketFixture();

@@ -40,12 +40,12 @@
 #include <utility>
 #include <vector>
 
-#include "apdu/apdu.hpp"
 #include "applets/diag_applet.hpp"
-#include "common/bytes.hpp"
-#include "pcsc/card_connection.hpp"
-#include "pcsc/context.hpp"
-#include "pcsc/monitor.hpp"
+#include "taplink/apdu/apdu.hpp"
+#include "taplink/base/bytes.hpp"
+#include "taplink/pcsc/card_connection.hpp"
+#include "taplink/pcsc/context.hpp"
+#include "taplink/pcsc/monitor.hpp"
 #include "test_bed.hpp"
 
 namespace taplink {

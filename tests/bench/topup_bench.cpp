@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "api/client.hpp"
+#include "taplink/rpc/client.hpp"
 #include "topup_bed.hpp"
 
 namespace {

@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "api/client.hpp"
-#include "api/jsonrpc.hpp"
+#include "taplink/rpc/client.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
 #include "topup_bed.hpp"
 
 namespace taplink::testbed {

@@ -8,7 +8,7 @@
 #include <exception>
 #include <utility>
 
-#include "api/client.hpp"
+#include "taplink/rpc/client.hpp"
 #include "ui/application.hpp"
 
 namespace taplink::gui::test {

@@ -9,7 +9,7 @@
 #include <mutex>
 #include <vector>
 
-#include "pcsc/monitor.hpp"
+#include "taplink/pcsc/monitor.hpp"
 
 namespace taplink::testing {
 

@@ -7,12 +7,12 @@
 #include <chrono>
 
 #include "../support/epurse_terminal.hpp"
-#include "cards/epurse/epurse_card.hpp"
 #include "cards/profiles.hpp"
-#include "chip/load_sam.hpp"
-#include "chip/piv_chip.hpp"
-#include "crypto/random.hpp"
-#include "pcsc/card_connection.hpp"
+#include "taplink/cards/epurse/epurse_card.hpp"
+#include "taplink/chip/load_sam.hpp"
+#include "taplink/chip/piv_chip.hpp"
+#include "taplink/crypto/random.hpp"
+#include "taplink/pcsc/card_connection.hpp"
 #include "test_bed.hpp"
 
 namespace taplink {

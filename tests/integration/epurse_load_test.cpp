@@ -3,10 +3,10 @@
 #include <gtest/gtest.h>
 
 #include "../support/epurse_terminal.hpp"
-#include "cards/epurse/epurse_card.hpp"
 #include "cards/profiles.hpp"
-#include "pcsc/card_connection.hpp"
-#include "pcsc/errors.hpp"
+#include "taplink/cards/epurse/epurse_card.hpp"
+#include "taplink/pcsc/card_connection.hpp"
+#include "taplink/pcsc/errors.hpp"
 #include "test_bed.hpp"
 
 namespace taplink {

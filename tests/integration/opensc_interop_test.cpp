@@ -12,9 +12,9 @@
 #include <memory>
 
 #include "cards/secure_chip.hpp"
-#include "chip/piv_chip.hpp"
-#include "pcsc/card_connection.hpp"
-#include "pcsc/context.hpp"
+#include "taplink/chip/piv_chip.hpp"
+#include "taplink/pcsc/card_connection.hpp"
+#include "taplink/pcsc/context.hpp"
 #include "test_bed.hpp"
 
 namespace taplink {

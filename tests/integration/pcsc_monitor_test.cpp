@@ -6,8 +6,8 @@
 
 #include "bed_helpers.hpp"
 #include "cards/profiles.hpp"
-#include "pcsc/card_connection.hpp"
-#include "pcsc/errors.hpp"
+#include "taplink/pcsc/card_connection.hpp"
+#include "taplink/pcsc/errors.hpp"
 #include "test_bed.hpp"
 
 namespace taplink {

@@ -8,8 +8,8 @@
 #include <thread>
 
 #include "applets/diag_applet.hpp"
-#include "pcsc/card_connection.hpp"
-#include "pcsc/errors.hpp"
+#include "taplink/pcsc/card_connection.hpp"
+#include "taplink/pcsc/errors.hpp"
 #include "test_bed.hpp"
 
 namespace taplink {

@@ -5,8 +5,8 @@
 #include <algorithm>
 #include <memory>
 
-#include "api/client.hpp"
 #include "host_process.hpp"
+#include "taplink/rpc/client.hpp"
 #include "topup_bed.hpp"
 
 namespace taplink::nm::test {

@@ -22,8 +22,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 struct PipePair {
-    api::UniqueFd read;
-    api::UniqueFd write;
+    UniqueFd read;
+    UniqueFd write;
 };
 
 PipePair makePipe() {
@@ -31,7 +31,7 @@ PipePair makePipe() {
     if (::pipe2(fds.data(), O_CLOEXEC) != 0) {
         throw std::system_error(errno, std::generic_category(), "pipe2");
     }
-    return {api::UniqueFd(fds[0]), api::UniqueFd(fds[1])};
+    return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
 void setNonBlocking(int fd) {

@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/unique_fd.hpp"
+#include "taplink/base/unique_fd.hpp"
 
 namespace taplink::nm::test {
 
@@ -81,9 +81,9 @@ class HostProcess {
     void pump(std::chrono::steady_clock::time_point deadline);
 
     pid_t pid_ = -1;
-    api::UniqueFd in_;
-    api::UniqueFd out_;
-    api::UniqueFd errPipe_;
+    UniqueFd in_;
+    UniqueFd out_;
+    UniqueFd errPipe_;
     std::string outBuffer_;
     bool outEof_ = false;
     std::string err_;

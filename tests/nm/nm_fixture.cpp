@@ -1,7 +1,7 @@
 #include "nm_fixture.hpp"
 
-#include "api/jsonrpc.hpp"
 #include "api/params.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
 
 namespace taplink::nm::test {
 
@@ -58,7 +58,7 @@ NmFixture::NmFixture() {
     });
     api::UnixServerOptions options;
     options.socketPath = socketPath;
-    options.log = [](std::string_view) {};
+    options.log = [](log::Level, std::string_view) {};
     server = std::make_unique<api::UnixServer>(dispatcher, options);
 }
 

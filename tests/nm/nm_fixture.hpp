@@ -27,7 +27,7 @@ class NmFixture : public ::testing::Test {
   protected:
     api::test::TempFolder temp;
     std::string socketPath = temp.path() + "/run/taplinkd.sock";
-    api::Dispatcher dispatcher{[](std::string_view) {}};
+    api::Dispatcher dispatcher{[](log::Level, std::string_view) {}};
     std::unique_ptr<api::UnixServer> server;
 
     NmFixture();

@@ -343,7 +343,7 @@ class SilentDaemon {
     }
 
   private:
-    api::UniqueFd fd_;
+    UniqueFd fd_;
 };
 
 TEST(NmSilentDaemon, UnansweredSessionHelloTimesOut) {

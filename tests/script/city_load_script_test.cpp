@@ -7,13 +7,13 @@
 
 #include <chrono>
 
-#include "cards/epurse/epurse_card.hpp"
 #include "cards/profiles.hpp"
 #include "cards/test_issuer.hpp"
-#include "crypto/epurse_keys.hpp"
 #include "script/engine.hpp"
 #include "script/signed_script.hpp"
 #include "script_test_support.hpp"
+#include "taplink/cards/epurse/epurse_card.hpp"
+#include "taplink/crypto/epurse_keys.hpp"
 
 namespace taplink::script {
 namespace {

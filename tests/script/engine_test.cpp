@@ -6,13 +6,13 @@
 
 #include <chrono>
 
-#include "cards/epurse/epurse_protocol.hpp"
-#include "chip/load_sam_protocol.hpp"
 #include "script/apdu_policy.hpp"
 #include "script/byte_template.hpp"
 #include "script/engine.hpp"
 #include "script/signed_script.hpp"
 #include "script_test_support.hpp"
+#include "taplink/cards/epurse/epurse_protocol.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
 
 namespace taplink::script {
 namespace {

@@ -8,15 +8,15 @@
 #include <fstream>
 #include <iterator>
 
-#include "cards/epurse/epurse_protocol.hpp"
 #include "cards/profiles.hpp"
 #include "cards/test_issuer.hpp"
-#include "chip/load_sam.hpp"
-#include "chip/load_sam_protocol.hpp"
-#include "crypto/ec_keys.hpp"
-#include "crypto/epurse_keys.hpp"
-#include "crypto/random.hpp"
-#include "script/base64.hpp"
+#include "taplink/base/base64.hpp"
+#include "taplink/cards/epurse/epurse_protocol.hpp"
+#include "taplink/chip/load_sam.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/epurse_keys.hpp"
+#include "taplink/crypto/random.hpp"
 
 namespace taplink::script::testing {
 

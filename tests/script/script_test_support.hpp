@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "../support/virtual_card_channel.hpp"
-#include "apdu/apdu_channel.hpp"
 #include "card/virtual_card.hpp"
-#include "crypto/openssl_handles.hpp"
 #include "script/engine.hpp"
 #include "script/script_error.hpp"
 #include "script/signed_script.hpp"
+#include "taplink/apdu/apdu_channel.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
 
 namespace taplink::script::testing {
 

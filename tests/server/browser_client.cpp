@@ -104,7 +104,8 @@ PageAnswer BrowserClient::send(const PageRequest& request) const {
     curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(handle, CURLOPT_SSLVERSION,
                      tls12Only_ ? static_cast<long>(CURL_SSLVERSION_TLSv1_2) |
-                                      static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2)
+                                      (static_cast<long>(CURL_SSLVERSION_TLSv1_2)
+                                       << 16)  // CURL_SSLVERSION_MAX_TLSv1_2
                                 : static_cast<long>(CURL_SSLVERSION_TLSv1_2));
     curl_easy_setopt(handle, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     if (request.body) {

@@ -13,7 +13,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "unix_socket.hpp"
+#include "taplink/base/unix_socket.hpp"
 
 namespace taplink::servertest {
 
@@ -111,7 +111,8 @@ Answer DeviceClient::perform(const std::string& method, const std::string& path,
     }
     curl_easy_setopt(curl.get(), CURLOPT_SSLVERSION,
                      options_.tls12Only ? static_cast<long>(CURL_SSLVERSION_TLSv1_2) |
-                                              static_cast<long>(CURL_SSLVERSION_MAX_TLSv1_2)
+                                              (static_cast<long>(CURL_SSLVERSION_TLSv1_2)
+                                               << 16)  // CURL_SSLVERSION_MAX_TLSv1_2
                                         : static_cast<long>(CURL_SSLVERSION_TLSv1_3));
     return run(curl.get(), method, body, headers);
 }
@@ -133,8 +134,8 @@ Answer adminRequest(const std::string& socketPath, const std::string& method,
 }
 
 std::string rawUnixExchange(const std::string& socketPath, const std::string& bytes) {
-    const sim::UniqueFd fd = sim::connectUnix(socketPath);
-    sim::writeAll(fd.get(), bytes);
+    const UniqueFd fd = connectUnix(socketPath);
+    writeAll(fd.get(), bytes);
     ::shutdown(fd.get(), SHUT_WR);
     std::string answer;
     std::array<char, 4096> chunk{};
@@ -155,7 +156,7 @@ std::string rawTlsExchange(std::uint16_t port, const TlsClientOptions& options,
     SSL_CTX_use_certificate_file(context.get(), options.certificateFile.c_str(), SSL_FILETYPE_PEM);
     SSL_CTX_use_PrivateKey_file(context.get(), options.keyFile.c_str(), SSL_FILETYPE_PEM);
 
-    const sim::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);

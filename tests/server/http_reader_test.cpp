@@ -3,9 +3,9 @@
 
 #include <string>
 
-#include "server/api/money.hpp"
-#include "server/http/listeners.hpp"
-#include "server/http/request_reader.hpp"
+#include "api/money.hpp"
+#include "http/listeners.hpp"
+#include "http/request_reader.hpp"
 
 namespace taplink::server::http {
 namespace {

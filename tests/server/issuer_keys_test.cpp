@@ -3,12 +3,12 @@
 #include <gtest/gtest.h>
 
 #include "../support/virtual_card_channel.hpp"
-#include "cards/epurse/epurse_card.hpp"
-#include "cards/issuer_keys.hpp"
 #include "cards/profiles.hpp"
 #include "cards/test_issuer.hpp"
-#include "crypto/epurse_keys.hpp"
 #include "process.hpp"
+#include "taplink/cards/epurse/epurse_card.hpp"
+#include "taplink/crypto/epurse_keys.hpp"
+#include "taplink/protocol/issuer_keys.hpp"
 #include "test_pki.hpp"
 
 namespace taplink::sim {

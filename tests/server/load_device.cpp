@@ -3,9 +3,9 @@
 #include <stdexcept>
 
 #include "cards/profiles.hpp"
-#include "crypto/aes_gcm.hpp"
-#include "crypto/ec_keys.hpp"
-#include "crypto/epurse_keys.hpp"
+#include "taplink/crypto/aes_gcm.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/epurse_keys.hpp"
 
 namespace taplink::servertest {
 

@@ -8,10 +8,10 @@
 #include <string>
 
 #include "../support/virtual_card_channel.hpp"
-#include "cards/epurse/epurse_card.hpp"
-#include "cards/issuer_keys.hpp"
-#include "chip/load_sam_protocol.hpp"
-#include "net/topup_wire.hpp"
+#include "taplink/cards/epurse/epurse_card.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
+#include "taplink/protocol/issuer_keys.hpp"
+#include "taplink/protocol/topup_wire.hpp"
 #include "test_pki.hpp"
 
 namespace taplink::servertest {

@@ -11,7 +11,7 @@
 #include <set>
 
 #include "browser_client.hpp"
-#include "server/server_config.hpp"
+#include "server_config.hpp"
 #include "server_fixture.hpp"
 
 namespace taplink::servertest {
@@ -290,7 +290,7 @@ class CheckoutPageTest : public ServerTest {
         writeFile(tmp.path() + "/sdk/taplink.js", "export function connect() {}\n");
         setup.merchant = {{"host", "localhost"},
                           {"port", 0},
-                          {"checkoutDir", std::string(TAPLINK_SOURCE_DIR) + "/sim/checkout"},
+                          {"checkoutDir", std::string(TAPLINK_SOURCE_DIR) + "/server/checkout"},
                           {"sdkDir", "sdk"}};
         ServerTest::SetUp();
     }

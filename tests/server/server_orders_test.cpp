@@ -12,10 +12,10 @@
 #include <fstream>
 #include <regex>
 
-#include "crypto/openssl_handles.hpp"
-#include "net/topup_wire.hpp"
 #include "server_fixture.hpp"
-#include "unix_socket.hpp"
+#include "taplink/base/unix_socket.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
+#include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::servertest {
 namespace {
@@ -167,8 +167,8 @@ TEST_F(ServerTest, AdminSocketIsOwnerOnly) {
 TEST_F(ServerTest, StopsCleanlyAndRemovesItsAdminSocket) {
     // Idle connections on both sockets (one mid-handshake) must not hold the stop up until
     // their read timeouts (10 s): the grace period before SIGKILL is shorter.
-    const sim::UniqueFd idleAdmin = sim::connectUnix(adminSocket());
-    const sim::UniqueFd idleDevice(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const UniqueFd idleAdmin = connectUnix(adminSocket());
+    const UniqueFd idleDevice(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(port);

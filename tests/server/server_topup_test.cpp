@@ -6,8 +6,8 @@
 #include <chrono>
 
 #include "load_device.hpp"
-#include "net/topup_wire.hpp"
 #include "server_fixture.hpp"
+#include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::servertest {
 namespace {

@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "process.hpp"
+#include "taplink/crypto/signatures.hpp"
 
 namespace taplink::servertest {
 
@@ -152,13 +153,7 @@ Bytes signSha256(EVP_PKEY* key, ByteView data) {
 }
 
 bool verifySha256(EVP_PKEY* key, ByteView data, ByteView signature) {
-    const crypto::MdCtxPtr context(EVP_MD_CTX_new());
-    const bool verified = EVP_DigestVerifyInit_ex(context.get(), nullptr, "SHA256", nullptr,
-                                                  nullptr, key, nullptr) == 1 &&
-                          EVP_DigestVerify(context.get(), signature.data(), signature.size(),
-                                           data.data(), data.size()) == 1;
-    ERR_clear_error();
-    return verified;
+    return crypto::verifySha256Signature(key, data, signature);
 }
 
 std::string readTextFile(const std::string& path) {

@@ -7,8 +7,8 @@
 
 #include <string>
 
-#include "common/bytes.hpp"
-#include "crypto/openssl_handles.hpp"
+#include "taplink/base/bytes.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
 
 namespace taplink::servertest {
 

@@ -1,7 +1,8 @@
-// taplink_wire: the signed result message's byte layout and the strict JSON bodies.
+// taplink_protocol (topup_wire): the signed result message's byte layout and the strict JSON
+// bodies.
 #include <gtest/gtest.h>
 
-#include "net/topup_wire.hpp"
+#include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::net::wire {
 namespace {
@@ -87,20 +88,6 @@ TEST(TopupResultMessage, RefusesBadFieldsOnBothSides) {
     EXPECT_THROW(parseResult(badMagic), WireFormatError);
     EXPECT_NO_THROW(
         encodeResult(withChange([](TopupResult& r) { r.orderId = std::string(64, 'z'); })));
-}
-
-TEST(Base64, RoundTripsAndRefusesNonCanonicalText) {
-    for (std::size_t size = 0; size < 10; ++size) {
-        Bytes bytes(size);
-        for (std::size_t i = 0; i < size; ++i) {
-            bytes[i] = static_cast<std::uint8_t>(0xF0 + i);
-        }
-        EXPECT_EQ(fromBase64(toBase64(bytes)), bytes) << size;
-    }
-    EXPECT_EQ(toBase64(fromHex("FBFF")), "+/8=");
-    for (const char* bad : {"QQ", "QR==", "Q===", "QQ==QQ==", " QQ==", "QQ=\n", "Q!==", "QQ=A"}) {
-        EXPECT_THROW(fromBase64(bad), WireFormatError) << bad;
-    }
 }
 
 TEST(WireJson, AuthorizeRequestRoundTripsAndIsStrict) {

@@ -2,9 +2,9 @@
 // terminal's SAM (purchase) computes, from the simulated issuer's master keys.
 #pragma once
 
-#include "cards/epurse/epurse_protocol.hpp"
 #include "cards/test_issuer.hpp"
-#include "crypto/epurse_keys.hpp"
+#include "taplink/cards/epurse/epurse_protocol.hpp"
+#include "taplink/crypto/epurse_keys.hpp"
 
 namespace taplink::testing {
 

@@ -5,9 +5,9 @@
 #include <memory>
 #include <utility>
 
-#include "apdu/apdu.hpp"
-#include "apdu/apdu_channel.hpp"
 #include "card/virtual_card.hpp"
+#include "taplink/apdu/apdu.hpp"
+#include "taplink/apdu/apdu_channel.hpp"
 
 namespace taplink::testing {
 

@@ -24,9 +24,9 @@
 #include <system_error>
 #include <thread>
 
-#include "pcsc/context.hpp"
-#include "pcsc/errors.hpp"
-#include "unix_socket.hpp"
+#include "taplink/base/unix_socket.hpp"
+#include "taplink/pcsc/context.hpp"
+#include "taplink/pcsc/errors.hpp"
 
 namespace taplink::testbed {
 
@@ -41,7 +41,7 @@ constexpr int kPortAttempts = 4;
 using Clock = std::chrono::steady_clock;
 
 bool portFree(std::uint16_t port) {
-    const sim::UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    const UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (!fd) {
         return false;
     }

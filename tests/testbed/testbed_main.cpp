@@ -14,11 +14,11 @@
 #include <system_error>
 #include <vector>
 
-#include "apdu/tlv.hpp"
-#include "cards/card_summary.hpp"
-#include "cards/epurse/epurse_protocol.hpp"
-#include "pcsc/card_connection.hpp"
-#include "pcsc/errors.hpp"
+#include "taplink/apdu/tlv.hpp"
+#include "taplink/cards/card_summary.hpp"
+#include "taplink/cards/epurse/epurse_protocol.hpp"
+#include "taplink/pcsc/card_connection.hpp"
+#include "taplink/pcsc/errors.hpp"
 #include "test_bed.hpp"
 
 namespace {

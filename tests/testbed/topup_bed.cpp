@@ -22,7 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using nlohmann::json;
-using sim::UniqueFd;
 
 constexpr auto kStartTimeout = std::chrono::seconds(15);
 constexpr int kPortAttempts = 20;
@@ -268,7 +267,7 @@ json TopupBed::serverConfigJson() const {
         config["merchant"] = {
             {"host", "127.0.0.1"},
             {"port", merchantPort_},
-            {"checkoutDir", std::string(TAPLINK_SOURCE_DIR) + "/sim/checkout"},
+            {"checkoutDir", std::string(TAPLINK_SOURCE_DIR) + "/server/checkout"},
             {"sdkDir", std::string(TAPLINK_SOURCE_DIR) + "/native-messaging/sdk"}};
     }
     return config;

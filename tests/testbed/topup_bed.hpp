@@ -46,7 +46,7 @@ struct TopupBedOptions {
     bool websocket = false;
     std::vector<std::string> webAllowedOrigins;
     std::string webConfirmation = "ask";
-    // taplink-server's merchant listener on a free port, serving sim/checkout and
+    // taplink-server's merchant listener on a free port, serving server/checkout and
     // native-messaging/sdk of the source tree (docs/server.md).
     bool merchant = false;
 };

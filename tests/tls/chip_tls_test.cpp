@@ -17,13 +17,13 @@
 #include <memory>
 #include <string>
 
-#include "chip/device_key.hpp"
-#include "chip/piv_chip.hpp"
-#include "crypto/openssl_handles.hpp"
-#include "crypto/signer_key.hpp"
-#include "pcsc/card_connection.hpp"
-#include "pcsc/context.hpp"
 #include "processes.hpp"
+#include "taplink/chip/device_key.hpp"
+#include "taplink/chip/piv_chip.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
+#include "taplink/crypto/signer_key.hpp"
+#include "taplink/pcsc/card_connection.hpp"
+#include "taplink/pcsc/context.hpp"
 #include "test_bed.hpp"
 
 namespace taplink {

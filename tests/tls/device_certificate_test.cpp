@@ -5,8 +5,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "chip/device_certificate.hpp"
-#include "crypto/ec_keys.hpp"
+#include "taplink/chip/device_certificate.hpp"
+#include "taplink/crypto/ec_keys.hpp"
 #include "test_certificates.hpp"
 
 namespace taplink::chip {

@@ -12,13 +12,14 @@
 #include "../support/virtual_card_channel.hpp"
 #include "cards/profiles.hpp"
 #include "cards/secure_chip.hpp"
-#include "chip/device_certificate.hpp"
-#include "chip/device_key.hpp"
-#include "chip/load_sam.hpp"
-#include "chip/piv_chip.hpp"
-#include "crypto/ec_keys.hpp"
-#include "crypto/signer_key.hpp"
 #include "software_signer.hpp"
+#include "taplink/chip/device_certificate.hpp"
+#include "taplink/chip/device_key.hpp"
+#include "taplink/chip/load_sam.hpp"
+#include "taplink/chip/piv_chip.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/signatures.hpp"
+#include "taplink/crypto/signer_key.hpp"
 #include "test_certificates.hpp"
 
 namespace taplink::chip {
@@ -38,12 +39,7 @@ Bytes sha256(std::string_view text) {
 }
 
 bool verifies(EVP_PKEY* publicKey, const Bytes& digest, const Bytes& signature) {
-    const crypto::PkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, publicKey, nullptr));
-    const bool ok = context && EVP_PKEY_verify_init(context.get()) == 1 &&
-                    EVP_PKEY_verify(context.get(), signature.data(), signature.size(),
-                                    digest.data(), digest.size()) == 1;
-    ERR_clear_error();
-    return ok;
+    return crypto::verifyDigestSignature(publicKey, digest, signature);
 }
 
 RequestPtr parseRequest(const Bytes& der) {

@@ -6,11 +6,11 @@
 
 #include "../support/virtual_card_channel.hpp"
 #include "cards/profiles.hpp"
-#include "chip/device_certificate.hpp"
-#include "chip/load_sam.hpp"
-#include "chip/piv_chip.hpp"
-#include "crypto/ec_keys.hpp"
 #include "enroll/enrollment.hpp"
+#include "taplink/chip/device_certificate.hpp"
+#include "taplink/chip/load_sam.hpp"
+#include "taplink/chip/piv_chip.hpp"
+#include "taplink/crypto/ec_keys.hpp"
 #include "test_certificates.hpp"
 
 namespace taplink::enroll {

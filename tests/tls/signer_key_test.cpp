@@ -12,9 +12,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "crypto/ec_keys.hpp"
-#include "crypto/signer_key.hpp"
 #include "software_signer.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/signatures.hpp"
+#include "taplink/crypto/signer_key.hpp"
 #include "test_certificates.hpp"
 
 namespace taplink::crypto {
@@ -32,12 +33,7 @@ Bytes sha256(std::string_view text) {
 }
 
 bool verifiesDigest(EVP_PKEY* publicKey, const Bytes& digest, const Bytes& signature) {
-    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, publicKey, nullptr));
-    const bool ok = context && EVP_PKEY_verify_init(context.get()) == 1 &&
-                    EVP_PKEY_verify(context.get(), signature.data(), signature.size(),
-                                    digest.data(), digest.size()) == 1;
-    ERR_clear_error();
-    return ok;
+    return crypto::verifyDigestSignature(publicKey, digest, signature);
 }
 
 // EVP_DigestSign with digestName over message; nullopt when OpenSSL fails (queue kept).
@@ -222,7 +218,7 @@ Party issue(const testing::TestCa& ca, EVP_PKEY* publicKey, PkeyPtr privateKey,
 SslCtxPtr tls13Context(const SSL_METHOD* method, const Party& own, X509* trusted) {
     SslCtxPtr context(SSL_CTX_new(method));
     checkOpenSsl(context != nullptr, "SSL_CTX_new");
-    checkOpenSsl(SSL_CTX_set_min_proto_version(context.get(), TLS1_3_VERSION), "min version");
+    checkOpenSsl(SSL_CTX_set_min_proto_version(context.get(), TLS1_3_VERSION) == 1, "min version");
     checkOpenSsl(SSL_CTX_use_certificate(context.get(), own.certificate.get()), "use cert");
     checkOpenSsl(SSL_CTX_use_PrivateKey(context.get(), own.key.get()), "use key");
     checkOpenSsl(X509_STORE_add_cert(SSL_CTX_get_cert_store(context.get()), trusted), "trust");

@@ -8,8 +8,8 @@
 #include <string>
 #include <utility>
 
-#include "crypto/openssl_handles.hpp"
-#include "crypto/signer_key.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
+#include "taplink/crypto/signer_key.hpp"
 #include "test_certificates.hpp"
 
 namespace taplink::testing {

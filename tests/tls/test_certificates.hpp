@@ -10,9 +10,9 @@
 #include <utility>
 #include <vector>
 
-#include "common/bytes.hpp"
-#include "crypto/ec_keys.hpp"
-#include "crypto/openssl_handles.hpp"
+#include "taplink/base/bytes.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
 
 namespace taplink::testing {
 

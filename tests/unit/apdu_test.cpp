@@ -1,4 +1,4 @@
-#include "apdu/apdu.hpp"
+#include "taplink/apdu/apdu.hpp"
 
 #include <gtest/gtest.h>
 

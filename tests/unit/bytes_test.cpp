@@ -1,4 +1,4 @@
-#include "common/bytes.hpp"
+#include "taplink/base/bytes.hpp"
 
 #include <gtest/gtest.h>
 

@@ -12,10 +12,10 @@
 // python3 with no crypto in it: H = E(K, H XOR block) per block, starting from H = 0).
 // Two published vectors (FIPS 46 worked example, GB/T 32907 appendix A) anchor the ciphers.
 
-#include "crypto/aes_gcm.hpp"
-#include "crypto/block_cipher.hpp"
-#include "crypto/ec_keys.hpp"
-#include "crypto/epurse_keys.hpp"
+#include "taplink/crypto/aes_gcm.hpp"
+#include "taplink/crypto/block_cipher.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/epurse_keys.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/err.h>

@@ -6,9 +6,9 @@
 
 #include "../support/epurse_terminal.hpp"
 #include "../support/virtual_card_channel.hpp"
-#include "cards/card_summary.hpp"
-#include "cards/epurse/epurse_card.hpp"
 #include "cards/profiles.hpp"
+#include "taplink/cards/card_summary.hpp"
+#include "taplink/cards/epurse/epurse_card.hpp"
 
 namespace taplink::cards::epurse {
 namespace {

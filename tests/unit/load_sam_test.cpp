@@ -17,12 +17,12 @@
 #include "../support/virtual_card_channel.hpp"
 #include "applets/load_sam_applet.hpp"
 #include "card/atr.hpp"
-#include "cards/epurse/epurse_card.hpp"
 #include "cards/profiles.hpp"
-#include "chip/load_sam.hpp"
-#include "crypto/ec_keys.hpp"
-#include "crypto/openssl_handles.hpp"
-#include "crypto/random.hpp"
+#include "taplink/cards/epurse/epurse_card.hpp"
+#include "taplink/chip/load_sam.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
+#include "taplink/crypto/random.hpp"
 
 namespace taplink::chip {
 namespace {

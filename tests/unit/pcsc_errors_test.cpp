@@ -6,7 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include "pcsc/errors.hpp"
+#include "taplink/pcsc/errors.hpp"
 
 namespace taplink::pcsc {
 namespace {

@@ -12,12 +12,13 @@
 
 #include "../support/virtual_card_channel.hpp"
 #include "../tls/test_certificates.hpp"
-#include "apdu/tlv.hpp"
 #include "cards/profiles.hpp"
 #include "cards/secure_chip.hpp"
-#include "chip/piv_chip.hpp"
-#include "crypto/ec_keys.hpp"
-#include "crypto/openssl_handles.hpp"
+#include "taplink/apdu/tlv.hpp"
+#include "taplink/chip/piv_chip.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
+#include "taplink/crypto/signatures.hpp"
 
 namespace taplink::chip {
 namespace {
@@ -50,14 +51,7 @@ Bytes publicKeyBytes(const Bytes& certificateDer) {
 }
 
 bool verifies(const Bytes& certificateDer, const Bytes& digest, const Bytes& signature) {
-    const PkeyPtr key = publicKeyOf(certificateDer);
-    if (!key) {
-        return false;
-    }
-    const PkeyCtxPtr context(EVP_PKEY_CTX_new(key.get(), nullptr));
-    return context && EVP_PKEY_verify_init(context.get()) == 1 &&
-           EVP_PKEY_verify(context.get(), signature.data(), signature.size(), digest.data(),
-                           digest.size()) == 1;
+    return crypto::verifyDigestSignature(publicKeyOf(certificateDer).get(), digest, signature);
 }
 
 Bytes sha256(std::string_view text) {
@@ -228,13 +222,7 @@ TEST_F(PivChipTest, RefusesAChainLongerThan64KiB) {
 
 bool verifiesWithPoint(const Bytes& point, const Bytes& digest, const Bytes& signature) {
     const PkeyPtr key = crypto::publicKeyFromPoint("EC", crypto::kP256Group, point);
-    if (!key) {
-        return false;
-    }
-    const PkeyCtxPtr context(EVP_PKEY_CTX_new(key.get(), nullptr));
-    return context && EVP_PKEY_verify_init(context.get()) == 1 &&
-           EVP_PKEY_verify(context.get(), signature.data(), signature.size(), digest.data(),
-                           digest.size()) == 1;
+    return crypto::verifyDigestSignature(key.get(), digest, signature);
 }
 
 // A CA-issued certificate (DER) for the public point, as the device CA would issue it.

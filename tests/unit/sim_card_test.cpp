@@ -13,13 +13,13 @@
 #include <utility>
 #include <vector>
 
-#include "apdu/apdu.hpp"
 #include "applets/diag_applet.hpp"
 #include "card/atr.hpp"
 #include "card/file_system.hpp"
 #include "card/virtual_card.hpp"
 #include "cards/profiles.hpp"
-#include "common/bytes.hpp"
+#include "taplink/apdu/apdu.hpp"
+#include "taplink/base/bytes.hpp"
 
 namespace taplink::sim {
 namespace {
@@ -97,7 +97,7 @@ CommandApdu diagEcho(Bytes data, std::optional<std::size_t> le) {
 
 // P2 of READ RECORD: record number in P1 of the EF with this SFI (0 = current EF).
 std::uint8_t recordP2(std::uint8_t sfi) {
-    return static_cast<std::uint8_t>((sfi << 3U) | 0x04U);
+    return static_cast<std::uint8_t>((unsigned{sfi} << 3U) | 0x04U);
 }
 
 // P1 of READ BINARY addressing an EF by SFI.
@@ -427,7 +427,7 @@ TEST_F(FileSystemTest, SelectEfOfAnotherDfByFidIsNotFound) {
 }
 
 TEST_F(FileSystemTest, SelectUnknownFidReturns6A82WithoutData) {
-    for (const std::uint8_t p1 : {0x00, 0x01, 0x02}) {
+    for (const std::uint8_t p1 : std::initializer_list<std::uint8_t>{0x00, 0x01, 0x02}) {
         const ResponseApdu response = send(selectFid(p1, 0x1234));
         EXPECT_EQ(statusOf(response), "6A82") << "P1 " << int{p1};
         EXPECT_TRUE(response.data.empty());
@@ -663,7 +663,8 @@ TEST_F(FileSystemTest, ReadRecordWithRecordNumberZeroReturns6A86) {
 
 TEST_F(FileSystemTest, ReadRecordWithP2NotAddressingRecordNumberReturns6A86) {
     enterDiag();
-    for (const std::uint8_t p2 : {0x10, 0x11, 0x12, 0x13, 0x15, 0x16, 0x17, 0x00}) {
+    for (const std::uint8_t p2 :
+         std::initializer_list<std::uint8_t>{0x10, 0x11, 0x12, 0x13, 0x15, 0x16, 0x17, 0x00}) {
         const ResponseApdu read = send(readRecord(1, p2));
         EXPECT_EQ(statusOf(read), "6A86") << "P2 " << int{p2};
         EXPECT_TRUE(read.data.empty());

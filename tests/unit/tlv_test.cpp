@@ -1,4 +1,4 @@
-#include "apdu/tlv.hpp"
+#include "taplink/apdu/tlv.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,10 +1,10 @@
 #include "api/dispatcher.hpp"
 
 #include <algorithm>
-#include <iostream>
 #include <stdexcept>
 
 #include "api/params.hpp"
+#include "taplink/base/log.hpp"
 
 namespace taplink::api {
 
@@ -19,11 +19,7 @@ void CallContext::notify(std::string_view method, nlohmann::json params) const {
     session_->send(makeNotification(method, std::move(params)));
 }
 
-void logToStderr(std::string_view line) {
-    std::cerr << "taplinkd: " << line << '\n';
-}
-
-Dispatcher::Dispatcher(LogSink log, std::span<const std::string_view> events)
+Dispatcher::Dispatcher(log::Sink log, std::span<const std::string_view> events)
     : log_(std::move(log)), events_(events.begin(), events.end()) {
     addBuiltIns();
 }
@@ -107,9 +103,10 @@ nlohmann::json Dispatcher::run(const Request& request, CallContext& context) con
     } catch (const ApiError& error) {
         return makeError(id, error);
     } catch (const std::exception& error) {
-        log_("method " + request.method + " failed: " + error.what());
+        log_(log::Level::Warning, "method " + request.method + " failed: " + error.what());
     } catch (...) {
-        log_("method " + request.method + " failed with a non-standard exception");
+        log_(log::Level::Warning,
+             "method " + request.method + " failed with a non-standard exception");
     }
     return makeError(id, RpcCode::InternalError, "internal error", {{"code", errc::kInternal}});
 }
@@ -149,9 +146,9 @@ nlohmann::json Dispatcher::hello(const Request& request, Session& session) const
     } catch (const ApiError& error) {
         return makeError(id, error);
     } catch (const std::exception& error) {
-        log_(std::string("session.hello failed: ") + error.what());
+        log_(log::Level::Warning, std::string("session.hello failed: ") + error.what());
     } catch (...) {
-        log_("session.hello failed with a non-standard exception");
+        log_(log::Level::Warning, "session.hello failed with a non-standard exception");
     }
     return makeError(id, RpcCode::InternalError, "internal error", {{"code", errc::kInternal}});
 }

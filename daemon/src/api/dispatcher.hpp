@@ -16,9 +16,10 @@
 #include <string_view>
 #include <vector>
 
-#include "api/jsonrpc.hpp"
-#include "api/names.hpp"
 #include "api/session.hpp"
+#include "taplink/base/log.hpp"
+#include "taplink/protocol/api_names.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
 
 namespace taplink::api {
 
@@ -68,16 +69,12 @@ enum class Access { Owner, Web };
 // refuse it (origin not allowed, ...). Owner calls do not pass through it.
 using CallerGate = std::function<void(const Request& request, CallContext& context)>;
 
-// Where the dispatcher reports failures it does not send to clients.
-using LogSink = std::function<void(std::string_view line)>;
-// Writes "taplinkd: <line>" to stderr.
-void logToStderr(std::string_view line);
-
 class Dispatcher {
   public:
     // Registers the built-in methods: api.version, events.subscribe, events.unsubscribe.
     // `events` are the names events.subscribe accepts.
-    explicit Dispatcher(LogSink log = logToStderr,
+    // Failures it does not send to clients go to `log`.
+    explicit Dispatcher(log::Sink log = log::processSink(),
                         std::span<const std::string_view> events = kEvents);
 
     // Registers a method; thread-safe. Throws std::invalid_argument for a name already taken.
@@ -114,7 +111,7 @@ class Dispatcher {
     nlohmann::json run(const Request& request, CallContext& context) const;
     void addBuiltIns();
 
-    LogSink log_;
+    log::Sink log_;
     std::vector<std::string> events_;
     mutable std::shared_mutex mutex_;
     std::map<std::string, std::shared_ptr<const Entry>, std::less<>> handlers_;

@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "api/jsonrpc.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
 
 namespace taplink::api {
 

@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <system_error>
 
-#include "api/transport_error.hpp"
+#include "taplink/rpc/transport_error.hpp"
 
 namespace taplink::api {
 

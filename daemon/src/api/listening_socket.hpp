@@ -11,7 +11,7 @@
 
 #include <string>
 
-#include "api/unique_fd.hpp"
+#include "taplink/base/unique_fd.hpp"
 
 namespace taplink::api {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "api/jsonrpc.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
 
 namespace taplink::api::params {
 

@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "api/event_fanout.hpp"
-#include "api/line_buffer.hpp"
 #include "api/listening_socket.hpp"
 #include "api/unix_session.hpp"
 #include "api/worker_pool.hpp"
+#include "taplink/rpc/line_buffer.hpp"
 
 namespace taplink::api {
 
@@ -151,7 +151,8 @@ void UnixServer::Impl::run() {
             pollOnce();
         }
     } catch (const std::exception& error) {
-        options_.log(std::string("the socket server stopped: ") + error.what());
+        options_.log(log::Level::Warning,
+                     std::string("the socket server stopped: ") + error.what());
     }
     // Write what can be written without waiting, then let every connection go.
     for (auto& connection : connections_) {
@@ -222,8 +223,9 @@ void UnixServer::Impl::admit(UniqueFd socket) {
     const auto peer = peerOf(socket.get());
     if (!peer || peer->uid != ::geteuid()) {
         // The folder and file modes keep others out already; this holds even if they fail.
-        options_.log("refused a connection from uid " +
-                     (peer ? std::to_string(peer->uid) : std::string("unknown")));
+        options_.log(log::Level::Warning,
+                     "refused a connection from uid " +
+                         (peer ? std::to_string(peer->uid) : std::string("unknown")));
         return;
     }
     if (connections_.size() >= options_.maxConnections) {
@@ -346,7 +348,7 @@ void UnixServer::Impl::dispatch(Connection& connection, Request request) {
                 session->send(*reply);
             }
         } catch (const std::exception& error) {
-            options_.log(std::string("replying failed: ") + error.what());
+            options_.log(log::Level::Warning, std::string("replying failed: ") + error.what());
         }
         context.reset();  // unregistered only after its reply is queued: see isFinished()
         waker_->wake();
@@ -361,7 +363,7 @@ void UnixServer::Impl::flush(Connection& connection) {
         return;
     }
     if (connection.session->overflowed()) {
-        options_.log("dropped a connection that stopped reading its replies");
+        options_.log(log::Level::Warning, "dropped a connection that stopped reading its replies");
         connection.dead = true;
         return;
     }

@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "api/dispatcher.hpp"
-#include "api/socket_path.hpp"
+#include "taplink/rpc/socket_path.hpp"
 
 namespace taplink::api {
 
@@ -22,7 +22,7 @@ struct UnixServerOptions {
     std::size_t maxCallsPerConnection = 8;               // more at once: error "busy"
     std::size_t maxWorkers = 64;                         // calls in flight, all connections
     std::size_t maxQueuedBytes = std::size_t{16} << 20;  // a peer that reads no more: dropped
-    LogSink log = logToStderr;                           // refused peers, I/O failures
+    log::Sink log = log::processSink();                  // refused peers, I/O failures
 };
 
 class UnixServer {

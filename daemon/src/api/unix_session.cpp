@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <system_error>
 
-#include "api/jsonrpc.hpp"
-#include "api/transport_error.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
+#include "taplink/rpc/transport_error.hpp"
 
 namespace taplink::api {
 

@@ -7,7 +7,7 @@
 #include <string>
 
 #include "api/session.hpp"
-#include "api/unique_fd.hpp"
+#include "taplink/base/unique_fd.hpp"
 
 namespace taplink::api {
 

@@ -4,7 +4,7 @@
 #include <array>
 #include <cctype>
 
-#include "api/names.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::api {
 

@@ -1,12 +1,12 @@
 #include "api/websocket_context.hpp"
 
 #include <algorithm>
-#include <iostream>
 #include <limits>
 #include <mutex>
 #include <string>
 
-#include "api/transport_error.hpp"
+#include "taplink/base/log.hpp"
+#include "taplink/rpc/transport_error.hpp"
 
 namespace taplink::api {
 
@@ -23,7 +23,7 @@ void emitLwsLog(int /*level*/, const char* line) {
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
         text.pop_back();
     }
-    std::cerr << "taplinkd: libwebsockets: " << text << '\n';
+    log::warning("libwebsockets: " + text);
 }
 
 void quietenLwsLogs() {
@@ -93,8 +93,9 @@ LwsContext::LwsContext(const LwsContextOptions& options) {
     ipv6.options |= LWS_SERVER_OPTION_IPV6_V6ONLY_MODIFY | LWS_SERVER_OPTION_IPV6_V6ONLY_VALUE;
     ipv6_ = lws_create_vhost(context_.get(), &ipv6) != nullptr;
     if (!ipv6_) {
-        options.log("WebSocket: not listening on [::1]:" + std::to_string(port_) +
-                    " (no IPv6 loopback here?); 127.0.0.1 only");
+        options.log(log::Level::Warning,
+                    "WebSocket: not listening on [::1]:" + std::to_string(port_) +
+                        " (no IPv6 loopback here?); 127.0.0.1 only");
     }
 }
 

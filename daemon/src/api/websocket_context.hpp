@@ -20,7 +20,7 @@ struct LwsContextOptions {
     void* user = nullptr;                      // lws_context_user()
     std::chrono::seconds pingInterval{30};     // silent this long: ping
     std::chrono::seconds idleTimeout{120};     // silent this long: hang up
-    LogSink log = logToStderr;
+    log::Sink log = log::processSink();
 };
 
 class LwsContext {

@@ -15,12 +15,12 @@
 #include <vector>
 
 #include "api/event_fanout.hpp"
-#include "api/transport_error.hpp"
 #include "api/websocket_checks.hpp"
 #include "api/websocket_context.hpp"
 #include "api/websocket_rate_limiter.hpp"
 #include "api/websocket_session.hpp"
 #include "api/worker_pool.hpp"
+#include "taplink/rpc/transport_error.hpp"
 
 namespace taplink::api {
 
@@ -233,7 +233,8 @@ std::size_t WebSocketServer::Impl::connectionCount() const {
 void WebSocketServer::Impl::run() {
     while (!exit_) {
         if (lws_service(context_->get(), 0) < 0) {
-            options_.log("WebSocket: the service loop failed; no more connections are served");
+            options_.log(log::Level::Warning,
+                         "WebSocket: the service loop failed; no more connections are served");
             break;
         }
     }
@@ -258,7 +259,7 @@ int WebSocketServer::Impl::callback(lws* wsi, lws_callback_reasons reason, void*
 
 void WebSocketServer::Impl::logQuietly(const std::string& line) const noexcept {
     try {
-        options_.log(line);
+        options_.log(log::Level::Warning, line);
     } catch (...) {  // nothing may leave the lws callback, not even from the log sink
     }
 }
@@ -309,19 +310,21 @@ int WebSocketServer::Impl::confirmUpgrade(lws* wsi, std::string_view upgrade) {
         return refuseHandshake(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "taplinkd is stopping");
     }
     if (connectionCount() >= options_.maxConnections) {
-        options_.log("WebSocket: refused a connection: too many connections");
+        options_.log(log::Level::Warning, "WebSocket: refused a connection: too many connections");
         return refuseHandshake(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, "too many connections");
     }
     const auto host = headerOf(wsi, WSI_TOKEN_HOST, kMaxHostBytes);
     if (!host || !isLoopbackHost(*host)) {
-        options_.log("WebSocket: refused a handshake for Host \"" + printable(host.value_or("")) +
-                     "\": not a loopback name");
+        options_.log(log::Level::Warning, "WebSocket: refused a handshake for Host \"" +
+                                              printable(host.value_or("")) +
+                                              "\": not a loopback name");
         return refuseHandshake(wsi, HTTP_STATUS_FORBIDDEN, "Host must be a loopback name");
     }
     const auto origin = headerOf(wsi, WSI_TOKEN_ORIGIN, kMaxOriginBytes);
     if (!origin || !isWellFormedOrigin(*origin)) {
-        options_.log("WebSocket: refused a handshake with Origin \"" +
-                     printable(origin.value_or("")) + "\": missing or malformed");
+        options_.log(log::Level::Warning, "WebSocket: refused a handshake with Origin \"" +
+                                              printable(origin.value_or("")) +
+                                              "\": missing or malformed");
         return refuseHandshake(wsi, HTTP_STATUS_FORBIDDEN, "a web origin is required");
     }
     return 0;
@@ -385,7 +388,8 @@ void WebSocketServer::Impl::receive(Connection& connection, std::string_view dat
 void WebSocketServer::Impl::handleMessage(Connection& connection, std::string_view text) {
     const auto verdict = connection.limiter.admit(Clock::now());
     if (verdict == MessageRateLimiter::Verdict::Close) {
-        options_.log("WebSocket: closed a connection that kept sending over its rate limit");
+        options_.log(log::Level::Warning,
+                     "WebSocket: closed a connection that kept sending over its rate limit");
         beginClose(connection, CloseCode::PolicyViolation, "rate limit exceeded");
         return;
     }
@@ -427,7 +431,8 @@ void WebSocketServer::Impl::dispatch(Connection& connection, Request request) {
                 session->send(*reply);
             }
         } catch (const std::exception& error) {
-            options_.log(std::string("WebSocket: replying failed: ") + error.what());
+            options_.log(log::Level::Warning,
+                         std::string("WebSocket: replying failed: ") + error.what());
         }
         context.reset();
     };
@@ -439,7 +444,8 @@ void WebSocketServer::Impl::dispatch(Connection& connection, Request request) {
 int WebSocketServer::Impl::writeNext(Connection& connection) {
     auto& session = *connection.session;
     if (session.overflowed()) {
-        options_.log("WebSocket: dropped a connection that stopped reading its replies");
+        options_.log(log::Level::Warning,
+                     "WebSocket: dropped a connection that stopped reading its replies");
         return -1;
     }
     if (auto text = session.takeNext()) {

@@ -34,7 +34,8 @@ struct WebSocketServerOptions {
     std::size_t maxCallsPerConnection = 8;               // more at once: error busy
     std::size_t maxWorkers = 64;                         // calls in flight, all connections
     std::size_t maxQueuedBytes = std::size_t{16} << 20;  // a peer that reads no more: dropped
-    LogSink log = logToStderr;  // refused handshakes, dropped peers; never message contents
+    log::Sink log =
+        log::processSink();  // refused handshakes, dropped peers; never message contents
 };
 
 class WebSocketServer {

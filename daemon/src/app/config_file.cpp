@@ -1,12 +1,10 @@
 #include "app/config_file.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
 #include <fstream>
+#include <optional>
+#include <system_error>
+
+#include "taplink/base/private_file.hpp"
 
 namespace taplink::app {
 
@@ -36,49 +34,26 @@ void merge(json& target, const json& patch) {
     }
 }
 
-// Writes the text to a new owner-only file and flushes it to disk.
-void writePrivateFile(const std::string& path, const std::string& text) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        throw ConfigError("cannot create " + path + ": " + std::strerror(errno));
-    }
-    std::size_t written = 0;
-    bool ok = true;
-    while (ok && written < text.size()) {
-        const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        ok = n > 0;
-        written += ok ? static_cast<std::size_t>(n) : 0;
-    }
-    ok = ok && ::fsync(fd) == 0;
-    ::close(fd);
-    if (!ok) {
-        ::unlink(path.c_str());
-        throw ConfigError("cannot write " + path);
-    }
-}
-
 }  // namespace
 
 DaemonConfig patchConfigFile(const std::string& path, const json& patch) {
     json document = readJson(path);
     merge(document, patch);
-    const std::string staged = path + ".new";
-    ::unlink(staged.c_str());  // a leftover of a write that died half-way
-    writePrivateFile(staged, document.dump(2) + "\n");
+    std::optional<StagedPrivateFile> staged;
     try {
-        DaemonConfig config = loadConfig(staged);
-        if (std::rename(staged.c_str(), path.c_str()) != 0) {
-            throw ConfigError("cannot replace " + path + ": " + std::strerror(errno));
-        }
-        config.sourcePath = path;
-        return config;
-    } catch (...) {
-        ::unlink(staged.c_str());
-        throw;
+        staged.emplace(path, document.dump(2) + "\n");
+    } catch (const std::system_error& error) {
+        throw ConfigError("cannot write " + path + ": " + error.what());
     }
+    // The patched file must load as at start-up before it replaces the old one.
+    DaemonConfig config = loadConfig(staged->stagedPath());
+    try {
+        staged->commit();
+    } catch (const std::system_error& error) {
+        throw ConfigError("cannot replace " + path + ": " + error.what());
+    }
+    config.sourcePath = path;
+    return config;
 }
 
 }  // namespace taplink::app

@@ -1,9 +1,8 @@
 #include "app/daemon.hpp"
 
-#include <iostream>
-
-#include "api/names.hpp"
 #include "script/signed_script.hpp"
+#include "taplink/base/log.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::app {
 
@@ -118,7 +117,7 @@ void Daemon::startWebSocket() {
     } catch (const std::exception& error) {
         // Pages with the extension, the GUI and the CLI still work; say why pages without
         // it cannot.
-        std::cerr << "taplinkd: the WebSocket is off: " << error.what() << std::endl;
+        log::warning(std::string("the WebSocket is off: ") + error.what());
     }
 }
 

@@ -17,11 +17,11 @@
 #include "app/daemon_config.hpp"
 #include "app/trusted_ui.hpp"
 #include "app/web_access.hpp"
-#include "cards/card_summary.hpp"
 #include "journal/topup_journal.hpp"
 #include "service/chip_session.hpp"
 #include "service/reader_registry.hpp"
 #include "service/topup_service.hpp"
+#include "taplink/cards/card_summary.hpp"
 
 namespace taplink::app {
 

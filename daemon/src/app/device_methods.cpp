@@ -1,10 +1,10 @@
 // device.info and diagnostics.
 #include <nlohmann/json.hpp>
 
-#include "api/names.hpp"
 #include "api/params.hpp"
 #include "app/daemon.hpp"
-#include "pcsc/context.hpp"
+#include "taplink/pcsc/context.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::app {
 

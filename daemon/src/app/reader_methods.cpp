@@ -1,13 +1,13 @@
 // readers.list, card.info and card.history.
 #include <nlohmann/json.hpp>
 
-#include "api/names.hpp"
 #include "api/params.hpp"
 #include "app/daemon.hpp"
-#include "cards/card_summary.hpp"
-#include "pcsc/card_connection.hpp"
-#include "pcsc/context.hpp"
-#include "pcsc/errors.hpp"
+#include "taplink/cards/card_summary.hpp"
+#include "taplink/pcsc/card_connection.hpp"
+#include "taplink/pcsc/context.hpp"
+#include "taplink/pcsc/errors.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::app {
 

@@ -3,9 +3,9 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
-#include "api/names.hpp"
 #include "api/params.hpp"
 #include "app/daemon.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::app {
 

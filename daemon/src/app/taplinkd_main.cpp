@@ -9,6 +9,7 @@
 
 #include "app/daemon.hpp"
 #include "app/daemon_config.hpp"
+#include "taplink/base/log.hpp"
 
 namespace {
 
@@ -58,6 +59,7 @@ sigset_t blockStopSignals() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    taplink::log::setProgramName("taplinkd");
     std::optional<Arguments> arguments;
     try {
         arguments = parseArguments(std::vector<std::string>(argv + 1, argv + argc));

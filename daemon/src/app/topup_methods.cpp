@@ -3,10 +3,10 @@
 #include <functional>
 #include <nlohmann/json.hpp>
 
-#include "api/names.hpp"
 #include "api/params.hpp"
 #include "app/daemon.hpp"
-#include "net/topup_wire.hpp"
+#include "taplink/protocol/api_names.hpp"
+#include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::app {
 

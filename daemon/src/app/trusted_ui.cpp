@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <ctime>
 
-#include "api/jsonrpc.hpp"
-#include "api/names.hpp"
+#include "taplink/protocol/api_names.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
 
 namespace taplink::app {
 

@@ -1,9 +1,9 @@
 // ui.attach, ui.detach and ui.respond: the trusted UI (taplink-gui) on the owner's socket.
 #include <nlohmann/json.hpp>
 
-#include "api/names.hpp"
 #include "api/params.hpp"
 #include "app/daemon.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::app {
 

@@ -1,9 +1,9 @@
 #include "app/web_access.hpp"
 
 #include <algorithm>
-#include <iostream>
 
-#include "api/jsonrpc.hpp"
+#include "taplink/base/log.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
 
 namespace taplink::app {
 
@@ -58,8 +58,7 @@ void WebAccess::check(const api::Request& /*request*/, api::CallContext& call) c
             remember_(*origin);
         } catch (const std::exception& error) {
             // The user's Allow holds for this connection; only "always" could not be saved.
-            std::cerr << "taplinkd: could not remember origin " << *origin << ": " << error.what()
-                      << std::endl;
+            log::warning("could not remember origin " + *origin + ": " + error.what());
         }
     }
 }

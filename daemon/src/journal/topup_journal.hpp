@@ -1,6 +1,6 @@
 // The top-up journal: every top-up is a state machine written to SQLite (WAL, synchronous
 // FULL) *before* the step it describes is taken, so that after a crash, a pulled card or a
-// dead network the daemon knows exactly where each top-up stands (DESIGN.md section 5).
+// dead network the daemon knows exactly where each top-up stands (docs/overview.md).
 //
 //   order_fetched -> authorized -> card_initialized -> credited -> reported
 //          \______________\______________/
@@ -18,8 +18,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/bytes.hpp"
-#include "journal/sqlite_handles.hpp"
+#include "taplink/base/bytes.hpp"
+#include "taplink/sqlite/sqlite_handles.hpp"
 
 namespace taplink::journal {
 

@@ -14,10 +14,10 @@
 #include <string>
 #include <vector>
 
-#include "crypto/openssl_handles.hpp"
 #include "net/curl_handles.hpp"
 #include "net/net_error.hpp"
 #include "net/retry_policy.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
 
 namespace taplink::net {
 

@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <string>
 
-#include "common/bytes.hpp"
 #include "net/https_client.hpp"
-#include "net/topup_wire.hpp"
+#include "taplink/base/bytes.hpp"
+#include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::net {
 

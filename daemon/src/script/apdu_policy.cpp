@@ -1,7 +1,7 @@
 #include "script/apdu_policy.hpp"
 
-#include "cards/epurse/epurse_protocol.hpp"
-#include "chip/load_sam_protocol.hpp"
+#include "taplink/cards/epurse/epurse_protocol.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
 
 namespace taplink::script {
 

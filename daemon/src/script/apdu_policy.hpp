@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
-#include "apdu/apdu.hpp"
-#include "common/bytes.hpp"
+#include "taplink/apdu/apdu.hpp"
+#include "taplink/base/bytes.hpp"
 
 namespace taplink::script {
 

@@ -9,9 +9,9 @@
 #include <functional>
 #include <string_view>
 
-#include "apdu/apdu_channel.hpp"
 #include "script/script.hpp"
 #include "script/variables.hpp"
+#include "taplink/apdu/apdu_channel.hpp"
 
 namespace taplink::script {
 

@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "common/bytes.hpp"
 #include "script/script_error.hpp"
+#include "taplink/base/bytes.hpp"
 
 namespace taplink::script {
 

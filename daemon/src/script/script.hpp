@@ -12,9 +12,9 @@
 #include <variant>
 #include <vector>
 
-#include "common/bytes.hpp"
 #include "script/apdu_policy.hpp"
 #include "script/variables.hpp"
+#include "taplink/base/bytes.hpp"
 
 namespace taplink::script {
 

@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "apdu/apdu.hpp"
+#include "taplink/apdu/apdu.hpp"
 
 namespace taplink::script {
 

@@ -5,8 +5,8 @@
 // the signature before it lets the parser look at the bytes.
 #pragma once
 
-#include "common/bytes.hpp"
 #include "script/script.hpp"
+#include "taplink/base/bytes.hpp"
 
 namespace taplink::script {
 

@@ -10,11 +10,12 @@
 #include <iterator>
 #include <limits>
 
-#include "crypto/ec_keys.hpp"
-#include "crypto/openssl_handles.hpp"
-#include "script/base64.hpp"
 #include "script/json_reader.hpp"
 #include "script/script_parser.hpp"
+#include "taplink/base/base64.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
+#include "taplink/crypto/signatures.hpp"
 
 namespace taplink::script {
 
@@ -73,19 +74,6 @@ Bytes decodeField(ObjectReader& reader, std::string_view key, std::size_t maxByt
             std::string(key) + " is longer than " + std::to_string(maxBytes) + " bytes");
     }
     return std::move(*bytes);
-}
-
-// EVP_DigestVerify, ECDSA with SHA-256. Any failure, a malformed signature included, is
-// "does not verify".
-bool signatureVerifies(EVP_PKEY* key, ByteView message, ByteView signature) {
-    const crypto::MdCtxPtr context(EVP_MD_CTX_new());
-    const bool verified = context &&
-                          EVP_DigestVerifyInit_ex(context.get(), nullptr, "SHA256", nullptr,
-                                                  nullptr, key, nullptr) == 1 &&
-                          EVP_DigestVerify(context.get(), signature.data(), signature.size(),
-                                           message.data(), message.size()) == 1;
-    ERR_clear_error();
-    return verified;
 }
 
 void checkEnvelopeMatches(ObjectReader& reader, const Script& script) {
@@ -166,7 +154,7 @@ Script verifySignedScript(const nlohmann::json& envelope, const std::vector<Trus
         decodeField(reader, "script", limits.maxScriptBytes, ErrorCode::LimitExceeded);
     const Bytes signature =
         decodeField(reader, "signature", kMaxSignatureSize, ErrorCode::SignatureInvalid);
-    if (!signatureVerifies(key.key(), text, signature)) {
+    if (!crypto::verifySha256Signature(key.key(), text, signature)) {
         throw ScriptError(ErrorCode::SignatureInvalid, std::string(kWhere),
                           "the signature does not verify with key " + key.keyId());
     }

@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
-#include "common/bytes.hpp"
 #include "script/script.hpp"
+#include "taplink/base/bytes.hpp"
 
 namespace taplink::script {
 

@@ -5,8 +5,8 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "apdu/apdu.hpp"
 #include "script/byte_template.hpp"
+#include "taplink/apdu/apdu.hpp"
 
 namespace taplink::script::detail {
 

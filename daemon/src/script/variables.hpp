@@ -11,7 +11,7 @@
 #include <utility>
 #include <variant>
 
-#include "common/bytes.hpp"
+#include "taplink/base/bytes.hpp"
 
 namespace taplink::script {
 

@@ -8,12 +8,12 @@
 #include <cctype>
 #include <utility>
 
-#include "chip/device_certificate.hpp"
-#include "chip/device_key.hpp"
-#include "chip/load_sam.hpp"
-#include "chip/piv_chip.hpp"
-#include "crypto/signer_key.hpp"
-#include "pcsc/errors.hpp"
+#include "taplink/chip/device_certificate.hpp"
+#include "taplink/chip/device_key.hpp"
+#include "taplink/chip/load_sam.hpp"
+#include "taplink/chip/piv_chip.hpp"
+#include "taplink/crypto/signer_key.hpp"
+#include "taplink/pcsc/errors.hpp"
 
 namespace taplink::service {
 

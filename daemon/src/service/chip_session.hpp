@@ -11,14 +11,14 @@
 #include <stdexcept>
 #include <string>
 
-#include "apdu/apdu_channel.hpp"
-#include "common/bytes.hpp"
-#include "crypto/openssl_handles.hpp"
 #include "net/https_client.hpp"
-#include "pcsc/card_connection.hpp"
-#include "pcsc/context.hpp"
 #include "service/reader_registry.hpp"
 #include "service/timed_channel.hpp"
+#include "taplink/apdu/apdu_channel.hpp"
+#include "taplink/base/bytes.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
+#include "taplink/pcsc/card_connection.hpp"
+#include "taplink/pcsc/context.hpp"
 
 namespace taplink::service {
 

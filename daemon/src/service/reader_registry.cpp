@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "pcsc/context.hpp"
-#include "pcsc/errors.hpp"
+#include "taplink/pcsc/context.hpp"
+#include "taplink/pcsc/errors.hpp"
 
 namespace taplink::service {
 

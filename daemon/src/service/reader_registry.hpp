@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include "common/bytes.hpp"
-#include "pcsc/monitor.hpp"
+#include "taplink/base/bytes.hpp"
+#include "taplink/pcsc/monitor.hpp"
 
 namespace taplink::service {
 

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cstdint>
 
-#include "apdu/apdu_channel.hpp"
+#include "taplink/apdu/apdu_channel.hpp"
 
 namespace taplink::service {
 

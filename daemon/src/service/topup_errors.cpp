@@ -1,14 +1,14 @@
 #include "service/topup_errors.hpp"
 
-#include "cards/epurse/epurse_card.hpp"
-#include "chip/load_sam.hpp"
-#include "chip/piv_chip.hpp"
-#include "journal/sqlite_handles.hpp"
 #include "net/net_error.hpp"
 #include "net/topup_server_client.hpp"
-#include "pcsc/errors.hpp"
 #include "script/script_error.hpp"
 #include "service/chip_session.hpp"
+#include "taplink/cards/epurse/epurse_card.hpp"
+#include "taplink/chip/load_sam.hpp"
+#include "taplink/chip/piv_chip.hpp"
+#include "taplink/pcsc/errors.hpp"
+#include "taplink/sqlite/sqlite_handles.hpp"
 
 namespace taplink::service {
 

@@ -1,15 +1,15 @@
 #include "service/topup_service.hpp"
 
 #include <ctime>
-#include <iostream>
 #include <utility>
 
-#include "cards/card_summary.hpp"
-#include "cards/epurse/epurse_card.hpp"
-#include "pcsc/card_connection.hpp"
-#include "pcsc/context.hpp"
-#include "pcsc/errors.hpp"
 #include "script/engine.hpp"
+#include "taplink/base/log.hpp"
+#include "taplink/cards/card_summary.hpp"
+#include "taplink/cards/epurse/epurse_card.hpp"
+#include "taplink/pcsc/card_connection.hpp"
+#include "taplink/pcsc/context.hpp"
+#include "taplink/pcsc/errors.hpp"
 
 namespace taplink::service {
 
@@ -436,8 +436,7 @@ bool TopupService::report(const std::string& orderId, json* receipt) {
         return true;
     } catch (const std::exception& error) {
         // Stays credited: the money is on the card and resume() reports it later.
-        std::cerr << "taplinkd: order " << orderId << ": report not settled yet: " << error.what()
-                  << '\n';
+        log::warning("order " + orderId + ": report not settled yet: " + error.what());
         return false;
     }
 }
@@ -463,8 +462,7 @@ void TopupService::failIfOpen(const std::string& orderId, const std::string& rea
             journal_.recordFailed(orderId, reason);
         }
     } catch (const std::exception& error) {
-        std::cerr << "taplinkd: order " << orderId
-                  << ": cannot journal the failure: " << error.what() << '\n';
+        log::error("order " + orderId + ": cannot journal the failure: " + error.what());
     }
 }
 
@@ -507,15 +505,14 @@ std::size_t TopupService::resume() noexcept {
                 }
                 report(record.orderId);
                 const auto now = journal_.find(record.orderId);
-                open += now && !journal::isFinal(now->state) ? 1 : 0;
+                open += now && !journal::isFinal(now->state) ? 1U : 0U;
             } catch (const std::exception& error) {
                 ++open;
-                std::cerr << "taplinkd: order " << record.orderId
-                          << ": cannot resume yet: " << error.what() << '\n';
+                log::warning("order " + record.orderId + ": cannot resume yet: " + error.what());
             }
         }
     } catch (const std::exception& error) {
-        std::cerr << "taplinkd: cannot read the journal: " << error.what() << '\n';
+        log::error(std::string("cannot read the journal: ") + error.what());
     }
     return open;
 }

@@ -1,6 +1,6 @@
 #include "core/app_core.hpp"
 
-#include "api/socket_path.hpp"
+#include "taplink/rpc/socket_path.hpp"
 
 namespace taplink::gui {
 

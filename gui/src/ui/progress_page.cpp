@@ -125,19 +125,21 @@ void ProgressPage::start() {
 
 void ProgressPage::showStage(const QString& stage) {
     int current = -1;
-    for (int i = 0; i < static_cast<int>(kStages.size()); ++i) {
+    for (std::size_t i = 0; i < kStages.size(); ++i) {
         if (stage == QLatin1String(kStages.at(i).stage)) {
-            current = i;
+            current = static_cast<int>(i);
         }
     }
-    instruction_->setText(current >= 0 ? translated(kStages.at(current).instruction)
-                                       : tr("Starting the top-up…"));
+    instruction_->setText(
+        current >= 0 ? translated(kStages.at(static_cast<std::size_t>(current)).instruction)
+                     : tr("Starting the top-up…"));
     bar_->setValue(current + 1);
     for (int i = 0; i < stages_.size(); ++i) {
         const QString mark = i < current    ? QStringLiteral("✓")
                              : i == current ? QStringLiteral("▶")
                                             : QStringLiteral("○");
-        stages_.at(i)->setText(mark + QLatin1Char(' ') + translated(kStages.at(i).step));
+        stages_.at(i)->setText(mark + QLatin1Char(' ') +
+                               translated(kStages.at(static_cast<std::size_t>(i)).step));
         stages_.at(i)->setEnabled(i <= current);
     }
 }

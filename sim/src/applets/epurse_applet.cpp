@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "cards/epurse/epurse_protocol.hpp"
-#include "crypto/random.hpp"
+#include "taplink/cards/epurse/epurse_protocol.hpp"
+#include "taplink/crypto/random.hpp"
 
 namespace taplink::sim {
 

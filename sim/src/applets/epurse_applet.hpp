@@ -9,7 +9,7 @@
 
 #include "applets/epurse_state.hpp"
 #include "card/file_system.hpp"
-#include "crypto/epurse_keys.hpp"
+#include "taplink/crypto/epurse_keys.hpp"
 
 namespace taplink::sim {
 

@@ -1,6 +1,6 @@
 #include "applets/epurse_state.hpp"
 
-#include "storage/secure_file.hpp"
+#include "taplink/base/private_file.hpp"
 
 #include <cstdio>
 #include <filesystem>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "common/bytes.hpp"
+#include "taplink/base/bytes.hpp"
 
 namespace taplink::sim {
 
@@ -29,7 +29,7 @@ struct EpurseState {
 
     // Throws std::runtime_error when the file is unreadable or malformed.
     static std::optional<EpurseState> load(const std::string& path);
-    // Owner-only, atomic and durable (storage/secure_file.hpp): a crash leaves the old state
+    // Owner-only, atomic and durable (taplink/base/private_file.hpp): a crash leaves the old state
     // or the new one, never half of each.
     void save(const std::string& path) const;
 };

@@ -1,6 +1,6 @@
 #include "applets/load_sam_applet.hpp"
 
-#include "storage/secure_file.hpp"
+#include "taplink/base/private_file.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -16,13 +16,13 @@
 #include <stdexcept>
 #include <utility>
 
-#include "cards/epurse/epurse_protocol.hpp"
-#include "chip/load_sam_protocol.hpp"
-#include "crypto/aes_gcm.hpp"
-#include "crypto/block_cipher.hpp"
-#include "crypto/ec_keys.hpp"
-#include "crypto/epurse_keys.hpp"
-#include "crypto/openssl_handles.hpp"
+#include "taplink/cards/epurse/epurse_protocol.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
+#include "taplink/crypto/aes_gcm.hpp"
+#include "taplink/crypto/block_cipher.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/epurse_keys.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
 
 namespace taplink::sim {
 

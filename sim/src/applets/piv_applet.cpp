@@ -1,6 +1,6 @@
 #include "applets/piv_applet.hpp"
 
-#include "storage/secure_file.hpp"
+#include "taplink/base/private_file.hpp"
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -16,9 +16,9 @@
 #include <stdexcept>
 #include <utility>
 
-#include "chip/piv_protocol.hpp"
-#include "crypto/ec_keys.hpp"
-#include "crypto/random.hpp"
+#include "taplink/chip/piv_protocol.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/random.hpp"
 
 namespace taplink::sim {
 

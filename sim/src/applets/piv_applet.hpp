@@ -14,7 +14,7 @@
 #include <string>
 
 #include "card/file_system.hpp"
-#include "crypto/openssl_handles.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
 
 namespace taplink::sim {
 

@@ -51,9 +51,7 @@ Bytes historicalBytes(std::string_view text) {
         bytes.push_back(static_cast<std::uint8_t>(0x50U | text.size()));  // tag 5: issuer's data
         bytes.insert(bytes.end(), text.begin(), text.end());
     }
-    for (const std::uint8_t status : {0x00, 0x90, 0x00}) {  // LCS 00, SW 9000
-        bytes.push_back(status);
-    }
+    bytes.insert(bytes.end(), {0x00, 0x90, 0x00});  // LCS 00, SW 9000
     return bytes;
 }
 

@@ -3,7 +3,7 @@
 
 #include <string_view>
 
-#include "common/bytes.hpp"
+#include "taplink/base/bytes.hpp"
 
 namespace taplink::sim {
 

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "apdu/tlv.hpp"
+#include "taplink/apdu/tlv.hpp"
 
 namespace taplink::sim {
 

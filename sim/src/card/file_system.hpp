@@ -8,8 +8,8 @@
 #include <optional>
 #include <vector>
 
-#include "apdu/apdu.hpp"
-#include "common/bytes.hpp"
+#include "taplink/apdu/apdu.hpp"
+#include "taplink/base/bytes.hpp"
 
 namespace taplink::sim {
 

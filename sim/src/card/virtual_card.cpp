@@ -13,7 +13,8 @@ constexpr std::uint8_t kReaderCla = 0xFF;  // PC/SC part 3 pseudo-APDUs, for the
 
 // 61xx / 6Cxx carry a length in SW2 where 00 means 256 or more.
 std::uint16_t withLength(std::uint8_t sw1, std::size_t length) {
-    return static_cast<std::uint16_t>((sw1 << 8U) | (std::min(length, apdu::kMaxShortLe) & 0xFFU));
+    return static_cast<std::uint16_t>((std::size_t{sw1} << 8U) |
+                                      (std::min(length, apdu::kMaxShortLe) & 0xFFU));
 }
 
 // Normal processing and warnings may come with data; errors may not (7816-4 clause 5.6).

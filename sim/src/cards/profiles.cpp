@@ -3,13 +3,13 @@
 #include <mutex>
 #include <stdexcept>
 
-#include "apdu/tlv.hpp"
 #include "applets/diag_applet.hpp"
 #include "applets/epurse_applet.hpp"
 #include "card/atr.hpp"
-#include "cards/epurse/epurse_protocol.hpp"
 #include "cards/secure_chip.hpp"
 #include "cards/test_issuer.hpp"
+#include "taplink/apdu/tlv.hpp"
+#include "taplink/cards/epurse/epurse_protocol.hpp"
 
 namespace taplink::sim {
 

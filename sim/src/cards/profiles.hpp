@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "card/virtual_card.hpp"
-#include "cards/issuer_keys.hpp"
+#include "taplink/protocol/issuer_keys.hpp"
 
 namespace taplink::sim {
 

@@ -3,14 +3,14 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "apdu/tlv.hpp"
 #include "applets/load_sam_applet.hpp"
 #include "applets/piv_applet.hpp"
 #include "card/atr.hpp"
 #include "cards/profiles.hpp"
-#include "chip/load_sam_protocol.hpp"
-#include "chip/piv_protocol.hpp"
-#include "storage/secure_file.hpp"
+#include "taplink/apdu/tlv.hpp"
+#include "taplink/base/private_file.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
+#include "taplink/chip/piv_protocol.hpp"
 
 namespace taplink::sim {
 

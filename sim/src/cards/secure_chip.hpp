@@ -1,4 +1,4 @@
-// The secure chip (DESIGN.md §4 "Secure chip"): a T=1 card in the reader's SAM slot holding
+// The secure chip (docs/chip.md): a T=1 card in the reader's SAM slot holding
 // the device key and certificate in a PIV-compatible application. Its state (the key that
 // was generated inside it, the certificate, the PIN counter) lives in the simulator's state
 // dir under chip-<serial hex>/, or in memory without a state dir.

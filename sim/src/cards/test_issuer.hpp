@@ -4,9 +4,9 @@
 // keys to play the server's part.
 #pragma once
 
-#include "cards/issuer_keys.hpp"
-#include "common/bytes.hpp"
-#include "crypto/epurse_keys.hpp"
+#include "taplink/base/bytes.hpp"
+#include "taplink/crypto/epurse_keys.hpp"
+#include "taplink/protocol/issuer_keys.hpp"
 
 namespace taplink::sim {
 

@@ -24,7 +24,7 @@ KeepassxcListener::KeepassxcListener(const std::string& runtimeDir) {
     const std::string folder = runtimeDir + "/app/org.keepassxc.KeePassXC";
     std::filesystem::create_directories(folder);
     socketPath_ = folder + "/org.keepassxc.KeePassXC.BrowserServer";
-    listener_ = taplink::api::UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    listener_ = taplink::UniqueFd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_un address{};
     address.sun_family = AF_UNIX;
     std::strncpy(address.sun_path, socketPath_.c_str(), sizeof address.sun_path - 1);
@@ -37,8 +37,8 @@ KeepassxcListener::KeepassxcListener(const std::string& runtimeDir) {
     if (::pipe2(stop.data(), O_CLOEXEC) != 0) {
         throw std::system_error(errno, std::generic_category(), "pipe2");
     }
-    stopRead_ = taplink::api::UniqueFd(stop[0]);
-    stopWrite_ = taplink::api::UniqueFd(stop[1]);
+    stopRead_ = taplink::UniqueFd(stop[0]);
+    stopWrite_ = taplink::UniqueFd(stop[1]);
     thread_ = std::thread([this] { serve(); });
 }
 
@@ -59,7 +59,7 @@ bool KeepassxcListener::waitReadable(int fd) const {
 
 void KeepassxcListener::serve() {
     while (waitReadable(listener_.get())) {
-        const taplink::api::UniqueFd connection(
+        const taplink::UniqueFd connection(
             ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
         if (connection) {
             serveConnection(connection.get());

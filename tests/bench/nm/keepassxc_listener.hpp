@@ -8,7 +8,7 @@
 #include <string>
 #include <thread>
 
-#include "api/unique_fd.hpp"
+#include "taplink/base/unique_fd.hpp"
 
 class KeepassxcListener {
   public:
@@ -26,8 +26,8 @@ class KeepassxcListener {
     bool waitReadable(int fd) const;
 
     std::string socketPath_;
-    taplink::api::UniqueFd listener_;
-    taplink::api::UniqueFd stopRead_;
-    taplink::api::UniqueFd stopWrite_;
+    taplink::UniqueFd listener_;
+    taplink::UniqueFd stopRead_;
+    taplink::UniqueFd stopWrite_;
     std::thread thread_;
 };

@@ -27,10 +27,10 @@
 #include <vector>
 
 #include "api/dispatcher.hpp"
-#include "api/jsonrpc.hpp"
 #include "api/unix_server.hpp"
 #include "host_process.hpp"
 #include "keepassxc_listener.hpp"
+#include "taplink/rpc/jsonrpc.hpp"
 
 namespace {
 
@@ -164,7 +164,7 @@ class PrivateFolder {
 
 void benchTaplinkNm(int rounds, const std::optional<std::string>& socket) {
     const PrivateFolder folder;
-    taplink::api::Dispatcher dispatcher{[](std::string_view) {}};
+    taplink::api::Dispatcher dispatcher{[](taplink::log::Level, std::string_view) {}};
     dispatcher.setCallerGate([](const taplink::api::Request&, taplink::api::CallContext&) {});
     std::unique_ptr<taplink::api::UnixServer> server;
     std::string socketPath = socket.value_or(folder.path() + "/taplink/taplinkd.sock");

@@ -1,0 +1,464 @@
+#include "taplink/chip/load_sam_protocol.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/x509.h>
+
+#include <memory>
+#include <utility>
+
+#include "taplink/apdu/tlv.hpp"
+#include "taplink/crypto/aes_gcm.hpp"
+#include "taplink/crypto/block_cipher.hpp"
+#include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/openssl_handles.hpp"
+
+namespace taplink::chip::sam {
+
+namespace ep = cards::epurse;
+
+namespace {
+
+using crypto::KdfCtxPtr;
+using crypto::KdfPtr;
+using crypto::PkeyPtr;
+
+constexpr std::uint32_t kTagLifecycle = 0x80;
+constexpr std::uint32_t kTagChipSerial = 0x81;
+constexpr std::uint32_t kTagSamPublicKey = 0x82;
+constexpr std::uint32_t kTagSm2PublicKey = 0x83;
+constexpr std::size_t kAuthorizationExpirySize = 8;
+constexpr std::size_t kInitializeForLoadAnswerSize = 16;
+constexpr std::uint8_t kUncompressedPoint = 0x04;
+
+std::string hexByte(std::uint8_t value) {
+    return toHex(ByteView(&value, 1));
+}
+
+void requireSize(ByteView field, std::size_t size, const char* what) {
+    if (field.size() != size) {
+        throw LoadSamFormatError(std::string(what) + " must be " + std::to_string(size) +
+                                 " bytes, got " + std::to_string(field.size()));
+    }
+}
+
+void append(Bytes& out, ByteView field) {
+    out.insert(out.end(), field.begin(), field.end());
+}
+
+void appendBigEndian64(Bytes& out, std::uint64_t value) {
+    for (std::size_t i = kAuthorizationExpirySize; i-- > 0;) {
+        out.push_back(static_cast<std::uint8_t>((value >> (8U * i)) & 0xFFU));
+    }
+}
+
+// Reads fixed-size fields front to back from a buffer of exactly the expected size.
+class FieldReader {
+  public:
+    FieldReader(ByteView bytes, std::size_t expected, const char* what) : bytes_(bytes) {
+        if (bytes.size() != expected) {
+            throw LoadSamFormatError(std::string(what) + ": " + std::to_string(bytes.size()) +
+                                     " bytes, expected " + std::to_string(expected));
+        }
+    }
+
+    ByteView view(std::size_t count) {
+        const ByteView field = bytes_.subspan(offset_, count);
+        offset_ += count;
+        return field;
+    }
+    Bytes take(std::size_t count) {
+        const ByteView field = view(count);
+        return {field.begin(), field.end()};
+    }
+    std::uint8_t byte() { return view(1)[0]; }
+    std::uint32_t number(std::size_t width) {
+        const std::uint32_t value = ep::readBigEndian(bytes_, offset_, width);
+        offset_ += width;
+        return value;
+    }
+    std::uint64_t number64() {
+        std::uint64_t value = 0;
+        for (const std::uint8_t octet : view(kAuthorizationExpirySize)) {
+            value = (value << 8U) | octet;
+        }
+        return value;
+    }
+
+  private:
+    ByteView bytes_;
+    std::size_t offset_ = 0;
+};
+
+// The suite byte of a load authorization: exactly 01 (triple DES) or 04 (SM4).
+crypto::epurse::Suite authorizationSuite(std::uint8_t algorithmId) {
+    if (algorithmId == crypto::epurse::algorithmIdOf(crypto::epurse::Suite::TripleDes)) {
+        return crypto::epurse::Suite::TripleDes;
+    }
+    if (algorithmId == crypto::epurse::algorithmIdOf(crypto::epurse::Suite::Sm4)) {
+        return crypto::epurse::Suite::Sm4;
+    }
+    throw LoadSamFormatError("load authorization: unknown suite " + hexByte(algorithmId) +
+                             " (expected 01 or 04)");
+}
+
+void requirePoint(ByteView point, const char* what) {
+    requireSize(point, kEcPointSize, what);
+    if (point[0] != kUncompressedPoint) {
+        throw LoadSamFormatError(std::string(what) +
+                                 " is not an uncompressed point (04 || X || Y)");
+    }
+}
+
+// --- The server's half of the envelope, all through OpenSSL EVP.
+
+PkeyPtr p256KeyFromPoint(ByteView point) {
+    requirePoint(point, "chip SAM public key");
+    PkeyPtr key = crypto::publicKeyFromPoint("EC", crypto::kP256Group, point);
+    if (!key) {
+        throw LoadSamFormatError("chip SAM public key is not a point on P-256");
+    }
+    return key;
+}
+
+PkeyPtr p256KeyFromSpki(ByteView spki) {
+    const unsigned char* cursor = spki.data();
+    PkeyPtr key(d2i_PUBKEY(nullptr, &cursor, static_cast<long>(spki.size())));
+    if (!key || cursor != spki.data() + spki.size()) {
+        ERR_clear_error();
+        throw LoadSamFormatError("chip SAM public key: not a DER SubjectPublicKeyInfo");
+    }
+    if (!crypto::isP256(key.get())) {
+        ERR_clear_error();
+        throw LoadSamFormatError("chip SAM public key: not an EC P-256 key");
+    }
+    return key;
+}
+
+PkeyPtr chipKeyFrom(ByteView spkiOrPoint) {
+    constexpr std::uint8_t kDerSequence = 0x30;
+    if (!spkiOrPoint.empty() && spkiOrPoint[0] == kDerSequence) {
+        return p256KeyFromSpki(spkiOrPoint);
+    }
+    return p256KeyFromPoint(spkiOrPoint);
+}
+
+apdu::CommandApdu samCommand(std::uint8_t instruction, std::uint8_t p1, Bytes data,
+                             std::optional<std::size_t> le) {
+    return apdu::CommandApdu{kCla, instruction, p1, 0x00, std::move(data), le};
+}
+
+const tlv::Tlv& requiredTlv(const std::vector<tlv::Tlv>& objects, std::uint32_t tag,
+                            const char* what) {
+    const tlv::Tlv* found = tlv::find(objects, tag);
+    if (found == nullptr) {
+        throw LoadSamFormatError(std::string("chip info: no ") + what);
+    }
+    return *found;
+}
+
+}  // namespace
+
+Bytes applicationId() {
+    return {0xF0, 0x54, 0x41, 0x50, 0x4C, 0x49, 0x4E, 0x4B, 0x53, 0x41, 0x4D};
+}
+
+std::string describeStatusWord(std::uint16_t statusWord) {
+    switch (statusWord) {
+        case sw::kOk:
+            return "success";
+        case sw::kConditionsNotSatisfied:
+            return "wrong lifecycle state, or no load authorization imported";
+        case sw::kAuthorizationExpired:
+            return "load authorization expired";
+        case sw::kAuthorizationUsed:
+            return "load authorization already used";
+        case sw::kEnvelopeInvalid:
+            return "load authorization envelope does not open (tampered, or sealed to another "
+                   "chip)";
+        case sw::kWrongData:
+            return "data does not match the load authorization (card serial, amount, terminal, "
+                   "suite or key version), or is malformed";
+        case sw::kMac1Invalid:
+            return "MAC1 from the card does not verify";
+        case sw::kWrongLength:
+            return "wrong length";
+        case sw::kIncorrectP1P2:
+            return "incorrect P1-P2";
+        case sw::kInsNotSupported:
+            return "instruction not supported";
+        case apdu::sw::kFileNotFound:
+            return "load SAM application not found";
+        case apdu::sw::kClaNotSupported:
+            return "class not supported";
+        default:
+            break;
+    }
+    return "status " + apdu::statusWordHex(statusWord);
+}
+
+// --- Lifecycle
+
+std::string_view lifecycleName(Lifecycle state) {
+    switch (state) {
+        case Lifecycle::Installed:
+            return "installed";
+        case Lifecycle::Operational:
+            return "operational";
+        case Lifecycle::Locked:
+            return "locked";
+    }
+    return "unknown";
+}
+
+std::optional<Lifecycle> lifecycleFromByte(std::uint8_t value) {
+    switch (value) {
+        case static_cast<std::uint8_t>(Lifecycle::Installed):
+            return Lifecycle::Installed;
+        case static_cast<std::uint8_t>(Lifecycle::Operational):
+            return Lifecycle::Operational;
+        case static_cast<std::uint8_t>(Lifecycle::Locked):
+            return Lifecycle::Locked;
+        default:
+            return std::nullopt;
+    }
+}
+
+std::optional<Lifecycle> lifecycleFromName(std::string_view name) {
+    for (const Lifecycle state :
+         {Lifecycle::Installed, Lifecycle::Operational, Lifecycle::Locked}) {
+        if (lifecycleName(state) == name) {
+            return state;
+        }
+    }
+    return std::nullopt;
+}
+
+bool isForward(Lifecycle from, Lifecycle to) {
+    return static_cast<std::uint8_t>(to) > static_cast<std::uint8_t>(from);
+}
+
+// --- Load authorization
+
+Bytes LoadAuthorization::encode() const {
+    requireSize(cardSerial, ep::kSerialSize, "load authorization: card serial");
+    requireSize(terminalId, ep::kTerminalIdSize, "load authorization: terminal id");
+    requireSize(nonce, kNonceSize, "load authorization: nonce");
+    requireSize(dlk, kDlkSize, "load authorization: DLK");
+    Bytes out{kAuthorizationVersion, crypto::epurse::algorithmIdOf(suite)};
+    append(out, cardSerial);
+    ep::appendBigEndian(out, amount, 4);
+    append(out, terminalId);
+    ep::appendBigEndian(out, onlineAtc, 2);
+    append(out, nonce);
+    appendBigEndian64(out, expiry);
+    out.push_back(keyIndex);
+    out.push_back(keyVersion);
+    append(out, dlk);
+    return out;
+}
+
+LoadAuthorization LoadAuthorization::parse(ByteView bytes) {
+    FieldReader in(bytes, kAuthorizationSize, "load authorization");
+    const std::uint8_t version = in.byte();
+    if (version != kAuthorizationVersion) {
+        throw LoadSamFormatError("load authorization: unknown version " + hexByte(version));
+    }
+    LoadAuthorization authorization;
+    authorization.suite = authorizationSuite(in.byte());
+    authorization.cardSerial = in.take(ep::kSerialSize);
+    authorization.amount = in.number(4);
+    authorization.terminalId = in.take(ep::kTerminalIdSize);
+    authorization.onlineAtc = static_cast<std::uint16_t>(in.number(2));
+    authorization.nonce = in.take(kNonceSize);
+    authorization.expiry = in.number64();
+    authorization.keyIndex = in.byte();
+    authorization.keyVersion = in.byte();
+    authorization.dlk = in.take(kDlkSize);
+    return authorization;
+}
+
+// --- ECIES envelope
+
+EnvelopeParts splitEnvelope(ByteView envelope) {
+    requireSize(envelope, kEnvelopeSize, "load authorization envelope");
+    EnvelopeParts parts{envelope.first(kEcPointSize),
+                        envelope.subspan(kEcPointSize, kAuthorizationSize),
+                        envelope.last(kGcmTagSize)};
+    requirePoint(parts.ephemeralPublicKey, "envelope ephemeral public key");
+    return parts;
+}
+
+EnvelopeKey deriveEnvelopeKey(ByteView sharedSecret, ByteView chipSerial) {
+    if (sharedSecret.empty() || chipSerial.empty()) {
+        throw crypto::CryptoError("load SAM envelope: empty shared secret or chip serial");
+    }
+    const KdfPtr kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
+    if (!kdf) {
+        crypto::throwOpenSslError("load SAM envelope: EVP_KDF_fetch(HKDF)");
+    }
+    const KdfCtxPtr context(EVP_KDF_CTX_new(kdf.get()));
+    if (!context) {
+        crypto::throwOpenSslError("load SAM envelope: EVP_KDF_CTX_new");
+    }
+    std::string digest = "SHA256";
+    Bytes ikm(sharedSecret.begin(), sharedSecret.end());
+    Bytes info(kEnvelopeKdfLabel.begin(), kEnvelopeKdfLabel.end());
+    append(info, chipSerial);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest.data(), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm.data(), ikm.size()),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
+        OSSL_PARAM_construct_end()};
+    Bytes output(kEnvelopeKeySize + kEnvelopeIvSize);
+    crypto::checkOpenSsl(EVP_KDF_derive(context.get(), output.data(), output.size(), params),
+                         "load SAM envelope: HKDF-SHA256");
+    const ByteView view(output);
+    EnvelopeKey key{Bytes(view.begin(), view.begin() + kEnvelopeKeySize),
+                    Bytes(view.begin() + kEnvelopeKeySize, view.end())};
+    OPENSSL_cleanse(output.data(), output.size());
+    OPENSSL_cleanse(ikm.data(), ikm.size());
+    return key;
+}
+
+Bytes sealLoadAuthorization(ByteView chipPublicKeySpkiOrPoint, ByteView chipSerial,
+                            const LoadAuthorization& authorization) {
+    Bytes plaintext = authorization.encode();
+    const PkeyPtr chipKey = chipKeyFrom(chipPublicKeySpkiOrPoint);
+    const PkeyPtr ephemeral = crypto::generateKey("EC", crypto::kP256Group);
+    const Bytes ephemeralPoint = crypto::uncompressedPoint(ephemeral.get());
+    requirePoint(ephemeralPoint, "ephemeral public key");
+    std::optional<Bytes> agreed = crypto::ecdhSharedSecret(ephemeral.get(), chipKey.get());
+    if (!agreed) {
+        throw crypto::CryptoError("load SAM envelope: ECDH with the chip SAM public key failed");
+    }
+    Bytes secret = std::move(*agreed);
+    EnvelopeKey key = deriveEnvelopeKey(secret, chipSerial);
+    const crypto::GcmSealed sealed =
+        crypto::aes256GcmSeal(key.key, key.iv, ephemeralPoint, plaintext);
+    OPENSSL_cleanse(secret.data(), secret.size());
+    OPENSSL_cleanse(key.key.data(), key.key.size());
+    OPENSSL_cleanse(plaintext.data(), plaintext.size());
+
+    Bytes envelope = ephemeralPoint;
+    append(envelope, sealed.ciphertext);
+    append(envelope, sealed.tag);
+    return envelope;
+}
+
+// --- GET CHIP INFO answer
+
+Bytes ChipInfo::encode() const {
+    if (chipSerial.empty() || chipSerial.size() > kMaxChipSerialSize) {
+        throw LoadSamFormatError("chip info: chip serial must be 1.." +
+                                 std::to_string(kMaxChipSerialSize) + " bytes");
+    }
+    requirePoint(samPublicKey, "chip info: SAM public key");
+    requirePoint(sm2PublicKey, "chip info: SM2 public key");
+    Bytes out;
+    for (const auto& object :
+         {tlv::Tlv::primitive(kTagLifecycle, {static_cast<std::uint8_t>(lifecycle)}),
+          tlv::Tlv::primitive(kTagChipSerial, chipSerial),
+          tlv::Tlv::primitive(kTagSamPublicKey, samPublicKey),
+          tlv::Tlv::primitive(kTagSm2PublicKey, sm2PublicKey)}) {
+        append(out, object.encode());
+    }
+    return out;
+}
+
+ChipInfo ChipInfo::parse(ByteView bytes) {
+    std::vector<tlv::Tlv> objects;
+    try {
+        objects = tlv::parse(bytes);
+    } catch (const tlv::TlvError& error) {
+        throw LoadSamFormatError(std::string("chip info: ") + error.what());
+    }
+    ChipInfo info;
+    const Bytes& state = requiredTlv(objects, kTagLifecycle, "lifecycle").value;
+    requireSize(state, 1, "chip info: lifecycle");
+    const auto lifecycle = lifecycleFromByte(state[0]);
+    if (!lifecycle) {
+        throw LoadSamFormatError("chip info: unknown lifecycle state " + hexByte(state[0]));
+    }
+    info.lifecycle = *lifecycle;
+    info.chipSerial = requiredTlv(objects, kTagChipSerial, "chip serial").value;
+    if (info.chipSerial.empty() || info.chipSerial.size() > kMaxChipSerialSize) {
+        throw LoadSamFormatError("chip info: chip serial of " +
+                                 std::to_string(info.chipSerial.size()) + " bytes");
+    }
+    info.samPublicKey = requiredTlv(objects, kTagSamPublicKey, "SAM public key").value;
+    requirePoint(info.samPublicKey, "chip info: SAM public key");
+    info.sm2PublicKey = requiredTlv(objects, kTagSm2PublicKey, "SM2 public key").value;
+    requirePoint(info.sm2PublicKey, "chip info: SM2 public key");
+    return info;
+}
+
+// --- COMPUTE LOAD MAC2 request
+
+Bytes LoadMac2Request::encode() const {
+    requireSize(cardSerial, ep::kSerialSize, "MAC2 request: card serial");
+    requireSize(terminalId, ep::kTerminalIdSize, "MAC2 request: terminal id");
+    requireSize(date, 4, "MAC2 request: date");
+    requireSize(time, 3, "MAC2 request: time");
+    Bytes initializationAnswer;
+    try {
+        initializationAnswer = initialization.encode();
+    } catch (const std::exception& error) {
+        throw LoadSamFormatError(std::string("MAC2 request: ") + error.what());
+    }
+    requireSize(initializationAnswer, kInitializeForLoadAnswerSize,
+                "MAC2 request: INITIALIZE FOR LOAD answer");
+    Bytes out = cardSerial;
+    append(out, initializationAnswer);
+    ep::appendBigEndian(out, amount, 4);
+    append(out, terminalId);
+    append(out, date);
+    append(out, time);
+    return out;
+}
+
+LoadMac2Request LoadMac2Request::parse(ByteView bytes) {
+    FieldReader in(bytes, kMac2RequestSize, "MAC2 request");
+    LoadMac2Request request;
+    request.cardSerial = in.take(ep::kSerialSize);
+    request.initialization = ep::LoadInitialization::parse(in.view(kInitializeForLoadAnswerSize));
+    request.amount = in.number(4);
+    request.terminalId = in.take(ep::kTerminalIdSize);
+    request.date = in.take(4);
+    request.time = in.take(3);
+    return request;
+}
+
+// --- Commands
+
+apdu::CommandApdu selectApplication() {
+    return apdu::CommandApdu{0x00, apdu::kInsSelect, 0x04,
+                             0x00, applicationId(),  apdu::kMaxShortLe};
+}
+
+apdu::CommandApdu getChipInfo() {
+    return samCommand(ins::kGetChipInfo, 0x00, {}, apdu::kMaxShortLe);
+}
+
+apdu::CommandApdu setLifecycle(Lifecycle target) {
+    return samCommand(ins::kSetLifecycle, static_cast<std::uint8_t>(target), {}, std::nullopt);
+}
+
+apdu::CommandApdu importLoadAuthorization(ByteView envelope) {
+    return samCommand(ins::kImportAuthorization, 0x00, Bytes(envelope.begin(), envelope.end()),
+                      std::nullopt);
+}
+
+apdu::CommandApdu computeLoadMac2(const LoadMac2Request& request) {
+    return samCommand(ins::kComputeLoadMac2, 0x00, request.encode(), kMac2Size);
+}
+
+apdu::CommandApdu sm2Sign(ByteView message) {
+    return samCommand(ins::kSm2Sign, 0x00, Bytes(message.begin(), message.end()),
+                      apdu::kMaxShortLe);
+}
+
+}  // namespace taplink::chip::sam

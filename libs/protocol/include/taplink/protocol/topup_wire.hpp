@@ -1,0 +1,237 @@
+// The wire contract between taplinkd and the top-up server (docs/server.md): the byte layout
+// of the top-up result message that the device key signs, and the JSON bodies of the device
+// API. Both sides use this file, so a field cannot mean one thing to one side and another to
+// the other. Every parser is strict: a missing, unknown or ill-typed field, a value out of
+// range or of the wrong size is a WireFormatError.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "taplink/base/bytes.hpp"
+
+namespace taplink::net::wire {
+
+using Json = nlohmann::json;
+
+// A body or message that does not follow the contract; the message says which field and why.
+class WireFormatError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// --- Sizes of the e-purse fields (JR/T 0025 e-purse, docs/cards.md).
+inline constexpr std::size_t kIssuerIdSize = 8;
+inline constexpr std::size_t kCardSerialSize = 10;
+inline constexpr std::size_t kTerminalIdSize = 6;
+inline constexpr std::size_t kDateSize = 4;  // BCD YYYYMMDD
+inline constexpr std::size_t kTimeSize = 3;  // BCD hhmmss
+inline constexpr std::size_t kTacSize = 4;
+inline constexpr std::size_t kNonceSize = 16;
+inline constexpr std::size_t kLoadAuthorizationEnvelopeSize = 147;  // chip/load_sam_protocol.hpp
+inline constexpr std::size_t kMaxOrderIdSize = 64;
+
+inline constexpr std::uint8_t kAlgorithmTripleDes = 0x01;
+inline constexpr std::uint8_t kAlgorithmSm4 = 0x04;
+
+// An order id: 1..64 characters of [A-Za-z0-9-].
+bool isValidOrderId(std::string_view orderId);
+
+// --- The top-up result message (signed by the device key: ECDSA P-256 over SHA-256 of
+// exactly these bytes). Big-endian integers:
+//   magic "TLR1"(4) || order id length(1) || order id (ASCII [A-Za-z0-9-], 1..64)
+//   || algorithm id(1) || card serial(10) || balance before(4) || amount(4)
+//   || balance after(4) || online ATC(2) (the one INITIALIZE FOR LOAD returned; the TAC
+//   uses it) || terminal id(6) || date(4, BCD YYYYMMDD) || time(3, BCD hhmmss) || TAC(4)
+//   || authorization nonce(16)
+inline constexpr std::string_view kResultMagic = "TLR1";
+inline constexpr std::size_t kResultFixedSize = 4 + 1 + 1 + kCardSerialSize + 4 + 4 + 4 + 2 +
+                                                kTerminalIdSize + kDateSize + kTimeSize + kTacSize +
+                                                kNonceSize;  // 61, plus the order id
+
+struct TopupResult {
+    std::string orderId;
+    std::uint8_t algorithmId = kAlgorithmTripleDes;  // 01 triple DES, 04 SM4
+    Bytes cardSerial;                                // 10
+    std::uint32_t balanceBefore = 0;                 // fen
+    std::uint32_t amount = 0;
+    std::uint32_t balanceAfter = 0;
+    std::uint16_t onlineAtc = 0;
+    Bytes terminalId;  // 6
+    Bytes date;        // 4, BCD YYYYMMDD
+    Bytes time;        // 3, BCD hhmmss
+    Bytes tac;         // 4
+    Bytes nonce;       // 16, the load authorization's
+
+    bool operator==(const TopupResult&) const = default;
+};
+
+// WireFormatError for any field that parseResult would refuse.
+Bytes encodeResult(const TopupResult& result);
+// WireFormatError unless the bytes are exactly one well-formed message: magic, an order id
+// as above, algorithm id 01 or 04, a valid BCD date and time, nothing left over.
+TopupResult parseResult(ByteView message);
+
+// --- Encodings used in the bodies (base64: common/base64.hpp, canonical only).
+// Parses JSON text; WireFormatError when it is not JSON.
+Json parseJson(std::string_view text);
+// "…0042": the last four hex digits of a card serial, for receipts and screens.
+std::string maskedCardSerial(ByteView cardSerial);
+
+// Reads a JSON object field by field, strictly: each accessor throws WireFormatError naming
+// the field ("authorize request.balance must be ...") when it is missing or ill-typed, and
+// finish() throws for any field nobody asked for. For bodies of this contract and others.
+class StrictObject {
+  public:
+    // WireFormatError unless json is an object; json must outlive the reader. what names it
+    // in messages.
+    StrictObject(const Json& json, std::string what);
+
+    const Json& field(std::string_view name);
+    bool has(std::string_view name) const;
+    std::string string(std::string_view name);
+    // A string that must be exactly expected.
+    void constant(std::string_view name, std::string_view expected);
+    // A JSON integer from 0 to max (not a float, not a string of digits).
+    std::uint64_t unsignedNumber(std::string_view name, std::uint64_t max);
+    std::int64_t unixTime(std::string_view name);
+    bool boolean(std::string_view name);
+    // Exactly 2 * size hex digits, either case.
+    Bytes hex(std::string_view name, std::size_t size);
+    Bytes base64(std::string_view name);
+    StrictObject object(std::string_view name);
+    // Call after reading every field: WireFormatError for an unknown one.
+    void finish() const;
+
+  private:
+    [[noreturn]] void fail(const std::string& why) const;
+    [[noreturn]] void failField(std::string_view name, const std::string& why) const;
+
+    const Json& json_;
+    std::string what_;
+    std::set<std::string, std::less<>> read_;
+};
+
+// --- JSON bodies of the device API (docs/server.md). Hex fields are written upper-case and
+// read in either case; each has a fixed size. fromJson throws WireFormatError for anything
+// off the contract; toJson throws it for a byte field of the wrong size.
+
+enum class OrderStatus { Open, Settled, Cancelled };
+std::string_view toString(OrderStatus status);  // "open", "settled", "cancelled"
+// WireFormatError for another name.
+OrderStatus orderStatusFromString(std::string_view name);
+
+// GET /v1/orders/{id} -> 200
+struct Order {
+    std::string orderId;
+    std::uint32_t amount = 0;  // fen
+    std::string currency = "CNY";
+    std::string scheme;  // "city-epurse"
+    OrderStatus status = OrderStatus::Open;
+
+    static Order fromJson(const Json& json);
+    bool operator==(const Order&) const = default;
+};
+Json toJson(const Order& order);
+
+// GET /v1/scripts/{scheme} -> 200: a recharge script and its signature (ECDSA P-256 over
+// SHA-256 of the exact script bytes, DER ECDSA-Sig-Value) by the script-signing key, whose
+// DER SubjectPublicKeyInfo hashes (SHA-256) to keyId.
+struct ScriptEnvelope {
+    std::string scheme;
+    std::string id;
+    std::uint32_t version = 0;
+    Bytes script;       // base64 on the wire
+    Bytes signature;    // base64 on the wire
+    std::string keyId;  // 64 lower-case hex digits
+
+    static ScriptEnvelope fromJson(const Json& json);
+    bool operator==(const ScriptEnvelope&) const = default;
+};
+Json toJson(const ScriptEnvelope& envelope);
+
+// POST /v1/orders/{id}/authorize: what the card said in INITIALIZE FOR LOAD, and who asks.
+struct AuthorizeRequest {
+    Bytes issuerId;                                  // 8
+    Bytes cardSerial;                                // 10
+    std::uint32_t balance = 0;                       // fen, before the load
+    std::uint16_t onlineAtc = 0;                     // from INITIALIZE FOR LOAD
+    std::uint8_t algorithmId = kAlgorithmTripleDes;  // 1 or 4
+    std::uint8_t keyVersion = 0;
+    Bytes terminalId;  // 6
+
+    static AuthorizeRequest fromJson(const Json& json);
+    bool operator==(const AuthorizeRequest&) const = default;
+};
+Json toJson(const AuthorizeRequest& request);
+
+// -> 200: the load authorization as a data script for the secure chip:
+//   {"orderId", "nonce", "expiresAt", "dataScript": {"format":"taplink-script/1",
+//    "kind":"data", "target":"chip", "scheme", "items": {"loadAuthorization": HEX}}}
+inline constexpr std::string_view kDataScriptFormat = "taplink-script/1";
+struct AuthorizeResponse {
+    std::string orderId;
+    Bytes nonce;                 // 16
+    std::int64_t expiresAt = 0;  // unix seconds
+    std::string scheme;          // the data script's
+    Bytes loadAuthorization;     // the 147-byte ECIES envelope
+
+    static AuthorizeResponse fromJson(const Json& json);
+    bool operator==(const AuthorizeResponse&) const = default;
+};
+Json toJson(const AuthorizeResponse& response);
+
+// POST /v1/orders/{id}/result: the encoded TopupResult and the device key's DER signature.
+struct ResultReport {
+    Bytes result;     // base64 on the wire
+    Bytes signature;  // base64 on the wire
+
+    static ResultReport fromJson(const Json& json);
+    bool operator==(const ResultReport&) const = default;
+};
+Json toJson(const ResultReport& report);
+
+struct Receipt {
+    std::string receiptId;
+    std::string orderId;
+    std::uint32_t amount = 0;
+    std::string cardSerial;  // masked, "…0042"
+    std::uint32_t balanceAfter = 0;
+    Bytes tac;  // 4
+    std::int64_t settledAt = 0;
+
+    static Receipt fromJson(const Json& json);
+    bool operator==(const Receipt&) const = default;
+};
+Json toJson(const Receipt& receipt);
+
+// -> 200 {"orderId", "status":"settled", "settledAt", "receipt"}
+struct Settlement {
+    std::string orderId;
+    std::int64_t settledAt = 0;
+    Receipt receipt;
+
+    static Settlement fromJson(const Json& json);
+    bool operator==(const Settlement&) const = default;
+};
+Json toJson(const Settlement& settlement);
+
+// Every error: {"error":{"code":"snake_case","message":"plain words"}}; a replayed result
+// (409 already_settled) also carries "receipt" and "sameResult": true.
+struct ErrorBody {
+    std::string code;
+    std::string message;
+    std::optional<Receipt> receipt;
+    std::optional<bool> sameResult;
+
+    static ErrorBody fromJson(const Json& json);
+    bool operator==(const ErrorBody&) const = default;
+};
+Json toJson(const ErrorBody& error);
+
+}  // namespace taplink::net::wire

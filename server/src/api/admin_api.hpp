@@ -1,0 +1,48 @@
+// The admin API (docs/server.md): plain HTTP/1.1 on the owner-only Unix socket, for the
+// operator and the tests: orders, ledger, devices, events and fault injection.
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+
+#include "api/api_error.hpp"
+#include "api/faults.hpp"
+#include "api/order_desk.hpp"
+#include "http/http_server.hpp"
+#include "http/router.hpp"
+#include "store/server_store.hpp"
+
+namespace taplink::server {
+
+using AdminApiSettings = OrderRules;
+
+class AdminApi {
+  public:
+    AdminApi(ServerStore& store, FaultInjector& faults, AdminApiSettings settings);
+
+    // Never throws for anything a client sends.
+    http::Response handle(const http::Request& request, const http::Peer& peer);
+
+  private:
+    struct Call {};
+    using Params = http::PathParams;
+
+    http::Response createOrder(const http::Request& request, Call& call, const Params& path);
+    http::Response listOrders(const http::Request& request, Call& call, const Params& path);
+    http::Response showOrder(const http::Request& request, Call& call, const Params& path);
+    http::Response cancelOrder(const http::Request& request, Call& call, const Params& path);
+    http::Response ledger(const http::Request& request, Call& call, const Params& path);
+    http::Response listDevices(const http::Request& request, Call& call, const Params& path);
+    http::Response revokeDevice(const http::Request& request, Call& call, const Params& path);
+    http::Response listEvents(const http::Request& request, Call& call, const Params& path);
+    http::Response addFault(const http::Request& request, Call& call, const Params& path);
+    http::Response clearFaults(const http::Request& request, Call& call, const Params& path);
+
+    ServerStore& store_;
+    FaultInjector& faults_;
+    AdminApiSettings settings_;
+    http::Router<Call> router_;
+};
+
+}  // namespace taplink::server

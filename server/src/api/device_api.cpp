@@ -1,0 +1,393 @@
+#include "api/device_api.hpp"
+
+#include <openssl/crypto.h>
+
+#include <chrono>
+#include <stdexcept>
+
+#include "api/views.hpp"
+#include "store/random_ids.hpp"
+#include "taplink/cards/epurse/epurse_protocol.hpp"
+#include "taplink/chip/device_certificate.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
+#include "taplink/crypto/epurse_keys.hpp"
+#include "taplink/crypto/random.hpp"
+
+namespace taplink::server {
+
+namespace {
+
+namespace wire = net::wire;
+namespace ep = crypto::epurse;
+using http::PathParams;
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+constexpr std::string_view kCityScheme = "city-epurse";
+
+std::int64_t nowSeconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+template <class Body>
+Body parseBody(const Request& request) {
+    try {
+        return Body::fromJson(wire::parseJson(request.body));
+    } catch (const wire::WireFormatError& error) {
+        throw ApiError(400, "malformed_request", error.what());
+    }
+}
+
+[[noreturn]] void refuse(int status, const char* code, const std::string& message) {
+    throw ApiError(status, code, message);
+}
+
+// The order id of /v1/orders/{id}... for the event log; empty for other paths.
+std::string orderIdInPath(const std::string& path) {
+    constexpr std::string_view kPrefix = "/v1/orders/";
+    if (path.rfind(kPrefix, 0) != 0) {
+        return {};
+    }
+    std::string id = path.substr(kPrefix.size(), path.find('/', kPrefix.size()) - kPrefix.size());
+    return wire::isValidOrderId(id) ? id : std::string();
+}
+
+const sim::IssuerMasterKeys& issuerKeys(const sim::IssuerKeySet& issuers, ByteView issuerId,
+                                        ep::Suite suite, const sim::Issuer** issuerOut) {
+    const sim::Issuer* issuer = issuers.find(issuerId);
+    if (issuer == nullptr || issuer->scheme != kCityScheme) {
+        refuse(422, "issuer_unknown", "no city e-purse issuer " + toHex(issuerId) + " here");
+    }
+    const sim::IssuerMasterKeys* keys = issuer->keysFor(suite);
+    if (keys == nullptr) {
+        refuse(422, "suite_unsupported",
+               "issuer " + toHex(issuerId) + " has no " + std::string(sim::suiteName(suite)) +
+                   " keys");
+    }
+    *issuerOut = issuer;
+    return *keys;
+}
+
+// The load authorization the chip will open: the card's DLK, bound to everything it may do.
+chip::sam::LoadAuthorization loadAuthorization(const wire::AuthorizeRequest& body,
+                                               const OrderRecord& order, ep::Suite suite,
+                                               const sim::Issuer& issuer,
+                                               const sim::IssuerMasterKeys& keys,
+                                               std::int64_t expiresAt) {
+    chip::sam::LoadAuthorization authorization;
+    authorization.suite = suite;
+    authorization.cardSerial = body.cardSerial;
+    authorization.amount = order.amount;
+    authorization.terminalId = body.terminalId;
+    authorization.onlineAtc = body.onlineAtc;
+    authorization.nonce = crypto::randomBytes(chip::sam::kNonceSize);
+    authorization.expiry = static_cast<std::uint64_t>(expiresAt);
+    authorization.keyIndex = issuer.keyIndex;
+    authorization.keyVersion = issuer.keyVersion;
+    authorization.dlk = ep::diversify(suite, keys.load, body.cardSerial);
+    return authorization;
+}
+
+// A result for an order that is settled already: the same bytes again are a replay (answered
+// with the receipt), anything else a conflict.
+[[noreturn]] void replayOrConflict(const SettlementRecord& earlier, ByteView result) {
+    if (earlier.result == Bytes(result.begin(), result.end())) {
+        throw ApiError(409, "already_settled", "order " + earlier.orderId + " is settled",
+                       {{"receipt", wire::toJson(receiptOf(earlier))}, {"sameResult", true}});
+    }
+    refuse(409, "result_conflict", "order " + earlier.orderId + " was settled with another result");
+}
+
+bool sameBytes(ByteView a, ByteView b) {
+    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+DeviceApi::DeviceApi(ServerStore& store, const sim::IssuerKeySet& issuers,
+                     const ScriptCatalogue& scripts, FaultInjector& faults,
+                     DeviceApiSettings settings)
+    : store_(store), issuers_(issuers), scripts_(scripts), faults_(faults), settings_(settings) {
+    const auto route = [this](auto member) {
+        return [this, member](const Request& request, Call& call, const PathParams& path) {
+            return (this->*member)(request, call, path);
+        };
+    };
+    router_.add("GET", "/v1/orders/{}", route(&DeviceApi::order));
+    router_.add("GET", "/v1/scripts/{}", route(&DeviceApi::script));
+    router_.add("POST", "/v1/orders/{}/authorize", route(&DeviceApi::authorize));
+    router_.add("POST", "/v1/orders/{}/result", route(&DeviceApi::result));
+}
+
+Response DeviceApi::handle(const Request& request, const http::Peer& peer) {
+    Call call;
+    call.certificate = peer.certificate;
+    try {
+        if (peer.certificate == nullptr) {
+            refuse(403, "device_certificate_required", "a device certificate is required");
+        }
+        try {
+            call.device = identifyDevice(peer.certificate);
+        } catch (const chip::DeviceCertificateError& error) {
+            refuse(403, "device_certificate_invalid", error.what());
+        } catch (const std::invalid_argument& error) {
+            refuse(403, "device_certificate_invalid", error.what());
+        }
+        const DeviceRecord device =
+            store_.seeDevice(DeviceSighting{call.device.fingerprint, call.device.chipSerialHex,
+                                            call.device.subject, call.device.notAfter});
+        if (device.revoked) {
+            refuse(403, "device_revoked", "device " + call.device.chipSerialHex + " is revoked");
+        }
+        return router_.dispatch(request, call);
+    } catch (const ApiError& error) {
+        recordRefusal(request, call.device.chipSerialHex, error);
+        return error.response();
+    }
+}
+
+void DeviceApi::recordRefusal(const Request& request, const std::string& chipSerial,
+                              const ApiError& error) const {
+    const bool replay = error.code() == "already_settled";
+    store_.recordEvent(EventRecord{0, 0, replay ? "replay" : "refused", orderIdInPath(request.path),
+                                   chipSerial, error.code(),
+                                   request.method + " " + request.path + ": " + error.what()});
+}
+
+void DeviceApi::injectFault(Endpoint endpoint, FaultMode mode) {
+    if (const auto status = faults_.take(endpoint, mode)) {
+        throw ApiError(*status, "injected_fault",
+                       "fault injected " + std::string(toString(mode)) + " " +
+                           std::string(toString(endpoint)));
+    }
+}
+
+OrderRecord DeviceApi::existingOrder(const std::string& orderId) const {
+    auto order = wire::isValidOrderId(orderId) ? store_.findOrder(orderId) : std::nullopt;
+    if (!order) {
+        refuse(404, "order_not_found", "no order " + orderId);
+    }
+    return *order;
+}
+
+// --- GET /v1/orders/{id}
+
+Response DeviceApi::order(const Request& /*request*/, Call& /*call*/, const PathParams& path) {
+    injectFault(Endpoint::Order, FaultMode::Before);
+    const OrderRecord order = existingOrder(path[0]);
+    injectFault(Endpoint::Order, FaultMode::After);
+    return http::jsonResponse(200, wire::toJson(orderView(order)));
+}
+
+// --- GET /v1/scripts/{scheme}
+
+Response DeviceApi::script(const Request& /*request*/, Call& /*call*/, const PathParams& path) {
+    injectFault(Endpoint::Script, FaultMode::Before);
+    const auto envelope = scripts_.newest(path[0]);
+    if (!envelope) {
+        refuse(404, "script_not_found", "no recharge script for scheme " + path[0]);
+    }
+    injectFault(Endpoint::Script, FaultMode::After);
+    if (faults_.take(Endpoint::Script, FaultMode::Corrupt)) {
+        auto tampered = *envelope;
+        tampered.script.at(tampered.script.size() / 2) ^= 0x01U;  // after it was signed
+        return http::jsonResponse(200, wire::toJson(tampered));
+    }
+    return http::jsonResponse(200, wire::toJson(*envelope));
+}
+
+// --- POST /v1/orders/{id}/authorize
+
+Response DeviceApi::authorize(const Request& request, Call& call, const PathParams& path) {
+    injectFault(Endpoint::Authorize, FaultMode::Before);
+    if (auto replayed = replayedAuthorization(path[0])) {
+        return http::jsonResponse(200, *replayed);
+    }
+    const auto body = parseBody<wire::AuthorizeRequest>(request);
+    const OrderRecord order = existingOrder(path[0]);
+    if (order.status == wire::OrderStatus::Settled) {
+        refuse(409, "order_settled", "order " + order.orderId + " is already settled");
+    }
+    if (order.status == wire::OrderStatus::Cancelled) {
+        refuse(409, "order_cancelled", "order " + order.orderId + " was cancelled");
+    }
+    if (order.scheme != kCityScheme) {
+        refuse(422, "scheme_unsupported", "orders of scheme " + order.scheme + " cannot be loaded");
+    }
+    const ep::Suite suite = ep::suiteFromAlgorithmId(body.algorithmId);
+    const sim::Issuer* issuer = nullptr;
+    const sim::IssuerMasterKeys& keys = issuerKeys(issuers_, body.issuerId, suite, &issuer);
+    if (body.keyVersion != issuer->keyVersion) {
+        refuse(422, "key_version_unsupported",
+               "the card's load key version " + std::to_string(body.keyVersion) +
+                   " is not the issuer's " + std::to_string(issuer->keyVersion));
+    }
+    if (body.terminalId != call.device.terminalId) {
+        refuse(403, "terminal_mismatch",
+               "terminal " + toHex(body.terminalId) + " is not this device's " +
+                   toHex(call.device.terminalId));
+    }
+    if (std::uint64_t{body.balance} + order.amount > settings_.maxCardBalance) {
+        refuse(
+            422, "balance_limit_exceeded",
+            "the card would hold more than " + std::to_string(settings_.maxCardBalance) + " fen");
+    }
+    const std::int64_t now = nowSeconds();
+    const std::int64_t expiresAt = now + settings_.authorizationLifetimeSeconds;
+    chip::sam::LoadAuthorization authorization =
+        loadAuthorization(body, order, suite, *issuer, keys, expiresAt);
+    const Bytes envelope = chip::sam::sealLoadAuthorization(call.device.samPublicKey,
+                                                            call.device.chipSerial, authorization);
+    OPENSSL_cleanse(authorization.dlk.data(), authorization.dlk.size());
+
+    AuthorizationRecord record{0,
+                               order.orderId,
+                               call.device.fingerprint,
+                               call.device.chipSerialHex,
+                               body.issuerId,
+                               body.cardSerial,
+                               body.algorithmId,
+                               body.keyVersion,
+                               body.balance,
+                               body.onlineAtc,
+                               body.terminalId,
+                               authorization.nonce,
+                               expiresAt,
+                               now};
+    switch (store_.recordAuthorization(record)) {
+        case AuthorizeOutcome::Recorded:
+            break;
+        case AuthorizeOutcome::OrderNotFound:
+            refuse(404, "order_not_found", "no order " + order.orderId);
+        case AuthorizeOutcome::OrderSettled:
+            refuse(409, "order_settled", "order " + order.orderId + " is already settled");
+        case AuthorizeOutcome::OrderCancelled:
+            refuse(409, "order_cancelled", "order " + order.orderId + " was cancelled");
+        case AuthorizeOutcome::Outstanding:
+            refuse(409, "authorization_outstanding",
+                   "an authorization for another card or online ATC is outstanding: report the "
+                   "result of the earlier attempt");
+    }
+    injectFault(Endpoint::Authorize, FaultMode::After);
+    json answer = wire::toJson(wire::AuthorizeResponse{
+        order.orderId, authorization.nonce, expiresAt, std::string(kCityScheme), envelope});
+    {
+        const std::lock_guard lock(firstAuthorizationsMutex_);
+        firstAuthorizations_.emplace(order.orderId, answer);
+    }
+    return http::jsonResponse(200, answer);
+}
+
+std::optional<json> DeviceApi::replayedAuthorization(const std::string& orderId) {
+    const std::lock_guard lock(firstAuthorizationsMutex_);
+    const auto first = firstAuthorizations_.find(orderId);
+    if (first == firstAuthorizations_.end() ||
+        !faults_.take(Endpoint::Authorize, FaultMode::Replay)) {
+        return std::nullopt;
+    }
+    return first->second;
+}
+
+// --- POST /v1/orders/{id}/result
+
+Response DeviceApi::result(const Request& request, Call& call, const PathParams& path) {
+    injectFault(Endpoint::Result, FaultMode::Before);
+    const auto report = parseBody<wire::ResultReport>(request);
+    if (!verifyDeviceSignature(call.certificate, report.result, report.signature)) {
+        refuse(403, "bad_signature", "the result is not signed by this device's key");
+    }
+    wire::TopupResult result;
+    try {
+        result = wire::parseResult(report.result);
+    } catch (const wire::WireFormatError& error) {
+        refuse(400, "malformed_result", error.what());
+    }
+    if (result.orderId != path[0]) {
+        refuse(400, "order_mismatch",
+               "the result is for order " + result.orderId + ", not " + path[0]);
+    }
+    const OrderRecord order = existingOrder(path[0]);
+    SettlementRecord settlement = checkedSettlement(call, order, report, result);
+    const SettleOutcome outcome = store_.settle(settlement);
+    switch (outcome.kind) {
+        case SettleOutcome::Kind::Settled:
+            break;
+        case SettleOutcome::Kind::SameResult:
+        case SettleOutcome::Kind::Conflict:
+            replayOrConflict(*outcome.settlement, report.result);
+        case SettleOutcome::Kind::OrderNotFound:
+            refuse(404, "order_not_found", "no order " + order.orderId);
+        case SettleOutcome::Kind::OrderCancelled:
+            refuse(409, "order_cancelled", "order " + order.orderId + " was cancelled");
+    }
+    injectFault(Endpoint::Result, FaultMode::After);
+    return http::jsonResponse(
+        200,
+        wire::toJson(wire::Settlement{order.orderId, settlement.settledAt, receiptOf(settlement)}));
+}
+
+// Everything a result must pass before it can settle an order. A settled order answers here
+// already: the same result again is a replay, another one a conflict.
+SettlementRecord DeviceApi::checkedSettlement(const Call& call, const OrderRecord& order,
+                                              const wire::ResultReport& report,
+                                              const wire::TopupResult& result) const {
+    if (const auto earlier = store_.settlementFor(order.orderId)) {
+        replayOrConflict(*earlier, report.result);
+    }
+    if (order.status == wire::OrderStatus::Cancelled) {
+        refuse(409, "order_cancelled", "order " + order.orderId + " was cancelled");
+    }
+    if (result.amount != order.amount) {
+        refuse(422, "amount_mismatch",
+               "the result loads " + std::to_string(result.amount) + " fen, the order is for " +
+                   std::to_string(order.amount));
+    }
+    if (std::uint64_t{result.balanceBefore} + result.amount != result.balanceAfter) {
+        refuse(422, "balance_mismatch", "balance after is not balance before plus the amount");
+    }
+    const auto authorization = store_.findAuthorization(order.orderId, result.nonce);
+    if (!authorization || authorization->chipSerial != call.device.chipSerialHex ||
+        authorization->cardSerial != result.cardSerial ||
+        authorization->terminalId != result.terminalId ||
+        authorization->onlineAtc != result.onlineAtc ||
+        authorization->algorithmId != result.algorithmId) {
+        refuse(409, "unknown_authorization",
+               "no authorization for this card, terminal, ATC and nonce was issued to this device "
+               "for order " +
+                   order.orderId);
+    }
+    const ep::Suite suite = ep::suiteFromAlgorithmId(result.algorithmId);
+    const sim::Issuer* issuer = nullptr;
+    const sim::IssuerMasterKeys& keys =
+        issuerKeys(issuers_, authorization->issuerId, suite, &issuer);
+    Bytes dtk = ep::diversify(suite, keys.tac, result.cardSerial);
+    const Bytes expectedTac =
+        ep::tac(suite, dtk,
+                cards::epurse::tacInputForLoad(result.balanceAfter, result.onlineAtc, result.amount,
+                                               result.terminalId, result.date, result.time));
+    OPENSSL_cleanse(dtk.data(), dtk.size());
+    if (!sameBytes(expectedTac, result.tac)) {
+        refuse(422, "tac_invalid", "the TAC does not verify with the card's TAC key");
+    }
+    SettlementRecord settlement;
+    settlement.orderId = order.orderId;
+    settlement.authorizationId = authorization->id;
+    settlement.receiptId = newReceiptId();
+    settlement.result = report.result;
+    settlement.signature = report.signature;
+    settlement.deviceFingerprint = call.device.fingerprint;
+    settlement.chipSerial = call.device.chipSerialHex;
+    settlement.cardSerial = result.cardSerial;
+    settlement.balanceBefore = result.balanceBefore;
+    settlement.amount = result.amount;
+    settlement.balanceAfter = result.balanceAfter;
+    settlement.onlineAtc = result.onlineAtc;
+    settlement.tac = result.tac;
+    settlement.settledAt = nowSeconds();
+    return settlement;
+}
+
+}  // namespace taplink::server

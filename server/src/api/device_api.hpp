@@ -1,0 +1,75 @@
+// The device API (docs/server.md), served over mutual TLS: orders, recharge scripts, load
+// authorizations and signed results. The device is who its client certificate says; every
+// refusal and every replay is written to the event log.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+
+#include <mutex>
+
+#include <map>
+
+#include <cstdint>
+
+#include "api/api_error.hpp"
+#include "api/device_identity.hpp"
+#include "api/faults.hpp"
+#include "api/script_catalogue.hpp"
+#include "http/http_server.hpp"
+#include "http/router.hpp"
+#include "store/server_store.hpp"
+#include "taplink/protocol/issuer_keys.hpp"
+
+namespace taplink::server {
+
+struct DeviceApiSettings {
+    std::int64_t authorizationLifetimeSeconds = 300;
+    std::uint32_t maxCardBalance = 100000;  // fen
+};
+
+class DeviceApi {
+  public:
+    DeviceApi(ServerStore& store, const sim::IssuerKeySet& issuers, const ScriptCatalogue& scripts,
+              FaultInjector& faults, DeviceApiSettings settings);
+
+    // Never throws for anything a client sends.
+    http::Response handle(const http::Request& request, const http::Peer& peer);
+
+  private:
+    // One request of one device.
+    struct Call {
+        DeviceIdentity device;
+        X509* certificate = nullptr;
+    };
+
+    http::Response order(const http::Request& request, Call& call, const http::PathParams& path);
+    http::Response script(const http::Request& request, Call& call, const http::PathParams& path);
+    http::Response authorize(const http::Request& request, Call& call,
+                             const http::PathParams& path);
+    http::Response result(const http::Request& request, Call& call, const http::PathParams& path);
+
+    // Throws ApiError with the fault's status when one is armed for the endpoint and mode.
+    void injectFault(Endpoint endpoint, FaultMode mode);
+    OrderRecord existingOrder(const std::string& orderId) const;
+    SettlementRecord checkedSettlement(const Call& call, const OrderRecord& order,
+                                       const net::wire::ResultReport& report,
+                                       const net::wire::TopupResult& result) const;
+    void recordRefusal(const http::Request& request, const std::string& chipSerial,
+                       const ApiError& error) const;
+    // The order's first authorize answer, when a "replay" fault is armed (tests of the chip's
+    // one-MAC2-per-nonce rule).
+    std::optional<nlohmann::json> replayedAuthorization(const std::string& orderId);
+
+    ServerStore& store_;
+    const sim::IssuerKeySet& issuers_;
+    const ScriptCatalogue& scripts_;
+    FaultInjector& faults_;
+    DeviceApiSettings settings_;
+    http::Router<Call> router_;
+    std::mutex firstAuthorizationsMutex_;
+    std::map<std::string, nlohmann::json> firstAuthorizations_;
+};
+
+}  // namespace taplink::server

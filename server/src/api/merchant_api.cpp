@@ -1,0 +1,132 @@
+#include "api/merchant_api.hpp"
+
+#include <limits>
+
+#include "api/api_error.hpp"
+#include "api/views.hpp"
+#include "http/static_files.hpp"
+#include "taplink/protocol/topup_wire.hpp"
+
+namespace taplink::server {
+
+namespace {
+
+namespace wire = net::wire;
+using http::Request;
+using http::Response;
+using nlohmann::json;
+
+// The page loads only its own scripts, styles and images, talks only to its own origin and
+// to taplinkd's loopback WebSocket, and cannot be framed (clickjacking a payment button).
+constexpr const char* kContentSecurityPolicy =
+    "default-src 'self'; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'";
+
+Response fileOr404(const std::string& folder, std::string_view name) {
+    auto file = http::staticFile(folder, name);
+    if (!file) {
+        throw ApiError(404, "not_found", "no such file: " + std::string(name));
+    }
+    return std::move(*file);
+}
+
+// A cross-site page cannot send application/json without a CORS preflight, which this
+// listener never grants; a browser's Origin, when sent, must also be this very listener.
+void requireSameOriginJson(const Request& request) {
+    if (!http::hasMediaType(request, "application/json")) {
+        throw ApiError(415, "unsupported_media_type", "the body must be application/json");
+    }
+    const auto origin = request.header("origin");
+    const auto host = request.header("host");
+    if (origin && (!host || *origin != "https://" + std::string(*host))) {
+        throw ApiError(403, "origin_mismatch", "orders are taken from this site's own pages only");
+    }
+}
+
+// {"amount": fen}: the amount an integer from 1 to max.
+std::uint32_t readAmount(const Request& request, std::uint32_t max) {
+    const std::string rule =
+        "amount must be a whole number of fen from 1 to " + std::to_string(max);
+    json body;
+    try {
+        body = wire::parseJson(request.body);
+    } catch (const wire::WireFormatError& error) {
+        throw ApiError(400, "malformed_request", error.what());
+    }
+    std::uint64_t amount = 0;
+    try {
+        wire::StrictObject in(body, "order");
+        amount = in.unsignedNumber("amount", std::numeric_limits<std::uint32_t>::max());
+        in.finish();
+    } catch (const wire::WireFormatError& error) {
+        const bool aboutAmount = body.is_object() && body.size() == 1 && body.contains("amount");
+        throw aboutAmount ? ApiError(400, "invalid_amount", rule)
+                          : ApiError(400, "malformed_request", error.what());
+    }
+    if (amount == 0 || amount > max) {
+        throw ApiError(400, "invalid_amount", rule);
+    }
+    return static_cast<std::uint32_t>(amount);
+}
+
+}  // namespace
+
+MerchantApi::MerchantApi(ServerStore& store, OrderRules rules, MerchantSettings settings)
+    : store_(store), rules_(std::move(rules)), settings_(std::move(settings)) {
+    const auto route = [this](auto member) {
+        return [this, member](const Request& request, Call& call, const Params& path) {
+            return (this->*member)(request, call, path);
+        };
+    };
+    router_.add("GET", "/", route(&MerchantApi::page));
+    router_.add("GET", "/assets/{}", route(&MerchantApi::asset));
+    router_.add("GET", "/sdk/{}", route(&MerchantApi::sdkFile));
+    router_.add("POST", "/merchant/orders", route(&MerchantApi::createOrder));
+    router_.add("GET", "/merchant/orders/{}", route(&MerchantApi::showOrder));
+}
+
+http::HeaderList MerchantApi::securityHeaders() {
+    return {{"Content-Security-Policy", kContentSecurityPolicy},
+            {"X-Content-Type-Options", "nosniff"},
+            {"Referrer-Policy", "no-referrer"}};
+}
+
+Response MerchantApi::handle(const Request& request, const http::Peer& /*peer*/) {
+    Call call;
+    try {
+        return router_.dispatch(request, call);
+    } catch (const ApiError& error) {
+        return error.response();
+    }
+}
+
+Response MerchantApi::page(const Request& /*request*/, Call& /*call*/, const Params& /*path*/) {
+    return fileOr404(settings_.checkoutDir, "index.html");
+}
+
+Response MerchantApi::asset(const Request& /*request*/, Call& /*call*/, const Params& path) {
+    return fileOr404(settings_.checkoutDir, path[0]);
+}
+
+Response MerchantApi::sdkFile(const Request& /*request*/, Call& /*call*/, const Params& path) {
+    return fileOr404(settings_.sdkDir, path[0]);
+}
+
+// POST /merchant/orders {"amount":5000}: the same order the operator's `order create` makes.
+Response MerchantApi::createOrder(const Request& request, Call& /*call*/, const Params& /*path*/) {
+    requireSameOriginJson(request);
+    const std::uint32_t amount = readAmount(request, rules_.maxOrderAmount);
+    const OrderRecord order = openOrder(store_, rules_, amount, settings_.scheme);
+    return http::jsonResponse(
+        201, {{"orderId", order.orderId}, {"amount", order.amount}, {"currency", order.currency}});
+}
+
+Response MerchantApi::showOrder(const Request& /*request*/, Call& /*call*/, const Params& path) {
+    const auto order = wire::isValidOrderId(path[0]) ? store_.findOrder(path[0]) : std::nullopt;
+    if (!order) {
+        throw ApiError(404, "order_not_found", "no order " + path[0]);
+    }
+    return http::jsonResponse(200, wire::toJson(orderView(*order)));
+}
+
+}  // namespace taplink::server

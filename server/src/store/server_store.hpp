@@ -1,0 +1,161 @@
+// The server's records in SQLite (WAL, synchronous FULL): orders, load authorizations,
+// settlements (one per order, ever), the device registry and the event log. Every method is
+// one SQLite transaction, and calls are serialised: a money decision (authorize, settle,
+// cancel) reads and writes under one lock, so two requests cannot both pass its checks.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "taplink/base/bytes.hpp"
+#include "taplink/protocol/topup_wire.hpp"
+#include "taplink/sqlite/sqlite_handles.hpp"
+
+namespace taplink::server {
+
+using StoreError = journal::JournalError;
+
+struct OrderRecord {
+    std::string orderId;
+    std::uint32_t amount = 0;  // fen
+    std::string currency = "CNY";
+    std::string scheme;
+    net::wire::OrderStatus status = net::wire::OrderStatus::Open;
+    std::int64_t createdAt = 0;
+    std::int64_t updatedAt = 0;
+};
+
+struct AuthorizationRecord {
+    std::int64_t id = 0;  // set by the store
+    std::string orderId;
+    std::string deviceFingerprint;  // SHA-256 of the device certificate, hex
+    std::string chipSerial;         // hex
+    Bytes issuerId;
+    Bytes cardSerial;
+    std::uint8_t algorithmId = 0;
+    std::uint8_t keyVersion = 0;
+    std::uint32_t balance = 0;  // the card's, before the load
+    std::uint16_t onlineAtc = 0;
+    Bytes terminalId;
+    Bytes nonce;
+    std::int64_t expiresAt = 0;
+    std::int64_t issuedAt = 0;
+};
+
+struct SettlementRecord {
+    std::string orderId;
+    std::int64_t authorizationId = 0;
+    std::string receiptId;
+    Bytes result;     // the signed result message, exactly as received
+    Bytes signature;  // the device's
+    std::string deviceFingerprint;
+    std::string chipSerial;
+    Bytes cardSerial;
+    std::uint32_t balanceBefore = 0;
+    std::uint32_t amount = 0;
+    std::uint32_t balanceAfter = 0;
+    std::uint16_t onlineAtc = 0;
+    Bytes tac;
+    std::int64_t settledAt = 0;
+};
+
+struct DeviceSighting {
+    std::string fingerprint;
+    std::string chipSerial;
+    std::string subject;
+    std::int64_t notAfter = 0;
+};
+
+struct DeviceRecord {
+    std::string fingerprint;
+    std::string chipSerial;
+    std::string subject;
+    std::int64_t notAfter = 0;
+    bool revoked = false;
+    std::int64_t firstSeen = 0;
+    std::int64_t lastSeen = 0;
+};
+
+struct EventRecord {
+    std::int64_t id = 0;  // set by the store
+    std::int64_t at = 0;  // set by the store
+    std::string kind;     // "order_created", "authorized", "settled", "refused", ...
+    std::string orderId;
+    std::string chipSerial;
+    std::string code;  // the error code of a refusal
+    std::string message;
+};
+
+struct CardTotal {
+    Bytes cardSerial;
+    std::uint64_t total = 0;  // fen loaded
+    std::uint64_t loads = 0;
+};
+
+struct Ledger {
+    std::vector<SettlementRecord> settlements;  // oldest first
+    std::vector<CardTotal> cards;
+    std::uint64_t total = 0;
+};
+
+enum class AuthorizeOutcome { Recorded, OrderNotFound, OrderSettled, OrderCancelled, Outstanding };
+enum class CancelOutcome { Cancelled, NotFound, NotOpen, Authorized };
+
+struct SettleOutcome {
+    enum class Kind { Settled, SameResult, Conflict, OrderNotFound, OrderCancelled };
+    Kind kind = Kind::Settled;
+    std::optional<SettlementRecord> settlement;  // the order's (new or earlier) settlement
+};
+
+class ServerStore {
+  public:
+    // Opens or creates the database (file mode 0600). StoreError on failure.
+    explicit ServerStore(const std::string& path);
+    ServerStore(const ServerStore&) = delete;
+    ServerStore& operator=(const ServerStore&) = delete;
+
+    // --- Orders. The id is random and unguessable ("ORD-" + 20 base32 characters).
+    OrderRecord createOrder(std::uint32_t amount, const std::string& scheme);
+    std::optional<OrderRecord> findOrder(std::string_view orderId);
+    std::vector<OrderRecord> listOrders();
+    // Only an open order that no authorization was issued for: once a card may have been
+    // loaded, the order must be settled or stay open until its result is known.
+    CancelOutcome cancelOrder(std::string_view orderId);
+
+    // --- Load authorizations. The money rule: an order's authorizations all name one card
+    // and one online ATC (the card can complete at most one load per ATC). One for another
+    // card or ATC is Outstanding. On Recorded, authorization.id is set.
+    AuthorizeOutcome recordAuthorization(AuthorizationRecord& authorization);
+    std::vector<AuthorizationRecord> authorizationsFor(std::string_view orderId);
+    std::optional<AuthorizationRecord> findAuthorization(std::string_view orderId, ByteView nonce);
+
+    // --- Settlement: exactly once per order. With a settlement already there, the same
+    // result bytes are SameResult and other bytes are a Conflict; nothing changes either way.
+    SettleOutcome settle(const SettlementRecord& settlement);
+    std::optional<SettlementRecord> settlementFor(std::string_view orderId);
+    Ledger ledger();
+
+    // --- Devices: first and last seen, by certificate. A revoked chip stays revoked for any
+    // certificate that names it, including ones seen later.
+    DeviceRecord seeDevice(const DeviceSighting& sighting);
+    std::vector<DeviceRecord> listDevices();
+    // Returns how many known certificates name the chip (it is revoked even when none do).
+    std::size_t revokeChip(std::string_view chipSerial);
+
+    // --- Event log (the audit trail).
+    void recordEvent(const EventRecord& event);
+    std::vector<EventRecord> listEvents(std::size_t newest);
+
+  private:
+    void createSchema();
+    void appendEvent(const EventRecord& event, std::int64_t now);
+
+    std::mutex mutex_;
+    journal::DatabasePtr database_;
+};
+
+}  // namespace taplink::server
