@@ -50,4 +50,4 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
   ctest --preset asan -j "$jobs"
 
 echo "== tests (tsan: ThreadSanitizer, labels api and web)"
-TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ctest --preset tsan -j "$jobs"
+ctest --preset tsan -j "$jobs"  # TSAN_OPTIONS (tests/tsan.supp) come from the preset

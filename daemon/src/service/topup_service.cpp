@@ -130,6 +130,9 @@ TopupService::TopupService(ReaderRegistry& readers, ChipSession& chip,
 
 template <class Call>
 auto TopupService::timedServer(Call call) {
+    // Lock order: chip, then the HTTPS client. A call may open a TLS session, whose handshake
+    // signs with the chip's device key while the client's lock is held.
+    const auto chipHold = chip_.hold();
     struct Account {
         TopupService& service;
         std::int64_t chipBefore;
@@ -145,9 +148,18 @@ auto TopupService::timedServer(Call call) {
 }
 
 std::shared_ptr<net::TopupServerClient> TopupService::server() {
+    {
+        const std::lock_guard lock(stateMutex_);
+        if (server_) {
+            return server_;
+        }
+    }
+    // The factory reads the device identity under the chip's lock; holding stateMutex_ here
+    // would take the two in the opposite order to a report (chip, then state).
+    auto created = serverFactory_();
     const std::lock_guard lock(stateMutex_);
     if (!server_) {
-        server_ = serverFactory_();
+        server_ = std::move(created);
     }
     return server_;
 }

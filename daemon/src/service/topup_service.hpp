@@ -30,6 +30,7 @@
 #include "script/signed_script.hpp"
 #include "service/chip_session.hpp"
 #include "service/reader_registry.hpp"
+#include "service/run_slot.hpp"
 #include "service/topup_errors.hpp"
 
 namespace taplink::service {
@@ -135,7 +136,7 @@ class TopupService {
     TopupSettings settings_;
 
     // One top-up at a time (one chip, one SAM authorization slot); resume() takes it too.
-    std::timed_mutex runMutex_;
+    RunSlot runMutex_;
     std::mutex stateMutex_;  // guards running_ and server_
     Running* running_ = nullptr;
     Nanos serverBusy_{0};
