@@ -33,6 +33,7 @@ compile_command() {
 
 # Runs clang-tidy on one unit unless a clean verdict for the same inputs is remembered.
 tidy_unit() {
+    set -o pipefail
     local unit=$1 command key
     command=$(compile_command "$unit")
     if [[ -z $command ]]; then
@@ -47,10 +48,10 @@ tidy_unit() {
         echo "$command" | sed "s|$PWD||g"
         eval "${command%% -o *} -E -C -dD $PWD/$unit" |
             sed "s|$PWD||g"
-    } | sha256sum | cut -c1-64)
-    [[ -f $TIDY_CACHE/$key ]] && return 0
+    } | sha256sum | cut -c1-64) || key=""  # no key when the unit does not preprocess
+    [[ -n $key && -f $TIDY_CACHE/$key ]] && return 0
     if clang-tidy -p "$BUILD_DIR" --quiet "$unit" 2> >(grep -v "warnings generated" >&2); then
-        touch "$TIDY_CACHE/$key"
+        [[ -z $key ]] || touch "$TIDY_CACHE/$key"
     else
         return 1
     fi

@@ -60,12 +60,9 @@ Bytes certificateDer(X509* certificate) {
 void requireChipKey(chip::PivChip& piv, X509* certificate) {
     const Bytes challenge = crypto::randomBytes(kChallengeSize);
     const Bytes signature = piv.signDigest(challenge);
-    EVP_PKEY* publicKey = X509_get0_pubkey(certificate);
-    const crypto::PkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, publicKey, nullptr));
-    const bool verified = context && EVP_PKEY_verify_init(context.get()) == 1 &&
-                          EVP_PKEY_verify(context.get(), signature.data(), signature.size(),
-                                          challenge.data(), challenge.size()) == 1;
-    ERR_clear_error();
+    const bool verified =
+        crypto::verifyDigestSignature(X509_get0_pubkey(certificate), challenge, signature);
+    ERR_clear_error();  // X509_get0_pubkey's own complaints, if any
     if (!verified) {
         throw EnrollmentError("the certificate is not for the chip's key");
     }

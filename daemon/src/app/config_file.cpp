@@ -4,6 +4,7 @@
 #include <optional>
 #include <system_error>
 
+#include "taplink/base/log.hpp"
 #include "taplink/base/private_file.hpp"
 
 namespace taplink::app {
@@ -50,7 +51,11 @@ DaemonConfig patchConfigFile(const std::string& path, const json& patch) {
     try {
         staged->commit();
     } catch (const std::system_error& error) {
-        throw ConfigError("cannot replace " + path + ": " + error.what());
+        if (!staged->committed()) {
+            throw ConfigError("cannot replace " + path + ": " + error.what());
+        }
+        // The new file is in place and the settings follow it; only its durability is unsure.
+        log::warning("the config file " + path + " may not survive a crash: " + error.what());
     }
     config.sourcePath = path;
     return config;

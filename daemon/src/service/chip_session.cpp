@@ -89,7 +89,7 @@ void ChipSession::reset() {
     const std::lock_guard lock(mutex_);
     connection_.reset();
     context_.reset();
-    identity_.reset();
+    identity_.store(nullptr);
     clientIdentity_.reset();
 }
 
@@ -138,7 +138,7 @@ apdu::ResponseApdu ChipSession::transmit(const apdu::CommandApdu& command) {
     } catch (const pcsc::PcscError& error) {
         if (breaksConnection(error.kind())) {
             connection_.reset();
-            identity_.reset();
+            identity_.store(nullptr);
             clientIdentity_.reset();
         }
         throw;
@@ -146,9 +146,14 @@ apdu::ResponseApdu ChipSession::transmit(const apdu::CommandApdu& command) {
 }
 
 std::shared_ptr<const DeviceIdentity> ChipSession::identity() {
+    // Read without the chip's lock: a snapshot is enough, and the chip may be busy for a
+    // whole server call (lock order: chip, then HTTPS).
+    if (auto cached = identity_.load()) {
+        return cached;
+    }
     const std::lock_guard lock(mutex_);
-    if (identity_) {
-        return identity_;
+    if (auto cached = identity_.load()) {
+        return cached;
     }
     chip::PivChip piv(*channel_);
     if (!piv.select()) {
@@ -192,8 +197,9 @@ std::shared_ptr<const DeviceIdentity> ChipSession::identity() {
     identity.notAfter = isoTime(X509_get0_notAfter(certificate.get()));
     identity.sha256 = certificateSha256(certificate.get());
     identity.certificate = std::move(certificate);
-    identity_ = std::make_shared<const DeviceIdentity>(std::move(identity));
-    return identity_;
+    auto made = std::make_shared<const DeviceIdentity>(std::move(identity));
+    identity_.store(made);
+    return made;
 }
 
 std::shared_ptr<const net::ClientIdentity> ChipSession::clientIdentity() {

@@ -5,6 +5,7 @@
 // thread inside that hold.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -83,7 +84,7 @@ class ChipSession {
     std::optional<pcsc::CardConnection> connection_;
     std::string reader_;
     std::unique_ptr<Channel> channel_;
-    std::shared_ptr<const DeviceIdentity> identity_;
+    std::atomic<std::shared_ptr<const DeviceIdentity>> identity_;
     std::shared_ptr<const net::ClientIdentity> clientIdentity_;
     Nanos busy_{0};
 };

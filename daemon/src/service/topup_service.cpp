@@ -148,16 +148,21 @@ auto TopupService::timedServer(Call call) {
 }
 
 std::shared_ptr<net::TopupServerClient> TopupService::server() {
+    std::uint64_t generation = 0;
     {
         const std::lock_guard lock(stateMutex_);
         if (server_) {
             return server_;
         }
+        generation = serverGeneration_;
     }
     // The factory reads the device identity under the chip's lock; holding stateMutex_ here
     // would take the two in the opposite order to a report (chip, then state).
     auto created = serverFactory_();
     const std::lock_guard lock(stateMutex_);
+    if (generation != serverGeneration_) {
+        return created;  // settings changed meanwhile: use it for this call, never keep it
+    }
     if (!server_) {
         server_ = std::move(created);
     }
@@ -176,6 +181,7 @@ void TopupService::requireSameCard(const ReaderInfo& confirmed) const {
 void TopupService::dropServerClient() {
     const std::lock_guard lock(stateMutex_);
     server_.reset();
+    ++serverGeneration_;
 }
 
 TopupOutcome TopupService::run(const std::string& orderId, const std::string& reader,

@@ -16,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -137,7 +138,8 @@ class TopupService {
 
     // One top-up at a time (one chip, one SAM authorization slot); resume() takes it too.
     RunSlot runMutex_;
-    std::mutex stateMutex_;  // guards running_ and server_
+    std::mutex stateMutex_;               // guards running_, server_ and serverGeneration_
+    std::uint64_t serverGeneration_ = 0;  // counts dropServerClient() calls
     Running* running_ = nullptr;
     Nanos serverBusy_{0};
 };

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <utility>
@@ -12,9 +13,9 @@ namespace taplink::log {
 namespace {
 
 struct ProcessLog {
-    std::mutex mutex;
+    std::mutex mutex;  // guards programName and sink, never held while a line is written
     std::string programName = "taplink";
-    Sink sink;
+    std::shared_ptr<const Sink> sink;
     std::atomic<Level> minimum = Level::Info;
 };
 
@@ -57,8 +58,10 @@ void setMinimumLevel(Level level) {
 }
 
 Sink setSink(Sink sink) {
+    auto replacement = sink ? std::make_shared<const Sink>(std::move(sink)) : nullptr;
     const std::lock_guard lock(processLog().mutex);
-    return std::exchange(processLog().sink, std::move(sink));
+    const auto previous = std::exchange(processLog().sink, std::move(replacement));
+    return previous ? *previous : Sink();
 }
 
 void write(Level level, std::string_view line) {
@@ -66,11 +69,17 @@ void write(Level level, std::string_view line) {
     if (level < log.minimum) {
         return;
     }
-    const std::lock_guard lock(log.mutex);
-    if (log.sink) {
-        log.sink(level, line);
+    std::shared_ptr<const Sink> sink;
+    std::string programName;
+    {
+        const std::lock_guard lock(log.mutex);
+        sink = log.sink;
+        programName = log.programName;
+    }
+    if (sink) {
+        (*sink)(level, line);  // a sink may log itself: no lock is held here
     } else {
-        writeToStderr(log.programName, line);
+        writeToStderr(programName, line);
     }
 }
 

@@ -457,16 +457,6 @@ int signatureSignInit(void* context, void* provkey, const OSSL_PARAM params[]) {
     return startSigning(*asContext(context), provkey, params);
 }
 
-bool verifies(EVP_PKEY* publicKey, ByteView digest, ByteView signature) {
-    ERR_set_mark();
-    const PkeyCtxPtr context(EVP_PKEY_CTX_new_from_pkey(nullptr, publicKey, nullptr));
-    const bool ok = context && EVP_PKEY_verify_init(context.get()) == 1 &&
-                    EVP_PKEY_verify(context.get(), signature.data(), signature.size(),
-                                    digest.data(), digest.size()) == 1;
-    ERR_pop_to_mark();  // a bad signature is reported by the caller, in our words
-    return ok;
-}
-
 // The signer's signature over digest into (signature, size) of capacity; 0 when the
 // signer fails or its signature does not verify.
 int signDigestWithSigner(const SignatureContext& context, ByteView digest, unsigned char* signature,
@@ -481,7 +471,7 @@ int signDigestWithSigner(const SignatureContext& context, ByteView digest, unsig
         raiseError(context.provider, kReasonSignerFailed, "unknown exception");
         return 0;
     }
-    if (!verifies(context.binding->publicKey.get(), digest, der)) {
+    if (!verifyDigestSignature(context.binding->publicKey.get(), digest, der)) {
         raiseError(context.provider, kReasonBadSignature,
                    "the signature does not verify with the key's public key (is the signer's "
                    "key the certificate's?)");

@@ -64,7 +64,10 @@ DeviceIdentity identifyDevice(X509* certificate) {
 }
 
 bool verifyDeviceSignature(X509* certificate, ByteView message, ByteView signature) {
-    return crypto::verifySha256Signature(X509_get0_pubkey(certificate), message, signature);
+    const bool verified =
+        crypto::verifySha256Signature(X509_get0_pubkey(certificate), message, signature);
+    ERR_clear_error();  // X509_get0_pubkey's own complaints, if any
+    return verified;
 }
 
 }  // namespace taplink::server

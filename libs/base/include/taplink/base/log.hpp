@@ -13,7 +13,8 @@ enum class Level { Debug, Info, Warning, Error };
 // "debug", "info", "warning", "error".
 std::string_view levelName(Level level);
 
-// Receives one whole line at a time (no newline), from any thread.
+// Receives one whole line at a time (no newline), from any thread, possibly from several at
+// once: a sink that keeps state locks it.
 using Sink = std::function<void(Level level, std::string_view line)>;
 
 // The prefix of stderr lines: "<name>: <line>". Set once by main(); "taplink" until then.

@@ -20,7 +20,10 @@ class StagedPrivateFile {
     ~StagedPrivateFile();
 
     const std::string& stagedPath() const { return staged_; }
+    // Renames the staged file over the path, then fsyncs the folder. When only that fsync
+    // fails, the new content is in place (committed() is true) but may not survive a crash.
     void commit();
+    bool committed() const { return committed_; }
 
   private:
     std::string path_;
