@@ -6,7 +6,9 @@ cmake_minimum_required(VERSION 3.25)
 # - a component (daemon, server, sim, cli, native-messaging, gui) includes only its own
 #   headers and public library headers, never another component's;
 # - no front end (cli, native-messaging, gui) includes taplink/pcsc: front ends never touch
-#   PC/SC.
+#   PC/SC;
+# - no source outside libs/pcsc/src/errors.cpp names an SCARD_* return code: the others
+#   ask pcsc::classify() (libs/pcsc/include/taplink/pcsc/errors.hpp).
 
 set(problems "")
 
@@ -70,6 +72,21 @@ check_tree("${SOURCE_DIR}/cli" "${front_end_libs}" "${SOURCE_DIR}/cli/src")
 check_tree("${SOURCE_DIR}/native-messaging" "${front_end_libs}"
            "${SOURCE_DIR}/native-messaging/host")
 check_tree("${SOURCE_DIR}/gui" "${front_end_libs}" "${SOURCE_DIR}/gui/src")
+
+# SCARD_E_*, SCARD_F_*, SCARD_S_*, SCARD_W_*: return codes (SCARD_STATE_*, SCARD_PROTOCOL_*
+# and the like are flags, not errors).
+file(GLOB_RECURSE sources "${SOURCE_DIR}/libs/*.cpp" "${SOURCE_DIR}/libs/*.hpp"
+     "${SOURCE_DIR}/daemon/*.cpp" "${SOURCE_DIR}/daemon/*.hpp" "${SOURCE_DIR}/sim/*.cpp"
+     "${SOURCE_DIR}/server/*.cpp")
+foreach(file IN LISTS sources)
+  if(file MATCHES "/libs/pcsc/src/errors\\.cpp$")
+    continue()
+  endif()
+  file(STRINGS "${file}" codes REGEX "^[^/]*SCARD_[EFSW]_[A-Z_]+")  # not in comments
+  if(codes)
+    list(APPEND problems "${file}: names an SCARD_* return code (ask pcsc::classify)")
+  endif()
+endforeach()
 
 if(problems)
   list(JOIN problems "\n  " text)

@@ -10,7 +10,7 @@ PACKAGES=(
   clang-format clang-tidy jq
   # libraries
   libpcsclite-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev curl
-  libgtest-dev libgmock-dev libbenchmark-dev
+  libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   # PC/SC test bed: the real daemon, the vpcd reader driver, the reference tools
   pcscd vsmartcard-vpcd pcsc-tools
   # OpenSC: the PIV interop tests of the secure chip (pkcs15-tool, pkcs11-tool), openssl CLI

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything on a fresh Debian 12 machine (as root) and runs the whole test suite:
 # clang-format, the debug build and its tests, clang-tidy, the AddressSanitizer+UBSan build
-# and its tests, and the ThreadSanitizer build of the thread-heavy tests (api, web).
+# and its tests, and the ThreadSanitizer build of the thread-heavy tests (api, web, service,
+# daemon).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
@@ -49,5 +50,5 @@ echo "== tests (asan: AddressSanitizer + UndefinedBehaviorSanitizer)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j "$jobs"
 
-echo "== tests (tsan: ThreadSanitizer, labels api and web)"
+echo "== tests (tsan: ThreadSanitizer, labels api, web, service and daemon)"
 ctest --preset tsan -j "$jobs"  # TSAN_OPTIONS (tests/tsan.supp) come from the preset

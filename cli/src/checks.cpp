@@ -20,7 +20,7 @@ nlohmann::json callOrError(api::Client& client, std::string_view name,
     try {
         return client.call(name, nlohmann::json::object(), options);
     } catch (const api::ApiError& error) {
-        return {{"error", {{"code", error.code()}, {"message", messageFor(error)}}}};
+        return {{"error", {{"code", error.codeName()}, {"message", messageFor(error)}}}};
     }
 }
 

@@ -63,7 +63,7 @@ bool cancelTopup(const CommandContext& context, const std::string& orderId, std:
         outcome = "the top-up was cancelled";
         return false;
     } catch (const api::ApiError& error) {
-        if (error.code() == api::errc::kTooLate) {
+        if (error.code() == api::ErrorCode::TooLate) {
             context.err << "too late to cancel: the card is being written; waiting for the "
                            "top-up to finish\n";
             return true;
@@ -104,7 +104,7 @@ int topup(const CommandContext& context) {
         if (outcome.empty() || client.connected()) {
             throw;  // the daemon's own answer
         }
-        const bool timedOut = error.code() == api::errc::kTimeout;
+        const bool timedOut = error.code() == api::ErrorCode::Timeout;
         throw api::ApiError(
             error.code(),
             (timedOut ? "no result after " + std::to_string(*options.timeoutSeconds) + " s; "
@@ -195,7 +195,7 @@ int run(const std::vector<std::string>& arguments, std::ostream& out, std::ostre
     } catch (const api::TransportError& error) {
         return fail(context, "daemon_not_running", error.what(), kDaemonNotRunning);
     } catch (const api::ApiError& error) {
-        return fail(context, error.code(), messageFor(error), exitCodeFor(error.code()));
+        return fail(context, error.codeName(), messageFor(error), exitCodeFor(error.code()));
     } catch (const nlohmann::json::exception& error) {
         return fail(context, "unexpected_answer",
                     std::string("unexpected answer from taplinkd: ") + error.what(), kOtherError);

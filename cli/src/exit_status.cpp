@@ -7,65 +7,66 @@ namespace taplink::cli {
 
 namespace {
 
-namespace errc = api::errc;
+using api::ErrorCode;
 
 struct ErrorText {
-    std::string_view code;
+    ErrorCode code;
     ExitCode exit;
     std::string_view message;  // the daemon's own message follows in parentheses
 };
 
-constexpr std::array<ErrorText, 25> kErrors{{
-    {errc::kInvalidParams, kUsage, "taplinkd refused the request"},
-    {errc::kNoReader, kNoReader, "no card reader connected"},
-    {errc::kPcscUnavailable, kNoReader, "pcscd is not running"},
-    {errc::kNoCard, kCardProblem, "no card on the reader"},
-    {errc::kCardRemoved, kCardProblem, "the card was removed"},
-    {errc::kUnsupportedCard, kCardProblem, "this card is not supported"},
-    {errc::kServerUnreachable, kServerProblem, "the top-up server cannot be reached"},
-    {errc::kServerError, kServerProblem, "the top-up server reported an error"},
-    {errc::kScriptRejected, kServerProblem, "the server's recharge script was rejected"},
-    {errc::kDeclined, kDeclined, "the top-up was declined"},
-    {errc::kOrderNotFound, kDeclined, "the server does not know this order"},
-    {errc::kOrderSettled, kDeclined, "the order has already been settled"},
-    {errc::kCancelled, kCancelled, "cancelled"},
-    {errc::kTimeout, kCancelled, "timed out"},
-    {errc::kChipUnavailable, kChipError, "the device's secure chip is not available"},
-    {errc::kTooLate, kOtherError, "too late to cancel: the card has been written"},
-    {errc::kBusy, kOtherError, "taplinkd is busy; try again"},
-    {errc::kNotFound, kOtherError, "not found"},
-    {errc::kInternal, kOtherError, "taplinkd failed"},
-    {errc::kOriginDenied, kOtherError, "this web page's origin is not allowed"},
-    {errc::kUserDenied, kCancelled, "refused in the confirmation dialog"},
-    {errc::kConfirmationUnavailable, kOtherError, "no TapLink app is running to confirm"},
-    {errc::kRateLimited, kOtherError, "too many requests"},
-    {"method_not_found", kOtherError, "taplinkd does not know this command (too old?)"},
-    {"invalid_request", kOtherError, "taplinkd did not understand the request"},
+constexpr std::array<ErrorText, 26> kErrors{{
+    {ErrorCode::InvalidParams, kUsage, "taplinkd refused the request"},
+    {ErrorCode::NoReader, kNoReader, "no card reader connected"},
+    {ErrorCode::PcscUnavailable, kNoReader, "pcscd is not running"},
+    {ErrorCode::NoCard, kCardProblem, "no card on the reader"},
+    {ErrorCode::CardRemoved, kCardProblem, "the card was removed"},
+    {ErrorCode::UnsupportedCard, kCardProblem, "this card is not supported"},
+    {ErrorCode::ServerUnreachable, kServerProblem, "the top-up server cannot be reached"},
+    {ErrorCode::ServerError, kServerProblem, "the top-up server reported an error"},
+    {ErrorCode::ScriptRejected, kServerProblem, "the server's recharge script was rejected"},
+    {ErrorCode::Declined, kDeclined, "the top-up was declined"},
+    {ErrorCode::OrderNotFound, kDeclined, "the server does not know this order"},
+    {ErrorCode::OrderSettled, kDeclined, "the order has already been settled"},
+    {ErrorCode::Cancelled, kCancelled, "cancelled"},
+    {ErrorCode::Timeout, kCancelled, "timed out"},
+    {ErrorCode::ChipUnavailable, kChipError, "the device's secure chip is not available"},
+    {ErrorCode::TooLate, kOtherError, "too late to cancel: the card has been written"},
+    {ErrorCode::Busy, kOtherError, "taplinkd is busy; try again"},
+    {ErrorCode::NotFound, kOtherError, "not found"},
+    {ErrorCode::Internal, kOtherError, "taplinkd failed"},
+    {ErrorCode::OriginDenied, kOtherError, "this web page's origin is not allowed"},
+    {ErrorCode::UserDenied, kCancelled, "refused in the confirmation dialog"},
+    {ErrorCode::ConfirmationUnavailable, kOtherError, "no TapLink app is running to confirm"},
+    {ErrorCode::RateLimited, kOtherError, "too many requests"},
+    {ErrorCode::MethodNotFound, kOtherError, "taplinkd does not know this command (too old?)"},
+    {ErrorCode::InvalidRequest, kOtherError, "taplinkd did not understand the request"},
+    {ErrorCode::ParseError, kOtherError, "taplinkd could not read the request"},
 }};
 
-const ErrorText* find(std::string_view code) {
+// Every code has its line (cli tests check it); Internal's stands in for none.
+const ErrorText& find(ErrorCode code) {
     for (const auto& text : kErrors) {
         if (text.code == code) {
-            return &text;
+            return text;
         }
     }
-    return nullptr;
+    return find(ErrorCode::Internal);
 }
 
 }  // namespace
 
-ExitCode exitCodeFor(std::string_view apiErrorCode) {
-    const auto* text = find(apiErrorCode);
-    return text == nullptr ? kOtherError : text->exit;
+ExitCode exitCodeFor(ErrorCode code) {
+    return find(code).exit;
 }
 
 std::string messageFor(const api::ApiError& error) {
-    const auto* text = find(error.code());
     const std::string detail = error.what();
-    if (text == nullptr) {
-        return "taplinkd: " + detail + " (" + error.code() + ")";
+    if (error.codeName() != api::errorCodeName(error.code())) {
+        // A code from a newer taplinkd: say what it said, and its name.
+        return "taplinkd: " + detail + " (" + std::string(error.codeName()) + ")";
     }
-    std::string message(text->message);
+    std::string message(find(error.code()).message);
     if (!detail.empty() && detail != message) {
         message += " (" + detail + ")";
     }

@@ -23,7 +23,7 @@ enum ExitCode : int {
     kChipError = 9,
 };
 
-ExitCode exitCodeFor(std::string_view apiErrorCode);
+ExitCode exitCodeFor(api::ErrorCode code);
 
 // One line for a person, e.g. "pcscd is not running".
 std::string messageFor(const api::ApiError& error);

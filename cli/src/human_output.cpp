@@ -3,12 +3,11 @@
 #include <cstdio>
 #include <iomanip>
 #include <sstream>
+#include "taplink/base/masking.hpp"
 
 namespace taplink::cli {
 
 namespace {
-
-constexpr std::string_view kEllipsis = "\u2026";
 
 std::string text(const nlohmann::json& object, const char* key) {
     return object.at(key).get<std::string>();
@@ -53,17 +52,6 @@ std::string formatYuan(std::int64_t fen) {
                   static_cast<unsigned long long>(magnitude / 100U),
                   static_cast<unsigned long long>(magnitude % 100U));
     return std::string(negative ? "-" : "") + "\u00A5" + digits;
-}
-
-std::string maskSerial(std::string_view serial) {
-    if (serial.substr(0, kEllipsis.size()) == kEllipsis) {
-        return std::string(serial);
-    }
-    constexpr std::size_t kVisible = 4;
-    if (serial.size() <= kVisible) {
-        return std::string(kEllipsis) + std::string(serial);
-    }
-    return std::string(kEllipsis) + std::string(serial.substr(serial.size() - kVisible));
 }
 
 std::string formatReaders(const nlohmann::json& readersList) {

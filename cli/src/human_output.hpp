@@ -12,9 +12,6 @@ namespace taplink::cli {
 
 // "¥50.00" for 5000 fen, "-¥2.00" for -200.
 std::string formatYuan(std::int64_t fen);
-// A card serial as a person may see it: "…" and the last four characters. Serials the
-// daemon already masked are kept.
-std::string maskSerial(std::string_view serial);
 
 std::string formatReaders(const nlohmann::json& readersList);
 std::string formatCardInfo(const nlohmann::json& cardInfo);

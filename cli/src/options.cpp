@@ -1,8 +1,8 @@
 #include "options.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <string_view>
 
 namespace taplink::cli {
@@ -15,14 +15,35 @@ constexpr std::array<std::string_view, 7> kCommands{"readers", "status", "balanc
 constexpr std::int64_t kMaxLimit = 1000;
 constexpr std::int64_t kMaxTimeout = std::int64_t{24} * 60 * 60;
 
-std::int64_t parseCount(std::string_view option, const std::string& text, std::int64_t max) {
-    std::int64_t value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < 1 || value > max) {
-        throw UsageError(std::string(option) + " takes a whole number from 1 to " +
-                         std::to_string(max) + ", not '" + text + "'");
-    }
-    return value;
+// An empty value ("--reader=", --reader "") is no value.
+CLI::Validator nonEmpty() {
+    return {[](const std::string& value) { return value.empty() ? "needs a value" : ""; }, ""};
+}
+
+// The option sets target only when it is given.
+template <typename Value>
+CLI::Option* addOptional(CLI::App& app, const std::string& name, std::optional<Value>& target) {
+    return app.add_option_function<Value>(name, [&target](const Value& value) { target = value; });
+}
+
+// --help is ours (usageText()), so that help needs no command and prints the exit codes.
+void addFlags(CLI::App& app, Options& options) {
+    app.set_help_flag();
+    app.add_flag("--json", options.json);
+    app.add_flag("-h,--help", options.help);
+    app.add_flag("--version", options.version);
+}
+
+// Every option may come before or after the command; check() says which command takes it.
+void addValues(CLI::App& app, Options& options) {
+    const std::vector<std::string> commands(kCommands.begin(), kCommands.end());
+    app.add_option("command", options.command)->check(CLI::IsMember(commands));
+    addOptional(app, "--socket", options.socketPath)->check(nonEmpty());
+    addOptional(app, "--reader", options.reader)->check(nonEmpty());
+    addOptional(app, "--limit", options.limit)->check(CLI::Range(std::int64_t{1}, kMaxLimit));
+    addOptional(app, "--order", options.orderId)->check(nonEmpty());
+    addOptional(app, "--timeout", options.timeoutSeconds)
+        ->check(CLI::Range(std::int64_t{1}, kMaxTimeout));
 }
 
 // Which command each command-specific option belongs to.
@@ -33,121 +54,46 @@ void requireCommand(const Options& options, std::string_view option,
     }
 }
 
-class Parser {
-  public:
-    explicit Parser(const std::vector<std::string>& arguments) : arguments_(arguments) {}
-
-    Options parse() {
-        for (index_ = 0; index_ < arguments_.size(); ++index_) {
-            const std::string& argument = arguments_[index_];
-            if (argument.size() > 1 && argument.front() == '-') {
-                option(argument);
-            } else {
-                positional(argument);
-            }
-        }
-        if (options_.help || options_.version) {
-            return options_;
-        }
-        check();
-        return options_;
+void check(const Options& options) {
+    if (options.command.empty()) {
+        throw UsageError("no command given");
     }
-
-  private:
-    void positional(const std::string& argument) {
-        if (!options_.command.empty()) {
-            throw UsageError("unexpected argument '" + argument + "'");
-        }
-        if (std::find(kCommands.begin(), kCommands.end(), argument) == kCommands.end()) {
-            throw UsageError("unknown command '" + argument + "'");
-        }
-        options_.command = argument;
+    if (options.reader) {
+        requireCommand(options, "--reader", {"balance", "history", "topup"});
     }
-
-    void option(const std::string& argument) {
-        std::string name = argument;
-        std::optional<std::string> inlineValue;
-        if (const auto equals = argument.find('='); equals != std::string::npos) {
-            name = argument.substr(0, equals);
-            inlineValue = argument.substr(equals + 1);
-        }
-        if (name == "--json" || name == "--help" || name == "-h" || name == "--version") {
-            if (inlineValue) {
-                throw UsageError(name + " takes no value");
-            }
-            flag(name);
-            return;
-        }
-        const std::string value = inlineValue ? *inlineValue : next(name);
-        if (name == "--socket") {
-            options_.socketPath = nonEmpty(name, value);
-        } else if (name == "--reader") {
-            options_.reader = nonEmpty(name, value);
-        } else if (name == "--limit") {
-            options_.limit = parseCount(name, value, kMaxLimit);
-        } else if (name == "--order") {
-            options_.orderId = nonEmpty(name, value);
-        } else if (name == "--timeout") {
-            options_.timeoutSeconds = parseCount(name, value, kMaxTimeout);
-        } else {
-            throw UsageError("unknown option '" + name + "'");
-        }
+    if (options.limit) {
+        requireCommand(options, "--limit", {"history"});
     }
-
-    void flag(const std::string& name) {
-        if (name == "--json") {
-            options_.json = true;
-        } else if (name == "--version") {
-            options_.version = true;
-        } else {
-            options_.help = true;
-        }
+    if (options.orderId) {
+        requireCommand(options, "--order", {"topup"});
     }
-
-    std::string next(const std::string& name) {
-        if (index_ + 1 >= arguments_.size()) {
-            throw UsageError(name + " needs a value");
-        }
-        return arguments_[++index_];
+    if (options.timeoutSeconds) {
+        requireCommand(options, "--timeout", {"topup"});
     }
-
-    static std::string nonEmpty(const std::string& name, const std::string& value) {
-        if (value.empty()) {
-            throw UsageError(name + " needs a value");
-        }
-        return value;
+    if (options.command == "topup" && !options.orderId) {
+        throw UsageError("topup needs --order ID");
     }
-
-    void check() const {
-        if (options_.command.empty()) {
-            throw UsageError("no command given");
-        }
-        if (options_.reader) {
-            requireCommand(options_, "--reader", {"balance", "history", "topup"});
-        }
-        if (options_.limit) {
-            requireCommand(options_, "--limit", {"history"});
-        }
-        if (options_.orderId) {
-            requireCommand(options_, "--order", {"topup"});
-        }
-        if (options_.timeoutSeconds) {
-            requireCommand(options_, "--timeout", {"topup"});
-        }
-        if (options_.command == "topup" && !options_.orderId) {
-            throw UsageError("topup needs --order ID");
-        }
-    }
-
-    const std::vector<std::string>& arguments_;
-    std::size_t index_ = 0;
-    Options options_;
-};
+}
 
 }  // namespace
 
 Options parseArguments(const std::vector<std::string>& arguments) {
-    return Parser(arguments).parse();
+    Options options;
+    CLI::App app{"", "taplink"};
+    // A flag given a value (--json=yes) is a usage error; a repeated option's last value wins.
+    app.option_defaults()->disable_flag_override()->multi_option_policy(
+        CLI::MultiOptionPolicy::TakeLast);
+    addFlags(app, options);
+    addValues(app, options);
+    try {
+        app.parse(std::vector<std::string>(arguments.rbegin(), arguments.rend()));
+    } catch (const CLI::ParseError& error) {
+        throw UsageError(error.what());
+    }
+    if (!options.help && !options.version) {
+        check(options);
+    }
+    return options;
 }
 
 std::string usageText() {

@@ -5,6 +5,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -32,30 +33,18 @@ constexpr int kExitUsage = 2;        // bad command line
 constexpr int kExitPin = 3;          // wrong or blocked PIN
 constexpr int kExitNotThisChip = 4;  // the certificate does not belong to the chip
 
-constexpr const char* kUsage = R"(usage:
-  taplink-enroll csr     --reader NAME --pin PIN --out FILE.csr
-  taplink-enroll install --reader NAME --pin PIN --cert FILE
-  taplink-enroll --help
-
-csr      generates a new P-256 device key inside the secure chip (PIV slot 9A; the old
-         key and its certificate are gone for good) and writes a PEM CSR signed by it:
-         subject O=TapLink, CN=TapLink device <CHIPSERIAL>, serialNumber=<CHIPSERIAL>,
-         with the TapLink load SAM key extension. Sign it with
-         certs/sign-device-csr.sh PKIDIR FILE.csr OUT.crt.
-install  checks that the certificate (PEM or DER) is for this chip - its key, its chip
-         serial and its load SAM key - and writes it into the chip (PIV slot 9A).
-
---reader  the PC/SC reader holding the secure chip (e.g. "TapLink Sim Reader 00 01")
---pin     the chip's PIV PIN (6 to 8 digits)
-
-exit codes: 0 done, 1 failed (reader, chip, file), 2 usage, 3 wrong or blocked PIN,
-            4 the certificate does not belong to this chip
-)";
-
-class UsageError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
+constexpr const char* kCsrHelp =
+    "generates a new P-256 device key inside the secure chip (PIV slot 9A; the old\n"
+    "key and its certificate are gone for good) and writes a PEM CSR signed by it:\n"
+    "subject O=TapLink, CN=TapLink device <CHIPSERIAL>, serialNumber=<CHIPSERIAL>,\n"
+    "with the TapLink load SAM key extension. Sign it with\n"
+    "certs/sign-device-csr.sh PKIDIR FILE.csr OUT.crt.";
+constexpr const char* kInstallHelp =
+    "checks that the certificate (PEM or DER) is for this chip - its key, its chip\n"
+    "serial and its load SAM key - and writes it into the chip (PIV slot 9A).";
+constexpr const char* kExitCodes =
+    "exit codes: 0 done, 1 failed (reader, chip, file), 2 usage, 3 wrong or blocked PIN,\n"
+    "            4 the certificate does not belong to this chip";
 
 struct Arguments {
     std::string command;
@@ -65,43 +54,68 @@ struct Arguments {
     std::string cert;
 };
 
-Arguments parseArguments(int argc, char** argv) {
-    if (argc < 2) {
-        throw UsageError("missing command (csr or install)");
-    }
-    Arguments arguments{argv[1], {}, {}, {}, {}};
-    for (int i = 2; i < argc; ++i) {
-        const std::string option = argv[i];
-        if (i + 1 >= argc) {
-            throw UsageError(option + " needs a value");
-        }
-        const std::string value = argv[++i];
-        if (option == "--reader") {
-            arguments.reader = value;
-        } else if (option == "--pin") {
-            arguments.pin = value;
-        } else if (option == "--out" && arguments.command == "csr") {
-            arguments.out = value;
-        } else if (option == "--cert" && arguments.command == "install") {
-            arguments.cert = value;
-        } else {
-            throw UsageError("unknown option " + option + " for " + arguments.command);
-        }
-    }
-    if (arguments.command != "csr" && arguments.command != "install") {
-        throw UsageError("unknown command " + arguments.command);
-    }
-    if (arguments.reader.empty() || arguments.pin.empty() ||
-        (arguments.command == "csr" ? arguments.out : arguments.cert).empty()) {
-        throw UsageError(arguments.command + " needs --reader, --pin and " +
-                         (arguments.command == "csr" ? "--out" : "--cert"));
-    }
+// An empty value ("--out=" or --out "") is no value.
+CLI::Validator nonEmpty() {
+    return {[](const std::string& value) { return value.empty() ? "needs a value" : ""; }, ""};
+}
+
+// A PIN the chip cannot take is a usage error, found before the reader is touched.
+CLI::Validator pivPin() {
+    return {[](const std::string& pin) {
+                try {
+                    chip::piv::pinBlock(pin);
+                    return std::string();
+                } catch (const std::invalid_argument& error) {
+                    return std::string(error.what());
+                }
+            },
+            ""};
+}
+
+// A required option naming a reader, a file, ...
+CLI::Option* addRequired(CLI::App& command, const std::string& name, std::string& target,
+                         const std::string& description, const std::string& value) {
+    return command.add_option(name, target, description)
+        ->required()
+        ->type_name(value)
+        ->check(nonEmpty());
+}
+
+// A command (csr, install) with the options both take.
+CLI::App* addCommand(CLI::App& app, const std::string& name, const std::string& description,
+                     Arguments& arguments) {
+    CLI::App* command = app.add_subcommand(name, description);
+    addRequired(*command, "--reader", arguments.reader,
+                "the PC/SC reader holding the secure chip\n(e.g. \"TapLink Sim Reader 00 01\")",
+                "NAME");
+    addRequired(*command, "--pin", arguments.pin, "the chip's PIV PIN (6 to 8 digits)", "PIN")
+        ->check(pivPin());
+    return command;
+}
+
+void describe(CLI::App& app, Arguments& arguments) {
+    app.require_subcommand(1);
+    addRequired(*addCommand(app, "csr", kCsrHelp, arguments), "--out", arguments.out,
+                "where the PEM CSR goes", "FILE.csr");
+    addRequired(*addCommand(app, "install", kInstallHelp, arguments), "--cert", arguments.cert,
+                "the certificate, PEM or DER", "FILE");
+    app.footer(kExitCodes);
+}
+
+// The exit status when the command line says to stop: after --help, or on a usage error.
+// Help shows both commands in full: there are only two.
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
     try {
-        chip::piv::pinBlock(arguments.pin);
-    } catch (const std::invalid_argument& error) {
-        throw UsageError(std::string("--pin: ") + error.what());
+        app.parse(argc, argv);
+        return std::nullopt;
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help("", CLI::AppFormatMode::All);
+        return kExitOk;
+    } catch (const CLI::ParseError& error) {
+        std::cerr << "taplink-enroll: " << error.what() << "\n\n"
+                  << app.help("", CLI::AppFormatMode::All);
+        return kExitUsage;
     }
-    return arguments;
 }
 
 std::string readFile(const std::string& path) {
@@ -172,15 +186,16 @@ int run(const Arguments& arguments) {
 }
 
 int enrollMain(int argc, char** argv) {
-    if (argc == 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
-        std::cout << kUsage;
-        return kExitOk;
+    Arguments arguments;
+    CLI::App app{"taplink-enroll: enrolls a device's secure chip (docs/pki.md \"Enrollment\").",
+                 "taplink-enroll"};
+    describe(app, arguments);
+    if (const auto stop = parse(app, argc, argv)) {
+        return *stop;
     }
+    arguments.command = app.get_subcommands().front()->get_name();
     try {
-        return run(parseArguments(argc, argv));
-    } catch (const UsageError& error) {
-        std::cerr << "taplink-enroll: " << error.what() << "\n\n" << kUsage;
-        return kExitUsage;
+        return run(arguments);
     } catch (const chip::WrongPinError& error) {
         std::cerr << "taplink-enroll: wrong PIN, " << error.triesLeft() << " tries left\n";
         return kExitPin;

@@ -229,7 +229,7 @@ void Relay::onSessionHelloAnswer(std::string_view line) {
     const auto answer = nlohmann::json::parse(line, nullptr, false);
     if (answer.is_object() && answer.contains("error")) {
         const api::ApiError error = api::apiErrorFromReply(answer["error"]);
-        end(helloRefused(error.code(), error.what()),
+        end(helloRefused(error.codeName(), error.what()),
             "taplinkd refused session.hello: " + std::string(error.what()));
         return;
     }

@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,58 +32,60 @@ extern "C" void onSignal(int /*signal*/) {
     [[maybe_unused]] const auto written = ::write(stopPipe[1], &byte, 1);
 }
 
-void usage(std::ostream& out) {
-    out << "usage: taplink-server serve --config FILE\n"
-           "       taplink-server COMMAND [--config FILE | --admin-socket PATH] [--json]\n"
-           "commands:\n"
-           "  order create --amount YUAN [--scheme city-epurse]   prints the order id\n"
-           "  order show ID | order list | order cancel ID\n"
-           "  ledger | events\n"
-           "  device list | device revoke --chip-serial HEX\n"
-           "See docs/server.md.\n";
-}
+// CLI11 lists the options; the commands' words are listed here.
+constexpr const char* kCommandList =
+    "commands:\n"
+    "  serve --config FILE                                  runs the server\n"
+    "  order create --amount YUAN [--scheme city-epurse]    prints the order id\n"
+    "  order show ID | order list | order cancel ID\n"
+    "  ledger | events\n"
+    "  device list | device revoke --chip-serial HEX\n"
+    "Operator commands take --config FILE or --admin-socket PATH. See docs/server.md.";
 
 struct CommandLine {
     std::string config;
     taplink::server::OperatorOptions options;
 };
 
-CommandLine parse(int argc, char** argv) {
-    CommandLine line;
-    const std::vector<std::string> args(argv + 1, argv + argc);
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        auto value = [&]() -> const std::string& {
-            if (i + 1 >= args.size()) {
-                throw std::invalid_argument(arg + " needs a value");
-            }
-            return args[++i];
-        };
-        if (arg == "--config") {
-            line.config = value();
-        } else if (arg == "--admin-socket") {
-            line.options.adminSocket = value();
-        } else if (arg == "--amount") {
-            line.options.amount = value();
-        } else if (arg == "--scheme") {
-            line.options.scheme = value();
-        } else if (arg == "--chip-serial") {
-            line.options.chipSerial = value();
-        } else if (arg == "--json") {
-            line.options.json = true;
-        } else if (arg == "--help" || arg == "-h") {
-            usage(std::cout);
-            std::exit(0);
-        } else if (arg.rfind("--", 0) == 0) {
-            throw std::invalid_argument("unknown option " + arg);
-        } else {
-            line.options.words.push_back(arg);
-        }
+// The option sets target only when it is given.
+CLI::Option* addOptional(CLI::App& app, const std::string& name, std::optional<std::string>& target,
+                         const std::string& description) {
+    return app.add_option_function<std::string>(
+        name, [&target](const std::string& value) { target = value; }, description);
+}
+
+// Every option may come anywhere; runOperatorCommand checks the words and what they need.
+void describe(CLI::App& app, CommandLine& line) {
+    // A repeated option: the last one counts.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    app.add_option("COMMAND", line.options.words, "serve, or an operator command (below)")
+        ->required();
+    app.add_option("--config", line.config, "the server's configuration")->type_name("FILE");
+    app.add_option("--admin-socket", line.options.adminSocket,
+                   "a running server's admin socket, instead of --config")
+        ->type_name("PATH");
+    addOptional(app, "--amount", line.options.amount, "order create: the amount")
+        ->type_name("YUAN");
+    addOptional(app, "--scheme", line.options.scheme, "order create: the card scheme")
+        ->type_name("SCHEME");
+    addOptional(app, "--chip-serial", line.options.chipSerial, "device revoke: the chip")
+        ->type_name("HEX");
+    app.add_flag("--json", line.options.json, "print the admin API's JSON answer");
+    app.footer(kCommandList);
+}
+
+// The exit status when the command line says to stop: after --help, or on a usage error.
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+    try {
+        app.parse(argc, argv);
+        return std::nullopt;
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        return 0;
+    } catch (const CLI::ParseError& error) {
+        std::cerr << "taplink-server: " << error.what() << '\n' << app.help();
+        return kExitUsage;
     }
-    if (line.options.words.empty()) {
-        throw std::invalid_argument("no command");
-    }
-    return line;
 }
 
 int serve(const std::string& configPath) {
@@ -116,12 +120,10 @@ int serve(const std::string& configPath) {
 int main(int argc, char** argv) {
     taplink::log::setProgramName("taplink-server");
     CommandLine line;
-    try {
-        line = parse(argc, argv);
-    } catch (const std::exception& error) {
-        std::cerr << "taplink-server: " << error.what() << '\n';
-        usage(std::cerr);
-        return kExitUsage;
+    CLI::App app{"taplink-server: the reference top-up server.", "taplink-server"};
+    describe(app, line);
+    if (const auto stop = parse(app, argc, argv)) {
+        return *stop;
     }
     if (line.options.words == std::vector<std::string>{"serve"}) {
         return serve(line.config);

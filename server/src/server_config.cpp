@@ -28,7 +28,7 @@ std::string resolved(const std::string& path, const std::string& baseDir) {
 MerchantConfig readMerchant(wire::StrictObject in, const std::string& baseDir) {
     MerchantConfig merchant;
     merchant.host = in.string("host");
-    merchant.port = static_cast<std::uint16_t>(in.unsignedNumber("port", 0xFFFF));
+    merchant.port = static_cast<std::uint16_t>(in.integer("port", 0, 0xFFFF));
     merchant.checkoutDir = resolved(in.string("checkoutDir"), baseDir);
     merchant.sdkDir = resolved(in.string("sdkDir"), baseDir);
     in.finish();
@@ -47,7 +47,7 @@ ServerConfig readConfig(const wire::Json& document, const std::string& baseDir) 
     ServerConfig config;
     wire::StrictObject listen = in.object("listen");
     config.host = listen.string("host");
-    config.port = static_cast<std::uint16_t>(listen.unsignedNumber("port", 0xFFFF));
+    config.port = static_cast<std::uint16_t>(listen.integer("port", 0, 0xFFFF));
     listen.finish();
     wire::StrictObject tls = in.object("tls");
     config.tls.certificateChain = resolved(tls.string("certificateChain"), baseDir);
@@ -61,15 +61,15 @@ ServerConfig readConfig(const wire::Json& document, const std::string& baseDir) 
     config.adminSocket = resolved(in.string("adminSocket"), baseDir);
     if (in.has("authorizationLifetimeSeconds")) {
         config.authorizationLifetimeSeconds = static_cast<std::int64_t>(
-            in.unsignedNumber("authorizationLifetimeSeconds", kMaxLifetimeSeconds));
+            in.integer("authorizationLifetimeSeconds", 0, kMaxLifetimeSeconds));
     }
     if (in.has("maxOrderAmount")) {
         config.maxOrderAmount =
-            static_cast<std::uint32_t>(in.unsignedNumber("maxOrderAmount", 0xFFFFFFFFU));
+            static_cast<std::uint32_t>(in.integer("maxOrderAmount", 0, 0xFFFFFFFFU));
     }
     if (in.has("maxCardBalance")) {
         config.maxCardBalance =
-            static_cast<std::uint32_t>(in.unsignedNumber("maxCardBalance", 0xFFFFFFFFU));
+            static_cast<std::uint32_t>(in.integer("maxCardBalance", 0, 0xFFFFFFFFU));
     }
     if (in.has("merchant")) {
         config.merchant = readMerchant(in.object("merchant"), baseDir);

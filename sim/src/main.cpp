@@ -2,11 +2,15 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cards/profiles.hpp"
@@ -35,78 +39,86 @@ struct Options {
     std::string stateDir;
     std::string issuerKeysPath;
     bool trace = false;
+    bool listProfiles = false;
 };
-
-void usage(std::ostream& out) {
-    out << "usage: taplink-sim [--port BASE] [--slots N] [--control PATH] [--state-dir DIR]\n"
-           "                   [--issuer-keys FILE] [--insert SLOT=PROFILE]... [--trace]\n"
-           "                   [--list-profiles]\n"
-           "Slot i connects to the vpcd reader on 127.0.0.1 port BASE+i (default BASE "
-        << kVpcdDefaultPort
-        << ").\n"
-           "City cards keep their state in DIR (default: in memory only).\n"
-           "New city cards get the keys of the first city-epurse issuer in FILE\n"
-           "(\"taplink-issuers/1\", as certs/make-pki.sh writes it; default: the test issuer).\n"
-           "The control socket (default $XDG_RUNTIME_DIR/taplink-sim.sock) takes JSON lines;\n"
-           "see docs/testbed.md.\n";
-}
 
 std::string defaultControlPath() {
     const char* runtime = std::getenv("XDG_RUNTIME_DIR");
     return std::string(runtime != nullptr ? runtime : "/tmp") + "/taplink-sim.sock";
 }
 
-Options parse(int argc, char** argv) {
-    Options options;
-    options.controlPath = defaultControlPath();
-    const std::vector<std::string> args(argv + 1, argv + argc);
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        auto value = [&]() -> const std::string& {
-            if (i + 1 >= args.size()) {
-                throw std::invalid_argument(arg + " needs a value");
-            }
-            return args[++i];
-        };
-        if (arg == "--port") {
-            const int port = std::stoi(value());
-            if (port <= 0 || port > 0xFFFF) {
-                throw std::invalid_argument("--port out of range");
-            }
-            options.basePort = static_cast<std::uint16_t>(port);
-        } else if (arg == "--slots") {
-            options.slots = std::stoi(value());
-            if (options.slots < 1 || options.slots > 16) {
-                throw std::invalid_argument("--slots takes 1 to 16");
-            }
-        } else if (arg == "--control") {
-            options.controlPath = value();
-        } else if (arg == "--insert") {
-            const std::string& spec = value();
-            const auto eq = spec.find('=');
-            if (eq == std::string::npos) {
-                throw std::invalid_argument("--insert takes SLOT=PROFILE");
-            }
-            options.inserts.emplace_back(std::stoi(spec.substr(0, eq)), spec.substr(eq + 1));
-        } else if (arg == "--state-dir") {
-            options.stateDir = value();
-        } else if (arg == "--issuer-keys") {
-            options.issuerKeysPath = value();
-        } else if (arg == "--trace") {
-            options.trace = true;
-        } else if (arg == "--list-profiles") {
-            for (const auto& name : taplink::sim::profileNames()) {
-                std::cout << name << '\n';
-            }
-            std::exit(0);
-        } else if (arg == "--help" || arg == "-h") {
-            usage(std::cout);
-            std::exit(0);
-        } else {
-            throw std::invalid_argument("unknown option " + arg);
+// SLOT=PROFILE; the slot is checked against --slots once the slots exist.
+std::pair<int, std::string> parseInsert(const std::string& spec) {
+    if (const auto eq = spec.find('='); eq != std::string::npos) {
+        const char* slotEnd = spec.data() + eq;
+        int slot = 0;
+        const auto [end, error] = std::from_chars(spec.data(), slotEnd, slot);
+        if (error == std::errc() && end == slotEnd) {
+            return {slot, spec.substr(eq + 1)};
         }
     }
-    return options;
+    throw CLI::ValidationError("--insert", "takes SLOT=PROFILE, not '" + spec + "'");
+}
+
+void addInserts(CLI::App& app, Options& options) {
+    app.add_option_function<std::vector<std::string>>(
+           "--insert",
+           [&options](const std::vector<std::string>& specs) {
+               for (const auto& spec : specs) {
+                   options.inserts.push_back(parseInsert(spec));
+               }
+           },
+           "puts a card of PROFILE into SLOT at start (repeatable)")
+        ->type_name("SLOT=PROFILE");
+}
+
+void describe(CLI::App& app, Options& options) {
+    // A repeated option: the last one counts.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    app.add_option("--port", options.basePort,
+                   "slot i connects to the vpcd reader on 127.0.0.1 port BASE+i\n(default " +
+                       std::to_string(kVpcdDefaultPort) + ", vpcd's own)")
+        ->type_name("BASE")
+        ->check(CLI::Range(1, 0xFFFF).description(""));
+    app.add_option("--slots", options.slots, "how many slots, 1 to 16 (default 2)")
+        ->type_name("N")
+        ->check(CLI::Range(1, 16).description(""));
+    app.add_option("--control", options.controlPath,
+                   "the control socket (default $XDG_RUNTIME_DIR/taplink-sim.sock)")
+        ->type_name("PATH");
+    app.add_option("--state-dir", options.stateDir,
+                   "where city cards keep their state (default: in memory only)")
+        ->type_name("DIR");
+    app.add_option("--issuer-keys", options.issuerKeysPath,
+                   "new city cards get the keys of the first city-epurse issuer\n"
+                   "in FILE (\"taplink-issuers/1\", as certs/make-pki.sh writes it;\n"
+                   "default: the test issuer)")
+        ->type_name("FILE");
+    addInserts(app, options);
+    app.add_flag("--trace", options.trace, "log every APDU");
+    app.add_flag("--list-profiles", options.listProfiles, "print the card profiles and exit");
+    app.footer("The control socket takes JSON lines; see docs/testbed.md.");
+}
+
+// The exit status when the command line says to stop: after --help or --list-profiles, or
+// on a usage error.
+std::optional<int> parse(CLI::App& app, const Options& options, int argc, char** argv) {
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        return 0;
+    } catch (const CLI::ParseError& error) {
+        std::cerr << "taplink-sim: " << error.what() << '\n' << app.help();
+        return 2;
+    }
+    if (options.listProfiles) {
+        for (const auto& name : taplink::sim::profileNames()) {
+            std::cout << name << '\n';
+        }
+        return 0;
+    }
+    return std::nullopt;
 }
 
 // Makes the first city-epurse issuer of the file the issuer of every new city card.
@@ -124,12 +136,12 @@ void useIssuerKeys(const std::string& path) {
 int main(int argc, char** argv) {
     taplink::log::setProgramName("taplink-sim");
     Options options;
-    try {
-        options = parse(argc, argv);
-    } catch (const std::exception& error) {
-        std::cerr << "taplink-sim: " << error.what() << '\n';
-        usage(std::cerr);
-        return 2;
+    options.controlPath = defaultControlPath();
+    CLI::App app{"taplink-sim: serves virtual cards to pcscd through the vpcd driver.",
+                 "taplink-sim"};
+    describe(app, options);
+    if (const auto stop = parse(app, options, argc, argv)) {
+        return *stop;
     }
     if (::pipe2(stopPipe, O_CLOEXEC) != 0) {
         std::perror("taplink-sim: pipe");

@@ -17,6 +17,28 @@ namespace {
 
 constexpr const char* kReader = "TapLink Sim Reader 00 00";
 
+using testsupport::ChildProcess;
+using testsupport::ProcessResult;
+
+// `taplink ARGS...` with its stdout and stderr on pipes. TAPLINK_SOCKET and XDG_RUNTIME_DIR
+// are the child's only when given, so the test decides where it looks for taplinkd.
+ChildProcess startTaplink(const std::vector<std::string>& arguments,
+                          const std::map<std::string, std::string>& environment = {}) {
+    testsupport::SpawnOptions options;
+    options.out = testsupport::Stream::pipe();
+    options.err = testsupport::Stream::pipe();
+    options.unsetEnv = {"TAPLINK_SOCKET", "XDG_RUNTIME_DIR"};
+    options.setEnv = environment;
+    std::vector<std::string> argv{TAPLINK_CLI_PATH};
+    argv.insert(argv.end(), arguments.begin(), arguments.end());
+    return ChildProcess(argv, options);
+}
+
+ProcessResult runTaplink(const std::vector<std::string>& arguments,
+                         const std::map<std::string, std::string>& environment = {}) {
+    return startTaplink(arguments, environment).finish(kGuard);
+}
+
 nlohmann::json cannedAnswers() {
     return {
         {"readers.list",
@@ -141,7 +163,7 @@ class CliTest : public ServerFixture {
         const std::lock_guard lock(mutex);
         received[method] = params;
         if (const auto failure = failures.find(method); failure != failures.end()) {
-            throw ApiError(failure->second, "daemon detail for " + failure->second);
+            throw apiErrorNamed(failure->second, "daemon detail for " + failure->second);
         }
         return answers[method];
     }
@@ -159,7 +181,7 @@ class CliTest : public ServerFixture {
                 runningTopup = context.stopSource();
             }
             if (!gate.wait(context)) {
-                throw ApiError("cancelled", "the top-up was cancelled");
+                throw ApiError(ErrorCode::Cancelled, "the top-up was cancelled");
             }
         }
         stage("authorizing");
@@ -173,7 +195,7 @@ class CliTest : public ServerFixture {
         answer("tx.cancel", params);
         if (topupMode == TopupMode::FinishAfterTooLateCancel) {
             gate.release();
-            throw ApiError("too_late", "the card has been written");
+            throw ApiError(ErrorCode::TooLate, "the card has been written");
         }
         const std::lock_guard lock(mutex);
         if (runningTopup) {
@@ -358,10 +380,10 @@ TEST_F(CliTest, WhenCancellingIsTooLateTheTopupIsWaitedForAndSucceeds) {
 
 TEST_F(CliTest, CtrlCDuringATopupCancelsItAndExits8) {
     topupMode = TopupMode::WaitForCancel;
-    ChildProcess child({TAPLINK_CLI_PATH, "topup", "--order", "ORD-2", "--socket", socketPath});
+    ChildProcess child = startTaplink({"topup", "--order", "ORD-2", "--socket", socketPath});
     ASSERT_TRUE(gate.waitStarted(1));
     child.signal(SIGINT);
-    const auto result = child.finish();
+    const auto result = child.finish(kGuard);
     EXPECT_EQ(result.exitCode, 8);
     EXPECT_NE(result.err.find("interrupted; cancelling the top-up\n"), std::string::npos);
     EXPECT_EQ(paramsOf("tx.cancel"), (nlohmann::json{{"orderId", "ORD-2"}}));
@@ -408,6 +430,9 @@ TEST_F(CliTest, EachDaemonErrorCodeMapsToItsExitCodeAndMessage) {
     const auto unknown = taplink({"balance", "--json"});
     EXPECT_EQ(unknown.exitCode, 1);
     EXPECT_EQ(nlohmann::json::parse(unknown.out)["error"]["code"], "a_code_from_the_future");
+    EXPECT_EQ(taplink({"balance"}).err,
+              "taplink: taplinkd: daemon detail for a_code_from_the_future "
+              "(a_code_from_the_future)\n");
 }
 
 TEST_F(CliTest, AnAnswerOfTheWrongShapeIsAnErrorNotACrash) {
@@ -509,15 +534,15 @@ class Announcer {
 };
 
 TEST_F(CliTest, WatchPrintsEventsAsLinesUntilInterrupted) {
-    ChildProcess child({TAPLINK_CLI_PATH, "watch", "--socket", socketPath});
+    ChildProcess child = startTaplink({"watch", "--socket", socketPath});
     {
         const Announcer announcer(*server);
-        EXPECT_EQ(child.readOutLine(), "reader added: R0");
+        EXPECT_EQ(child.readLine(kGuard), "reader added: R0");
     }
     server->broadcast("card.inserted", {{"reader", kReader}, {"scheme", "city-epurse"}});
     server->broadcast("card.removed", {{"reader", kReader}});
     std::vector<std::string> lines;
-    while (auto line = child.readOutLine()) {
+    while (auto line = child.readLine(kGuard)) {
         lines.push_back(*line);
         if (*line == std::string("card removed: ") + kReader) {
             break;
@@ -526,19 +551,19 @@ TEST_F(CliTest, WatchPrintsEventsAsLinesUntilInterrupted) {
     ASSERT_GE(lines.size(), 2U);
     EXPECT_EQ(lines[lines.size() - 2], std::string("card inserted: ") + kReader + " (city-epurse)");
     child.signal(SIGINT);
-    EXPECT_EQ(child.finish().exitCode, 0);
+    EXPECT_EQ(child.finish(kGuard).exitCode, 0);
 }
 
 TEST_F(CliTest, WatchInJsonPrintsOneObjectPerEvent) {
-    ChildProcess child({TAPLINK_CLI_PATH, "watch", "--json", "--socket", socketPath});
+    ChildProcess child = startTaplink({"watch", "--json", "--socket", socketPath});
     {
         const Announcer announcer(*server);
-        const auto first = nlohmann::json::parse(child.readOutLine().value_or("null"));
+        const auto first = nlohmann::json::parse(child.readLine(kGuard).value_or("null"));
         EXPECT_EQ(first, (nlohmann::json{{"event", "reader.added"}, {"params", {{"name", "R0"}}}}));
     }
     server->broadcast("reader.removed", {{"name", "R9"}});
     nlohmann::json last;
-    while (auto line = child.readOutLine()) {
+    while (auto line = child.readLine(kGuard)) {
         last = nlohmann::json::parse(*line);
         if (last["event"] == "reader.removed") {
             break;
@@ -546,17 +571,17 @@ TEST_F(CliTest, WatchInJsonPrintsOneObjectPerEvent) {
     }
     EXPECT_EQ(last["params"]["name"], "R9");
     child.signal(SIGTERM);
-    EXPECT_EQ(child.finish().exitCode, 0);
+    EXPECT_EQ(child.finish(kGuard).exitCode, 0);
 }
 
 TEST_F(CliTest, WatchEndsWithExit3WhenTheDaemonStops) {
-    ChildProcess child({TAPLINK_CLI_PATH, "watch", "--socket", socketPath});
+    ChildProcess child = startTaplink({"watch", "--socket", socketPath});
     {
         const Announcer announcer(*server);
-        child.readOutLine();
+        child.readLine(kGuard);
     }
     server->stop();
-    const auto result = child.finish();
+    const auto result = child.finish(kGuard);
     EXPECT_EQ(result.exitCode, 3);
     EXPECT_NE(result.err.find("taplinkd closed the connection"), std::string::npos);
 }

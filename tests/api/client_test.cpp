@@ -63,7 +63,7 @@ TEST_F(ClientTest, AnErrorReplyIsThrownAsApiErrorWithTheDaemonsCode) {
                                   {"details", {{"url", "https://127.0.0.1:1"}}}});
         FAIL() << "no error";
     } catch (const ApiError& error) {
-        EXPECT_EQ(error.code(), "server_unreachable");
+        EXPECT_EQ(error.codeName(), "server_unreachable");
         EXPECT_STREQ(error.what(), "connection refused");
         EXPECT_EQ(error.details()["url"], "https://127.0.0.1:1");
     }
@@ -71,13 +71,13 @@ TEST_F(ClientTest, AnErrorReplyIsThrownAsApiErrorWithTheDaemonsCode) {
         client.call("no.such.method");
         FAIL() << "no error";
     } catch (const ApiError& error) {
-        EXPECT_EQ(error.code(), "method_not_found");
+        EXPECT_EQ(error.codeName(), "method_not_found");
     }
     try {
         client.call("test.order");
         FAIL() << "no error";
     } catch (const ApiError& error) {
-        EXPECT_EQ(error.code(), "invalid_params");
+        EXPECT_EQ(error.codeName(), "invalid_params");
         EXPECT_EQ(error.details()["param"], "orderId");
     }
     EXPECT_EQ(client.call("test.echo"), nlohmann::json::object());  // still usable
@@ -105,7 +105,7 @@ TEST_F(ClientTest, GivingUpAfterTheTimeoutClosesTheConnectionAndCancelsTheCall) 
         client.call("test.block", {}, options);
         FAIL() << "no timeout";
     } catch (const ApiError& error) {
-        EXPECT_EQ(error.code(), "timeout");
+        EXPECT_EQ(error.codeName(), "timeout");
     }
     EXPECT_FALSE(client.connected());
     EXPECT_TRUE(gate.waitCancelled(1));
@@ -149,7 +149,7 @@ TEST_F(ClientTest, TheInterruptFdStopsTheWait) {
         client.call("test.block", {}, options);
         ADD_FAILURE() << "not interrupted";
     } catch (const ApiError& error) {
-        EXPECT_EQ(error.code(), "cancelled");
+        EXPECT_EQ(error.codeName(), "cancelled");
     }
     user.join();
     EXPECT_TRUE(gate.waitCancelled(1));
@@ -195,7 +195,7 @@ TEST_F(ClientTest, ADaemonThatStopsMidCallEndsTheCallWithItsAnswer) {
         client.call("test.block");
         ADD_FAILURE() << "no error";
     } catch (const ApiError& error) {
-        EXPECT_EQ(error.code(), "cancelled");
+        EXPECT_EQ(error.codeName(), "cancelled");
     } catch (const TransportError&) {
         // Also acceptable: the connection closed before the reply could be written.
     }

@@ -53,27 +53,43 @@ TEST(ApiErrors, TheDocumentedCodesAreAllDefined) {
                                               "internal",         "origin_denied",
                                               "user_denied",      "confirmation_unavailable",
                                               "rate_limited"};
-    const auto codes = applicationErrorCodes();
-    EXPECT_EQ(std::set<std::string_view>(codes.begin(), codes.end()), expected);
-    EXPECT_EQ(codes.size(), expected.size());
+    std::set<std::string_view> names;
+    for (const ErrorCode code : applicationErrorCodes()) {
+        names.insert(errorCodeName(code));
+        EXPECT_EQ(errorCodeFromName(errorCodeName(code)), code);
+    }
+    EXPECT_EQ(names, expected);
+    EXPECT_EQ(applicationErrorCodes().size(), expected.size());
+    EXPECT_EQ(errorCodeFromName("method_not_found"), ErrorCode::MethodNotFound);
+    EXPECT_EQ(errorCodeFromName("no_such_code"), std::nullopt);
 }
 
 TEST(ApiErrors, InvalidParamsAndInternalUseTheirStandardCodes) {
-    EXPECT_EQ(makeError(1, ApiError("invalid_params", "m"))["error"]["code"], -32602);
-    EXPECT_EQ(makeError(1, ApiError("internal", "m"))["error"]["code"], -32603);
-    EXPECT_EQ(makeError(1, ApiError("no_card", "m"))["error"]["code"], -32000);
+    EXPECT_EQ(makeError(1, ApiError(ErrorCode::InvalidParams, "m"))["error"]["code"], -32602);
+    EXPECT_EQ(makeError(1, ApiError(ErrorCode::Internal, "m"))["error"]["code"], -32603);
+    EXPECT_EQ(makeError(1, ApiError(ErrorCode::NoCard, "m"))["error"]["code"], -32000);
 }
 
 TEST(ApiErrors, AReplyTurnsBackIntoTheSameError) {
-    const ApiError original("declined", "insufficient funds", {{"limit", 100}});
+    const ApiError original(ErrorCode::Declined, "insufficient funds", {{"limit", 100}});
     const auto back = apiErrorFromReply(makeError(5, original)["error"]);
-    EXPECT_EQ(back.code(), "declined");
+    EXPECT_EQ(back.codeName(), "declined");
     EXPECT_STREQ(back.what(), "insufficient funds");
     EXPECT_EQ(back.details(), original.details());
-    EXPECT_EQ(apiErrorFromReply({{"code", -32601}, {"message", "x"}}).code(), "method_not_found");
-    EXPECT_EQ(apiErrorFromReply({{"code", -32700}, {"message", "x"}}).code(), "parse_error");
-    EXPECT_EQ(apiErrorFromReply("nonsense").code(), "internal");
-    EXPECT_EQ(apiErrorFromReply({{"code", "x"}, {"message", 5}}).code(), "internal");
+    EXPECT_EQ(apiErrorFromReply({{"code", -32601}, {"message", "x"}}).codeName(),
+              "method_not_found");
+    EXPECT_EQ(apiErrorFromReply({{"code", -32700}, {"message", "x"}}).codeName(), "parse_error");
+    EXPECT_EQ(apiErrorFromReply("nonsense").codeName(), "internal");
+    EXPECT_EQ(apiErrorFromReply({{"code", "x"}, {"message", 5}}).codeName(), "internal");
+}
+
+TEST(ApiErrors, ACodeFromANewerDaemonReadsAsInternalAndKeepsItsName) {
+    const auto error = apiErrorFromReply(
+        {{"code", -32000}, {"message", "m"}, {"data", {{"code", "card_melted"}}}});
+    EXPECT_EQ(error.code(), ErrorCode::Internal);
+    EXPECT_EQ(error.codeName(), "card_melted");
+    EXPECT_STREQ(error.what(), "m");
+    EXPECT_EQ(apiErrorFromReply(makeError(1, error)["error"]).codeName(), "card_melted");
 }
 
 TEST(ToLine, IsOneLineEvenForInvalidUtf8) {
@@ -100,7 +116,7 @@ TEST(Params, RefuseWhatIsMissingWrongOrUnknown) {
         try {
             body();
         } catch (const ApiError& error) {
-            return error.code();
+            return std::string(error.codeName());
         }
         return std::string("no error");
     };

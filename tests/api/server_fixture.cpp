@@ -17,14 +17,14 @@ void ServerFixture::registerTestMethods() {
     });
     dispatcher.add("test.block", [this](const nlohmann::json&, CallContext& context) {
         if (!gate.wait(context)) {
-            throw ApiError(std::string(errc::kCancelled), "the call was cancelled");
+            throw ApiError(ErrorCode::Cancelled, "the call was cancelled");
         }
         return nlohmann::json("released");
     });
     dispatcher.add("test.fail", [](const nlohmann::json& params, CallContext&) -> nlohmann::json {
-        throw ApiError(params.at("code").get<std::string>(),
-                       params.at("message").get<std::string>(),
-                       params.value("details", nlohmann::json()));
+        throw apiErrorNamed(params.at("code").get<std::string>(),
+                            params.at("message").get<std::string>(),
+                            params.value("details", nlohmann::json()));
     });
     dispatcher.add("test.crash", [](const nlohmann::json&, CallContext&) -> nlohmann::json {
         throw std::runtime_error("secret internal detail");

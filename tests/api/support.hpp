@@ -77,4 +77,12 @@ class Gate {
 nlohmann::json request(const nlohmann::json& id, std::string_view method,
                        nlohmann::json params = nlohmann::json::object());
 
+// The error a fake handler throws for a code given by name, known to this build or not.
+inline ApiError apiErrorNamed(const std::string& name, const std::string& message,
+                              nlohmann::json details = {}) {
+    const auto known = errorCodeFromName(name);
+    return known ? ApiError(*known, message, std::move(details))
+                 : ApiError::unknownCode(name, message, std::move(details));
+}
+
 }  // namespace taplink::api::test

@@ -46,7 +46,7 @@ TEST_F(WebSocketHandshakeTest, AForeignOriginIsConnectedButEveryCallIsDenied) {
         client.sendJson(request(method, method));
         const auto reply = client.readJson();
         EXPECT_EQ(reply["id"], method);
-        EXPECT_EQ(reply["error"]["data"]["code"], errc::kOriginDenied) << method;
+        EXPECT_EQ(reply["error"]["data"]["code"], errorCodeName(ErrorCode::OriginDenied)) << method;
         EXPECT_EQ(reply["error"]["data"]["details"]["origin"], "https://evil.example");
     }
 }

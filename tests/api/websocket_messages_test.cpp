@@ -122,7 +122,7 @@ TEST_F(WebSocketMessagesTest, AFloodIsRateLimitedThenClosedWith1008) {
     for (const auto& text : replies) {
         const auto reply = nlohmann::json::parse(text);
         if (reply.contains("error")) {
-            EXPECT_EQ(reply["error"]["data"]["code"], errc::kRateLimited);
+            EXPECT_EQ(reply["error"]["data"]["code"], errorCodeName(ErrorCode::RateLimited));
             EXPECT_TRUE(reply["id"].is_number());
             ++rateLimited;
         }
@@ -143,8 +143,8 @@ TEST_F(WebSocketMessagesTest, ARateLimitedPeerThatSlowsDownIsServedAgain) {
     bool sawRateLimited = false;
     for (int i = 0; i < 4; ++i) {
         const auto reply = client.readJson();
-        sawRateLimited |=
-            reply.contains("error") && reply["error"]["data"]["code"] == errc::kRateLimited;
+        sawRateLimited |= reply.contains("error") &&
+                          reply["error"]["data"]["code"] == errorCodeName(ErrorCode::RateLimited);
     }
     EXPECT_TRUE(sawRateLimited);
     // Retry as a client would, pausing between tries, until a token is back: a peer that
@@ -188,7 +188,7 @@ TEST_F(WebSocketMessagesTest, CallsOverTheConnectionsLimitGetBusy) {
     client.sendJson(request(3, "test.block"));
     const auto busy = client.readJson();
     EXPECT_EQ(busy["id"], 3);
-    EXPECT_EQ(busy["error"]["data"]["code"], errc::kBusy);
+    EXPECT_EQ(busy["error"]["data"]["code"], errorCodeName(ErrorCode::Busy));
     gate.release();
     std::map<int, nlohmann::json> replies;
     for (int i = 0; i < 2; ++i) {

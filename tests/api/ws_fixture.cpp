@@ -6,7 +6,7 @@ WebSocketFixture::WebSocketFixture() {
     registerTestMethods();
     dispatcher.setCallerGate([](const Request&, CallContext& context) {
         if (context.peer().origin != kAllowedOrigin) {
-            throw ApiError(std::string(errc::kOriginDenied), "origin not allowed",
+            throw ApiError(ErrorCode::OriginDenied, "origin not allowed",
                            {{"origin", context.peer().origin}});
         }
     });
@@ -29,7 +29,7 @@ void WebSocketFixture::registerTestMethods() {
         "test.block",
         [this](const nlohmann::json&, CallContext& context) {
             if (!gate.wait(context)) {
-                throw ApiError(std::string(errc::kCancelled), "the call was cancelled");
+                throw ApiError(ErrorCode::Cancelled, "the call was cancelled");
             }
             return nlohmann::json("released");
         },

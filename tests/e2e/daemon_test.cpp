@@ -3,10 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -23,25 +21,12 @@ using nlohmann::json;
 
 // Runs the CLI and returns its exit status.
 int cliExit(const std::vector<std::string>& args) {
-    std::vector<std::string> words{TopupBed::program("taplink")};
-    words.insert(words.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    argv.reserve(words.size() + 1);
-    for (auto& word : words) {
-        argv.push_back(word.data());
-    }
-    argv.push_back(nullptr);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        const int devNull = ::open("/dev/null", O_WRONLY);
-        ::dup2(devNull, STDOUT_FILENO);
-        ::dup2(devNull, STDERR_FILENO);
-        ::execv(argv[0], argv.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    std::vector<std::string> argv{TopupBed::program("taplink")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    testsupport::SpawnOptions options;
+    options.out = testsupport::Stream::null();
+    options.err = testsupport::Stream::null();
+    return testsupport::run(argv, options).exitCode;
 }
 
 TEST(Daemon, CardEventsReachSubscribers) {
@@ -136,7 +121,7 @@ class Proxy {
   private:
     std::string log_;
     int port_ = 0;
-    ChildProcess process_;
+    testsupport::ChildProcess process_;
 };
 
 TEST(Daemon, AConfiguredProxyCarriesTheServerTraffic) {

@@ -50,7 +50,7 @@ class E2e {
             };
             outcome.result = client.call(method, params, options);
         } catch (const api::ApiError& error) {
-            outcome.code = error.code();
+            outcome.code = std::string(error.codeName());
             outcome.message = error.what();
         } catch (const api::TransportError& error) {
             outcome.code = "daemon_gone";  // taplinkd stopped while answering

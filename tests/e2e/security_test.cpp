@@ -12,7 +12,8 @@ namespace {
 const std::string& otherPki() {
     static const std::string dir = [] {
         std::string path = "/tmp/taplink-other-pki-" + std::to_string(::getpid());
-        runProgram({"/bin/bash", std::string(TAPLINK_SOURCE_DIR) + "/certs/make-pki.sh", path});
+        testsupport::runChecked(
+            {"/bin/bash", std::string(TAPLINK_SOURCE_DIR) + "/certs/make-pki.sh", path});
         std::atexit([] {
             std::error_code ignored;
             std::filesystem::remove_all("/tmp/taplink-other-pki-" + std::to_string(::getpid()),

@@ -118,11 +118,12 @@ TEST(Topup, TheCliTopsUpAndShowsTheBalance) {
     const std::string cli = TopupBed::program("taplink");
     const std::string socket = e2e.bed().socketPath();
     const std::string order = e2e.bed().createOrder("50.00");
-    const json before = json::parse(runProgram({cli, "balance", "--json", "--socket", socket}));
-    const json topup =
-        json::parse(runProgram({cli, "topup", "--order", order, "--json", "--socket", socket}));
+    const json before =
+        json::parse(testsupport::runChecked({cli, "balance", "--json", "--socket", socket}));
+    const json topup = json::parse(
+        testsupport::runChecked({cli, "topup", "--order", order, "--json", "--socket", socket}));
     EXPECT_EQ(topup.at("balanceAfter"), before.at("balance").get<std::uint32_t>() + 5000);
-    const std::string human = runProgram({cli, "balance", "--socket", socket});
+    const std::string human = testsupport::runChecked({cli, "balance", "--socket", socket});
     EXPECT_NE(human.find("¥"), std::string::npos) << human;
     EXPECT_EQ(e2e.bed().settledTotal(kCitySerial), 5000U);
 }

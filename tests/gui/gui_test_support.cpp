@@ -32,7 +32,7 @@ Outcome callOn(api::Client& client, const std::string& method, const json& param
         };
         outcome.result = client.call(method, params, options);
     } catch (const api::ApiError& error) {
-        outcome.code = error.code();
+        outcome.code = std::string(error.codeName());
         outcome.message = error.what();
     } catch (const std::exception& error) {
         outcome.code = "transport";

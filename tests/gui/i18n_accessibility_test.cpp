@@ -29,17 +29,18 @@ namespace {
 // No taplinkd: the windows show the "not running" state.
 constexpr const char* kNoDaemon = "/nonexistent/taplinkd.sock";
 
-constexpr std::array kErrorCodes{"not_running",      "disconnected",
-                                 "no_reader",        "pcsc_unavailable",
-                                 "no_card",          "card_removed",
-                                 "unsupported_card", "server_unreachable",
-                                 "server_error",     "order_not_found",
-                                 "order_settled",    "declined",
-                                 "cancelled",        "timeout",
-                                 "chip_unavailable", "busy",
-                                 "internal",         "origin_denied",
-                                 "user_denied",      "confirmation_unavailable",
-                                 "rate_limited",     "merchant_unreachable"};
+constexpr std::array<FailureCode, 22> kErrorCodes{
+    LocalFailure::NotRunning,        LocalFailure::Disconnected,
+    api::ErrorCode::NoReader,        api::ErrorCode::PcscUnavailable,
+    api::ErrorCode::NoCard,          api::ErrorCode::CardRemoved,
+    api::ErrorCode::UnsupportedCard, api::ErrorCode::ServerUnreachable,
+    api::ErrorCode::ServerError,     api::ErrorCode::OrderNotFound,
+    api::ErrorCode::OrderSettled,    api::ErrorCode::Declined,
+    api::ErrorCode::Cancelled,       api::ErrorCode::Timeout,
+    api::ErrorCode::ChipUnavailable, api::ErrorCode::Busy,
+    api::ErrorCode::Internal,        api::ErrorCode::OriginDenied,
+    api::ErrorCode::UserDenied,      api::ErrorCode::ConfirmationUnavailable,
+    api::ErrorCode::RateLimited,     LocalFailure::MerchantUnreachable};
 
 UiRequest topupRequest() {
     UiRequest request;
@@ -137,8 +138,8 @@ void I18nAccessibilityTest::simplifiedChineseDiffersFromEnglish() {
     QVERIFY(installTranslation(QStringLiteral("en")));
     const QString englishTitle = TopupWizard::tr("Top up a card");
     QList<ErrorText> english;
-    for (const char* code : kErrorCodes) {
-        english.append(describeError(QString::fromLatin1(code)));
+    for (const FailureCode& code : kErrorCodes) {
+        english.append(describeError(code));
     }
     MainWindow englishWindow(core);
     const QString englishBanner = englishWindow.findChild<QLabel*>("connectionBanner")->text();
@@ -147,9 +148,10 @@ void I18nAccessibilityTest::simplifiedChineseDiffersFromEnglish() {
     QCOMPARE(TopupWizard::tr("Top up a card"), QStringLiteral("为卡充值"));
     QVERIFY(TopupWizard::tr("Top up a card") != englishTitle);
     for (std::size_t i = 0; i < kErrorCodes.size(); ++i) {
-        const ErrorText chinese = describeError(QString::fromLatin1(kErrorCodes.at(i)));
-        QVERIFY2(chinese.what != english.at(static_cast<qsizetype>(i)).what, kErrorCodes.at(i));
-        QVERIFY2(chinese.todo != english.at(static_cast<qsizetype>(i)).todo, kErrorCodes.at(i));
+        const ErrorText chinese = describeError(kErrorCodes.at(i));
+        const QByteArray name = failureName(kErrorCodes.at(i)).toUtf8();
+        QVERIFY2(chinese.what != english.at(static_cast<qsizetype>(i)).what, name.constData());
+        QVERIFY2(chinese.todo != english.at(static_cast<qsizetype>(i)).todo, name.constData());
     }
     MainWindow chineseWindow(core);
     const QString chineseBanner = chineseWindow.findChild<QLabel*>("connectionBanner")->text();

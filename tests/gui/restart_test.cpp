@@ -49,8 +49,8 @@ void RestartTest::theGuiSurvivesADaemonRestart() {
     QTest::mouseClick(wizard->button(QWizard::NextButton), Qt::LeftButton);
     QTest::mouseClick(wizard->button(QWizard::CommitButton), Qt::LeftButton);
     auto* failureWhat = wizard->findChild<QLabel*>("failureWhat");
-    QTRY_COMPARE_WITH_TIMEOUT(failureWhat->text(),
-                              describeError(QStringLiteral("not_running")).what, kTimeoutMs);
+    QTRY_COMPARE_WITH_TIMEOUT(failureWhat->text(), describeError(LocalFailure::NotRunning).what,
+                              kTimeoutMs);
     wizard->close();
 
     gui->bed().startDaemon();

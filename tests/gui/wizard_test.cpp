@@ -82,7 +82,7 @@ void WizardTest::anUnknownOrderIsExplainedInPlainWords() {
     TAPLINK_GUI_STEP(typeOrderAndTopUp(wizard, QStringLiteral("ORD-NOSUCHORDER")));
     auto* failure = wizard->findChild<QWidget*>("failure");
     QTRY_VERIFY_WITH_TIMEOUT(failure->isVisible(), kTimeoutMs);
-    const ErrorText expected = describeError(QStringLiteral("order_not_found"));
+    const ErrorText expected = describeError(api::ErrorCode::OrderNotFound);
     QCOMPARE(text(wizard, "failureWhat"), expected.what);
     QCOMPARE(text(wizard, "failureTodo"), expected.todo);
     QCOMPARE(wizard->currentId(), int{TopupWizard::ProgressPageId});

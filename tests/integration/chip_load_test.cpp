@@ -6,8 +6,8 @@
 
 #include <chrono>
 
-#include "../support/epurse_terminal.hpp"
 #include "cards/profiles.hpp"
+#include "epurse_terminal.hpp"
 #include "taplink/cards/epurse/epurse_card.hpp"
 #include "taplink/chip/load_sam.hpp"
 #include "taplink/chip/piv_chip.hpp"

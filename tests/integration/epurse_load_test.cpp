@@ -2,8 +2,8 @@
 // and the card pulled at each step of the load, settled with GET TRANSACTION PROVE.
 #include <gtest/gtest.h>
 
-#include "../support/epurse_terminal.hpp"
 #include "cards/profiles.hpp"
+#include "epurse_terminal.hpp"
 #include "taplink/cards/epurse/epurse_card.hpp"
 #include "taplink/pcsc/card_connection.hpp"
 #include "taplink/pcsc/errors.hpp"

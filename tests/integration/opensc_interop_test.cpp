@@ -4,14 +4,13 @@
 // certificate. The chip sits in the SAM slot (slot 1) of the test bed.
 #include <gtest/gtest.h>
 
-#include <array>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <memory>
 
 #include "cards/secure_chip.hpp"
+#include "child_process.hpp"
 #include "taplink/chip/piv_chip.hpp"
 #include "taplink/pcsc/card_connection.hpp"
 #include "taplink/pcsc/context.hpp"
@@ -22,27 +21,9 @@ namespace {
 
 constexpr int kChipSlot = 1;
 
-struct CommandResult {
-    int status = -1;
-    std::string output;
-};
-
-// Runs a shell command (the test bed's PCSCLITE_CSOCK_NAME is in our environment and so
-// in its) and returns its exit status and what it printed.
-CommandResult run(const std::string& command) {
-    CommandResult result;
-    FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) {
-        return result;
-    }
-    std::array<char, 4096> buffer{};
-    while (std::fgets(buffer.data(), static_cast<int>(buffer.size()), pipe) != nullptr) {
-        result.output += buffer.data();
-    }
-    const int status = ::pclose(pipe);
-    result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return result;
-}
+using CommandResult = testsupport::ShellResult;
+using testsupport::runShell;
+using testsupport::shellQuoted;
 
 // OpenSC's PKCS#11 module, wherever this system's multiarch layout put it.
 std::string openScPkcs11Module() {
@@ -75,10 +56,6 @@ Bytes readFile(const std::string& path) {
     return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-std::string shellQuoted(const std::string& text) {
-    return "'" + text + "'";
-}
-
 class OpenScInterop : public ::testing::Test {
   protected:
     testbed::TestBed bed{testbed::oneReader({{kChipSlot, "secure-chip"}})};
@@ -108,25 +85,25 @@ class OpenScInterop : public ::testing::Test {
     // The certificate as pkcs15-tool reads it, and its public key, as PEM files.
     void exportCertificateWithOpenSc() {
         const CommandResult exported =
-            run(pkcs15Tool("--read-certificate 01 --output " + shellQuoted(path("cert.pem"))));
+            runShell(pkcs15Tool("--read-certificate 01 --output " + shellQuoted(path("cert.pem"))));
         ASSERT_EQ(exported.status, 0) << exported.output;
         const CommandResult key =
-            run("timeout 10 openssl x509 -in " + shellQuoted(path("cert.pem")) +
-                " -pubkey -noout -out " + shellQuoted(path("pub.pem")));
+            runShell("timeout 10 openssl x509 -in " + shellQuoted(path("cert.pem")) +
+                     " -pubkey -noout -out " + shellQuoted(path("pub.pem")));
         ASSERT_EQ(key.status, 0) << key.output;
     }
 
     // openssl's verdict on a DER ECDSA signature over the digest file.
     CommandResult opensslVerify(const std::string& digestFile,
                                 const std::string& signatureFile) const {
-        return run("timeout 10 openssl pkeyutl -verify -pubin -inkey " +
-                   shellQuoted(path("pub.pem")) + " -in " + shellQuoted(digestFile) + " -sigfile " +
-                   shellQuoted(signatureFile));
+        return runShell("timeout 10 openssl pkeyutl -verify -pubin -inkey " +
+                        shellQuoted(path("pub.pem")) + " -in " + shellQuoted(digestFile) +
+                        " -sigfile " + shellQuoted(signatureFile));
     }
 };
 
 TEST_F(OpenScInterop, Pkcs15ToolListsTheDeviceCertificate) {
-    const CommandResult listed = run(pkcs15Tool("--list-certificates"));
+    const CommandResult listed = runShell(pkcs15Tool("--list-certificates"));
     EXPECT_EQ(listed.status, 0) << listed.output;
     EXPECT_NE(listed.output.find("Certificate for PIV Authentication"), std::string::npos)
         << listed.output;
@@ -135,11 +112,11 @@ TEST_F(OpenScInterop, Pkcs15ToolListsTheDeviceCertificate) {
 
 TEST_F(OpenScInterop, Pkcs11ToolSignsWithTheChipAndOpensslVerifies) {
     const CommandResult digest =
-        run("printf 'order 42, 50.00' | timeout 10 openssl dgst -sha256 -binary -out " +
-            shellQuoted(path("digest.bin")));
+        runShell("printf 'order 42, 50.00' | timeout 10 openssl dgst -sha256 -binary -out " +
+                 shellQuoted(path("digest.bin")));
     ASSERT_EQ(digest.status, 0) << digest.output;
 
-    const CommandResult signing = run(
+    const CommandResult signing = runShell(
         openSc("pkcs11-tool --module " + shellQuoted(module) + " --token-label " +
                shellQuoted(tokenLabel) +
                " --login --pin 123456 --sign --mechanism ECDSA --id 01"
@@ -160,8 +137,8 @@ TEST_F(OpenScInterop, Pkcs11ToolSignsWithTheChipAndOpensslVerifies) {
 
 TEST_F(OpenScInterop, Pkcs11ToolLoginWithAWrongPinFails) {
     const CommandResult login =
-        run(openSc("pkcs11-tool --module " + shellQuoted(module) + " --token-label " +
-                   shellQuoted(tokenLabel) + " --login --pin 111111 --list-objects"));
+        runShell(openSc("pkcs11-tool --module " + shellQuoted(module) + " --token-label " +
+                        shellQuoted(tokenLabel) + " --login --pin 111111 --list-objects"));
     EXPECT_NE(login.status, 0) << login.output;
     EXPECT_NE(login.output.find("CKR_PIN_INCORRECT"), std::string::npos) << login.output;
 }
@@ -170,8 +147,9 @@ TEST_F(OpenScInterop, Pkcs11ToolLoginWithAWrongPinFails) {
 // signatures that openssl verifies with it.
 TEST_F(OpenScInterop, TheDaemonsDriverSignsThroughPcscAndOpensslVerifies) {
     exportCertificateWithOpenSc();
-    const CommandResult der = run("timeout 10 openssl x509 -in " + shellQuoted(path("cert.pem")) +
-                                  " -outform DER -out " + shellQuoted(path("cert.der")));
+    const CommandResult der =
+        runShell("timeout 10 openssl x509 -in " + shellQuoted(path("cert.pem")) +
+                 " -outform DER -out " + shellQuoted(path("cert.der")));
     ASSERT_EQ(der.status, 0) << der.output;
 
     pcsc::Context context = pcsc::Context::establish();

@@ -1,9 +1,8 @@
-// The built taplink-nm run the way a browser runs it: a child process with its stdin and
-// stdout on pipes, the extension id on its command line. The test speaks native-messaging
-// frames to it; every wait is bounded, so a host that hangs fails the test instead.
+// The built taplink-nm run the way a browser runs it: a child process (testsupport's
+// ChildProcess) with its stdin and stdout on pipes, the extension id on its command line. The
+// test speaks native-messaging frames to it; every wait is bounded, so a host that hangs fails
+// the test instead.
 #pragma once
-
-#include <sys/types.h>
 
 #include <chrono>
 #include <cstdint>
@@ -14,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "taplink/base/unique_fd.hpp"
+#include "child_process.hpp"
 
 namespace taplink::nm::test {
 
@@ -37,6 +36,7 @@ struct HostCommand {
     std::map<std::string, std::string> environment;
 };
 
+// Destroyed, it SIGKILLs the host if that still runs.
 class HostProcess {
   public:
     explicit HostProcess(const HostCommand& command);
@@ -44,15 +44,12 @@ class HostProcess {
     // `socketPath` becomes TAPLINK_SOCKET.
     HostProcess(const std::string& socketPath,
                 std::vector<std::string> arguments = {std::string(kChromeOrigin)});
-    HostProcess(const HostProcess&) = delete;
-    HostProcess& operator=(const HostProcess&) = delete;
-    ~HostProcess();  // SIGKILLs the host if it still runs
 
     // Writes all the bytes; false when the host no longer reads (it exited).
-    bool write(std::string_view bytes);
+    bool write(std::string_view bytes) { return process_.write(bytes, kHostGuard); }
     bool writeFrame(const nlohmann::json& message) { return write(frameOf(message)); }
-    void closeStdin() { in_.reset(); }
-    void closeStdout() { out_.reset(); }
+    void closeStdin() { process_.closeStdin(); }
+    void closeStdout() { process_.closeStdout(); }
 
     // The next frame's text; nothing at EOF. Throws after kHostGuard.
     std::optional<std::string> readFrame();
@@ -70,25 +67,12 @@ class HostProcess {
     bool readsEof();
     // Waits for the exit: its status, 128 + signal when killed by one. Throws after kHostGuard.
     int waitExit();
-    const std::string& errors() const { return err_; }
+    std::string errors() const { return process_.errors(); }
     // The exited host's peak resident set, in KiB (after waitExit()).
-    long maxResidentKib() const { return maxResidentKib_; }
+    long maxResidentKib() const { return process_.maxResidentKib(); }
 
   private:
-    // Reads stdout into outBuffer_ (and stderr aside) until it holds `bytes` or EOF.
-    bool fill(std::size_t bytes);
-    // Reads what stdout and stderr have, waiting until the deadline for something.
-    void pump(std::chrono::steady_clock::time_point deadline);
-
-    pid_t pid_ = -1;
-    UniqueFd in_;
-    UniqueFd out_;
-    UniqueFd errPipe_;
-    std::string outBuffer_;
-    bool outEof_ = false;
-    std::string err_;
-    std::optional<int> status_;
-    long maxResidentKib_ = 0;
+    testsupport::ChildProcess process_;
 };
 
 }  // namespace taplink::nm::test

@@ -51,7 +51,7 @@ NmFixture::NmFixture() {
     registerTestMethods(dispatcher);
     dispatcher.setCallerGate([](const api::Request&, api::CallContext& call) {
         if (call.peer().origin != kAllowedOrigin) {
-            throw api::ApiError(std::string(api::errc::kOriginDenied),
+            throw api::ApiError(api::ErrorCode::OriginDenied,
                                 "origin " + call.peer().origin + " is not allowed",
                                 {{"origin", call.peer().origin}});
         }

@@ -5,12 +5,9 @@
 #include <openssl/x509.h>
 
 #include <ctime>
-#include <fstream>
-#include <iterator>
 
 #include "cards/profiles.hpp"
 #include "cards/test_issuer.hpp"
-#include "taplink/base/base64.hpp"
 #include "taplink/cards/epurse/epurse_protocol.hpp"
 #include "taplink/chip/load_sam.hpp"
 #include "taplink/chip/load_sam_protocol.hpp"
@@ -31,61 +28,6 @@ sim::CardOptions cityCardOptions() {
 }
 
 }  // namespace
-
-std::string readRechargeScript(std::string_view name) {
-    const std::string path = std::string(TAPLINK_RECHARGE_SCRIPTS_DIR) + "/" + std::string(name);
-    std::ifstream file(path, std::ios::binary);
-    if (!file) {
-        throw std::runtime_error("cannot read " + path);
-    }
-    return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
-}
-
-crypto::PkeyPtr makeSigningKey() {
-    return crypto::generateKey("EC", crypto::kP256Group);
-}
-
-TrustedKey trustedKeyOf(EVP_PKEY* key) {
-    const int length = i2d_PUBKEY(key, nullptr);
-    Bytes der(static_cast<std::size_t>(length));
-    unsigned char* cursor = der.data();
-    i2d_PUBKEY(key, &cursor);
-    return TrustedKey::fromSpkiDer(der);
-}
-
-Bytes signBytes(EVP_PKEY* key, ByteView bytes) {
-    const crypto::MdCtxPtr context(EVP_MD_CTX_new());
-    crypto::checkOpenSsl(
-        EVP_DigestSignInit_ex(context.get(), nullptr, "SHA256", nullptr, nullptr, key, nullptr),
-        "test: EVP_DigestSignInit_ex");
-    std::size_t length = 0;
-    crypto::checkOpenSsl(
-        EVP_DigestSign(context.get(), nullptr, &length, bytes.data(), bytes.size()),
-        "test: EVP_DigestSign (size)");
-    Bytes signature(length);
-    crypto::checkOpenSsl(
-        EVP_DigestSign(context.get(), signature.data(), &length, bytes.data(), bytes.size()),
-        "test: EVP_DigestSign");
-    signature.resize(length);
-    return signature;
-}
-
-nlohmann::json makeEnvelope(std::string_view scriptText, EVP_PKEY* key) {
-    const Bytes bytes(scriptText.begin(), scriptText.end());
-    nlohmann::json envelope = {{"scheme", "city-epurse"}, {"id", "test"}, {"version", 1}};
-    const auto parsed = nlohmann::json::parse(scriptText, nullptr, false);
-    if (parsed.is_object()) {
-        for (const char* key_name : {"scheme", "id", "version"}) {
-            if (parsed.contains(key_name)) {
-                envelope[key_name] = parsed[key_name];
-            }
-        }
-    }
-    envelope["script"] = base64Encode(bytes);
-    envelope["signature"] = base64Encode(signBytes(key, bytes));
-    envelope["keyId"] = keyIdOf(key);
-    return envelope;
-}
 
 apdu::ResponseApdu CountingChannel::transmit(const apdu::CommandApdu& command) {
     commands_.push_back(command);

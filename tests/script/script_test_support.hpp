@@ -14,28 +14,22 @@
 #include <string_view>
 #include <vector>
 
-#include "../support/virtual_card_channel.hpp"
 #include "card/virtual_card.hpp"
 #include "script/engine.hpp"
 #include "script/script_error.hpp"
 #include "script/signed_script.hpp"
+#include "signed_scripts.hpp"
 #include "taplink/apdu/apdu_channel.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
+#include "virtual_card_channel.hpp"
 
 namespace taplink::script::testing {
 
-// The real recharge script's bytes (scripts/recharge/<name>).
-std::string readRechargeScript(std::string_view name);
-
-// A fresh ECDSA P-256 key pair.
-crypto::PkeyPtr makeSigningKey();
-TrustedKey trustedKeyOf(EVP_PKEY* key);
-// DER ECDSA signature over SHA-256 of bytes.
-Bytes signBytes(EVP_PKEY* key, ByteView bytes);
-
-// The envelope of the shared contract for these exact bytes. scheme/id/version are read
-// from the text when it is JSON that has them, else placeholders.
-nlohmann::json makeEnvelope(std::string_view scriptText, EVP_PKEY* key);
+using ::taplink::testing::makeEnvelope;
+using ::taplink::testing::makeSigningKey;
+using ::taplink::testing::readRechargeScript;
+using ::taplink::testing::signBytes;
+using ::taplink::testing::trustedKeyOf;
 
 // A channel that counts and records what goes through it and can fail like a pulled card:
 // the failAt-th APDU (1-based) throws CardPulled instead of reaching the card.

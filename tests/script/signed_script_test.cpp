@@ -6,10 +6,10 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "child_process.hpp"
 #include "script/signed_script.hpp"
 #include "script_test_support.hpp"
 #include "taplink/base/base64.hpp"
@@ -186,7 +186,8 @@ TEST(ScriptSigningInterop, TheOpensslCommandLineProducesAVerifiableEnvelope) {
         script +
         "'; openssl pkey -pubin -in script-signing.pub.pem -outform DER | openssl dgst -sha256 "
         "-r | cut -d' ' -f1 > key-id";
-    ASSERT_EQ(std::system(("bash -c \"" + commands + "\"").c_str()), 0);
+    const auto made = testsupport::run({"/bin/bash", "-c", commands});
+    ASSERT_EQ(made.exitCode, 0) << made.err;
 
     const auto readFile = [&dir](const char* name) {
         std::ifstream file(dir / name, std::ios::binary);

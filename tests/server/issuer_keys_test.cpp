@@ -2,14 +2,14 @@
 // as taplink-sim --issuer-keys makes them.
 #include <gtest/gtest.h>
 
-#include "../support/virtual_card_channel.hpp"
 #include "cards/profiles.hpp"
 #include "cards/test_issuer.hpp"
-#include "process.hpp"
+#include "child_process.hpp"
 #include "taplink/cards/epurse/epurse_card.hpp"
 #include "taplink/crypto/epurse_keys.hpp"
 #include "taplink/protocol/issuer_keys.hpp"
 #include "test_pki.hpp"
+#include "virtual_card_channel.hpp"
 
 namespace taplink::sim {
 namespace {
@@ -59,7 +59,7 @@ TEST(IssuerKeys, ParsesTheFormatMakePkiWrites) {
     EXPECT_EQ(keys.find(testIssuerId()), nullptr);
 
     servertest::TempDir tmp;
-    servertest::runChecked(
+    testsupport::runChecked(
         {"bash", std::string(TAPLINK_SOURCE_DIR) + "/certs/make-pki.sh", tmp.path() + "/pki"});
     const IssuerKeySet generated = loadIssuerKeys(tmp.path() + "/pki/issuers.json");
     ASSERT_NE(generated.find(testIssuerId()), nullptr);
@@ -78,7 +78,10 @@ TEST(IssuerKeys, RefusesMalformedFiles) {
           without("\"11111111111111112222222222222222\"", "\"1111\""),
           without("\"keyIndex\": 2", "\"keyIndex\": 256"), without("\"3des\"", "\"aes\""),
           without("\"tac\": \"5555", "\"mac\": \"5555"),
-          without("\"scheme\": \"city-epurse\",", "")}) {
+          without("\"scheme\": \"city-epurse\",", ""),
+          without("\"keyIndex\": 2", "\"keyIndex\": 2, \"comment\": \"x\""),
+          without("\"format\"", "\"spare\": 1, \"format\""),
+          without("\"tac\": \"5555", "\"mac\": \"1111\", \"tac\": \"5555")}) {
         EXPECT_THROW(parseIssuerKeys(bad), IssuerKeysError) << bad;
     }
     EXPECT_THROW(loadIssuerKeys("/nonexistent/issuers.json"), IssuerKeysError);
@@ -126,8 +129,8 @@ TEST(IssuerKeys, TheDefaultCityIssuerIsTheTestIssuerUntilSet) {
 
 TEST(IssuerKeys, TaplinkSimRefusesAnUnreadableKeysFile) {
     const auto result =
-        servertest::runCommand({TAPLINK_SIM_PATH, "--issuer-keys", "/nonexistent/issuers.json",
-                                "--slots", "1", "--control", "/nonexistent/sim.sock"});
+        testsupport::run({TAPLINK_SIM_PATH, "--issuer-keys", "/nonexistent/issuers.json", "--slots",
+                          "1", "--control", "/nonexistent/sim.sock"});
     EXPECT_EQ(result.exitCode, 1);
     EXPECT_NE(result.err.find("/nonexistent/issuers.json"), std::string::npos) << result.err;
 }

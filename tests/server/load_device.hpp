@@ -7,12 +7,12 @@
 #include <memory>
 #include <string>
 
-#include "../support/virtual_card_channel.hpp"
 #include "taplink/cards/epurse/epurse_card.hpp"
 #include "taplink/chip/load_sam_protocol.hpp"
 #include "taplink/protocol/issuer_keys.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 #include "test_pki.hpp"
+#include "virtual_card_channel.hpp"
 
 namespace taplink::servertest {
 

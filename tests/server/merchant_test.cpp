@@ -155,8 +155,8 @@ TEST_F(MerchantTest, APostedOrderIsTheOperatorsOrder) {
     const std::string orderId = order.value("orderId", "");
     EXPECT_TRUE(std::regex_match(orderId, std::regex("ORD-[A-Z2-7]{20}"))) << orderId;
 
-    const CommandResult shown =
-        runCommand({kServerPath, "order", "show", orderId, "--config", configPath(), "--json"});
+    const testsupport::ProcessResult shown = testsupport::run(
+        {kServerPath, "order", "show", orderId, "--config", configPath(), "--json"});
     ASSERT_EQ(shown.exitCode, 0) << shown.err;
     const json operatorView = json::parse(shown.out);
     EXPECT_EQ(operatorView["amount"], 5000);

@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iomanip>
 #include <sstream>
+#include <stdexcept>
 
 namespace taplink::servertest {
 
@@ -24,6 +25,37 @@ void writeFile(const std::string& path, const std::string& text) {
 }
 
 }  // namespace
+
+std::optional<std::string> ServerProcess::start(const std::vector<std::string>& argv,
+                                                std::chrono::milliseconds timeout) {
+    testsupport::SpawnOptions options;
+    options.out = testsupport::Stream::pipe();
+    options.err = testsupport::Stream::capture();  // never full, however much it logs
+    options.dieWithParent = true;
+    options.stopGrace = std::chrono::seconds(10);
+    process_ = testsupport::ChildProcess(argv, options);
+    exitCode_.reset();
+    auto line = nextLine(timeout);
+    if (!line) {
+        stop();
+    }
+    return line;
+}
+
+std::optional<std::string> ServerProcess::nextLine(std::chrono::milliseconds timeout) {
+    try {
+        return process_.readLine(timeout);
+    } catch (const std::runtime_error&) {
+        return std::nullopt;  // no line in time
+    }
+}
+
+int ServerProcess::stop(std::chrono::milliseconds grace) {
+    if (running()) {
+        exitCode_ = testsupport::exitCodeOf(process_.stop(grace).value_or(-1));
+    }
+    return exitCode_.value_or(-1);
+}
 
 nlohmann::json ServerSetup::configuration() const {
     nlohmann::json configuration = {{"listen", {{"host", host}, {"port", 0}}},

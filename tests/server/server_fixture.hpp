@@ -4,19 +4,46 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "child_process.hpp"
 #include "http_clients.hpp"
-#include "process.hpp"
 #include "test_pki.hpp"
 
 namespace taplink::servertest {
 
 inline constexpr const char* kServerPath = TAPLINK_SERVER_PATH;
 inline constexpr const char* kCityScheme = "city-epurse";
+
+// A long-running taplink-server whose first stdout line says it is ready; its stderr is
+// captured. Gets SIGKILL if the test process dies (PR_SET_PDEATHSIG).
+class ServerProcess {
+  public:
+    // Starts argv; returns its first stdout line, or nullopt when it exited (or said nothing)
+    // within the timeout; then exitCode() and errors() tell why.
+    std::optional<std::string> start(const std::vector<std::string>& argv,
+                                     std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // The next line it writes on stdout after the first, or nullopt when none comes within
+    // the timeout (the process keeps running).
+    std::optional<std::string> nextLine(
+        std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    // SIGTERM, then waits (SIGKILL after the grace period). The exit code; 128 + signal after
+    // one.
+    int stop(std::chrono::milliseconds grace = std::chrono::seconds(10));
+    // Started and not stopped (it may have ended on its own: stop() tells how).
+    bool running() const { return process_.pid() > 0 && !exitCode_; }
+    std::string errors() const { return process_.errors(); }
+    std::optional<int> exitCode() const { return exitCode_; }
+
+  private:
+    testsupport::ChildProcess process_;
+    std::optional<int> exitCode_;
+};
 
 // The configuration of a test server in dir; each field can be changed before starting.
 struct ServerSetup {

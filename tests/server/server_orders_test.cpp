@@ -91,8 +91,9 @@ TEST_F(ServerTest, OpenOrdersCanBeCancelledOnce) {
 }
 
 TEST_F(ServerTest, OrderCreateCommandPrintsTheOrderId) {
-    const CommandResult plain = runCommand({kServerPath, "order", "create", "--amount", "50.00",
-                                            "--scheme", kCityScheme, "--config", configPath()});
+    const testsupport::ProcessResult plain =
+        testsupport::run({kServerPath, "order", "create", "--amount", "50.00", "--scheme",
+                          kCityScheme, "--config", configPath()});
     ASSERT_EQ(plain.exitCode, 0) << plain.err;
     ASSERT_FALSE(plain.out.empty());
     EXPECT_EQ(plain.out.back(), '\n');
@@ -100,28 +101,30 @@ TEST_F(ServerTest, OrderCreateCommandPrintsTheOrderId) {
     EXPECT_TRUE(isOrderId(orderId)) << plain.out;
     EXPECT_EQ(showOrder(orderId)["amount"], 5000);
 
-    const CommandResult asJson = runCommand({kServerPath, "--admin-socket", adminSocket(), "order",
-                                             "create", "--amount", "12.5", "--json"});
+    const testsupport::ProcessResult asJson =
+        testsupport::run({kServerPath, "--admin-socket", adminSocket(), "order", "create",
+                          "--amount", "12.5", "--json"});
     ASSERT_EQ(asJson.exitCode, 0) << asJson.err;
     EXPECT_EQ(json::parse(asJson.out)["amount"], 1250);
 
-    const CommandResult refused = runCommand(
+    const testsupport::ProcessResult refused = testsupport::run(
         {kServerPath, "order", "create", "--amount", "50.001", "--config", configPath()});
     EXPECT_EQ(refused.exitCode, 1);
     EXPECT_NE(refused.err.find("invalid_amount"), std::string::npos) << refused.err;
     EXPECT_TRUE(refused.out.empty());
 
-    const CommandResult listed =
-        runCommand({kServerPath, "order", "list", "--config", configPath()});
+    const testsupport::ProcessResult listed =
+        testsupport::run({kServerPath, "order", "list", "--config", configPath()});
     ASSERT_EQ(listed.exitCode, 0) << listed.err;
     EXPECT_NE(listed.out.find(orderId), std::string::npos) << listed.out;
     EXPECT_NE(listed.out.find("50.00"), std::string::npos) << listed.out;
 
-    EXPECT_EQ(runCommand({kServerPath, "order", "create", "--config", configPath()}).exitCode, 2);
-    EXPECT_EQ(
-        runCommand({kServerPath, "order", "list", "--admin-socket", tmp.path() + "/none.sock"})
-            .exitCode,
-        3);
+    EXPECT_EQ(testsupport::run({kServerPath, "order", "create", "--config", configPath()}).exitCode,
+              2);
+    EXPECT_EQ(testsupport::run(
+                  {kServerPath, "order", "list", "--admin-socket", tmp.path() + "/none.sock"})
+                  .exitCode,
+              3);
 }
 
 TEST_F(ServerTest, ScriptEnvelopeCarriesTheNewestFileBytesAndVerifies) {
@@ -142,9 +145,9 @@ TEST_F(ServerTest, ScriptEnvelopeCarriesTheNewestFileBytesAndVerifies) {
 
     // keyId: SHA-256 of the signing key's DER SubjectPublicKeyInfo, lower-case hex.
     const std::string spkiHash =
-        runChecked({"bash", "-c",
-                    "openssl pkey -pubin -in '" + pki.file("script-signing.pub.pem") +
-                        "' -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1"});
+        testsupport::runChecked({"bash", "-c",
+                                 "openssl pkey -pubin -in '" + pki.file("script-signing.pub.pem") +
+                                     "' -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1"});
     EXPECT_EQ(envelope.keyId + "\n", spkiHash);
 
     const Answer unknown = client->get("/v1/scripts/bank-card");

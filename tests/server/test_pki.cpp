@@ -11,12 +11,14 @@
 #include <stdexcept>
 #include <system_error>
 
-#include "process.hpp"
+#include "child_process.hpp"
 #include "taplink/crypto/signatures.hpp"
 
 namespace taplink::servertest {
 
 namespace {
+
+using testsupport::runChecked;
 
 constexpr const char* kSourceDir = TAPLINK_SOURCE_DIR;
 constexpr const char* kOpensslConfig = TAPLINK_SOURCE_DIR "/certs/openssl.cnf";

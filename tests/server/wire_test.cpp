@@ -2,6 +2,7 @@
 // bodies.
 #include <gtest/gtest.h>
 
+#include "taplink/base/masking.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::net::wire {
@@ -144,7 +145,7 @@ TEST(WireJson, AuthorizeResponseCarriesTheDataScript) {
 
 TEST(WireJson, ErrorBodiesWithAndWithoutAReceipt) {
     const Receipt receipt{"RCP-1",   "ORD-1",
-                          5000,      maskedCardSerial(fromHex("00000000000000000042")),
+                          5000,      maskSerial(fromHex("00000000000000000042")),
                           6000,      fromHex("A1B2C3D4"),
                           1800000000};
     EXPECT_EQ(receipt.cardSerial, "\u20260042");

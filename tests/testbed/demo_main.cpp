@@ -3,15 +3,13 @@
 // taplink-server, taplinkd), then does what an operator and a kiosk would: create an order
 // on the server, top up the card with the taplink CLI, and show balances and the settled
 // order.
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "child_process.hpp"
 #include "topup_bed.hpp"
 
 namespace {
@@ -21,20 +19,9 @@ using taplink::testbed::TopupBed;
 // Runs a program with its output on ours, after printing the command line.
 int show(const std::vector<std::string>& argv, const std::string& display) {
     std::cout << "\n$ " << display << std::endl;
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        std::vector<char*> args;
-        args.reserve(argv.size() + 1);
-        for (const auto& arg : argv) {
-            args.push_back(const_cast<char*>(arg.c_str()));
-        }
-        args.push_back(nullptr);
-        ::execv(args[0], args.data());
-        ::_exit(127);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+    taplink::testsupport::ChildProcess program(argv);
+    const auto status = program.wait(taplink::testsupport::kNoTimeout);
+    return taplink::testsupport::exitCodeOf(status.value_or(-1));
 }
 
 }  // namespace

@@ -1,10 +1,8 @@
 #include "test_bed.hpp"
 
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -21,7 +19,6 @@
 #include <random>
 #include <sstream>
 #include <stdexcept>
-#include <system_error>
 #include <thread>
 
 #include "taplink/base/unix_socket.hpp"
@@ -79,46 +76,33 @@ std::string readTail(const std::string& path, std::size_t maxBytes = 4000) {
     return all.size() > maxBytes ? all.substr(all.size() - maxBytes) : all;
 }
 
-// Starts argv[0] with stdout and stderr appended to logPath. With bindDir set, the child
-// first enters a private mount namespace with bindDir mounted over /run/pcscd, so that
-// pcscd's fixed socket and pid paths land in our folder (pcscd ignores PCSCLITE_CSOCK_NAME).
-ChildProcess spawn(const std::vector<std::string>& argv, const std::string& logPath,
-                   const std::string& bindDir = {}) {
-    std::vector<char*> args;
-    args.reserve(argv.size() + 1);
-    for (const auto& arg : argv) {
-        args.push_back(const_cast<char*>(arg.c_str()));
+// In pcscd's child before exec (async-signal-safe calls only): a private mount namespace
+// with bindDir mounted over /run/pcscd, so that pcscd's fixed socket and pid paths land in
+// our folder (pcscd ignores PCSCLITE_CSOCK_NAME).
+int enterPcscdNamespace(const char* bindDir) {
+    if (::unshare(CLONE_NEWNS) != 0 ||
+        ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
+        ::mount(bindDir, kPcscdRunDir, nullptr, MS_BIND, nullptr) != 0) {
+        const char message[] = "test bed: cannot set up the mount namespace\n";
+        [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
+        return 125;
     }
-    args.push_back(nullptr);
-    const pid_t parent = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        throw std::system_error(errno, std::generic_category(), "fork");
-    }
-    if (pid > 0) {
-        return ChildProcess(pid);
-    }
-    // Child: only async-signal-safe calls until exec.
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) {
-        ::_exit(126);
-    }
-    const int log = ::open(logPath.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-    if (log >= 0) {
-        ::dup2(log, STDOUT_FILENO);
-        ::dup2(log, STDERR_FILENO);
-    }
+    return 0;
+}
+
+// Starts argv[0] with stdout and stderr appended to logPath, in pcscd's namespace when
+// bindDir is set.
+testsupport::ChildProcess spawn(const std::vector<std::string>& argv, const std::string& logPath,
+                                const std::string& bindDir = {}) {
+    testsupport::SpawnOptions options;
+    options.out = testsupport::Stream::appendTo(logPath);
+    options.err = testsupport::Stream::toStdout();
+    options.dieWithParent = true;
+    options.stopGrace = std::chrono::seconds(5);
     if (!bindDir.empty()) {
-        if (::unshare(CLONE_NEWNS) != 0 ||
-            ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0 ||
-            ::mount(bindDir.c_str(), kPcscdRunDir, nullptr, MS_BIND, nullptr) != 0) {
-            const char message[] = "test bed: cannot set up the mount namespace\n";
-            [[maybe_unused]] auto ignored = ::write(STDERR_FILENO, message, sizeof message - 1);
-            ::_exit(125);
-        }
+        options.beforeExec = [dir = bindDir.c_str()] { return enterPcscdNamespace(dir); };
     }
-    ::execv(args[0], args.data());
-    ::_exit(127);
+    return testsupport::ChildProcess(argv, options);
 }
 
 std::string simBinary() {
@@ -149,64 +133,6 @@ void removeStaleTestBedDirs() {
 }
 
 }  // namespace
-
-ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(std::exchange(other.pid_, -1)), status_(std::exchange(other.status_, std::nullopt)) {}
-
-ChildProcess& ChildProcess::operator=(ChildProcess&& other) noexcept {
-    if (this != &other) {
-        stop();
-        pid_ = std::exchange(other.pid_, -1);
-        status_ = std::exchange(other.status_, std::nullopt);
-    }
-    return *this;
-}
-
-ChildProcess::~ChildProcess() {
-    stop();
-}
-
-bool ChildProcess::checkRunning() {
-    if (pid_ <= 0) {
-        return false;
-    }
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        status_ = status;
-        return false;
-    }
-    return true;
-}
-
-std::optional<int> ChildProcess::stop(std::chrono::milliseconds grace) {
-    if (pid_ > 0) {
-        ::kill(pid_, SIGTERM);
-        const auto deadline = Clock::now() + grace;
-        while (checkRunning()) {
-            if (Clock::now() >= deadline) {
-                ::kill(pid_, SIGKILL);
-                int status = 0;
-                ::waitpid(pid_, &status, 0);
-                pid_ = -1;
-                status_ = status;
-                break;
-            }
-            std::this_thread::sleep_for(std::chrono::milliseconds(5));
-        }
-    }
-    return std::exchange(status_, std::nullopt);
-}
-
-void ChildProcess::kill() {
-    if (pid_ > 0) {
-        ::kill(pid_, SIGKILL);
-        int status = 0;
-        ::waitpid(pid_, &status, 0);
-        pid_ = -1;
-        status_ = status;
-    }
-}
 
 std::string processTestBedDir() {
     return "/tmp/taplink-testbed-" + std::to_string(::getpid());
@@ -305,7 +231,7 @@ bool TestBed::waitForReaders(std::chrono::milliseconds timeout) {
         } catch (const pcsc::PcscError&) {
             // not up yet
         }
-        if (!pcscd_.checkRunning()) {
+        if (!pcscd_.running()) {
             return false;  // it died (see pcscd.log): no point waiting
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -345,7 +271,7 @@ void TestBed::stopPcscd() {
 }
 
 void TestBed::startPcscd() {
-    if (pcscd_.checkRunning()) {
+    if (pcscd_.running()) {
         return;
     }
     launchPcscd();
@@ -399,7 +325,8 @@ bool TestBed::waitForCard(int slot, bool present, std::chrono::milliseconds time
     return false;
 }
 
-ChildProcess spawnLogged(const std::vector<std::string>& argv, const std::string& logPath) {
+testsupport::ChildProcess spawnLogged(const std::vector<std::string>& argv,
+                                      const std::string& logPath) {
     return spawn(argv, logPath);
 }
 

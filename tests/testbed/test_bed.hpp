@@ -6,15 +6,13 @@
 // it). Needs root: it creates a mount namespace.
 #pragma once
 
-#include <sys/types.h>
-
 #include <chrono>
 #include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "child_process.hpp"
 #include "control_client.hpp"
 
 namespace taplink::testbed {
@@ -47,29 +45,6 @@ inline Options noReader() {
     options.readers = 0;
     return options;
 }
-
-class ChildProcess {
-  public:
-    ChildProcess() = default;
-    explicit ChildProcess(pid_t pid) : pid_(pid) {}
-    ChildProcess(const ChildProcess&) = delete;
-    ChildProcess& operator=(const ChildProcess&) = delete;
-    ChildProcess(ChildProcess&& other) noexcept;
-    ChildProcess& operator=(ChildProcess&& other) noexcept;
-    ~ChildProcess();
-
-    // Reaps the process if it has ended; true while it runs.
-    bool checkRunning();
-    // SIGTERM, then SIGKILL if it has not ended within the grace period. Returns its wait
-    // status (see waitpid), or nullopt when there was no process.
-    std::optional<int> stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
-    // SIGKILL at once (a crash, for recovery tests) and reap.
-    void kill();
-
-  private:
-    pid_t pid_ = -1;
-    std::optional<int> status_;  // set once reaped
-};
 
 class TestBed {
   public:
@@ -111,8 +86,8 @@ class TestBed {
     std::string dir_;
     int readers_;
     std::uint16_t basePort_ = 0;
-    ChildProcess pcscd_;
-    ChildProcess sim_;
+    testsupport::ChildProcess pcscd_;
+    testsupport::ChildProcess sim_;
     std::unique_ptr<sim::SimControl> simControl_;
 };
 
@@ -120,8 +95,10 @@ class TestBed {
 std::string processTestBedDir();
 
 // Starts argv[0] (an absolute path) with stdout and stderr appended to logPath; the child
-// dies with this process. For the other programs a test runs next to the bed.
-ChildProcess spawnLogged(const std::vector<std::string>& argv, const std::string& logPath);
+// dies with this process, and is stopped (SIGTERM, SIGKILL after 5 s) when destroyed. For the
+// other programs a test runs next to the bed.
+testsupport::ChildProcess spawnLogged(const std::vector<std::string>& argv,
+                                      const std::string& logPath);
 
 // The last maxBytes of a log file, for failure messages.
 std::string readLogTail(const std::string& path, std::size_t maxBytes = 4000);

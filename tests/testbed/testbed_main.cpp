@@ -3,17 +3,13 @@
 //   taplink-testbed up   [options]            runs until Ctrl-C, printing what to export
 //   taplink-testbed run  [options] -- CMD...  runs CMD against the test bed
 // options: --readers 0|1, --card SLOT=PROFILE (repeatable), --trace
-#include <sys/wait.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
-#include <system_error>
 #include <vector>
 
+#include "child_process.hpp"
 #include "taplink/apdu/tlv.hpp"
 #include "taplink/cards/card_summary.hpp"
 #include "taplink/cards/epurse/epurse_protocol.hpp"
@@ -123,26 +119,11 @@ void listReadersAndCards(TestBed& bed) {
 }
 
 int runProgram(const std::vector<std::string>& program, const TestBed& bed) {
-    ::setenv("TAPLINK_SIM_CONTROL", bed.simSocket().c_str(), 1);
-    const pid_t pid = ::fork();
-    if (pid < 0) {
-        throw std::system_error(errno, std::generic_category(), "fork");
-    }
-    if (pid == 0) {
-        std::vector<char*> args;
-        args.reserve(program.size() + 1);
-        for (const auto& arg : program) {
-            args.push_back(const_cast<char*>(arg.c_str()));
-        }
-        args.push_back(nullptr);
-        ::execvp(args[0], args.data());
-        std::perror("taplink-testbed: exec");
-        ::_exit(127);
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    taplink::testsupport::SpawnOptions options;
+    options.setEnv = {{"TAPLINK_SIM_CONTROL", bed.simSocket()}};
+    taplink::testsupport::ChildProcess child(program, options);
+    const auto status = child.wait(taplink::testsupport::kNoTimeout);
+    return taplink::testsupport::exitCodeOf(status.value_or(-1));
 }
 
 int waitForSignal(const TestBed& bed) {

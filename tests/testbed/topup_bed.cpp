@@ -1,14 +1,12 @@
 #include "topup_bed.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -133,57 +131,15 @@ std::string TopupBed::program(const std::string& name) {
     throw std::invalid_argument("no program named " + name);
 }
 
-std::string runProgram(const std::vector<std::string>& argv) {
-    int pipeFds[2];
-    if (::pipe2(pipeFds, O_CLOEXEC) != 0) {
-        throw std::runtime_error("pipe failed");
-    }
-    // stderr goes to a file, so that stdout stays what the program printed there.
-    char errorPath[] = "/tmp/taplink-run-stderr-XXXXXX";
-    const int errorFd = ::mkstemp(errorPath);
-    if (errorFd < 0) {
-        throw std::runtime_error("mkstemp failed");
-    }
-    std::vector<char*> args;
-    args.reserve(argv.size() + 1);
-    for (const auto& arg : argv) {
-        args.push_back(const_cast<char*>(arg.c_str()));
-    }
-    args.push_back(nullptr);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        ::dup2(pipeFds[1], STDOUT_FILENO);
-        ::dup2(errorFd, STDERR_FILENO);
-        ::execv(args[0], args.data());
-        ::_exit(127);
-    }
-    ::close(pipeFds[1]);
-    std::string output;
-    char buffer[4096];
-    for (ssize_t n; (n = ::read(pipeFds[0], buffer, sizeof buffer)) > 0;) {
-        output.append(buffer, static_cast<std::size_t>(n));
-    }
-    ::close(pipeFds[0]);
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    ::close(errorFd);
-    const std::string errors = readFile(errorPath);
-    ::unlink(errorPath);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        throw std::runtime_error(argv[0] + " failed (status " + std::to_string(status) + "):\n" +
-                                 output + errors);
-    }
-    return output;
-}
-
 bool waitForLogLine(const std::string& path, const std::string& text,
-                    std::chrono::milliseconds timeout, ChildProcess* process, std::size_t from) {
+                    std::chrono::milliseconds timeout, testsupport::ChildProcess* process,
+                    std::size_t from) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
     while (std::chrono::steady_clock::now() < deadline) {
         if (readFile(path).find(text, from) != std::string::npos) {
             return true;
         }
-        if (process != nullptr && !process->checkRunning()) {
+        if (process != nullptr && !process->running()) {
             return false;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -239,13 +195,15 @@ TopupBed::~TopupBed() {
 }
 
 void TopupBed::makePki() {
-    runProgram({"/bin/bash", std::string(TAPLINK_SOURCE_DIR) + "/certs/make-pki.sh", pkiDir_});
+    testsupport::runChecked(
+        {"/bin/bash", std::string(TAPLINK_SOURCE_DIR) + "/certs/make-pki.sh", pkiDir_});
 }
 
 void TopupBed::enrollChip() {
-    runProgram({"/bin/bash", std::string(TAPLINK_SOURCE_DIR) + "/certs/enroll-device.sh", pkiDir_,
-                "--reader", bed_->readerName(kChipSlot), "--pin", kChipPin, "--enroll",
-                program("taplink-enroll")});
+    testsupport::runChecked({"/bin/bash",
+                             std::string(TAPLINK_SOURCE_DIR) + "/certs/enroll-device.sh", pkiDir_,
+                             "--reader", bed_->readerName(kChipSlot), "--pin", kChipPin, "--enroll",
+                             program("taplink-enroll")});
 }
 
 json TopupBed::serverConfigJson() const {
@@ -316,7 +274,7 @@ json TopupBed::serverCommand(const std::vector<std::string>& args) const {
     std::vector<std::string> argv{program("taplink-server")};
     argv.insert(argv.end(), args.begin(), args.end());
     argv.insert(argv.end(), {"--config", serverConfig(), "--json"});
-    return json::parse(runProgram(argv));
+    return json::parse(testsupport::runChecked(argv));
 }
 
 std::string TopupBed::createOrder(const std::string& amount) const {
@@ -338,7 +296,7 @@ json TopupBed::serverAdmin(const std::string& method, const std::string& path,
                     {"-H", "Content-Type: application/json", "--data-binary", body.dump()});
     }
     argv.push_back("http://localhost" + path);
-    const std::string output = runProgram(argv);
+    const std::string output = testsupport::runChecked(argv);
     return output.empty() ? json(nullptr) : json::parse(output);
 }
 
@@ -415,7 +373,7 @@ void TopupBed::stopDaemon(bool kill) {
 }
 
 bool TopupBed::daemonRunning() {
-    return daemon_.checkRunning();
+    return daemon_.running();
 }
 
 }  // namespace taplink::testbed

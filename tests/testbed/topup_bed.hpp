@@ -112,17 +112,13 @@ class TopupBed {
     TopupBedOptions options_;
     std::string pkiDir_;
     std::unique_ptr<TestBed> bed_;
-    ChildProcess server_;
+    testsupport::ChildProcess server_;
     int serverPort_ = 0;  // 0 until the first start picks one; a restart keeps it
     std::string serverUrl_;
     std::uint16_t merchantPort_ = 0;  // 0 until the first start picks one; a restart keeps it
     std::uint16_t websocketPort_ = 0;
-    ChildProcess daemon_;
+    testsupport::ChildProcess daemon_;
 };
-
-// Runs argv (argv[0] absolute) to completion; its stdout, or std::runtime_error with its
-// output when it fails.
-std::string runProgram(const std::vector<std::string>& argv);
 
 // A TCP port on 127.0.0.1 that nothing listens on now (bound to port 0, read, closed): for a
 // program that must be told its port. Also checks that ::1 has it free when IPv6 is there.
@@ -131,7 +127,7 @@ std::uint16_t freeLoopbackPort();
 // Waits until the file contains text after its first `from` bytes; false on timeout or when
 // the process ends first.
 bool waitForLogLine(const std::string& path, const std::string& text,
-                    std::chrono::milliseconds timeout, ChildProcess* process = nullptr,
+                    std::chrono::milliseconds timeout, testsupport::ChildProcess* process = nullptr,
                     std::size_t from = 0);
 
 }  // namespace taplink::testbed

@@ -17,7 +17,8 @@
 #include <memory>
 #include <string>
 
-#include "processes.hpp"
+#include "child_process.hpp"
+#include "openssl_server.hpp"
 #include "taplink/chip/device_key.hpp"
 #include "taplink/chip/piv_chip.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
@@ -29,9 +30,9 @@
 namespace taplink {
 namespace {
 
-using testing::CommandResult;
-using testing::run;
-using testing::shellQuoted;
+using CommandResult = testsupport::ShellResult;
+using testsupport::runShell;
+using testsupport::shellQuoted;
 
 using SslCtxPtr = crypto::OpenSslPtr<SSL_CTX, &SSL_CTX_free>;
 using SslPtr = crypto::OpenSslPtr<SSL, &SSL_free>;
@@ -177,20 +178,21 @@ class ChipEnrollment : public ::testing::Test {
     std::string path(const std::string& name) const { return bed.dir() + "/" + name; }
 
     static void makePki(const std::string& directory) {
-        const CommandResult made = run(shellQuoted(std::string(kSourceDir) + "/certs/make-pki.sh") +
-                                       " " + shellQuoted(directory));
+        const CommandResult made =
+            runShell(shellQuoted(std::string(kSourceDir) + "/certs/make-pki.sh") + " " +
+                     shellQuoted(directory));
         ASSERT_EQ(made.status, 0) << made.output;
     }
 
     CommandResult enroll(const std::string& command, const std::string& pin = kPin) const {
-        return run("timeout 30 " + shellQuoted(kEnroll) + " " + command + " --reader " +
-                   shellQuoted(bed.readerName(kChipSlot)) + " --pin " + pin);
+        return runShell("timeout 30 " + shellQuoted(kEnroll) + " " + command + " --reader " +
+                        shellQuoted(bed.readerName(kChipSlot)) + " --pin " + pin);
     }
 
     static CommandResult signCsr(const std::string& pkiDir, const std::string& csr,
                                  const std::string& out) {
-        return run(shellQuoted(std::string(kSourceDir) + "/certs/sign-device-csr.sh") + " " +
-                   shellQuoted(pkiDir) + " " + shellQuoted(csr) + " " + shellQuoted(out));
+        return runShell(shellQuoted(std::string(kSourceDir) + "/certs/sign-device-csr.sh") + " " +
+                        shellQuoted(pkiDir) + " " + shellQuoted(csr) + " " + shellQuoted(out));
     }
 
     // csr, sign with pkiDir's device CA, install: the chip's new certificate file.
@@ -237,8 +239,8 @@ TEST_F(ChipEnrollment, TheEnrolledChipAuthenticatesToAnOpensslTls13Server) {
 
     // Unmodified OpenSC reads the new certificate.
     const CommandResult read =
-        run("timeout 30 pkcs15-tool --reader " + std::to_string(kChipSlot) +
-            " --read-certificate 01 --output " + shellQuoted(path("opensc.pem")));
+        runShell("timeout 30 pkcs15-tool --reader " + std::to_string(kChipSlot) +
+                 " --read-certificate 01 --output " + shellQuoted(path("opensc.pem")));
     ASSERT_EQ(read.status, 0) << read.output;
     const crypto::X509Ptr seenByOpenSc = readPemCertificate(path("opensc.pem"));
     ASSERT_TRUE(seenByOpenSc);
@@ -259,9 +261,9 @@ TEST_F(ChipEnrollment, ACertificateFromAnotherDeviceCaIsRefusedByTheServer) {
 
 TEST_F(ChipEnrollment, EnrollDeviceKeepsTheCertificateUnderTheChipSerial) {
     const CommandResult enrolled =
-        run("timeout 60 " + shellQuoted(std::string(kSourceDir) + "/certs/enroll-device.sh") + " " +
-            shellQuoted(pki) + " --reader " + shellQuoted(bed.readerName(kChipSlot)) + " --pin " +
-            kPin + " --enroll " + shellQuoted(kEnroll));
+        runShell("timeout 60 " + shellQuoted(std::string(kSourceDir) + "/certs/enroll-device.sh") +
+                 " " + shellQuoted(pki) + " --reader " + shellQuoted(bed.readerName(kChipSlot)) +
+                 " --pin " + kPin + " --enroll " + shellQuoted(kEnroll));
     ASSERT_EQ(enrolled.status, 0) << enrolled.output;
     const crypto::X509Ptr kept =
         readPemCertificate(pki + "/devices/" + std::string(kChipSerial) + ".crt");
@@ -294,31 +296,33 @@ class SignDeviceCsr : public ::testing::Test {
         char pattern[] = "/tmp/taplink-sign-csr-XXXXXX";
         ASSERT_NE(::mkdtemp(pattern), nullptr);
         dir_ = pattern;
-        const CommandResult made = run(shellQuoted(std::string(kSourceDir) + "/certs/make-pki.sh") +
-                                       " " + shellQuoted(dir_ + "/pki"));
+        const CommandResult made =
+            runShell(shellQuoted(std::string(kSourceDir) + "/certs/make-pki.sh") + " " +
+                     shellQuoted(dir_ + "/pki"));
         ASSERT_EQ(made.status, 0) << made.output;
-        ASSERT_EQ(run("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
-                      shellQuoted(dir_ + "/device.key") +
-                      " && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
-                      shellQuoted(dir_ + "/sam.key"))
-                      .status,
-                  0);
-        samHex_ = run("openssl pkey -in " + shellQuoted(dir_ + "/sam.key") +
-                      " -pubout -outform DER | od -An -v -tx1 | tr -d ' \\n'")
+        ASSERT_EQ(
+            runShell("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
+                     shellQuoted(dir_ + "/device.key") +
+                     " && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out " +
+                     shellQuoted(dir_ + "/sam.key"))
+                .status,
+            0);
+        samHex_ = runShell("openssl pkey -in " + shellQuoted(dir_ + "/sam.key") +
+                           " -pubout -outform DER | od -An -v -tx1 | tr -d ' \\n'")
                       .output;
     }
-    void TearDown() override { run("rm -rf " + shellQuoted(dir_)); }
+    void TearDown() override { runShell("rm -rf " + shellQuoted(dir_)); }
 
     // openssl req for the device key with the subject and -addext arguments; then the script.
     CommandResult signCsrWith(const std::string& subject, const std::string& addext) {
         const std::string csr = dir_ + "/device.csr";
         const CommandResult made =
-            run("openssl req -new -key " + shellQuoted(dir_ + "/device.key") + " -subj " +
-                shellQuoted(subject) + " " + addext + " -out " + shellQuoted(csr));
+            runShell("openssl req -new -key " + shellQuoted(dir_ + "/device.key") + " -subj " +
+                     shellQuoted(subject) + " " + addext + " -out " + shellQuoted(csr));
         EXPECT_EQ(made.status, 0) << made.output;
-        return run(shellQuoted(std::string(kSourceDir) + "/certs/sign-device-csr.sh") + " " +
-                   shellQuoted(dir_ + "/pki") + " " + shellQuoted(csr) + " " +
-                   shellQuoted(dir_ + "/device.crt"));
+        return runShell(shellQuoted(std::string(kSourceDir) + "/certs/sign-device-csr.sh") + " " +
+                        shellQuoted(dir_ + "/pki") + " " + shellQuoted(csr) + " " +
+                        shellQuoted(dir_ + "/device.crt"));
     }
 
     std::string samExtension(const std::string& prefix = "") const {
@@ -336,12 +340,12 @@ TEST_F(SignDeviceCsr, SignsATapLinkDeviceCsrWithTheDeviceCa) {
     const CommandResult signedCsr = signCsrWith(subject_, samExtension());
     ASSERT_EQ(signedCsr.status, 0) << signedCsr.output;
     const CommandResult verified =
-        run("openssl verify -CAfile " + shellQuoted(dir_ + "/pki/root-ca.crt") + " -untrusted " +
-            shellQuoted(dir_ + "/pki/device-ca.crt") + " -purpose sslclient " +
-            shellQuoted(dir_ + "/device.crt"));
+        runShell("openssl verify -CAfile " + shellQuoted(dir_ + "/pki/root-ca.crt") +
+                 " -untrusted " + shellQuoted(dir_ + "/pki/device-ca.crt") +
+                 " -purpose sslclient " + shellQuoted(dir_ + "/device.crt"));
     EXPECT_EQ(verified.status, 0) << verified.output;
     const CommandResult text =
-        run("openssl x509 -noout -text -in " + shellQuoted(dir_ + "/device.crt"));
+        runShell("openssl x509 -noout -text -in " + shellQuoted(dir_ + "/device.crt"));
     EXPECT_NE(text.output.find("2.25.84704649656041830364308240670639428389"), std::string::npos);
     EXPECT_NE(text.output.find("TLS Web Client Authentication"), std::string::npos);
     EXPECT_NE(text.output.find("CA:FALSE"), std::string::npos);
@@ -381,17 +385,17 @@ TEST_F(SignDeviceCsr, RefusesACsrWhoseSignatureDoesNotVerify) {
     ASSERT_EQ(signCsrWith(subject_, samExtension()).status, 0);
     // Flip a byte of the signature in the DER form and sign that.
     const std::string csr = dir_ + "/device.csr";
-    ASSERT_EQ(run("openssl req -in " + shellQuoted(csr) + " -outform DER -out " +
-                  shellQuoted(dir_ + "/csr.der"))
+    ASSERT_EQ(runShell("openssl req -in " + shellQuoted(csr) + " -outform DER -out " +
+                       shellQuoted(dir_ + "/csr.der"))
                   .status,
               0);
-    ASSERT_EQ(run("printf '\\x00' | dd of=" + shellQuoted(dir_ + "/csr.der") +
-                  " bs=1 seek=$(($(stat -c %s " + shellQuoted(dir_ + "/csr.der") +
-                  ") - 3)) conv=notrunc status=none && openssl req -inform DER -in " +
-                  shellQuoted(dir_ + "/csr.der") + " -out " + shellQuoted(csr))
+    ASSERT_EQ(runShell("printf '\\x00' | dd of=" + shellQuoted(dir_ + "/csr.der") +
+                       " bs=1 seek=$(($(stat -c %s " + shellQuoted(dir_ + "/csr.der") +
+                       ") - 3)) conv=notrunc status=none && openssl req -inform DER -in " +
+                       shellQuoted(dir_ + "/csr.der") + " -out " + shellQuoted(csr))
                   .status,
               0);
-    const CommandResult refused = run(
+    const CommandResult refused = runShell(
         shellQuoted(std::string(kSourceDir) + "/certs/sign-device-csr.sh") + " " +
         shellQuoted(dir_ + "/pki") + " " + shellQuoted(csr) + " " + shellQuoted(dir_ + "/bad.crt"));
     EXPECT_NE(refused.status, 0);

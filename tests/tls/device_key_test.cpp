@@ -9,7 +9,6 @@
 #include <memory>
 #include <string>
 
-#include "../support/virtual_card_channel.hpp"
 #include "cards/profiles.hpp"
 #include "cards/secure_chip.hpp"
 #include "software_signer.hpp"
@@ -21,6 +20,7 @@
 #include "taplink/crypto/signatures.hpp"
 #include "taplink/crypto/signer_key.hpp"
 #include "test_certificates.hpp"
+#include "virtual_card_channel.hpp"
 
 namespace taplink::chip {
 namespace {

@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "../support/virtual_card_channel.hpp"
 #include "cards/profiles.hpp"
 #include "enroll/enrollment.hpp"
 #include "taplink/chip/device_certificate.hpp"
@@ -12,6 +11,7 @@
 #include "taplink/chip/piv_chip.hpp"
 #include "taplink/crypto/ec_keys.hpp"
 #include "test_certificates.hpp"
+#include "virtual_card_channel.hpp"
 
 namespace taplink::enroll {
 namespace {

@@ -1,4 +1,5 @@
 #include "taplink/base/bytes.hpp"
+#include "taplink/base/masking.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,6 +7,14 @@
 
 namespace taplink {
 namespace {
+
+TEST(MaskSerialTest, ShowsOnlyTheLastFourDigitsAndIsIdempotent) {
+    EXPECT_EQ(maskSerial(fromHex("00000000000000000042")), "\u20260042");
+    EXPECT_EQ(maskSerial(fromHex("0102")), "\u20260102");
+    EXPECT_EQ(maskSerial(std::string_view("1234567890")), "\u20267890");
+    EXPECT_EQ(maskSerial(std::string_view("\u20260042")), "\u20260042");
+    EXPECT_EQ(maskSerial(std::string_view("42")), "\u202642");
+}
 
 TEST(BytesTest, ToHexIsUpperCaseWithoutSpacesByDefault) {
     const Bytes bytes{0x00, 0x3B, 0x8f, 0xFF};

@@ -4,11 +4,12 @@
 
 #include <filesystem>
 
-#include "../support/epurse_terminal.hpp"
-#include "../support/virtual_card_channel.hpp"
 #include "cards/profiles.hpp"
+#include "epurse_terminal.hpp"
+#include "taplink/base/masking.hpp"
 #include "taplink/cards/card_summary.hpp"
 #include "taplink/cards/epurse/epurse_card.hpp"
+#include "virtual_card_channel.hpp"
 
 namespace taplink::cards::epurse {
 namespace {

@@ -13,16 +13,16 @@
 #include <memory>
 #include <string>
 
-#include "../support/epurse_terminal.hpp"
-#include "../support/virtual_card_channel.hpp"
 #include "applets/load_sam_applet.hpp"
 #include "card/atr.hpp"
 #include "cards/profiles.hpp"
+#include "epurse_terminal.hpp"
 #include "taplink/cards/epurse/epurse_card.hpp"
 #include "taplink/chip/load_sam.hpp"
 #include "taplink/crypto/ec_keys.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
 #include "taplink/crypto/random.hpp"
+#include "virtual_card_channel.hpp"
 
 namespace taplink::chip {
 namespace {

@@ -10,7 +10,6 @@
 #include <filesystem>
 #include <memory>
 
-#include "../support/virtual_card_channel.hpp"
 #include "../tls/test_certificates.hpp"
 #include "cards/profiles.hpp"
 #include "cards/secure_chip.hpp"
@@ -19,6 +18,7 @@
 #include "taplink/crypto/ec_keys.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
 #include "taplink/crypto/signatures.hpp"
+#include "virtual_card_channel.hpp"
 
 namespace taplink::chip {
 namespace {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "../api/support.hpp"
+#include "support.hpp"
 
 namespace taplink::testbed::web {
 

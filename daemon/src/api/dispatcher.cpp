@@ -38,6 +38,11 @@ void Dispatcher::setCallerGate(CallerGate gate) {
     gate_ = std::move(gate);
 }
 
+void Dispatcher::setErrorTranslator(ErrorTranslator translator) {
+    const std::unique_lock lock(mutex_);
+    translator_ = std::move(translator);
+}
+
 std::vector<std::string> Dispatcher::methods(Caller caller) const {
     const std::shared_lock lock(mutex_);
     std::vector<std::string> names;
@@ -67,6 +72,32 @@ std::optional<nlohmann::json> Dispatcher::call(const Request& request, CallConte
     return reply;
 }
 
+namespace {
+
+ApiError untranslated(const std::exception_ptr& failure) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const std::exception& error) {
+        return ApiError(ErrorCode::Internal, error.what());
+    } catch (...) {
+        return ApiError(ErrorCode::Internal, "a non-standard exception");
+    }
+}
+
+// Gives back the web-call slot a call took, however it ends.
+class WebCallSlot {
+  public:
+    explicit WebCallSlot(std::atomic<std::size_t>& count) : count_(count) {}
+    WebCallSlot(const WebCallSlot&) = delete;
+    WebCallSlot& operator=(const WebCallSlot&) = delete;
+    ~WebCallSlot() { --count_; }
+
+  private:
+    std::atomic<std::size_t>& count_;
+};
+
+}  // namespace
+
 nlohmann::json Dispatcher::run(const Request& request, CallContext& context) const {
     const nlohmann::json id = request.id.value_or(nullptr);
     const auto entry = find(request.method);
@@ -74,41 +105,61 @@ nlohmann::json Dispatcher::run(const Request& request, CallContext& context) con
     if (!entry || (web && entry->access != Access::Web)) {
         return makeError(id, RpcCode::MethodNotFound, "method not found: " + request.method);
     }
-    struct WebCallSlot {
-        std::atomic<std::size_t>* count = nullptr;
-        ~WebCallSlot() {
-            if (count != nullptr) {
-                --*count;
-            }
-        }
-    } slot;
     try {
-        if (web) {
-            if (++webCalls_ > kMaxWebCalls) {
-                --webCalls_;
-                throw ApiError(std::string(errc::kBusy), "taplinkd is busy: too many web calls");
-            }
-            slot.count = &webCalls_;
-            CallerGate gate;
-            {
-                const std::shared_lock lock(mutex_);
-                gate = gate_;
-            }
-            if (!gate) {  // no policy installed: nothing is allowed
-                throw ApiError(std::string(errc::kOriginDenied), "web callers are not accepted");
-            }
-            gate(request, context);
+        if (!web) {
+            return makeResult(id, entry->handler(request.params, context));
         }
+        if (++webCalls_ > kMaxWebCalls) {
+            --webCalls_;
+            throw ApiError(ErrorCode::Busy, "taplinkd is busy: too many web calls");
+        }
+        const WebCallSlot slot(webCalls_);
+        admitWebCall(request, context);
         return makeResult(id, entry->handler(request.params, context));
-    } catch (const ApiError& error) {
-        return makeError(id, error);
-    } catch (const std::exception& error) {
-        log_(log::Level::Warning, "method " + request.method + " failed: " + error.what());
     } catch (...) {
-        log_(log::Level::Warning,
-             "method " + request.method + " failed with a non-standard exception");
+        return failureReply(id, request.method, std::current_exception());
     }
-    return makeError(id, RpcCode::InternalError, "internal error", {{"code", errc::kInternal}});
+}
+
+void Dispatcher::admitWebCall(const Request& request, CallContext& context) const {
+    CallerGate gate;
+    {
+        const std::shared_lock lock(mutex_);
+        gate = gate_;
+    }
+    if (!gate) {  // no policy installed: nothing is allowed
+        throw ApiError(ErrorCode::OriginDenied, "web callers are not accepted");
+    }
+    gate(request, context);
+}
+
+ApiError Dispatcher::translate(const std::exception_ptr& failure) const {
+    ErrorTranslator translator;
+    {
+        const std::shared_lock lock(mutex_);
+        translator = translator_;
+    }
+    try {
+        return translator ? translator(failure) : untranslated(failure);
+    } catch (...) {
+        return untranslated(std::current_exception());
+    }
+}
+
+nlohmann::json Dispatcher::failureReply(const nlohmann::json& id, std::string_view method,
+                                        const std::exception_ptr& failure) const {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const ApiError& error) {
+        return makeError(id, error);  // a handler's own answer, sent as it is
+    } catch (...) {
+    }
+    const ApiError error = translate(failure);
+    if (error.code() != ErrorCode::Internal) {
+        return makeError(id, error);
+    }
+    log_(log::Level::Warning, "method " + std::string(method) + " failed: " + error.what());
+    return makeError(id, ApiError(ErrorCode::Internal, "internal error"));
 }
 
 namespace {
@@ -116,7 +167,7 @@ std::vector<std::string> knownEvents(const Dispatcher& dispatcher, const nlohman
     auto events = params::requiredStringArray(params, "events");
     for (const auto& event : events) {
         if (!dispatcher.isEvent(event)) {
-            throw ApiError(std::string(errc::kInvalidParams),
+            throw ApiError(ErrorCode::InvalidParams,
                            "invalid params: unknown event \"" + event + "\"",
                            {{"param", "events"}, {"event", event}});
         }
@@ -131,26 +182,21 @@ nlohmann::json Dispatcher::hello(const Request& request, Session& session) const
         params::allowOnly(request.params, {"transport", "origin", "extensionId"});
         const std::string transport = params::requiredString(request.params, "transport");
         if (transport != kNativeMessagingTransport) {
-            throw ApiError(std::string(errc::kInvalidParams),
+            throw ApiError(ErrorCode::InvalidParams,
                            "invalid params: transport must be \"native-messaging\"",
                            {{"param", "transport"}});
         }
         std::string origin = params::requiredString(request.params, "origin");
         std::string extensionId = params::requiredString(request.params, "extensionId");
         if (origin.size() > kMaxOriginBytes || extensionId.size() > kMaxOriginBytes) {
-            throw ApiError(std::string(errc::kInvalidParams), "invalid params: too long",
+            throw ApiError(ErrorCode::InvalidParams, "invalid params: too long",
                            {{"param", "origin"}});
         }
         session.becomeWebCaller(transport, std::move(origin), std::move(extensionId));
         return makeResult(id, {{"version", kApiVersion}, {"caller", "web"}});
-    } catch (const ApiError& error) {
-        return makeError(id, error);
-    } catch (const std::exception& error) {
-        log_(log::Level::Warning, std::string("session.hello failed: ") + error.what());
     } catch (...) {
-        log_(log::Level::Warning, "session.hello failed with a non-standard exception");
+        return failureReply(id, request.method, std::current_exception());
     }
-    return makeError(id, RpcCode::InternalError, "internal error", {{"code", errc::kInternal}});
 }
 
 void Dispatcher::addBuiltIns() {

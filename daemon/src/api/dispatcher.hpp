@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -56,8 +57,8 @@ class CallContext {
     std::uint64_t registration_;
 };
 
-// Runs one method. Returns the result; throws ApiError for an application error (any other
-// exception is answered as -32603 "internal error" and logged, never sent to the client).
+// Runs one method. Returns the result; throws ApiError for an application error, or any
+// other exception for the dispatcher's ErrorTranslator to map.
 using Handler = std::function<nlohmann::json(const nlohmann::json& params, CallContext&)>;
 
 // Who may call a method: Owner, only the user's own programs on the Unix socket; Web, web
@@ -68,6 +69,12 @@ enum class Access { Owner, Web };
 // Runs before every call of a web caller, on the call's worker thread: throws ApiError to
 // refuse it (origin not allowed, ...). Owner calls do not pass through it.
 using CallerGate = std::function<void(const Request& request, CallContext& context)>;
+
+// Maps what a handler threw (anything but ApiError, which is sent as it is) to the error the
+// caller gets; must not throw. taplinkd installs the one mapping of its service failures
+// (app/failure_translation). An Internal result is logged and answered as -32603 "internal
+// error": the message of an unexpected failure never reaches the client.
+using ErrorTranslator = std::function<ApiError(const std::exception_ptr& failure)>;
 
 class Dispatcher {
   public:
@@ -82,6 +89,8 @@ class Dispatcher {
 
     // Sets the check every web caller's call passes first (app/web_access.hpp).
     void setCallerGate(CallerGate gate);
+    // Sets how handler failures become errors; without one, every failure is internal.
+    void setErrorTranslator(ErrorTranslator translator);
 
     // Web callers' calls running at once, all connections together; more get "busy". Their
     // calls can wait long (the user's answer, a card), and the owner's programs (the GUI
@@ -109,6 +118,10 @@ class Dispatcher {
     };
     std::shared_ptr<const Entry> find(std::string_view method) const;
     nlohmann::json run(const Request& request, CallContext& context) const;
+    void admitWebCall(const Request& request, CallContext& context) const;
+    ApiError translate(const std::exception_ptr& failure) const;
+    nlohmann::json failureReply(const nlohmann::json& id, std::string_view method,
+                                const std::exception_ptr& failure) const;
     void addBuiltIns();
 
     log::Sink log_;
@@ -116,6 +129,7 @@ class Dispatcher {
     mutable std::shared_mutex mutex_;
     std::map<std::string, std::shared_ptr<const Entry>, std::less<>> handlers_;
     CallerGate gate_;
+    ErrorTranslator translator_;
     mutable std::atomic<std::size_t> webCalls_{0};
 };
 

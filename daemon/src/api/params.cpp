@@ -1,21 +1,45 @@
 #include "api/params.hpp"
 
-#include <algorithm>
-
+#include "taplink/base/strict_json.hpp"
 #include "taplink/rpc/jsonrpc.hpp"
 
 namespace taplink::api::params {
 
 namespace {
-[[noreturn]] void invalid(std::string_view name, std::string_view problem) {
-    throw ApiError(std::string(errc::kInvalidParams),
-                   "invalid params: \"" + std::string(name) + "\" " + std::string(problem),
-                   {{"param", name}});
+ApiError invalidParam(std::string_view name, std::string_view problem) {
+    return ApiError(ErrorCode::InvalidParams,
+                    "invalid params: \"" + std::string(name) + "\" " + std::string(problem),
+                    {{"param", name}});
 }
 
-const nlohmann::json* member(const nlohmann::json& params, std::string_view name) {
-    const auto it = params.find(name);
-    return it == params.end() ? nullptr : &*it;
+[[noreturn]] void invalid(std::string_view name, std::string_view problem) {
+    throw invalidParam(name, problem);
+}
+
+// A reader's problem in the words of the API: the member named, data.details.param set.
+struct ParamError {
+    ApiError operator()(const JsonProblem& problem) const {
+        switch (problem.kind) {
+            case JsonProblem::Kind::Missing:
+                return invalidParam(problem.member, "is required");
+            case JsonProblem::Kind::Unknown:
+                return invalidParam(problem.member, "is not a parameter of this method");
+            case JsonProblem::Kind::Invalid:
+                return invalidParam(problem.member, problem.detail);
+            case JsonProblem::Kind::NotObject:
+                return invalidParam(problem.where, "must be an object");
+            case JsonProblem::Kind::Other:
+                break;
+        }
+        return invalidParam(problem.where, problem.detail);
+    }
+};
+
+using Reader = JsonObjectReader<ParamError>;
+
+// Handlers pass objects: the transport refuses params of another type (parseRequest).
+Reader reader(const nlohmann::json& params) {
+    return Reader(params, "params");
 }
 
 std::string nonEmptyString(const nlohmann::json& value, std::string_view name) {
@@ -27,23 +51,15 @@ std::string nonEmptyString(const nlohmann::json& value, std::string_view name) {
 }  // namespace
 
 void allowOnly(const nlohmann::json& params, std::initializer_list<std::string_view> allowed) {
-    for (const auto& [key, value] : params.items()) {
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            invalid(key, "is not a parameter of this method");
-        }
-    }
+    reader(params).allowOnly(allowed);
 }
 
 std::string requiredString(const nlohmann::json& params, std::string_view name) {
-    const auto* value = member(params, name);
-    if (value == nullptr) {
-        invalid(name, "is required");
-    }
-    return nonEmptyString(*value, name);
+    return nonEmptyString(reader(params).required(name), name);
 }
 
 std::optional<std::string> optionalString(const nlohmann::json& params, std::string_view name) {
-    const auto* value = member(params, name);
+    const auto* value = reader(params).optional(name);
     if (value == nullptr) {
         return std::nullopt;
     }
@@ -52,35 +68,16 @@ std::optional<std::string> optionalString(const nlohmann::json& params, std::str
 
 std::optional<std::int64_t> optionalInteger(const nlohmann::json& params, std::string_view name,
                                             std::int64_t min, std::int64_t max) {
-    const auto* value = member(params, name);
-    if (value == nullptr) {
-        return std::nullopt;
-    }
-    // Unsigned values above INT64_MAX are out of range whatever max is.
-    if (!value->is_number_integer() ||
-        (value->is_number_unsigned() &&
-         value->get<std::uint64_t>() > static_cast<std::uint64_t>(max))) {
-        invalid(name,
-                "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
-    }
-    const auto number = value->get<std::int64_t>();
-    if (number < min || number > max) {
-        invalid(name,
-                "must be an integer from " + std::to_string(min) + " to " + std::to_string(max));
-    }
-    return number;
+    return reader(params).optionalSignedInteger(name, min, max);
 }
 
 std::vector<std::string> requiredStringArray(const nlohmann::json& params, std::string_view name) {
-    const auto* value = member(params, name);
-    if (value == nullptr) {
-        invalid(name, "is required");
-    }
-    if (!value->is_array()) {
+    const nlohmann::json& value = reader(params).required(name);
+    if (!value.is_array()) {
         invalid(name, "must be an array of strings");
     }
     std::vector<std::string> strings;
-    for (const auto& item : *value) {
+    for (const auto& item : value) {
         strings.push_back(nonEmptyString(item, name));
     }
     return strings;

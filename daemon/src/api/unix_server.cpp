@@ -13,10 +13,10 @@
 #include <variant>
 #include <vector>
 
+#include "api/call_admission.hpp"
 #include "api/event_fanout.hpp"
 #include "api/listening_socket.hpp"
 #include "api/unix_session.hpp"
-#include "api/worker_pool.hpp"
 #include "taplink/rpc/line_buffer.hpp"
 
 namespace taplink::api {
@@ -57,9 +57,15 @@ std::optional<Peer> peerOf(int fd) {
     return peer;
 }
 
-nlohmann::json busyReply(const nlohmann::json& id, std::string_view why) {
-    return makeError(id,
-                     ApiError(std::string(errc::kBusy), "taplinkd is busy: " + std::string(why)));
+CallAdmissionOptions admissionOptions(const UnixServerOptions& options,
+                                      std::shared_ptr<const Waker> waker) {
+    CallAdmissionOptions admission;
+    admission.maxCallsPerConnection = options.maxCallsPerConnection;
+    admission.maxWorkers = options.maxWorkers;
+    admission.log = options.log;
+    // A closing connection waits for its last call (isFinished()): tell the I/O thread.
+    admission.afterCall = [waker = std::move(waker)] { waker->wake(); };
+    return admission;
 }
 
 }  // namespace
@@ -86,7 +92,6 @@ class UnixServer::Impl {
     void readAvailable(Connection& connection);
     void handleLines(Connection& connection);
     void handleLine(Connection& connection, std::string_view text);
-    void dispatch(Connection& connection, Request request);
     void flush(Connection& connection);
     bool isFinished(Connection& connection);
     void reap();
@@ -96,7 +101,7 @@ class UnixServer::Impl {
     UnixServerOptions options_;
     ListeningSocket listener_;
     std::shared_ptr<const Waker> waker_ = std::make_shared<const Waker>();
-    WorkerPool workers_;
+    CallAdmission calls_;
     std::list<Connection> connections_;  // the I/O thread's alone
     bool stopHandled_ = false;           // the I/O thread's alone
 
@@ -112,7 +117,7 @@ UnixServer::Impl::Impl(Dispatcher& dispatcher, UnixServerOptions options)
     : dispatcher_(dispatcher),
       options_(std::move(options)),
       listener_(ListeningSocket::open(options_.socketPath)),
-      workers_(options_.maxWorkers),
+      calls_(dispatcher, admissionOptions(options_, waker_)),
       thread_([this] { run(); }) {}
 
 void UnixServer::Impl::stop() {
@@ -128,7 +133,7 @@ void UnixServer::Impl::stop() {
             session->cancelCalls();
         }
         waker_->wake();
-        workers_.shutdown();  // the I/O thread keeps writing replies meanwhile
+        calls_.shutdown();  // the I/O thread keeps writing replies meanwhile
         finishing_ = true;
         waker_->wake();
         thread_.join();
@@ -327,35 +332,7 @@ void UnixServer::Impl::handleLine(Connection& connection, std::string_view text)
         }
         return;
     }
-    dispatch(connection, std::move(request));
-}
-
-void UnixServer::Impl::dispatch(Connection& connection, Request request) {
-    const auto& session = connection.session;
-    if (session->callsInFlight() >= options_.maxCallsPerConnection) {
-        if (!request.isNotification()) {
-            session->send(busyReply(*request.id, "too many calls in flight on this connection"));
-        }
-        return;
-    }
-    const nlohmann::json id = request.id.value_or(nullptr);
-    const bool notification = request.isNotification();
-    // Registered now, on this thread, so that the limit above and a disconnect see it.
-    auto context = std::make_shared<CallContext>(session);
-    auto task = [this, session, context, request = std::move(request)]() mutable {
-        try {
-            if (auto reply = dispatcher_.call(request, *context)) {
-                session->send(*reply);
-            }
-        } catch (const std::exception& error) {
-            options_.log(log::Level::Warning, std::string("replying failed: ") + error.what());
-        }
-        context.reset();  // unregistered only after its reply is queued: see isFinished()
-        waker_->wake();
-    };
-    if (!workers_.trySubmit(std::move(task)) && !notification) {
-        session->send(busyReply(id, "too many calls in flight"));
-    }
+    calls_.admit(connection.session, std::move(request));
 }
 
 void UnixServer::Impl::flush(Connection& connection) {

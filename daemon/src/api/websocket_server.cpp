@@ -14,12 +14,12 @@
 #include <variant>
 #include <vector>
 
+#include "api/call_admission.hpp"
 #include "api/event_fanout.hpp"
 #include "api/websocket_checks.hpp"
 #include "api/websocket_context.hpp"
 #include "api/websocket_rate_limiter.hpp"
 #include "api/websocket_session.hpp"
-#include "api/worker_pool.hpp"
 #include "taplink/rpc/transport_error.hpp"
 
 namespace taplink::api {
@@ -90,9 +90,13 @@ std::string printable(std::string_view text) {
     return text.size() > kMaxLoggedBytes ? safe + "..." : safe;
 }
 
-nlohmann::json busyReply(const nlohmann::json& id, std::string_view why) {
-    return makeError(id,
-                     ApiError(std::string(errc::kBusy), "taplinkd is busy: " + std::string(why)));
+CallAdmissionOptions admissionOptions(const WebSocketServerOptions& options) {
+    CallAdmissionOptions admission;
+    admission.maxCallsPerConnection = options.maxCallsPerConnection;
+    admission.maxWorkers = options.maxWorkers;
+    admission.logPrefix = "WebSocket: ";
+    admission.log = options.log;
+    return admission;
 }
 
 void checkOptions(const WebSocketServerOptions& options) {
@@ -142,17 +146,15 @@ class WebSocketServer::Impl {
     Connection* find(const void* user);
     void receive(Connection& connection, std::string_view data);
     void handleMessage(Connection& connection, std::string_view text);
-    void dispatch(Connection& connection, Request request);
     int writeNext(Connection& connection);
     void beginClose(Connection& connection, CloseCode code, std::string reason);
     void forget(const void* user);
     void serviceWakeUps();
     void run();
 
-    Dispatcher& dispatcher_;
     WebSocketServerOptions options_;
     std::shared_ptr<ServiceWaker> waker_ = std::make_shared<ServiceWaker>();
-    WorkerPool workers_;
+    CallAdmission calls_;
     std::array<lws_protocols, 2> protocols_{};
     std::unique_ptr<LwsContext> context_;
     std::uint16_t port_ = 0;
@@ -174,9 +176,8 @@ class WebSocketServer::Impl {
 };
 
 WebSocketServer::Impl::Impl(Dispatcher& dispatcher, WebSocketServerOptions options)
-    : dispatcher_(dispatcher),
-      options_((checkOptions(options), std::move(options))),
-      workers_(options_.maxWorkers) {
+    : options_((checkOptions(options), std::move(options))),
+      calls_(dispatcher, admissionOptions(options_)) {
     protocols_[0].name = kWebSocketSubprotocol.data();  // also taken when none is offered
     protocols_[0].callback = &Impl::callback;
     protocols_[0].per_session_data_size = sizeof(std::uint64_t);  // the connection's number
@@ -206,7 +207,7 @@ void WebSocketServer::Impl::stop() {
         for (const auto& session : sessions) {
             session->cancelCalls();
         }
-        workers_.shutdown();  // the service thread keeps writing replies meanwhile
+        calls_.shutdown();  // the service thread keeps writing replies meanwhile
         finishing_ = true;
         waker_->interrupt();
         {
@@ -397,12 +398,11 @@ void WebSocketServer::Impl::handleMessage(Connection& connection, std::string_vi
     auto* request = std::get_if<Request>(&parsed);
     if (verdict == MessageRateLimiter::Verdict::Refuse) {
         if (request == nullptr || !request->isNotification()) {
-            connection.session->send(
-                makeError(request != nullptr ? *request->id : nlohmann::json(),
-                          ApiError(std::string(errc::kRateLimited),
-                                   "rate limited: too many messages; slow down",
-                                   {{"messagesPerSecond", options_.messagesPerSecond},
-                                    {"burst", options_.burst}})));
+            connection.session->send(makeError(
+                request != nullptr ? *request->id : nlohmann::json(),
+                ApiError(ErrorCode::RateLimited, "rate limited: too many messages; slow down",
+                         {{"messagesPerSecond", options_.messagesPerSecond},
+                          {"burst", options_.burst}})));
         }
         return;
     }
@@ -410,35 +410,7 @@ void WebSocketServer::Impl::handleMessage(Connection& connection, std::string_vi
         connection.session->send(std::get<nlohmann::json>(parsed));  // -32700, -32600, -32602
         return;
     }
-    dispatch(connection, std::move(*request));
-}
-
-void WebSocketServer::Impl::dispatch(Connection& connection, Request request) {
-    const auto& session = connection.session;
-    if (session->callsInFlight() >= options_.maxCallsPerConnection) {
-        if (!request.isNotification()) {
-            session->send(busyReply(*request.id, "too many calls in flight on this connection"));
-        }
-        return;
-    }
-    const nlohmann::json id = request.id.value_or(nullptr);
-    const bool notification = request.isNotification();
-    // Registered now, on this thread, so that the limit above and a disconnect see it.
-    auto context = std::make_shared<CallContext>(session);
-    auto task = [this, session, context, request = std::move(request)]() mutable {
-        try {
-            if (auto reply = dispatcher_.call(request, *context)) {
-                session->send(*reply);
-            }
-        } catch (const std::exception& error) {
-            options_.log(log::Level::Warning,
-                         std::string("WebSocket: replying failed: ") + error.what());
-        }
-        context.reset();
-    };
-    if (!workers_.trySubmit(std::move(task)) && !notification) {
-        session->send(busyReply(id, "too many calls in flight"));
-    }
+    calls_.admit(connection.session, std::move(*request));
 }
 
 int WebSocketServer::Impl::writeNext(Connection& connection) {

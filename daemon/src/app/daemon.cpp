@@ -1,6 +1,9 @@
 #include "app/daemon.hpp"
 
+#include "app/failure_translation.hpp"
+#include "app/method_families.hpp"
 #include "script/signed_script.hpp"
+#include "service/pcsc_card_port.hpp"
 #include "taplink/base/log.hpp"
 #include "taplink/protocol/api_names.hpp"
 
@@ -19,27 +22,24 @@ std::vector<script::TrustedKey> loadScriptKeys(const DaemonConfig& config) {
 
 }  // namespace
 
-Daemon::Daemon(DaemonConfig config)
+Daemon::Daemon(DaemonConfig config, std::unique_ptr<service::CardPort> cards)
     : config_(std::move(config)),
+      cards_(cards ? std::move(cards) : std::make_unique<service::PcscCardPort>()),
       journal_(journal::TopupJournal::open(config_.journalPath)),
-      readers_([this](const std::string& event, const std::string& reader) {
-          onReaderEvent(event, reader);
-      }),
-      chip_(readers_, config_.chipReader, config_.chipPin),
+      readers_(*cards_, [this](const std::string& event,
+                               const std::string& reader) { onReaderEvent(event, reader); }),
+      chip_(*cards_, readers_, config_.chipReader, config_.chipPin),
+      settings_(config_, [this] { dropServerClient(); }),
+      topups_(std::make_unique<service::TopupService>(
+          *cards_, readers_, chip_, journal_, [this] { return serverClient(); },
+          loadScriptKeys(config_), service::TopupSettings{config_.cardReader, config_.cardWait})),
+      resumer_([this] { topups_->resume(); }, config_.reportRetryEvery),
+      claims_(journal_),
       webAccess_(
-          trustedUi_, [this] { return webSettings(); },
-          [this](const std::string& origin) { rememberOrigin(origin); }) {
-    service::TopupSettings settings;
-    settings.cardReader = config_.cardReader;
-    settings.cardWait = config_.cardWait;
-    topups_ = std::make_unique<service::TopupService>(
-        readers_, chip_, journal_, [this] { return serverClient(); }, loadScriptKeys(config_),
-        settings);
-    registerReaderMethods(dispatcher_, *this);
-    registerTopupMethods(dispatcher_, *this);
-    registerDeviceMethods(dispatcher_, *this);
-    registerUiMethods(dispatcher_, *this);
-    registerSettingsMethods(dispatcher_, *this);
+          trustedUi_, [this] { return settings_.web(); },
+          [this](const std::string& origin) { settings_.rememberOrigin(origin); }) {
+    registerMethods();
+    dispatcher_.setErrorTranslator(translateFailure);
     dispatcher_.setCallerGate([this](const api::Request& request, api::CallContext& call) {
         webAccess_.check(request, call);
     });
@@ -49,13 +49,34 @@ Daemon::~Daemon() {
     stop();
 }
 
+void Daemon::registerMethods() {
+    registerReaderMethods(dispatcher_,
+                          {*cards_, readers_, chip_, config_.cardReader, config_.chipReader});
+    registerTopupMethods(dispatcher_,
+                         {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
+    registerDeviceMethods(dispatcher_, {*cards_, readers_, chip_, journal_, settings_,
+                                        [this] { return serverClient(); }});
+    registerUiMethods(dispatcher_, trustedUi_);
+    registerSettingsMethods(dispatcher_, settings_);
+}
+
 std::shared_ptr<net::TopupServerClient> Daemon::serverClient() {
+    // Lock order everywhere: the chip, then the client (made with the chip's identity).
+    const auto chipHold = chip_.hold();
     const std::lock_guard lock(clientMutex_);
     if (!serverClient_) {
-        auto https = std::make_shared<net::HttpsClient>(serverSettings(), chip_.clientIdentity());
+        auto https = std::make_shared<net::HttpsClient>(settings_.server(), chip_.clientIdentity());
         serverClient_ = std::make_shared<net::TopupServerClient>(std::move(https));
     }
     return serverClient_;
+}
+
+void Daemon::dropServerClient() {
+    {
+        const std::lock_guard lock(clientMutex_);
+        serverClient_.reset();
+    }
+    topups_->dropServerClient();
 }
 
 const std::string& Daemon::socketPath() const {
@@ -71,18 +92,11 @@ void Daemon::start() {
     server_ = std::make_unique<api::UnixServer>(dispatcher_, options);
     startWebSocket();
     readers_.start();
-    resumer_ = std::thread([this] { resumeLoop(); });
+    resumer_.start();
 }
 
 void Daemon::stop() {
-    {
-        const std::lock_guard lock(resumeMutex_);
-        stopping_ = true;
-    }
-    resumeWake_.notify_all();
-    if (resumer_.joinable()) {
-        resumer_.join();
-    }
+    resumer_.stop();
     if (websocket_) {
         websocket_->stop();
     }
@@ -90,14 +104,6 @@ void Daemon::stop() {
         server_->stop();
     }
     readers_.stop();
-}
-
-void Daemon::wakeResumer() {
-    {
-        const std::lock_guard lock(resumeMutex_);
-        resumeRequested_ = true;
-    }
-    resumeWake_.notify_all();
 }
 
 void Daemon::startWebSocket() {
@@ -139,27 +145,7 @@ void Daemon::onReaderEvent(const std::string& event, const std::string& reader) 
     broadcast(event, isReaderEvent ? nlohmann::json{{"name", reader}}
                                    : nlohmann::json{{"reader", reader}});
     if (event == api::event::kCardInserted) {
-        wakeResumer();
-    }
-    if (event == api::event::kCardRemoved || event == api::event::kReaderRemoved) {
-        // The chip's reader may be gone; its session reconnects on next use.
-    }
-}
-
-// Finishes open top-ups at start-up, whenever a card is inserted, and every
-// reportRetrySeconds while some remain (a server that was down comes back).
-void Daemon::resumeLoop() {
-    std::unique_lock lock(resumeMutex_);
-    while (!stopping_) {
-        resumeWake_.wait_for(lock, config_.reportRetryEvery,
-                             [this] { return stopping_ || resumeRequested_; });
-        if (stopping_) {
-            return;
-        }
-        resumeRequested_ = false;
-        lock.unlock();
-        topups_->resume();
-        lock.lock();
+        resumer_.wake();  // it may be a card a top-up was writing
     }
 }
 

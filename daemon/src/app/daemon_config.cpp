@@ -10,6 +10,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "taplink/base/strict_json.hpp"
+
 namespace taplink::app {
 
 namespace {
@@ -26,51 +28,43 @@ std::string homeDir() {
     return envOr("HOME", "/");
 }
 
+// A section's problem as a ConfigError: "server.url must be a string", "server: unknown key 'x'".
+struct ConfigJsonError {
+    ConfigError operator()(const JsonProblem& problem) const {
+        const std::string where(problem.where);
+        const std::string member(problem.member);
+        switch (problem.kind) {
+            case JsonProblem::Kind::Unknown:
+                return ConfigError(where + ": unknown key '" + member + "'");
+            case JsonProblem::Kind::Missing:
+                return ConfigError(where + "." + member + " is required");
+            default:
+                return ConfigError(describe(problem));
+        }
+    }
+};
+
 // Reads one object's keys, refusing any key it was not told about (a typo in a money
-// component's config must not be silently ignored).
-class Section {
+// component's config must not be silently ignored). An absent key takes its default.
+class Section : public JsonObjectReader<ConfigJsonError> {
   public:
     Section(const json& object, std::string where, fs::path base)
-        : object_(object), where_(std::move(where)), base_(std::move(base)) {
-        if (!object_.is_object()) {
-            throw ConfigError(where_ + " must be a JSON object");
-        }
+        : JsonObjectReader(object, std::move(where)), base_(std::move(base)) {}
+
+    std::string text(const char* key, const std::string& fallback = {}) {
+        return optionalString(key).value_or(fallback);
     }
 
-    void allowOnly(std::initializer_list<std::string_view> keys) const {
-        for (const auto& [key, value] : object_.items()) {
-            bool known = false;
-            for (const auto name : keys) {
-                known = known || key == name;
-            }
-            if (!known) {
-                throw ConfigError(where_ + ": unknown key '" + key + "'");
-            }
-        }
-    }
-
-    bool has(const char* key) const { return object_.contains(key); }
-
-    std::string text(const char* key, const std::string& fallback = {}) const {
-        if (!has(key)) {
-            return fallback;
-        }
-        if (!object_.at(key).is_string()) {
-            throw ConfigError(where_ + "." + key + " must be a string");
-        }
-        return object_.at(key).get<std::string>();
-    }
-
-    std::string requiredText(const char* key) const {
+    std::string requiredText(const char* key) {
         std::string value = text(key);
         if (value.empty()) {
-            throw ConfigError(where_ + "." + key + " is required");
+            failMember(key, "is required");
         }
         return value;
     }
 
     // A path; relative ones are taken from the config file's folder.
-    std::string path(const char* key, const std::string& fallback = {}) const {
+    std::string path(const char* key, const std::string& fallback = {}) {
         const std::string value = text(key, fallback);
         return value.empty() ? value : resolve(value);
     }
@@ -80,33 +74,22 @@ class Section {
         return given.is_absolute() ? given.string() : (base_ / given).lexically_normal().string();
     }
 
-    long number(const char* key, long fallback, long min, long max) const {
-        if (!has(key)) {
-            return fallback;
-        }
-        const json& value = object_.at(key);
-        if (!value.is_number_integer() || value.get<long>() < min || value.get<long>() > max) {
-            throw ConfigError(where_ + "." + key + " must be an integer from " +
-                              std::to_string(min) + " to " + std::to_string(max));
-        }
-        return value.get<long>();
+    long number(const char* key, long fallback, long min, long max) {
+        return optionalSignedInteger(key, min, max).value_or(fallback);
     }
 
-    Section child(const char* key) const {
+    // An absent section reads as an empty one, so that every key takes its default.
+    Section child(const char* key) {
         static const json kEmpty = json::object();
-        return Section(has(key) ? object_.at(key) : kEmpty, where_ + "." + key, base_);
+        const json* found = optional(key);
+        return Section(found != nullptr ? *found : kEmpty, where() + "." + key, base_);
     }
-
-    const json& raw(const char* key) const { return object_.at(key); }
-    const std::string& where() const { return where_; }
 
   private:
-    const json& object_;
-    std::string where_;
     fs::path base_;
 };
 
-net::ProxySettings proxyFrom(const Section& server) {
+net::ProxySettings proxyFrom(Section& server) {
     net::ProxySettings proxy;
     const std::string value = server.text("proxy", "environment");
     if (value == "environment") {
@@ -124,7 +107,7 @@ net::ProxySettings proxyFrom(const Section& server) {
     return proxy;
 }
 
-net::HttpsSettings serverFrom(const Section& server) {
+net::HttpsSettings serverFrom(Section server) {
     server.allowOnly({"url", "caFile", "pinSha256", "proxy", "noProxy", "connectTimeoutMs",
                       "requestTimeoutMs", "maxAttempts", "initialBackoffMs", "maxBackoffMs"});
     net::HttpsSettings settings;
@@ -150,16 +133,11 @@ net::HttpsSettings serverFrom(const Section& server) {
     return settings;
 }
 
-WebSocketSettings websocketFrom(const Section& websocket) {
+WebSocketSettings websocketFrom(Section websocket) {
     websocket.allowOnly({"enabled", "port", "maxMessageBytes", "messagesPerSecond", "burst",
                          "pingSeconds", "idleSeconds"});
     WebSocketSettings settings;
-    if (websocket.has("enabled")) {
-        if (!websocket.raw("enabled").is_boolean()) {
-            throw ConfigError(websocket.where() + ".enabled must be true or false");
-        }
-        settings.enabled = websocket.raw("enabled").get<bool>();
-    }
+    settings.enabled = websocket.optionalBoolean("enabled").value_or(settings.enabled);
     settings.port = static_cast<std::uint16_t>(websocket.number("port", settings.port, 1, 65535));
     settings.maxMessageBytes = static_cast<std::size_t>(
         websocket.number("maxMessageBytes", 64L * 1024, 1024, 1024L * 1024));
@@ -174,15 +152,14 @@ WebSocketSettings websocketFrom(const Section& websocket) {
     return settings;
 }
 
-WebSettings webFrom(const Section& web) {
+WebSettings webFrom(Section web) {
     web.allowOnly({"allowedOrigins", "confirmation", "websocket"});
     WebSettings settings;
-    if (web.has("allowedOrigins")) {
-        const json& origins = web.raw("allowedOrigins");
-        if (!origins.is_array()) {
+    if (const json* origins = web.optional("allowedOrigins")) {
+        if (!origins->is_array()) {
             throw ConfigError(web.where() + ".allowedOrigins must be a list of origins");
         }
-        for (const auto& origin : origins) {
+        for (const auto& origin : *origins) {
             const auto canonical =
                 origin.is_string() ? canonicalOrigin(origin.get<std::string>()) : std::nullopt;
             if (!canonical) {
@@ -248,7 +225,7 @@ DaemonConfig loadConfig(const std::string& path) {
     } catch (const json::exception& error) {
         throw ConfigError(path + " is not valid JSON: " + error.what());
     }
-    const Section root(document, path, fs::absolute(fs::path(path)).parent_path());
+    Section root(document, path, fs::absolute(fs::path(path)).parent_path());
     root.allowOnly(
         {"server", "scripts", "chip", "cards", "journal", "socket", "reportRetrySeconds", "web"});
 
@@ -256,26 +233,26 @@ DaemonConfig loadConfig(const std::string& path) {
     config.sourcePath = path;
     config.server = serverFrom(root.child("server"));
 
-    const Section scripts = root.child("scripts");
+    Section scripts = root.child("scripts");
     scripts.allowOnly({"trustedKeys"});
-    if (!scripts.has("trustedKeys") || !scripts.raw("trustedKeys").is_array() ||
-        scripts.raw("trustedKeys").empty()) {
+    const json* trustedKeys = scripts.optional("trustedKeys");
+    if (trustedKeys == nullptr || !trustedKeys->is_array() || trustedKeys->empty()) {
         throw ConfigError(path + ": scripts.trustedKeys must list at least one PEM public key");
     }
-    for (const auto& key : scripts.raw("trustedKeys")) {
+    for (const auto& key : *trustedKeys) {
         if (!key.is_string()) {
             throw ConfigError(path + ": scripts.trustedKeys holds file names");
         }
         config.scriptSigningKeys.push_back(scripts.resolve(key.get<std::string>()));
     }
 
-    const Section chip = root.child("chip");
+    Section chip = root.child("chip");
     chip.allowOnly({"reader", "pin"});
     config.chipReader = chip.text("reader");
     config.chipPin = chip.requiredText("pin");
     requirePrivateFile(path);
 
-    const Section cards = root.child("cards");
+    Section cards = root.child("cards");
     cards.allowOnly({"reader", "waitSeconds"});
     config.cardReader = cards.text("reader");
     config.cardWait = std::chrono::seconds(cards.number("waitSeconds", 60, 1, 3600));

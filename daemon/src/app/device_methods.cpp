@@ -2,9 +2,9 @@
 #include <nlohmann/json.hpp>
 
 #include "api/params.hpp"
-#include "app/daemon.hpp"
-#include "taplink/pcsc/context.hpp"
+#include "app/method_families.hpp"
 #include "taplink/protocol/api_names.hpp"
+#include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::app {
 
@@ -18,18 +18,14 @@ json check(bool ok, const std::string& message) {
     return json{{"ok", ok}, {"message", message}};
 }
 
-json pcscCheck() {
-    try {
-        const auto context = pcsc::Context::establish();
-        return check(true, "pcscd is running");
-    } catch (const std::exception& error) {
-        return check(false, std::string("pcscd is not running: ") + error.what());
-    }
+json pcscCheck(service::CardPort& cards) {
+    return cards.available() ? check(true, "pcscd is running")
+                             : check(false, "pcscd is not running");
 }
 
-json chipCheck(Daemon& daemon) {
+json chipCheck(const DeviceServices& services) {
     try {
-        const auto identity = daemon.chip().identity();
+        const auto identity = services.chip.identity();
         return check(true,
                      "secure chip " + toHex(identity->chipSerial) + " on " + identity->reader);
     } catch (const std::exception& error) {
@@ -39,13 +35,13 @@ json chipCheck(Daemon& daemon) {
 
 // Asks the server for an order that cannot exist: a 404 proves TLS, the pin and our
 // certificate all work.
-json serverCheck(Daemon& daemon) {
+json serverCheck(const DeviceServices& services) {
     try {
-        const auto chipHold = daemon.chip().hold();  // lock order: chip, then HTTPS client
-        daemon.serverClient()->fetchOrder("diagnostics-probe");
+        const auto chipHold = services.chip.hold();  // lock order: chip, then HTTPS client
+        services.server()->fetchOrder("diagnostics-probe");
         return check(true, "the server answered");
     } catch (const net::ServerRefusal& refusal) {
-        return refusal.code() == "order_not_found"
+        return refusal.code() == net::wire::refusal::kOrderNotFound
                    ? check(true, "the server answered over mutual TLS")
                    : check(false, refusal.what());
     } catch (const std::exception& error) {
@@ -55,34 +51,30 @@ json serverCheck(Daemon& daemon) {
 
 }  // namespace
 
-void registerDeviceMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
-    dispatcher.add(api::method::kDeviceInfo, [&daemon](const json& params, api::CallContext&) {
-        return answer([&] {
-            api::params::allowOnly(params, {});
-            const auto identity = daemon.chip().identity();
-            return json{{"chipSerial", toHex(identity->chipSerial)},
-                        {"terminalId", toHex(identity->terminalId)},
-                        {"certificate",
-                         {{"subject", identity->subject},
-                          {"issuer", identity->issuer},
-                          {"notAfter", identity->notAfter},
-                          {"sha256", identity->sha256}}},
-                        {"server", {{"url", daemon.serverSettings().baseUrl}}},
-                        {"version", kVersion}};
-        });
+void registerDeviceMethods(api::Dispatcher& dispatcher, DeviceServices services) {
+    dispatcher.add(api::method::kDeviceInfo, [services](const json& params, api::CallContext&) {
+        api::params::allowOnly(params, {});
+        const auto identity = services.chip.identity();
+        return json{{"chipSerial", toHex(identity->chipSerial)},
+                    {"terminalId", toHex(identity->terminalId)},
+                    {"certificate",
+                     {{"subject", identity->subject},
+                      {"issuer", identity->issuer},
+                      {"notAfter", identity->notAfter},
+                      {"sha256", identity->sha256}}},
+                    {"server", {{"url", services.settings.server().baseUrl}}},
+                    {"version", kVersion}};
     });
 
-    dispatcher.add(api::method::kDiagnostics, [&daemon](const json& params, api::CallContext&) {
-        return answer([&] {
-            api::params::allowOnly(params, {});
-            const auto chip = chipCheck(daemon);
-            return json{{"pcsc", pcscCheck()},
-                        {"readers", daemon.readers().readers().size()},
-                        {"chip", chip},
-                        {"server", chip["ok"].get<bool>() ? serverCheck(daemon)
-                                                          : check(false, "needs the secure chip")},
-                        {"journal", {{"unfinished", daemon.journal().unfinished().size()}}}};
-        });
+    dispatcher.add(api::method::kDiagnostics, [services](const json& params, api::CallContext&) {
+        api::params::allowOnly(params, {});
+        const auto chip = chipCheck(services);
+        return json{{"pcsc", pcscCheck(services.cards)},
+                    {"readers", services.readers.readers().size()},
+                    {"chip", chip},
+                    {"server", chip["ok"].get<bool>() ? serverCheck(services)
+                                                      : check(false, "needs the secure chip")},
+                    {"journal", {{"unfinished", services.journal.unfinished().size()}}}};
     });
 }
 

@@ -2,10 +2,9 @@
 #include <nlohmann/json.hpp>
 
 #include "api/params.hpp"
-#include "app/daemon.hpp"
+#include "app/method_families.hpp"
+#include "service/topup_errors.hpp"
 #include "taplink/cards/card_summary.hpp"
-#include "taplink/pcsc/card_connection.hpp"
-#include "taplink/pcsc/context.hpp"
 #include "taplink/pcsc/errors.hpp"
 #include "taplink/protocol/api_names.hpp"
 
@@ -16,9 +15,9 @@ namespace {
 using nlohmann::json;
 
 // The chip's reader, or empty when there is no usable chip right now.
-std::string chipReader(Daemon& daemon) {
+std::string chipReader(const ReaderServices& services) {
     try {
-        return daemon.chip().identity()->reader;
+        return services.chip.identity()->reader;
     } catch (const std::exception&) {
         return {};
     }
@@ -26,26 +25,28 @@ std::string chipReader(Daemon& daemon) {
 
 // The reader whose card the caller means: the one named, else the first card reader with a
 // card in it.
-std::string cardReader(Daemon& daemon, const std::string& named) {
-    if (!daemon.readers().pcscAvailable()) {
-        throw service::ServiceError("pcsc_unavailable", "pcscd is not running");
+std::string cardReader(const ReaderServices& services, const std::string& named) {
+    if (!services.readers.pcscAvailable()) {
+        throw service::ServiceError(api::ErrorCode::PcscUnavailable, "pcscd is not running");
     }
-    const std::string chip = chipReader(daemon);
+    const std::string chip = chipReader(services);
     // A named reader (by the caller or the config) is asked directly: PC/SC itself says
     // whether a card is there, which the monitor's view may report a moment later.
-    std::string wanted = named.empty() ? daemon.config().cardReader : named;
+    std::string wanted = named.empty() ? services.cardReader : named;
     if (!wanted.empty()) {
-        if (wanted == chip || wanted == daemon.config().chipReader) {
-            throw api::ApiError("invalid_params", wanted + " holds the secure chip, not a card");
+        if (wanted == chip || wanted == services.chipReader) {
+            throw api::ApiError(api::ErrorCode::InvalidParams,
+                                wanted + " holds the secure chip, not a card");
         }
-        if (!daemon.readers().reader(wanted)) {
-            throw service::ServiceError("no_reader", "there is no reader named '" + wanted + "'");
+        if (!services.readers.reader(wanted)) {
+            throw service::ServiceError(api::ErrorCode::NoReader,
+                                        "there is no reader named '" + wanted + "'");
         }
         return wanted;
     }
     bool anyReader = false;
-    for (const auto& reader : daemon.readers().readers()) {
-        if (reader.name == chip || reader.name == daemon.config().chipReader) {
+    for (const auto& reader : services.readers.readers()) {
+        if (reader.name == chip || reader.name == services.chipReader) {
             continue;
         }
         anyReader = true;
@@ -54,20 +55,20 @@ std::string cardReader(Daemon& daemon, const std::string& named) {
         }
     }
     throw service::ServiceError(
-        anyReader ? "no_card" : "no_reader",
+        anyReader ? api::ErrorCode::NoCard : api::ErrorCode::NoReader,
         anyReader ? "no card is on the reader" : "no card reader is connected");
 }
 
-json readerEntry(const service::ReaderInfo& reader, const std::string& chip) {
+json readerEntry(service::CardPort& cards, const service::ReaderInfo& reader,
+                 const std::string& chip) {
     json entry{{"name", reader.name},
                {"role", reader.name == chip ? "chip" : "card"},
                {"state", reader.cardPresent ? "present" : "empty"},
                {"card", nullptr}};
     if (reader.cardPresent && !chip.empty() && reader.name != chip) {
         try {
-            const auto context = pcsc::Context::establish();
-            auto connection = pcsc::CardConnection::connect(context, reader.name);
-            const auto summary = cards::summarizeCard(connection);
+            const auto connection = cards.connect(reader.name, service::CardAccess::Shared);
+            const auto summary = cards::summarizeCard(*connection);
             entry["card"] = json{{"scheme", cards::toString(summary.scheme)},
                                  {"maskedSerial", summary.maskedSerial}};
         } catch (const pcsc::PcscError&) {
@@ -90,72 +91,66 @@ json historyRecord(const cards::HistoryEntry& entry) {
 
 }  // namespace
 
-cards::CardSummary readCardSummary(const std::string& reader) {
-    const auto context = pcsc::Context::establish();
-    auto connection = pcsc::CardConnection::connect(context, reader);
-    auto summary = cards::summarizeCard(connection);
+cards::CardSummary readCardSummary(service::CardPort& cards, const std::string& reader) {
+    const auto connection = cards.connect(reader, service::CardAccess::Shared);
+    auto summary = cards::summarizeCard(*connection);
     if (summary.scheme == cards::Scheme::Unknown) {
-        throw service::ServiceError("unsupported_card",
+        throw service::ServiceError(api::ErrorCode::UnsupportedCard,
                                     "the card on " + reader + " is not a supported card");
     }
     return summary;
 }
 
-void registerReaderMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
+void registerReaderMethods(api::Dispatcher& dispatcher, ReaderServices services) {
     dispatcher.add(
         api::method::kReadersList,
-        [&daemon](const json&, api::CallContext&) {
-            return answer([&] {
-                if (!daemon.readers().pcscAvailable()) {
-                    throw service::ServiceError("pcsc_unavailable", "pcscd is not running");
-                }
-                const std::string chip = chipReader(daemon);
-                json readers = json::array();
-                for (const auto& reader : daemon.readers().readers()) {
-                    readers.push_back(readerEntry(reader, chip));
-                }
-                return json{{"readers", readers}};
-            });
+        [services](const json&, api::CallContext&) {
+            if (!services.readers.pcscAvailable()) {
+                throw service::ServiceError(api::ErrorCode::PcscUnavailable,
+                                            "pcscd is not running");
+            }
+            const std::string chip = chipReader(services);
+            json readers = json::array();
+            for (const auto& reader : services.readers.readers()) {
+                readers.push_back(readerEntry(services.cards, reader, chip));
+            }
+            return json{{"readers", readers}};
         },
         api::Access::Web);
 
     dispatcher.add(
         api::method::kCardInfo,
-        [&daemon](const json& params, api::CallContext&) {
-            return answer([&] {
-                api::params::allowOnly(params, {"reader"});
-                const std::string reader =
-                    cardReader(daemon, api::params::optionalString(params, "reader").value_or(""));
-                const auto summary = readCardSummary(reader);
-                return json{{"reader", reader},
-                            {"scheme", cards::toString(summary.scheme)},
-                            {"serial", summary.maskedSerial},
-                            {"issuerId", summary.issuer},
-                            {"validFrom", summary.validFrom},
-                            {"validUntil", summary.validUntil},
-                            {"balance", summary.balance.value_or(0)},
-                            {"currency", "CNY"}};
-            });
+        [services](const json& params, api::CallContext&) {
+            api::params::allowOnly(params, {"reader"});
+            const std::string reader =
+                cardReader(services, api::params::optionalString(params, "reader").value_or(""));
+            const auto summary = readCardSummary(services.cards, reader);
+            return json{{"reader", reader},
+                        {"scheme", cards::toString(summary.scheme)},
+                        {"serial", summary.maskedSerial},
+                        {"issuerId", summary.issuer},
+                        {"validFrom", summary.validFrom},
+                        {"validUntil", summary.validUntil},
+                        {"balance", summary.balance.value_or(0)},
+                        {"currency", "CNY"}};
         },
         api::Access::Web);
 
-    dispatcher.add(api::method::kCardHistory, [&daemon](const json& params, api::CallContext&) {
-        return answer([&] {
-            api::params::allowOnly(params, {"reader", "limit"});
-            const auto limit = static_cast<std::size_t>(
-                api::params::optionalInteger(params, "limit", 1, 1000).value_or(10));
-            const std::string reader =
-                cardReader(daemon, api::params::optionalString(params, "reader").value_or(""));
-            const auto summary = readCardSummary(reader);
-            json records = json::array();
-            for (const auto& entry : summary.history) {
-                if (records.size() >= limit) {
-                    break;
-                }
-                records.push_back(historyRecord(entry));
+    dispatcher.add(api::method::kCardHistory, [services](const json& params, api::CallContext&) {
+        api::params::allowOnly(params, {"reader", "limit"});
+        const auto limit = static_cast<std::size_t>(
+            api::params::optionalInteger(params, "limit", 1, 1000).value_or(10));
+        const std::string reader =
+            cardReader(services, api::params::optionalString(params, "reader").value_or(""));
+        const auto summary = readCardSummary(services.cards, reader);
+        json records = json::array();
+        for (const auto& entry : summary.history) {
+            if (records.size() >= limit) {
+                break;
             }
-            return json{{"records", records}};
-        });
+            records.push_back(historyRecord(entry));
+        }
+        return json{{"records", records}};
     });
 }
 

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/params.hpp"
-#include "app/daemon.hpp"
+#include "app/method_families.hpp"
 #include "taplink/protocol/api_names.hpp"
 
 namespace taplink::app {
@@ -14,7 +14,7 @@ namespace {
 using nlohmann::json;
 
 [[noreturn]] void invalid(const std::string& param, const std::string& why) {
-    throw api::ApiError(std::string(api::errc::kInvalidParams), "invalid params: " + why,
+    throw api::ApiError(api::ErrorCode::InvalidParams, "invalid params: " + why,
                         {{"param", param}});
 }
 
@@ -79,13 +79,13 @@ json webChange(const json& web) {
 
 }  // namespace
 
-void registerSettingsMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
-    dispatcher.add(api::method::kSettingsGet, [&daemon](const json& params, api::CallContext&) {
+void registerSettingsMethods(api::Dispatcher& dispatcher, LiveSettings& settings) {
+    dispatcher.add(api::method::kSettingsGet, [&settings](const json& params, api::CallContext&) {
         api::params::allowOnly(params, {});
-        return daemon.settings();
+        return settings.json();
     });
 
-    dispatcher.add(api::method::kSettingsSet, [&daemon](const json& params, api::CallContext&) {
+    dispatcher.add(api::method::kSettingsSet, [&settings](const json& params, api::CallContext&) {
         api::params::allowOnly(params, {"server", "web"});
         json change = json::object();
         if (params.contains("server")) {
@@ -94,12 +94,7 @@ void registerSettingsMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
         if (params.contains("web")) {
             change["web"] = webChange(objectMember(params, "web"));
         }
-        try {
-            return daemon.changeSettings(change);
-        } catch (const ConfigError& error) {
-            throw api::ApiError(std::string(api::errc::kInvalidParams),
-                                std::string("invalid params: ") + error.what());
-        }
+        return settings.change(change);
     });
 }
 

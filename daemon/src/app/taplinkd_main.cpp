@@ -1,11 +1,11 @@
 // taplinkd: the TapLink daemon. Owns the PC/SC readers, the secure chip, the journal and the
 // server connection; serves the JSON-RPC API on its owner-only Unix socket (docs/daemon.md).
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstring>
 #include <iostream>
 #include <optional>
 #include <string>
-#include <vector>
 
 #include "app/daemon.hpp"
 #include "app/daemon_config.hpp"
@@ -13,37 +13,45 @@
 
 namespace {
 
-constexpr const char* kUsage =
-    "usage: taplinkd [--config FILE] [--socket PATH]\n"
-    "\n"
-    "  --config FILE   the configuration (default: the first taplink/taplinkd.json in\n"
-    "                  $XDG_CONFIG_HOME, then $XDG_CONFIG_DIRS)\n"
-    "  --socket PATH   the API socket (default: the config's, else\n"
-    "                  $XDG_RUNTIME_DIR/taplink/taplinkd.sock)\n"
-    "\n"
-    "Runs in the foreground until SIGTERM or SIGINT. docs/daemon.md describes the config.\n";
-
 struct Arguments {
     std::optional<std::string> config;
     std::optional<std::string> socket;
 };
 
-// nullopt after printing help; throws std::invalid_argument for bad usage.
-std::optional<Arguments> parseArguments(const std::vector<std::string>& args) {
-    Arguments parsed;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& arg = args[i];
-        if (arg == "--help" || arg == "-h") {
-            std::cout << kUsage;
-            return std::nullopt;
-        }
-        if ((arg == "--config" || arg == "--socket") && i + 1 < args.size()) {
-            (arg == "--config" ? parsed.config : parsed.socket) = args[++i];
-            continue;
-        }
-        throw std::invalid_argument("unknown or incomplete argument '" + arg + "'");
+// The option sets target only when it is given.
+CLI::Option* addOptional(CLI::App& app, const std::string& name, std::optional<std::string>& target,
+                         const std::string& description) {
+    return app.add_option_function<std::string>(
+        name, [&target](const std::string& value) { target = value; }, description);
+}
+
+void describe(CLI::App& app, Arguments& arguments) {
+    // A repeated option: the last one counts.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    addOptional(app, "--config", arguments.config,
+                "the configuration (default: the first taplink/taplinkd.json in\n"
+                "$XDG_CONFIG_HOME, then $XDG_CONFIG_DIRS)")
+        ->type_name("FILE");
+    addOptional(app, "--socket", arguments.socket,
+                "the API socket (default: the config's, else\n"
+                "$XDG_RUNTIME_DIR/taplink/taplinkd.sock)")
+        ->type_name("PATH");
+    app.footer(
+        "Runs in the foreground until SIGTERM or SIGINT. docs/daemon.md describes the config.");
+}
+
+// The exit status when the command line says to stop: after --help, or on a usage error.
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+    try {
+        app.parse(argc, argv);
+        return std::nullopt;
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        return 0;
+    } catch (const CLI::ParseError& error) {
+        std::cerr << "taplinkd: " << error.what() << "\n" << app.help();
+        return 2;
     }
-    return parsed;
 }
 
 // Blocks SIGTERM and SIGINT in every thread (set before any is started) and waits for one.
@@ -60,21 +68,17 @@ sigset_t blockStopSignals() {
 
 int main(int argc, char** argv) {
     taplink::log::setProgramName("taplinkd");
-    std::optional<Arguments> arguments;
-    try {
-        arguments = parseArguments(std::vector<std::string>(argv + 1, argv + argc));
-    } catch (const std::invalid_argument& error) {
-        std::cerr << "taplinkd: " << error.what() << "\n" << kUsage;
-        return 2;
-    }
-    if (!arguments) {
-        return 0;
+    Arguments arguments;
+    CLI::App app{"taplinkd: the TapLink daemon.", "taplinkd"};
+    describe(app, arguments);
+    if (const auto stop = parse(app, argc, argv)) {
+        return *stop;
     }
     const sigset_t stopSignals = blockStopSignals();
     std::signal(SIGPIPE, SIG_IGN);  // NOLINT(cert-err33-c): a client that goes away
     try {
         const auto configPath =
-            arguments->config ? arguments->config : taplink::app::findConfigFile();
+            arguments.config ? arguments.config : taplink::app::findConfigFile();
         if (!configPath) {
             std::cerr << "taplinkd: no configuration found; create "
                          "$XDG_CONFIG_HOME/taplink/taplinkd.json (docs/daemon.md) or pass "
@@ -82,8 +86,8 @@ int main(int argc, char** argv) {
             return 1;
         }
         auto config = taplink::app::loadConfig(*configPath);
-        if (arguments->socket) {
-            config.socketPath = *arguments->socket;
+        if (arguments.socket) {
+            config.socketPath = *arguments.socket;
         }
         taplink::app::Daemon daemon(std::move(config));
         daemon.start();

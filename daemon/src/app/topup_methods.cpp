@@ -4,7 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include "api/params.hpp"
-#include "app/daemon.hpp"
+#include "app/method_families.hpp"
+#include "app/web_access.hpp"
 #include "taplink/protocol/api_names.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 
@@ -43,15 +44,15 @@ json outcomeJson(const service::TopupOutcome& outcome) {
 }
 
 // A web page's top-up waits for the user (or the kiosk policy) once the card is there.
-service::TopupService::Confirm webConfirmation(Daemon& daemon, const api::Peer& peer,
+service::TopupService::Confirm webConfirmation(const TopupServices& services, const api::Peer& peer,
                                                const std::function<void(std::string)>& progress) {
-    return [&daemon, peer, progress](const service::ConfirmationRequest& request,
-                                     const std::function<bool()>& cancelled) {
+    return [services, peer, progress](const service::ConfirmationRequest& request,
+                                      const std::function<bool()>& cancelled) {
         progress("awaiting_confirmation");
-        if (daemon.webSettings().confirmation == Confirmation::Auto) {
+        if (services.settings.web().confirmation == Confirmation::Auto) {
             return;
         }
-        const auto card = readCardSummary(request.reader);
+        const auto card = readCardSummary(services.cards, request.reader);
         const UiQuestion question{"topup", canonicalOrigin(peer.origin).value_or(peer.origin),
                                   peer.transport, peer.extensionId,
                                   json{{"orderId", request.orderId},
@@ -61,23 +62,24 @@ service::TopupService::Confirm webConfirmation(Daemon& daemon, const api::Peer& 
                                         {{"reader", request.reader},
                                          {"scheme", cards::toString(card.scheme)},
                                          {"serial", card.maskedSerial}}}}};
-        switch (daemon.trustedUi().ask(question, cancelled)) {
+        switch (services.trustedUi.ask(question, cancelled)) {
             case UiAnswer::Allow:
             case UiAnswer::AllowAndRemember:
                 return;
             case UiAnswer::Deny:
-                throw service::ServiceError("user_denied",
+                throw service::ServiceError(api::ErrorCode::UserDenied,
                                             "the top-up was refused in the confirmation dialog");
             case UiAnswer::Timeout:
-                throw service::ServiceError("timeout", "the top-up was not confirmed in time");
+                throw service::ServiceError(api::ErrorCode::Timeout,
+                                            "the top-up was not confirmed in time");
             case UiAnswer::NoUi:
                 throw service::ServiceError(
-                    "confirmation_unavailable",
+                    api::ErrorCode::ConfirmationUnavailable,
                     "a web page's top-up needs confirming and no TapLink app is running");
             case UiAnswer::Cancelled:
                 break;
         }
-        throw service::ServiceError("cancelled", "the top-up was cancelled");
+        throw service::ServiceError(api::ErrorCode::Cancelled, "the top-up was cancelled");
     };
 }
 
@@ -87,80 +89,74 @@ std::string webOrigin(const api::CallContext& call) {
 }
 
 // tx.status and tx.cancel: a web page reaches only the orders it started itself.
-void requireOwnOrder(Daemon& daemon, const api::CallContext& call, const std::string& orderId) {
-    if (call.session().isWeb() && !daemon.isWebOrderOf(orderId, webOrigin(call))) {
-        throw api::ApiError(std::string(api::errc::kNotFound),
+void requireOwnOrder(const TopupServices& services, const api::CallContext& call,
+                     const std::string& orderId) {
+    if (call.session().isWeb() && !services.claims.isClaimedBy(orderId, webOrigin(call))) {
+        throw api::ApiError(api::ErrorCode::NotFound,
                             "no top-up of order " + orderId + " started from this page");
     }
 }
 
 }  // namespace
 
-void registerTopupMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
+void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services) {
     dispatcher.add(
         api::method::kTopupStart,
-        [&daemon](const json& params, api::CallContext& call) {
-            return answer([&] {
-                api::params::allowOnly(params, {"orderId", "reader"});
-                const std::string orderId = api::params::requiredString(params, "orderId");
-                const std::string reader =
-                    api::params::optionalString(params, "reader").value_or("");
-                const std::function<void(std::string)> progress =
-                    [&call, &orderId](const std::string& stage) {
-                        call.notify(api::notification::kTopupProgress,
-                                    json{{"orderId", orderId}, {"stage", stage}});
-                    };
-                service::TopupService::Confirm confirm;
-                if (call.session().isWeb()) {
-                    if (!net::wire::isValidOrderId(orderId) ||
-                        !daemon.claimWebOrder(orderId, webOrigin(call))) {
-                        throw api::ApiError(std::string(api::errc::kOrderNotFound),
-                                            "this page cannot top up order " + orderId);
-                    }
-                    confirm = webConfirmation(daemon, call.peer(), progress);
+        [services](const json& params, api::CallContext& call) {
+            api::params::allowOnly(params, {"orderId", "reader"});
+            const std::string orderId = api::params::requiredString(params, "orderId");
+            const std::string reader = api::params::optionalString(params, "reader").value_or("");
+            const std::function<void(std::string)> progress = [&call,
+                                                               &orderId](const std::string& stage) {
+                call.notify(api::notification::kTopupProgress,
+                            json{{"orderId", orderId}, {"stage", stage}});
+            };
+            service::TopupService::Confirm confirm;
+            if (call.session().isWeb()) {
+                if (!net::wire::isValidOrderId(orderId) ||
+                    !services.claims.claim(orderId, webOrigin(call))) {
+                    throw api::ApiError(api::ErrorCode::OrderNotFound,
+                                        "this page cannot top up order " + orderId);
                 }
-                // Whatever happened, open top-ups of other orders may now be settled or reported.
-                struct WakeResumer {
-                    Daemon& toWake;
-                    ~WakeResumer() { toWake.wakeResumer(); }
-                } wake{daemon};
-                const auto outcome = daemon.topups().run(
-                    orderId, reader, progress, [&call] { return call.cancelled(); }, confirm);
-                return outcomeJson(outcome);
-            });
+                confirm = webConfirmation(services, call.peer(), progress);
+            }
+            // Whatever happened, open top-ups of other orders may now be settled or reported.
+            struct WakeResumer {
+                Resumer& toWake;
+                ~WakeResumer() { toWake.wake(); }
+            } wake{services.resumer};
+            const auto outcome = services.topups.run(
+                orderId, reader, progress, [&call] { return call.cancelled(); }, confirm);
+            return outcomeJson(outcome);
         },
         api::Access::Web);
 
     dispatcher.add(
         api::method::kTxStatus,
-        [&daemon](const json& params, api::CallContext& call) {
-            return answer([&] {
-                api::params::allowOnly(params, {"orderId"});
-                const std::string orderId = api::params::requiredString(params, "orderId");
-                requireOwnOrder(daemon, call, orderId);
-                const auto record = daemon.topups().status(orderId);
-                json status{{"orderId", record.orderId},
-                            {"state", journal::toString(record.state)},
-                            {"amount", record.amount},
-                            {"updatedAt", rfc3339(record.updatedAt)}};
-                if (!record.failure.empty()) {
-                    status["failure"] = record.failure;
-                }
-                return status;
-            });
+        [services](const json& params, api::CallContext& call) {
+            api::params::allowOnly(params, {"orderId"});
+            const std::string orderId = api::params::requiredString(params, "orderId");
+            requireOwnOrder(services, call, orderId);
+            const auto record = services.topups.status(orderId);
+            json status{{"orderId", record.orderId},
+                        {"state", journal::toString(record.state)},
+                        {"amount", record.amount},
+                        {"updatedAt", rfc3339(record.updatedAt)}};
+            if (!record.failure.empty()) {
+                status["failure"] = record.failure;
+            }
+            return status;
         },
         api::Access::Web);
 
     dispatcher.add(
         api::method::kTxCancel,
-        [&daemon](const json& params, api::CallContext& call) {
-            return answer([&] {
-                api::params::allowOnly(params, {"orderId"});
-                const std::string orderId = api::params::requiredString(params, "orderId");
-                requireOwnOrder(daemon, call, orderId);
-                daemon.topups().cancel(orderId);
-                return json{{"orderId", orderId}, {"cancelled", true}};
-            });
+        [services](const json& params, api::CallContext& call) {
+            api::params::allowOnly(params, {"orderId"});
+            const std::string orderId = api::params::requiredString(params, "orderId");
+            requireOwnOrder(services, call, orderId);
+            services.topups.cancel(orderId);
+            return json{{"orderId", orderId}, {"cancelled", true}};
         },
         api::Access::Web);
 }

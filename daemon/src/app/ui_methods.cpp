@@ -2,7 +2,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/params.hpp"
-#include "app/daemon.hpp"
+#include "app/method_families.hpp"
 #include "taplink/protocol/api_names.hpp"
 
 namespace taplink::app {
@@ -11,39 +11,40 @@ namespace {
 using nlohmann::json;
 }  // namespace
 
-void registerUiMethods(api::Dispatcher& dispatcher, Daemon& daemon) {
-    dispatcher.add(api::method::kUiAttach, [&daemon](const json& params, api::CallContext& call) {
-        api::params::allowOnly(params, {});
-        return json{{"attached", true},
-                    {"pending", daemon.trustedUi().attach(call.sharedSession())}};
-    });
+void registerUiMethods(api::Dispatcher& dispatcher, TrustedUi& trustedUi) {
+    dispatcher.add(
+        api::method::kUiAttach, [&trustedUi](const json& params, api::CallContext& call) {
+            api::params::allowOnly(params, {});
+            return json{{"attached", true}, {"pending", trustedUi.attach(call.sharedSession())}};
+        });
 
-    dispatcher.add(api::method::kUiDetach, [&daemon](const json& params, api::CallContext& call) {
-        api::params::allowOnly(params, {});
-        daemon.trustedUi().detach(call.session());
-        return json{{"attached", false}};
-    });
+    dispatcher.add(api::method::kUiDetach,
+                   [&trustedUi](const json& params, api::CallContext& call) {
+                       api::params::allowOnly(params, {});
+                       trustedUi.detach(call.session());
+                       return json{{"attached", false}};
+                   });
 
-    dispatcher.add(api::method::kUiRespond, [&daemon](const json& params, api::CallContext&) {
+    dispatcher.add(api::method::kUiRespond, [&trustedUi](const json& params, api::CallContext&) {
         api::params::allowOnly(params, {"id", "decision", "remember"});
         const std::string id = api::params::requiredString(params, "id");
         const std::string decision = api::params::requiredString(params, "decision");
         if (decision != "allow" && decision != "deny") {
-            throw api::ApiError(std::string(api::errc::kInvalidParams),
+            throw api::ApiError(api::ErrorCode::InvalidParams,
                                 "invalid params: decision is \"allow\" or \"deny\"",
                                 {{"param", "decision"}});
         }
         bool remember = false;
         if (params.contains("remember")) {
             if (!params["remember"].is_boolean()) {
-                throw api::ApiError(std::string(api::errc::kInvalidParams),
+                throw api::ApiError(api::ErrorCode::InvalidParams,
                                     "invalid params: remember is true or false",
                                     {{"param", "remember"}});
             }
             remember = params["remember"].get<bool>();
         }
-        if (!daemon.trustedUi().respond(id, decision == "allow", remember)) {
-            throw api::ApiError(std::string(api::errc::kNotFound),
+        if (!trustedUi.respond(id, decision == "allow", remember)) {
+            throw api::ApiError(api::ErrorCode::NotFound,
                                 "no open request " + id + " (answered, timed out or withdrawn)");
         }
         return json{{"id", id}, {"accepted", true}};

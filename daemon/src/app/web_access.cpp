@@ -11,8 +11,8 @@ WebAccess::WebAccess(TrustedUi& ui, SettingsSource settings, Remember remember)
     : ui_(ui), settings_(std::move(settings)), remember_(std::move(remember)) {}
 
 void WebAccess::deny(const std::string& origin, const std::string& why) {
-    throw api::ApiError(std::string(api::errc::kOriginDenied),
-                        "the web page's origin " + origin + " " + why, {{"origin", origin}});
+    throw api::ApiError(api::ErrorCode::OriginDenied, "the web page's origin " + origin + " " + why,
+                        {{"origin", origin}});
 }
 
 void WebAccess::check(const api::Request& /*request*/, api::CallContext& call) const {
@@ -39,7 +39,7 @@ void WebAccess::check(const api::Request& /*request*/, api::CallContext& call) c
         case UiAnswer::Allow:
             break;
         case UiAnswer::Cancelled:
-            throw api::ApiError(std::string(api::errc::kCancelled), "the call was cancelled");
+            throw api::ApiError(api::ErrorCode::Cancelled, "the call was cancelled");
         case UiAnswer::NoUi:
             session.setOriginVerdict(api::OriginVerdict::Denied);
             deny(*origin, "is not allowed, and no TapLink app is running to ask the user");

@@ -102,7 +102,8 @@ ReportOutcome TopupServerClient::reportResult(const std::string& orderId, ByteVi
     if (response.status == 409) {
         const auto error =
             readAnswer(body, what, [](const json& j) { return wire::ErrorBody::fromJson(j); });
-        if (error.code == "already_settled" && error.sameResult.value_or(false) && error.receipt) {
+        if (error.code == wire::refusal::kAlreadySettled && error.sameResult.value_or(false) &&
+            error.receipt) {
             return ReportOutcome{true, *error.receipt};
         }
     }

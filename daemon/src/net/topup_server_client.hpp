@@ -34,19 +34,35 @@ struct ReportOutcome {
     wire::Receipt receipt;
 };
 
-class TopupServerClient {
+// The port to the top-up server that the money path uses: TopupServerClient over HTTPS, or a
+// scripted server in process for the service's tests. Failures are ServerRefusal (the server
+// said no) or NetError (it could not be asked).
+class TopupServer {
+  public:
+    virtual ~TopupServer() = default;
+
+    virtual wire::Order fetchOrder(const std::string& orderId) = 0;
+    // The script envelope (docs/scripts.md) for the scheme, not yet verified.
+    virtual nlohmann::json fetchScript(const std::string& scheme) = 0;
+    // A script's server exchange: POST /v1/orders/{id}/<call> with the request object.
+    virtual nlohmann::json exchange(const std::string& orderId, const std::string& call,
+                                    const nlohmann::json& request) = 0;
+    // POST /v1/orders/{id}/result. An identical earlier report (409 already_settled with
+    // sameResult) counts as settled; any other refusal is a ServerRefusal.
+    virtual ReportOutcome reportResult(const std::string& orderId, ByteView result,
+                                       ByteView signature) = 0;
+};
+
+class TopupServerClient final : public TopupServer {
   public:
     explicit TopupServerClient(std::shared_ptr<HttpsClient> https) : https_(std::move(https)) {}
 
-    wire::Order fetchOrder(const std::string& orderId);
-    // The script envelope (docs/scripts.md) for the scheme, not yet verified.
-    nlohmann::json fetchScript(const std::string& scheme);
-    // A script's server exchange: POST /v1/orders/{id}/<call> with the request object.
+    wire::Order fetchOrder(const std::string& orderId) override;
+    nlohmann::json fetchScript(const std::string& scheme) override;
     nlohmann::json exchange(const std::string& orderId, const std::string& call,
-                            const nlohmann::json& request);
-    // POST /v1/orders/{id}/result. An identical earlier report (409 already_settled with
-    // sameResult) counts as settled; any other refusal is a ServerRefusal.
-    ReportOutcome reportResult(const std::string& orderId, ByteView result, ByteView signature);
+                            const nlohmann::json& request) override;
+    ReportOutcome reportResult(const std::string& orderId, ByteView result,
+                               ByteView signature) override;
 
   private:
     nlohmann::json expectOk(const HttpResponse& response, const std::string& what);

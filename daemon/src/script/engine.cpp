@@ -9,6 +9,7 @@
 #include "script/data_script.hpp"
 #include "script/json_reader.hpp"
 #include "script/script_error.hpp"
+#include "taplink/base/byte_reader.hpp"
 
 namespace taplink::script {
 
@@ -21,14 +22,6 @@ constexpr std::string_view kContinue = "continue";
 bool isPrintableAscii(ByteView bytes) {
     return std::all_of(bytes.begin(), bytes.end(),
                        [](std::uint8_t b) { return b >= 0x20 && b <= 0x7E; });
-}
-
-std::uint64_t bigEndian(ByteView bytes) {
-    std::uint64_t value = 0;
-    for (const std::uint8_t b : bytes) {
-        value = (value << 8U) | b;
-    }
-    return value;
 }
 
 bool compare(Condition::Op op, const Variables::Value& left, const Variables::Value& right) {
@@ -330,7 +323,7 @@ Variables Runner::readResponse(const Step& step, const ServerStep& server,
             refuse("without \"" + field.field + "\"");
         }
         if (field.encoding == Encoding::Number) {
-            const auto number = unsignedValue(
+            const auto number = unsignedJsonInteger(
                 *found, 0, field.max.value_or(std::numeric_limits<std::uint64_t>::max()));
             if (!number) {
                 refuse("\"" + field.field + "\" that is not an integer in range");

@@ -6,6 +6,8 @@
 #include <array>
 #include <limits>
 
+#include "taplink/base/byte_reader.hpp"
+
 namespace taplink::script::detail {
 
 namespace {
@@ -176,13 +178,13 @@ SetStep StepParser::parseSet(ObjectReader& reader, const BlockContext& context) 
             if (operand.is_string()) {
                 use(operand.get<std::string>(), VarType::Integer, std::nullopt, reader);
                 step.add.emplace_back(operand.get<std::string>());
-            } else if (const auto number = unsignedValue(operand, 0, kMaxU64)) {
+            } else if (const auto number = unsignedJsonInteger(operand, 0, kMaxU64)) {
                 step.add.emplace_back(*number);
             } else {
                 reader.fail("add must be a list of integer variables or numbers");
             }
         }
-    } else if (const auto number = unsignedValue(*value, 0, kMaxU64)) {
+    } else if (const auto number = unsignedJsonInteger(*value, 0, kMaxU64)) {
         step.value = Variables::Value(*number);
     } else if (const auto bytes =
                    value->is_string() ? strictHex(value->get<std::string>()) : std::nullopt) {
@@ -295,15 +297,11 @@ Condition StepParser::parseComparison(ObjectReader& reader) {
             reader.fail("bytes compare with eq or ne against hex");
         }
         condition.operand = *bytes;
-    } else if (const auto number = unsignedValue(*operand, 0, kMaxU64)) {
+    } else if (const auto number = unsignedJsonInteger(*operand, 0, kMaxU64)) {
         condition.operand = *number;
     } else if (bytes && !bytes->empty() && bytes->size() <= 8) {
         // An integer written as hex ("9000" for a status word) is its big-endian value.
-        std::uint64_t bigEndian = 0;
-        for (const std::uint8_t b : *bytes) {
-            bigEndian = (bigEndian << 8U) | b;
-        }
-        condition.operand = bigEndian;
+        condition.operand = bigEndian(*bytes);
     } else {
         reader.fail("an integer compares with a number or up to 16 hex digits");
     }

@@ -1,6 +1,7 @@
 #include "script/json_reader.hpp"
 
 #include <limits>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -88,104 +89,42 @@ std::optional<Bytes> strictHex(std::string_view text) {
     return out;
 }
 
-std::optional<std::uint64_t> unsignedValue(const json& value, std::uint64_t min,
-                                           std::uint64_t max) {
-    std::uint64_t number = 0;
-    if (value.is_number_unsigned()) {
-        number = value.get<std::uint64_t>();
-    } else if (value.is_number_integer() && value.get<std::int64_t>() >= 0) {
-        number = static_cast<std::uint64_t>(value.get<std::int64_t>());
-    } else {
-        return std::nullopt;
+namespace {
+
+// The engine's words for a reader's problem.
+std::string wording(const JsonProblem& problem) {
+    const std::string member(problem.member);
+    switch (problem.kind) {
+        case JsonProblem::Kind::NotObject:
+            return "expected an object, found " + std::string(problem.detail);
+        case JsonProblem::Kind::Missing:
+            return "field \"" + member + "\" is missing";
+        case JsonProblem::Kind::Unknown:
+            return "unknown field \"" + member + "\"";
+        case JsonProblem::Kind::Invalid:
+            return "field \"" + member + "\" " + std::string(problem.detail);
+        case JsonProblem::Kind::Other:
+            break;
     }
-    if (number < min || number > max) {
-        return std::nullopt;
-    }
-    return number;
+    return std::string(problem.detail);
 }
 
-ObjectReader::ObjectReader(const json& value, std::string where, ErrorCode code)
-    : object_(value), where_(std::move(where)), code_(code) {
-    if (!value.is_object()) {
-        fail(std::string("expected an object, found ") + value.type_name());
-    }
-}
+}  // namespace
 
-void ObjectReader::fail(const std::string& message) const {
-    throw ScriptError(code_, where_, message);
-}
-
-bool ObjectReader::has(std::string_view key) const {
-    return object_.contains(key);
-}
-
-const json* ObjectReader::optional(std::string_view key) {
-    const auto found = object_.find(key);
-    if (found == object_.end()) {
-        return nullptr;
-    }
-    read_.emplace(key);
-    return &*found;
-}
-
-const json& ObjectReader::required(std::string_view key) {
-    const json* value = optional(key);
-    if (value == nullptr) {
-        fail("field \"" + std::string(key) + "\" is missing");
-    }
-    return *value;
-}
-
-std::string ObjectReader::string(std::string_view key) {
-    const json& value = required(key);
-    if (!value.is_string()) {
-        fail("field \"" + std::string(key) + "\" must be a string");
-    }
-    return value.get<std::string>();
-}
-
-std::optional<std::string> ObjectReader::optionalString(std::string_view key) {
-    if (!has(key)) {
-        return std::nullopt;
-    }
-    return string(key);
-}
-
-std::uint64_t ObjectReader::integer(std::string_view key, std::uint64_t min, std::uint64_t max) {
-    const auto number = unsignedValue(required(key), min, max);
-    if (!number) {
-        fail("field \"" + std::string(key) + "\" must be an integer from " + std::to_string(min) +
-             " to " + std::to_string(max));
-    }
-    return *number;
-}
-
-std::optional<std::uint64_t> ObjectReader::optionalInteger(std::string_view key, std::uint64_t min,
-                                                           std::uint64_t max) {
-    if (!has(key)) {
-        return std::nullopt;
-    }
-    return integer(key, min, max);
+ScriptError ScriptJsonError::operator()(const JsonProblem& problem) const {
+    return ScriptError(code, std::string(problem.where), wording(problem));
 }
 
 Bytes ObjectReader::hex(std::string_view key, std::size_t size) {
     const std::string text = string(key);
     auto bytes = strictHex(text);
     if (!bytes || bytes->empty()) {
-        fail("field \"" + std::string(key) + "\" is not hex: \"" + text + "\"");
+        failMember(key, "is not hex: \"" + text + "\"");
     }
     if (size != 0 && bytes->size() != size) {
-        fail("field \"" + std::string(key) + "\" must be " + std::to_string(size) + " byte(s)");
+        failMember(key, "must be " + std::to_string(size) + " byte(s)");
     }
     return std::move(*bytes);
-}
-
-void ObjectReader::finish() const {
-    for (const auto& item : object_.items()) {
-        if (read_.find(item.key()) == read_.end()) {
-            fail("unknown field \"" + item.key() + "\"");
-        }
-    }
 }
 
 }  // namespace taplink::script

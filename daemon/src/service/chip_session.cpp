@@ -55,6 +55,13 @@ bool breaksConnection(pcsc::ErrorKind kind) {
            kind == pcsc::ErrorKind::NoCard;
 }
 
+// The chip itself is gone from its reader: for the caller that is the chip's failure, not a
+// card's (pcscd down or a busy reader keep their own kinds).
+bool chipLeft(pcsc::ErrorKind kind) {
+    return kind == pcsc::ErrorKind::CardRemoved || kind == pcsc::ErrorKind::NoCard ||
+           kind == pcsc::ErrorKind::ReaderUnavailable;
+}
+
 }  // namespace
 
 class ChipSession::Channel : public apdu::ApduChannel {
@@ -68,9 +75,10 @@ class ChipSession::Channel : public apdu::ApduChannel {
     ChipSession& session_;
 };
 
-ChipSession::ChipSession(const ReaderRegistry& readers, std::string configuredReader,
-                         std::string pin)
-    : readers_(readers),
+ChipSession::ChipSession(CardPort& cards, const ReaderRegistry& readers,
+                         std::string configuredReader, std::string pin)
+    : cards_(cards),
+      readers_(readers),
       configuredReader_(std::move(configuredReader)),
       pin_(std::move(pin)),
       channel_(std::make_unique<Channel>(*this)) {}
@@ -88,7 +96,6 @@ apdu::ApduChannel& ChipSession::channel() {
 void ChipSession::reset() {
     const std::lock_guard lock(mutex_);
     connection_.reset();
-    context_.reset();
     identity_.store(nullptr);
     clientIdentity_.reset();
 }
@@ -102,8 +109,8 @@ std::string ChipSession::findChipReader() {
             continue;
         }
         try {
-            auto candidate = pcsc::CardConnection::connect(*context_, reader.name);
-            if (chip::LoadSam(candidate).select()) {
+            const auto candidate = cards_.connect(reader.name, CardAccess::Shared);
+            if (chip::LoadSam(*candidate).select()) {
                 return reader.name;
             }
         } catch (const pcsc::PcscError&) {  // NOLINT(bugprone-empty-catch): try the next one
@@ -112,16 +119,13 @@ std::string ChipSession::findChipReader() {
     throw ChipUnavailableError("no reader holds the secure chip (its load SAM application)");
 }
 
-pcsc::CardConnection& ChipSession::connection() {
+apdu::ApduChannel& ChipSession::connection() {
     if (connection_) {
         return *connection_;
     }
     try {
-        if (!context_ || !context_->isValid()) {
-            context_.emplace(pcsc::Context::establish());
-        }
         reader_ = findChipReader();
-        connection_.emplace(pcsc::CardConnection::connect(*context_, reader_));
+        connection_ = cards_.connect(reader_, CardAccess::Shared);
     } catch (const pcsc::PcscError& error) {
         connection_.reset();
         throw ChipUnavailableError(std::string("the secure chip cannot be reached: ") +
@@ -140,6 +144,10 @@ apdu::ResponseApdu ChipSession::transmit(const apdu::CommandApdu& command) {
             connection_.reset();
             identity_.store(nullptr);
             clientIdentity_.reset();
+        }
+        if (chipLeft(error.kind())) {
+            throw ChipUnavailableError(std::string("the secure chip left its reader: ") +
+                                       error.what());
         }
         throw;
     }

@@ -13,13 +13,12 @@
 #include <string>
 
 #include "net/https_client.hpp"
+#include "service/card_port.hpp"
 #include "service/reader_registry.hpp"
 #include "service/timed_channel.hpp"
 #include "taplink/apdu/apdu_channel.hpp"
 #include "taplink/base/bytes.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
-#include "taplink/pcsc/card_connection.hpp"
-#include "taplink/pcsc/context.hpp"
 
 namespace taplink::service {
 
@@ -43,7 +42,10 @@ struct DeviceIdentity {
 
 class ChipSession {
   public:
-    ChipSession(const ReaderRegistry& readers, std::string configuredReader, std::string pin);
+    // Finds the chip among `readers` (unless configuredReader names it) and reaches it
+    // through `cards`.
+    ChipSession(CardPort& cards, const ReaderRegistry& readers, std::string configuredReader,
+                std::string pin);
     ~ChipSession();
     ChipSession(const ChipSession&) = delete;
     ChipSession& operator=(const ChipSession&) = delete;
@@ -73,15 +75,15 @@ class ChipSession {
   private:
     class Channel;
     apdu::ResponseApdu transmit(const apdu::CommandApdu& command);
-    pcsc::CardConnection& connection();
+    apdu::ApduChannel& connection();
     std::string findChipReader();
 
+    CardPort& cards_;
     const ReaderRegistry& readers_;
     std::string configuredReader_;
     std::string pin_;
     std::recursive_mutex mutex_;
-    std::optional<pcsc::Context> context_;
-    std::optional<pcsc::CardConnection> connection_;
+    std::unique_ptr<apdu::ApduChannel> connection_;
     std::string reader_;
     std::unique_ptr<Channel> channel_;
     std::atomic<std::shared_ptr<const DeviceIdentity>> identity_;

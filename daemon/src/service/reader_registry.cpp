@@ -2,9 +2,6 @@
 
 #include <utility>
 
-#include "taplink/pcsc/context.hpp"
-#include "taplink/pcsc/errors.hpp"
-
 namespace taplink::service {
 
 namespace {
@@ -12,32 +9,25 @@ using Type = pcsc::ReaderEvent::Type;
 constexpr auto kCancelPoll = std::chrono::milliseconds(100);
 }  // namespace
 
-ReaderRegistry::ReaderRegistry(EventSink sink) : sink_(std::move(sink)) {}
+ReaderRegistry::ReaderRegistry(CardPort& cards, EventSink sink)
+    : cards_(cards), sink_(std::move(sink)) {}
 
 ReaderRegistry::~ReaderRegistry() {
     stop();
 }
 
 void ReaderRegistry::start() {
-    // The monitor reports ServiceUp only after a ServiceDown: ask pcscd once ourselves.
-    try {
-        const auto context = pcsc::Context::establish();
+    // The watch reports ServiceUp only after a ServiceDown: ask once ourselves.
+    const bool available = cards_.available();
+    {
         const std::lock_guard lock(mutex_);
-        pcscAvailable_ = true;
-    } catch (const pcsc::PcscError&) {
-        const std::lock_guard lock(mutex_);
-        pcscAvailable_ = false;
+        pcscAvailable_ = available;
     }
-    monitor_ =
-        std::make_unique<pcsc::Monitor>([this](const pcsc::ReaderEvent& event) { onEvent(event); });
-    monitor_->start();
+    watch_ = cards_.watch([this](const pcsc::ReaderEvent& event) { onEvent(event); });
 }
 
 void ReaderRegistry::stop() {
-    if (monitor_) {
-        monitor_->stop();
-        monitor_.reset();
-    }
+    watch_.reset();
 }
 
 std::vector<ReaderInfo> ReaderRegistry::readers() const {

@@ -14,8 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "service/card_port.hpp"
 #include "taplink/base/bytes.hpp"
-#include "taplink/pcsc/monitor.hpp"
 
 namespace taplink::service {
 
@@ -32,7 +32,7 @@ class ReaderRegistry {
     // params, on the monitor's thread; it must not throw.
     using EventSink = std::function<void(const std::string& event, const std::string& reader)>;
 
-    explicit ReaderRegistry(EventSink sink);
+    ReaderRegistry(CardPort& cards, EventSink sink);
     ~ReaderRegistry();
     ReaderRegistry(const ReaderRegistry&) = delete;
     ReaderRegistry& operator=(const ReaderRegistry&) = delete;
@@ -56,13 +56,14 @@ class ReaderRegistry {
     std::optional<ReaderInfo> findCardLocked(const std::string& wanted,
                                              const std::string& excluded) const;
 
+    CardPort& cards_;
     EventSink sink_;
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::map<std::string, ReaderInfo> readers_;
     bool pcscAvailable_ = false;
     std::uint64_t insertions_ = 0;
-    std::unique_ptr<pcsc::Monitor> monitor_;
+    std::unique_ptr<CardPort::Watch> watch_;
 };
 
 }  // namespace taplink::service

@@ -8,53 +8,88 @@
 #include "taplink/chip/load_sam.hpp"
 #include "taplink/chip/piv_chip.hpp"
 #include "taplink/pcsc/errors.hpp"
+#include "taplink/protocol/topup_wire.hpp"
 #include "taplink/sqlite/sqlite_handles.hpp"
 
 namespace taplink::service {
 
 namespace {
 
-std::string pcscCode(pcsc::ErrorKind kind) {
+using api::ErrorCode;
+
+ErrorCode pcscCode(pcsc::ErrorKind kind) {
     switch (kind) {
         case pcsc::ErrorKind::ServiceDown:
-            return "pcsc_unavailable";
+            return ErrorCode::PcscUnavailable;
         case pcsc::ErrorKind::NoReaders:
         case pcsc::ErrorKind::ReaderUnavailable:
-            return "no_reader";
+            return ErrorCode::NoReader;
         case pcsc::ErrorKind::NoCard:
-            return "no_card";
+            return ErrorCode::NoCard;
         case pcsc::ErrorKind::CardRemoved:
         case pcsc::ErrorKind::CardReset:
-            return "card_removed";
+            return ErrorCode::CardRemoved;
         case pcsc::ErrorKind::UnresponsiveCard:
         case pcsc::ErrorKind::UnsupportedCard:
-            return "unsupported_card";
+            return ErrorCode::UnsupportedCard;
         case pcsc::ErrorKind::SharingViolation:
-            return "busy";
+            return ErrorCode::Busy;
         case pcsc::ErrorKind::Timeout:
-            return "timeout";
+            return ErrorCode::Timeout;
         case pcsc::ErrorKind::Cancelled:
-            return "cancelled";
+            return ErrorCode::Cancelled;
         default:
-            return "internal";
+            return ErrorCode::Internal;
     }
 }
 
-std::string netCode(net::NetErrorKind kind) {
-    return kind == net::NetErrorKind::ServerError ? "server_error" : "server_unreachable";
+ErrorCode netCode(net::NetErrorKind kind) {
+    return kind == net::NetErrorKind::ServerError ? ErrorCode::ServerError
+                                                  : ErrorCode::ServerUnreachable;
 }
 
-std::string refusalCode(const std::string& serverCode) {
-    if (serverCode == "order_not_found") {
-        return "order_not_found";
+ErrorCode refusalCode(const std::string& serverCode) {
+    if (serverCode == net::wire::refusal::kOrderNotFound) {
+        return ErrorCode::OrderNotFound;
     }
-    if (serverCode == "order_settled" || serverCode == "already_settled") {
-        return "order_settled";
+    if (serverCode == net::wire::refusal::kOrderSettled ||
+        serverCode == net::wire::refusal::kAlreadySettled) {
+        return ErrorCode::OrderSettled;
     }
-    if (serverCode == "device_revoked" || serverCode == "bad_signature") {
-        return "server_error";
+    if (serverCode == net::wire::refusal::kDeviceRevoked ||
+        serverCode == net::wire::refusal::kBadSignature) {
+        return ErrorCode::ServerError;
     }
-    return "declined";
+    return ErrorCode::Declined;
+}
+
+// The recharge scripts' named outcomes (docs/scripts.md) that are not the card or chip
+// declining the load: the card is not one the script loads, or the chip cannot take part.
+ErrorCode outcomeCode(const std::string& outcome) {
+    if (outcome == "not_a_city_card") {
+        return ErrorCode::UnsupportedCard;
+    }
+    if (outcome == "no_load_sam" || outcome == "chip_not_operational") {
+        return ErrorCode::ChipUnavailable;
+    }
+    return ErrorCode::Declined;
+}
+
+ErrorCode scriptCode(const script::ScriptError& error) {
+    switch (error.code()) {
+        case script::ErrorCode::Cancelled:
+            return ErrorCode::Cancelled;
+        case script::ErrorCode::SignatureInvalid:
+        case script::ErrorCode::UnknownKey:
+        case script::ErrorCode::Malformed:
+        case script::ErrorCode::Unsupported:
+        case script::ErrorCode::ApduNotAllowed:
+            return ErrorCode::ScriptRejected;
+        case script::ErrorCode::StatusWord:
+            return outcomeCode(error.outcome());
+        default:
+            return ErrorCode::Declined;
+    }
 }
 
 }  // namespace
@@ -75,27 +110,19 @@ ServiceError describeFailure(const std::exception_ptr& failure, const std::strin
         if (error.cause()) {
             return describeFailure(error.cause(), doing);
         }
-        if (error.code() == script::ErrorCode::Cancelled) {
-            return ServiceError("cancelled", prefix + error.what());
-        }
-        const bool refusedScript = error.code() == script::ErrorCode::SignatureInvalid ||
-                                   error.code() == script::ErrorCode::UnknownKey ||
-                                   error.code() == script::ErrorCode::Malformed ||
-                                   error.code() == script::ErrorCode::Unsupported ||
-                                   error.code() == script::ErrorCode::ApduNotAllowed;
-        return ServiceError(refusedScript ? "script_rejected" : "declined", prefix + error.what());
+        return ServiceError(scriptCode(error), prefix + error.what());
     } catch (const ChipUnavailableError& error) {
-        return ServiceError("chip_unavailable", prefix + error.what());
+        return ServiceError(ErrorCode::ChipUnavailable, prefix + error.what());
     } catch (const chip::PivError& error) {
-        return ServiceError("chip_unavailable", prefix + error.what());
+        return ServiceError(ErrorCode::ChipUnavailable, prefix + error.what());
     } catch (const chip::LoadSamError& error) {
-        return ServiceError("declined", prefix + error.what());
+        return ServiceError(ErrorCode::Declined, prefix + error.what());
     } catch (const cards::epurse::EpurseError& error) {
-        return ServiceError("unsupported_card", prefix + error.what());
+        return ServiceError(ErrorCode::UnsupportedCard, prefix + error.what());
     } catch (const journal::JournalError& error) {
-        return ServiceError("internal", prefix + "journal: " + error.what());
+        return ServiceError(ErrorCode::Internal, prefix + "journal: " + error.what());
     } catch (const std::exception& error) {
-        return ServiceError("internal", prefix + error.what());
+        return ServiceError(ErrorCode::Internal, prefix + error.what());
     }
 }
 

@@ -6,17 +6,19 @@
 #include <stdexcept>
 #include <string>
 
+#include "taplink/protocol/error_code.hpp"
+
 namespace taplink::service {
 
 // What went wrong, as an API error code (docs/api.md) and a message for people.
 class ServiceError : public std::runtime_error {
   public:
-    ServiceError(std::string code, const std::string& message)
-        : std::runtime_error(message), code_(std::move(code)) {}
-    const std::string& code() const { return code_; }
+    ServiceError(api::ErrorCode code, const std::string& message)
+        : std::runtime_error(message), code_(code) {}
+    api::ErrorCode code() const { return code_; }
 
   private:
-    std::string code_;
+    api::ErrorCode code_;
 };
 
 // Maps the exception in flight (call from a catch block) to a ServiceError; `doing` says

@@ -3,86 +3,44 @@
 // and chip work is the server's signed recharge script run by the script engine; the result
 // is signed by the device key and settled by the server exactly once.
 //
-//   fetch order (server) -> fetch + verify script -> journal order_fetched -> wait for card
-//   -> run script: read card, INITIALIZE FOR LOAD, server authorize, journal authorized,
-//      chip MAC2, journal card_initialized, CREDIT FOR LOAD, journal credited
-//   -> sign result (chip) -> report (server) -> journal reported
-//
-// After a crash, a pulled card or a dead server, resume() finishes what the journal says is
-// open: nothing was written to the card before card_initialized (fail it); after it, the
-// card itself is asked (GET TRANSACTION PROVE) whether the credit happened; a credited
-// top-up is reported until the server has it.
+// The parts: TopupAttempt runs one top-up (topup_attempt.hpp), JournalCheckpoints journals
+// the script's checkpoints, TopupRecovery finishes what the journal says is open after a
+// crash, a pulled card or a dead server, and TimedTopupServer/TopupStopwatch account for the
+// time. This class admits one top-up at a time, lets tx.cancel reach it and keeps the
+// server client.
 #pragma once
 
-#include <atomic>
-#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <nlohmann/json.hpp>
-#include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
 #include "journal/topup_journal.hpp"
 #include "net/topup_server_client.hpp"
 #include "script/signed_script.hpp"
-#include "service/chip_session.hpp"
-#include "service/reader_registry.hpp"
 #include "service/run_slot.hpp"
+#include "service/timed_channel.hpp"
 #include "service/topup_errors.hpp"
+#include "service/topup_recovery.hpp"
+#include "service/topup_types.hpp"
 
 namespace taplink::service {
 
-struct TopupSettings {
-    std::string cardReader;  // empty: any reader but the chip's
-    std::chrono::seconds cardWait{60};
-};
-
-// Where a top-up's time went, in milliseconds. total runs from topup.start to the answer,
-// without the wait for the card; server is the HTTPS calls' wall time without the chip's
-// signing inside their TLS handshakes; daemon is what is left: the daemon's own share.
-struct TopupTimings {
-    double total = 0;
-    double card = 0;
-    double chip = 0;
-    double server = 0;
-    double daemon = 0;
-};
-
-struct TopupOutcome {
-    std::string orderId;
-    std::uint32_t amount = 0;
-    std::uint32_t balanceBefore = 0;
-    std::uint32_t balanceAfter = 0;
-    Bytes tac;
-    bool settled = false;  // false: on the card, the server's confirmation still pending
-    nlohmann::json receipt;
-    std::optional<TopupTimings> timings;  // for a top-up that ran now (not from the journal)
-};
-
-// What a top-up asks its caller to confirm (a web page's top-up: docs/api.md, "Confirmation").
-struct ConfirmationRequest {
-    std::string orderId;
-    std::uint32_t amount = 0;  // fen, from the server's order
-    std::string reader;        // where the card is
-};
+class RunningTopup;
 
 class TopupService {
   public:
-    using Progress = std::function<void(const std::string& stage)>;
-    // Called once the card is on the reader and before anything that loads it is sent;
-    // throws ServiceError to stop the top-up (its record fails: the order may be started
-    // again). `cancelled` turns true when the caller cancels or leaves.
-    using Confirm = std::function<void(const ConfirmationRequest& request,
-                                       const std::function<bool()>& cancelled)>;
-    using ServerFactory = std::function<std::shared_ptr<net::TopupServerClient>()>;
+    using Progress = TopupProgress;
+    using Confirm = TopupConfirm;
+    using ServerFactory = std::function<std::shared_ptr<net::TopupServer>()>;
 
-    TopupService(ReaderRegistry& readers, ChipSession& chip, journal::TopupJournal& journal,
-                 ServerFactory server, std::vector<script::TrustedKey> scriptKeys,
-                 TopupSettings settings);
+    // `cards` reaches the card readers; `server` makes the top-up server's client, and is
+    // called with the chip held (lock order everywhere: the chip first).
+    TopupService(CardPort& cards, ReaderRegistry& readers, ChipSession& chip,
+                 journal::TopupJournal& journal, ServerFactory server,
+                 std::vector<script::TrustedKey> scriptKeys, TopupSettings settings);
 
     // The whole top-up. ServiceError (with the API code) for every failure; cancelled()
     // is polled while waiting for the card and between script steps up to the credit.
@@ -105,42 +63,22 @@ class TopupService {
     std::size_t resume() noexcept;
 
   private:
-    struct Running;
-    TopupOutcome runLocked(const std::string& orderId, const std::string& reader,
-                           const Progress& progress, Running& running);
-    TopupOutcome writeCard(const std::string& orderId, const net::wire::Order& order,
-                           const script::Script& script, const ReaderInfo& card,
-                           const Progress& progress, Running& running);
-    // Reports a credited top-up; true when the server has it (journal: reported).
-    bool report(const std::string& orderId, nlohmann::json* receipt = nullptr);
-    // card_initialized: asks the card in `reader` (if it is that card) whether it was
-    // credited. True when the record left card_initialized.
-    bool settleWithCard(const journal::TopupRecord& record);
-    // The same with this card; false when it is another card.
-    bool proveOnCard(apdu::ApduChannel& card, const journal::TopupRecord& record);
-    std::shared_ptr<net::TopupServerClient> server();
-    // A confirmed top-up loads the card that was confirmed: card_removed when the reader's
-    // card is no longer that one (ReaderInfo::insertion tells a swap apart).
-    void requireSameCard(const ReaderInfo& confirmed) const;
-    // Runs a server call, adding its time (minus the chip's inside it) to serverBusy_.
-    template <class Call>
-    auto timedServer(Call call);
-    TopupOutcome outcomeOf(const journal::TopupRecord& record) const;
-    void failIfOpen(const std::string& orderId, const std::string& reason) noexcept;
+    TopupOutcome runAdmitted(const std::string& orderId, const std::string& reader,
+                             const Progress& progress, RunningTopup& running);
+    std::shared_ptr<net::TopupServer> server();
 
-    ReaderRegistry& readers_;
-    ChipSession& chip_;
-    journal::TopupJournal& journal_;
+    TopupPorts ports_;
     ServerFactory serverFactory_;
-    std::shared_ptr<net::TopupServerClient> server_;
     std::vector<script::TrustedKey> scriptKeys_;
     TopupSettings settings_;
+    TopupRecovery recovery_;
 
     // One top-up at a time (one chip, one SAM authorization slot); resume() takes it too.
-    RunSlot runMutex_;
-    std::mutex stateMutex_;               // guards running_, server_ and serverGeneration_
+    RunSlot runSlot_;
+    std::mutex stateMutex_;               // guards running_, client_ and serverGeneration_
     std::uint64_t serverGeneration_ = 0;  // counts dropServerClient() calls
-    Running* running_ = nullptr;
+    RunningTopup* running_ = nullptr;
+    std::shared_ptr<net::TopupServer> client_;
     Nanos serverBusy_{0};
 };
 

@@ -95,7 +95,7 @@ void CardWatcher::onCardInfo(quint64 generation, const RpcReply& reply) {
         history_.setRecords({});
         error_ = reply.error;
         setStatus(Status::Failed);
-        if (error_->code == QLatin1String("busy")) {
+        if (error_->code == FailureCode(api::ErrorCode::Busy)) {
             // Another caller (a web page's top-up) has the reader: read it when that is done.
             QTimer::singleShot(kBusyRetryMs, this, [this, generation] {
                 if (generation == generation_) {

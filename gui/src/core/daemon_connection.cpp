@@ -59,8 +59,7 @@ void DaemonConnection::onConnected() {
 void DaemonConnection::onLost() {
     if (linked_) {
         linked_ = false;
-        failAllPending(QString::fromLatin1(localcode::kDisconnected),
-                       "taplinkd closed the connection");
+        failAllPending(LocalFailure::Disconnected, "taplinkd closed the connection");
     }
     setState(State::Away);
     scheduleReconnect();
@@ -85,8 +84,7 @@ void DaemonConnection::call(const QString& method, const QJsonObject& params, QO
                             ReplyHandler handler) {
     const Pending pending{context, std::move(handler)};
     if (!linked_) {
-        const RpcReply reply =
-            localFailure(QString::fromLatin1(localcode::kNotRunning), "taplinkd is not running");
+        const RpcReply reply = localFailure(LocalFailure::NotRunning, "taplinkd is not running");
         QTimer::singleShot(0, this, [this, pending, reply] { deliver(pending, reply); });
         return;
     }
@@ -101,7 +99,7 @@ void DaemonConnection::deliver(const Pending& pending, const RpcReply& reply) {
     }
 }
 
-void DaemonConnection::failAllPending(const QString& code, const QString& message) {
+void DaemonConnection::failAllPending(LocalFailure code, const QString& message) {
     const QHash<qint64, Pending> failed = std::exchange(pending_, {});
     const RpcReply reply = localFailure(code, message);
     for (const Pending& pending : failed) {

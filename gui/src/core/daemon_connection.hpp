@@ -72,7 +72,7 @@ class DaemonConnection : public QObject {
     void onReadyRead();
     void handleLine(const QByteArray& line);
     void deliver(const Pending& pending, const RpcReply& reply);
-    void failAllPending(const QString& code, const QString& message);
+    void failAllPending(LocalFailure code, const QString& message);
     void setState(State state);
     void scheduleReconnect();
 

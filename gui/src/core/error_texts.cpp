@@ -9,92 +9,92 @@ namespace taplink::gui {
 namespace {
 
 struct Entry {
-    std::string_view code;
+    FailureCode code;
     const char* what;
     const char* todo;
 };
 
 // clang-format off
 constexpr std::array kTable{
-    Entry{"not_running",
+    Entry{LocalFailure::NotRunning,
           QT_TRANSLATE_NOOP("ErrorText", "The TapLink service is not running."),
           QT_TRANSLATE_NOOP("ErrorText", "Start the TapLink service (systemctl --user start taplinkd). This window reconnects by itself.")},
-    Entry{"disconnected",
+    Entry{LocalFailure::Disconnected,
           QT_TRANSLATE_NOOP("ErrorText", "The TapLink service stopped before it answered."),
           QT_TRANSLATE_NOOP("ErrorText", "Wait until TapLink has reconnected, check the balance, then try again. An order is never loaded twice.")},
-    Entry{"protocol_error",
+    Entry{LocalFailure::ProtocolError,
           QT_TRANSLATE_NOOP("ErrorText", "The TapLink service gave an answer this app does not understand."),
           QT_TRANSLATE_NOOP("ErrorText", "Make sure the app and the service come from the same TapLink version.")},
-    Entry{"invalid_params",
+    Entry{api::ErrorCode::InvalidParams,
           QT_TRANSLATE_NOOP("ErrorText", "Something in the request is not valid, for example the order code."),
           QT_TRANSLATE_NOOP("ErrorText", "Check what you entered and try again.")},
-    Entry{"no_reader",
+    Entry{api::ErrorCode::NoReader,
           QT_TRANSLATE_NOOP("ErrorText", "No card reader is connected."),
           QT_TRANSLATE_NOOP("ErrorText", "Plug in the card reader, then try again.")},
-    Entry{"pcsc_unavailable",
+    Entry{api::ErrorCode::PcscUnavailable,
           QT_TRANSLATE_NOOP("ErrorText", "The smart card service (pcscd) is not running."),
           QT_TRANSLATE_NOOP("ErrorText", "Start it (systemctl start pcscd.socket), then try again.")},
-    Entry{"no_card",
+    Entry{api::ErrorCode::NoCard,
           QT_TRANSLATE_NOOP("ErrorText", "There is no card on the reader."),
           QT_TRANSLATE_NOOP("ErrorText", "Place the card on the reader, then try again.")},
-    Entry{"card_removed",
+    Entry{api::ErrorCode::CardRemoved,
           QT_TRANSLATE_NOOP("ErrorText", "The card was taken off the reader too early."),
           QT_TRANSLATE_NOOP("ErrorText", "Put the card back and keep it there until TapLink says it is done, then try again. Nothing is loaded twice.")},
-    Entry{"unsupported_card",
+    Entry{api::ErrorCode::UnsupportedCard,
           QT_TRANSLATE_NOOP("ErrorText", "This card is not one TapLink can top up."),
           QT_TRANSLATE_NOOP("ErrorText", "Use a city transport card.")},
-    Entry{"server_unreachable",
+    Entry{api::ErrorCode::ServerUnreachable,
           QT_TRANSLATE_NOOP("ErrorText", "The top-up server cannot be reached."),
           QT_TRANSLATE_NOOP("ErrorText", "Check the network connection and try again in a moment. If it keeps happening, check the server address in Settings.")},
-    Entry{"server_error",
+    Entry{api::ErrorCode::ServerError,
           QT_TRANSLATE_NOOP("ErrorText", "The top-up server reported a problem."),
           QT_TRANSLATE_NOOP("ErrorText", "Try again in a moment. If it keeps happening, contact the operator.")},
-    Entry{"script_rejected",
+    Entry{api::ErrorCode::ScriptRejected,
           QT_TRANSLATE_NOOP("ErrorText", "The top-up server sent instructions that failed TapLink's security check. Nothing was written to the card."),
           QT_TRANSLATE_NOOP("ErrorText", "Do not try again; contact the operator.")},
-    Entry{"order_not_found",
+    Entry{api::ErrorCode::OrderNotFound,
           QT_TRANSLATE_NOOP("ErrorText", "The top-up server does not know this order code."),
           QT_TRANSLATE_NOOP("ErrorText", "Check the order code and enter it again.")},
-    Entry{"order_settled",
+    Entry{api::ErrorCode::OrderSettled,
           QT_TRANSLATE_NOOP("ErrorText", "This order has already been paid or loaded."),
           QT_TRANSLATE_NOOP("ErrorText", "Check the card's balance; for another top-up, use a new order.")},
-    Entry{"declined",
+    Entry{api::ErrorCode::Declined,
           QT_TRANSLATE_NOOP("ErrorText", "The top-up was declined."),
           QT_TRANSLATE_NOOP("ErrorText", "Contact whoever issued the order.")},
-    Entry{"cancelled",
+    Entry{api::ErrorCode::Cancelled,
           QT_TRANSLATE_NOOP("ErrorText", "The top-up was cancelled. Nothing was loaded."),
           QT_TRANSLATE_NOOP("ErrorText", "Start it again when you are ready.")},
-    Entry{"timeout",
+    Entry{api::ErrorCode::Timeout,
           QT_TRANSLATE_NOOP("ErrorText", "It took too long, for example no card was presented in time."),
           QT_TRANSLATE_NOOP("ErrorText", "Place the card on the reader and try again.")},
-    Entry{"chip_unavailable",
+    Entry{api::ErrorCode::ChipUnavailable,
           QT_TRANSLATE_NOOP("ErrorText", "This device's secure chip is missing or not working."),
           QT_TRANSLATE_NOOP("ErrorText", "Contact the operator of this device.")},
-    Entry{"too_late",
+    Entry{api::ErrorCode::TooLate,
           QT_TRANSLATE_NOOP("ErrorText", "The card has already been written, so the top-up will complete."),
           QT_TRANSLATE_NOOP("ErrorText", "Wait for the receipt.")},
-    Entry{"busy",
+    Entry{api::ErrorCode::Busy,
           QT_TRANSLATE_NOOP("ErrorText", "The card reader is busy with another operation."),
           QT_TRANSLATE_NOOP("ErrorText", "Wait until it has finished, then try again.")},
-    Entry{"not_found",
+    Entry{api::ErrorCode::NotFound,
           QT_TRANSLATE_NOOP("ErrorText", "TapLink has no record of this."),
           QT_TRANSLATE_NOOP("ErrorText", "Check the order code.")},
-    Entry{"internal",
+    Entry{api::ErrorCode::Internal,
           QT_TRANSLATE_NOOP("ErrorText", "Something went wrong inside TapLink."),
           QT_TRANSLATE_NOOP("ErrorText", "Try again. If it keeps happening, send the TapLink service log (journalctl --user -u taplinkd) to support.")},
-    Entry{"origin_denied",
+    Entry{api::ErrorCode::OriginDenied,
           QT_TRANSLATE_NOOP("ErrorText", "This website is not allowed to use the card reader."),
           QT_TRANSLATE_NOOP("ErrorText", "If you trust it, allow it when TapLink asks, or add it in Settings, Websites.")},
-    Entry{"user_denied",
+    Entry{api::ErrorCode::UserDenied,
           QT_TRANSLATE_NOOP("ErrorText", "The top-up was refused in the confirmation dialog. Nothing was written to the card."),
           QT_TRANSLATE_NOOP("ErrorText", "Start it again from the web page if you want to go on.")},
-    Entry{"confirmation_unavailable",
+    Entry{api::ErrorCode::ConfirmationUnavailable,
           QT_TRANSLATE_NOOP("ErrorText", "A web page's top-up needs your confirmation, but the TapLink app was not running."),
           QT_TRANSLATE_NOOP("ErrorText", "Start the TapLink app, then try again.")},
-    Entry{"rate_limited",
+    Entry{api::ErrorCode::RateLimited,
           QT_TRANSLATE_NOOP("ErrorText", "A web page sent too many requests."),
           QT_TRANSLATE_NOOP("ErrorText", "Reload the page and try again.")},
-    Entry{kMerchantUnreachable,
+    Entry{LocalFailure::MerchantUnreachable,
           QT_TRANSLATE_NOOP("ErrorText", "The demo shop could not create the order."),
           QT_TRANSLATE_NOOP("ErrorText", "Check the demo shop address and its certificate file in Settings, or enter an order code instead.")},
 };
@@ -107,20 +107,31 @@ ErrorText translated(const Entry& entry) {
 
 }  // namespace
 
-ErrorText describeError(const QString& code) {
-    const QByteArray key = code.toUtf8();
-    const std::string_view wanted(key.constData(), static_cast<std::size_t>(key.size()));
+ErrorText describeError(const FailureCode& code) {
     for (const Entry& entry : kTable) {
-        if (entry.code == wanted) {
+        if (entry.code == code) {
             return translated(entry);
         }
     }
-    for (const Entry& entry : kTable) {
-        if (entry.code == "internal") {
-            return translated(entry);
-        }
+    return describeError(api::ErrorCode::Internal);
+}
+
+QString failureName(const FailureCode& code) {
+    if (const auto* daemonCode = std::get_if<api::ErrorCode>(&code)) {
+        const std::string_view name = api::errorCodeName(*daemonCode);
+        return QString::fromLatin1(name.data(), static_cast<qsizetype>(name.size()));
     }
-    return {};
+    switch (std::get<LocalFailure>(code)) {
+        case LocalFailure::NotRunning:
+            return QStringLiteral("not_running");
+        case LocalFailure::Disconnected:
+            return QStringLiteral("disconnected");
+        case LocalFailure::ProtocolError:
+            return QStringLiteral("protocol_error");
+        case LocalFailure::MerchantUnreachable:
+            break;
+    }
+    return QStringLiteral("merchant_unreachable");
 }
 
 }  // namespace taplink::gui

@@ -1,6 +1,6 @@
 // Every failure the user can meet, in plain words, with what to do about it: taplinkd's error
-// codes (docs/api.md "Errors"), the GUI's own (rpc_types.hpp localcode) and the demo shop's.
-// The one table is in error_texts.cpp.
+// codes (docs/api.md "Errors") and the GUI's own (rpc_types.hpp LocalFailure). The one table
+// is in error_texts.cpp.
 #pragma once
 
 #include <QString>
@@ -14,14 +14,10 @@ struct ErrorText {
     QString todo;  // what the user can do about it
 };
 
-// The text for an error code, translated; an unknown code reads like "internal" (api.md,
-// "Versioning").
-ErrorText describeError(const QString& code);
+// The text for a failure, translated; a code without its own text reads like "internal".
+ErrorText describeError(const FailureCode& code);
 inline ErrorText describeError(const RpcError& error) {
     return describeError(error.code);
 }
-
-// Code of a failure to reach the demo shop's order endpoint (merchant_client.hpp).
-inline constexpr const char* kMerchantUnreachable = "merchant_unreachable";
 
 }  // namespace taplink::gui

@@ -13,13 +13,16 @@ RpcError errorFrom(const QJsonObject& error) {
     result.rpcCode = error.value("code").toInt();
     result.message = error.value("message").toString();
     const QJsonObject data = error.value("data").toObject();
-    result.code = data.value("code").toString();
+    const QByteArray code = data.value("code").toString().toUtf8();
     result.details = data.value("details").toObject();
-    if (result.code.isEmpty()) {
+    if (code.isEmpty()) {
         // A JSON-RPC error without our data: only the protocol-level ones (-32700, -32600,
         // -32601) come like that, and they mean the two sides disagree.
-        result.code = QString::fromLatin1(localcode::kProtocolError);
+        result.code = LocalFailure::ProtocolError;
+        return result;
     }
+    const std::string_view name(code.constData(), static_cast<std::size_t>(code.size()));
+    result.code = api::errorCodeFromName(name).value_or(api::ErrorCode::Internal);
     return result;
 }
 

@@ -23,7 +23,7 @@ TrustedUiBroker::TrustedUiBroker(DaemonConnection& connection, QObject* parent)
 void TrustedUiBroker::attach() {
     connection_.call("ui.attach", {}, this, [this](const RpcReply& reply) {
         if (!reply.ok()) {
-            qWarning() << "taplinkd refused ui.attach:" << reply.error->code
+            qWarning() << "taplinkd refused ui.attach:" << failureName(reply.error->code)
                        << reply.error->message;
             return;
         }
@@ -51,7 +51,7 @@ void TrustedUiBroker::respond(const QString& id, Decision decision, bool remembe
     }
     connection_.call("ui.respond", params, this, [](const RpcReply& reply) {
         if (!reply.ok()) {
-            qWarning() << "ui.respond:" << reply.error->code << reply.error->message;
+            qWarning() << "ui.respond:" << failureName(reply.error->code) << reply.error->message;
         }
     });
 }

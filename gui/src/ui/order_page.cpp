@@ -99,7 +99,7 @@ void OrderPage::onOrderCreated(const QString& orderId, qint64 amountFen) {
 
 void OrderPage::onMerchantFailed(const QString& message) {
     amounts_->setEnabled(true);
-    const ErrorText text = describeError(QString::fromLatin1(kMerchantUnreachable));
+    const ErrorText text = describeError(LocalFailure::MerchantUnreachable);
     status_->setText(text.what + QLatin1Char(' ') + text.todo + QStringLiteral(" (") + message +
                      QLatin1Char(')'));
 }

@@ -193,7 +193,7 @@ void SettingsDialog::saveAppSettings() {
 void SettingsDialog::showError(const RpcError& error) {
     const ErrorText text = describeError(error);
     QString shown = text.what + QLatin1Char(' ') + text.todo;
-    if (error.code == QLatin1String("invalid_params")) {
+    if (error.code == FailureCode(api::ErrorCode::InvalidParams)) {
         shown += QLatin1Char(' ') + error.message;  // which setting taplinkd refused
     }
     status_->setText(shown);

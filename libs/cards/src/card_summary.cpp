@@ -1,4 +1,5 @@
 #include "taplink/cards/card_summary.hpp"
+#include "taplink/base/masking.hpp"
 
 #include "taplink/cards/epurse/epurse_card.hpp"
 
@@ -30,11 +31,6 @@ std::string_view toString(Scheme scheme) {
             return "unknown";
     }
     return "unknown";
-}
-
-std::string maskSerial(ByteView serial) {
-    const std::string digits = toHex(serial);
-    return "\u2026" + (digits.size() > 4 ? digits.substr(digits.size() - 4) : digits);
 }
 
 std::string formatBcdDate(ByteView date) {

@@ -11,6 +11,8 @@
 #include <utility>
 
 #include "taplink/apdu/tlv.hpp"
+#include "taplink/base/byte_reader.hpp"
+#include "taplink/base/byte_writer.hpp"
 #include "taplink/crypto/aes_gcm.hpp"
 #include "taplink/crypto/block_cipher.hpp"
 #include "taplink/crypto/ec_keys.hpp"
@@ -30,7 +32,6 @@ constexpr std::uint32_t kTagLifecycle = 0x80;
 constexpr std::uint32_t kTagChipSerial = 0x81;
 constexpr std::uint32_t kTagSamPublicKey = 0x82;
 constexpr std::uint32_t kTagSm2PublicKey = 0x83;
-constexpr std::size_t kAuthorizationExpirySize = 8;
 constexpr std::size_t kInitializeForLoadAnswerSize = 16;
 constexpr std::uint8_t kUncompressedPoint = 0x04;
 
@@ -38,60 +39,8 @@ std::string hexByte(std::uint8_t value) {
     return toHex(ByteView(&value, 1));
 }
 
-void requireSize(ByteView field, std::size_t size, const char* what) {
-    if (field.size() != size) {
-        throw LoadSamFormatError(std::string(what) + " must be " + std::to_string(size) +
-                                 " bytes, got " + std::to_string(field.size()));
-    }
-}
-
-void append(Bytes& out, ByteView field) {
-    out.insert(out.end(), field.begin(), field.end());
-}
-
-void appendBigEndian64(Bytes& out, std::uint64_t value) {
-    for (std::size_t i = kAuthorizationExpirySize; i-- > 0;) {
-        out.push_back(static_cast<std::uint8_t>((value >> (8U * i)) & 0xFFU));
-    }
-}
-
-// Reads fixed-size fields front to back from a buffer of exactly the expected size.
-class FieldReader {
-  public:
-    FieldReader(ByteView bytes, std::size_t expected, const char* what) : bytes_(bytes) {
-        if (bytes.size() != expected) {
-            throw LoadSamFormatError(std::string(what) + ": " + std::to_string(bytes.size()) +
-                                     " bytes, expected " + std::to_string(expected));
-        }
-    }
-
-    ByteView view(std::size_t count) {
-        const ByteView field = bytes_.subspan(offset_, count);
-        offset_ += count;
-        return field;
-    }
-    Bytes take(std::size_t count) {
-        const ByteView field = view(count);
-        return {field.begin(), field.end()};
-    }
-    std::uint8_t byte() { return view(1)[0]; }
-    std::uint32_t number(std::size_t width) {
-        const std::uint32_t value = ep::readBigEndian(bytes_, offset_, width);
-        offset_ += width;
-        return value;
-    }
-    std::uint64_t number64() {
-        std::uint64_t value = 0;
-        for (const std::uint8_t octet : view(kAuthorizationExpirySize)) {
-            value = (value << 8U) | octet;
-        }
-        return value;
-    }
-
-  private:
-    ByteView bytes_;
-    std::size_t offset_ = 0;
-};
+// Every layout of the wrong size, given or received, is a LoadSamFormatError.
+using Reader = ByteReader<LoadSamFormatError>;
 
 // The suite byte of a load authorization: exactly 01 (triple DES) or 04 (SM4).
 crypto::epurse::Suite authorizationSuite(std::uint8_t algorithmId) {
@@ -106,7 +55,7 @@ crypto::epurse::Suite authorizationSuite(std::uint8_t algorithmId) {
 }
 
 void requirePoint(ByteView point, const char* what) {
-    requireSize(point, kEcPointSize, what);
+    requireSize<LoadSamFormatError>(point, kEcPointSize, what);
     if (point[0] != kUncompressedPoint) {
         throw LoadSamFormatError(std::string(what) +
                                  " is not an uncompressed point (04 || X || Y)");
@@ -244,47 +193,50 @@ bool isForward(Lifecycle from, Lifecycle to) {
 // --- Load authorization
 
 Bytes LoadAuthorization::encode() const {
-    requireSize(cardSerial, ep::kSerialSize, "load authorization: card serial");
-    requireSize(terminalId, ep::kTerminalIdSize, "load authorization: terminal id");
-    requireSize(nonce, kNonceSize, "load authorization: nonce");
-    requireSize(dlk, kDlkSize, "load authorization: DLK");
-    Bytes out{kAuthorizationVersion, crypto::epurse::algorithmIdOf(suite)};
-    append(out, cardSerial);
-    ep::appendBigEndian(out, amount, 4);
-    append(out, terminalId);
-    ep::appendBigEndian(out, onlineAtc, 2);
-    append(out, nonce);
-    appendBigEndian64(out, expiry);
-    out.push_back(keyIndex);
-    out.push_back(keyVersion);
-    append(out, dlk);
-    return out;
+    requireSize<LoadSamFormatError>(cardSerial, ep::kSerialSize, "load authorization: card serial");
+    requireSize<LoadSamFormatError>(terminalId, ep::kTerminalIdSize,
+                                    "load authorization: terminal id");
+    requireSize<LoadSamFormatError>(nonce, kNonceSize, "load authorization: nonce");
+    requireSize<LoadSamFormatError>(dlk, kDlkSize, "load authorization: DLK");
+    return ByteWriter()
+        .u8(kAuthorizationVersion)
+        .u8(crypto::epurse::algorithmIdOf(suite))
+        .bytes(cardSerial)
+        .u32(amount)
+        .bytes(terminalId)
+        .u16(onlineAtc)
+        .bytes(nonce)
+        .u64(expiry)
+        .u8(keyIndex)
+        .u8(keyVersion)
+        .bytes(dlk)
+        .take();
 }
 
 LoadAuthorization LoadAuthorization::parse(ByteView bytes) {
-    FieldReader in(bytes, kAuthorizationSize, "load authorization");
-    const std::uint8_t version = in.byte();
+    auto in = Reader::exactly(bytes, kAuthorizationSize, "load authorization");
+    const std::uint8_t version = in.u8("version");
     if (version != kAuthorizationVersion) {
         throw LoadSamFormatError("load authorization: unknown version " + hexByte(version));
     }
     LoadAuthorization authorization;
-    authorization.suite = authorizationSuite(in.byte());
-    authorization.cardSerial = in.take(ep::kSerialSize);
-    authorization.amount = in.number(4);
-    authorization.terminalId = in.take(ep::kTerminalIdSize);
-    authorization.onlineAtc = static_cast<std::uint16_t>(in.number(2));
-    authorization.nonce = in.take(kNonceSize);
-    authorization.expiry = in.number64();
-    authorization.keyIndex = in.byte();
-    authorization.keyVersion = in.byte();
-    authorization.dlk = in.take(kDlkSize);
+    authorization.suite = authorizationSuite(in.u8("suite"));
+    authorization.cardSerial = in.take(ep::kSerialSize, "card serial");
+    authorization.amount = in.u32("amount");
+    authorization.terminalId = in.take(ep::kTerminalIdSize, "terminal id");
+    authorization.onlineAtc = in.u16("online ATC");
+    authorization.nonce = in.take(kNonceSize, "nonce");
+    authorization.expiry = in.u64("expiry");
+    authorization.keyIndex = in.u8("key index");
+    authorization.keyVersion = in.u8("key version");
+    authorization.dlk = in.take(kDlkSize, "DLK");
     return authorization;
 }
 
 // --- ECIES envelope
 
 EnvelopeParts splitEnvelope(ByteView envelope) {
-    requireSize(envelope, kEnvelopeSize, "load authorization envelope");
+    requireSize<LoadSamFormatError>(envelope, kEnvelopeSize, "load authorization envelope");
     EnvelopeParts parts{envelope.first(kEcPointSize),
                         envelope.subspan(kEcPointSize, kAuthorizationSize),
                         envelope.last(kGcmTagSize)};
@@ -306,8 +258,7 @@ EnvelopeKey deriveEnvelopeKey(ByteView sharedSecret, ByteView chipSerial) {
     }
     std::string digest = "SHA256";
     Bytes ikm(sharedSecret.begin(), sharedSecret.end());
-    Bytes info(kEnvelopeKdfLabel.begin(), kEnvelopeKdfLabel.end());
-    append(info, chipSerial);
+    Bytes info = ByteWriter().ascii(kEnvelopeKdfLabel).bytes(chipSerial).take();
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest.data(), 0),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm.data(), ikm.size()),
@@ -343,10 +294,7 @@ Bytes sealLoadAuthorization(ByteView chipPublicKeySpkiOrPoint, ByteView chipSeri
     OPENSSL_cleanse(key.key.data(), key.key.size());
     OPENSSL_cleanse(plaintext.data(), plaintext.size());
 
-    Bytes envelope = ephemeralPoint;
-    append(envelope, sealed.ciphertext);
-    append(envelope, sealed.tag);
-    return envelope;
+    return ByteWriter().bytes(ephemeralPoint).bytes(sealed.ciphertext).bytes(sealed.tag).take();
 }
 
 // --- GET CHIP INFO answer
@@ -358,15 +306,15 @@ Bytes ChipInfo::encode() const {
     }
     requirePoint(samPublicKey, "chip info: SAM public key");
     requirePoint(sm2PublicKey, "chip info: SM2 public key");
-    Bytes out;
+    ByteWriter out;
     for (const auto& object :
          {tlv::Tlv::primitive(kTagLifecycle, {static_cast<std::uint8_t>(lifecycle)}),
           tlv::Tlv::primitive(kTagChipSerial, chipSerial),
           tlv::Tlv::primitive(kTagSamPublicKey, samPublicKey),
           tlv::Tlv::primitive(kTagSm2PublicKey, sm2PublicKey)}) {
-        append(out, object.encode());
+        out.bytes(object.encode());
     }
-    return out;
+    return out.take();
 }
 
 ChipInfo ChipInfo::parse(ByteView bytes) {
@@ -378,7 +326,7 @@ ChipInfo ChipInfo::parse(ByteView bytes) {
     }
     ChipInfo info;
     const Bytes& state = requiredTlv(objects, kTagLifecycle, "lifecycle").value;
-    requireSize(state, 1, "chip info: lifecycle");
+    requireSize<LoadSamFormatError>(state, 1, "chip info: lifecycle");
     const auto lifecycle = lifecycleFromByte(state[0]);
     if (!lifecycle) {
         throw LoadSamFormatError("chip info: unknown lifecycle state " + hexByte(state[0]));
@@ -399,36 +347,38 @@ ChipInfo ChipInfo::parse(ByteView bytes) {
 // --- COMPUTE LOAD MAC2 request
 
 Bytes LoadMac2Request::encode() const {
-    requireSize(cardSerial, ep::kSerialSize, "MAC2 request: card serial");
-    requireSize(terminalId, ep::kTerminalIdSize, "MAC2 request: terminal id");
-    requireSize(date, 4, "MAC2 request: date");
-    requireSize(time, 3, "MAC2 request: time");
+    requireSize<LoadSamFormatError>(cardSerial, ep::kSerialSize, "MAC2 request: card serial");
+    requireSize<LoadSamFormatError>(terminalId, ep::kTerminalIdSize, "MAC2 request: terminal id");
+    requireSize<LoadSamFormatError>(date, 4, "MAC2 request: date");
+    requireSize<LoadSamFormatError>(time, 3, "MAC2 request: time");
     Bytes initializationAnswer;
     try {
         initializationAnswer = initialization.encode();
     } catch (const std::exception& error) {
         throw LoadSamFormatError(std::string("MAC2 request: ") + error.what());
     }
-    requireSize(initializationAnswer, kInitializeForLoadAnswerSize,
-                "MAC2 request: INITIALIZE FOR LOAD answer");
-    Bytes out = cardSerial;
-    append(out, initializationAnswer);
-    ep::appendBigEndian(out, amount, 4);
-    append(out, terminalId);
-    append(out, date);
-    append(out, time);
-    return out;
+    requireSize<LoadSamFormatError>(initializationAnswer, kInitializeForLoadAnswerSize,
+                                    "MAC2 request: INITIALIZE FOR LOAD answer");
+    return ByteWriter()
+        .bytes(cardSerial)
+        .bytes(initializationAnswer)
+        .u32(amount)
+        .bytes(terminalId)
+        .bytes(date)
+        .bytes(time)
+        .take();
 }
 
 LoadMac2Request LoadMac2Request::parse(ByteView bytes) {
-    FieldReader in(bytes, kMac2RequestSize, "MAC2 request");
+    auto in = Reader::exactly(bytes, kMac2RequestSize, "MAC2 request");
     LoadMac2Request request;
-    request.cardSerial = in.take(ep::kSerialSize);
-    request.initialization = ep::LoadInitialization::parse(in.view(kInitializeForLoadAnswerSize));
-    request.amount = in.number(4);
-    request.terminalId = in.take(ep::kTerminalIdSize);
-    request.date = in.take(4);
-    request.time = in.take(3);
+    request.cardSerial = in.take(ep::kSerialSize, "card serial");
+    request.initialization = ep::LoadInitialization::parse(
+        in.view(kInitializeForLoadAnswerSize, "INITIALIZE FOR LOAD answer"));
+    request.amount = in.u32("amount");
+    request.terminalId = in.take(ep::kTerminalIdSize, "terminal id");
+    request.date = in.take(4, "date");
+    request.time = in.take(3, "time");
     return request;
 }
 

@@ -7,18 +7,12 @@
 #include <string>
 #include <string_view>
 
+#include "taplink/base/byte_reader.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
 
 namespace taplink::crypto {
 
 namespace {
-
-void requireSize(ByteView field, std::size_t size, std::string_view what) {
-    if (field.size() != size) {
-        throw CryptoError("AES-256-GCM: " + std::string(what) + " must be " + std::to_string(size) +
-                          " bytes, got " + std::to_string(field.size()));
-    }
-}
 
 CipherCtxPtr newContext() {
     CipherCtxPtr context(EVP_CIPHER_CTX_new());
@@ -31,8 +25,8 @@ CipherCtxPtr newContext() {
 }  // namespace
 
 GcmSealed aes256GcmSeal(ByteView key, ByteView iv, ByteView aad, ByteView plaintext) {
-    requireSize(key, kAes256KeySize, "key");
-    requireSize(iv, kGcmIvSize, "IV");
+    requireSize<CryptoError>(key, kAes256KeySize, "AES-256-GCM: key");
+    requireSize<CryptoError>(iv, kGcmIvSize, "AES-256-GCM: IV");
     const CipherCtxPtr context = newContext();
     checkOpenSsl(
         EVP_EncryptInit_ex2(context.get(), EVP_aes_256_gcm(), key.data(), iv.data(), nullptr),
@@ -60,9 +54,9 @@ GcmSealed aes256GcmSeal(ByteView key, ByteView iv, ByteView aad, ByteView plaint
 
 std::optional<Bytes> aes256GcmOpen(ByteView key, ByteView iv, ByteView aad, ByteView ciphertext,
                                    ByteView tag) {
-    requireSize(key, kAes256KeySize, "key");
-    requireSize(iv, kGcmIvSize, "IV");
-    requireSize(tag, kGcmTagSize, "tag");
+    requireSize<CryptoError>(key, kAes256KeySize, "AES-256-GCM: key");
+    requireSize<CryptoError>(iv, kGcmIvSize, "AES-256-GCM: IV");
+    requireSize<CryptoError>(tag, kGcmTagSize, "AES-256-GCM: tag");
     const CipherCtxPtr context = newContext();
     checkOpenSsl(
         EVP_DecryptInit_ex2(context.get(), EVP_aes_256_gcm(), key.data(), iv.data(), nullptr),

@@ -6,6 +6,9 @@
 #include <string_view>
 #include <utility>
 
+#include "taplink/base/byte_reader.hpp"
+#include "taplink/base/byte_writer.hpp"
+
 namespace taplink::crypto::epurse {
 namespace {
 
@@ -24,19 +27,11 @@ Cipher keyCipher(Suite suite) {
     return suite == Suite::Sm4 ? Cipher::Sm4 : Cipher::TripleDes;
 }
 
-void requireSize(ByteView value, std::size_t expected, std::string_view context,
-                 std::string_view what) {
-    if (value.size() != expected) {
-        throw CryptoError(std::string(context) + ": " + std::string(what) + " must be " +
-                          std::to_string(expected) + " bytes, got " + std::to_string(value.size()));
-    }
-}
-
 // Session key: the suite's cipher under the card key over input (6 or 8 bytes), which is
 // followed by 80 00 .. 00 up to one block when it is shorter than a block (ISO/IEC 9797-1
 // method 2 within a single block; an 8-byte input fills a triple-DES block and gets none).
 Bytes deriveSessionKey(Suite suite, ByteView cardKey, Bytes input, std::string_view context) {
-    requireSize(cardKey, kCardKeySize, context, "card key");
+    requireSize<CryptoError>(cardKey, kCardKeySize, std::string(context) + ": card key");
     const Cipher cipher = keyCipher(suite);
     const std::size_t block = blockSize(cipher);
     if (input.size() < block) {
@@ -47,11 +42,8 @@ Bytes deriveSessionKey(Suite suite, ByteView cardKey, Bytes input, std::string_v
 }
 
 Bytes randomAndAtc(ByteView random, std::uint16_t atc, std::string_view context) {
-    requireSize(random, kRandomSize, context, "random");
-    Bytes input(random.begin(), random.end());
-    input.push_back(static_cast<std::uint8_t>(atc >> 8U));
-    input.push_back(static_cast<std::uint8_t>(atc & 0xFFU));
-    return input;
+    requireSize<CryptoError>(random, kRandomSize, std::string(context) + ": random");
+    return ByteWriter().bytes(random).u16(atc).take();
 }
 
 }  // namespace
@@ -77,7 +69,7 @@ std::uint8_t algorithmIdOf(Suite suite) {
 Bytes diversify(Suite suite, ByteView masterKey, ByteView applicationSerial) {
     const std::string context =
         std::string("epurse::diversify (") + std::string(suiteName(suite)) + ")";
-    requireSize(masterKey, kCardKeySize, context, "master key");
+    requireSize<CryptoError>(masterKey, kCardKeySize, std::string(context) + ": master key");
     if (applicationSerial.size() < kDiversifierSize) {
         throw CryptoError(context + ": application serial must be at least " +
                           std::to_string(kDiversifierSize) + " bytes, got " +
@@ -105,7 +97,8 @@ Bytes purchaseSessionKey(Suite suite, ByteView dpk, ByteView random, std::uint16
                          ByteView terminalSequence) {
     const std::string context =
         std::string("epurse::purchaseSessionKey (") + std::string(suiteName(suite)) + ")";
-    requireSize(terminalSequence, kTerminalSeqSize, context, "terminal sequence number");
+    requireSize<CryptoError>(terminalSequence, kTerminalSeqSize,
+                             std::string(context) + ": terminal sequence number");
     Bytes input = randomAndAtc(random, offlineAtc, context);
     const ByteView seqRight = terminalSequence.last(2);
     input.insert(input.end(), seqRight.begin(), seqRight.end());
@@ -116,14 +109,14 @@ Bytes sessionMac(Suite suite, ByteView sessionKey, ByteView data) {
     const std::string context =
         std::string("epurse::sessionMac (") + std::string(suiteName(suite)) + ")";
     const Cipher cipher = suite == Suite::Sm4 ? Cipher::Sm4 : Cipher::Des;
-    requireSize(sessionKey, keySize(cipher), context, "session key");
+    requireSize<CryptoError>(sessionKey, keySize(cipher), std::string(context) + ": session key");
     const Bytes mac = cbcMac(cipher, sessionKey, data);
     return {mac.begin(), mac.begin() + static_cast<std::ptrdiff_t>(kSessionMacSize)};
 }
 
 Bytes tac(Suite suite, ByteView dtk, ByteView data) {
     const std::string context = std::string("epurse::tac (") + std::string(suiteName(suite)) + ")";
-    requireSize(dtk, kCardKeySize, context, "DTK");
+    requireSize<CryptoError>(dtk, kCardKeySize, std::string(context) + ": DTK");
     if (suite == Suite::Sm4) {
         return sessionMac(suite, dtk, data);
     }

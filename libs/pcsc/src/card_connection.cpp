@@ -136,7 +136,7 @@ Bytes CardConnection::transmitRaw(ByteView command) {
     const SCARD_IO_REQUEST* pci = protocol_ == Protocol::T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
     const LONG rv = SCardTransmit(handle_, pci, command.data(), static_cast<DWORD>(command.size()),
                                   nullptr, response.data(), &length);
-    if (rv != SCARD_S_SUCCESS) {
+    if (!succeeded(rv)) {
         throwTransmitFailure(rv);
     }
     response.resize(length);
@@ -217,7 +217,8 @@ bool CardConnection::cardWasRemoved() const {
         DWORD atrLength = 0;
         const LONG rv =
             SCardStatus(handle_, nullptr, &nameLength, &state, &active, nullptr, &atrLength);
-        return rv == SCARD_W_REMOVED_CARD || rv == SCARD_E_NO_SMARTCARD;
+        const auto kind = classify(rv);
+        return kind == ErrorKind::CardRemoved || kind == ErrorKind::NoCard;
     };
     if (removedSinceConnect()) {
         return true;
@@ -233,7 +234,7 @@ bool CardConnection::cardWasRemoved() const {
         const DWORD timeout = state.dwCurrentState == SCARD_STATE_UNAWARE
                                   ? 0
                                   : static_cast<DWORD>(std::max<long long>(left.count(), 0));
-        if (SCardGetStatusChange(context_, timeout, &state, 1) != SCARD_S_SUCCESS) {
+        if (!succeeded(SCardGetStatusChange(context_, timeout, &state, 1))) {
             return removedSinceConnect();
         }
         if ((state.dwEventState & SCARD_STATE_EMPTY) != 0U) {

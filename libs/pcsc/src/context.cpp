@@ -45,16 +45,16 @@ std::vector<std::string> Context::listReaders() const {
     for (int attempt = 0; attempt < 3; ++attempt) {
         DWORD length = 0;
         LONG rv = SCardListReaders(handle_, nullptr, nullptr, &length);
-        if (rv == SCARD_E_NO_READERS_AVAILABLE) {
+        if (classify(rv) == ErrorKind::NoReaders) {
             return {};
         }
         check(rv, "SCardListReaders");
         std::string buffer(length, '\0');
         rv = SCardListReaders(handle_, nullptr, buffer.data(), &length);
-        if (rv == SCARD_E_NO_READERS_AVAILABLE) {
+        if (classify(rv) == ErrorKind::NoReaders) {
             return {};
         }
-        if (rv == SCARD_E_INSUFFICIENT_BUFFER) {
+        if (bufferTooSmall(rv)) {
             continue;
         }
         check(rv, "SCardListReaders");
@@ -72,7 +72,7 @@ std::vector<std::string> Context::listReaders() const {
 }
 
 bool Context::isValid() const {
-    return owned_ && SCardIsValidContext(handle_) == SCARD_S_SUCCESS;
+    return owned_ && succeeded(SCardIsValidContext(handle_));
 }
 
 void Context::cancel() const noexcept {

@@ -111,6 +111,18 @@ ErrorKind classify(long code) {
     }
 }
 
+bool succeeded(long code) {
+    return code == SCARD_S_SUCCESS;
+}
+
+bool bufferTooSmall(long code) {
+    return code == SCARD_E_INSUFFICIENT_BUFFER;
+}
+
+bool unknownReader(long code) {
+    return code == SCARD_E_UNKNOWN_READER;
+}
+
 namespace {
 std::string describe(std::string_view operation, long code, const std::string& detail) {
     std::string text(operation);

@@ -169,7 +169,7 @@ void Monitor::watch(const Context& context) {
 
         const LONG rv = SCardGetStatusChange(context.handle(), INFINITE, states.data(),
                                              static_cast<DWORD>(states.size()));
-        if (rv == SCARD_E_CANCELLED) {
+        if (classify(rv) == ErrorKind::Cancelled) {
             const std::lock_guard lock(mutex_);
             if (stopping_) {
                 return;
@@ -179,7 +179,7 @@ void Monitor::watch(const Context& context) {
         if (serviceLost(rv) || !context.isValid()) {
             return;
         }
-        if (rv == SCARD_E_UNKNOWN_READER || rv == SCARD_E_TIMEOUT) {
+        if (unknownReader(rv) || classify(rv) == ErrorKind::Timeout) {
             continue;  // the list changed under us: list again
         }
         check(rv, "SCardGetStatusChange",

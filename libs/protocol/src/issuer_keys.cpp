@@ -7,6 +7,8 @@
 #include <sstream>
 #include <utility>
 
+#include "taplink/base/strict_json.hpp"
+
 namespace taplink::sim {
 
 namespace {
@@ -22,69 +24,58 @@ constexpr std::array<std::pair<Suite, std::string_view>, 2> kSuiteNames{{
     {Suite::Sm4, "sm4"},
 }};
 
-const json& member(const json& object, const char* name, const std::string& where) {
-    if (!object.is_object() || !object.contains(name)) {
-        throw IssuerKeysError(where + " lacks \"" + name + "\"");
-    }
-    return object.at(name);
-}
+// The issuer-key file is read strictly: a member nobody reads is refused too.
+using Reader = JsonObjectReader<DescribedAs<IssuerKeysError>>;
 
-std::string text(const json& object, const char* name, const std::string& where) {
-    const json& value = member(object, name, where);
-    if (!value.is_string()) {
-        throw IssuerKeysError(where + "." + name + " must be a string");
-    }
-    return value.get<std::string>();
-}
-
-Bytes hexOfSize(const json& object, const char* name, std::size_t size, const std::string& where) {
-    const std::string digits = text(object, name, where);
+Bytes hexOfSize(Reader& in, const char* name, std::size_t size) {
     Bytes bytes;
     try {
-        bytes = fromHex(digits);
+        bytes = fromHex(in.string(name));
     } catch (const std::invalid_argument& error) {
-        throw IssuerKeysError(where + "." + name + ": " + error.what());
+        in.failMember(name, std::string(": ") + error.what());
     }
     if (bytes.size() != size) {
-        throw IssuerKeysError(where + "." + name + " must be " + std::to_string(size) + " bytes");
+        in.failMember(name, "must be " + std::to_string(size) + " bytes");
     }
     return bytes;
 }
 
-std::uint8_t byteNumber(const json& object, const char* name, const std::string& where) {
-    const json& value = member(object, name, where);
-    if (!value.is_number_integer() || value.get<std::int64_t>() < 0 ||
-        value.get<std::int64_t>() > 0xFF) {
-        throw IssuerKeysError(where + "." + name + " must be an integer from 0 to 255");
-    }
-    return static_cast<std::uint8_t>(value.get<std::int64_t>());
+std::uint8_t byteNumber(Reader& in, const char* name) {
+    return static_cast<std::uint8_t>(in.integer(name, 0, 0xFF));
 }
 
-IssuerMasterKeys masterKeys(const json& suite, const std::string& where) {
-    return {hexOfSize(suite, "load", kMasterKeySize, where),
-            hexOfSize(suite, "purchase", kMasterKeySize, where),
-            hexOfSize(suite, "tac", kMasterKeySize, where)};
+IssuerMasterKeys masterKeys(Reader suite) {
+    IssuerMasterKeys keys{hexOfSize(suite, "load", kMasterKeySize),
+                          hexOfSize(suite, "purchase", kMasterKeySize),
+                          hexOfSize(suite, "tac", kMasterKeySize)};
+    suite.finish();
+    return keys;
 }
 
-Issuer issuerFrom(const json& entry, const std::string& where) {
-    Issuer issuer;
-    issuer.name = text(entry, "name", where);
-    issuer.scheme = text(entry, "scheme", where);
-    issuer.issuerId = hexOfSize(entry, "issuerId", kIssuerIdSize, where);
-    issuer.keyIndex = byteNumber(entry, "keyIndex", where);
-    issuer.keyVersion = byteNumber(entry, "keyVersion", where);
-    const json& suites = member(entry, "suites", where);
-    if (!suites.is_object() || suites.empty()) {
-        throw IssuerKeysError(where + ".suites must name at least one suite");
+void readSuites(Reader& entry, Issuer& issuer) {
+    Reader suites = entry.object("suites");
+    if (entry.required("suites").empty()) {
+        entry.failMember("suites", "must name at least one suite");
     }
-    for (const auto& item : suites.items()) {
+    for (const auto& item : entry.required("suites").items()) {
         const auto suite = suiteFromName(item.key());
         if (!suite) {
-            throw IssuerKeysError(where + ".suites: unknown suite \"" + item.key() +
-                                  "\" (3des, sm4)");
+            suites.failMember(item.key(), "is an unknown suite (3des, sm4)");
         }
-        issuer.suites.emplace(*suite, masterKeys(item.value(), where + ".suites." + item.key()));
+        issuer.suites.emplace(*suite, masterKeys(suites.object(item.key())));
     }
+    suites.finish();
+}
+
+Issuer issuerFrom(Reader entry) {
+    Issuer issuer;
+    issuer.name = entry.string("name");
+    issuer.scheme = entry.string("scheme");
+    issuer.issuerId = hexOfSize(entry, "issuerId", kIssuerIdSize);
+    issuer.keyIndex = byteNumber(entry, "keyIndex");
+    issuer.keyVersion = byteNumber(entry, "keyVersion");
+    readSuites(entry, issuer);
+    entry.finish();
     return issuer;
 }
 
@@ -132,17 +123,18 @@ IssuerKeySet parseIssuerKeys(std::string_view jsonText) {
     if (document.is_discarded()) {
         throw IssuerKeysError("issuer keys: not JSON");
     }
-    if (text(document, "format", "issuer keys") != kIssuerKeysFormat) {
-        throw IssuerKeysError("issuer keys: format must be \"" + std::string(kIssuerKeysFormat) +
-                              "\"");
+    Reader in(document, "issuer keys");
+    if (in.string("format") != kIssuerKeysFormat) {
+        in.failMember("format", "must be \"" + std::string(kIssuerKeysFormat) + "\"");
     }
-    const json& list = member(document, "issuers", "issuer keys");
+    const json& list = in.required("issuers");
     if (!list.is_array() || list.empty()) {
-        throw IssuerKeysError("issuer keys: \"issuers\" must be a non-empty array");
+        in.failMember("issuers", "must be a non-empty array");
     }
+    in.finish();
     IssuerKeySet set;
     for (std::size_t i = 0; i < list.size(); ++i) {
-        Issuer issuer = issuerFrom(list[i], "issuers[" + std::to_string(i) + "]");
+        Issuer issuer = issuerFrom(Reader(list[i], "issuers[" + std::to_string(i) + "]"));
         if (set.find(issuer.issuerId) != nullptr) {
             throw IssuerKeysError("issuer keys: issuer " + toHex(issuer.issuerId) +
                                   " is listed twice");

@@ -217,9 +217,9 @@ bool Client::readMore(Deadline deadline, int interruptFd, Wait& stoppedBy) {
 void Client::giveUp(StopReason reason) {
     fd_.reset();  // the daemon cancels the call of a connection that goes away
     if (reason == StopReason::Timeout) {
-        throw ApiError(std::string(errc::kTimeout), "no answer from taplinkd in time");
+        throw ApiError(ErrorCode::Timeout, "no answer from taplinkd in time");
     }
-    throw ApiError(std::string(errc::kCancelled), "interrupted");
+    throw ApiError(ErrorCode::Cancelled, "interrupted");
 }
 
 }  // namespace taplink::api

@@ -7,21 +7,6 @@ namespace taplink::api {
 
 namespace {
 
-constexpr std::array<std::string_view, 23> kApplicationErrorCodes{
-    errc::kInvalidParams,   errc::kNoReader,
-    errc::kNoCard,          errc::kCardRemoved,
-    errc::kUnsupportedCard, errc::kPcscUnavailable,
-    errc::kChipUnavailable, errc::kServerUnreachable,
-    errc::kServerError,     errc::kOrderNotFound,
-    errc::kOrderSettled,    errc::kDeclined,
-    errc::kScriptRejected,  errc::kCancelled,
-    errc::kTooLate,         errc::kBusy,
-    errc::kTimeout,         errc::kNotFound,
-    errc::kInternal,        errc::kOriginDenied,
-    errc::kUserDenied,      errc::kConfirmationUnavailable,
-    errc::kRateLimited,
-};
-
 constexpr std::string_view kVersion = "2.0";
 
 nlohmann::json invalidRequest(std::string_view why, const nlohmann::json& id = nullptr) {
@@ -69,37 +54,53 @@ std::optional<std::string> requestProblem(const nlohmann::json& message) {
     return std::nullopt;
 }
 
-std::string standardCodeName(int code) {
+ErrorCode standardCode(int code) {
     switch (static_cast<RpcCode>(code)) {
         case RpcCode::ParseError:
-            return "parse_error";
+            return ErrorCode::ParseError;
         case RpcCode::InvalidRequest:
-            return "invalid_request";
+            return ErrorCode::InvalidRequest;
         case RpcCode::MethodNotFound:
-            return "method_not_found";
+            return ErrorCode::MethodNotFound;
         case RpcCode::InvalidParams:
-            return std::string(errc::kInvalidParams);
+            return ErrorCode::InvalidParams;
         case RpcCode::InternalError:
         case RpcCode::Application:
             break;
     }
-    return std::string(errc::kInternal);
+    return ErrorCode::Internal;
+}
+
+// An error's data.code, whether this build knows it or not.
+ApiError applicationError(const std::string& name, const std::string& message,
+                          nlohmann::json details) {
+    if (const auto known = errorCodeFromName(name)) {
+        return {*known, message, std::move(details)};
+    }
+    return ApiError::unknownCode(name, message, std::move(details));
 }
 
 }  // namespace
 
-std::span<const std::string_view> applicationErrorCodes() {
-    return kApplicationErrorCodes;
+ApiError::ApiError(ErrorCode code, const std::string& message, nlohmann::json details)
+    : std::runtime_error(message), code_(code), details_(std::move(details)) {}
+
+ApiError ApiError::unknownCode(std::string name, const std::string& message,
+                               nlohmann::json details) {
+    ApiError error(ErrorCode::Internal, message, std::move(details));
+    error.unknownName_ = std::move(name);
+    return error;
 }
 
-ApiError::ApiError(std::string code, const std::string& message, nlohmann::json details)
-    : std::runtime_error(message), code_(std::move(code)), details_(std::move(details)) {}
+std::string_view ApiError::codeName() const {
+    return unknownName_.empty() ? errorCodeName(code_) : std::string_view(unknownName_);
+}
 
 RpcCode ApiError::rpcCode() const {
-    if (code_ == errc::kInvalidParams) {
+    if (code_ == ErrorCode::InvalidParams) {
         return RpcCode::InvalidParams;
     }
-    if (code_ == errc::kInternal) {
+    if (code_ == ErrorCode::Internal) {
         return RpcCode::InternalError;
     }
     return RpcCode::Application;
@@ -124,7 +125,7 @@ std::variant<Request, nlohmann::json> parseRequest(std::string_view text) {
         params != message.end() && !params->is_object()) {
         return makeError(replyIdOf(message), RpcCode::InvalidParams,
                          "invalid params: \"params\" must be an object",
-                         {{"code", errc::kInvalidParams}});
+                         {{"code", errorCodeName(ErrorCode::InvalidParams)}});
     }
     Request request;
     request.method = message["method"].get<std::string>();
@@ -151,7 +152,7 @@ nlohmann::json makeError(const nlohmann::json& id, RpcCode code, std::string_vie
 }
 
 nlohmann::json makeError(const nlohmann::json& id, const ApiError& error) {
-    nlohmann::json data{{"code", error.code()}};
+    nlohmann::json data{{"code", error.codeName()}};
     if (!error.details().is_null()) {
         data["details"] = error.details();
     }
@@ -168,7 +169,7 @@ std::string toLine(const nlohmann::json& message) {
 
 ApiError apiErrorFromReply(const nlohmann::json& error) {
     if (!error.is_object()) {
-        return ApiError(std::string(errc::kInternal), "malformed error reply");
+        return ApiError(ErrorCode::Internal, "malformed error reply");
     }
     const auto text = error.find("message");
     const std::string message = text != error.end() && text->is_string()
@@ -179,13 +180,13 @@ ApiError apiErrorFromReply(const nlohmann::json& error) {
         const auto code = data->find("code");
         if (code != data->end() && code->is_string()) {
             const auto details = data->find("details");
-            return ApiError(code->get<std::string>(), message,
-                            details != data->end() ? *details : nlohmann::json());
+            return applicationError(code->get<std::string>(), message,
+                                    details != data->end() ? *details : nlohmann::json());
         }
     }
     const auto code = error.find("code");
     const int number = code != error.end() && code->is_number_integer() ? code->get<int>() : 0;
-    return ApiError(standardCodeName(number), message);
+    return ApiError(standardCode(number), message);
 }
 
 }  // namespace taplink::api

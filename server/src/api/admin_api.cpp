@@ -97,7 +97,7 @@ Response AdminApi::listOrders(const Request& /*request*/, Call& /*call*/, const 
 Response AdminApi::showOrder(const Request& /*request*/, Call& /*call*/, const Params& path) {
     const auto order = wire::isValidOrderId(path[0]) ? store_.findOrder(path[0]) : std::nullopt;
     if (!order) {
-        throw ApiError(404, "order_not_found", "no order " + path[0]);
+        throw ApiError(404, wire::refusal::kOrderNotFound, "no order " + path[0]);
     }
     json view = adminView(*order);
     view["authorizations"] = json::array();
@@ -115,7 +115,7 @@ Response AdminApi::cancelOrder(const Request& /*request*/, Call& /*call*/, const
         case CancelOutcome::Cancelled:
             break;
         case CancelOutcome::NotFound:
-            throw ApiError(404, "order_not_found", "no order " + orderId);
+            throw ApiError(404, wire::refusal::kOrderNotFound, "no order " + orderId);
         case CancelOutcome::NotOpen:
             throw ApiError(409, "order_not_open", "only an open order can be cancelled");
         case CancelOutcome::Authorized:
@@ -180,12 +180,12 @@ Response AdminApi::addFault(const Request& request, Call& /*call*/, const Params
         }
         parsed.endpoint = *knownEndpoint;
         parsed.mode = *knownMode;
-        parsed.status = in.has("status") ? static_cast<int>(in.unsignedNumber("status", 599)) : 500;
+        parsed.status = in.has("status") ? static_cast<int>(in.integer("status", 0, 599)) : 500;
         if (parsed.status < 200) {
             throw wire::WireFormatError("fault.status must be an HTTP status from 200 to 599");
         }
         parsed.count =
-            in.has("count") ? static_cast<unsigned>(in.unsignedNumber("count", kMaxCount)) : 1U;
+            in.has("count") ? static_cast<unsigned>(in.integer("count", 0, kMaxCount)) : 1U;
         if (parsed.count == 0) {
             throw wire::WireFormatError("fault.count must be at least 1");
         }

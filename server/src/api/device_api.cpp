@@ -95,7 +95,8 @@ chip::sam::LoadAuthorization loadAuthorization(const wire::AuthorizeRequest& bod
 // with the receipt), anything else a conflict.
 [[noreturn]] void replayOrConflict(const SettlementRecord& earlier, ByteView result) {
     if (earlier.result == Bytes(result.begin(), result.end())) {
-        throw ApiError(409, "already_settled", "order " + earlier.orderId + " is settled",
+        throw ApiError(409, wire::refusal::kAlreadySettled,
+                       "order " + earlier.orderId + " is settled",
                        {{"receipt", wire::toJson(receiptOf(earlier))}, {"sameResult", true}});
     }
     refuse(409, "result_conflict", "order " + earlier.orderId + " was settled with another result");
@@ -140,7 +141,8 @@ Response DeviceApi::handle(const Request& request, const http::Peer& peer) {
             store_.seeDevice(DeviceSighting{call.device.fingerprint, call.device.chipSerialHex,
                                             call.device.subject, call.device.notAfter});
         if (device.revoked) {
-            refuse(403, "device_revoked", "device " + call.device.chipSerialHex + " is revoked");
+            refuse(403, wire::refusal::kDeviceRevoked,
+                   "device " + call.device.chipSerialHex + " is revoked");
         }
         return router_.dispatch(request, call);
     } catch (const ApiError& error) {
@@ -151,7 +153,7 @@ Response DeviceApi::handle(const Request& request, const http::Peer& peer) {
 
 void DeviceApi::recordRefusal(const Request& request, const std::string& chipSerial,
                               const ApiError& error) const {
-    const bool replay = error.code() == "already_settled";
+    const bool replay = error.code() == wire::refusal::kAlreadySettled;
     store_.recordEvent(EventRecord{0, 0, replay ? "replay" : "refused", orderIdInPath(request.path),
                                    chipSerial, error.code(),
                                    request.method + " " + request.path + ": " + error.what()});
@@ -168,7 +170,7 @@ void DeviceApi::injectFault(Endpoint endpoint, FaultMode mode) {
 OrderRecord DeviceApi::existingOrder(const std::string& orderId) const {
     auto order = wire::isValidOrderId(orderId) ? store_.findOrder(orderId) : std::nullopt;
     if (!order) {
-        refuse(404, "order_not_found", "no order " + orderId);
+        refuse(404, wire::refusal::kOrderNotFound, "no order " + orderId);
     }
     return *order;
 }
@@ -209,7 +211,7 @@ Response DeviceApi::authorize(const Request& request, Call& call, const PathPara
     const auto body = parseBody<wire::AuthorizeRequest>(request);
     const OrderRecord order = existingOrder(path[0]);
     if (order.status == wire::OrderStatus::Settled) {
-        refuse(409, "order_settled", "order " + order.orderId + " is already settled");
+        refuse(409, wire::refusal::kOrderSettled, "order " + order.orderId + " is already settled");
     }
     if (order.status == wire::OrderStatus::Cancelled) {
         refuse(409, "order_cancelled", "order " + order.orderId + " was cancelled");
@@ -261,9 +263,10 @@ Response DeviceApi::authorize(const Request& request, Call& call, const PathPara
         case AuthorizeOutcome::Recorded:
             break;
         case AuthorizeOutcome::OrderNotFound:
-            refuse(404, "order_not_found", "no order " + order.orderId);
+            refuse(404, wire::refusal::kOrderNotFound, "no order " + order.orderId);
         case AuthorizeOutcome::OrderSettled:
-            refuse(409, "order_settled", "order " + order.orderId + " is already settled");
+            refuse(409, wire::refusal::kOrderSettled,
+                   "order " + order.orderId + " is already settled");
         case AuthorizeOutcome::OrderCancelled:
             refuse(409, "order_cancelled", "order " + order.orderId + " was cancelled");
         case AuthorizeOutcome::Outstanding:
@@ -297,7 +300,7 @@ Response DeviceApi::result(const Request& request, Call& call, const PathParams&
     injectFault(Endpoint::Result, FaultMode::Before);
     const auto report = parseBody<wire::ResultReport>(request);
     if (!verifyDeviceSignature(call.certificate, report.result, report.signature)) {
-        refuse(403, "bad_signature", "the result is not signed by this device's key");
+        refuse(403, wire::refusal::kBadSignature, "the result is not signed by this device's key");
     }
     wire::TopupResult result;
     try {
@@ -319,7 +322,7 @@ Response DeviceApi::result(const Request& request, Call& call, const PathParams&
         case SettleOutcome::Kind::Conflict:
             replayOrConflict(*outcome.settlement, report.result);
         case SettleOutcome::Kind::OrderNotFound:
-            refuse(404, "order_not_found", "no order " + order.orderId);
+            refuse(404, wire::refusal::kOrderNotFound, "no order " + order.orderId);
         case SettleOutcome::Kind::OrderCancelled:
             refuse(409, "order_cancelled", "order " + order.orderId + " was cancelled");
     }

@@ -56,7 +56,7 @@ std::uint32_t readAmount(const Request& request, std::uint32_t max) {
     std::uint64_t amount = 0;
     try {
         wire::StrictObject in(body, "order");
-        amount = in.unsignedNumber("amount", std::numeric_limits<std::uint32_t>::max());
+        amount = in.integer("amount", 0, std::numeric_limits<std::uint32_t>::max());
         in.finish();
     } catch (const wire::WireFormatError& error) {
         const bool aboutAmount = body.is_object() && body.size() == 1 && body.contains("amount");
@@ -124,7 +124,7 @@ Response MerchantApi::createOrder(const Request& request, Call& /*call*/, const 
 Response MerchantApi::showOrder(const Request& /*request*/, Call& /*call*/, const Params& path) {
     const auto order = wire::isValidOrderId(path[0]) ? store_.findOrder(path[0]) : std::nullopt;
     if (!order) {
-        throw ApiError(404, "order_not_found", "no order " + path[0]);
+        throw ApiError(404, wire::refusal::kOrderNotFound, "no order " + path[0]);
     }
     return http::jsonResponse(200, wire::toJson(orderView(*order)));
 }

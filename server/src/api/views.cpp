@@ -1,6 +1,7 @@
 #include "api/views.hpp"
 
 #include "api/money.hpp"
+#include "taplink/base/masking.hpp"
 
 namespace taplink::server {
 
@@ -13,7 +14,7 @@ wire::Order orderView(const OrderRecord& order) {
 
 wire::Receipt receiptOf(const SettlementRecord& settlement) {
     return wire::Receipt{settlement.receiptId,    settlement.orderId,
-                         settlement.amount,       wire::maskedCardSerial(settlement.cardSerial),
+                         settlement.amount,       maskSerial(settlement.cardSerial),
                          settlement.balanceAfter, settlement.tac,
                          settlement.settledAt};
 }

@@ -1,8 +1,11 @@
 #include "applets/epurse_applet.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
+#include "taplink/base/byte_reader.hpp"
+#include "taplink/base/byte_writer.hpp"
 #include "taplink/cards/epurse/epurse_protocol.hpp"
 #include "taplink/crypto/random.hpp"
 
@@ -18,10 +21,8 @@ ResponseApdu status(std::uint16_t word) {
     return ResponseApdu{{}, word};
 }
 
-Bytes slice(ByteView bytes, std::size_t offset, std::size_t count) {
-    return Bytes(bytes.begin() + static_cast<std::ptrdiff_t>(offset),
-                 bytes.begin() + static_cast<std::ptrdiff_t>(offset + count));
-}
+// Command data, read after its length was checked (a wrong length answers 6700 first).
+using Reader = ByteReader<std::invalid_argument>;
 
 bool sameMac(ByteView a, ByteView b) {
     return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
@@ -78,9 +79,7 @@ ResponseApdu EpurseApplet::getBalance(const CommandApdu& command) const {
     if (command.p1 != 0x00 || command.p2 != ep::kP2Purse) {
         return status(isw::kIncorrectP1P2);
     }
-    Bytes balance;
-    ep::appendBigEndian(balance, state_.balance, 4);
-    return ResponseApdu{std::move(balance), isw::kOk};
+    return ResponseApdu{ByteWriter().u32(state_.balance).take(), isw::kOk};
 }
 
 ResponseApdu EpurseApplet::verifyPin(const CommandApdu& command) {
@@ -115,14 +114,15 @@ ResponseApdu EpurseApplet::initializeForLoad(const CommandApdu& command) {
     if (command.data.size() != 1 + 4 + ep::kTerminalIdSize) {
         return status(isw::kWrongLength);
     }
-    if (command.data[0] != config_.keys.keyIndex) {
+    Reader in(command.data, "INITIALIZE FOR LOAD data");
+    if (in.u8("key index") != config_.keys.keyIndex) {
         return status(ep::sw::kKeyIndexUnsupported);
     }
-    const std::uint32_t amount = ep::readBigEndian(command.data, 1, 4);
+    const std::uint32_t amount = in.u32("amount");
     if (amount == 0 || amount > config_.maxBalance - std::min(state_.balance, config_.maxBalance)) {
         return status(isw::kWrongData);  // nothing to load, or over the card's maximum balance
     }
-    const Bytes terminal = slice(command.data, 5, ep::kTerminalIdSize);
+    const Bytes terminal = in.take(ep::kTerminalIdSize, "terminal id");
     ep::LoadInitialization answer;
     answer.balance = state_.balance;
     answer.onlineAtc = state_.onlineAtc;
@@ -146,9 +146,10 @@ ResponseApdu EpurseApplet::creditForLoad(const CommandApdu& command, DedicatedFi
     if (command.data.size() != 4 + 3 + 4) {
         return status(isw::kWrongLength);
     }
-    const Bytes date = slice(command.data, 0, 4);
-    const Bytes time = slice(command.data, 4, 3);
-    const Bytes mac2 = slice(command.data, 7, 4);
+    Reader in(command.data, "CREDIT FOR LOAD data");
+    const Bytes date = in.take(4, "date");
+    const Bytes time = in.take(3, "time");
+    const Bytes mac2 = in.take(4, "MAC2");
     const Bytes expected =
         keys::sessionMac(config_.keys.suite, session.sessionKey,
                          ep::mac2InputForLoad(session.amount, session.terminalId, date, time));
@@ -177,10 +178,11 @@ ResponseApdu EpurseApplet::initializeForPurchase(const CommandApdu& command) {
     if (command.data.size() != 1 + 4 + ep::kTerminalIdSize) {
         return status(isw::kWrongLength);
     }
-    if (command.data[0] != config_.keys.keyIndex) {
+    Reader in(command.data, "INITIALIZE FOR PURCHASE data");
+    if (in.u8("key index") != config_.keys.keyIndex) {
         return status(ep::sw::kKeyIndexUnsupported);
     }
-    const std::uint32_t amount = ep::readBigEndian(command.data, 1, 4);
+    const std::uint32_t amount = in.u32("amount");
     if (amount > state_.balance) {
         return status(ep::sw::kInsufficientFunds);
     }
@@ -191,7 +193,7 @@ ResponseApdu EpurseApplet::initializeForPurchase(const CommandApdu& command) {
     answer.keyVersion = config_.keys.keyVersion;
     answer.algorithmId = keys::algorithmIdOf(config_.keys.suite);
     answer.random = crypto::randomBytes(4);
-    purchase_ = PurchaseSession{amount, slice(command.data, 5, ep::kTerminalIdSize), answer.random};
+    purchase_ = PurchaseSession{amount, in.take(ep::kTerminalIdSize, "terminal id"), answer.random};
     return ResponseApdu{answer.encode(), isw::kOk};
 }
 
@@ -204,10 +206,11 @@ ResponseApdu EpurseApplet::debitForPurchase(const CommandApdu& command, Dedicate
     if (command.data.size() != 4 + 4 + 3 + 4) {
         return status(isw::kWrongLength);
     }
-    const Bytes sequence = slice(command.data, 0, 4);
-    const Bytes date = slice(command.data, 4, 4);
-    const Bytes time = slice(command.data, 8, 3);
-    const Bytes mac1 = slice(command.data, 11, 4);
+    Reader in(command.data, "DEBIT FOR PURCHASE data");
+    const Bytes sequence = in.take(4, "terminal sequence number");
+    const Bytes date = in.take(4, "date");
+    const Bytes time = in.take(3, "time");
+    const Bytes mac1 = in.take(4, "MAC1");
     const Bytes sessionKey = keys::purchaseSessionKey(config_.keys.suite, config_.keys.dpk,
                                                       session.random, state_.offlineAtc, sequence);
     const Bytes expected =
@@ -237,7 +240,7 @@ ResponseApdu EpurseApplet::getTransactionProve(const CommandApdu& command) const
     if (command.data.size() != 2) {
         return status(isw::kWrongLength);
     }
-    const auto atc = static_cast<std::uint16_t>(ep::readBigEndian(command.data, 0, 2));
+    const auto atc = static_cast<std::uint16_t>(bigEndian(command.data));
     const std::optional<CompletedTransaction>* last = nullptr;
     if (command.p2 == ep::kTypeLoad) {
         last = &state_.lastLoad;

@@ -1,6 +1,7 @@
 #include "taplink/cards/epurse/epurse_card.hpp"
 
 #include "taplink/apdu/tlv.hpp"
+#include "taplink/base/byte_reader.hpp"
 
 namespace taplink::cards::epurse {
 
@@ -83,7 +84,7 @@ std::uint32_t EpurseCard::readBalance() {
         throw EpurseFormatError("GET BALANCE answered " + std::to_string(balance.size()) +
                                 " bytes, expected 4");
     }
-    return readBigEndian(balance, 0, 4);
+    return static_cast<std::uint32_t>(bigEndian(balance));
 }
 
 std::vector<LogRecord> EpurseCard::readHistory() {

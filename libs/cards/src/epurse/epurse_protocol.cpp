@@ -2,49 +2,15 @@
 
 #include <cstdio>
 
+#include "taplink/base/byte_reader.hpp"
+#include "taplink/base/byte_writer.hpp"
+
 namespace taplink::cards::epurse {
 
 namespace {
 
-// Reads fixed-size fields front to back; a short buffer is a format error, never a read
-// past the end.
-class FieldReader {
-  public:
-    FieldReader(ByteView bytes, std::size_t expected, const char* what) : bytes_(bytes) {
-        if (bytes.size() != expected) {
-            throw EpurseFormatError(std::string(what) + ": " + std::to_string(bytes.size()) +
-                                    " bytes, expected " + std::to_string(expected));
-        }
-    }
-
-    Bytes take(std::size_t count) {
-        Bytes field(bytes_.begin() + static_cast<std::ptrdiff_t>(offset_),
-                    bytes_.begin() + static_cast<std::ptrdiff_t>(offset_ + count));
-        offset_ += count;
-        return field;
-    }
-
-    std::uint32_t number(std::size_t width) {
-        const std::uint32_t value = readBigEndian(bytes_, offset_, width);
-        offset_ += width;
-        return value;
-    }
-
-  private:
-    ByteView bytes_;
-    std::size_t offset_ = 0;
-};
-
-void requireSize(ByteView field, std::size_t size, const char* what) {
-    if (field.size() != size) {
-        throw std::invalid_argument(std::string(what) + " must be " + std::to_string(size) +
-                                    " bytes");
-    }
-}
-
-void append(Bytes& out, ByteView field) {
-    out.insert(out.end(), field.begin(), field.end());
-}
+// A card's answer that does not fit its layout is a format error, never a read past the end.
+using Reader = ByteReader<EpurseFormatError>;
 
 apdu::CommandApdu purseCommand(std::uint8_t ins, std::uint8_t p1, std::uint8_t p2, Bytes data,
                                std::size_t le) {
@@ -57,23 +23,6 @@ Bytes applicationId() {
     return {0xA0, 0x00, 0x00, 0x00, 0x03, 0x86, 0x98, 0x07, 0x01};
 }
 
-void appendBigEndian(Bytes& out, std::uint32_t value, std::size_t width) {
-    for (std::size_t i = width; i-- > 0;) {
-        out.push_back(static_cast<std::uint8_t>((value >> (8U * i)) & 0xFFU));
-    }
-}
-
-std::uint32_t readBigEndian(ByteView bytes, std::size_t offset, std::size_t width) {
-    if (width > 4 || offset > bytes.size() || bytes.size() - offset < width) {
-        throw EpurseFormatError("integer field beyond the end of the data");
-    }
-    std::uint32_t value = 0;
-    for (std::size_t i = 0; i < width; ++i) {
-        value = (value << 8U) | bytes[offset + i];
-    }
-    return value;
-}
-
 std::string formatYuan(std::uint32_t fen) {
     char text[32];
     std::snprintf(text, sizeof text, "\u00A5%u.%02u", fen / 100U, fen % 100U);
@@ -83,14 +32,15 @@ std::string formatYuan(std::uint32_t fen) {
 // --- EF 0x15 (JT/T 978 public information, as docs/cards.md lays it out)
 
 Bytes PublicInfo::encode() const {
-    Bytes out;
-    append(out, issuerId);
-    out.push_back(applicationType);
-    out.push_back(version);
-    append(out, serial);
-    append(out, startDate);
-    append(out, expiryDate);
-    append(out, reserved);
+    Bytes out = ByteWriter()
+                    .bytes(issuerId)
+                    .u8(applicationType)
+                    .u8(version)
+                    .bytes(serial)
+                    .bytes(startDate)
+                    .bytes(expiryDate)
+                    .bytes(reserved)
+                    .take();
     if (out.size() != kPublicInfoSize) {
         throw std::invalid_argument("public information fields of the wrong size");
     }
@@ -98,40 +48,40 @@ Bytes PublicInfo::encode() const {
 }
 
 PublicInfo PublicInfo::parse(ByteView bytes) {
-    FieldReader in(bytes, kPublicInfoSize, "EF 0x15");
+    auto in = Reader::exactly(bytes, kPublicInfoSize, "EF 0x15");
     PublicInfo info;
-    info.issuerId = in.take(8);
-    info.applicationType = static_cast<std::uint8_t>(in.number(1));
-    info.version = static_cast<std::uint8_t>(in.number(1));
-    info.serial = in.take(kSerialSize);
-    info.startDate = in.take(4);
-    info.expiryDate = in.take(4);
-    info.reserved = in.take(2);
+    info.issuerId = in.take(8, "issuer id");
+    info.applicationType = in.u8("application type");
+    info.version = in.u8("version");
+    info.serial = in.take(kSerialSize, "serial");
+    info.startDate = in.take(4, "start date");
+    info.expiryDate = in.take(4, "expiry date");
+    info.reserved = in.take(2, "reserved");
     return info;
 }
 
 // --- INITIALIZE FOR LOAD answer: balance(4) ATC(2) key version(1) algorithm(1) random(4) MAC1(4)
 
 Bytes LoadInitialization::encode() const {
-    Bytes out;
-    appendBigEndian(out, balance, 4);
-    appendBigEndian(out, onlineAtc, 2);
-    out.push_back(keyVersion);
-    out.push_back(algorithmId);
-    append(out, random);
-    append(out, mac1);
-    return out;
+    return ByteWriter()
+        .u32(balance)
+        .u16(onlineAtc)
+        .u8(keyVersion)
+        .u8(algorithmId)
+        .bytes(random)
+        .bytes(mac1)
+        .take();
 }
 
 LoadInitialization LoadInitialization::parse(ByteView bytes) {
-    FieldReader in(bytes, 16, "INITIALIZE FOR LOAD answer");
+    auto in = Reader::exactly(bytes, 16, "INITIALIZE FOR LOAD answer");
     LoadInitialization init;
-    init.balance = in.number(4);
-    init.onlineAtc = static_cast<std::uint16_t>(in.number(2));
-    init.keyVersion = static_cast<std::uint8_t>(in.number(1));
-    init.algorithmId = static_cast<std::uint8_t>(in.number(1));
-    init.random = in.take(4);
-    init.mac1 = in.take(4);
+    init.balance = in.u32("balance");
+    init.onlineAtc = in.u16("online ATC");
+    init.keyVersion = in.u8("key version");
+    init.algorithmId = in.u8("algorithm id");
+    init.random = in.take(4, "random");
+    init.mac1 = in.take(4, "MAC1");
     return init;
 }
 
@@ -139,39 +89,40 @@ LoadInitialization LoadInitialization::parse(ByteView bytes) {
 //     algorithm(1) random(4)
 
 Bytes PurchaseInitialization::encode() const {
-    Bytes out;
-    appendBigEndian(out, balance, 4);
-    appendBigEndian(out, offlineAtc, 2);
-    appendBigEndian(out, overdraftLimit, 3);
-    out.push_back(keyVersion);
-    out.push_back(algorithmId);
-    append(out, random);
-    return out;
+    return ByteWriter()
+        .u32(balance)
+        .u16(offlineAtc)
+        .number(overdraftLimit, 3)
+        .u8(keyVersion)
+        .u8(algorithmId)
+        .bytes(random)
+        .take();
 }
 
 PurchaseInitialization PurchaseInitialization::parse(ByteView bytes) {
-    FieldReader in(bytes, 15, "INITIALIZE FOR PURCHASE answer");
+    auto in = Reader::exactly(bytes, 15, "INITIALIZE FOR PURCHASE answer");
     PurchaseInitialization init;
-    init.balance = in.number(4);
-    init.offlineAtc = static_cast<std::uint16_t>(in.number(2));
-    init.overdraftLimit = in.number(3);
-    init.keyVersion = static_cast<std::uint8_t>(in.number(1));
-    init.algorithmId = static_cast<std::uint8_t>(in.number(1));
-    init.random = in.take(4);
+    init.balance = in.u32("balance");
+    init.offlineAtc = in.u16("offline ATC");
+    init.overdraftLimit = static_cast<std::uint32_t>(in.number(3, "overdraft limit"));
+    init.keyVersion = in.u8("key version");
+    init.algorithmId = in.u8("algorithm id");
+    init.random = in.take(4, "random");
     return init;
 }
 
 // --- EF 0x18 record: ATC(2) overdraft(3) amount(4) type(1) terminal(6) date(4) time(3)
 
 Bytes LogRecord::encode() const {
-    Bytes out;
-    appendBigEndian(out, atc, 2);
-    appendBigEndian(out, overdraftLimit, 3);
-    appendBigEndian(out, amount, 4);
-    out.push_back(type);
-    append(out, terminalId);
-    append(out, date);
-    append(out, time);
+    Bytes out = ByteWriter()
+                    .u16(atc)
+                    .number(overdraftLimit, 3)
+                    .u32(amount)
+                    .u8(type)
+                    .bytes(terminalId)
+                    .bytes(date)
+                    .bytes(time)
+                    .take();
     if (out.size() != kLogRecordSize) {
         throw std::invalid_argument("log record fields of the wrong size");
     }
@@ -179,23 +130,23 @@ Bytes LogRecord::encode() const {
 }
 
 LogRecord LogRecord::parse(ByteView bytes) {
-    FieldReader in(bytes, kLogRecordSize, "EF 0x18 record");
+    auto in = Reader::exactly(bytes, kLogRecordSize, "EF 0x18 record");
     LogRecord record;
-    record.atc = static_cast<std::uint16_t>(in.number(2));
-    record.overdraftLimit = in.number(3);
-    record.amount = in.number(4);
-    record.type = static_cast<std::uint8_t>(in.number(1));
-    record.terminalId = in.take(kTerminalIdSize);
-    record.date = in.take(4);
-    record.time = in.take(3);
+    record.atc = in.u16("ATC");
+    record.overdraftLimit = static_cast<std::uint32_t>(in.number(3, "overdraft limit"));
+    record.amount = in.u32("amount");
+    record.type = in.u8("type");
+    record.terminalId = in.take(kTerminalIdSize, "terminal id");
+    record.date = in.take(4, "date");
+    record.time = in.take(3, "time");
     return record;
 }
 
 TransactionProof TransactionProof::parse(ByteView bytes) {
-    FieldReader in(bytes, 8, "GET TRANSACTION PROVE answer");
+    auto in = Reader::exactly(bytes, 8, "GET TRANSACTION PROVE answer");
     TransactionProof proof;
-    proof.mac2 = in.take(4);
-    proof.tac = in.take(4);
+    proof.mac2 = in.take(4, "MAC2");
+    proof.tac = in.take(4, "TAC");
     return proof;
 }
 
@@ -235,110 +186,84 @@ apdu::CommandApdu verifyPin(ByteView pin) {
 
 apdu::CommandApdu initializeForLoad(std::uint8_t keyIndex, std::uint32_t amount,
                                     ByteView terminalId) {
-    requireSize(terminalId, kTerminalIdSize, "terminal id");
-    Bytes data{keyIndex};
-    appendBigEndian(data, amount, 4);
-    append(data, terminalId);
+    requireSize<std::invalid_argument>(terminalId, kTerminalIdSize, "terminal id");
+    Bytes data = ByteWriter().u8(keyIndex).u32(amount).bytes(terminalId).take();
     return purseCommand(kInsInitialize, kP1Load, kP2Purse, std::move(data), 16);
 }
 
 apdu::CommandApdu creditForLoad(ByteView date, ByteView time, ByteView mac2) {
-    requireSize(date, 4, "date");
-    requireSize(time, 3, "time");
-    requireSize(mac2, 4, "MAC2");
-    Bytes data;
-    append(data, date);
-    append(data, time);
-    append(data, mac2);
+    requireSize<std::invalid_argument>(date, 4, "date");
+    requireSize<std::invalid_argument>(time, 3, "time");
+    requireSize<std::invalid_argument>(mac2, 4, "MAC2");
+    Bytes data = ByteWriter().bytes(date).bytes(time).bytes(mac2).take();
     return purseCommand(kInsCreditForLoad, 0x00, 0x00, std::move(data), 4);
 }
 
 apdu::CommandApdu initializeForPurchase(std::uint8_t keyIndex, std::uint32_t amount,
                                         ByteView terminalId) {
-    requireSize(terminalId, kTerminalIdSize, "terminal id");
-    Bytes data{keyIndex};
-    appendBigEndian(data, amount, 4);
-    append(data, terminalId);
+    requireSize<std::invalid_argument>(terminalId, kTerminalIdSize, "terminal id");
+    Bytes data = ByteWriter().u8(keyIndex).u32(amount).bytes(terminalId).take();
     return purseCommand(kInsInitialize, kP1Purchase, kP2Purse, std::move(data), 15);
 }
 
 apdu::CommandApdu debitForPurchase(ByteView terminalSequence, ByteView date, ByteView time,
                                    ByteView mac1) {
-    requireSize(terminalSequence, 4, "terminal sequence number");
-    requireSize(date, 4, "date");
-    requireSize(time, 3, "time");
-    requireSize(mac1, 4, "MAC1");
-    Bytes data;
-    append(data, terminalSequence);
-    append(data, date);
-    append(data, time);
-    append(data, mac1);
+    requireSize<std::invalid_argument>(terminalSequence, 4, "terminal sequence number");
+    requireSize<std::invalid_argument>(date, 4, "date");
+    requireSize<std::invalid_argument>(time, 3, "time");
+    requireSize<std::invalid_argument>(mac1, 4, "MAC1");
+    Bytes data = ByteWriter().bytes(terminalSequence).bytes(date).bytes(time).bytes(mac1).take();
     return purseCommand(kInsDebitForPurchase, 0x01, 0x00, std::move(data), 8);
 }
 
 apdu::CommandApdu getTransactionProve(std::uint8_t type, std::uint16_t atc) {
-    Bytes data;
-    appendBigEndian(data, atc, 2);
-    return purseCommand(kInsGetTransactionProve, 0x00, type, std::move(data), 8);
+    return purseCommand(kInsGetTransactionProve, 0x00, type, ByteWriter().u16(atc).take(), 8);
 }
 
 // --- MAC inputs
 
 Bytes mac1InputForLoad(std::uint32_t balance, std::uint32_t amount, ByteView terminalId) {
-    Bytes data;
-    appendBigEndian(data, balance, 4);
-    appendBigEndian(data, amount, 4);
-    data.push_back(kTypeLoad);
-    append(data, terminalId);
-    return data;
+    return ByteWriter().u32(balance).u32(amount).u8(kTypeLoad).bytes(terminalId).take();
 }
 
 Bytes mac2InputForLoad(std::uint32_t amount, ByteView terminalId, ByteView date, ByteView time) {
-    Bytes data;
-    appendBigEndian(data, amount, 4);
-    data.push_back(kTypeLoad);
-    append(data, terminalId);
-    append(data, date);
-    append(data, time);
-    return data;
+    return ByteWriter().u32(amount).u8(kTypeLoad).bytes(terminalId).bytes(date).bytes(time).take();
 }
 
 Bytes tacInputForLoad(std::uint32_t newBalance, std::uint16_t onlineAtc, std::uint32_t amount,
                       ByteView terminalId, ByteView date, ByteView time) {
-    Bytes data;
-    appendBigEndian(data, newBalance, 4);
-    appendBigEndian(data, onlineAtc, 2);  // the ATC before the load incremented it
-    append(data, mac2InputForLoad(amount, terminalId, date, time));
-    return data;
+    return ByteWriter()
+        .u32(newBalance)
+        .u16(onlineAtc)  // the ATC before the load incremented it
+        .bytes(mac2InputForLoad(amount, terminalId, date, time))
+        .take();
 }
 
 Bytes mac1InputForPurchase(std::uint32_t amount, ByteView terminalId, ByteView date,
                            ByteView time) {
-    Bytes data;
-    appendBigEndian(data, amount, 4);
-    data.push_back(kTypePurchase);
-    append(data, terminalId);
-    append(data, date);
-    append(data, time);
-    return data;
+    return ByteWriter()
+        .u32(amount)
+        .u8(kTypePurchase)
+        .bytes(terminalId)
+        .bytes(date)
+        .bytes(time)
+        .take();
 }
 
 Bytes mac2InputForPurchase(std::uint32_t amount) {
-    Bytes data;
-    appendBigEndian(data, amount, 4);
-    return data;
+    return ByteWriter().u32(amount).take();
 }
 
 Bytes tacInputForPurchase(std::uint32_t amount, ByteView terminalId, ByteView terminalSequence,
                           ByteView date, ByteView time) {
-    Bytes data;
-    appendBigEndian(data, amount, 4);
-    data.push_back(kTypePurchase);
-    append(data, terminalId);
-    append(data, terminalSequence);
-    append(data, date);
-    append(data, time);
-    return data;
+    return ByteWriter()
+        .u32(amount)
+        .u8(kTypePurchase)
+        .bytes(terminalId)
+        .bytes(terminalSequence)
+        .bytes(date)
+        .bytes(time)
+        .take();
 }
 
 }  // namespace taplink::cards::epurse

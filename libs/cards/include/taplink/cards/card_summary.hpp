@@ -38,9 +38,6 @@ struct CardSummary {
 // errors from the transport (a pulled card) propagate.
 CardSummary summarizeCard(apdu::ApduChannel& channel);
 
-// "…" and the last four hex digits of a serial.
-std::string maskSerial(ByteView serial);
-
 // BCD date YYYYMMDD -> "YYYY-MM-DD"; time hhmmss -> "hh:mm:ss".
 std::string formatBcdDate(ByteView date);
 std::string formatBcdTime(ByteView time);

@@ -34,6 +34,12 @@ bool isRetriable(ErrorKind kind);
 
 // The one mapping from SCARD_* return codes (winscard.h / pcsclite.h) to ErrorKind.
 ErrorKind classify(long code);
+// SCARD_S_SUCCESS.
+bool succeeded(long code);
+// SCARD_E_INSUFFICIENT_BUFFER: a list grew between asking its size and reading it.
+bool bufferTooSmall(long code);
+// SCARD_E_UNKNOWN_READER: a reader named in a wait went away (the list changed).
+bool unknownReader(long code);
 
 class PcscError : public std::runtime_error {
   public:

@@ -8,16 +8,26 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "taplink/base/bytes.hpp"
+#include "taplink/base/strict_json.hpp"
 
 namespace taplink::net::wire {
 
 using Json = nlohmann::json;
+
+// The server's error codes ({"error":{"code"}}, docs/server.md "Errors") that the daemon
+// acts on; the server spells them from here too.
+namespace refusal {
+inline constexpr const char* kOrderNotFound = "order_not_found";
+inline constexpr const char* kOrderSettled = "order_settled";
+inline constexpr const char* kAlreadySettled = "already_settled";  // a repeated result report
+inline constexpr const char* kDeviceRevoked = "device_revoked";
+inline constexpr const char* kBadSignature = "bad_signature";
+}  // namespace refusal
 
 // A body or message that does not follow the contract; the message says which field and why.
 class WireFormatError : public std::runtime_error {
@@ -80,42 +90,12 @@ TopupResult parseResult(ByteView message);
 // --- Encodings used in the bodies (base64: common/base64.hpp, canonical only).
 // Parses JSON text; WireFormatError when it is not JSON.
 Json parseJson(std::string_view text);
-// "…0042": the last four hex digits of a card serial, for receipts and screens.
-std::string maskedCardSerial(ByteView cardSerial);
 
-// Reads a JSON object field by field, strictly: each accessor throws WireFormatError naming
-// the field ("authorize request.balance must be ...") when it is missing or ill-typed, and
-// finish() throws for any field nobody asked for. For bodies of this contract and others.
-class StrictObject {
-  public:
-    // WireFormatError unless json is an object; json must outlive the reader. what names it
-    // in messages.
-    StrictObject(const Json& json, std::string what);
-
-    const Json& field(std::string_view name);
-    bool has(std::string_view name) const;
-    std::string string(std::string_view name);
-    // A string that must be exactly expected.
-    void constant(std::string_view name, std::string_view expected);
-    // A JSON integer from 0 to max (not a float, not a string of digits).
-    std::uint64_t unsignedNumber(std::string_view name, std::uint64_t max);
-    std::int64_t unixTime(std::string_view name);
-    bool boolean(std::string_view name);
-    // Exactly 2 * size hex digits, either case.
-    Bytes hex(std::string_view name, std::size_t size);
-    Bytes base64(std::string_view name);
-    StrictObject object(std::string_view name);
-    // Call after reading every field: WireFormatError for an unknown one.
-    void finish() const;
-
-  private:
-    [[noreturn]] void fail(const std::string& why) const;
-    [[noreturn]] void failField(std::string_view name, const std::string& why) const;
-
-    const Json& json_;
-    std::string what_;
-    std::set<std::string, std::less<>> read_;
-};
+// Reads a JSON object field by field, strictly (taplink/base/strict_json.hpp): each accessor
+// throws WireFormatError naming the field ("authorize request.balance must be ...") when it
+// is missing or ill-typed, and finish() throws for any field nobody asked for. For bodies of
+// this contract and others (the server's configuration and admin bodies).
+using StrictObject = JsonObjectReader<DescribedAs<WireFormatError>>;
 
 // --- JSON bodies of the device API (docs/server.md). Hex fields are written upper-case and
 // read in either case; each has a fixed size. fromJson throws WireFormatError for anything

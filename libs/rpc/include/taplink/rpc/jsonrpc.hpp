@@ -12,6 +12,8 @@
 #include <string_view>
 #include <variant>
 
+#include "taplink/protocol/error_code.hpp"
+
 namespace taplink::api {
 
 // Standard error codes (JSON-RPC 2.0 section 5.1) and the one application code.
@@ -24,51 +26,26 @@ enum class RpcCode : int {
     Application = -32000,  // data.code says which (see ApiError)
 };
 
-// The application error codes (error.data.code); docs/api.md explains each one.
-namespace errc {
-inline constexpr std::string_view kInvalidParams = "invalid_params";
-inline constexpr std::string_view kNoReader = "no_reader";
-inline constexpr std::string_view kNoCard = "no_card";
-inline constexpr std::string_view kCardRemoved = "card_removed";
-inline constexpr std::string_view kUnsupportedCard = "unsupported_card";
-inline constexpr std::string_view kPcscUnavailable = "pcsc_unavailable";
-inline constexpr std::string_view kChipUnavailable = "chip_unavailable";
-inline constexpr std::string_view kServerUnreachable = "server_unreachable";
-inline constexpr std::string_view kServerError = "server_error";
-inline constexpr std::string_view kOrderNotFound = "order_not_found";
-inline constexpr std::string_view kOrderSettled = "order_settled";
-inline constexpr std::string_view kDeclined = "declined";
-inline constexpr std::string_view kScriptRejected = "script_rejected";
-inline constexpr std::string_view kCancelled = "cancelled";
-inline constexpr std::string_view kTooLate = "too_late";  // cancel after the card was written
-inline constexpr std::string_view kBusy = "busy";
-inline constexpr std::string_view kTimeout = "timeout";
-inline constexpr std::string_view kNotFound = "not_found";
-// Web callers (docs/api.md, "Web callers").
-inline constexpr std::string_view kOriginDenied = "origin_denied";
-inline constexpr std::string_view kUserDenied = "user_denied";
-inline constexpr std::string_view kConfirmationUnavailable = "confirmation_unavailable";
-inline constexpr std::string_view kRateLimited = "rate_limited";
-inline constexpr std::string_view kInternal = "internal";
-}  // namespace errc
-
-// Every code above, in the order docs/api.md lists them.
-std::span<const std::string_view> applicationErrorCodes();
-
 // What a handler throws to answer with an application error. On the wire:
 //   {"code":-32000,"message":message,"data":{"code":code,"details":details}}
 // ("details" only when not null); code invalid_params is sent as -32602 and internal as
 // -32603, each with the same data.
 class ApiError : public std::runtime_error {
   public:
-    ApiError(std::string code, const std::string& message, nlohmann::json details = {});
+    ApiError(ErrorCode code, const std::string& message, nlohmann::json details = {});
+    // A data.code this build does not know (a newer daemon's): Internal, as docs/api.md
+    // "Versioning" says, but its name is kept for what the caller reports.
+    static ApiError unknownCode(std::string name, const std::string& message,
+                                nlohmann::json details = {});
 
-    const std::string& code() const { return code_; }
+    ErrorCode code() const { return code_; }
+    std::string_view codeName() const;
     const nlohmann::json& details() const { return details_; }
     RpcCode rpcCode() const;
 
   private:
-    std::string code_;
+    ErrorCode code_;
+    std::string unknownName_;
     nlohmann::json details_;
 };
 
@@ -99,8 +76,8 @@ nlohmann::json makeNotification(std::string_view method, nlohmann::json params);
 std::string toLine(const nlohmann::json& message);
 
 // The client side: the ApiError an error reply stands for. Application errors keep their
-// data.code; standard ones get "parse_error", "invalid_request", "method_not_found",
-// "invalid_params" or "internal".
+// data.code (see unknownCode for one this build does not know); standard ones get
+// ParseError, InvalidRequest, MethodNotFound, InvalidParams or Internal.
 ApiError apiErrorFromReply(const nlohmann::json& error);
 
 }  // namespace taplink::api

@@ -144,10 +144,6 @@ Bytes mac2InputForPurchase(std::uint32_t amount);
 Bytes tacInputForPurchase(std::uint32_t amount, ByteView terminalId, ByteView terminalSequence,
                           ByteView date, ByteView time);
 
-// Big-endian integers of the layouts above.
-void appendBigEndian(Bytes& out, std::uint32_t value, std::size_t width);
-std::uint32_t readBigEndian(ByteView bytes, std::size_t offset, std::size_t width);
-
 // "¥12.34" for 1234 fen.
 std::string formatYuan(std::uint32_t fen);
 

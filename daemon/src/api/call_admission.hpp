@@ -1,0 +1,60 @@
+// Call admission, the same on every transport: a request runs when its connection and the
+// server have room for it, registered with its session (so that a disconnect cancels it) and
+// run on a worker thread; otherwise it is answered "busy" at once. The transports keep only
+// what is theirs: framing, the WebSocket's rate limit, the Unix socket's session.hello.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/dispatcher.hpp"
+#include "api/worker_pool.hpp"
+
+namespace taplink::api {
+
+// The error "busy" every transport answers with: "taplinkd is busy: <why>".
+nlohmann::json busyReply(const nlohmann::json& id, std::string_view why);
+
+struct CallAdmissionOptions {
+    std::size_t maxCallsPerConnection = 8;  // more at once on one connection: busy
+    std::size_t maxWorkers = 64;            // calls in flight, all connections: more are busy
+    std::string logPrefix;                  // put before every line logged ("WebSocket: ")
+    log::Sink log = log::processSink();     // replies that could not be sent
+    // Runs on the worker after the call unregistered, i.e. after its reply was queued (the
+    // Unix server wakes its I/O thread, which may be waiting for a connection's last call).
+    // Must not throw.
+    std::function<void()> afterCall;
+};
+
+class CallAdmission {
+  public:
+    // The dispatcher must outlive this.
+    CallAdmission(Dispatcher& dispatcher, CallAdmissionOptions options);
+
+    // Runs the request on a worker, or answers busy when the session already has
+    // maxCallsPerConnection calls in flight or every worker is taken; a refused notification
+    // is dropped without a reply. Only the session's I/O thread may call it, so that the
+    // check of the session's limit and the registration of the call cannot interleave.
+    // Throws only what the session's send() throws.
+    void admit(const std::shared_ptr<Session>& session, Request request);
+
+    // Lets the calls running finish and joins their threads; from then on every call is
+    // answered busy. Idempotent.
+    void shutdown() { workers_.shutdown(); }
+
+  private:
+    std::function<void()> task(std::shared_ptr<Session> session,
+                               std::shared_ptr<CallContext> context, Request request);
+    void run(Session& session, CallContext& context, const Request& request) const;
+
+    Dispatcher& dispatcher_;
+    CallAdmissionOptions options_;
+    WorkerPool workers_;  // last, so its threads, which use the members above, end first
+};
+
+}  // namespace taplink::api

@@ -1,0 +1,65 @@
+// The API's method families (one file each: reader_methods.cpp, topup_methods.cpp, ...), and
+// what each one needs. A family gets only the services it uses, and Daemon, the composition
+// root, hands them over; a new family is a struct and a register function here.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "api/dispatcher.hpp"
+#include "app/live_settings.hpp"
+#include "app/resumer.hpp"
+#include "app/trusted_ui.hpp"
+#include "app/web_order_claims.hpp"
+#include "journal/topup_journal.hpp"
+#include "net/topup_server_client.hpp"
+#include "service/card_port.hpp"
+#include "service/chip_session.hpp"
+#include "service/reader_registry.hpp"
+#include "service/topup_service.hpp"
+#include "taplink/cards/card_summary.hpp"
+
+namespace taplink::app {
+
+// readers.list, card.info, card.history.
+struct ReaderServices {
+    service::CardPort& cards;
+    service::ReaderRegistry& readers;
+    service::ChipSession& chip;
+    std::string cardReader;  // configured; empty: any card reader
+    std::string chipReader;  // configured; empty: found by its SAM
+};
+void registerReaderMethods(api::Dispatcher& dispatcher, ReaderServices services);
+
+// topup.start, tx.status, tx.cancel.
+struct TopupServices {
+    service::TopupService& topups;
+    service::CardPort& cards;
+    WebOrderClaims& claims;
+    TrustedUi& trustedUi;
+    const LiveSettings& settings;
+    Resumer& resumer;
+};
+void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services);
+
+// device.info, diagnostics.
+struct DeviceServices {
+    service::CardPort& cards;
+    service::ReaderRegistry& readers;
+    service::ChipSession& chip;
+    journal::TopupJournal& journal;
+    const LiveSettings& settings;
+    std::function<std::shared_ptr<net::TopupServer>()> server;
+};
+void registerDeviceMethods(api::Dispatcher& dispatcher, DeviceServices services);
+
+// ui.attach, ui.detach, ui.respond.
+void registerUiMethods(api::Dispatcher& dispatcher, TrustedUi& trustedUi);
+// settings.get, settings.set.
+void registerSettingsMethods(api::Dispatcher& dispatcher, LiveSettings& settings);
+
+// Reads the card on the reader (card.info, and the card a web top-up asks to confirm).
+cards::CardSummary readCardSummary(service::CardPort& cards, const std::string& reader);
+
+}  // namespace taplink::app

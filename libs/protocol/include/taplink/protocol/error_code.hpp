@@ -1,0 +1,53 @@
+// The API's error codes (docs/api.md "Errors", docs/api/taplink-api.schema.json "errors"):
+// what a failure becomes on the wire (error.data.code), and what the CLI and the GUI map to
+// exit codes and words. The one table of their names is in error_code.cpp.
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+namespace taplink::api {
+
+enum class ErrorCode {
+    InvalidParams,
+    NoReader,
+    NoCard,
+    CardRemoved,
+    UnsupportedCard,
+    PcscUnavailable,
+    ChipUnavailable,
+    ServerUnreachable,
+    ServerError,
+    OrderNotFound,
+    OrderSettled,
+    Declined,
+    ScriptRejected,
+    Cancelled,
+    TooLate,  // cancel after the card was written
+    Busy,
+    Timeout,
+    NotFound,
+    Internal,
+    // Web callers (docs/api.md, "Web callers").
+    OriginDenied,
+    UserDenied,
+    ConfirmationUnavailable,
+    RateLimited,
+    // Standard JSON-RPC errors (section 5.1) as a client names them; no handler throws these.
+    ParseError,
+    InvalidRequest,
+    MethodNotFound,
+};
+
+// The code's name on the wire ("card_removed").
+std::string_view errorCodeName(ErrorCode code);
+
+// The code a name stands for; nullopt for a name this build does not know (a newer daemon:
+// docs/api.md "Versioning" says to treat it as internal).
+std::optional<ErrorCode> errorCodeFromName(std::string_view name);
+
+// The application codes (error.data.code) in docs/api.md order, without the standard ones.
+std::span<const ErrorCode> applicationErrorCodes();
+
+}  // namespace taplink::api

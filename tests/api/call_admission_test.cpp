@@ -1,0 +1,255 @@
+// Call admission on its own, without a transport: the limits per connection and overall, the
+// exact busy replies, notifications refused silently, and slots given back however a call
+// ends.
+#include "api/call_admission.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "support.hpp"
+
+namespace taplink::api::test {
+namespace {
+
+// A session that keeps what it is sent; send() throws while failSends is set.
+class RecordingSession final : public Session {
+  public:
+    RecordingSession() : Session(Peer("test")) {}
+
+    void send(const nlohmann::json& message) override {
+        if (failSends) {
+            throw std::runtime_error("the peer is unreachable");
+        }
+        const std::lock_guard lock(mutex_);
+        sent_.push_back(message);
+    }
+
+    std::vector<nlohmann::json> sent() const {
+        const std::lock_guard lock(mutex_);
+        return sent_;
+    }
+
+    // The count-th message sent (from 1), once it came (kGuard); null if it never did.
+    nlohmann::json waitForMessage(std::size_t count) const {
+        nlohmann::json message;
+        waitUntil([&] {
+            const auto all = sent();
+            if (all.size() >= count) {
+                message = all[count - 1];
+            }
+            return all.size() >= count;
+        });
+        return message;
+    }
+
+    std::atomic<bool> failSends{false};
+
+  private:
+    mutable std::mutex mutex_;
+    std::vector<nlohmann::json> sent_;
+};
+
+Request call(const nlohmann::json& id, std::string method) {
+    return Request{id, std::move(method), nlohmann::json::object()};
+}
+
+Request notification(std::string method) {
+    return Request{std::nullopt, std::move(method), nlohmann::json::object()};
+}
+
+nlohmann::json busy(const nlohmann::json& id, const std::string& why) {
+    return {{"jsonrpc", "2.0"},
+            {"id", id},
+            {"error",
+             {{"code", -32000},
+              {"message", "taplinkd is busy: " + why},
+              {"data", {{"code", "busy"}}}}}};
+}
+
+class CallAdmissionTest : public ::testing::Test {
+  protected:
+    CallAdmissionTest() {
+        dispatcher.add("test.echo",
+                       [](const nlohmann::json&, CallContext&) { return nlohmann::json("echo"); });
+        dispatcher.add("test.block", [this](const nlohmann::json&, CallContext& context) {
+            return nlohmann::json(gate.wait(context) ? "released" : "cancelled");
+        });
+        dispatcher.add("test.crash", [](const nlohmann::json&, CallContext&) -> nlohmann::json {
+            throw std::runtime_error("a handler failed");
+        });
+        dispatcher.add("test.count", [this](const nlohmann::json&, CallContext&) {
+            return nlohmann::json(++ran);
+        });
+    }
+
+    ~CallAdmissionTest() override { gate.release(); }
+
+    CallAdmission& start(std::size_t perConnection, std::size_t overall) {
+        CallAdmissionOptions options;
+        options.maxCallsPerConnection = perConnection;
+        options.maxWorkers = overall;
+        options.logPrefix = "Test: ";
+        options.log = [this](log::Level, std::string_view line) {
+            const std::lock_guard lock(logMutex);
+            logged.emplace_back(line);
+        };
+        options.afterCall = [this] { ++callsEnded; };
+        admission = std::make_unique<CallAdmission>(dispatcher, std::move(options));
+        return *admission;
+    }
+
+    // A worker is given back just after its call's reply is queued: retry until it is.
+    bool admitsAgain(const std::shared_ptr<RecordingSession>& session) {
+        return waitUntil([&] {
+            const std::size_t before = session->sent().size();
+            admission->admit(session, call("again", "test.echo"));
+            return session->waitForMessage(before + 1).contains("result");
+        });
+    }
+
+    Gate gate;
+    std::atomic<int> ran{0};
+    std::atomic<int> callsEnded{0};
+    std::mutex logMutex;
+    std::vector<std::string> logged;
+    Dispatcher dispatcher{[](log::Level, std::string_view) {}};
+    std::unique_ptr<CallAdmission> admission;  // last: its workers use the members above
+};
+
+TEST_F(CallAdmissionTest, RunsACallUnderTheLimitsAndSendsItsReply) {
+    auto& calls = start(2, 2);
+    const auto session = std::make_shared<RecordingSession>();
+    calls.admit(session, call(1, "test.echo"));
+    EXPECT_EQ(session->waitForMessage(1),
+              (nlohmann::json{{"jsonrpc", "2.0"}, {"id", 1}, {"result", "echo"}}));
+}
+
+TEST_F(CallAdmissionTest, RegistersTheCallBeforeItRuns) {
+    auto& calls = start(2, 2);
+    const auto session = std::make_shared<RecordingSession>();
+    calls.admit(session, call(1, "test.block"));
+    EXPECT_EQ(session->callsInFlight(), 1U);  // at once, whether the worker started or not
+    session->cancelCalls();                   // what a disconnect does
+    ASSERT_TRUE(gate.waitCancelled(1));
+    EXPECT_EQ(session->waitForMessage(1)["result"], "cancelled");
+}
+
+TEST_F(CallAdmissionTest, AnswersBusyOverTheConnectionLimit) {
+    auto& calls = start(2, 8);
+    const auto session = std::make_shared<RecordingSession>();
+    calls.admit(session, call(1, "test.block"));
+    calls.admit(session, call(2, "test.block"));
+    calls.admit(session, call(3, "test.echo"));
+    // The refusal is sent at once, on the admitting thread.
+    ASSERT_EQ(session->sent().size(), 1U);
+    EXPECT_EQ(session->sent()[0], busy(3, "too many calls in flight on this connection"));
+    const auto other = std::make_shared<RecordingSession>();
+    calls.admit(other, call(4, "test.echo"));  // the limit is per connection
+    EXPECT_EQ(other->waitForMessage(1)["result"], "echo");
+}
+
+TEST_F(CallAdmissionTest, AnswersBusyOverTheOverallLimit) {
+    auto& calls = start(8, 2);
+    const auto first = std::make_shared<RecordingSession>();
+    const auto second = std::make_shared<RecordingSession>();
+    const auto third = std::make_shared<RecordingSession>();
+    calls.admit(first, call(1, "test.block"));
+    calls.admit(second, call(2, "test.block"));
+    calls.admit(third, call("three", "test.echo"));
+    ASSERT_EQ(third->sent().size(), 1U);
+    EXPECT_EQ(third->sent()[0], busy("three", "too many calls in flight"));
+    EXPECT_EQ(third->callsInFlight(), 0U);  // the refused call is not left registered
+}
+
+TEST_F(CallAdmissionTest, DropsANotificationOverEitherLimitWithoutAReply) {
+    auto& calls = start(1, 2);
+    const auto first = std::make_shared<RecordingSession>();
+    const auto second = std::make_shared<RecordingSession>();
+    const auto third = std::make_shared<RecordingSession>();
+    calls.admit(first, call(1, "test.block"));
+    calls.admit(first, notification("test.count"));  // over the connection's limit
+    calls.admit(second, call(2, "test.block"));
+    calls.admit(third, notification("test.count"));  // over the overall limit
+    EXPECT_TRUE(first->sent().empty());
+    EXPECT_TRUE(third->sent().empty());
+    EXPECT_EQ(third->callsInFlight(), 0U);
+    gate.release();
+    calls.shutdown();  // every call admitted has ended
+    EXPECT_EQ(ran, 0);
+    EXPECT_EQ(first->sent().size(), 1U);
+    EXPECT_TRUE(third->sent().empty());
+}
+
+TEST_F(CallAdmissionTest, RunsANotificationWithoutAReply) {
+    auto& calls = start(1, 1);
+    const auto session = std::make_shared<RecordingSession>();
+    calls.admit(session, notification("test.count"));
+    calls.shutdown();
+    EXPECT_EQ(ran, 1);
+    EXPECT_TRUE(session->sent().empty());
+}
+
+TEST_F(CallAdmissionTest, GivesTheSlotsBackWhenACallEnds) {
+    auto& calls = start(1, 1);
+    const auto session = std::make_shared<RecordingSession>();
+    calls.admit(session, call(1, "test.echo"));
+    EXPECT_EQ(session->waitForMessage(1)["result"], "echo");
+    EXPECT_TRUE(admitsAgain(session));
+}
+
+TEST_F(CallAdmissionTest, GivesTheSlotsBackWhenTheHandlerThrows) {
+    auto& calls = start(1, 1);
+    const auto session = std::make_shared<RecordingSession>();
+    calls.admit(session, call(1, "test.crash"));
+    EXPECT_EQ(session->waitForMessage(1)["error"]["data"]["code"], "internal");
+    EXPECT_TRUE(admitsAgain(session));
+}
+
+TEST_F(CallAdmissionTest, GivesTheSlotsBackAndLogsWhenTheReplyCannotBeSent) {
+    auto& calls = start(1, 1);
+    const auto session = std::make_shared<RecordingSession>();
+    session->failSends = true;
+    calls.admit(session, call(1, "test.echo"));
+    ASSERT_TRUE(waitUntil([&] { return callsEnded == 1; }));
+    {
+        const std::lock_guard lock(logMutex);
+        EXPECT_EQ(logged,
+                  (std::vector<std::string>{"Test: replying failed: the peer is unreachable"}));
+    }
+    session->failSends = false;
+    EXPECT_TRUE(admitsAgain(session));
+}
+
+TEST_F(CallAdmissionTest, RunsAfterCallOnceTheCallIsUnregistered) {
+    const auto session = std::make_shared<RecordingSession>();
+    std::atomic<std::size_t> inFlightAfterCall{99};
+    std::atomic<std::size_t> sentAfterCall{0};
+    CallAdmissionOptions options;
+    options.afterCall = [&] {
+        inFlightAfterCall = session->callsInFlight();
+        sentAfterCall = session->sent().size();
+    };
+    CallAdmission calls(dispatcher, std::move(options));
+    calls.admit(session, call(1, "test.echo"));
+    calls.shutdown();
+    EXPECT_EQ(sentAfterCall, 1U);  // the reply was queued before
+    EXPECT_EQ(inFlightAfterCall, 0U);
+}
+
+TEST_F(CallAdmissionTest, AnswersBusyOnceShutDown) {
+    auto& calls = start(1, 1);
+    calls.shutdown();
+    const auto session = std::make_shared<RecordingSession>();
+    calls.admit(session, call(1, "test.echo"));
+    EXPECT_EQ(session->sent(), (std::vector<nlohmann::json>{busy(1, "too many calls in flight")}));
+    EXPECT_EQ(session->callsInFlight(), 0U);
+}
+
+}  // namespace
+}  // namespace taplink::api::test
