@@ -1,6 +1,7 @@
 // The method registry: runs a parsed request against its handler on the caller's session and
 // turns whatever the handler throws into the right error reply. Transport-independent: the
-// Unix socket uses it today, the WebSocket and native messaging will use the same one.
+// Unix socket (with taplink-nm's connections) and the WebSocket use the same one, through
+// CallAdmission.
 #pragma once
 
 #include <atomic>
