@@ -27,9 +27,10 @@ void CallAdmission::admit(const std::shared_ptr<Session>& session, Request reque
     }
     const std::optional<nlohmann::json> id = request.id;
     // Registered now, on the I/O thread, so that the limit above and a disconnect see it
-    // before the worker runs; a refused call unregisters when `context` goes.
+    // before the worker runs. Only the task owns it (moved, not copied), so the call is
+    // unregistered exactly when the task lets go: after its reply, or at once if refused.
     auto context = std::make_shared<CallContext>(session);
-    if (!workers_.trySubmit(task(session, context, std::move(request)))) {
+    if (!workers_.trySubmit(task(session, std::move(context), std::move(request)))) {
         refuse(*session, id, "too many calls in flight");
     }
 }
