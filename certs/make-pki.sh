@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Generates TapLink's PKI into OUTDIR (created owner-only): root CA, server CA and a server
 # certificate for localhost, device CA, the script-signing key and certificate, and the
-# issuer master keys of the test city (the server's HSM stand-in). Device certificates are
-# not made here: each secure chip generates its key and a CSR (taplink-enroll), and
-# certs/sign-device-csr.sh signs it with the device CA. See docs/pki.md.
+# issuer master keys of the test city and bank (the server's HSM stand-in). Device
+# certificates are not made here: each secure chip generates its key and a CSR
+# (taplink-enroll), and certs/sign-device-csr.sh signs it with the device CA. See
+# docs/pki.md.
 #
 #   certs/make-pki.sh OUTDIR [--force]
 #
@@ -72,7 +73,8 @@ sign "TapLink Script Signing" script_signing_cert "$out/script-signing.key" \
     "$out/root-ca.crt" "$out/root-ca.key" "$out/script-signing.crt" 825
 openssl pkey -in "$out/script-signing.key" -pubout -out "$out/script-signing.pub.pem"
 
-# Issuer master keys of the test city (format in docs/pki.md), random for this machine.
+# Issuer master keys of the test city and the test bank (format in docs/pki.md and
+# docs/server.md), random for this machine.
 hex16() { openssl rand -hex 16 | tr 'a-f' 'A-F'; }
 cat >"$out/issuers.json" <<JSON
 {
@@ -87,6 +89,15 @@ cat >"$out/issuers.json" <<JSON
       "suites": {
         "3des": {"load": "$(hex16)", "purchase": "$(hex16)", "tac": "$(hex16)"},
         "sm4": {"load": "$(hex16)", "purchase": "$(hex16)", "tac": "$(hex16)"}
+      }
+    },
+    {
+      "name": "TapLink Test Bank",
+      "scheme": "bank-pboc",
+      "panPrefix": "6288880",
+      "suites": {
+        "3des": {"ac": "$(hex16)", "smi": "$(hex16)", "smc": "$(hex16)"},
+        "sm4": {"ac": "$(hex16)", "smi": "$(hex16)", "smc": "$(hex16)"}
       }
     }
   ]

@@ -3,7 +3,9 @@
 # top-up of a virtual city card. It generates the PKI (certs/make-pki.sh), starts a private
 # pcscd with the vpcd reader, taplink-sim (a city card and the secure chip), enrolls the
 # chip, starts taplink-server and taplinkd, creates an order, runs `taplink topup`, and
-# prints the balance before and after and the settled order.
+# prints the balance before and after and the settled order. Then the bank card's e-cash
+# (圈存): a simulated bank card, a cardholder account, a bank-ec order paid from it, `taplink
+# ecload`, and the card's EC balance and the account before and after.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh

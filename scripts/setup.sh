@@ -13,6 +13,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
   # PC/SC test bed: the real daemon, the vpcd reader driver, the reference tools
   pcscd vsmartcard-vpcd pcsc-tools
+  # cardpeek: a third-party EMV reader that reads the simulated bank card in the tests
+  cardpeek
   # OpenSC: the PIV interop tests of the secure chip (pkcs15-tool, pkcs11-tool), openssl CLI
   opensc opensc-pkcs11 openssl
   # namespaces and process tools used by the test bed
@@ -26,6 +28,8 @@ PACKAGES=(
   # taplink-gui: Qt 6 Widgets, Linguist tools, Xvfb for screenshots, CJK fonts for zh_CN
   qt6-base-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev
   xvfb xauth fonts-noto-cjk
+  # the EMV vector script (tests/unit/vectors/make_emv_vectors.py): DES and triple DES
+  python3-pycryptodome
 )
 
 missing=()

@@ -52,20 +52,35 @@ int history(const CommandContext& context) {
     return kOk;
 }
 
-// Asks taplinkd, on a second connection, to cancel the top-up. True when it is too late
-// (the card is being written) and the top-up must be waited for.
-bool cancelTopup(const CommandContext& context, const std::string& orderId, std::string& outcome) {
+// What differs between loading a city card (topup) and a bank card's e-cash (ecload).
+struct OrderFlow {
+    std::string_view method;
+    std::string_view progress;  // the notification that reports its stages
+    std::string_view noun;      // for a person: "the top-up"
+    std::string (*formatProgress)(const nlohmann::json&);
+    std::string (*formatResult)(const nlohmann::json&);
+};
+
+const OrderFlow kTopupFlow{method::kTopupStart, api::notification::kTopupProgress, "top-up",
+                           formatProgress, formatReceipt};
+const OrderFlow kEcloadFlow{method::kEcloadStart, api::notification::kEcloadProgress, "EC load",
+                            formatEcloadProgress, formatEcloadReceipt};
+
+// Asks taplinkd, on a second connection, to cancel the order. True when it is too late
+// (the card is being written) and the load must be waited for.
+bool cancelOrder(const CommandContext& context, const OrderFlow& flow, const std::string& orderId,
+                 std::string& outcome) {
     try {
         auto client = context.connect();
         api::CallOptions options;
         options.timeout = kCancelTimeout;
         client.call(method::kTxCancel, {{"orderId", orderId}}, options);
-        outcome = "the top-up was cancelled";
+        outcome = "the " + std::string(flow.noun) + " was cancelled";
         return false;
     } catch (const api::ApiError& error) {
         if (error.code() == api::ErrorCode::TooLate) {
             context.err << "too late to cancel: the card is being written; waiting for the "
-                           "top-up to finish\n";
+                        << flow.noun << " to finish\n";
             return true;
         }
         outcome = "cancelling failed: " + messageFor(error);
@@ -75,17 +90,18 @@ bool cancelTopup(const CommandContext& context, const std::string& orderId, std:
     return false;
 }
 
-int topup(const CommandContext& context) {
+// topup and ecload: the call, its progress on stderr, and cancelling on Ctrl-C or --timeout.
+int loadOrder(const CommandContext& context, const OrderFlow& flow) {
     const auto& options = context.options;
     auto params = readerParams(options);
     params["orderId"] = *options.orderId;
     api::CallOptions callOptions = context.callOptions();
-    callOptions.onNotification = [&context](const api::Notification& notification) {
-        if (notification.method != api::notification::kTopupProgress) {
+    callOptions.onNotification = [&context, &flow](const api::Notification& notification) {
+        if (notification.method != flow.progress) {
             return;
         }
         context.err << (context.options.json ? CommandContext::jsonLine(notification.params)
-                                             : formatProgress(notification.params));
+                                             : flow.formatProgress(notification.params));
         context.err.flush();
     };
     if (options.timeoutSeconds) {
@@ -94,12 +110,12 @@ int topup(const CommandContext& context) {
     std::string outcome;
     callOptions.onStop = [&](api::StopReason reason) {
         context.err << (reason == api::StopReason::Timeout ? "timed out" : "interrupted")
-                    << "; cancelling the top-up\n";
-        return cancelTopup(context, *options.orderId, outcome);
+                    << "; cancelling the " << flow.noun << "\n";
+        return cancelOrder(context, flow, *options.orderId, outcome);
     };
     auto client = context.connect();
     try {
-        context.print(client.call(method::kTopupStart, params, callOptions), formatReceipt);
+        context.print(client.call(flow.method, params, callOptions), flow.formatResult);
     } catch (const api::ApiError& error) {
         if (outcome.empty() || client.connected()) {
             throw;  // the daemon's own answer
@@ -148,7 +164,10 @@ int runCommand(const CommandContext& context) {
         return history(context);
     }
     if (command == "topup") {
-        return topup(context);
+        return loadOrder(context, kTopupFlow);
+    }
+    if (command == "ecload") {
+        return loadOrder(context, kEcloadFlow);
     }
     if (command == "watch") {
         return watch(context);

@@ -15,19 +15,25 @@ struct ErrorText {
     std::string_view message;  // the daemon's own message follows in parentheses
 };
 
-constexpr std::array<ErrorText, 26> kErrors{{
+constexpr std::array<ErrorText, 30> kErrors{{
     {ErrorCode::InvalidParams, kUsage, "taplinkd refused the request"},
     {ErrorCode::NoReader, kNoReader, "no card reader connected"},
     {ErrorCode::PcscUnavailable, kNoReader, "pcscd is not running"},
     {ErrorCode::NoCard, kCardProblem, "no card on the reader"},
     {ErrorCode::CardRemoved, kCardProblem, "the card was removed"},
     {ErrorCode::UnsupportedCard, kCardProblem, "this card is not supported"},
+    {ErrorCode::WrongScheme, kCardProblem,
+     "this card does not fit the order (a city card is topped up, a bank card is EC-loaded)"},
+    {ErrorCode::CardExpired, kCardProblem, "the card has expired"},
+    {ErrorCode::NoApplication, kCardProblem, "the card has no e-cash application TapLink supports"},
     {ErrorCode::ServerUnreachable, kServerProblem, "the top-up server cannot be reached"},
     {ErrorCode::ServerError, kServerProblem, "the top-up server reported an error"},
     {ErrorCode::ScriptRejected, kServerProblem, "the server's recharge script was rejected"},
-    {ErrorCode::Declined, kDeclined, "the top-up was declined"},
+    {ErrorCode::Declined, kDeclined, "the load was declined"},
     {ErrorCode::OrderNotFound, kDeclined, "the server does not know this order"},
     {ErrorCode::OrderSettled, kDeclined, "the order has already been settled"},
+    {ErrorCode::EcLimitExceeded, kDeclined,
+     "the card cannot hold that much e-cash (over its EC balance limit); nothing was loaded"},
     {ErrorCode::Cancelled, kCancelled, "cancelled"},
     {ErrorCode::Timeout, kCancelled, "timed out"},
     {ErrorCode::ChipUnavailable, kChipError, "the device's secure chip is not available"},

@@ -16,9 +16,9 @@ enum ExitCode : int {
     kUsage = 2,
     kDaemonNotRunning = 3,
     kNoReader = 4,       // no reader, pcscd unavailable
-    kCardProblem = 5,    // no card, card removed, unsupported card
+    kCardProblem = 5,    // no card, card removed, unsupported card, wrong scheme, expired, no AID
     kServerProblem = 6,  // server unreachable, server error, script rejected
-    kDeclined = 7,       // declined, order not found, order settled
+    kDeclined = 7,       // declined, order not found, order settled, EC limit exceeded
     kCancelled = 8,      // cancelled, timed out
     kChipError = 9,
 };

@@ -40,6 +40,34 @@ std::string scalar(const nlohmann::json& value) {
     return value.is_string() ? value.get<std::string>() : value.dump();
 }
 
+// "settled": false, and the server's receipt: the same for a top-up and an EC load.
+std::string settlementLines(const nlohmann::json& result) {
+    std::ostringstream out;
+    const auto settled = result.find("settled");
+    if (settled != result.end() && settled->is_boolean() && !settled->get<bool>()) {
+        out << "the server has not confirmed it yet; taplinkd keeps reporting it by itself\n";
+    }
+    const auto receipt = result.find("receipt");
+    if (receipt != result.end() && receipt->is_object() && !receipt->empty()) {
+        out << "receipt\n";
+        for (const auto& [key, value] : receipt->items()) {
+            out << "  " << key << ": " << scalar(value) << "\n";
+        }
+    }
+    return out.str();
+}
+
+// A bank card's card.info: the masked PAN, the application, the EC balance and its limit.
+std::string formatBankCardInfo(const nlohmann::json& cardInfo) {
+    std::ostringstream out;
+    out << "card      bank-ec " << maskSerial(text(cardInfo, "pan")) << " "
+        << text(cardInfo, "application") << " on " << text(cardInfo, "reader") << "\n"
+        << "valid     to " << text(cardInfo, "validUntil") << "\n"
+        << "EC balance " << formatYuan(amount(cardInfo, "ecBalance")) << " (limit "
+        << formatYuan(amount(cardInfo, "ecBalanceLimit")) << ")\n";
+    return out.str();
+}
+
 }  // namespace
 
 std::string formatYuan(std::int64_t fen) {
@@ -67,6 +95,9 @@ std::string formatReaders(const nlohmann::json& readersList) {
 }
 
 std::string formatCardInfo(const nlohmann::json& cardInfo) {
+    if (cardInfo.value("scheme", "") == "bank-ec") {
+        return formatBankCardInfo(cardInfo);
+    }
     std::ostringstream out;
     out << "card      " << text(cardInfo, "scheme") << " " << maskSerial(text(cardInfo, "serial"))
         << " on " << text(cardInfo, "reader") << "\n"
@@ -103,6 +134,9 @@ std::string formatProgress(const nlohmann::json& progress) {
     if (stage == "waiting_for_card") {
         return "waiting for the card: tap it on the reader\n";
     }
+    if (stage == "awaiting_confirmation") {
+        return "waiting for the confirmation in the TapLink app\n";
+    }
     if (stage == "authorizing") {
         return "authorizing with the top-up server\n";
     }
@@ -122,17 +156,34 @@ std::string formatReceipt(const nlohmann::json& topupResult) {
         << "balance   " << formatYuan(amount(topupResult, "balanceBefore")) << " \u2192 "
         << formatYuan(amount(topupResult, "balanceAfter")) << "\n"
         << "TAC       " << text(topupResult, "tac") << "\n";
-    const auto settled = topupResult.find("settled");
-    if (settled != topupResult.end() && settled->is_boolean() && !settled->get<bool>()) {
-        out << "the server has not confirmed it yet; taplinkd keeps reporting it by itself\n";
+    out << settlementLines(topupResult);
+    return out.str();
+}
+
+std::string formatEcloadProgress(const nlohmann::json& progress) {
+    const std::string stage = text(progress, "stage");
+    if (stage == "choosing_application") {
+        return "the card has several applications: choose one in the TapLink app\n";
     }
-    const auto receipt = topupResult.find("receipt");
-    if (receipt != topupResult.end() && receipt->is_object() && !receipt->empty()) {
-        out << "receipt\n";
-        for (const auto& [key, value] : receipt->items()) {
-            out << "  " << key << ": " << scalar(value) << "\n";
-        }
+    if (stage == "authorizing") {
+        return "asking the bank to authorize the load\n";
     }
+    if (stage == "confirming") {
+        return "confirming with the bank\n";
+    }
+    return formatProgress(progress);
+}
+
+// The PAN is the daemon's masked one ("…1234"); maskSerial keeps it so.
+std::string formatEcloadReceipt(const nlohmann::json& ecloadResult) {
+    const auto& card = ecloadResult.at("card");
+    std::ostringstream out;
+    out << "EC load (圈存) of " << formatYuan(amount(ecloadResult, "amount")) << " onto card "
+        << maskSerial(text(card, "pan")) << " " << text(card, "application") << " (order "
+        << text(ecloadResult, "orderId") << ")\n"
+        << "EC balance " << formatYuan(amount(ecloadResult, "balanceBefore")) << " \u2192 "
+        << formatYuan(amount(ecloadResult, "balanceAfter")) << "\n";
+    out << settlementLines(ecloadResult);
     return out.str();
 }
 

@@ -18,6 +18,8 @@ std::string formatCardInfo(const nlohmann::json& cardInfo);
 std::string formatHistory(const nlohmann::json& cardHistory);
 std::string formatProgress(const nlohmann::json& progress);  // one topup.progress
 std::string formatReceipt(const nlohmann::json& topupResult);
+std::string formatEcloadProgress(const nlohmann::json& progress);  // one ecload.progress
+std::string formatEcloadReceipt(const nlohmann::json& ecloadResult);
 std::string formatEvent(std::string_view event, const nlohmann::json& params);
 
 }  // namespace taplink::cli

@@ -9,8 +9,8 @@ namespace taplink::cli {
 
 namespace {
 
-constexpr std::array<std::string_view, 7> kCommands{"readers", "status", "balance", "history",
-                                                    "topup",   "watch",  "doctor"};
+constexpr std::array<std::string_view, 8> kCommands{"readers", "status", "balance", "history",
+                                                    "topup",   "ecload", "watch",   "doctor"};
 
 constexpr std::int64_t kMaxLimit = 1000;
 constexpr std::int64_t kMaxTimeout = std::int64_t{24} * 60 * 60;
@@ -59,19 +59,19 @@ void check(const Options& options) {
         throw UsageError("no command given");
     }
     if (options.reader) {
-        requireCommand(options, "--reader", {"balance", "history", "topup"});
+        requireCommand(options, "--reader", {"balance", "history", "topup", "ecload"});
     }
     if (options.limit) {
         requireCommand(options, "--limit", {"history"});
     }
     if (options.orderId) {
-        requireCommand(options, "--order", {"topup"});
+        requireCommand(options, "--order", {"topup", "ecload"});
     }
     if (options.timeoutSeconds) {
-        requireCommand(options, "--timeout", {"topup"});
+        requireCommand(options, "--timeout", {"topup", "ecload"});
     }
-    if (options.command == "topup" && !options.orderId) {
-        throw UsageError("topup needs --order ID");
+    if ((options.command == "topup" || options.command == "ecload") && !options.orderId) {
+        throw UsageError(options.command + " needs --order ID");
     }
 }
 
@@ -110,6 +110,10 @@ commands:
   topup --order ID [--reader NAME] [--timeout SEC]
                                 load the server's order ID onto the card; progress on
                                 stderr, the receipt on stdout
+  ecload --order ID [--reader NAME] [--timeout SEC]
+                                EC load (圈存): load the server's bank-ec order ID onto
+                                the bank card's e-cash; progress on stderr, the EC
+                                balance before and after and the receipt on stdout
   watch                         print reader and card events until interrupted
   doctor                        check the socket, taplinkd, pcscd, readers, the secure
                                 chip and the top-up server
@@ -128,9 +132,9 @@ exit codes:
   2  usage error
   3  taplinkd is not running
   4  no card reader, or pcscd is not running
-  5  no card, card removed, or card not supported
+  5  no card, card removed, card not supported or not the order's, card expired, no e-cash app
   6  the top-up server cannot be reached or reported an error
-  7  declined, or the order cannot be paid (unknown or already settled)
+  7  declined, or the order cannot be paid (unknown, already settled, over the e-cash limit)
   8  cancelled or timed out
   9  secure chip error
 )";

@@ -16,15 +16,15 @@ class UsageError : public std::runtime_error {
 };
 
 struct Options {
-    std::string command;  // readers, status, balance, history, topup, watch, doctor
+    std::string command;  // readers, status, balance, history, topup, ecload, watch, doctor
     bool json = false;
     bool help = false;
     bool version = false;
     std::optional<std::string> socketPath;       // --socket; else TAPLINK_SOCKET, else the default
-    std::optional<std::string> reader;           // balance, history, topup
+    std::optional<std::string> reader;           // balance, history, topup, ecload
     std::optional<std::int64_t> limit;           // history
-    std::optional<std::string> orderId;          // topup (required)
-    std::optional<std::int64_t> timeoutSeconds;  // topup
+    std::optional<std::string> orderId;          // topup, ecload (required)
+    std::optional<std::int64_t> timeoutSeconds;  // topup, ecload
 };
 
 // Parses the arguments after the program name; options may come before or after the

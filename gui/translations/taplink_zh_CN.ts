@@ -219,6 +219,38 @@
             <source>Check the demo shop address and its certificate file in Settings, or enter an order code instead.</source>
             <translation>请在“设置”中检查演示商店地址及其证书文件，或直接输入订单号。</translation>
         </message>
+        <message>
+            <source>This card does not fit the order: a city card is topped up, a bank card's e-cash is loaded (圈存).</source>
+            <translation>这张卡与订单不符：城市交通卡用于充值，银行卡用于圈存电子现金。</translation>
+        </message>
+        <message>
+            <source>Place the card the order is for, or use an order made for this card.</source>
+            <translation>请放上订单对应的卡，或使用为这张卡创建的订单。</translation>
+        </message>
+        <message>
+            <source>The card cannot hold that much e-cash: the amount would take it over its limit. Nothing was loaded.</source>
+            <translation>卡内电子现金将超过上限，无法圈存这个金额。没有圈存任何金额。</translation>
+        </message>
+        <message>
+            <source>Use an order for a smaller amount, or spend some of the card's e-cash first.</source>
+            <translation>请使用金额较小的订单，或先消费部分电子现金。</translation>
+        </message>
+        <message>
+            <source>The bank card has expired. Nothing was loaded.</source>
+            <translation>银行卡已过期。没有圈存任何金额。</translation>
+        </message>
+        <message>
+            <source>Use a bank card that is still valid.</source>
+            <translation>请使用仍在有效期内的银行卡。</translation>
+        </message>
+        <message>
+            <source>This bank card has no e-cash application TapLink can load.</source>
+            <translation>这张银行卡没有 TapLink 可以圈存的电子现金应用。</translation>
+        </message>
+        <message>
+            <source>Use a bank card with e-cash (PBOC), or ask the bank.</source>
+            <translation>请使用支持电子现金（PBOC）的银行卡，或咨询发卡银行。</translation>
+        </message>
     </context>
     <context>
         <name>ProgressPage</name>
@@ -254,6 +286,14 @@
             <source>Confirming with the top-up server…</source>
             <translation>正在向充值服务器确认…</translation>
         </message>
+        <message>
+            <source>Choosing the card's application</source>
+            <translation>选择卡片应用</translation>
+        </message>
+        <message>
+            <source>Choose the application in the TapLink window.</source>
+            <translation>请在 TapLink 窗口中选择应用。</translation>
+        </message>
     </context>
     <context>
         <name>Settings</name>
@@ -279,6 +319,29 @@
         <message>
             <source>Start in the tray, for the session's autostart.</source>
             <translation>启动时只显示托盘图标，用于登录自启动。</translation>
+        </message>
+    </context>
+    <context>
+        <name>taplink::gui::ApplicationDialog</name>
+        <message>
+            <source>Applications on the card</source>
+            <translation>卡上的应用</translation>
+        </message>
+        <message>
+            <source>&amp;Use this one</source>
+            <translation>使用这个应用(&amp;U)</translation>
+        </message>
+        <message>
+            <source>&amp;Cancel the load</source>
+            <translation>取消圈存(&amp;C)</translation>
+        </message>
+        <message>
+            <source>TapLink — choose the card's application</source>
+            <translation>TapLink — 选择卡片应用</translation>
+        </message>
+        <message>
+            <source>This card has several applications. Which one should the e-cash be loaded onto?</source>
+            <translation>这张卡有多个应用。要把电子现金圈存到哪一个？</translation>
         </message>
     </context>
     <context>
@@ -416,6 +479,22 @@
         <message>
             <source>Allow it only if you started this top-up on %1 yourself.</source>
             <translation>只有在您本人于 %1 上发起了这次充值时，才允许。</translation>
+        </message>
+        <message>
+            <source>Load %1 onto card %2?</source>
+            <translation>圈存 %1 到卡 %2？</translation>
+        </message>
+        <message>
+            <source>TapLink — confirm an EC load</source>
+            <translation>TapLink — 确认圈存</translation>
+        </message>
+        <message>
+            <source>The amount is moved from your bank account onto the card's e-cash.</source>
+            <translation>该金额将从您的银行账户转入卡内电子现金。</translation>
+        </message>
+        <message>
+            <source>Allow it only if you started this EC load on %1 yourself.</source>
+            <translation>只有在您本人于 %1 上发起了这次圈存时，才允许。</translation>
         </message>
     </context>
     <context>
@@ -678,6 +757,10 @@ This app talks only to the TapLink service (taplinkd) on %1.</source>
             <source>The top-up did not go through.</source>
             <translation>充值没有成功。</translation>
         </message>
+        <message>
+            <source>Loading e-cash (圈存)</source>
+            <translation>正在圈存</translation>
+        </message>
     </context>
     <context>
         <name>taplink::gui::ReadersModel</name>
@@ -721,6 +804,10 @@ This app talks only to the TapLink service (taplinkd) on %1.</source>
             <source>Status</source>
             <translation>状态</translation>
         </message>
+        <message>
+            <source>Bank card %1</source>
+            <translation>银行卡 %1</translation>
+        </message>
     </context>
     <context>
         <name>taplink::gui::ReceiptPage</name>
@@ -763,6 +850,14 @@ This app talks only to the TapLink service (taplinkd) on %1.</source>
         <message>
             <source>Loaded onto the card; TapLink is still confirming it with the top-up server and finishes that by itself.</source>
             <translation>已充入卡中；TapLink 仍在向充值服务器确认，并会自动完成。</translation>
+        </message>
+        <message>
+            <source>E-cash loaded (圈存)</source>
+            <translation>圈存完成</translation>
+        </message>
+        <message>
+            <source>Card:</source>
+            <translation>卡片：</translation>
         </message>
     </context>
     <context>

@@ -226,6 +226,31 @@ ZH_CN = {
  ("taplink::gui::WebsitesPage", "Websites allowed to use the card reader"): "允许使用读卡器的网站",
  ("taplink::gui::WebsitesPage", "Website to allow"): "要允许的网站",
  ("taplink::gui::WebsitesPage", "Top-ups started by a web page"): "网页发起的充值",
+
+ # EC load (圈存): the bank-card flow, its dialogs and errors.
+ ("ErrorText", "This card does not fit the order: a city card is topped up, a bank card's e-cash is loaded (圈存)."): "这张卡与订单不符：城市交通卡用于充值，银行卡用于圈存电子现金。",
+ ("ErrorText", "Place the card the order is for, or use an order made for this card."): "请放上订单对应的卡，或使用为这张卡创建的订单。",
+ ("ErrorText", "The card cannot hold that much e-cash: the amount would take it over its limit. Nothing was loaded."): "卡内电子现金将超过上限，无法圈存这个金额。没有圈存任何金额。",
+ ("ErrorText", "Use an order for a smaller amount, or spend some of the card's e-cash first."): "请使用金额较小的订单，或先消费部分电子现金。",
+ ("ErrorText", "The bank card has expired. Nothing was loaded."): "银行卡已过期。没有圈存任何金额。",
+ ("ErrorText", "Use a bank card that is still valid."): "请使用仍在有效期内的银行卡。",
+ ("ErrorText", "This bank card has no e-cash application TapLink can load."): "这张银行卡没有 TapLink 可以圈存的电子现金应用。",
+ ("ErrorText", "Use a bank card with e-cash (PBOC), or ask the bank."): "请使用支持电子现金（PBOC）的银行卡，或咨询发卡银行。",
+ ("taplink::gui::ConfirmationDialog", "Load %1 onto card %2?"): "圈存 %1 到卡 %2？",
+ ("taplink::gui::ConfirmationDialog", "TapLink — confirm an EC load"): "TapLink — 确认圈存",
+ ("taplink::gui::ConfirmationDialog", "The amount is moved from your bank account onto the card's e-cash."): "该金额将从您的银行账户转入卡内电子现金。",
+ ("taplink::gui::ConfirmationDialog", "Allow it only if you started this EC load on %1 yourself."): "只有在您本人于 %1 上发起了这次圈存时，才允许。",
+ ("taplink::gui::ApplicationDialog", "Applications on the card"): "卡上的应用",
+ ("taplink::gui::ApplicationDialog", "&Use this one"): "使用这个应用(&U)",
+ ("taplink::gui::ApplicationDialog", "&Cancel the load"): "取消圈存(&C)",
+ ("taplink::gui::ApplicationDialog", "TapLink — choose the card's application"): "TapLink — 选择卡片应用",
+ ("taplink::gui::ApplicationDialog", "This card has several applications. Which one should the e-cash be loaded onto?"): "这张卡有多个应用。要把电子现金圈存到哪一个？",
+ ("ProgressPage", "Choosing the card's application"): "选择卡片应用",
+ ("ProgressPage", "Choose the application in the TapLink window."): "请在 TapLink 窗口中选择应用。",
+ ("taplink::gui::ProgressPage", "Loading e-cash (圈存)"): "正在圈存",
+ ("taplink::gui::ReceiptPage", "E-cash loaded (圈存)"): "圈存完成",
+ ("taplink::gui::ReceiptPage", "Card:"): "卡片：",
+ ("taplink::gui::ReadersModel", "Bank card %1"): "银行卡 %1",
 }
 
 # English plural forms (taplink_en.ts holds only these; every other string is its own source).

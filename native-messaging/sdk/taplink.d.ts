@@ -28,7 +28,15 @@ export type DaemonErrorCode =
   | "origin_denied"
   | "user_denied"
   | "confirmation_unavailable"
-  | "rate_limited";
+  | "rate_limited"
+  /** EC load: the order is not a bank-ec order, or the card is not the bank card it needs. */
+  | "wrong_scheme"
+  /** EC load: the card's e-cash balance plus the amount is over its limit; nothing was written. */
+  | "ec_limit_exceeded"
+  /** EC load: the bank card has expired. */
+  | "card_expired"
+  /** EC load: no supported e-cash application (AID) on the card. */
+  | "no_application";
 
 /** Error codes the SDK itself produces. */
 export type SdkErrorCode =
@@ -74,7 +82,9 @@ export declare function connect(options?: ConnectOptions): Promise<TapLinkClient
 
 /** Masked card serial: an ellipsis and the last four digits, e.g. "…0042". */
 export type MaskedSerial = string;
-export type CardScheme = "city-epurse" | "unknown";
+export type CardScheme = "city-epurse" | "bank-ec" | "unknown";
+/** Masked bank card number (PAN): an ellipsis and the last four digits, e.g. "…1234". */
+export type MaskedPan = string;
 
 export interface Reader {
   name: string;
@@ -94,6 +104,21 @@ export interface CardInfo {
   validUntil: string;
   /** Fen (¥1.00 = 100). */
   balance: number;
+  currency: "CNY";
+}
+
+/** card.info for a bank card (EC, 圈存). */
+export interface BankCardInfo {
+  reader: string;
+  scheme: "bank-ec";
+  pan: MaskedPan;
+  /** The application's label, e.g. "PBOC DEBIT". */
+  application: string;
+  /** Fen. */
+  ecBalance: number;
+  ecBalanceLimit: number;
+  /** YYYY-MM-DD */
+  validUntil: string;
   currency: "CNY";
 }
 
@@ -128,6 +153,48 @@ export interface TopupResult {
   timings?: TopupTimings;
 }
 
+/** ecload.progress stages, in order; choosing_application only when several AIDs match,
+ * awaiting_confirmation only when the person is asked (web callers). */
+export type EcloadStage =
+  | "waiting_for_card"
+  | "choosing_application"
+  | "awaiting_confirmation"
+  | "authorizing"
+  | "writing"
+  | "confirming";
+
+export interface EcloadProgress {
+  orderId: string;
+  stage: EcloadStage;
+}
+
+/** The card an EC load wrote to; never the plain PAN. */
+export interface EcloadCard {
+  scheme: "bank-ec";
+  pan: MaskedPan;
+  application: string;
+}
+
+export interface EcloadResult {
+  orderId: string;
+  /** Fen, from the server's order (never from the page). */
+  amount: number;
+  /** The card's e-cash balance before and after, fen. */
+  balanceBefore: number;
+  balanceAfter: number;
+  card: EcloadCard;
+  /** false: the card is loaded and taplinkd is still confirming it with the server (it retries). */
+  settled: boolean;
+  /** The server's receipt (PAN masked); empty while settled is false. */
+  receipt: Record<string, unknown>;
+}
+
+export interface EcloadOptions {
+  /** Leave out to use the only reader with a card on it. */
+  reader?: string;
+  onProgress?: (stage: EcloadStage, progress: EcloadProgress) => void;
+}
+
 export interface OrderOptions {
   /** The order id the merchant's server created; the amount comes from that order. */
   orderId: string;
@@ -136,10 +203,23 @@ export interface OrderOptions {
   onProgress?: (stage: TopupStage, progress: TopupProgress) => void;
 }
 
-export type TxState = "order_fetched" | "authorized" | "card_initialized" | "credited" | "reported" | "failed";
+export type TxState =
+  | "order_fetched"
+  | "authorized"
+  | "card_initialized"
+  | "credited"
+  | "reported"
+  | "failed"
+  // EC load (bank-ec orders)
+  | "arqc"
+  | "script_sending"
+  | "loaded"
+  | "reversed";
 
 export interface TxStatus {
   orderId: string;
+  /** "bank-ec" for an EC load. */
+  scheme?: "bank-ec";
   state: TxState;
   amount: number;
   /** RFC 3339, UTC. */
@@ -174,12 +254,15 @@ export interface TapLinkClient {
   /** readers.list */
   readers(): Promise<Reader[]>;
   /** card.info */
-  cardInfo(reader?: string): Promise<CardInfo>;
+  cardInfo(reader?: string): Promise<CardInfo | BankCardInfo>;
   /** topup.start: resolves when the card is loaded; waits as long as taplinkd lets the person take. */
   topup(options: OrderOptions): Promise<TopupResult>;
   /** pay.start (Tap & Pay); not_supported where taplinkd does not offer it. */
   pay(options: OrderOptions): Promise<TopupResult>;
-  /** tx.status: where a top-up stands, e.g. after "disconnected" during topup(). */
+  /** ecload.start (圈存): loads a bank-ec order onto the bank card presented; resolves when
+   * the card holds it. The amount comes from the server's order. */
+  ecload(orderId: string, options?: EcloadOptions): Promise<EcloadResult>;
+  /** tx.status: where a top-up or EC load stands, e.g. after "disconnected" during topup(). */
   status(orderId: string): Promise<TxStatus>;
   /** tx.cancel: too_late once the card was written. */
   cancel(orderId: string): Promise<void>;

@@ -3,6 +3,7 @@
 //   import { connect, TapLinkError } from "./taplink.js";
 //   const taplink = await connect();
 //   const result = await taplink.topup({ orderId, onProgress: (stage) => show(stage) });
+//   const loaded = await taplink.ecload(bankOrderId, { onProgress: (stage) => show(stage) });
 //
 // It talks JSON-RPC 2.0 to taplinkd, through the TapLink browser extension when that is
 // installed (window.postMessage -> content script -> background worker -> taplink-nm), else
@@ -14,7 +15,7 @@ const CHANNEL = "taplink";
 const EXTENSION_WAIT_MS = 300; // how long "auto" looks for the extension's content script
 const DEFAULT_CONNECT_TIMEOUT_MS = 10000;
 const EVENT_NAMES = new Set(["reader.added", "reader.removed", "card.inserted", "card.removed"]);
-const PROGRESS_METHODS = new Set(["topup.progress", "pay.progress"]);
+const PROGRESS_METHODS = new Set(["topup.progress", "ecload.progress", "pay.progress"]);
 
 // Every error code the daemon sends in error.data.code (docs/api/taplink-api.schema.json).
 const DAEMON_CODES = new Set([
@@ -22,6 +23,7 @@ const DAEMON_CODES = new Set([
   "server_unreachable", "server_error", "script_rejected", "order_not_found", "order_settled",
   "declined", "cancelled", "timeout", "chip_unavailable", "too_late", "busy", "not_found",
   "internal", "origin_denied", "user_denied", "confirmation_unavailable", "rate_limited",
+  "wrong_scheme", "ec_limit_exceeded", "card_expired", "no_application",
 ]);
 // Codes only the SDK (or the extension) produces.
 const SDK_CODES = new Set(["not_installed", "not_running", "disconnected", "not_supported", "protocol_error"]);
@@ -335,6 +337,11 @@ class Client {
 
   pay(options) {
     return this.#orderCall("pay.start", options);
+  }
+
+  // EC load (圈存) of a bank-ec order: the order id first, like status() and cancel().
+  ecload(orderId, { reader, onProgress } = {}) {
+    return this.#orderCall("ecload.start", { orderId, reader, onProgress });
   }
 
   async #orderCall(method, { orderId, reader, onProgress } = {}) {

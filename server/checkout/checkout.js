@@ -1,18 +1,21 @@
 // The demo checkout page of taplink-server's merchant listener (docs/server.md, "Merchant
-// listener and demo checkout"). The person picks an amount; the page asks its own server for
-// an order (POST /merchant/orders) and has TapLink load the tapped card through the page SDK,
-// showing each stage, then the receipt or what went wrong and what to do. "Try again" retries
-// the same order: taplinkd and the server make sure it is loaded and settled once.
+// listener and demo checkout"). The person picks an amount, then either tops up a city card
+// (topup()) or loads e-cash onto a bank card from the demo account (圈存, ecload()); the page
+// asks its own server for the order (POST /merchant/orders) and has TapLink load the tapped
+// card through the page SDK, showing each stage, then the receipt or what went wrong and what
+// to do. "Try again" retries the same order: taplinkd and the server make sure it is loaded
+// and settled once. A bank purchase (Tap & Pay, pay()) is not offered yet: no button claims it.
 //
 // Test hooks: ?transport=auto|extension|websocket and ?ws=<WebSocket URL> go to connect().
 import { connect } from "/sdk/taplink.js";
 
 const STAGE_TEXT = {
-  idle: "Choose an amount, then press Tap & Pay.",
-  ready: "Press Tap & Pay when you are ready.",
+  idle: "Choose an amount, then press a button below it.",
+  ready: "Press Top up city card or Load e-cash when you are ready.",
   creating_order: "Creating your order…",
   connecting: "Connecting to TapLink…",
   waiting_for_card: "Tap your card on the reader",
+  choosing_application: "Choose the card's application in TapLink · 在 TapLink 中选择应用",
   awaiting_confirmation: "Waiting for your confirmation in TapLink",
   authorizing: "Authorizing",
   writing: "Writing to the card",
@@ -21,7 +24,7 @@ const STAGE_TEXT = {
   failed: "The top-up did not complete",
 };
 
-const STEPS = ["waiting_for_card", "awaiting_confirmation", "authorizing", "writing", "confirming"];
+const STEPS = ["waiting_for_card", "choosing_application", "awaiting_confirmation", "authorizing", "writing", "confirming"];
 
 // What each TapLinkError code means to the person, and what to do about it.
 const RETRY = "then press Try again.";
@@ -41,7 +44,11 @@ const HELP = {
   server_error: ["The bank had a problem", `Wait a moment, ${RETRY}`],
   declined: ["The top-up was declined", "Nothing was loaded. Contact Metro City Card customer service."],
   order_settled: ["This order is already paid", "Your card already holds this top-up. Choose an amount to start a new one."],
-  order_not_found: ["The order was not found", "Choose an amount and press Tap & Pay to start a new order."],
+  order_not_found: ["The order was not found", "Choose an amount and press a button to start a new order."],
+  wrong_scheme: ["这张卡不能用于此操作 · This card does not fit this order", "Top up a Metro City Card, or load e-cash onto a bank card · 城市卡请用充值，银行卡请用圈存。"],
+  ec_limit_exceeded: ["超出电子现金上限 · Over the card's e-cash limit", "Nothing was loaded. Choose a smaller amount · 未圈存，请选择较小的金额。"],
+  card_expired: ["卡已过期 · The card has expired", "Nothing was loaded. Use a valid bank card · 未圈存，请使用有效的银行卡。"],
+  no_application: ["卡上没有可用的电子现金应用 · No e-cash application on this card", "Use a bank card with e-cash (PBOC) · 请使用支持电子现金的银行卡。"],
   script_rejected: ["TapLink refused an unsafe instruction", "Nothing was loaded. Please tell the shop."],
   chip_unavailable: ["TapLink's security chip is not ready", "Please ask the shop for help."],
   busy: ["The card reader is busy", `Wait for the other top-up to finish, ${RETRY}`],
@@ -51,13 +58,21 @@ const HELP = {
   not_supported: ["This TapLink is too old for this page", `Update TapLink, ${RETRY}`],
   protocol_error: ["TapLink and this page do not understand each other", `Update TapLink, ${RETRY}`],
   order_failed: ["We could not create your order", `Check your connection, ${RETRY}`],
+  ecload_unavailable: ["此商店未配置演示账户 · This shop has no demo account", "Loading e-cash is not set up here · 此处无法圈存。"],
+  account_not_found: ["找不到演示账户 · The demo account is missing", "Ask the shop to create it · 请联系商店。"],
 };
 const FALLBACK_HELP = ["The top-up did not complete", `Something went wrong. ${RETRY[0].toUpperCase()}${RETRY.slice(1)}`];
 
 // After these the connection is of no more use: the next attempt connects afresh.
 const CONNECTION_LOST = new Set(["not_installed", "not_running", "disconnected", "protocol_error", "rate_limited"]);
 
-const state = { amount: 0, order: null, client: null, busy: false, lastStep: null };
+// The two things the page can do: which order it asks for, which SDK call loads it.
+const KINDS = {
+  topup: { scheme: undefined, done: "Top-up complete", load: (taplink, orderId, onProgress) => taplink.topup({ orderId, onProgress }) },
+  ecload: { scheme: "bank-ec", done: "圈存成功 · E-cash loaded", load: (taplink, orderId, onProgress) => taplink.ecload(orderId, { onProgress }) },
+};
+
+const state = { amount: 0, kind: "topup", order: null, client: null, busy: false, lastStep: null };
 
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
 
@@ -115,6 +130,7 @@ function setBusy(busy) {
   state.busy = busy;
   for (const button of document.querySelectorAll(".amount")) button.disabled = busy;
   byTestId("pay").disabled = busy || state.amount === 0;
+  byTestId("ecload").disabled = busy || state.amount === 0;
   byTestId("retry").disabled = busy;
   document.querySelector("main").setAttribute("aria-busy", String(busy));
 }
@@ -135,7 +151,11 @@ function showReceipt(result) {
   setFen(byTestId("receipt-amount"), result.amount);
   setFen(byTestId("receipt-balance-before"), result.balanceBefore);
   setFen(byTestId("receipt-balance-after"), result.balanceAfter);
-  byTestId("receipt-tac").textContent = result.tac;
+  byTestId("receipt-tac").textContent = result.tac ?? "";
+  byTestId("receipt-card").textContent = result.card ? `${result.card.pan} ${result.card.application ?? ""}`.trim() : "";
+  byTestId("receipt-id").textContent = result.receipt?.receiptId ?? "";
+  for (const row of document.querySelectorAll(".receipt [data-for]")) row.hidden = row.dataset.for !== state.kind;
+  document.getElementById("receipt-title").textContent = KINDS[state.kind].done;
   const settled = byTestId("receipt-settled");
   settled.dataset.settled = String(result.settled);
   settled.textContent = result.settled ? "Settled" : "Pending — TapLink confirms it with the bank shortly";
@@ -159,20 +179,22 @@ function showError(error) {
 
 // --- Talking to the shop's server and to TapLink.
 
-async function createOrder(amount) {
+async function createOrder(amount, scheme) {
   let response;
   try {
     response = await fetch("/merchant/orders", {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ amount }),
+      body: JSON.stringify(scheme ? { amount, scheme } : { amount }),
     });
   } catch {
     throw pageError("order_failed", "the shop's server cannot be reached");
   }
   const body = await response.json().catch(() => ({}));
   if (response.status !== 201 || typeof body.orderId !== "string") {
-    throw pageError("order_failed", body?.error?.message ?? `HTTP ${response.status}`);
+    // The server's own reason when the page has words for it (no demo account for 圈存).
+    const code = ["ecload_unavailable", "account_not_found"].includes(body?.error?.code) ? body.error.code : "order_failed";
+    throw pageError(code, body?.error?.message ?? `HTTP ${response.status}`);
   }
   return { orderId: body.orderId, amount: body.amount };
 }
@@ -192,22 +214,25 @@ function forgetClient() {
   showTransport(null);
 }
 
-// One top-up attempt of the current order.
+// One attempt of the current order: a top-up or an EC load.
 async function loadCard() {
   const taplink = await client();
   showStage("waiting_for_card");
-  return taplink.topup({ orderId: state.order.orderId, onProgress: (stage) => showStage(stage) });
+  return KINDS[state.kind].load(taplink, state.order.orderId, (stage) => showStage(stage));
 }
 
-async function run(makeOrder) {
+// kind: start a new order of that kind; none: try the current order again.
+async function run(kind) {
   if (state.busy) return;
+  const makeOrder = kind !== undefined;
+  if (makeOrder) state.kind = kind;
   setBusy(true);
   hideOutcome();
   try {
     if (makeOrder || !state.order) {
       state.order = null;
       showStage("creating_order");
-      state.order = await createOrder(state.amount);
+      state.order = await createOrder(state.amount, KINDS[state.kind].scheme);
     }
     showReceipt(await loadCard());
   } catch (error) {
@@ -228,8 +253,10 @@ function chooseAmount(button) {
   const strong = document.createElement("strong");
   strong.textContent = yuan(state.amount);
   document.getElementById("total").replaceChildren("You pay ", strong);
-  byTestId("pay").textContent = `Tap & Pay ${yuan(state.amount)}`;
+  byTestId("pay").textContent = `充值城市卡 · Top up city card ${yuan(state.amount)}`;
+  byTestId("ecload").textContent = `圈存 · Load e-cash ${yuan(state.amount)}`;
   byTestId("pay").disabled = state.busy;
+  byTestId("ecload").disabled = state.busy;
   if (!state.busy && byTestId("receipt").hidden && byTestId("error").hidden) showStage("ready");
 }
 
@@ -239,9 +266,12 @@ function start() {
   }
   document.getElementById("checkout").addEventListener("submit", (event) => {
     event.preventDefault();
-    if (state.amount > 0) run(true);
+    if (state.amount > 0) run("topup");
   });
-  byTestId("retry").addEventListener("click", () => run(false));
+  byTestId("ecload").addEventListener("click", () => {
+    if (state.amount > 0) run("ecload");
+  });
+  byTestId("retry").addEventListener("click", () => run());
   window.addEventListener("pagehide", () => state.client?.close());
   showStage("idle");
 }

@@ -1,6 +1,9 @@
 // taplink-server: the reference top-up server (docs/server.md).
 //   taplink-server serve --config FILE
-//   taplink-server order create --amount 50.00 [--scheme city-epurse] [--json]
+//   taplink-server order create --amount 50.00 [--scheme city-epurse|bank-ec]
+//                               [--account ACC-...] [--json]
+//   taplink-server account create --holder NAME --pan DIGITS [--balance YUAN]
+//   taplink-server account credit ID --amount YUAN | account show ID | account list
 //   taplink-server order show ID | order list | order cancel ID | ledger | events
 //   taplink-server device list | device revoke --chip-serial HEX
 // Operator commands take --config FILE or --admin-socket PATH.
@@ -37,7 +40,10 @@ constexpr const char* kCommandList =
     "commands:\n"
     "  serve --config FILE                                  runs the server\n"
     "  order create --amount YUAN [--scheme city-epurse]    prints the order id\n"
+    "  order create --amount YUAN --scheme bank-ec --account ACC-...\n"
     "  order show ID | order list | order cancel ID\n"
+    "  account create --holder NAME --pan DIGITS [--balance YUAN]    prints the account id\n"
+    "  account credit ID --amount YUAN | account show ID | account list\n"
     "  ledger | events\n"
     "  device list | device revoke --chip-serial HEX\n"
     "Operator commands take --config FILE or --admin-socket PATH. See docs/server.md.";
@@ -70,6 +76,14 @@ void describe(CLI::App& app, CommandLine& line) {
         ->type_name("SCHEME");
     addOptional(app, "--chip-serial", line.options.chipSerial, "device revoke: the chip")
         ->type_name("HEX");
+    addOptional(app, "--account", line.options.account, "order create: the paying account")
+        ->type_name("ACC-...");
+    addOptional(app, "--holder", line.options.holder, "account create: the cardholder")
+        ->type_name("NAME");
+    addOptional(app, "--pan", line.options.pan, "account create: the card it funds")
+        ->type_name("DIGITS");
+    addOptional(app, "--balance", line.options.balance, "account create: opening balance")
+        ->type_name("YUAN");
     app.add_flag("--json", line.options.json, "print the admin API's JSON answer");
     app.footer(kCommandList);
 }

@@ -151,10 +151,12 @@ Command orderCommand(const OperatorOptions& options) {
     const std::string& action = word(options, 1, "order command (create, show, list, cancel)");
     if (action == "create") {
         requireWords(options, 2);
-        return {"POST", "/admin/orders",
-                json{{"amount", required(options.amount, "--amount")},
-                     {"scheme", options.scheme.value_or("city-epurse")}},
-                printOrderId};
+        json body{{"amount", required(options.amount, "--amount")},
+                  {"scheme", options.scheme.value_or("city-epurse")}};
+        if (options.account) {
+            body["account"] = *options.account;
+        }
+        return {"POST", "/admin/orders", body, printOrderId};
     }
     if (action == "list") {
         requireWords(options, 2);
@@ -169,6 +171,62 @@ Command orderCommand(const OperatorOptions& options) {
         return {"POST", "/admin/orders/" + id + "/cancel", nullptr, printOrderLine};
     }
     throw UsageError("unknown order command " + action);
+}
+
+// An account as one line; the PAN only masked, as the server gives it.
+void printAccountLine(const json& account, std::ostream& out) {
+    out << account.value("accountId", "") << "  " << account.value("pan", "") << "  "
+        << std::setw(12) << yuan(member(account, "balance")) << "  " << account.value("holder", "")
+        << '\n';
+}
+
+void printAccountId(const json& answer, std::ostream& out) {
+    out << answer.value("accountId", "") << '\n';
+}
+
+void printAccounts(const json& answer, std::ostream& out) {
+    for (const json& account : list(answer, "accounts")) {
+        printAccountLine(account, out);
+    }
+}
+
+void printAccount(const json& answer, std::ostream& out) {
+    printAccountLine(answer, out);
+    for (const json& entry : list(answer, "ledger")) {
+        const json& order = member(entry, "orderId");
+        out << "  " << dateOf(member(entry, "at")) << "  " << std::setw(6) << std::left
+            << entry.value("kind", "") << std::right << std::setw(12)
+            << yuan(member(entry, "amount")) << "  balance " << yuan(member(entry, "balanceAfter"))
+            << (order.is_string() ? "  " + order.get<std::string>() : "") << '\n';
+    }
+}
+
+Command accountCreate(const OperatorOptions& options) {
+    json body{{"holder", required(options.holder, "--holder")},
+              {"pan", required(options.pan, "--pan")}};
+    if (options.balance) {
+        body["balance"] = *options.balance;
+    }
+    return {"POST", "/admin/accounts", body, printAccountId};
+}
+
+Command accountCommand(const OperatorOptions& options) {
+    const std::string& action = word(options, 1, "account command (create, credit, show, list)");
+    if (action == "create" || action == "list") {
+        requireWords(options, 2);
+        return action == "create" ? accountCreate(options)
+                                  : Command{"GET", "/admin/accounts", nullptr, printAccounts};
+    }
+    const std::string& id = word(options, 2, "account id");
+    requireWords(options, 3);
+    if (action == "show") {
+        return {"GET", "/admin/accounts/" + id, nullptr, printAccount};
+    }
+    if (action == "credit") {
+        return {"POST", "/admin/accounts/" + id + "/credit",
+                json{{"amount", required(options.amount, "--amount")}}, printAccountLine};
+    }
+    throw UsageError("unknown account command " + action);
 }
 
 Command deviceCommand(const OperatorOptions& options) {
@@ -189,6 +247,9 @@ Command commandFor(const OperatorOptions& options) {
     const std::string& group = word(options, 0, "command");
     if (group == "order") {
         return orderCommand(options);
+    }
+    if (group == "account") {
+        return accountCommand(options);
     }
     if (group == "device") {
         return deviceCommand(options);

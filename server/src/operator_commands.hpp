@@ -1,6 +1,6 @@
-// taplink-server's operator commands (order create|show|list|cancel, ledger, device
-// list|revoke, events): each one request on the admin socket, printed for a person, or as
-// the JSON answer with --json.
+// taplink-server's operator commands (order create|show|list|cancel, account
+// create|credit|show|list, ledger, device list|revoke, events): each one request on the admin
+// socket, printed for a person, or as the JSON answer with --json.
 #pragma once
 
 #include <iosfwd>
@@ -16,6 +16,10 @@ struct OperatorOptions {
     std::optional<std::string> amount;      // --amount
     std::optional<std::string> scheme;      // --scheme
     std::optional<std::string> chipSerial;  // --chip-serial
+    std::optional<std::string> account;     // order create --account
+    std::optional<std::string> holder;      // account create --holder
+    std::optional<std::string> pan;         // account create --pan
+    std::optional<std::string> balance;     // account create --balance
     bool json = false;
 };
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "http/http_server.hpp"
+#include "taplink/protocol/ecload_wire.hpp"
 
 namespace taplink::server {
 
@@ -15,6 +16,9 @@ std::set<std::string, std::less<>> schemesOf(const sim::IssuerKeySet& issuers) {
     std::set<std::string, std::less<>> schemes;
     for (const sim::Issuer& issuer : issuers.issuers) {
         schemes.insert(issuer.scheme);
+    }
+    if (!issuers.bankIssuers.empty()) {
+        schemes.emplace(net::wire::kBankEcScheme);  // the server is the bank card's issuer
     }
     return schemes;
 }
@@ -39,7 +43,10 @@ ServerApp::ServerApp(ServerConfig config)
 
 ServerApp::Merchant::Merchant(const ServerConfig& config, ServerStore& store,
                               const OrderRules& rules)
-    : api(store, rules, MerchantSettings{config.merchant->checkoutDir, config.merchant->sdkDir}),
+    : api(store, rules,
+          MerchantSettings{.checkoutDir = config.merchant->checkoutDir,
+                           .sdkDir = config.merchant->sdkDir,
+                           .demoAccountHolder = config.merchant->demoAccountHolder}),
       tls(http::makeBrowserContext(config.tls)),
       listener(http::listenOnLoopback(config.merchant->host, config.merchant->port)) {}
 

@@ -31,6 +31,7 @@ MerchantConfig readMerchant(wire::StrictObject in, const std::string& baseDir) {
     merchant.port = static_cast<std::uint16_t>(in.integer("port", 0, 0xFFFF));
     merchant.checkoutDir = resolved(in.string("checkoutDir"), baseDir);
     merchant.sdkDir = resolved(in.string("sdkDir"), baseDir);
+    merchant.demoAccountHolder = in.optionalString("demoAccountHolder");
     in.finish();
     return merchant;
 }

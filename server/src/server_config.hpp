@@ -7,9 +7,10 @@
 //    "issuers":"issuers.json","database":"server.db","adminSocket":"admin.sock",
 //    "authorizationLifetimeSeconds":300,"maxOrderAmount":100000,"maxCardBalance":100000,
 //    "merchant":{"host":"127.0.0.1","port":8444,"checkoutDir":"../server/checkout",
-//                "sdkDir":"../native-messaging/sdk"}}
+//                "sdkDir":"../native-messaging/sdk","demoAccountHolder":"Demo Cardholder"}}
 // The three numbers and "merchant" may be left out (the numbers' defaults are shown; without
-// "merchant" there is no merchant listener); nothing else may.
+// "merchant" there is no merchant listener), and so may merchant.demoAccountHolder; nothing
+// else may.
 #pragma once
 
 #include <cstdint>
@@ -29,10 +30,11 @@ class ConfigError : public std::runtime_error {
 
 // The merchant listener: HTTPS for browsers (the demo checkout page).
 struct MerchantConfig {
-    std::string host = "127.0.0.1";  // loopback only, like listen.host
-    std::uint16_t port = 0;          // 0: any free port
-    std::string checkoutDir;         // the page: index.html and its assets
-    std::string sdkDir;              // the page SDK: taplink.js, taplink.d.ts
+    std::string host = "127.0.0.1";                // loopback only, like listen.host
+    std::uint16_t port = 0;                        // 0: any free port
+    std::string checkoutDir;                       // the page: index.html and its assets
+    std::string sdkDir;                            // the page SDK: taplink.js, taplink.d.ts
+    std::optional<std::string> demoAccountHolder;  // pays the page's EC loads (圈存)
 };
 
 struct ServerConfig {

@@ -57,6 +57,12 @@ CardOptions cardOptionsFrom(const json& request, const SimSettings& settings) {
     if (request.contains("balance")) {
         options.balance = request.at("balance").get<std::uint32_t>();
     }
+    if (request.contains("pan")) {
+        options.pan = request.at("pan").get<std::string>();  // bank cards
+    }
+    if (request.contains("expiry")) {
+        options.expiry = request.at("expiry").get<std::string>();
+    }
     return options;
 }
 

@@ -5,6 +5,8 @@
 //   {"ok":true,"slots":[{index,port,card,connected,apdus}]}
 //   {"cmd":"insert","slot":0,"card":"iso-t1"}      (no "card": re-insert the card last pulled)
 //   {"cmd":"insert","slot":0,"card":"city-3des","serial":"00000000000000000042","balance":1000}
+//   {"cmd":"insert","slot":0,"card":"bank-3des","pan":"6288880000000000422","expiry":"311231",
+//    "balance":1000}  (bank cards: balance is the EC balance)
 //   {"cmd":"remove","slot":0}
 //   {"cmd":"fault","slot":0,"pull_at":3,"after_processing":true}
 //   {"cmd":"fault","slot":0,"status_word":"6A82","at":1}  (at 0: every APDU)
@@ -23,7 +25,7 @@
 
 namespace taplink::sim {
 
-// What every request shares: where city cards keep their state files.
+// What every request shares: where city and bank cards keep their state files.
 struct SimSettings {
     std::string stateDir;
 };

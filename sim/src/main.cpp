@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "cards/bank_card.hpp"
 #include "cards/profiles.hpp"
 #include "control_protocol.hpp"
 #include "control_server.hpp"
@@ -87,12 +88,13 @@ void describe(CLI::App& app, Options& options) {
                    "the control socket (default $XDG_RUNTIME_DIR/taplink-sim.sock)")
         ->type_name("PATH");
     app.add_option("--state-dir", options.stateDir,
-                   "where city cards keep their state (default: in memory only)")
+                   "where city and bank cards keep their state (default: in memory only)")
         ->type_name("DIR");
     app.add_option("--issuer-keys", options.issuerKeysPath,
                    "new city cards get the keys of the first city-epurse issuer\n"
-                   "in FILE (\"taplink-issuers/1\", as certs/make-pki.sh writes it;\n"
-                   "default: the test issuer)")
+                   "in FILE, new bank cards those of its first bank-pboc issuer\n"
+                   "(\"taplink-issuers/1\", as certs/make-pki.sh writes it;\n"
+                   "default: the test issuers)")
         ->type_name("FILE");
     addInserts(app, options);
     app.add_flag("--trace", options.trace, "log every APDU");
@@ -121,7 +123,8 @@ std::optional<int> parse(CLI::App& app, const Options& options, int argc, char**
     return std::nullopt;
 }
 
-// Makes the first city-epurse issuer of the file the issuer of every new city card.
+// Makes the first city-epurse issuer of the file the issuer of every new city card, and its
+// first bank-pboc issuer, if it has one, that of every new bank card.
 void useIssuerKeys(const std::string& path) {
     const taplink::sim::IssuerKeySet keys = taplink::sim::loadIssuerKeys(path);
     const taplink::sim::Issuer* city = keys.firstOfScheme("city-epurse");
@@ -129,6 +132,10 @@ void useIssuerKeys(const std::string& path) {
         throw std::invalid_argument(path + " names no city-epurse issuer");
     }
     taplink::sim::setDefaultCityIssuer(std::make_shared<const taplink::sim::Issuer>(*city));
+    if (!keys.bankIssuers.empty()) {
+        taplink::sim::setDefaultBankIssuer(
+            std::make_shared<const taplink::sim::BankIssuer>(keys.bankIssuers.front()));
+    }
 }
 
 }  // namespace

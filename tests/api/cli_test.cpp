@@ -87,6 +87,14 @@ nlohmann::json cannedAnswers() {
           {"tac", "1A2B3C4D"},
           {"settled", true},
           {"receipt", {{"receiptNo", "R-1"}, {"merchant", "TapLink Test City"}}}}},
+        {"ecload.start",
+         {{"orderId", "ORD-E"},
+          {"amount", 5000},
+          {"balanceBefore", 1000},
+          {"balanceAfter", 6000},
+          {"card", {{"scheme", "bank-ec"}, {"pan", "\u20261234"}, {"application", "PBOC DEBIT"}}},
+          {"settled", true},
+          {"receipt", {{"receiptId", "RCP-1"}, {"pan", "\u20261234"}}}}},
         {"device.info",
          {{"chipSerial", "544C434800000001"},
           {"terminalId", "434800000001"},
@@ -127,7 +135,10 @@ class CliTest : public ServerFixture {
             });
         }
         dispatcher.add("topup.start", [this](const nlohmann::json& params, CallContext& context) {
-            return topup(params, context);
+            return load("topup.start", "topup.progress", params, context);
+        });
+        dispatcher.add("ecload.start", [this](const nlohmann::json& params, CallContext& context) {
+            return load("ecload.start", "ecload.progress", params, context);
         });
         dispatcher.add("tx.cancel", [this](const nlohmann::json& params, CallContext&) {
             return cancel(params);
@@ -168,13 +179,18 @@ class CliTest : public ServerFixture {
         return answers[method];
     }
 
-    nlohmann::json topup(const nlohmann::json& params, CallContext& context) {
-        answer("topup.start", params);
+    // topup.start and ecload.start: the stages, the gate for cancelling, the canned result.
+    nlohmann::json load(const std::string& method, const std::string& progress,
+                        const nlohmann::json& params, CallContext& context) {
+        answer(method, params);
         const std::string orderId = params.at("orderId").get<std::string>();
         const auto stage = [&](const char* name) {
-            context.notify("topup.progress", {{"orderId", orderId}, {"stage", name}});
+            context.notify(progress, {{"orderId", orderId}, {"stage", name}});
         };
         stage("waiting_for_card");
+        if (method == "ecload.start") {
+            stage("choosing_application");
+        }
         if (topupMode != TopupMode::Complete) {
             {
                 const std::lock_guard lock(mutex);
@@ -188,7 +204,7 @@ class CliTest : public ServerFixture {
         stage("writing");
         stage("confirming");
         const std::lock_guard lock(mutex);
-        return answers["topup.start"];
+        return answers[method];
     }
 
     nlohmann::json cancel(const nlohmann::json& params) {
@@ -236,6 +252,9 @@ TEST_F(CliTest, UsageErrorsExit2WithoutTouchingTheDaemon) {
         {"topup", "--order"},
         {"topup", "--order", "O", "--timeout", "0"},
         {"topup", "--order", "O", "--timeout", "soon"},
+        {"ecload"},
+        {"ecload", "--order"},
+        {"ecload", "--order", "O", "--limit", "3"},
         {"history", "--limit", "0"},
         {"history", "--limit", "12x"},
         {"readers", "--reader", "R"},
@@ -357,6 +376,116 @@ TEST_F(CliTest, TopupInJsonPrintsProgressAsJsonLinesAndTheResultAsJson) {
                                                 "confirming"}));
 }
 
+struct ErrorCase {
+    const char* code;
+    int exitCode;
+    const char* message;
+};
+
+TEST_F(CliTest, EcloadPrintsProgressOnStderrAndTheEcBalancesAndReceiptOnStdout) {
+    const auto result = taplink({"ecload", "--order", "ORD-E", "--reader", kReader});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.err,
+              "waiting for the card: tap it on the reader\n"
+              "the card has several applications: choose one in the TapLink app\n"
+              "asking the bank to authorize the load\n"
+              "writing to the card: keep it on the reader\n"
+              "confirming with the bank\n");
+    EXPECT_EQ(result.out,
+              "EC load (\u5708\u5B58) of \u00A550.00 onto card \u20261234 PBOC DEBIT (order "
+              "ORD-E)\n"
+              "EC balance \u00A510.00 \u2192 \u00A560.00\n"
+              "receipt\n"
+              "  pan: \u20261234\n"
+              "  receiptId: RCP-1\n");
+    EXPECT_EQ(paramsOf("ecload.start"),
+              (nlohmann::json{{"orderId", "ORD-E"}, {"reader", kReader}}));
+    EXPECT_EQ(paramsOf("topup.start"), nlohmann::json());
+}
+
+TEST_F(CliTest, EcloadInJsonPrintsOnlyJson) {
+    setAnswer("/ecload.start/settled", false);
+    setAnswer("/ecload.start/receipt", nlohmann::json::object());
+    const auto result = taplink({"--json", "ecload", "--order", "ORD-E"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    const auto printed = nlohmann::json::parse(result.out);
+    EXPECT_EQ(printed["settled"], false);
+    EXPECT_EQ(printed["card"]["pan"], "\u20261234");
+    const auto schema = ApiSchema::load();
+    EXPECT_EQ(schema.check(printed, "methods/ecload.start/result"), std::vector<std::string>{});
+    std::istringstream lines(result.err);
+    std::vector<std::string> stages;
+    for (std::string line; std::getline(lines, line);) {
+        const auto progress = nlohmann::json::parse(line);
+        EXPECT_EQ(schema.check(progress, "notifications/ecload.progress/params"),
+                  std::vector<std::string>{});
+        stages.push_back(progress["stage"].get<std::string>());
+    }
+    EXPECT_EQ(stages, (std::vector<std::string>{"waiting_for_card", "choosing_application",
+                                                "authorizing", "writing", "confirming"}));
+}
+
+TEST_F(CliTest, BalanceOfABankCardShowsItsEcBalanceAndMaskedPan) {
+    setAnswer("/card.info", {{"reader", kReader},
+                             {"scheme", "bank-ec"},
+                             {"pan", "6288880000008883"},  // unmasked by mistake: masked here
+                             {"application", "PBOC DEBIT"},
+                             {"ecBalance", 1500},
+                             {"ecBalanceLimit", 100000},
+                             {"validUntil", "2030-12-31"},
+                             {"currency", "CNY"}});
+    const auto result = taplink({"balance"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.out, std::string("card      bank-ec \u20268883 PBOC DEBIT on ") + kReader +
+                              "\n"
+                              "valid     to 2030-12-31\n"
+                              "EC balance \u00A515.00 (limit \u00A51000.00)\n");
+    EXPECT_EQ(result.out.find("6288880000008883"), std::string::npos);
+}
+
+TEST_F(CliTest, AnEcloadNotYetConfirmedSaysTaplinkdKeepsReportingIt) {
+    setAnswer("/ecload.start/settled", false);
+    setAnswer("/ecload.start/receipt", nlohmann::json::object());
+    const auto result = taplink({"ecload", "--order", "ORD-E"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_NE(result.out.find("the server has not confirmed it yet"), std::string::npos);
+    EXPECT_EQ(result.out.find("receipt"), std::string::npos) << result.out;
+}
+
+TEST_F(CliTest, AnEcloadThatTimesOutIsCancelledThroughTxCancelAndExits8) {
+    topupMode = TopupMode::WaitForCancel;
+    const auto result = taplink({"ecload", "--order", "ORD-8", "--timeout", "1"});
+    EXPECT_EQ(result.exitCode, 8);
+    EXPECT_EQ(paramsOf("tx.cancel"), (nlohmann::json{{"orderId", "ORD-8"}}));
+    EXPECT_NE(result.err.find("timed out; cancelling the EC load\n"), std::string::npos)
+        << result.err;
+    EXPECT_NE(result.err.find("the EC load was cancelled)\n"), std::string::npos) << result.err;
+}
+
+TEST_F(CliTest, TheEcloadErrorCodesMapToTheirExitCodes) {
+    const std::vector<ErrorCase> cases{
+        {"wrong_scheme", 5,
+         "this card does not fit the order (a city card is topped up, a bank card is EC-loaded)"},
+        {"ec_limit_exceeded", 7,
+         "the card cannot hold that much e-cash (over its EC balance limit); nothing was loaded"},
+        {"card_expired", 5, "the card has expired"},
+        {"no_application", 5, "the card has no e-cash application TapLink supports"},
+        {"declined", 7, "the load was declined"},
+        {"user_denied", 8, "refused in the confirmation dialog"},
+    };
+    for (const auto& [code, exitCode, message] : cases) {
+        setFailure("ecload.start", code);
+        const auto result = taplink({"ecload", "--order", "ORD-E"});
+        EXPECT_EQ(result.exitCode, exitCode) << code;
+        EXPECT_EQ(result.err,
+                  std::string("taplink: ") + message + " (daemon detail for " + code + ")\n")
+            << code;
+        const auto json = taplink({"ecload", "--order", "ORD-E", "--json"});
+        EXPECT_EQ(nlohmann::json::parse(json.out)["error"]["code"], code);
+        EXPECT_EQ(nlohmann::json::parse(json.out)["error"]["exitCode"], exitCode);
+    }
+}
+
 TEST_F(CliTest, ATopupThatTimesOutIsCancelledThroughTxCancelAndExits8) {
     topupMode = TopupMode::WaitForCancel;
     const auto result = taplink({"topup", "--order", "ORD-9", "--timeout", "1"});
@@ -390,12 +519,6 @@ TEST_F(CliTest, CtrlCDuringATopupCancelsItAndExits8) {
     EXPECT_TRUE(gate.waitCancelled(1));
 }
 
-struct ErrorCase {
-    const char* code;
-    int exitCode;
-    const char* message;
-};
-
 TEST_F(CliTest, EachDaemonErrorCodeMapsToItsExitCodeAndMessage) {
     const std::vector<ErrorCase> cases{
         {"invalid_params", 2, "taplinkd refused the request"},
@@ -407,7 +530,7 @@ TEST_F(CliTest, EachDaemonErrorCodeMapsToItsExitCodeAndMessage) {
         {"server_unreachable", 6, "the top-up server cannot be reached"},
         {"server_error", 6, "the top-up server reported an error"},
         {"script_rejected", 6, "the server's recharge script was rejected"},
-        {"declined", 7, "the top-up was declined"},
+        {"declined", 7, "the load was declined"},
         {"order_not_found", 7, "the server does not know this order"},
         {"order_settled", 7, "the order has already been settled"},
         {"cancelled", 8, "cancelled"},

@@ -41,18 +41,20 @@ TEST(ParseRequest, EveryPrefixOfAValidRequestIsRefusedWithoutThrowing) {
 }
 
 TEST(ApiErrors, TheDocumentedCodesAreAllDefined) {
-    const std::set<std::string_view> expected{"invalid_params",   "no_reader",
-                                              "no_card",          "card_removed",
-                                              "unsupported_card", "pcsc_unavailable",
-                                              "chip_unavailable", "server_unreachable",
-                                              "server_error",     "order_not_found",
-                                              "order_settled",    "declined",
-                                              "script_rejected",  "cancelled",
-                                              "too_late",         "busy",
-                                              "timeout",          "not_found",
-                                              "internal",         "origin_denied",
-                                              "user_denied",      "confirmation_unavailable",
-                                              "rate_limited"};
+    const std::set<std::string_view> expected{"invalid_params",    "no_reader",
+                                              "no_card",           "card_removed",
+                                              "unsupported_card",  "pcsc_unavailable",
+                                              "chip_unavailable",  "server_unreachable",
+                                              "server_error",      "order_not_found",
+                                              "order_settled",     "declined",
+                                              "script_rejected",   "cancelled",
+                                              "too_late",          "busy",
+                                              "timeout",           "not_found",
+                                              "internal",          "origin_denied",
+                                              "user_denied",       "confirmation_unavailable",
+                                              "rate_limited",      "wrong_scheme",
+                                              "ec_limit_exceeded", "card_expired",
+                                              "no_application"};
     std::set<std::string_view> names;
     for (const ErrorCode code : applicationErrorCodes()) {
         names.insert(errorCodeName(code));

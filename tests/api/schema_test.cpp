@@ -57,10 +57,11 @@ TEST(ApiSchema, NamesExactlyTheMethodsEventsAndErrorsOfTheCode) {
     EXPECT_EQ(document["version"], kApiVersion);
     EXPECT_EQ(keysOf(document["methods"]), setOf(kMethods));
     EXPECT_EQ(keysOf(document["events"]), setOf(kEvents));
-    EXPECT_EQ(keysOf(document["notifications"]),
-              (std::set<std::string>{std::string(notification::kTopupProgress),
-                                     std::string(notification::kUiRequest),
-                                     std::string(notification::kUiRequestClosed)}));
+    EXPECT_EQ(
+        keysOf(document["notifications"]),
+        (std::set<std::string>{
+            std::string(notification::kTopupProgress), std::string(notification::kEcloadProgress),
+            std::string(notification::kUiRequest), std::string(notification::kUiRequestClosed)}));
     EXPECT_EQ(keysOf(document["handshake"]),
               std::set<std::string>{std::string(method::kSessionHello)});
     EXPECT_EQ(keysOf(document["errors"]), setOf(applicationErrorNames()));

@@ -93,6 +93,14 @@ test("topup progress stages, events, schemes, reader and transaction states matc
   }
 });
 
+test("EC-load stages and the bank card's scheme match", () => {
+  assert.deepEqual(unionOf("EcloadStage"), sorted(defs.EcloadProgress.properties.stage.enum));
+  assert.equal(schema.methods["ecload.start"].notifications[0], "ecload.progress");
+  assert.equal(schema.notifications["ecload.progress"].params.$ref, "#/$defs/EcloadProgress");
+  const scheme = declaration("BankCardInfo").members.find((m) => m.name.getText() === "scheme");
+  assert.equal(scheme.type.literal.text, defs.BankCardInfoResult.properties.scheme.const);
+});
+
 test("result and progress shapes have the schema's members, optional where the schema says", () => {
   const pairs = [
     ["TopupResult", defs.TopupResult],
@@ -102,6 +110,10 @@ test("result and progress shapes have the schema's members, optional where the s
     ["Reader", defs.Reader],
     ["TxStatus", defs.TxStatusResult],
     ["ApiVersion", defs.ApiVersionResult],
+    ["EcloadResult", defs.EcloadResult],
+    ["EcloadCard", defs.EcloadResult.properties.card],
+    ["EcloadProgress", defs.EcloadProgress],
+    ["BankCardInfo", defs.BankCardInfoResult],
   ];
   for (const [name, def] of pairs) assert.deepEqual(membersOf(name), schemaMembers(def), name);
 });

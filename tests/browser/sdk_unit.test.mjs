@@ -125,6 +125,42 @@ test("a call's progress goes to that call only and its error is typed", async ()
   client.close();
 });
 
+test("ecload() sends ecload.start with the order and routes ecload.progress to its caller", async () => {
+  const extension = installExtension((request, send) => {
+    if (request.method !== "ecload.start") return send(reply(request, {}));
+    const { orderId } = request.params;
+    for (const stage of ["waiting_for_card", "choosing_application", "authorizing", "writing", "confirming"]) {
+      send({ jsonrpc: "2.0", method: "ecload.progress", params: { orderId, stage } });
+    }
+    send({ jsonrpc: "2.0", method: "topup.progress", params: { orderId: "OTHER", stage: "writing" } });
+    if (orderId === "E") send(reply(request, { orderId, balanceBefore: 0, balanceAfter: 5000 }));
+    else send(failure(request, -32000, "over the EC limit", { code: "ec_limit_exceeded" }));
+  });
+  const client = await connect();
+  const stages = [];
+  const result = await client.ecload("E", { reader: "R", onProgress: (stage, progress) => stages.push([stage, progress.orderId]) });
+  assert.deepEqual(result, { orderId: "E", balanceBefore: 0, balanceAfter: 5000 });
+  assert.deepEqual(stages.map(([stage]) => stage), ["waiting_for_card", "choosing_application", "authorizing", "writing", "confirming"]);
+  assert.ok(stages.every(([, orderId]) => orderId === "E"));
+  await assert.rejects(client.ecload("F"), (e) => e instanceof TapLinkError && e.code === "ec_limit_exceeded");
+  await assert.rejects(client.ecload(""), { code: "invalid_params" });
+  await assert.rejects(client.ecload(), { code: "invalid_params" });
+  assert.deepEqual(
+    extension.requests.map(({ method, params }) => [method, params]),
+    [
+      ["ecload.start", { orderId: "E", reader: "R" }],
+      ["ecload.start", { orderId: "F" }],
+    ],
+  );
+  client.close();
+});
+
+test("the EC-load error codes are the daemon's own, not internal", () => {
+  for (const code of ["wrong_scheme", "ec_limit_exceeded", "card_expired", "no_application"]) {
+    assert.equal(errorFromRpc({ code: -32000, message: code, data: { code } }).code, code);
+  }
+});
+
 test("methods send the API's method names and params", async () => {
   const extension = installExtension((request, send) => {
     const results = {

@@ -44,7 +44,7 @@ class E2e {
             api::CallOptions options;
             options.timeout = std::chrono::seconds(90);
             options.onNotification = [&outcome](const api::Notification& note) {
-                if (note.method == "topup.progress") {
+                if (note.method == "topup.progress" || note.method == "ecload.progress") {
                     outcome.stages.push_back(note.params.at("stage").get<std::string>());
                 }
             };

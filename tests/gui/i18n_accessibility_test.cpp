@@ -48,9 +48,13 @@ UiRequest topupRequest() {
     request.kind = QStringLiteral("topup");
     request.origin = QStringLiteral("https://shop.example");
     request.transport = QStringLiteral("native-messaging");
-    request.topup = TopupQuestion{QStringLiteral("ORD-1"),       5000,
-                                  QStringLiteral("CNY"),         QStringLiteral("Reader"),
-                                  QStringLiteral("city-epurse"), QStringLiteral("…0042")};
+    request.topup = TopupQuestion{QStringLiteral("ORD-1"),
+                                  5000,
+                                  QStringLiteral("CNY"),
+                                  QStringLiteral("Reader"),
+                                  QStringLiteral("city-epurse"),
+                                  QStringLiteral("…0042"),
+                                  QString()};
     request.expiresAt = QDateTime::currentDateTimeUtc().addSecs(60);
     return request;
 }

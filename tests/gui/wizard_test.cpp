@@ -8,6 +8,7 @@
 
 #include "core/error_texts.hpp"
 #include "core/money.hpp"
+#include "core/topup_controller.hpp"
 #include "gui_test_support.hpp"
 #include "ui/main_window.hpp"
 #include "ui/topup_wizard.hpp"
@@ -67,6 +68,51 @@ void WizardTest::theWizardTopsUpTheVirtualCard() {
     QCOMPARE(gui->core().history().records().first().type, QStringLiteral("load"));
     QTest::mouseClick(wizard->button(QWizard::FinishButton), Qt::LeftButton);
     QTRY_VERIFY(window.topupWizard() == nullptr);
+}
+
+// 圈存: a bank card on the reader, a bank-ec order paid by its cardholder's account; the wizard
+// takes the bank flow by the card and the receipt shows the EC balance and the masked PAN.
+void WizardTest::theWizardLoadsABankCardsEcash() {
+    testbed::TopupBedOptions options;
+    options.cardProfile = "";
+    QString error;
+    auto gui = GuiBed::start(options, &error);
+    QVERIFY2(gui, qPrintable(error));
+    gui->bed().bed().sim().insert(testbed::kCardSlot, "bank-3des",
+                                  {{"pan", testbed::kDemoBankPan}, {"balance", 1000}});
+    QVERIFY(gui->bed().bed().waitForCard(testbed::kCardSlot, true));
+    MainWindow window(gui->core());
+    window.show();
+    QTRY_COMPARE_WITH_TIMEOUT(gui->core().card().status(), CardWatcher::Status::Ready, kTimeoutMs);
+    QCOMPARE(gui->core().card().card()->scheme, QStringLiteral("bank-ec"));
+    const auto account = gui->bed()
+                             .serverCommand({"account", "create", "--holder", "Li Lei", "--pan",
+                                             testbed::kDemoBankPan, "--balance", "100.00"})
+                             .at("accountId")
+                             .get<std::string>();
+    const auto order = gui->bed()
+                           .serverCommand({"order", "create", "--amount", "30.00", "--scheme",
+                                           "bank-ec", "--account", account})
+                           .at("orderId")
+                           .get<std::string>();
+
+    TopupWizard* wizard = window.openTopupWizard();
+    TAPLINK_GUI_STEP(typeOrderAndTopUp(wizard, QString::fromStdString(order)));
+    QCOMPARE(wizard->controller().flow(), LoadFlow::Bank);
+    QTRY_VERIFY_WITH_TIMEOUT(wizard->result().has_value() || !text(wizard, "failureWhat").isEmpty(),
+                             kTimeoutMs);
+    QVERIFY2(wizard->result().has_value(), qPrintable(text(wizard, "failureWhat")));
+    QTRY_COMPARE_WITH_TIMEOUT(wizard->currentId(), int{TopupWizard::ReceiptPageId}, kTimeoutMs);
+    QCOMPARE(text(wizard, "receiptAmount"), formatFen(3000));
+    QCOMPARE(text(wizard, "receiptBalance"),
+             QStringLiteral("%1 → %2").arg(formatFen(1000), formatFen(4000)));
+    QVERIFY2(text(wizard, "receiptTac").startsWith(QStringLiteral("…8883")),
+             qPrintable(text(wizard, "receiptTac")));
+    // The account paid it, once (the server may still be settling it).
+    const auto accountBalance = [&gui, &account] {
+        return gui->bed().serverCommand({"account", "show", account}).at("balance").get<int>();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(accountBalance(), 7000, kTimeoutMs);
 }
 
 void WizardTest::anUnknownOrderIsExplainedInPlainWords() {

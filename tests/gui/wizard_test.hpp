@@ -11,6 +11,7 @@ class WizardTest : public QObject {
 
   private slots:
     void theWizardTopsUpTheVirtualCard();
+    void theWizardLoadsABankCardsEcash();
     void anUnknownOrderIsExplainedInPlainWords();
     void aDemoShopAmountMakesTheOrderAndTopsItUp();
 };

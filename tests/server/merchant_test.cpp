@@ -58,8 +58,11 @@ class MerchantTest : public ServerTest {
         fs::create_symlink("../server.json", checkoutDir() + "/link.js");
         writeFile(sdkDir() + "/taplink.js", "export function connect() {}\n");
         writeFile(sdkDir() + "/taplink.d.ts", "export declare function connect(): void;\n");
-        setup.merchant = {
-            {"host", "127.0.0.1"}, {"port", 0}, {"checkoutDir", "checkout"}, {"sdkDir", "sdk"}};
+        setup.merchant = {{"host", "127.0.0.1"},
+                          {"port", 0},
+                          {"checkoutDir", "checkout"},
+                          {"sdkDir", "sdk"},
+                          {"demoAccountHolder", "Demo Cardholder"}};
         ServerTest::SetUp();
     }
 
@@ -149,7 +152,8 @@ TEST_F(MerchantTest, APostedOrderIsTheOperatorsOrder) {
     expectSecurityHeaders(created, "POST /merchant/orders");
     const json order = created.json();
     ASSERT_TRUE(order.is_object()) << created.body;
-    EXPECT_EQ(order.size(), 3U) << created.body;
+    EXPECT_EQ(order.size(), 4U) << created.body;
+    EXPECT_EQ(order["scheme"], kCityScheme);
     EXPECT_EQ(order["amount"], 5000);
     EXPECT_EQ(order["currency"], "CNY");
     const std::string orderId = order.value("orderId", "");
@@ -189,13 +193,43 @@ TEST_F(MerchantTest, AmountsOffTheRulesAreRefused) {
         EXPECT_EQ(answer.errorCode(), "invalid_amount") << body << ": " << answer.body;
         expectSecurityHeaders(answer, body);
     }
-    for (const std::string body : {R"({"amount":5000,"scheme":"city-epurse"})", R"({})",
-                                   R"([5000])", "amount=5000", R"({"amount":5000)"}) {
+    for (const std::string body : {R"({"amount":5000,"account":"ACC-X"})", R"({})", R"([5000])",
+                                   "amount=5000", R"({"amount":5000)"}) {
         const PageAnswer answer = postOrder(body);
         EXPECT_EQ(answer.status, 400) << body;
         EXPECT_EQ(answer.errorCode(), "malformed_request") << body << ": " << answer.body;
     }
     EXPECT_TRUE(admin("GET", "/admin/orders").json()["orders"].empty());
+}
+
+// 圈存 from the page: the configured demo holder's account pays; the page cannot name another.
+TEST_F(MerchantTest, ABankEcOrderIsPaidByTheDemoAccount) {
+    const auto account = [this](const std::string& holder, const std::string& pan) {
+        const Answer answer = admin("POST", "/admin/accounts",
+                                    {{"holder", holder}, {"pan", pan}, {"balance", "100.00"}});
+        EXPECT_EQ(answer.status, 201) << answer.body;
+        return answer.json().value("accountId", "");
+    };
+    const PageAnswer early = postOrder(R"({"amount":5000,"scheme":"bank-ec"})");
+    EXPECT_EQ(early.status, 404) << early.body;
+    EXPECT_EQ(early.errorCode(), "account_not_found");
+    account("Someone Else", "6228480000000000016");
+    const std::string demo = account("Demo Cardholder", "6228480000000000024");
+
+    const PageAnswer created = postOrder(R"({"amount":5000,"scheme":"bank-ec"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    const json order = created.json();
+    EXPECT_EQ(order["scheme"], "bank-ec");
+    EXPECT_EQ(order["amount"], 5000);
+    const testsupport::ProcessResult shown =
+        testsupport::run({kServerPath, "order", "show", order.value("orderId", ""), "--config",
+                          configPath(), "--json"});
+    ASSERT_EQ(shown.exitCode, 0) << shown.err;
+    EXPECT_EQ(json::parse(shown.out)["scheme"], "bank-ec") << shown.out;
+    EXPECT_EQ(json::parse(shown.out)["account"], demo) << shown.out;
+    EXPECT_EQ(postOrder(R"({"amount":5000,"scheme":"bank-ec","account":"ACC-X"})").errorCode(),
+              "malformed_request");
+    EXPECT_EQ(postOrder(R"({"amount":5000,"scheme":"nope"})").errorCode(), "scheme_unknown");
 }
 
 TEST_F(MerchantTest, OnlyJsonFromThisSiteMakesAnOrder) {

@@ -80,6 +80,12 @@ void ScriptedTopupServer::setScriptEnvelope(nlohmann::json envelope) {
     scriptEnvelope_ = std::move(envelope);
 }
 
+void ScriptedTopupServer::addScriptEnvelope(nlohmann::json envelope) {
+    const std::lock_guard lock(mutex_);
+    const std::string scheme = envelope.value("scheme", "");
+    otherScripts_[scheme] = std::move(envelope);
+}
+
 void ScriptedTopupServer::refuse(ServerCall call, const std::string& code,
                                  std::optional<std::size_t> times) {
     const std::lock_guard lock(mutex_);
@@ -126,6 +132,9 @@ wire::Order ScriptedTopupServer::fetchOrder(const std::string& orderId) {
 nlohmann::json ScriptedTopupServer::fetchScript(const std::string& scheme) {
     const bool lost = enter(ServerCall::FetchScript);
     const std::lock_guard lock(mutex_);
+    if (const auto other = otherScripts_.find(scheme); other != otherScripts_.end()) {
+        return answer(lost, other->second);
+    }
     if (scriptEnvelope_.value("scheme", "") != scheme) {
         refuseWith("script_not_found", "no recharge script for scheme " + scheme);
     }
@@ -135,6 +144,18 @@ nlohmann::json ScriptedTopupServer::fetchScript(const std::string& scheme) {
 nlohmann::json ScriptedTopupServer::exchange(const std::string& orderId, const std::string& call,
                                              const nlohmann::json& request) {
     const bool lost = enter(ServerCall::Exchange);
+    if (call == "ecload-authorize") {
+        const std::lock_guard lock(mutex_);
+        const OrderEntry& entry = orderLocked(orderId);
+        if (entry.order.status != wire::OrderStatus::Open) {
+            refuseWith("order_settled", "order " + orderId + " is not open");
+        }
+        if (entry.order.scheme != wire::kBankEcScheme) {
+            refuseWith("scheme_unsupported", "order " + orderId + " is not a bank-ec order");
+        }
+        return answer(lost, ec.authorize(orderId, entry.order.amount, request,
+                                         chip::terminalIdOf(chipSerial_)));
+    }
     if (call != "authorize") {
         refuseWith("not_found", "no endpoint /v1/orders/{id}/" + call);
     }
@@ -145,6 +166,19 @@ net::ReportOutcome ScriptedTopupServer::reportResult(const std::string& orderId,
                                                      ByteView signature) {
     const bool lost = enter(ServerCall::ReportResult);
     return answer(lost, settle(orderId, result, signature));
+}
+
+net::EcReportOutcome ScriptedTopupServer::reportEcLoad(const std::string& orderId,
+                                                       net::EcReport kind, ByteView message,
+                                                       ByteView signature) {
+    const bool lost = enter(ServerCall::ReportEcLoad);
+    const std::lock_guard lock(mutex_);
+    OrderEntry& entry = orderLocked(orderId);
+    net::EcReportOutcome outcome =
+        ec.decide(orderId, kind, message, signature, X509_get0_pubkey(device_.get()));
+    entry.order.status = outcome.receipt.status == "settled" ? wire::OrderStatus::Settled
+                                                             : wire::OrderStatus::Reversed;
+    return answer(lost, outcome);
 }
 
 // POST /v1/orders/{id}/result as taplink-server answers it.

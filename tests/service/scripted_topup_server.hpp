@@ -16,11 +16,12 @@
 #include <vector>
 
 #include "net/topup_server_client.hpp"
+#include "scripted_ec_issuer.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
 
 namespace taplink::service::testing {
 
-enum class ServerCall { FetchOrder, FetchScript, Exchange, ReportResult };
+enum class ServerCall { FetchOrder, FetchScript, Exchange, ReportResult, ReportEcLoad };
 
 class ScriptedTopupServer final : public net::TopupServer {
   public:
@@ -33,6 +34,8 @@ class ScriptedTopupServer final : public net::TopupServer {
                   const std::string& scheme = "city-epurse");
     net::wire::OrderStatus orderStatus(const std::string& orderId) const;
     void setScriptEnvelope(nlohmann::json envelope);
+    // Serves `envelope` for its scheme too (the bank-ec script beside the city one).
+    void addScriptEnvelope(nlohmann::json envelope);
 
     // The next `times` calls (every call when nullopt) fail: refused with the server's
     // `code`; unreachable (NetError); or done by the server with the answer lost on the way
@@ -56,6 +59,11 @@ class ScriptedTopupServer final : public net::TopupServer {
                             const nlohmann::json& request) override;
     net::ReportOutcome reportResult(const std::string& orderId, ByteView result,
                                     ByteView signature) override;
+    net::EcReportOutcome reportEcLoad(const std::string& orderId, net::EcReport kind,
+                                      ByteView message, ByteView signature) override;
+
+    // The bank issuer of bank-ec orders (read it between calls, not during one).
+    ScriptedEcIssuer ec;
 
   private:
     struct Fault {
@@ -91,6 +99,7 @@ class ScriptedTopupServer final : public net::TopupServer {
     Bytes samPublicKey_;
     mutable std::mutex mutex_;
     nlohmann::json scriptEnvelope_;
+    std::map<std::string, nlohmann::json> otherScripts_;  // by scheme
     std::map<std::string, OrderEntry> orders_;
     std::map<ServerCall, Fault> faults_;
     std::map<ServerCall, std::size_t> calls_;

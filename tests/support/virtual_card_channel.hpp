@@ -1,32 +1,26 @@
 // An ApduChannel straight into a taplink-sim virtual card, in process (no pcscd), for tests.
 #pragma once
 
-#include <cstddef>
 #include <memory>
 #include <utility>
 
 #include "card/virtual_card.hpp"
 #include "taplink/apdu/apdu.hpp"
 #include "taplink/apdu/apdu_channel.hpp"
+#include "taplink/apdu/transport.hpp"
 
 namespace taplink::testing {
 
-// Carries encoded APDUs into a virtual card and follows 61xx with GET RESPONSE, as a PC/SC
-// connection does.
+// Carries encoded APDUs into a virtual card; 61xx and 6Cxx are handled by the same transport
+// code as a PC/SC connection's (taplink/apdu/transport.hpp).
 class VirtualCardChannel : public apdu::ApduChannel {
   public:
     explicit VirtualCardChannel(std::shared_ptr<sim::VirtualCard> card) : card_(std::move(card)) {}
 
     apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
-        auto response = apdu::ResponseApdu::parse(card_->process(command.encode()));
-        Bytes data = response.data;
-        while (response.sw1() == apdu::sw::kMoreDataSw1) {
-            const std::size_t more = response.sw2() == 0 ? apdu::kMaxShortLe : response.sw2();
-            const apdu::CommandApdu getResponse{0x00, apdu::kInsGetResponse, 0x00, 0x00, {}, more};
-            response = apdu::ResponseApdu::parse(card_->process(getResponse.encode()));
-            data.insert(data.end(), response.data.begin(), response.data.end());
-        }
-        return apdu::ResponseApdu{std::move(data), response.sw};
+        return apdu::completeExchange(command, [this](const apdu::CommandApdu& apdu) {
+            return apdu::ResponseApdu::parse(card_->process(apdu.encode()));
+        });
     }
 
   private:

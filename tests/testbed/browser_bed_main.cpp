@@ -2,7 +2,7 @@
 // Playwright, tests/browser): taplinkd with its WebSocket and the merchant page's origin
 // allowed, taplink-server with the merchant listener, a city card in the reader. Prints one
 // JSON line of addresses, then answers commands on stdin, one JSON line each (docs/testbed.md):
-//   pull-at N | insert | remove | balance | settled [SERIAL] | quit
+//   pull-at N | insert | remove | balance | settled [SERIAL] | bank PROFILE | account | quit
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -49,7 +49,8 @@ void usage(std::ostream& out) {
            "SECONDS]\n"
            "Prints one JSON line (checkoutUrl, foreignUrl, websocketUrl, socketPath, rootCa,\n"
            "bedDir, nmManifestDir), then answers commands on stdin, one per line:\n"
-           "  pull-at N | insert | remove | balance | settled [SERIAL] | quit\n"
+           "  pull-at N | insert | remove | balance | settled [SERIAL] | bank PROFILE |\n"
+           "  account | quit\n"
            "See docs/testbed.md.\n";
 }
 
@@ -140,11 +141,45 @@ void removeCard(TopupBed& bed) {
     }
 }
 
+// The card's balance: a city card's, or a bank card's EC balance.
 std::uint32_t cardBalance(TopupBed& bed) {
     auto client = taplink::api::Client::connect(bed.socketPath());
     taplink::api::CallOptions options;
     options.timeout = std::chrono::seconds(30);
-    return client.call("card.info", json::object(), options).at("balance").get<std::uint32_t>();
+    const json info = client.call("card.info", json::object(), options);
+    return info.at(info.contains("ecBalance") ? "ecBalance" : "balance").get<std::uint32_t>();
+}
+
+// The merchant page's demo account (TopupBed's kDemoAccountHolder), made on first use with
+// ¥500.00 for the demo bank card; its id.
+std::string demoAccount(TopupBed& bed) {
+    static std::string accountId;  // this process's one bed
+    if (accountId.empty()) {
+        accountId = bed.serverCommand({"account", "create", "--holder",
+                                       taplink::testbed::kDemoAccountHolder, "--pan",
+                                       taplink::testbed::kDemoBankPan, "--balance", "500.00"})
+                        .at("accountId")
+                        .get<std::string>();
+    }
+    return accountId;
+}
+
+// A bank card of the profile (bank-3des, bank-sm4) with the demo PAN instead of the card on
+// the reader, and the demo account that pays for it.
+json insertBankCard(TopupBed& bed, const std::string& profile) {
+    removeCard(bed);
+    bed.bed().sim().insert(kCardSlot, profile,
+                           {{"pan", taplink::testbed::kDemoBankPan}, {"balance", 0}});
+    if (!bed.bed().waitForCard(kCardSlot, true)) {
+        throw std::runtime_error("the bank card did not show up on the reader");
+    }
+    return {{"ok", true}, {"accountId", demoAccount(bed)}};
+}
+
+std::uint64_t accountBalance(TopupBed& bed) {
+    return bed.serverCommand({"account", "show", demoAccount(bed)})
+        .at("balance")
+        .get<std::uint64_t>();
 }
 
 // One command line; its answer. quit is set for "quit".
@@ -175,6 +210,17 @@ json answer(TopupBed& bed, const std::string& command, bool& quit) {
         std::string serial = kCitySerial;
         words >> serial;
         return {{"ok", true}, {"cardSerial", serial}, {"settled", bed.settledTotal(serial)}};
+    }
+    if (verb == "bank") {
+        std::string profile;
+        words >> profile;
+        if (profile != "bank-3des" && profile != "bank-sm4") {
+            return {{"ok", false}, {"error", "bank needs bank-3des or bank-sm4"}};
+        }
+        return insertBankCard(bed, profile);
+    }
+    if (verb == "account") {
+        return {{"ok", true}, {"balance", accountBalance(bed)}};
     }
     if (verb == "quit") {
         quit = true;

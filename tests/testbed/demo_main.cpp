@@ -2,7 +2,8 @@
 // pcscd + vpcd, taplink-sim with a city card and the secure chip, chip enrollment,
 // taplink-server, taplinkd), then does what an operator and a kiosk would: create an order
 // on the server, top up the card with the taplink CLI, and show balances and the settled
-// order.
+// order; then the same for a bank card's e-cash (圈存): an account, a bank-ec order paid
+// from it, `taplink ecload`, the EC balance and the account before and after.
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -14,7 +15,10 @@
 
 namespace {
 
+using taplink::testbed::TestBed;
 using taplink::testbed::TopupBed;
+
+constexpr const char* kHolder = taplink::testbed::kDemoAccountHolder;
 
 // Runs a program with its output on ours, after printing the command line.
 int show(const std::vector<std::string>& argv, const std::string& display) {
@@ -22,6 +26,47 @@ int show(const std::vector<std::string>& argv, const std::string& display) {
     taplink::testsupport::ChildProcess program(argv);
     const auto status = program.wait(taplink::testsupport::kNoTimeout);
     return taplink::testsupport::exitCodeOf(status.value_or(-1));
+}
+
+// The bank card's half: a bank card (bank-3des) on the reader instead of the city card, the
+// cardholder's account with ¥200.00, an EC load (圈存) of ¥50.00 from it with `taplink
+// ecload`, and both balances before and after: the card's EC balance and the account.
+int ecload(const TopupBed& demo, TestBed& bed) {
+    std::cout << "\n--- EC load (圈存) onto a bank card ---\n"
+              << "Swapping the city card for a bank card (bank-3des, PAN ending "
+              << std::string(taplink::testbed::kDemoBankPan).substr(12) << ", EC balance 0)"
+              << std::endl;
+    bed.sim().remove(taplink::testbed::kCardSlot);
+    bed.waitForCard(taplink::testbed::kCardSlot, false);  // taplinkd sees the card go first
+    bed.sim().insert(taplink::testbed::kCardSlot, "bank-3des",
+                     {{"pan", taplink::testbed::kDemoBankPan}, {"balance", 0}});
+    bed.waitForCard(taplink::testbed::kCardSlot, true);
+    const std::string server = TopupBed::program("taplink-server");
+    std::cout << "\n$ taplink-server account create --holder \"" << kHolder
+              << "\" --pan 628888000000…3 --balance 200.00" << std::endl;
+    const std::string account =
+        demo.serverCommand({"account", "create", "--holder", kHolder, "--pan",
+                            taplink::testbed::kDemoBankPan, "--balance", "200.00"})
+            .at("accountId")
+            .get<std::string>();
+    std::cout << account << "\n\n$ taplink-server order create --amount 50.00 --scheme bank-ec "
+              << "--account " << account << std::endl;
+    const std::string order = demo.serverCommand({"order", "create", "--amount", "50.00",
+                                                  "--scheme", "bank-ec", "--account", account})
+                                  .at("orderId")
+                                  .get<std::string>();
+    std::cout << order << std::endl;
+    const std::string cli = TopupBed::program("taplink");
+    const std::vector<std::string> accountShow{server,  "account",  "show",
+                                               account, "--config", demo.serverConfig()};
+    int failures = 0;
+    failures += show({cli, "balance", "--socket", demo.socketPath()}, "taplink balance") != 0;
+    failures += show(accountShow, "taplink-server account show " + account) != 0;
+    failures += show({cli, "ecload", "--order", order, "--socket", demo.socketPath()},
+                     "taplink ecload --order " + order) != 0;
+    failures += show({cli, "balance", "--socket", demo.socketPath()}, "taplink balance") != 0;
+    failures += show(accountShow, "taplink-server account show " + account) != 0;
+    return failures;
 }
 
 }  // namespace
@@ -61,8 +106,9 @@ int main(int argc, char** argv) {
         failures += show({cli, "balance", "--socket", demo.socketPath()}, "taplink balance") != 0;
         failures += show({server, "order", "show", order, "--config", demo.serverConfig()},
                          "taplink-server order show " + order) != 0;
-        std::cout << (failures == 0 ? "\nDemo complete: the card was loaded and the server "
-                                      "settled the order.\n"
+        failures += ecload(demo, bed);
+        std::cout << (failures == 0 ? "\nDemo complete: the city card was topped up, the bank "
+                                      "card's e-cash loaded, and the server settled both orders.\n"
                                     : "\nDemo FAILED (see above).\n");
         return failures == 0 ? 0 : 1;
     } catch (const std::exception& error) {

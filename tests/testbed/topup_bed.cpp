@@ -222,11 +222,11 @@ json TopupBed::serverConfigJson() const {
                 {"database", dir() + "/state/server.db"},
                 {"adminSocket", dir() + "/run/server-admin.sock"}};
     if (options_.merchant) {
-        config["merchant"] = {
-            {"host", "127.0.0.1"},
-            {"port", merchantPort_},
-            {"checkoutDir", std::string(TAPLINK_SOURCE_DIR) + "/server/checkout"},
-            {"sdkDir", std::string(TAPLINK_SOURCE_DIR) + "/native-messaging/sdk"}};
+        config["merchant"] = {{"host", "127.0.0.1"},
+                              {"port", merchantPort_},
+                              {"checkoutDir", std::string(TAPLINK_SOURCE_DIR) + "/server/checkout"},
+                              {"sdkDir", std::string(TAPLINK_SOURCE_DIR) + "/native-messaging/sdk"},
+                              {"demoAccountHolder", kDemoAccountHolder}};
     }
     return config;
 }

@@ -20,6 +20,10 @@ namespace taplink::testbed {
 inline constexpr int kCardSlot = 0;
 inline constexpr int kChipSlot = 1;
 inline constexpr const char* kChipPin = "123456";
+// The holder of the account that pays the merchant page's EC loads (圈存) and the PAN of the
+// demo's bank card: the test bank's prefix 6288880 (certs/make-pki.sh), Luhn check digit 3.
+inline constexpr const char* kDemoAccountHolder = "Demo Cardholder";
+inline constexpr const char* kDemoBankPan = "6288880000008883";
 
 struct TopupBedOptions {
     std::string cardProfile = "city-3des";  // empty: no card at start

@@ -1,5 +1,5 @@
 // Known-answer tests for crypto/block_cipher and crypto/epurse_keys; round trips for
-// crypto/aes_gcm and crypto/ec_keys.
+// crypto/aes_gcm and crypto/ec_keys; crypto/constant_time's equality.
 //
 // Every expected value below was computed independently of the code under test, with the
 // openssl 3.0 command-line tool doing every cipher call, e.g.
@@ -14,6 +14,7 @@
 
 #include "taplink/crypto/aes_gcm.hpp"
 #include "taplink/crypto/block_cipher.hpp"
+#include "taplink/crypto/constant_time.hpp"
 #include "taplink/crypto/ec_keys.hpp"
 #include "taplink/crypto/epurse_keys.hpp"
 
@@ -597,3 +598,27 @@ TEST(EpurseKeysTest, LoadChainSm4) {
 
 }  // namespace
 }  // namespace taplink::crypto::epurse
+
+namespace taplink::crypto {
+namespace {
+
+TEST(ConstantTimeEqualTest, SameBytesAreEqual) {
+    EXPECT_TRUE(constantTimeEqual(fromHex("1122334455667788"), fromHex("1122334455667788")));
+    EXPECT_TRUE(constantTimeEqual(Bytes{}, Bytes{}));
+}
+
+TEST(ConstantTimeEqualTest, AnyDifferingByteIsUnequal) {
+    EXPECT_FALSE(constantTimeEqual(fromHex("1122334455667788"), fromHex("0122334455667788")));
+    EXPECT_FALSE(constantTimeEqual(fromHex("1122334455667788"), fromHex("1122334455667789")));
+    EXPECT_FALSE(constantTimeEqual(fromHex("1122334455667788"), fromHex("1122334400667788")));
+}
+
+// A MAC's prefix must not match it: a truncated value is a different value.
+TEST(ConstantTimeEqualTest, DifferentSizesAreUnequal) {
+    EXPECT_FALSE(constantTimeEqual(fromHex("11223344"), fromHex("1122334455667788")));
+    EXPECT_FALSE(constantTimeEqual(fromHex("1122334455667788"), fromHex("11223344")));
+    EXPECT_FALSE(constantTimeEqual(Bytes{}, fromHex("00")));
+}
+
+}  // namespace
+}  // namespace taplink::crypto

@@ -50,6 +50,26 @@ UiQuestion originQuestion(const std::string& origin) {
     return UiQuestion{"origin", origin, "websocket", "", std::nullopt};
 }
 
+TEST(TrustedUi, AnApplicationChoiceCarriesTheCandidatesAndComesBackWithTheAid) {
+    TrustedUi ui;
+    auto gui = std::make_shared<RecordingUi>();
+    ui.attach(gui);
+    const json candidates = json::array({{{"aid", "A000000333010101"}, {"label", "DEBIT"}},
+                                         {{"aid", "A000000333010102"}, {"label", "CREDIT"}}});
+    std::string choice;
+    auto answer = std::async(std::launch::async, [&] {
+        return ui.ask(UiQuestion{"application", "", "unix", "",
+                                 json{{"orderId", "ORD-1"}, {"candidates", candidates}}},
+                      {}, &choice);
+    });
+    const json params = gui->message(0).at("params");
+    EXPECT_EQ(params.at("kind"), "application");
+    EXPECT_EQ(params.at("application").at("candidates"), candidates);
+    EXPECT_TRUE(ui.respond(params.at("id"), true, false, "A000000333010102"));
+    EXPECT_EQ(answer.get(), UiAnswer::Allow);
+    EXPECT_EQ(choice, "A000000333010102");
+}
+
 TEST(TrustedUi, WithoutAUiNobodyIsAsked) {
     TrustedUi ui;
     EXPECT_FALSE(ui.attached());

@@ -54,6 +54,8 @@ void Daemon::registerMethods() {
                           {*cards_, readers_, chip_, config_.cardReader, config_.chipReader});
     registerTopupMethods(dispatcher_,
                          {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
+    registerEcLoadMethods(dispatcher_,
+                          {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
     registerDeviceMethods(dispatcher_, {*cards_, readers_, chip_, journal_, settings_,
                                         [this] { return serverClient(); }});
     registerUiMethods(dispatcher_, trustedUi_);

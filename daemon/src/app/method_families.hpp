@@ -5,6 +5,8 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "api/dispatcher.hpp"
@@ -42,6 +44,14 @@ struct TopupServices {
     Resumer& resumer;
 };
 void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services);
+// ecload.start (bank-card EC load), on the same services.
+void registerEcLoadMethods(api::Dispatcher& dispatcher, TopupServices services);
+// tx.status of an EC load; nullopt when the order has no EC-load record.
+std::optional<nlohmann::json> ecTxStatus(const TopupServices& services, const std::string& orderId);
+// What the top-up and EC-load families share: unix seconds as RFC 3339 UTC, and the web
+// caller's origin as taplinkd compares it (the gate let only valid ones through).
+std::string rfc3339(std::int64_t unixSeconds);
+std::string webOrigin(const api::CallContext& call);
 
 // device.info, diagnostics.
 struct DeviceServices {

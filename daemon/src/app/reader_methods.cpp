@@ -3,8 +3,11 @@
 
 #include "api/params.hpp"
 #include "app/method_families.hpp"
+#include "service/attempt_steps.hpp"
+#include "service/bank_card_reader.hpp"
 #include "service/topup_errors.hpp"
 #include "taplink/cards/card_summary.hpp"
+#include "taplink/emv/emv_error.hpp"
 #include "taplink/pcsc/errors.hpp"
 #include "taplink/protocol/api_names.hpp"
 
@@ -101,6 +104,38 @@ cards::CardSummary readCardSummary(service::CardPort& cards, const std::string& 
     return summary;
 }
 
+namespace {
+
+// 9A for the expiry check: today, BCD YYMMDD.
+Bytes today() {
+    const Bytes date = service::transactionDateTime().first;
+    return Bytes(date.begin() + 1, date.end());
+}
+
+// card.info on a bank card (docs/api.md): read with the EMV kernel, the PAN masked; nullopt
+// when the card is not one.
+std::optional<json> bankCardInfo(service::CardPort& cards, const std::string& reader) {
+    const auto connection = cards.connect(reader, service::CardAccess::Shared);
+    service::FirstApplication first;
+    try {
+        const service::BankCard bank = service::readBankCard(*connection, first, today());
+        return json{{"reader", reader},
+                    {"scheme", "bank-ec"},
+                    {"pan", service::panForDisplay(bank.panMasked)},
+                    {"application", bank.application},
+                    {"ecBalance", bank.ecBalance},
+                    {"ecBalanceLimit", bank.ecBalanceLimit},
+                    {"validUntil", service::expiryForDisplay(bank.expiry)},
+                    {"currency", "CNY"}};
+    } catch (const service::ServiceError&) {
+        return std::nullopt;  // not a bank card: the city reader says what it is
+    } catch (const emv::EmvError&) {
+        return std::nullopt;
+    }
+}
+
+}  // namespace
+
 void registerReaderMethods(api::Dispatcher& dispatcher, ReaderServices services) {
     dispatcher.add(
         api::method::kReadersList,
@@ -124,6 +159,9 @@ void registerReaderMethods(api::Dispatcher& dispatcher, ReaderServices services)
             api::params::allowOnly(params, {"reader"});
             const std::string reader =
                 cardReader(services, api::params::optionalString(params, "reader").value_or(""));
+            if (auto bank = bankCardInfo(services.cards, reader)) {
+                return *bank;
+            }
             const auto summary = readCardSummary(services.cards, reader);
             return json{{"reader", reader},
                         {"scheme", cards::toString(summary.scheme)},

@@ -15,15 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-std::string rfc3339(std::int64_t unixSeconds) {
-    const auto time = static_cast<std::time_t>(unixSeconds);
-    std::tm utc{};
-    gmtime_r(&time, &utc);
-    char text[32];
-    const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return std::string(text, length);
-}
-
 json outcomeJson(const service::TopupOutcome& outcome) {
     json result{{"orderId", outcome.orderId},
                 {"amount", outcome.amount},
@@ -83,11 +74,6 @@ service::TopupService::Confirm webConfirmation(const TopupServices& services, co
     };
 }
 
-// The caller's origin as taplinkd compares it (the gate let only valid ones through).
-std::string webOrigin(const api::CallContext& call) {
-    return canonicalOrigin(call.peer().origin).value_or(call.peer().origin);
-}
-
 // tx.status and tx.cancel: a web page reaches only the orders it started itself.
 void requireOwnOrder(const TopupServices& services, const api::CallContext& call,
                      const std::string& orderId) {
@@ -98,6 +84,19 @@ void requireOwnOrder(const TopupServices& services, const api::CallContext& call
 }
 
 }  // namespace
+
+std::string rfc3339(std::int64_t unixSeconds) {
+    const auto time = static_cast<std::time_t>(unixSeconds);
+    std::tm utc{};
+    gmtime_r(&time, &utc);
+    char text[32];
+    const std::size_t length = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return std::string(text, length);
+}
+
+std::string webOrigin(const api::CallContext& call) {
+    return canonicalOrigin(call.peer().origin).value_or(call.peer().origin);
+}
 
 void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services) {
     dispatcher.add(
@@ -137,6 +136,9 @@ void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services) {
             api::params::allowOnly(params, {"orderId"});
             const std::string orderId = api::params::requiredString(params, "orderId");
             requireOwnOrder(services, call, orderId);
+            if (auto ecStatus = ecTxStatus(services, orderId)) {
+                return *ecStatus;
+            }
             const auto record = services.topups.status(orderId);
             json status{{"orderId", record.orderId},
                         {"state", journal::toString(record.state)},

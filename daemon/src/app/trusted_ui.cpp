@@ -35,6 +35,7 @@ struct TrustedUi::Pending {
     json params;                                     // the ui.request params
     std::optional<UiAnswer> answer;  // set once, by respond() or by the first waiter's end
     std::size_t waiters = 0;
+    std::string choice;  // kind "application": the AID chosen
 };
 
 TrustedUi::TrustedUi(std::chrono::seconds answerTimeout) : answerTimeout_(answerTimeout) {}
@@ -110,8 +111,8 @@ std::shared_ptr<TrustedUi::Pending> TrustedUi::openLocked(const UiQuestion& ques
     if (!question.extensionId.empty()) {
         pending->params["extensionId"] = question.extensionId;
     }
-    if (question.topup) {
-        pending->params["topup"] = *question.topup;
+    if (question.details) {
+        pending->params[question.kind] = *question.details;
     }
     pending_.push_back(pending);
     sendLocked(api::notification::kUiRequest, pending->params);
@@ -127,7 +128,8 @@ void TrustedUi::closeLocked(const std::shared_ptr<Pending>& pending, const std::
     sendLocked(api::notification::kUiRequestClosed, json{{"id", pending->id}, {"reason", reason}});
 }
 
-UiAnswer TrustedUi::ask(const UiQuestion& question, const std::function<bool()>& cancelled) {
+UiAnswer TrustedUi::ask(const UiQuestion& question, const std::function<bool()>& cancelled,
+                        std::string* choice) {
     std::unique_lock lock(mutex_);
     if (!attachedLocked()) {
         return UiAnswer::NoUi;
@@ -153,6 +155,9 @@ UiAnswer TrustedUi::ask(const UiQuestion& question, const std::function<bool()>&
         }
     }
     --pending->waiters;
+    if (choice != nullptr) {
+        *choice = pending->choice;
+    }
     return *pending->answer;
 }
 
@@ -166,7 +171,8 @@ std::size_t TrustedUi::waiting(const std::string& id) const {
     return 0;
 }
 
-bool TrustedUi::respond(const std::string& id, bool allow, bool remember) {
+bool TrustedUi::respond(const std::string& id, bool allow, bool remember,
+                        const std::string& choice) {
     {
         const std::lock_guard lock(mutex_);
         const auto it = std::find_if(pending_.begin(), pending_.end(),
@@ -175,6 +181,7 @@ bool TrustedUi::respond(const std::string& id, bool allow, bool remember) {
             return false;
         }
         const auto pending = *it;
+        pending->choice = choice;
         pending->answer = !allow     ? UiAnswer::Deny
                           : remember ? UiAnswer::AllowAndRemember
                                      : UiAnswer::Allow;

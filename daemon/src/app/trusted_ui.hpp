@@ -22,11 +22,13 @@
 namespace taplink::app {
 
 struct UiQuestion {
-    std::string kind;  // "origin" or "topup"
+    std::string kind;  // "origin", "topup", "ecload" or "application"
     std::string origin;
     std::string transport;
-    std::string extensionId;              // native messaging only
-    std::optional<nlohmann::json> topup;  // kind "topup": {orderId, amount, currency, card}
+    std::string extensionId;  // native messaging only
+    // The request's member named after the kind: "topup" {orderId, amount, currency, card},
+    // "ecload" the same with the bank card, "application" {orderId, candidates}.
+    std::optional<nlohmann::json> details;
 };
 
 enum class UiAnswer {
@@ -50,10 +52,12 @@ class TrustedUi {
     // Asks the attached UIs and waits for the first answer, the timeout, the last UI leaving
     // or cancelled() turning true (polled). Questions about the same origin share one
     // dialog: a second caller waits for the answer the first one gets.
-    UiAnswer ask(const UiQuestion& question, const std::function<bool()>& cancelled);
+    // `choice`, when given, gets the answer's choice (kind "application": the AID in hex).
+    UiAnswer ask(const UiQuestion& question, const std::function<bool()>& cancelled,
+                 std::string* choice = nullptr);
 
     // ui.respond; false when no such question is open (answered, timed out, gone).
-    bool respond(const std::string& id, bool allow, bool remember);
+    bool respond(const std::string& id, bool allow, bool remember, const std::string& choice = "");
 
     // How many callers wait for the answer to this question (0 when it is not open).
     std::size_t waiting(const std::string& id) const;

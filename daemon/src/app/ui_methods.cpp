@@ -26,7 +26,7 @@ void registerUiMethods(api::Dispatcher& dispatcher, TrustedUi& trustedUi) {
                    });
 
     dispatcher.add(api::method::kUiRespond, [&trustedUi](const json& params, api::CallContext&) {
-        api::params::allowOnly(params, {"id", "decision", "remember"});
+        api::params::allowOnly(params, {"id", "decision", "remember", "choice"});
         const std::string id = api::params::requiredString(params, "id");
         const std::string decision = api::params::requiredString(params, "decision");
         if (decision != "allow" && decision != "deny") {
@@ -43,7 +43,9 @@ void registerUiMethods(api::Dispatcher& dispatcher, TrustedUi& trustedUi) {
             }
             remember = params["remember"].get<bool>();
         }
-        if (!trustedUi.respond(id, decision == "allow", remember)) {
+        // kind "application": the AID chosen among the candidates (hex).
+        const std::string choice = api::params::optionalString(params, "choice").value_or("");
+        if (!trustedUi.respond(id, decision == "allow", remember, choice)) {
             throw api::ApiError(api::ErrorCode::NotFound,
                                 "no open request " + id + " (answered, timed out or withdrawn)");
         }

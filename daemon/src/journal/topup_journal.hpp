@@ -92,6 +92,9 @@ class TopupJournal {
     // The states a top-up went through, in order (its audit trail).
     std::vector<TopupState> history(std::string_view orderId);
 
+    // The open database, for the EC-load journal that shares its file and durability.
+    sqlite3* database() { return database_.get(); }
+
   private:
     explicit TopupJournal(DatabasePtr database) : database_(std::move(database)) {}
     void createSchema();

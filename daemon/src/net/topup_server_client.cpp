@@ -1,7 +1,11 @@
 #include "net/topup_server_client.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <optional>
+#include <string_view>
+#include <utility>
 
 namespace taplink::net {
 
@@ -15,6 +19,21 @@ bool isPlainName(const std::string& name) {
            std::all_of(name.begin(), name.end(), [](unsigned char c) {
                return std::isalnum(c) != 0 || c == '-' || c == '_';
            });
+}
+
+// The script calls the daemon allows and the device API path each maps to (docs/server.md).
+constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kServerCalls{{
+    {"authorize", "authorize"},
+    {"ecload-authorize", "ecload/authorize"},
+}};
+
+std::string callPath(const std::string& call) {
+    for (const auto& [name, path] : kServerCalls) {
+        if (name == call) {
+            return std::string(path);
+        }
+    }
+    throw ServerRefusal(0, "invalid_request", "the daemon has no server call '" + call + "'");
 }
 
 json parseBody(const HttpResponse& response, const std::string& what) {
@@ -84,11 +103,12 @@ json TopupServerClient::fetchScript(const std::string& scheme) {
 
 json TopupServerClient::exchange(const std::string& orderId, const std::string& call,
                                  const json& request) {
-    if (!wire::isValidOrderId(orderId) || !isPlainName(call)) {
-        throw ServerRefusal(0, "invalid_request", "bad order id or server call name");
+    if (!wire::isValidOrderId(orderId)) {
+        throw ServerRefusal(0, "invalid_request", "bad order id");
     }
-    return expectOk(https_->postJson("/v1/orders/" + orderId + "/" + call, request.dump()),
-                    call + " for order " + orderId);
+    return expectOk(
+        https_->postJson("/v1/orders/" + orderId + "/" + callPath(call), request.dump()),
+        call + " for order " + orderId);
 }
 
 ReportOutcome TopupServerClient::reportResult(const std::string& orderId, ByteView result,
@@ -113,6 +133,44 @@ ReportOutcome TopupServerClient::reportResult(const std::string& orderId, ByteVi
     const auto settlement =
         readAnswer(body, what, [](const json& j) { return wire::Settlement::fromJson(j); });
     return ReportOutcome{false, settlement.receipt};
+}
+
+namespace {
+
+// 409 already_settled / already_reversed with sameResult: our own earlier report, decided.
+std::optional<EcReportOutcome> earlierDecision(const json& body) {
+    if (!body.is_object() || !body.value("sameResult", false) || !body.contains("receipt")) {
+        return std::nullopt;
+    }
+    const std::string code = body.value("code", "");
+    if (code != wire::refusal::kAlreadySettled && code != "already_reversed") {
+        return std::nullopt;
+    }
+    return EcReportOutcome{true, wire::EcReceipt::fromJson(body.at("receipt"))};
+}
+
+}  // namespace
+
+EcReportOutcome TopupServerClient::reportEcLoad(const std::string& orderId, EcReport kind,
+                                                ByteView message, ByteView signature) {
+    const bool result = kind == EcReport::Result;
+    const std::string what =
+        std::string(result ? "EC load result" : "EC load reversal") + " of order " + orderId;
+    const wire::ResultReport report{Bytes(message.begin(), message.end()),
+                                    Bytes(signature.begin(), signature.end())};
+    const HttpResponse response =
+        https_->postJson("/v1/orders/" + orderId + (result ? "/ecload/result" : "/ecload/reverse"),
+                         wire::toJson(report).dump());
+    const json body = parseBody(response, what);
+    if (response.status == 409) {
+        if (auto earlier = readAnswer(body, what, earlierDecision)) {
+            return *earlier;
+        }
+    }
+    const json answer = expectOk(response, what);
+    return EcReportOutcome{false, readAnswer(answer, what, [](const json& j) {
+                               return wire::EcReceipt::fromJson(j.at("receipt"));
+                           })};
 }
 
 }  // namespace taplink::net

@@ -11,6 +11,7 @@
 
 #include "net/https_client.hpp"
 #include "taplink/base/bytes.hpp"
+#include "taplink/protocol/ecload_wire.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::net {
@@ -34,6 +35,15 @@ struct ReportOutcome {
     wire::Receipt receipt;
 };
 
+// What decided an EC load (docs/server.md, "Electronic-cash load"): the signed TLE1 result
+// or the TLX1 reversal.
+enum class EcReport { Result, Reversal };
+
+struct EcReportOutcome {
+    bool alreadyDecided = false;  // the server had these exact bytes from an earlier report
+    wire::EcReceipt receipt;      // status "settled" or "reversed"
+};
+
 // The port to the top-up server that the money path uses: TopupServerClient over HTTPS, or a
 // scripted server in process for the service's tests. Failures are ServerRefusal (the server
 // said no) or NetError (it could not be asked).
@@ -44,13 +54,18 @@ class TopupServer {
     virtual wire::Order fetchOrder(const std::string& orderId) = 0;
     // The script envelope (docs/scripts.md) for the scheme, not yet verified.
     virtual nlohmann::json fetchScript(const std::string& scheme) = 0;
-    // A script's server exchange: POST /v1/orders/{id}/<call> with the request object.
+    // A script's server exchange: POST /v1/orders/{id}/<path> with the request object, the
+    // path being the call's ("authorize", "ecload-authorize" -> "ecload/authorize").
     virtual nlohmann::json exchange(const std::string& orderId, const std::string& call,
                                     const nlohmann::json& request) = 0;
     // POST /v1/orders/{id}/result. An identical earlier report (409 already_settled with
     // sameResult) counts as settled; any other refusal is a ServerRefusal.
     virtual ReportOutcome reportResult(const std::string& orderId, ByteView result,
                                        ByteView signature) = 0;
+    // POST /v1/orders/{id}/ecload/result or /reverse. The same bytes reported before (409
+    // already_settled / already_reversed with sameResult) count as decided.
+    virtual EcReportOutcome reportEcLoad(const std::string& orderId, EcReport kind,
+                                         ByteView message, ByteView signature) = 0;
 };
 
 class TopupServerClient final : public TopupServer {
@@ -63,6 +78,8 @@ class TopupServerClient final : public TopupServer {
                             const nlohmann::json& request) override;
     ReportOutcome reportResult(const std::string& orderId, ByteView result,
                                ByteView signature) override;
+    EcReportOutcome reportEcLoad(const std::string& orderId, EcReport kind, ByteView message,
+                                 ByteView signature) override;
 
   private:
     nlohmann::json expectOk(const HttpResponse& response, const std::string& what);

@@ -1,5 +1,8 @@
 #include "script/apdu_policy.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include "taplink/cards/epurse/epurse_protocol.hpp"
 #include "taplink/chip/load_sam_protocol.hpp"
 
@@ -18,10 +21,28 @@ bool matches(const std::optional<std::uint8_t>& wanted, const std::optional<std:
 
 std::vector<ApduRule> cardRules() {
     return {
-        {"SELECT", kClaInterindustry, apdu::kInsSelect, {}, {}, {}, false},
-        {"READ BINARY", kClaInterindustry, apdu::kInsReadBinary, {}, {}, {}, false},
-        {"READ RECORD", kClaInterindustry, apdu::kInsReadRecord, {}, {}, {}, false},
-        {"GET BALANCE", epurse::kCla, epurse::kInsGetBalance, {}, {}, {}, false},
+        {"SELECT", kClaInterindustry, apdu::kInsSelect, {}, {}, {}, false, false, {}, false},
+        {"READ BINARY",
+         kClaInterindustry,
+         apdu::kInsReadBinary,
+         {},
+         {},
+         {},
+         false,
+         false,
+         {},
+         false},
+        {"READ RECORD",
+         kClaInterindustry,
+         apdu::kInsReadRecord,
+         {},
+         {},
+         {},
+         false,
+         false,
+         {},
+         false},
+        {"GET BALANCE", epurse::kCla, epurse::kInsGetBalance, {}, {}, {}, false, false, {}, false},
         // P1 00 is load; 01 would be purchase, which a recharge script must never start.
         {"INITIALIZE FOR LOAD",
          epurse::kCla,
@@ -29,9 +50,30 @@ std::vector<ApduRule> cardRules() {
          epurse::kP1Load,
          {},
          {},
+         false,
+         false,
+         {},
          false},
-        {"CREDIT FOR LOAD", epurse::kCla, epurse::kInsCreditForLoad, {}, {}, {}, true},
-        {"GET TRANSACTION PROVE", epurse::kCla, epurse::kInsGetTransactionProve, {}, {}, {}, false},
+        {"CREDIT FOR LOAD",
+         epurse::kCla,
+         epurse::kInsCreditForLoad,
+         {},
+         {},
+         {},
+         true,
+         false,
+         {},
+         false},
+        {"GET TRANSACTION PROVE",
+         epurse::kCla,
+         epurse::kInsGetTransactionProve,
+         {},
+         {},
+         {},
+         false,
+         false,
+         {},
+         false},
     };
 }
 
@@ -39,11 +81,128 @@ std::vector<ApduRule> chipRules() {
     return {
         // SELECT by DF name (P1 04), first occurrence (P2 00), of the load SAM only: the PIV
         // application holds the device key and PIN and is no business of a script.
-        {"SELECT load SAM", kClaInterindustry, apdu::kInsSelect, 0x04, 0x00, sam::applicationId(),
+        {"SELECT load SAM",
+         kClaInterindustry,
+         apdu::kInsSelect,
+         0x04,
+         0x00,
+         sam::applicationId(),
+         false,
+         false,
+         {},
          false},
-        {"GET CHIP INFO", sam::kCla, sam::ins::kGetChipInfo, {}, {}, {}, false},
-        {"IMPORT LOAD AUTHORIZATION", sam::kCla, sam::ins::kImportAuthorization, {}, {}, {}, false},
-        {"COMPUTE LOAD MAC2", sam::kCla, sam::ins::kComputeLoadMac2, {}, {}, {}, false},
+        {"GET CHIP INFO", sam::kCla, sam::ins::kGetChipInfo, {}, {}, {}, false, false, {}, false},
+        {"IMPORT LOAD AUTHORIZATION",
+         sam::kCla,
+         sam::ins::kImportAuthorization,
+         {},
+         {},
+         {},
+         false,
+         false,
+         {},
+         false},
+        {"COMPUTE LOAD MAC2",
+         sam::kCla,
+         sam::ins::kComputeLoadMac2,
+         {},
+         {},
+         {},
+         false,
+         false,
+         {},
+         false},
+    };
+}
+
+// EMV Book 3 6.3.2 (CLA 80 proprietary, 04 secure messaging) and 6.5 (INS); Book 1 9.3.1.3
+// (GET RESPONSE). P1 of GENERATE AC: Book 3 6.5.5.2 table 12, bit 5 (CDA) never set.
+constexpr std::uint8_t kClaEmv = 0x80;
+constexpr std::uint8_t kClaSecureMessaging = 0x04;
+constexpr std::uint8_t kInsGetProcessingOptions = 0xA8;
+constexpr std::uint8_t kInsGetData = 0xCA;
+constexpr std::uint8_t kInsGenerateAc = 0xAE;
+constexpr std::uint8_t kInsExternalAuthenticate = 0x82;
+constexpr std::uint8_t kInsPutData = 0xDA;
+constexpr std::uint8_t kInsGetResponse = 0xC0;
+constexpr std::uint8_t kP1Arqc = 0x80;
+constexpr std::uint8_t kP1Tc = 0x40;
+constexpr std::uint8_t kP1Aac = 0x00;
+constexpr std::uint8_t kSelectByName = 0x04;
+constexpr std::array<std::uint8_t, 2> kP1P2EcBalance = {0x9F, 0x79};
+constexpr std::size_t kPutBalanceLength = 10;
+
+std::vector<ApduRule> bankCardRules() {
+    constexpr std::string_view kGenerateAc = "GENERATE AC";
+    return {
+        {"SELECT",
+         kClaInterindustry,
+         apdu::kInsSelect,
+         kSelectByName,
+         0x00,
+         {},
+         false,
+         false,
+         {},
+         false},
+        {"GET PROCESSING OPTIONS",
+         kClaEmv,
+         kInsGetProcessingOptions,
+         0x00,
+         0x00,
+         {},
+         false,
+         false,
+         {},
+         false},
+        {"READ RECORD",
+         kClaInterindustry,
+         apdu::kInsReadRecord,
+         {},
+         {},
+         {},
+         false,
+         false,
+         {},
+         false},
+        {"GET DATA", kClaEmv, kInsGetData, {}, {}, {}, false, false, {}, false},
+        {kGenerateAc, kClaEmv, kInsGenerateAc, kP1Arqc, 0x00, {}, false, false, {}, false},
+        {kGenerateAc, kClaEmv, kInsGenerateAc, kP1Tc, 0x00, {}, false, false, {}, false},
+        {kGenerateAc, kClaEmv, kInsGenerateAc, kP1Aac, 0x00, {}, false, false, {}, false},
+        {"EXTERNAL AUTHENTICATE",
+         kClaInterindustry,
+         kInsExternalAuthenticate,
+         0x00,
+         0x00,
+         {},
+         false,
+         false,
+         {},
+         false},
+        // The issuer script's write of the EC balance and nothing else (not the limit 9F77,
+        // 9F78 or 9F6D): P1-P2 9F 79, data n12 balance (6) || MAC (4) (JR/T 0025.13,
+        // docs/bank-cards.md step 9). Money; only ever inside the issuer's script.
+        {"PUT DATA 9F79 (secure messaging)",
+         kClaSecureMessaging,
+         kInsPutData,
+         kP1P2EcBalance[0],
+         kP1P2EcBalance[1],
+         {},
+         true,
+         true,
+         kPutBalanceLength,
+         true},
+        // The kernel fetches a case 4 answer that came with a warning (62xx/63xx).
+        {"GET RESPONSE",
+         kClaInterindustry,
+         kInsGetResponse,
+         0x00,
+         0x00,
+         {},
+         false,
+         false,
+         {},
+         false},
     };
 }
 
@@ -77,6 +236,16 @@ const ApduPolicy& ApduPolicy::chip() {
     return policy;
 }
 
+const ApduPolicy& ApduPolicy::bankCard() {
+    static const ApduPolicy policy(bankCardRules());
+    return policy;
+}
+
+const ApduPolicy& ApduPolicy::none() {
+    static const ApduPolicy policy({});
+    return policy;
+}
+
 const ApduPolicy& ApduPolicy::forTarget(Target target) {
     return target == Target::Card ? card() : chip();
 }
@@ -90,9 +259,17 @@ const ApduRule* ApduPolicy::find(const ApduShape& shape) const {
         if (rule.data && (!shape.data || *shape.data != *rule.data)) {
             continue;
         }
+        if (rule.dataLength && (!shape.data || shape.data->size() != *rule.dataLength)) {
+            continue;
+        }
         return &rule;
     }
     return nullptr;
+}
+
+bool ApduPolicy::takesIssuerScripts() const {
+    return std::any_of(rules_.begin(), rules_.end(),
+                       [](const ApduRule& rule) { return rule.inIssuerScript; });
 }
 
 }  // namespace taplink::script

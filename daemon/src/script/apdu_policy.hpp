@@ -3,6 +3,7 @@
 // wrong hands cannot make the card spend (no purchase) or the chip sign or unlock (no PIV).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -31,6 +32,12 @@ struct ApduRule {
     // The command moves money on the card: the engine journals right before and right after
     // it (checkpoints), and never cancels or stops between it and the checkpoint after it.
     bool movesMoney = false;
+    // The command may come inside an issuer script (template 71/72) from the server.
+    bool inIssuerScript = false;
+    // Lc: the data is exactly this long (a field that is not known does not match).
+    std::optional<std::size_t> dataLength;
+    // Only inside an issuer script: never a script's own apdu step nor a kernel step.
+    bool issuerScriptOnly = false;
 };
 
 // What is known of a command: everything at send time; at load time P1, P2 or the data may
@@ -58,10 +65,22 @@ class ApduPolicy {
     static const ApduPolicy& card();
     static const ApduPolicy& chip();
     static const ApduPolicy& forTarget(Target target);
+    //   bank card (scheme bank-ec), by command family: SELECT by name (00 A4 04 00), GET
+    //         PROCESSING OPTIONS (80 A8 00 00), READ RECORD (00 B2), GET DATA (80 CA),
+    //         GENERATE AC (80 AE 80/40/00 00: ARQC, TC, AAC; never CDA), EXTERNAL
+    //         AUTHENTICATE (00 82 00 00), PUT DATA of the EC balance under secure messaging
+    //         (04 DA 9F 79, Lc 0A, moves money; the only command an issuer script may carry
+    //         and only there), GET RESPONSE (00 C0 00 00).
+    //         Never VERIFY, purchase, application block/unblock or PIN change.
+    static const ApduPolicy& bankCard();
+    // Nothing at all (the chip, for a bank script).
+    static const ApduPolicy& none();
 
     // The rule the command falls under; nullptr when it falls under none. A constrained
     // field that is not known (nullopt) does not match: it could be anything.
     const ApduRule* find(const ApduShape& shape) const;
+    // Whether any command may come in an issuer script.
+    bool takesIssuerScripts() const;
 
   private:
     std::vector<ApduRule> rules_;

@@ -5,6 +5,10 @@
 
 #include "script/json_reader.hpp"
 #include "script/script_error.hpp"
+#include "taplink/apdu/tlv.hpp"
+#include "taplink/emv/bcd.hpp"
+#include "taplink/emv/dol.hpp"
+#include "taplink/emv/emv_error.hpp"
 
 namespace taplink::script {
 
@@ -32,6 +36,19 @@ TemplatePart parseReference(std::string_view reference) {
         part.kind = TemplatePart::Kind::Bytes;
         return part;
     }
+    if (encoding == "dol") {
+        part.kind = TemplatePart::Kind::Dol;
+        return part;
+    }
+    if (encoding == "lv") {
+        part.kind = TemplatePart::Kind::LengthValue;
+        return part;
+    }
+    if (encoding.size() == 2 && encoding[0] == 'n' && encoding[1] >= '1' && encoding[1] <= '9') {
+        part.kind = TemplatePart::Kind::Numeric;  // n1..n9: 2 to 18 digits
+        part.width = static_cast<std::size_t>(encoding[1] - '0');
+        return part;
+    }
     part.kind = TemplatePart::Kind::Integer;
     if (encoding == "u8") {
         part.width = 1;
@@ -45,7 +62,8 @@ TemplatePart parseReference(std::string_view reference) {
         part.width = 8;
     } else {
         throw std::invalid_argument("{" + std::string(reference) + "}: unknown encoding \"" +
-                                    std::string(encoding) + "\" (u8, u16, u24, u32, u64, hex)");
+                                    std::string(encoding) +
+                                    "\" (u8, u16, u24, u32, u64, n1-n9, hex, lv, dol)");
     }
     return part;
 }
@@ -60,6 +78,10 @@ void flushLiteral(ByteTemplate& out, std::string& digits) {
     }
     out.parts.push_back(TemplatePart{TemplatePart::Kind::Literal, *bytes, {}, 0});
     digits.clear();
+}
+
+void append(Bytes& out, ByteView bytes) {
+    out.insert(out.end(), bytes.begin(), bytes.end());
 }
 
 }  // namespace
@@ -113,33 +135,98 @@ bool appendInteger(Bytes& out, std::uint64_t value, std::size_t width) {
     return true;
 }
 
+emv::TerminalData terminalDataOf(const TerminalDataMap& map, const Variables& variables) {
+    emv::TerminalData data;
+    for (const auto& [tag, name] : map) {
+        if (const Variables::Value* value = variables.find(name)) {
+            data[tag] = isBytes(*value) ? std::get<Bytes>(*value)
+                                        : emv::encodeAmount(std::get<std::uint64_t>(*value));
+        }
+    }
+    return data;
+}
+
+namespace {
+
+// Big-endian (u8..u64) or n, BCD (n1..n9, the kernel's bcd); it must fit.
+std::optional<Bytes> encodedInteger(std::uint64_t value, const TemplatePart& part) {
+    if (part.kind == TemplatePart::Kind::Numeric) {
+        try {
+            return emv::encodeNumeric(value, part.width);
+        } catch (const emv::EmvError&) {
+            return std::nullopt;
+        }
+    }
+    Bytes out;
+    return appendInteger(out, value, part.width) ? std::optional<Bytes>(out) : std::nullopt;
+}
+
+Bytes integerOf(const Variables& variables, const TemplatePart& part, const std::string& step) {
+    const Variables::Value* value = variables.find(part.variable);
+    if (value == nullptr) {
+        throw ScriptError(ErrorCode::ValueInvalid, step,
+                          "variable " + part.variable + " is not set");
+    }
+    const std::optional<Bytes> encoded =
+        isBytes(*value) ? std::nullopt : encodedInteger(std::get<std::uint64_t>(*value), part);
+    if (!encoded) {
+        throw ScriptError(ErrorCode::ValueInvalid, step,
+                          "variable " + part.variable + " does not fit in " +
+                              std::to_string(part.width) + " byte(s)");
+    }
+    return *encoded;
+}
+
+const Bytes& bytesOf(const Variables& variables, const std::string& name, const std::string& step) {
+    const Variables::Value* value = variables.find(name);
+    if (value == nullptr || !isBytes(*value)) {
+        throw ScriptError(ErrorCode::ValueInvalid, step,
+                          "variable " + name + " is not set to bytes");
+    }
+    return std::get<Bytes>(*value);
+}
+
+// The DOL's data (EMV Book 3 5.4); a DOL the kernel cannot read came from the card.
+Bytes dolData(const Bytes& dol, const TerminalDataMap& map, const Variables& variables,
+              const std::string& step) {
+    try {
+        return emv::buildDolData(emv::parseDol(dol), terminalDataOf(map, variables));
+    } catch (const emv::EmvError& error) {
+        // A value of the store that does not fit is the script's; a bad DOL is the card's.
+        const bool ours = error.code() == emv::EmvErrorCode::TerminalDataInvalid;
+        throw ScriptError(ours ? ErrorCode::ValueInvalid : ErrorCode::ResponseInvalid, step,
+                          std::string("DOL: ") + error.what());
+    }
+}
+
+}  // namespace
+
 Bytes renderByteTemplate(const ByteTemplate& byteTemplate, const Variables& variables,
-                         const std::string& step) {
+                         const std::string& step, const TerminalDataMap& terminalData) {
     Bytes out;
     for (const TemplatePart& part : byteTemplate.parts) {
-        if (part.kind == TemplatePart::Kind::Literal) {
-            out.insert(out.end(), part.literal.begin(), part.literal.end());
-            continue;
+        Bytes piece;
+        switch (part.kind) {
+            case TemplatePart::Kind::Literal:
+                piece = part.literal;
+                break;
+            case TemplatePart::Kind::Bytes:
+                piece = bytesOf(variables, part.variable, step);
+                break;
+            case TemplatePart::Kind::LengthValue:
+                piece = tlv::encodeLength(bytesOf(variables, part.variable, step).size());
+                append(piece, bytesOf(variables, part.variable, step));
+                break;
+            case TemplatePart::Kind::Dol:
+                piece =
+                    dolData(bytesOf(variables, part.variable, step), terminalData, variables, step);
+                break;
+            case TemplatePart::Kind::Integer:
+            case TemplatePart::Kind::Numeric:
+                piece = integerOf(variables, part, step);
+                break;
         }
-        const Variables::Value* value = variables.find(part.variable);
-        if (value == nullptr) {
-            throw ScriptError(ErrorCode::ValueInvalid, step,
-                              "variable " + part.variable + " is not set");
-        }
-        if (part.kind == TemplatePart::Kind::Bytes) {
-            if (!isBytes(*value)) {
-                throw ScriptError(ErrorCode::ValueInvalid, step,
-                                  "variable " + part.variable + " is not bytes");
-            }
-            const Bytes& bytes = std::get<Bytes>(*value);
-            out.insert(out.end(), bytes.begin(), bytes.end());
-            continue;
-        }
-        if (isBytes(*value) || !appendInteger(out, std::get<std::uint64_t>(*value), part.width)) {
-            throw ScriptError(ErrorCode::ValueInvalid, step,
-                              "variable " + part.variable + " does not fit in " +
-                                  std::to_string(part.width) + " byte(s)");
-        }
+        append(out, piece);
     }
     return out;
 }

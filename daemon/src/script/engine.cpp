@@ -7,7 +7,9 @@
 
 #include "script/byte_template.hpp"
 #include "script/data_script.hpp"
+#include "script/emv_steps.hpp"
 #include "script/json_reader.hpp"
+#include "script/scheme_rules.hpp"
 #include "script/script_error.hpp"
 #include "taplink/base/byte_reader.hpp"
 
@@ -69,6 +71,8 @@ void checkInput(const InputDeclaration& input, const Variables::Value* value) {
     }
 }
 
+bool evaluateOver(const Variables& variables, const Condition& condition, const Step& step);
+
 class Runner {
   public:
     Runner(const Script& script, RunContext& context) : script_(script), context_(context) {}
@@ -87,12 +91,23 @@ class Runner {
     void runServer(const Step& step, const ServerStep& server);
     json buildRequest(const Step& step, const ServerStep& server) const;
     Variables readResponse(const Step& step, const ServerStep& server, const json& response) const;
+    bool declined(const Step& step, const ServerStep& server, const Variables& answer) const;
     void readDataScript(const Step& step, const DataScriptField& field, const json& response,
                         Variables& out) const;
     void runCheckpoint(const CheckpointStep& checkpoint);
+    void countApdu(const Step& step);
+    // The card through the scheme's policy, for the kernel's commands (emv_steps.hpp).
+    emv_steps::PolicyChannel cardChannel(const Step& step, bool issuerScript = false);
+    void runReadRecords(const Step& step, const ReadRecordsStep& records);
+    void runIssuerScript(const Step& step, const IssuerScriptStep& issuerScript);
+    void runKernelStep(const Step& step);
+    void runGenerateAc(const Step& step, const GenerateAcStep& generateAc);
+    void merge(const Variables& values);
     void runSet(const Step& step, const SetStep& set);
     void runRepeat(const Step& step, const RepeatStep& repeat);
-    bool evaluate(const Condition& condition, const Step& step) const;
+    bool evaluate(const Condition& condition, const Step& step) const {
+        return evaluateOver(variables_, condition, step);
+    }
 
     const Script& script_;
     RunContext& context_;
@@ -178,7 +193,101 @@ void Runner::runStep(const Step& step) {
         runSet(step, *set);
     } else if (const auto* repeat = std::get_if<RepeatStep>(&step.action)) {
         runRepeat(step, *repeat);
+    } else if (const auto* records = std::get_if<ReadRecordsStep>(&step.action)) {
+        runReadRecords(step, *records);
+    } else if (const auto* getData = std::get_if<GetDataStep>(&step.action)) {
+        emv_steps::PolicyChannel channel = cardChannel(step);
+        merge(emv_steps::getData(channel, *getData, step.label));
+    } else if (const auto* check = std::get_if<EcCheckStep>(&step.action)) {
+        emv_steps::checkEcLoad(variables_, *check, step.label);
+    } else if (const auto* issuerScript = std::get_if<IssuerScriptStep>(&step.action)) {
+        runIssuerScript(step, *issuerScript);
+    } else {
+        runKernelStep(step);
     }
+}
+
+void Runner::runKernelStep(const Step& step) {
+    if (const auto* gpo = std::get_if<GpoStep>(&step.action)) {
+        const Bytes none;
+        const Bytes& pdolData = gpo->pdolData && variables_.contains(*gpo->pdolData)
+                                    ? variables_.bytes(*gpo->pdolData)
+                                    : none;
+        emv_steps::PolicyChannel channel = cardChannel(step);
+        merge(emv_steps::gpo(channel, *gpo, pdolData, step.label));
+    } else if (const auto* generateAc = std::get_if<GenerateAcStep>(&step.action)) {
+        runGenerateAc(step, *generateAc);
+    } else if (const auto* restrictions = std::get_if<RestrictionsStep>(&step.action)) {
+        emv_steps::checkRestrictions(variables_, *restrictions, step.label);
+    }
+}
+
+void Runner::runGenerateAc(const Step& step, const GenerateAcStep& generateAc) {
+    std::optional<std::uint16_t> firstAtc;
+    if (generateAc.firstAtc) {
+        const Bytes& atc = variables_.bytes(*generateAc.firstAtc);
+        if (atc.size() != 2) {
+            throw ScriptError(ErrorCode::ValueInvalid, step.label,
+                              "variable " + *generateAc.firstAtc + " is not a 2-byte ATC");
+        }
+        firstAtc = static_cast<std::uint16_t>(bigEndian(atc));
+    }
+    emv_steps::PolicyChannel channel = cardChannel(step);
+    const Bytes cdolData =
+        renderByteTemplate(generateAc.cdolData, variables_, step.label, script_.terminalData);
+    merge(emv_steps::generateAc(channel, generateAc, cdolData, firstAtc, step.label));
+}
+
+// --- the kernel's steps (emv_steps.hpp)
+
+void Runner::merge(const Variables& values) {
+    for (const auto& [name, value] : values) {
+        variables_.set(name, value);
+    }
+}
+
+void Runner::countApdu(const Step& step) {
+    // While money is pending the checkpoint after it must be reached: the issuer script
+    // step checked beforehand that all of its commands fit (emv_steps::runIssuerScript).
+    if (apdusSent_ >= script_.limits.maxApdus && !moneyPending_) {
+        throw ScriptError(ErrorCode::LimitExceeded, step.label,
+                          "more than " + std::to_string(script_.limits.maxApdus) + " APDUs");
+    }
+    ++apdusSent_;
+}
+
+emv_steps::PolicyChannel Runner::cardChannel(const Step& step, bool issuerScript) {
+    return emv_steps::PolicyChannel(
+        context_.card, rulesFor(script_.scheme).card, step.label,
+        [this, &step] { countApdu(step); }, issuerScript);
+}
+
+void Runner::runReadRecords(const Step& step, const ReadRecordsStep& records) {
+    const Variables::Value* afl = variables_.find(records.afl);
+    if (afl == nullptr || !isBytes(*afl)) {
+        throw ScriptError(ErrorCode::ValueInvalid, step.label,
+                          "variable " + records.afl + " is not set to bytes");
+    }
+    emv_steps::PolicyChannel channel = cardChannel(step);
+    merge(emv_steps::readRecords(channel, records, std::get<Bytes>(*afl), step.label));
+}
+
+void Runner::runIssuerScript(const Step& step, const IssuerScriptStep& issuerScript) {
+    const Variables::Value* scripts = variables_.find(issuerScript.script);
+    if (scripts == nullptr || !isBytes(*scripts)) {
+        throw ScriptError(ErrorCode::ValueInvalid, step.label,
+                          "variable " + issuerScript.script + " is not set to bytes");
+    }
+    emv_steps::PolicyChannel channel = cardChannel(step, true);
+    // From the first command on, the card may hold the new balance: the checkpoint after
+    // this step runs whatever happens to the limits or a cancel.
+    moneyPending_ = true;
+    const std::size_t budget =
+        script_.limits.maxApdus - std::min(apdusSent_, script_.limits.maxApdus);
+    variables_.setBytes(
+        issuerScript.result,
+        emv_steps::runIssuerScript(channel, issuerScript, std::get<Bytes>(*scripts),
+                                   rulesFor(script_.scheme).card, budget, step.label));
 }
 
 // --- apdu
@@ -189,15 +298,16 @@ apdu::CommandApdu Runner::buildCommand(const Step& step, const ApduStep& apdu) c
     command.ins = apdu.ins;
     command.p1 = renderByteTemplate(apdu.p1, variables_, step.label).at(0);
     command.p2 = renderByteTemplate(apdu.p2, variables_, step.label).at(0);
-    command.data = renderByteTemplate(apdu.data, variables_, step.label);
+    command.data = renderByteTemplate(apdu.data, variables_, step.label, script_.terminalData);
     command.le = apdu.le;
     if (command.data.size() > apdu::kMaxExtendedLc) {
         throw ScriptError(ErrorCode::ValueInvalid, step.label,
                           "command data of " + std::to_string(command.data.size()) + " bytes");
     }
     // The policy again, on the bytes that will go out.
-    const ApduRule* rule = ApduPolicy::forTarget(apdu.target).find(ApduShape::of(command));
-    if (rule == nullptr || rule->name != apdu.commandName) {
+    const ApduRule* rule =
+        rulesFor(script_.scheme).policy(apdu.target).find(ApduShape::of(command));
+    if (rule == nullptr || rule->name != apdu.commandName || rule->issuerScriptOnly) {
         throw ScriptError(ErrorCode::ApduNotAllowed, step.label,
                           "APDU " +
                               toHex(Bytes{command.cla, command.ins, command.p1, command.p2}, true) +
@@ -208,11 +318,7 @@ apdu::CommandApdu Runner::buildCommand(const Step& step, const ApduStep& apdu) c
 
 void Runner::runApdu(const Step& step, const ApduStep& apdu) {
     const apdu::CommandApdu command = buildCommand(step, apdu);
-    if (apdusSent_ >= script_.limits.maxApdus) {
-        throw ScriptError(ErrorCode::LimitExceeded, step.label,
-                          "more than " + std::to_string(script_.limits.maxApdus) + " APDUs");
-    }
-    ++apdusSent_;
+    countApdu(step);
     apdu::ApduChannel& channel = apdu.target == Target::Card ? context_.card : context_.chip;
     const apdu::ResponseApdu response = channel.transmit(command);
     if (apdu.saveSw) {
@@ -255,9 +361,10 @@ void Runner::acceptResponse(const Step& step, const ApduStep& apdu,
             extracted.setBytes(extraction.variable, Bytes(field.begin(), field.end()));
         }
     }
-    for (const auto& [name, value] : extracted) {
-        variables_.set(name, value);
+    if (apdu.tlvTemplate) {
+        merge(emv_steps::extractTlv(data, *apdu.tlvTemplate, apdu.extractTlv, step.label));
     }
+    merge(extracted);
 }
 
 // --- server
@@ -317,8 +424,13 @@ Variables Runner::readResponse(const Step& step, const ServerStep& server,
         refuse("something that is not a JSON object");
     }
     Variables out;
+    std::vector<std::string> absent;
     for (const ResponseField& field : server.response) {
         const auto found = response.find(field.field);
+        if (found == response.end() && field.optional) {
+            absent.push_back(field.field);
+            continue;
+        }
         if (found == response.end()) {
             refuse("without \"" + field.field + "\"");
         }
@@ -340,7 +452,22 @@ Variables Runner::readResponse(const Step& step, const ServerStep& server,
     for (const DataScriptField& field : server.dataScripts) {
         readDataScript(step, field, response, out);
     }
+    // Only a decline may leave the optional fields out (docs/scripts.md, server).
+    if (!absent.empty() && !declined(step, server, out)) {
+        refuse("without \"" + absent.front() + "\" and did not decline");
+    }
     return out;
+}
+
+bool Runner::declined(const Step& step, const ServerStep& server, const Variables& answer) const {
+    if (!server.declinedWhen) {
+        return false;
+    }
+    Variables after = variables_;
+    for (const auto& [name, value] : answer) {
+        after.set(name, value);
+    }
+    return evaluateOver(after, *server.declinedWhen, step);
 }
 
 void Runner::readDataScript(const Step& step, const DataScriptField& field, const json& response,
@@ -385,6 +512,11 @@ void Runner::runCheckpoint(const CheckpointStep& checkpoint) {
 }
 
 void Runner::runSet(const Step& step, const SetStep& set) {
+    if (set.bytes) {
+        variables_.setBytes(set.variable, renderByteTemplate(*set.bytes, variables_, step.label,
+                                                             script_.terminalData));
+        return;
+    }
     if (set.value) {
         variables_.set(set.variable, *set.value);
         return;
@@ -430,22 +562,23 @@ void Runner::runRepeat(const Step& step, const RepeatStep& repeat) {
     }
 }
 
-bool Runner::evaluate(const Condition& condition, const Step& step) const {
+bool evaluateOver(const Variables& variables, const Condition& condition, const Step& step) {
+    const auto holds = [&variables, &step](const Condition& c) {
+        return evaluateOver(variables, c, step);
+    };
     switch (condition.kind) {
         case Condition::Kind::Defined:
-            return variables_.contains(condition.variable);
+            return variables.contains(condition.variable);
         case Condition::Kind::All:
-            return std::all_of(condition.children.begin(), condition.children.end(),
-                               [this, &step](const Condition& c) { return evaluate(c, step); });
+            return std::all_of(condition.children.begin(), condition.children.end(), holds);
         case Condition::Kind::Any:
-            return std::any_of(condition.children.begin(), condition.children.end(),
-                               [this, &step](const Condition& c) { return evaluate(c, step); });
+            return std::any_of(condition.children.begin(), condition.children.end(), holds);
         case Condition::Kind::Not:
-            return !evaluate(condition.children.at(0), step);
+            return !holds(condition.children.at(0));
         case Condition::Kind::Compare:
             break;
     }
-    const Variables::Value* value = variables_.find(condition.variable);
+    const Variables::Value* value = variables.find(condition.variable);
     if (value == nullptr) {
         throw ScriptError(ErrorCode::ValueInvalid, step.label,
                           "condition on " + condition.variable + ", which is not set");

@@ -42,7 +42,9 @@ class CheckpointSink {
     CheckpointSink& operator=(const CheckpointSink&) = delete;
     virtual ~CheckpointSink() = default;
 
-    // name: "authorized", "card_initialized", "credited"; saved: the step's save list.
+    // name: one of the script's scheme (scheme_rules.hpp): "authorized", "card_initialized",
+    // "credited" for city-epurse; "arqc", "authorized", "script_sending", "loaded" for
+    // bank-ec. saved: the step's save list.
     virtual void checkpoint(std::string_view name, const Variables& saved) = 0;
 
   protected:

@@ -6,6 +6,7 @@
 #include <array>
 #include <limits>
 
+#include "script/scheme_rules.hpp"
 #include "taplink/base/byte_reader.hpp"
 
 namespace taplink::script::detail {
@@ -17,10 +18,6 @@ using nlohmann::json;
 constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
 
 constexpr std::array<std::string_view, 3> kStages = {"authorizing", "writing", "confirming"};
-
-// The checkpoints, in the order a top-up passes them (the journal's states).
-constexpr std::array<std::string_view, 3> kCheckpoints = {"authorized", "card_initialized",
-                                                          "credited"};
 
 Encoding encodingFrom(ObjectReader& reader, bool allowText) {
     const std::string as = reader.string("as");
@@ -60,12 +57,36 @@ ServerStep StepParser::parseServer(ObjectReader& reader, const BlockContext& con
         ObjectReader field(item.value(), reader.where() + " request." + item.key(),
                            ErrorCode::Malformed);
         RequestField out{item.key(), field.string("var"), encodingFrom(field, true)};
-        use(out.variable, typeOf(out.encoding), std::nullopt, field);
+        use(out.variable, typeOf(out.encoding), std::nullopt, field, false, true);
         field.finish();
         step.request.push_back(std::move(out));
     }
     parseResponse(reader, step, !context.conditional);
+    parseDecline(reader, step, context);
     return step;
+}
+
+void StepParser::parseDecline(ObjectReader& reader, ServerStep& step, const BlockContext& context) {
+    PendingDecline pending;
+    for (const ResponseField& field : step.response) {
+        if (field.optional) {
+            pending.variables.push_back(field.variable);
+        }
+    }
+    const json* when = reader.optional("declinedWhen");
+    if (when == nullptr) {
+        if (!pending.variables.empty()) {
+            reader.fail("an optional response field needs the step's declinedWhen");
+        }
+        return;
+    }
+    if (context.conditional || context.loopDepth > 0) {
+        reader.fail("declinedWhen: the server step may not be in a loop or under a condition");
+    }
+    step.declinedWhen = std::make_shared<const Condition>(
+        parseCondition(*when, reader.where() + " declinedWhen", 0));
+    pending.when = *when;
+    pendingDecline_ = std::move(pending);
 }
 
 void StepParser::parseResponse(ObjectReader& reader, ServerStep& step, bool definite) {
@@ -111,8 +132,9 @@ void StepParser::parseResponse(ObjectReader& reader, ServerStep& step, bool defi
         } else {
             out.max = field.optionalInteger("max", 0, kMaxU64);
         }
+        out.optional = field.optionalBoolean("optional").value_or(false);
         field.finish();
-        define(out.variable, typeOf(out.encoding), std::nullopt, definite, field);
+        define(out.variable, typeOf(out.encoding), std::nullopt, definite && !out.optional, field);
         step.response.push_back(std::move(out));
     }
 }
@@ -122,16 +144,19 @@ void StepParser::parseResponse(ObjectReader& reader, ServerStep& step, bool defi
 CheckpointStep StepParser::parseCheckpoint(ObjectReader& reader, const BlockContext& context) {
     CheckpointStep step;
     step.name = reader.string("name");
-    const auto* position = std::find(kCheckpoints.begin(), kCheckpoints.end(), step.name);
-    if (position == kCheckpoints.end()) {
-        reader.fail("unknown checkpoint " + inQuotes(step.name) +
-                    " (authorized, card_initialized, credited)");
+    const std::vector<std::string_view>& names = rulesFor(scheme_).checkpoints;
+    std::string order;
+    for (const std::string_view name : names) {
+        order += (order.empty() ? "" : ", ") + std::string(name);
     }
-    const int index = static_cast<int>(position - kCheckpoints.begin());
+    const auto position = std::find(names.begin(), names.end(), step.name);
+    if (position == names.end()) {
+        reader.fail("unknown checkpoint " + inQuotes(step.name) + " (" + order + ")");
+    }
+    const int index = static_cast<int>(position - names.begin());
     if (context.loopDepth > 0 || context.conditional || index < checkpointsSeen_) {
         reader.fail("checkpoint " + step.name +
-                    " must come once, outside loops and conditions, in the order authorized, "
-                    "card_initialized, credited");
+                    " must come once, outside loops and conditions, in the order " + order);
     }
     checkpointsSeen_ = index + 1;
     const json& save = reader.required("save");
@@ -166,8 +191,14 @@ SetStep StepParser::parseSet(ObjectReader& reader, const BlockContext& context) 
     step.variable = reader.string("var");
     const json* add = reader.optional("add");
     const json* value = reader.optional("value");
-    if ((add == nullptr) == (value == nullptr)) {
-        reader.fail("a set step has either \"add\" or \"value\"");
+    const bool hasBytes = reader.has("bytes");
+    if ((add != nullptr) + (value != nullptr) + static_cast<int>(hasBytes) != 1) {
+        reader.fail("a set step has one of \"add\", \"value\" or \"bytes\"");
+    }
+    if (hasBytes) {
+        step.bytes = parseTemplate(reader, "bytes", std::nullopt);
+        define(step.variable, VarType::Bytes, std::nullopt, !context.conditional, reader);
+        return step;
     }
     VarType type = VarType::Integer;
     if (add != nullptr) {

@@ -49,6 +49,8 @@ std::string_view codeName(ErrorCode code) {
             return "data_script_invalid";
         case ErrorCode::Cancelled:
             return "cancelled";
+        case ErrorCode::NotAccepted:
+            return "not_accepted";
     }
     return "unknown";
 }
@@ -68,6 +70,13 @@ ScriptError ScriptError::statusWord(std::string step, std::uint16_t statusWord,
     }
     ScriptError error(ErrorCode::StatusWord, std::move(step), message);
     error.statusWord_ = statusWord;
+    error.outcome_ = std::move(outcome);
+    return error;
+}
+
+ScriptError ScriptError::notAccepted(std::string step, std::string outcome,
+                                     const std::string& why) {
+    ScriptError error(ErrorCode::NotAccepted, std::move(step), why + " (" + outcome + ")");
     error.outcome_ = std::move(outcome);
     return error;
 }

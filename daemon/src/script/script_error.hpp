@@ -26,6 +26,7 @@ enum class ErrorCode {
     Server,             // the server exchange failed or answered outside the mapping
     DataScriptInvalid,  // a data script of the wrong kind, target, scheme or items
     Cancelled,          // the caller cancelled between two steps
+    NotAccepted,        // the script's own check refused the transaction (outcome() names it)
 };
 
 // The snake_case name of a code ("status_word"), as logs and the API show it.
@@ -42,6 +43,9 @@ class ScriptError : public std::runtime_error {
     // ("insufficient_funds"), or empty.
     static ScriptError statusWord(std::string step, std::uint16_t statusWord,
                                   const std::string& commandName, std::string outcome);
+    // A check of the script refused the transaction before the card was asked:
+    // not_accepted with that outcome ("ec_limit_exceeded").
+    static ScriptError notAccepted(std::string step, std::string outcome, const std::string& why);
 
     ErrorCode code() const { return code_; }
     const std::string& step() const { return step_; }

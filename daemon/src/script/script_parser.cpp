@@ -142,14 +142,17 @@ Script parseScript(ByteView text, const Limits& limits) {
     for (std::size_t i = 0; i < inputs.size(); ++i) {
         script.inputs.push_back(parseInput(inputs[i], i, steps));
     }
+    script.terminalData = steps.parseTerminalData(reader);
     script.steps = steps.parseSteps(reader.required("steps"), "steps", {});
+    steps.checkTerminalData(reader);
 
     for (const json& output : boundedArray(reader, "outputs")) {
         const detail::VariableInfo* known =
             output.is_string() ? steps.find(output.get<std::string>()) : nullptr;
-        if (known == nullptr || !known->definite || known->confinedTo) {
+        if (known == nullptr || !known->definite || known->confinedTo || known->cardholderData) {
             reader.fail("output " + output.dump() +
-                        " is not a variable set on every path through the script");
+                        " is not a variable set on every path through the script, or it is "
+                        "cardholder data");
         }
         script.outputs.push_back(output.get<std::string>());
     }

@@ -4,8 +4,10 @@
 #include <array>
 #include <cctype>
 #include <stdexcept>
+#include <utility>
 
 #include "script/byte_template.hpp"
+#include "script/scheme_rules.hpp"
 #include "taplink/apdu/apdu.hpp"
 
 namespace taplink::script::detail {
@@ -42,6 +44,15 @@ std::optional<std::uint16_t> statusWordFrom(const std::string& text) {
         return std::nullopt;
     }
     return static_cast<std::uint16_t>(((*bytes)[0] << 8U) | (*bytes)[1]);
+}
+
+// A money APDU, or an issuer script (its PUT DATA writes the EC balance).
+const std::string* moneyCommand(const Step& step) {
+    static const std::string kIssuerScript = "the issuer script";
+    if (const auto* apduStep = std::get_if<ApduStep>(&step.action)) {
+        return apduStep->movesMoney ? &apduStep->commandName : nullptr;
+    }
+    return std::holds_alternative<IssuerScriptStep>(step.action) ? &kIssuerScript : nullptr;
 }
 
 // A step that only takes a position in the flow (progress) does not separate a money APDU
@@ -99,12 +110,12 @@ void StepParser::declareInput(const std::string& name, VarType type, const Objec
 }
 
 void StepParser::define(const std::string& name, VarType type, std::optional<Target> confinedTo,
-                        bool definite, const ObjectReader& where) {
+                        bool definite, const ObjectReader& where, bool cardholderData) {
     if (!isVariableName(name)) {
         where.fail("not a variable name: " + inQuotes(name));
     }
     const auto [entry, added] =
-        variables_.try_emplace(name, VariableInfo{type, confinedTo, definite});
+        variables_.try_emplace(name, VariableInfo{type, confinedTo, definite, cardholderData});
     if (added) {
         return;
     }
@@ -116,11 +127,14 @@ void StepParser::define(const std::string& name, VarType type, std::optional<Tar
     if (known.confinedTo != confinedTo) {
         where.fail("variable " + name + " holds data script items elsewhere");
     }
+    if (known.cardholderData != cardholderData) {
+        where.fail("variable " + name + " holds cardholder data in one place only");
+    }
     known.definite = known.definite || definite;
 }
 
 void StepParser::use(const std::string& name, VarType type, std::optional<Target> apduTarget,
-                     const ObjectReader& where, bool mustBeDefinite) const {
+                     const ObjectReader& where, bool mustBeDefinite, bool toServer) const {
     const VariableInfo* known = find(name);
     if (known == nullptr) {
         where.fail("variable " + name + " is not defined before this step");
@@ -132,6 +146,9 @@ void StepParser::use(const std::string& name, VarType type, std::optional<Target
     if (known->confinedTo && known->confinedTo != apduTarget) {
         where.fail("variable " + name + " holds data script items for the " +
                    std::string(targetName(*known->confinedTo)) + " and may only go there");
+    }
+    if (known->cardholderData && !toServer) {
+        where.fail("variable " + name + " holds cardholder data and may only go to the server");
     }
     if (mustBeDefinite && !known->definite) {
         where.fail("variable " + name + " is not set on every path to this step");
@@ -169,10 +186,12 @@ Step StepParser::parseStep(const json& value, const std::string& path,
         }
     }
     BlockContext inner = context;
-    if (const json* when = reader.optional("when")) {
+    const json* when = reader.optional("when");
+    if (when != nullptr) {
         step.when = parseCondition(*when, step.label, 0);
         inner.conditional = true;
     }
+    const std::optional<PendingDecline> pending = std::exchange(pendingDecline_, std::nullopt);
     if (type == "apdu") {
         step.action = parseApdu(reader, inner);
     } else if (type == "server") {
@@ -185,12 +204,43 @@ Step StepParser::parseStep(const json& value, const std::string& path,
         step.action = parseSet(reader, inner);
     } else if (type == "repeat") {
         step.action = parseRepeat(reader, path, inner);
+    } else if (type == "readRecords") {
+        step.action = parseReadRecords(reader, inner);
+    } else if (type == "getData") {
+        step.action = parseGetData(reader, inner);
+    } else if (type == "ecCheck") {
+        step.action = parseEcCheck(reader);
+    } else if (type == "issuerScript") {
+        step.action = parseIssuerScript(reader, inner);
+    } else if (type == "gpo") {
+        step.action = parseGpo(reader, inner);
+    } else if (type == "generateAc") {
+        step.action = parseGenerateAc(reader, inner);
+    } else if (type == "restrictions") {
+        step.action = parseRestrictions(reader);
     } else {
         throw ScriptError(ErrorCode::Unsupported, step.label,
                           "unknown step type " + inQuotes(type));
     }
     reader.finish();
+    if (pending) {
+        settleDecline(*pending, step, when, reader);
+    }
     return step;
+}
+
+void StepParser::settleDecline(const PendingDecline& pending, const Step& step, const json* when,
+                               const ObjectReader& reader) {
+    const auto* generateAc = std::get_if<GenerateAcStep>(&step.action);
+    const bool stopsOnDecline = generateAc != nullptr &&
+                                generateAc->cryptogram == emv::CryptogramType::Aac &&
+                                generateAc->onAac && when != nullptr && *when == pending.when;
+    if (!stopsOnDecline) {
+        return;  // the optional fields stay set on some paths only
+    }
+    for (const std::string& name : pending.variables) {
+        define(name, find(name)->type, std::nullopt, true, reader);
+    }
 }
 
 // --- apdu
@@ -228,8 +278,8 @@ ApduStep StepParser::parseApdu(ObjectReader& reader, const BlockContext& context
     };
     const ApduShape shape{step.cla, step.ins, literalByte(step.p1), literalByte(step.p2),
                           step.data.literal()};
-    const ApduRule* rule = ApduPolicy::forTarget(step.target).find(shape);
-    if (rule == nullptr) {
+    const ApduRule* rule = rulesFor(scheme_).policy(step.target).find(shape);
+    if (rule == nullptr || rule->issuerScriptOnly) {
         throw ScriptError(ErrorCode::ApduNotAllowed, reader.where(),
                           "APDU " + toHex(Bytes{step.cla, step.ins}, true) + " " + step.p1.source +
                               " " + step.p2.source + " is not allowed to the " + target);
@@ -252,10 +302,12 @@ ApduStep StepParser::parseApdu(ObjectReader& reader, const BlockContext& context
     }
     step.responseLength = reader.optionalInteger("responseLength", 0, apdu::kMaxExtendedLe);
     parseExtractions(reader, step, !context.conditional && !skipsExtraction);
+    parseTlvExtraction(reader, step, !context.conditional && !skipsExtraction);
     return step;
 }
 
-ByteTemplate StepParser::parseTemplate(ObjectReader& reader, std::string_view key, Target target) {
+ByteTemplate StepParser::parseTemplate(ObjectReader& reader, std::string_view key,
+                                       std::optional<Target> target) {
     const std::string source = reader.string(key);
     ByteTemplate parsed;
     try {
@@ -264,10 +316,16 @@ ByteTemplate StepParser::parseTemplate(ObjectReader& reader, std::string_view ke
         reader.fail(std::string(key) + ": " + error.what());
     }
     for (const TemplatePart& part : parsed.parts) {
+        if (part.kind == TemplatePart::Kind::Dol && terminalData_.empty()) {
+            reader.fail(std::string(key) + ": {" + part.variable +
+                        ":dol} needs the script's terminalData");
+        }
         if (part.kind != TemplatePart::Kind::Literal) {
             use(part.variable,
-                part.kind == TemplatePart::Kind::Bytes ? VarType::Bytes : VarType::Integer, target,
-                reader);
+                part.kind == TemplatePart::Kind::Integer || part.kind == TemplatePart::Kind::Numeric
+                    ? VarType::Integer
+                    : VarType::Bytes,
+                target, reader);
         }
     }
     return parsed;
@@ -318,6 +376,11 @@ void StepParser::parseExtractions(ObjectReader& reader, ApduStep& step, bool def
     if (extract == nullptr) {
         return;
     }
+    // An offset into a bank card's answer (a record, GET DATA 5A, a GPO answer with 57)
+    // could copy cardholder data past the flag extractTlv sets: bank answers go by tag only.
+    if (scheme_ == kBankEcScheme) {
+        reader.fail("a bank-ec answer is read by tag (extractTlv), never by offset (extract)");
+    }
     if (!extract->is_array() || extract->size() > 32) {
         reader.fail("extract must be a list of at most 32 fields");
     }
@@ -352,14 +415,13 @@ void StepParser::parseExtractions(ObjectReader& reader, ApduStep& step, bool def
 void StepParser::checkMoneyRules(const std::vector<Step>& steps,
                                  const BlockContext& context) const {
     for (std::size_t i = 0; i < steps.size(); ++i) {
-        const auto* apduStep = std::get_if<ApduStep>(&steps[i].action);
-        if (apduStep == nullptr || !apduStep->movesMoney) {
+        const std::string* command = moneyCommand(steps[i]);
+        if (command == nullptr) {
             continue;
         }
         const std::string& label = steps[i].label;
-        const auto refuse = [&label, apduStep](const std::string& why) {
-            throw ScriptError(ErrorCode::Malformed, label,
-                              apduStep->commandName + " moves money: " + why);
+        const auto refuse = [&label, command](const std::string& why) {
+            throw ScriptError(ErrorCode::Malformed, label, *command + " moves money: " + why);
         };
         if (context.loopDepth > 0 || context.conditional || steps[i].when) {
             refuse("it may not be in a loop or under a condition");

@@ -24,6 +24,9 @@ struct VariableInfo {
     // Data script items: only ever sent in APDUs to this target.
     std::optional<Target> confinedTo;
     bool definite = false;  // set on every path that gets here
+    // Cardholder data (the PAN, track data, the name): only ever sent to the server, never
+    // into a checkpoint, an output, an APDU or the terminal data store.
+    bool cardholderData = false;
 };
 
 // Where in the script a step is.
@@ -51,6 +54,10 @@ class StepParser {
 
     // Declares an input (set, definite, not confined).
     void declareInput(const std::string& name, VarType type, const ObjectReader& where);
+    // The script's "terminalData" (tag -> variable), read before the steps.
+    TerminalDataMap parseTerminalData(ObjectReader& top);
+    // After the steps: every variable of the store is defined, and may go to the card.
+    void checkTerminalData(const ObjectReader& top) const;
     std::vector<Step> parseSteps(const nlohmann::json& steps, const std::string& path,
                                  const BlockContext& context);
     const VariableInfo* find(std::string_view name) const;
@@ -59,11 +66,27 @@ class StepParser {
     Step parseStep(const nlohmann::json& value, const std::string& path,
                    const BlockContext& context);
     ApduStep parseApdu(ObjectReader& reader, const BlockContext& context);
+    void parseTlvExtraction(ObjectReader& reader, ApduStep& step, bool definite);
+    std::vector<TlvObject> parseTlvObjects(const nlohmann::json& list, const std::string& where,
+                                           bool definite);
+    ReadRecordsStep parseReadRecords(ObjectReader& reader, const BlockContext& context);
+    GetDataStep parseGetData(ObjectReader& reader, const BlockContext& context);
+    EcCheckStep parseEcCheck(ObjectReader& reader);
+    IssuerScriptStep parseIssuerScript(ObjectReader& reader, const BlockContext& context);
+    GpoStep parseGpo(ObjectReader& reader, const BlockContext& context);
+    GenerateAcStep parseGenerateAc(ObjectReader& reader, const BlockContext& context);
+    RestrictionsStep parseRestrictions(ObjectReader& reader);
+    // ScriptError(apdu_not_allowed) unless the scheme lets 80 ins p1 00 go to the card.
+    void requireCardCommand(const ObjectReader& reader, std::uint8_t ins, std::uint8_t p1) const;
+    // A step that asks the card for an AAC and stops on it, under exactly the declinedWhen of
+    // the server step right before it: from here on the server's optional fields are set.
     void parseStatusWords(ObjectReader& reader, ApduStep& step);
     void parseExtractions(ObjectReader& reader, ApduStep& step, bool definite);
-    ByteTemplate parseTemplate(ObjectReader& reader, std::string_view key, Target target);
+    ByteTemplate parseTemplate(ObjectReader& reader, std::string_view key,
+                               std::optional<Target> target);
     ServerStep parseServer(ObjectReader& reader, const BlockContext& context);
     void parseResponse(ObjectReader& reader, ServerStep& step, bool definite);
+    void parseDecline(ObjectReader& reader, ServerStep& step, const BlockContext& context);
     CheckpointStep parseCheckpoint(ObjectReader& reader, const BlockContext& context);
     static ProgressStep parseProgress(ObjectReader& reader);
     SetStep parseSet(ObjectReader& reader, const BlockContext& context);
@@ -74,11 +97,12 @@ class StepParser {
     void checkMoneyRules(const std::vector<Step>& steps, const BlockContext& context) const;
 
     void define(const std::string& name, VarType type, std::optional<Target> confinedTo,
-                bool definite, const ObjectReader& where);
+                bool definite, const ObjectReader& where, bool cardholderData = false);
     // The variable must be set before this point (on some path), be of type and may go to
     // an APDU of apduTarget (nullopt: anywhere but an APDU). mustBeDefinite: on every path.
+    // toServer: a server request, the one place cardholder data may go.
     void use(const std::string& name, VarType type, std::optional<Target> apduTarget,
-             const ObjectReader& where, bool mustBeDefinite = false) const;
+             const ObjectReader& where, bool mustBeDefinite = false, bool toServer = false) const;
 
     const Limits& limits_;
     std::string scheme_;
@@ -86,6 +110,17 @@ class StepParser {
     std::set<std::string, std::less<>> stepNames_;
     std::size_t stepCount_ = 0;
     int checkpointsSeen_ = 0;  // index in the checkpoint order of the last one, + 1
+    TerminalDataMap terminalData_;
+    // The server step just parsed had declinedWhen: its JSON and its optional variables.
+    struct PendingDecline {
+        nlohmann::json when;
+        std::vector<std::string> variables;
+    };
+    std::optional<PendingDecline> pendingDecline_;
+    // A step that asks the card for an AAC and stops on it, under exactly the declinedWhen of
+    // the server step right before it: from here on the server's optional fields are set.
+    void settleDecline(const PendingDecline& pending, const Step& step, const nlohmann::json* when,
+                       const ObjectReader& reader);
 };
 
 }  // namespace taplink::script::detail

@@ -14,6 +14,7 @@
 
 #include "script/script.hpp"
 #include "script/signed_script.hpp"
+#include "service/attempt_steps.hpp"
 #include "service/timed_channel.hpp"
 #include "service/topup_recovery.hpp"
 #include "service/topup_types.hpp"
@@ -51,16 +52,13 @@ class RunningTopup {
     std::atomic<bool> writing_{false};
 };
 
-class TopupAttempt {
+class TopupAttempt : private AttemptSteps {
   public:
     TopupAttempt(TopupPorts& ports, TopupRecovery& recovery,
                  const std::vector<script::TrustedKey>& scriptKeys, const TopupSettings& settings,
                  RunningTopup& running, const TopupProgress& progress)
-        : ports_(ports),
+        : AttemptSteps(ports, scriptKeys, settings, running),
           recovery_(recovery),
-          scriptKeys_(scriptKeys),
-          settings_(settings),
-          running_(running),
           progress_(progress) {}
 
     // The whole attempt; failures propagate as the layers below throw them (run() of
@@ -68,14 +66,7 @@ class TopupAttempt {
     TopupOutcome run(const std::string& reader);
 
   private:
-    net::wire::Order fetchOrder();
-    script::Script fetchScript(const net::wire::Order& order);
-    // pcsc_unavailable while pcscd is down; no_reader for a named reader that is not there.
-    void requireReaders(const std::string& wanted) const;
-    ReaderInfo waitForCard(const std::string& reader);
     void confirm(const net::wire::Order& order, const ReaderInfo& card);
-    // The card the user confirmed, still: card_removed when it left or was swapped.
-    void requireSameCard(const ReaderInfo& confirmed) const;
     TopupOutcome writeCard(const net::wire::Order& order, const script::Script& script,
                            const ReaderInfo& card);
     void runScript(const net::wire::Order& order, const script::Script& script,
@@ -84,11 +75,7 @@ class TopupAttempt {
     TopupOutcome afterScriptFailure(const std::exception_ptr& failure, apdu::ApduChannel& card);
     TopupOutcome reported();
 
-    TopupPorts& ports_;
     TopupRecovery& recovery_;
-    const std::vector<script::TrustedKey>& scriptKeys_;
-    const TopupSettings& settings_;
-    RunningTopup& running_;
     const TopupProgress& progress_;
 };
 

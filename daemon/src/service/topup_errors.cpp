@@ -7,6 +7,7 @@
 #include "taplink/cards/epurse/epurse_card.hpp"
 #include "taplink/chip/load_sam.hpp"
 #include "taplink/chip/piv_chip.hpp"
+#include "taplink/emv/emv_error.hpp"
 #include "taplink/pcsc/errors.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 #include "taplink/sqlite/sqlite_handles.hpp"
@@ -56,6 +57,12 @@ ErrorCode refusalCode(const std::string& serverCode) {
         serverCode == net::wire::refusal::kAlreadySettled) {
         return ErrorCode::OrderSettled;
     }
+    if (serverCode == "ec_limit_exceeded") {
+        return ErrorCode::EcLimitExceeded;
+    }
+    if (serverCode == "scheme_unsupported" || serverCode == "card_not_linked") {
+        return ErrorCode::WrongScheme;
+    }
     if (serverCode == net::wire::refusal::kDeviceRevoked ||
         serverCode == net::wire::refusal::kBadSignature) {
         return ErrorCode::ServerError;
@@ -72,6 +79,16 @@ ErrorCode outcomeCode(const std::string& outcome) {
     if (outcome == "no_load_sam" || outcome == "chip_not_operational") {
         return ErrorCode::ChipUnavailable;
     }
+    // The bank EC-load script's (docs/scripts.md, "The bank EC load").
+    if (outcome == "not_a_bank_card") {
+        return ErrorCode::WrongScheme;
+    }
+    if (outcome == "ec_limit_exceeded") {
+        return ErrorCode::EcLimitExceeded;
+    }
+    if (outcome == "application_not_found" || outcome == "application_blocked") {
+        return ErrorCode::NoApplication;
+    }
     return ErrorCode::Declined;
 }
 
@@ -86,6 +103,7 @@ ErrorCode scriptCode(const script::ScriptError& error) {
         case script::ErrorCode::ApduNotAllowed:
             return ErrorCode::ScriptRejected;
         case script::ErrorCode::StatusWord:
+        case script::ErrorCode::NotAccepted:
             return outcomeCode(error.outcome());
         default:
             return ErrorCode::Declined;
@@ -119,6 +137,11 @@ ServiceError describeFailure(const std::exception_ptr& failure, const std::strin
         return ServiceError(ErrorCode::Declined, prefix + error.what());
     } catch (const cards::epurse::EpurseError& error) {
         return ServiceError(ErrorCode::UnsupportedCard, prefix + error.what());
+    } catch (const emv::EmvError& error) {
+        return ServiceError(error.code() == emv::EmvErrorCode::NotAccepted
+                                ? ErrorCode::Declined
+                                : ErrorCode::UnsupportedCard,
+                            prefix + error.what());
     } catch (const journal::JournalError& error) {
         return ServiceError(ErrorCode::Internal, prefix + "journal: " + error.what());
     } catch (const std::exception& error) {

@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "service/ecload_attempt.hpp"
 #include "service/topup_attempt.hpp"
 #include "service/topup_timing.hpp"
 #include "taplink/protocol/topup_wire.hpp"
@@ -26,7 +27,9 @@ TopupService::TopupService(CardPort& cards, ReaderRegistry& readers, ChipSession
       serverFactory_(std::move(serverFactory)),
       scriptKeys_(std::move(scriptKeys)),
       settings_(std::move(settings)),
-      recovery_(ports_) {}
+      recovery_(ports_),
+      ecJournal_(journal),
+      ecRecovery_(ports_, ecJournal_) {}
 
 std::shared_ptr<net::TopupServer> TopupService::server() {
     std::uint64_t generation = 0;
@@ -57,9 +60,9 @@ void TopupService::dropServerClient() {
     ++serverGeneration_;
 }
 
-TopupOutcome TopupService::run(const std::string& orderId, const std::string& reader,
-                               const Progress& progress, const std::function<bool()>& cancelled,
-                               const Confirm& confirm) {
+template <class Body>
+auto TopupService::runExclusive(const std::string& orderId, const std::function<bool()>& cancelled,
+                                const Confirm& confirm, const std::string& doing, Body body) {
     std::unique_lock runLock(runSlot_, std::defer_lock);
     if (!runLock.try_lock_for(kRunSlotWait)) {
         throw ServiceError(api::ErrorCode::Busy,
@@ -78,17 +81,50 @@ TopupOutcome TopupService::run(const std::string& orderId, const std::string& re
         }
     } clear{*this};
     try {
-        return runAdmitted(orderId, reader, progress, running);
+        if (!net::wire::isValidOrderId(orderId)) {
+            throw ServiceError(api::ErrorCode::InvalidParams,
+                               "'" + orderId + "' is not an order id");
+        }
+        return body(running);
     } catch (...) {
-        throw describeFailure(std::current_exception(), "top-up of order " + orderId);
+        throw describeFailure(std::current_exception(), doing + " of order " + orderId);
     }
+}
+
+TopupOutcome TopupService::run(const std::string& orderId, const std::string& reader,
+                               const Progress& progress, const std::function<bool()>& cancelled,
+                               const Confirm& confirm) {
+    return runExclusive(orderId, cancelled, confirm, "top-up", [&](RunningTopup& running) {
+        return runAdmitted(orderId, reader, progress, running);
+    });
+}
+
+EcLoadOutcome TopupService::runEcLoad(const std::string& orderId, const std::string& reader,
+                                      const Progress& progress,
+                                      const std::function<bool()>& cancelled,
+                                      const Confirm& confirm, const ApplicationChoice& choice) {
+    return runExclusive(orderId, cancelled, confirm, "EC load", [&](RunningTopup& running) {
+        return runEcAdmitted(orderId, reader, progress, running, choice);
+    });
+}
+
+EcLoadOutcome TopupService::runEcAdmitted(const std::string& orderId, const std::string& reader,
+                                          const Progress& progress, RunningTopup& running,
+                                          const ApplicationChoice& choice) {
+    if (auto earlier = ecRecovery_.finishEarlierAttempt(orderId)) {
+        return *earlier;
+    }
+    EcLoadAttempt attempt(ports_, ecJournal_, ecRecovery_, scriptKeys_, settings_, running,
+                          progress, choice);
+    return attempt.run(reader);
+}
+
+std::optional<journal::EcLoadRecord> TopupService::ecStatus(const std::string& orderId) {
+    return ecJournal_.find(orderId);
 }
 
 TopupOutcome TopupService::runAdmitted(const std::string& orderId, const std::string& reader,
                                        const Progress& progress, RunningTopup& running) {
-    if (!net::wire::isValidOrderId(orderId)) {
-        throw ServiceError(api::ErrorCode::InvalidParams, "'" + orderId + "' is not an order id");
-    }
     if (auto earlier = recovery_.finishEarlierAttempt(orderId)) {
         return *earlier;
     }
@@ -124,7 +160,7 @@ std::size_t TopupService::resume() noexcept {
     if (!runLock.owns_lock()) {
         return 1;  // a top-up runs; it finishes its own order, the next pass does the rest
     }
-    return recovery_.resumeAll();
+    return recovery_.resumeAll() + ecRecovery_.resumeAll();
 }
 
 }  // namespace taplink::service

@@ -17,9 +17,12 @@
 #include <string>
 #include <vector>
 
+#include "journal/ecload_journal.hpp"
 #include "journal/topup_journal.hpp"
 #include "net/topup_server_client.hpp"
 #include "script/signed_script.hpp"
+#include "service/ecload_recovery.hpp"
+#include "service/ecload_types.hpp"
 #include "service/run_slot.hpp"
 #include "service/timed_channel.hpp"
 #include "service/topup_errors.hpp"
@@ -48,6 +51,15 @@ class TopupService {
                      const Progress& progress, const std::function<bool()>& cancelled,
                      const Confirm& confirm = {});
 
+    // A bank card's EC load (ecload.start), under the same one-at-a-time rule, cancel and
+    // resumption as a top-up. `choice` asks the trusted UI when several applications match
+    // (empty: the highest priority is taken).
+    EcLoadOutcome runEcLoad(const std::string& orderId, const std::string& reader,
+                            const Progress& progress, const std::function<bool()>& cancelled,
+                            const Confirm& confirm = {}, const ApplicationChoice& choice = {});
+    // The EC-load journal's view of an order, if it has one.
+    std::optional<journal::EcLoadRecord> ecStatus(const std::string& orderId);
+
     // Asks a running top-up to stop; ServiceError(too_late) once the card is being written,
     // not_found when that order is not running.
     void cancel(const std::string& orderId);
@@ -65,6 +77,13 @@ class TopupService {
   private:
     TopupOutcome runAdmitted(const std::string& orderId, const std::string& reader,
                              const Progress& progress, RunningTopup& running);
+    EcLoadOutcome runEcAdmitted(const std::string& orderId, const std::string& reader,
+                                const Progress& progress, RunningTopup& running,
+                                const ApplicationChoice& choice);
+    // Runs `body` as the one running top-up or load, for tx.cancel to reach.
+    template <class Body>
+    auto runExclusive(const std::string& orderId, const std::function<bool()>& cancelled,
+                      const Confirm& confirm, const std::string& doing, Body body);
     std::shared_ptr<net::TopupServer> server();
 
     TopupPorts ports_;
@@ -72,6 +91,8 @@ class TopupService {
     std::vector<script::TrustedKey> scriptKeys_;
     TopupSettings settings_;
     TopupRecovery recovery_;
+    journal::EcLoadJournal ecJournal_;  // in the top-up journal's file
+    EcLoadRecovery ecRecovery_;
 
     // One top-up at a time (one chip, one SAM authorization slot); resume() takes it too.
     RunSlot runSlot_;

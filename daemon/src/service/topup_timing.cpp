@@ -47,6 +47,11 @@ net::ReportOutcome TimedTopupServer::reportResult(const std::string& orderId, By
     return timed([&] { return inner_->reportResult(orderId, result, signature); });
 }
 
+net::EcReportOutcome TimedTopupServer::reportEcLoad(const std::string& orderId, net::EcReport kind,
+                                                    ByteView message, ByteView signature) {
+    return timed([&] { return inner_->reportEcLoad(orderId, kind, message, signature); });
+}
+
 TopupStopwatch::TopupStopwatch(const ChipSession& chip, const Nanos& serverBusy)
     : chip_(chip),
       serverBusy_(serverBusy),

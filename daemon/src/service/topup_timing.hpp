@@ -26,6 +26,8 @@ class TimedTopupServer final : public net::TopupServer {
                             const nlohmann::json& request) override;
     net::ReportOutcome reportResult(const std::string& orderId, ByteView result,
                                     ByteView signature) override;
+    net::EcReportOutcome reportEcLoad(const std::string& orderId, net::EcReport kind,
+                                      ByteView message, ByteView signature) override;
 
   private:
     template <class Call>

@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 #include <QJsonValue>
+#include <algorithm>
 
 namespace taplink::gui {
 
@@ -50,8 +51,27 @@ TopupQuestion topupQuestionFromJson(const QJsonObject& object) {
     const QJsonObject card = object.value("card").toObject();
     question.reader = textOf(card, "reader");
     question.scheme = textOf(card, "scheme");
-    question.serial = textOf(card, "serial");
+    // A bank card's number comes masked as "pan" (docs/api.md, ui.request kind ecload).
+    question.serial = card.contains("pan") ? textOf(card, "pan") : textOf(card, "serial");
+    question.application = textOf(card, "application");
     return question;
+}
+
+ApplicationQuestion applicationQuestionFromJson(const QJsonObject& object) {
+    ApplicationQuestion question;
+    question.orderId = textOf(object, "orderId");
+    for (const auto& value : object.value("candidates").toArray()) {
+        const QJsonObject candidate = value.toObject();
+        question.candidates.append({textOf(candidate, "aid"), textOf(candidate, "label"),
+                                    candidate.value("priority").toInt()});
+    }
+    question.candidates = byPriority(question.candidates);
+    return question;
+}
+
+// The question's object: under the request's kind ("topup", "ecload", "application").
+QJsonObject questionOf(const QJsonObject& params, const QString& kind) {
+    return params.value(kind).toObject();
 }
 
 }  // namespace
@@ -68,11 +88,13 @@ CardInfo cardInfoFromJson(const QJsonObject& result) {
     CardInfo card;
     card.reader = textOf(result, "reader");
     card.scheme = textOf(result, "scheme");
-    card.serial = textOf(result, "serial");
+    const bool bank = result.contains("pan");
+    card.serial = bank ? textOf(result, "pan") : textOf(result, "serial");
+    card.application = textOf(result, "application");
     card.issuerId = textOf(result, "issuerId");
     card.validFrom = textOf(result, "validFrom");
     card.validUntil = textOf(result, "validUntil");
-    card.balance = amountOf(result, "balance");
+    card.balance = bank ? amountOf(result, "ecBalance") : amountOf(result, "balance");
     card.currency = textOf(result, "currency");
     return card;
 }
@@ -93,7 +115,20 @@ TopupResult topupResultFromJson(const QJsonObject& result) {
     topup.balanceAfter = amountOf(result, "balanceAfter");
     topup.tac = textOf(result, "tac");
     topup.settled = result.value("settled").toBool();
+    const QJsonObject card = result.value("card").toObject();
+    topup.cardScheme = textOf(card, "scheme");
+    topup.pan = textOf(card, "pan");
+    topup.application = textOf(card, "application");
     return topup;
+}
+
+QList<ApplicationCandidate> byPriority(QList<ApplicationCandidate> candidates) {
+    const auto rank = [](const ApplicationCandidate& candidate) {
+        return candidate.priority == 0 ? std::numeric_limits<int>::max() : candidate.priority;
+    };
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [&rank](const auto& a, const auto& b) { return rank(a) < rank(b); });
+    return candidates;
 }
 
 QString uiRequestKey(const QJsonValue& id) {
@@ -108,8 +143,10 @@ UiRequest uiRequestFromJson(const QJsonObject& params) {
     request.origin = textOf(params, "origin");
     request.transport = textOf(params, "transport");
     request.extensionId = textOf(params, "extensionId");
-    if (params.value("topup").isObject()) {
-        request.topup = topupQuestionFromJson(params.value("topup").toObject());
+    if (request.isTopup() || request.isEcload()) {
+        request.topup = topupQuestionFromJson(questionOf(params, request.kind));
+    } else if (request.isApplication()) {
+        request.application = applicationQuestionFromJson(questionOf(params, request.kind));
     }
     request.expiresAt = QDateTime::fromString(textOf(params, "expiresAt"), Qt::ISODate);
     return request;

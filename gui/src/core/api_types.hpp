@@ -23,11 +23,13 @@ struct ReaderInfo {
     bool hasCard() const { return state == QLatin1String("present"); }
 };
 
-// card.info.
+// card.info: a city card's, or a bank card's (scheme "bank-ec": its masked PAN as the serial,
+// its EC balance as the balance).
 struct CardInfo {
     QString reader;
     QString scheme;
-    QString serial;  // masked: "…0042"
+    QString serial;       // masked: "…0042"
+    QString application;  // bank cards: the application's label, e.g. "PBOC DEBIT"
     QString issuerId;
     QString validFrom;  // YYYY-MM-DD
     QString validUntil;
@@ -46,7 +48,8 @@ struct HistoryRecord {
     int atc = 0;
 };
 
-// topup.start's result.
+// topup.start's result, or ecload.start's (a bank card's EC balance, its masked PAN and
+// application instead of the TAC).
 struct TopupResult {
     QString orderId;
     qint64 amount = 0;
@@ -54,9 +57,15 @@ struct TopupResult {
     qint64 balanceAfter = 0;
     QString tac;
     bool settled = false;
+    QString cardScheme;  // "bank-ec" for an EC load; empty for a top-up
+    QString pan;         // masked: "…1234"
+    QString application;
+
+    bool isEcload() const { return cardScheme == QLatin1String("bank-ec"); }
 };
 
-// ui.request: a question taplinkd asks the user through the trusted UI (docs/api.md).
+// ui.request: a question taplinkd asks the user through the trusted UI (docs/api.md). A
+// top-up's and an EC load's confirmation (for a bank card the serial is the masked PAN).
 struct TopupQuestion {
     QString orderId;
     qint64 amount = 0;
@@ -64,19 +73,35 @@ struct TopupQuestion {
     QString reader;
     QString scheme;
     QString serial;
+    QString application;  // EC load only
+};
+
+// ui.request kind "application": which of the card's applications (AIDs) to use.
+struct ApplicationCandidate {
+    QString aid;  // hex
+    QString label;
+    int priority = 0;  // EMV Book 1 12.2.3: 1 is the highest; 0 means none given
+};
+
+struct ApplicationQuestion {
+    QString orderId;
+    QList<ApplicationCandidate> candidates;  // in the order to offer them (by priority)
 };
 
 struct UiRequest {
     QString id;        // as a key (see uiRequestKey)
     QJsonValue rawId;  // as taplinkd sent it, for ui.respond
-    QString kind;      // "origin" | "topup"
+    QString kind;      // "origin" | "topup" | "ecload" | "application"
     QString origin;
     QString transport;  // "websocket" | "native-messaging"
     QString extensionId;
-    std::optional<TopupQuestion> topup;
+    std::optional<TopupQuestion> topup;  // kinds topup and ecload
+    std::optional<ApplicationQuestion> application;
     QDateTime expiresAt;
 
     bool isTopup() const { return kind == QLatin1String("topup"); }
+    bool isEcload() const { return kind == QLatin1String("ecload"); }
+    bool isApplication() const { return kind == QLatin1String("application"); }
 };
 
 QList<ReaderInfo> readersFromJson(const QJsonObject& result);
@@ -84,6 +109,8 @@ CardInfo cardInfoFromJson(const QJsonObject& result);
 QList<HistoryRecord> historyFromJson(const QJsonObject& result);
 TopupResult topupResultFromJson(const QJsonObject& result);
 UiRequest uiRequestFromJson(const QJsonObject& params);
+// The candidates by priority: 1 first, those without one (0) last, ties as taplinkd sent them.
+QList<ApplicationCandidate> byPriority(QList<ApplicationCandidate> candidates);
 // A ui.request id (string or number) as a map key.
 QString uiRequestKey(const QJsonValue& id);
 

@@ -24,7 +24,7 @@ MerchantClient::MerchantClient(QUrl baseUrl, QString caFile, QObject* parent)
     connect(network_, &QNetworkAccessManager::finished, this, &MerchantClient::onFinished);
 }
 
-void MerchantClient::createOrder(qint64 amountFen) {
+void MerchantClient::createOrder(qint64 amountFen, const QString& scheme) {
     QUrl url = baseUrl_;
     QString path = url.path();
     while (path.endsWith(QLatin1Char('/'))) {
@@ -39,7 +39,10 @@ void MerchantClient::createOrder(qint64 amountFen) {
         tls.setCaCertificates(QSslCertificate::fromPath(caFile_, QSsl::Pem));
         request.setSslConfiguration(tls);
     }
-    const QJsonObject body{{"amount", amountFen}};
+    QJsonObject body{{"amount", amountFen}};
+    if (!scheme.isEmpty()) {
+        body.insert("scheme", scheme);
+    }
     network_->post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
 }
 
@@ -56,7 +59,7 @@ void MerchantClient::onFinished(QNetworkReply* reply) {
         emit failed(QStringLiteral("the shop's answer has no orderId"));
         return;
     }
-    emit orderCreated(orderId, order.value("amount").toInteger());
+    emit orderCreated(orderId, order.value("amount").toInteger(), order.value("scheme").toString());
 }
 
 }  // namespace taplink::gui

@@ -19,11 +19,13 @@ class MerchantClient : public QObject {
     // caFile: PEM certificates to trust for the shop (empty: the system's).
     MerchantClient(QUrl baseUrl, QString caFile, QObject* parent = nullptr);
 
-    // POST /merchant/orders {"amount": fen}.
-    void createOrder(qint64 amountFen);
+    // POST /merchant/orders {"amount": fen}, with "scheme" when one is given ("bank-ec": an
+    // EC load paid by the shop's demo account).
+    void createOrder(qint64 amountFen, const QString& scheme = {});
 
   signals:
-    void orderCreated(const QString& orderId, qint64 amountFen);
+    // scheme: the order's, as the shop says (empty from an older shop: a city top-up).
+    void orderCreated(const QString& orderId, qint64 amountFen, const QString& scheme);
     void failed(const QString& message);
 
   private:

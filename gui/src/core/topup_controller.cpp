@@ -4,21 +4,56 @@
 
 namespace taplink::gui {
 
+namespace {
+
+constexpr QLatin1String kBankScheme("bank-ec");
+constexpr QLatin1String kCityScheme("city-epurse");
+
+std::optional<LoadFlow> flowOfScheme(const QString& scheme) {
+    if (scheme == kBankScheme) {
+        return LoadFlow::Bank;
+    }
+    if (scheme == kCityScheme) {
+        return LoadFlow::City;
+    }
+    return std::nullopt;
+}
+
+QString progressOf(LoadFlow flow) {
+    return flow == LoadFlow::Bank ? QStringLiteral("ecload.progress")
+                                  : QStringLiteral("topup.progress");
+}
+
+}  // namespace
+
+std::optional<LoadFlow> chooseLoadFlow(const QString& cardScheme, const QString& orderScheme) {
+    const std::optional<LoadFlow> byCard = flowOfScheme(cardScheme);
+    const std::optional<LoadFlow> byOrder = flowOfScheme(orderScheme);
+    if (byCard && byOrder && *byCard != *byOrder) {
+        return std::nullopt;
+    }
+    // An unsupported card goes the city way: taplinkd then says unsupported_card.
+    return byCard.value_or(byOrder.value_or(LoadFlow::City));
+}
+
 TopupController::TopupController(DaemonConnection& connection, QObject* parent)
     : QObject(parent), connection_(connection) {
     connect(&connection_, &DaemonConnection::notificationReceived, this,
             &TopupController::onNotification);
 }
 
-void TopupController::start(const QString& orderId, const QString& reader) {
+void TopupController::start(const QString& orderId, const QString& reader, LoadFlow flow) {
     orderId_ = orderId;
+    flow_ = flow;
     running_ = true;
     const quint64 run = ++run_;
     QJsonObject params{{"orderId", orderId}};
     if (!reader.isEmpty()) {
         params.insert("reader", reader);
     }
-    connection_.call("topup.start", params, this,
+    const QString method =
+        flow == LoadFlow::Bank ? QStringLiteral("ecload.start") : QStringLiteral("topup.start");
+    connection_.call(method, params, this,
                      [this, run](const RpcReply& reply) { onReply(run, reply); });
 }
 
@@ -31,8 +66,7 @@ void TopupController::cancel() {
 }
 
 void TopupController::onNotification(const QString& method, const QJsonObject& params) {
-    if (running_ && method == QLatin1String("topup.progress") &&
-        params.value("orderId").toString() == orderId_) {
+    if (running_ && method == progressOf(flow_) && params.value("orderId").toString() == orderId_) {
         emit stageChanged(params.value("stage").toString());
     }
 }

@@ -44,7 +44,20 @@ void TrustedUiBroker::respond(const QString& id, Decision decision, bool remembe
     if (remember) {
         params.insert("remember", true);
     }
-    const std::optional<TopupQuestion> topup = found->topup;
+    send(id, params, decision);
+}
+
+void TrustedUiBroker::choose(const QString& id, const QString& aid) {
+    const auto found = open_.constFind(id);
+    if (found == open_.constEnd()) {
+        return;
+    }
+    send(id, {{"id", found->rawId}, {"decision", "allow"}, {"choice", aid}}, Decision::Allow);
+}
+
+// The answer of an open request (the caller found it): closes it, then ui.respond.
+void TrustedUiBroker::send(const QString& id, const QJsonObject& params, Decision decision) {
+    const std::optional<TopupQuestion> topup = open_.value(id).topup;
     close(id, "answered");
     if (topup && decision == Decision::Allow) {
         emit topupAllowed(topup->orderId);

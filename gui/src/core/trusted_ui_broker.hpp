@@ -28,6 +28,8 @@ class TrustedUiBroker : public QObject {
 
     // The user's answer; `remember` (origin requests) adds the origin to the allowed ones.
     void respond(const QString& id, Decision decision, bool remember = false);
+    // An "application" request's answer: the AID the user chose.
+    void choose(const QString& id, const QString& aid);
 
   signals:
     void attachedChanged(bool attached);
@@ -39,6 +41,7 @@ class TrustedUiBroker : public QObject {
 
   private:
     void attach();
+    void send(const QString& id, const QJsonObject& params, Decision decision);
     void onNotification(const QString& method, const QJsonObject& params);
     void open(const UiRequest& request);
     void close(const QString& id, const QString& reason);

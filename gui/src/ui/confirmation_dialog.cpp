@@ -16,6 +16,10 @@ namespace taplink::gui {
 
 QString confirmationQuestion(const UiRequest& request) {
     const TopupQuestion topup = request.topup.value_or(TopupQuestion{});
+    if (request.isEcload()) {
+        return ConfirmationDialog::tr("Load %1 onto card %2?")
+            .arg(formatFen(topup.amount), topup.serial);
+    }
     return ConfirmationDialog::tr("Load %1 onto card %2 for %3?")
         .arg(formatFen(topup.amount), topup.serial, originHost(request.origin));
 }
@@ -26,11 +30,14 @@ ConfirmationDialog::ConfirmationDialog(const UiRequest& request, QWidget* parent
       allow_(qtNew<QPushButton>(tr("&Allow"))),
       deny_(qtNew<QPushButton>(tr("&Deny"))) {
     setObjectName("confirmationDialog");
-    setWindowTitle(tr("TapLink — confirm a top-up"));
+    const bool ecload = request.isEcload();
+    setWindowTitle(ecload ? tr("TapLink — confirm an EC load") : tr("TapLink — confirm a top-up"));
     setWindowIcon(appIcon());
     setWindowFlag(Qt::WindowStaysOnTopHint);
     auto* layout = qtNew<QVBoxLayout>(this);
-    layout->addWidget(makeOriginBlock(request));
+    if (!request.origin.isEmpty()) {
+        layout->addWidget(makeOriginBlock(request));  // an owner's EC load has no origin
+    }
     auto* question = qtNew<QLabel>(confirmationQuestion(request));
     question->setObjectName("question");
     question->setTextFormat(Qt::PlainText);
@@ -42,8 +49,7 @@ ConfirmationDialog::ConfirmationDialog(const UiRequest& request, QWidget* parent
     question->setFont(bigger);
     layout->addWidget(question);
     layout->addWidget(buildDetails(request.topup.value_or(TopupQuestion{})));
-    auto* hint = qtNew<QLabel>(tr("Allow it only if you started this top-up on %1 yourself.")
-                                   .arg(originHost(request.origin)));
+    auto* hint = qtNew<QLabel>(hintText(request));
     hint->setObjectName("hint");
     hint->setTextFormat(Qt::PlainText);
     hint->setWordWrap(true);
@@ -63,6 +69,18 @@ ConfirmationDialog::ConfirmationDialog(const UiRequest& request, QWidget* parent
     deny_->setFocus();
 }
 
+QString ConfirmationDialog::hintText(const UiRequest& request) {
+    if (!request.isEcload()) {
+        return tr("Allow it only if you started this top-up on %1 yourself.")
+            .arg(originHost(request.origin));
+    }
+    if (request.origin.isEmpty()) {
+        return tr("The amount is moved from your bank account onto the card's e-cash.");
+    }
+    return tr("Allow it only if you started this EC load on %1 yourself.")
+        .arg(originHost(request.origin));
+}
+
 QWidget* ConfirmationDialog::buildDetails(const TopupQuestion& topup) {
     auto* details = qtNew<QWidget>();
     auto* form = qtNew<QFormLayout>(details);
@@ -75,7 +93,10 @@ QWidget* ConfirmationDialog::buildDetails(const TopupQuestion& topup) {
         form->addRow(label, field);
     };
     add(tr("Amount:"), formatFen(topup.amount), "amount");
-    add(tr("Card:"), describeCard(topup.scheme, topup.serial), "card");
+    const QString card = describeCard(topup.scheme, topup.serial);
+    add(tr("Card:"),
+        topup.application.isEmpty() ? card : QStringLiteral("%1 (%2)").arg(card, topup.application),
+        "card");
     add(tr("Reader:"), topup.reader, "reader");
     add(tr("Order:"), topup.orderId, "order");
     return details;

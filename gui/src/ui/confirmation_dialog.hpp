@@ -1,6 +1,8 @@
 // The trusted confirmation taplinkd asks for before a web page's top-up loads anything:
-// "Load ¥50.00 onto card …0042 for shop.example?" with the origin shown prominently. Deny is
-// the default button, so Enter or Esc refuse; accept() means Allow.
+// "Load ¥50.00 onto card …0042 for shop.example?" with the origin shown prominently; and
+// before an EC load (圈存, kind "ecload"): "Load ¥50.00 onto card …1234?", with the origin
+// when a web page asks. Deny is the default button, so Enter or Esc refuse; accept() means
+// Allow.
 #pragma once
 
 #include <QDialog>
@@ -23,13 +25,15 @@ class ConfirmationDialog : public QDialog {
 
   private:
     QWidget* buildDetails(const TopupQuestion& topup);
+    static QString hintText(const UiRequest& request);
 
     QString requestId_;
     QPushButton* allow_;
     QPushButton* deny_;
 };
 
-// The question, e.g. "Load ¥50.00 onto card …0042 for shop.example?".
+// The question, e.g. "Load ¥50.00 onto card …0042 for shop.example?" (zh_CN for an EC load:
+// "圈存 ¥50.00 到卡 …1234？").
 QString confirmationQuestion(const UiRequest& request);
 
 }  // namespace taplink::gui

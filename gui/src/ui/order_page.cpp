@@ -40,6 +40,7 @@ OrderPage::OrderPage(const AppSettings& settings, QWidget* parent)
     connect(code_, &QLineEdit::textEdited, this, [this] {
         if (auto* topup = qobject_cast<TopupWizard*>(wizard())) {
             topup->setKnownAmount(std::nullopt);  // a typed code: the amount is the order's
+            topup->setKnownScheme(QString());
         }
     });
     layout->addWidget(label);
@@ -84,15 +85,22 @@ bool OrderPage::isComplete() const {
 void OrderPage::createOrder(qint64 amountFen) {
     amounts_->setEnabled(false);
     status_->setText(tr("Creating the order at the demo shop…"));
-    merchant_->createOrder(amountFen);
+    // A bank card on the reader gets an EC load (圈存) order; anything else a city top-up.
+    auto* topup = qobject_cast<TopupWizard*>(wizard());
+    if (topup != nullptr) {
+        topup->setKnownScheme(QString());  // the card decides; the shop's answer then says
+    }
+    const bool bank = topup != nullptr && topup->loadFlow() == LoadFlow::Bank;
+    merchant_->createOrder(amountFen, bank ? QStringLiteral("bank-ec") : QString());
 }
 
-void OrderPage::onOrderCreated(const QString& orderId, qint64 amountFen) {
+void OrderPage::onOrderCreated(const QString& orderId, qint64 amountFen, const QString& scheme) {
     amounts_->setEnabled(true);
     status_->clear();
     code_->setText(orderId);
     if (auto* topup = qobject_cast<TopupWizard*>(wizard())) {
         topup->setKnownAmount(amountFen);
+        topup->setKnownScheme(scheme);
         topup->next();
     }
 }

@@ -28,7 +28,7 @@ class OrderPage : public QWizardPage {
   private:
     QGroupBox* buildAmountButtons();
     void createOrder(qint64 amountFen);
-    void onOrderCreated(const QString& orderId, qint64 amountFen);
+    void onOrderCreated(const QString& orderId, qint64 amountFen, const QString& scheme);
     void onMerchantFailed(const QString& message);
 
     QLineEdit* code_;

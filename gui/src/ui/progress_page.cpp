@@ -7,6 +7,7 @@
 #include <QTimer>
 #include <QVBoxLayout>
 #include <array>
+#include <string_view>
 
 #include "core/error_texts.hpp"
 #include "ui/qt_new.hpp"
@@ -22,10 +23,14 @@ struct StageText {
     const char* instruction;  // what the user sees in large type while in it
 };
 
-// The owner's top-ups go through these (a web page's adds awaiting_confirmation).
+// The owner's top-ups go through these (a web page's adds awaiting_confirmation); an EC load
+// asks which application when the card has several (choosing_application, bank cards only).
 constexpr std::array kStages{
     StageText{"waiting_for_card", QT_TRANSLATE_NOOP("ProgressPage", "Waiting for the card"),
               QT_TRANSLATE_NOOP("ProgressPage", "Place the card on the reader.")},
+    StageText{"choosing_application",
+              QT_TRANSLATE_NOOP("ProgressPage", "Choosing the card's application"),
+              QT_TRANSLATE_NOOP("ProgressPage", "Choose the application in the TapLink window.")},
     StageText{"authorizing",
               QT_TRANSLATE_NOOP("ProgressPage", "Authorizing with the top-up server"),
               QT_TRANSLATE_NOOP("ProgressPage", "Checking the order with the top-up server…")},
@@ -34,6 +39,16 @@ constexpr std::array kStages{
     StageText{"confirming", QT_TRANSLATE_NOOP("ProgressPage", "Confirming with the top-up server"),
               QT_TRANSLATE_NOOP("ProgressPage", "Confirming with the top-up server…")},
 };
+
+// Where a stage is in kStages.
+qsizetype stageIndex(std::string_view stage) {
+    for (std::size_t i = 0; i < kStages.size(); ++i) {
+        if (stage == kStages.at(i).stage) {
+            return static_cast<qsizetype>(i);
+        }
+    }
+    return -1;
+}
 
 QString translated(const char* text) {
     return ProgressPage::tr(text);
@@ -119,7 +134,15 @@ void ProgressPage::start() {
     setSubTitle(QString());
     showStage(QString());
     auto* topup = qobject_cast<TopupWizard*>(wizard());
-    topup->controller().start(topup->orderId());
+    const std::optional<LoadFlow> flow = topup->loadFlow();
+    if (!flow) {
+        onFailed(RpcError{0, api::ErrorCode::WrongScheme, QString(), {}});
+        emit completeChanged();
+        return;
+    }
+    stages_.at(stageIndex("choosing_application"))->setVisible(*flow == LoadFlow::Bank);
+    setTitle(*flow == LoadFlow::Bank ? tr("Loading e-cash (圈存)") : tr("Topping up"));
+    topup->controller().start(topup->orderId(), QString(), *flow);
     emit completeChanged();
 }
 

@@ -32,6 +32,7 @@ ReceiptPage::ReceiptPage(QWidget* parent)
     add(tr("Balance:"), balance_, "receiptBalance");
     add(tr("Order:"), order_, "receiptOrder");
     add(tr("Card certificate (TAC):"), tac_, "receiptTac");
+    tacLabel_ = qobject_cast<QLabel*>(form->labelForField(tac_));
     add(tr("Server:"), settled_, "receiptSettled");
     QFont big = amount_->font();
     big.setPointSizeF(big.pointSizeF() * 1.6);
@@ -44,11 +45,17 @@ void ReceiptPage::initializePage() {
     if (!result) {
         return;
     }
+    setTitle(result->isEcload() ? tr("E-cash loaded (圈存)") : tr("Top-up complete"));
+    if (tacLabel_ != nullptr) {
+        tacLabel_->setText(result->isEcload() ? tr("Card:") : tr("Card certificate (TAC):"));
+    }
     amount_->setText(formatFen(result->amount));
     balance_->setText(
         tr("%1 → %2").arg(formatFen(result->balanceBefore), formatFen(result->balanceAfter)));
     order_->setText(result->orderId);
-    tac_->setText(result->tac);
+    tac_->setText(result->isEcload()
+                      ? QStringLiteral("%1 %2").arg(result->pan, result->application).trimmed()
+                      : result->tac);
     settled_->setText(result->settled
                           ? tr("Confirmed by the top-up server.")
                           : tr("Loaded onto the card; TapLink is still confirming it with the "

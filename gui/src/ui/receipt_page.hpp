@@ -21,6 +21,7 @@ class ReceiptPage : public QWizardPage {
     QLabel* balance_;
     QLabel* order_;
     QLabel* tac_;
+    QLabel* tacLabel_ = nullptr;  // "Card certificate (TAC):", or "Card:" for an EC load
     QLabel* settled_;
 };
 

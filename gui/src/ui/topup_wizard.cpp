@@ -49,6 +49,12 @@ void TopupWizard::setButtonTexts() {
     setButtonText(QWizard::CancelButton, tr("Cancel"));
 }
 
+std::optional<LoadFlow> TopupWizard::loadFlow() {
+    const CardWatcher& watcher = core_.card();
+    const bool ready = watcher.status() == CardWatcher::Status::Ready && watcher.card();
+    return chooseLoadFlow(ready ? watcher.card()->scheme : QString(), knownScheme_);
+}
+
 QString TopupWizard::orderId() const {
     return extractOrderCode(field("orderCode").toString());
 }

@@ -31,6 +31,12 @@ class TopupWizard : public QWizard {
     // The amount, when the demo shop told us (it made the order); taplinkd's is what counts.
     std::optional<qint64> knownAmount() const { return knownAmount_; }
     void setKnownAmount(std::optional<qint64> amount) { knownAmount_ = amount; }
+    // The order's scheme, when the demo shop told us; empty otherwise.
+    const QString& knownScheme() const { return knownScheme_; }
+    void setKnownScheme(const QString& scheme) { knownScheme_ = scheme; }
+    // The city top-up or the bank EC load, by the card on the reader and the order's scheme;
+    // nullopt when they do not fit each other.
+    std::optional<LoadFlow> loadFlow();
     const std::optional<TopupResult>& result() const { return result_; }
 
     void reject() override;
@@ -45,6 +51,7 @@ class TopupWizard : public QWizard {
     AppCore& core_;
     TopupController controller_;
     std::optional<qint64> knownAmount_;
+    QString knownScheme_;
     std::optional<TopupResult> result_;
     bool closeWhenStopped_ = false;
 };

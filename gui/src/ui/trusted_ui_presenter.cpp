@@ -3,6 +3,7 @@
 #include <QDialog>
 
 #include "core/trusted_ui_broker.hpp"
+#include "ui/application_dialog.hpp"
 #include "ui/confirmation_dialog.hpp"
 #include "ui/origin_approval_dialog.hpp"
 #include "ui/qt_new.hpp"
@@ -36,7 +37,18 @@ QList<QDialog*> TrustedUiPresenter::dialogs() const {
 
 void TrustedUiPresenter::show(const UiRequest& request) {
     const QString id = request.id;
-    if (request.isTopup()) {
+    if (request.isApplication()) {
+        auto* dialog = qtNew<ApplicationDialog>(request);
+        connect(dialog, &QDialog::finished, this, [this, id, dialog](int result) {
+            const QString aid = dialog->chosenAid();
+            if (result == QDialog::Accepted && !aid.isEmpty()) {
+                broker_.choose(id, aid);
+            } else {
+                broker_.respond(id, TrustedUiBroker::Decision::Deny);
+            }
+        });
+        present(id, dialog);
+    } else if (request.isTopup() || request.isEcload()) {
         auto* dialog = qtNew<ConfirmationDialog>(request);
         connect(dialog, &QDialog::finished, this, [this, id](int result) {
             broker_.respond(id, result == QDialog::Accepted ? TrustedUiBroker::Decision::Allow

@@ -222,6 +222,12 @@ const Tlv* find(const std::vector<Tlv>& objects, std::uint32_t tag) {
     return nullptr;
 }
 
+TagAtFront readTag(ByteView bytes) {
+    Reader in(bytes, 0);
+    const std::uint32_t tag = readTag(in);
+    return TagAtFront{tag, in.offset()};
+}
+
 Bytes encodeTag(std::uint32_t tag) {
     Bytes out;
     bool started = false;

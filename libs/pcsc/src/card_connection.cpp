@@ -6,6 +6,7 @@
 #include <chrono>
 #include <utility>
 
+#include "taplink/apdu/transport.hpp"
 #include "taplink/pcsc/errors.hpp"
 
 namespace taplink::pcsc {
@@ -14,10 +15,6 @@ namespace {
 
 // Largest extended response: 65536 data bytes + SW1 SW2 (pcsclite.h MAX_BUFFER_SIZE_EXTENDED).
 constexpr DWORD kReceiveBufferSize = MAX_BUFFER_SIZE_EXTENDED;
-// A card that answers 61xx forever is broken: stop at the largest extended response, or
-// after as many GET RESPONSE rounds as that takes in 256-byte chunks.
-constexpr std::size_t kMaxChainedResponse = apdu::kMaxExtendedLe;
-constexpr int kMaxGetResponseRounds = apdu::kMaxExtendedLe / apdu::kMaxShortLe;
 // pcscd notices a pulled card on its next presence poll (every 400 ms for vpcd and serial
 // readers); wait a little longer than that before calling a failure "card removed".
 constexpr std::chrono::milliseconds kRemovalSettle{1500};
@@ -48,23 +45,6 @@ DWORD toPcscDisposition(Disposition disposition) {
             return SCARD_UNPOWER_CARD;
     }
     return SCARD_LEAVE_CARD;
-}
-
-std::size_t expectedLength(std::uint8_t sw2) {
-    return sw2 == 0 ? apdu::kMaxShortLe : sw2;
-}
-
-// GET RESPONSE (ISO/IEC 7816-4 clause 11.4.1) on the logical channel of the command:
-// interindustry classes keep their channel bits (clause 5.4.1); a proprietary class
-// (bit 8 set, e.g. 80 of the e-purse commands) gets the basic interindustry class 00.
-apdu::CommandApdu getResponseFor(std::uint8_t commandCla, std::uint8_t sw2) {
-    std::uint8_t cla = 0x00;
-    if ((commandCla & 0x80U) == 0 && (commandCla & 0x40U) != 0) {
-        cla = static_cast<std::uint8_t>(0x40U | (commandCla & 0x0FU));  // further channels 4-19
-    } else if ((commandCla & 0x80U) == 0) {
-        cla = static_cast<std::uint8_t>(commandCla & 0x03U);  // first channels 0-3
-    }
-    return apdu::CommandApdu{cla, apdu::kInsGetResponse, 0x00, 0x00, {}, expectedLength(sw2)};
 }
 
 }  // namespace
@@ -157,31 +137,14 @@ apdu::ResponseApdu CardConnection::transmit(const apdu::CommandApdu& command) {
         return apdu::ResponseApdu::parse(raw);
     };
 
-    apdu::ResponseApdu response = exchange(command);
-    if (response.sw1() == apdu::sw::kWrongLeSw1) {
-        apdu::CommandApdu reissued = command;
-        reissued.le = expectedLength(response.sw2());
-        response = exchange(reissued);
+    // 61xx and 6Cxx are the shared transport's (taplink/apdu/transport.hpp); its limits are
+    // this layer's protocol errors.
+    try {
+        return apdu::completeExchange(command, exchange);
+    } catch (const apdu::TransportError& error) {
+        throw PcscError(ErrorKind::ProtocolError, "GET RESPONSE", 0,
+                        std::string(error.what()) + "; reader " + reader_);
     }
-
-    Bytes data = std::move(response.data);
-    for (int round = 1; response.sw1() == apdu::sw::kMoreDataSw1; ++round) {
-        if (round > kMaxGetResponseRounds) {
-            throw PcscError(ErrorKind::ProtocolError, "GET RESPONSE", 0,
-                            "card still announces data after " +
-                                std::to_string(kMaxGetResponseRounds) + " rounds; reader " +
-                                reader_);
-        }
-        response = exchange(getResponseFor(command.cla, response.sw2()));
-        data.insert(data.end(), response.data.begin(), response.data.end());
-        if (data.size() > kMaxChainedResponse) {
-            throw PcscError(ErrorKind::ProtocolError, "GET RESPONSE", 0,
-                            "card answered more than " + std::to_string(kMaxChainedResponse) +
-                                " bytes; reader " + reader_);
-        }
-    }
-    response.data = std::move(data);
-    return response;
 }
 
 void CardConnection::reconnect(Disposition init) {

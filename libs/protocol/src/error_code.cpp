@@ -8,7 +8,7 @@ namespace taplink::api {
 
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 26> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 30> kNames{{
     {ErrorCode::InvalidParams, "invalid_params"},
     {ErrorCode::NoReader, "no_reader"},
     {ErrorCode::NoCard, "no_card"},
@@ -32,13 +32,17 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 26> kNames{{
     {ErrorCode::UserDenied, "user_denied"},
     {ErrorCode::ConfirmationUnavailable, "confirmation_unavailable"},
     {ErrorCode::RateLimited, "rate_limited"},
+    {ErrorCode::WrongScheme, "wrong_scheme"},
+    {ErrorCode::EcLimitExceeded, "ec_limit_exceeded"},
+    {ErrorCode::CardExpired, "card_expired"},
+    {ErrorCode::NoApplication, "no_application"},
     {ErrorCode::ParseError, "parse_error"},
     {ErrorCode::InvalidRequest, "invalid_request"},
     {ErrorCode::MethodNotFound, "method_not_found"},
 }};
 
 // The application codes are the table's first entries; the standard JSON-RPC ones follow.
-constexpr std::size_t kApplicationCodes = 23;
+constexpr std::size_t kApplicationCodes = 27;
 
 constexpr std::array<ErrorCode, kApplicationCodes> applicationCodes() {
     std::array<ErrorCode, kApplicationCodes> codes{};

@@ -23,6 +23,13 @@ constexpr std::array<std::pair<Suite, std::string_view>, 2> kSuiteNames{{
     {Suite::TripleDes, "3des"},
     {Suite::Sm4, "sm4"},
 }};
+constexpr std::array<std::pair<crypto::emv::Suite, std::string_view>, 2> kBankSuiteNames{{
+    {crypto::emv::Suite::TripleDes, "3des"},
+    {crypto::emv::Suite::Sm4, "sm4"},
+}};
+// PBOC cards carry UnionPay PANs (IIN 62...); a PAN has at most 19 digits (ISO/IEC 7812-1).
+constexpr std::string_view kBankPanStart = "62";
+constexpr std::size_t kMaxPanDigits = 19;
 
 // The issuer-key file is read strictly: a member nobody reads is refused too.
 using Reader = JsonObjectReader<DescribedAs<IssuerKeysError>>;
@@ -52,36 +59,99 @@ IssuerMasterKeys masterKeys(Reader suite) {
     return keys;
 }
 
-void readSuites(Reader& entry, Issuer& issuer) {
+BankMasterKeys bankMasterKeys(Reader suite) {
+    BankMasterKeys keys{hexOfSize(suite, "ac", kMasterKeySize),
+                        hexOfSize(suite, "smi", kMasterKeySize),
+                        hexOfSize(suite, "smc", kMasterKeySize)};
+    suite.finish();
+    return keys;
+}
+
+// Every member of "suites" is a known suite name with its keys; at least one.
+template <class SuiteOf, class KeysOf, class Keys>
+void readSuites(Reader& entry, const SuiteOf& suiteOf, const KeysOf& keysOf, Keys& into) {
     Reader suites = entry.object("suites");
     if (entry.required("suites").empty()) {
         entry.failMember("suites", "must name at least one suite");
     }
     for (const auto& item : entry.required("suites").items()) {
-        const auto suite = suiteFromName(item.key());
+        const auto suite = suiteOf(item.key());
         if (!suite) {
             suites.failMember(item.key(), "is an unknown suite (3des, sm4)");
         }
-        issuer.suites.emplace(*suite, masterKeys(suites.object(item.key())));
+        into.emplace(*suite, keysOf(suites.object(item.key())));
     }
     suites.finish();
 }
 
-Issuer issuerFrom(Reader entry) {
+std::string panPrefixOf(Reader& entry) {
+    std::string prefix = entry.string("panPrefix");
+    const bool digits =
+        std::all_of(prefix.begin(), prefix.end(), [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || prefix.size() < kBankPanStart.size() || prefix.size() > kMaxPanDigits ||
+        !prefix.starts_with(kBankPanStart)) {
+        entry.failMember("panPrefix", "must be 2 to 19 decimal digits starting with 62");
+    }
+    return prefix;
+}
+
+BankIssuer bankIssuerFrom(Reader& entry, std::string name) {
+    BankIssuer issuer;
+    issuer.name = std::move(name);
+    issuer.panPrefix = panPrefixOf(entry);
+    readSuites(entry, bankSuiteFromName, bankMasterKeys, issuer.suites);
+    entry.finish();
+    return issuer;
+}
+
+Issuer cityIssuerFrom(Reader& entry, std::string name, std::string scheme) {
     Issuer issuer;
-    issuer.name = entry.string("name");
-    issuer.scheme = entry.string("scheme");
+    issuer.name = std::move(name);
+    issuer.scheme = std::move(scheme);
     issuer.issuerId = hexOfSize(entry, "issuerId", kIssuerIdSize);
     issuer.keyIndex = byteNumber(entry, "keyIndex");
     issuer.keyVersion = byteNumber(entry, "keyVersion");
-    readSuites(entry, issuer);
+    readSuites(entry, suiteFromName, masterKeys, issuer.suites);
     entry.finish();
     return issuer;
+}
+
+void addCityIssuer(IssuerKeySet& set, Issuer issuer) {
+    if (set.find(issuer.issuerId) != nullptr) {
+        throw IssuerKeysError("issuer keys: issuer " + toHex(issuer.issuerId) + " is listed twice");
+    }
+    set.issuers.push_back(std::move(issuer));
+}
+
+void addBankIssuer(IssuerKeySet& set, BankIssuer issuer) {
+    const bool listed =
+        std::any_of(set.bankIssuers.begin(), set.bankIssuers.end(),
+                    [&](const BankIssuer& other) { return other.panPrefix == issuer.panPrefix; });
+    if (listed) {
+        throw IssuerKeysError("issuer keys: PAN prefix " + issuer.panPrefix + " is listed twice");
+    }
+    set.bankIssuers.push_back(std::move(issuer));
+}
+
+// The scheme decides the members: a bank issuer has no issuer id, a city issuer no prefix.
+void addIssuer(IssuerKeySet& set, Reader entry) {
+    std::string name = entry.string("name");
+    std::string scheme = entry.string("scheme");
+    if (scheme == kBankScheme) {
+        addBankIssuer(set, bankIssuerFrom(entry, std::move(name)));
+    } else {
+        addCityIssuer(set, cityIssuerFrom(entry, std::move(name), std::move(scheme)));
+    }
 }
 
 }  // namespace
 
 const IssuerMasterKeys* Issuer::keysFor(Suite suite) const {
+    const auto found = suites.find(suite);
+    return found != suites.end() ? &found->second : nullptr;
+}
+
+const BankMasterKeys* BankIssuer::keysFor(crypto::emv::Suite suite) const {
     const auto found = suites.find(suite);
     return found != suites.end() ? &found->second : nullptr;
 }
@@ -98,6 +168,35 @@ const Issuer* IssuerKeySet::firstOfScheme(std::string_view scheme) const {
     const auto found = std::find_if(issuers.begin(), issuers.end(),
                                     [&](const Issuer& issuer) { return issuer.scheme == scheme; });
     return found != issuers.end() ? &*found : nullptr;
+}
+
+const BankIssuer* IssuerKeySet::findBankByPan(std::string_view pan) const {
+    const BankIssuer* best = nullptr;
+    for (const BankIssuer& issuer : bankIssuers) {
+        const bool longer = best == nullptr || issuer.panPrefix.size() > best->panPrefix.size();
+        if (pan.starts_with(issuer.panPrefix) && longer) {
+            best = &issuer;
+        }
+    }
+    return best;
+}
+
+std::string_view suiteName(crypto::emv::Suite suite) {
+    for (const auto& [value, name] : kBankSuiteNames) {
+        if (value == suite) {
+            return name;
+        }
+    }
+    return "unknown";
+}
+
+std::optional<crypto::emv::Suite> bankSuiteFromName(std::string_view name) {
+    for (const auto& [value, known] : kBankSuiteNames) {
+        if (known == name) {
+            return value;
+        }
+    }
+    return std::nullopt;
 }
 
 std::string_view suiteName(Suite suite) {
@@ -134,12 +233,7 @@ IssuerKeySet parseIssuerKeys(std::string_view jsonText) {
     in.finish();
     IssuerKeySet set;
     for (std::size_t i = 0; i < list.size(); ++i) {
-        Issuer issuer = issuerFrom(Reader(list[i], "issuers[" + std::to_string(i) + "]"));
-        if (set.find(issuer.issuerId) != nullptr) {
-            throw IssuerKeysError("issuer keys: issuer " + toHex(issuer.issuerId) +
-                                  " is listed twice");
-        }
-        set.issuers.push_back(std::move(issuer));
+        addIssuer(set, Reader(list[i], "issuers[" + std::to_string(i) + "]"));
     }
     return set;
 }

@@ -5,6 +5,7 @@
 #include <limits>
 #include <utility>
 
+#include "bcd_fields.hpp"
 #include "taplink/base/base64.hpp"
 #include "taplink/base/byte_reader.hpp"
 #include "taplink/base/byte_writer.hpp"
@@ -15,16 +16,6 @@ namespace {
 
 // --- Bytes
 
-bool isBcd(ByteView digits) {
-    return std::all_of(digits.begin(), digits.end(), [](std::uint8_t octet) {
-        return (octet >> 4U) <= 9 && (octet & 0x0FU) <= 9;
-    });
-}
-
-unsigned bcdValue(std::uint8_t octet) {
-    return (octet >> 4U) * 10U + (octet & 0x0FU);
-}
-
 void requireAlgorithm(std::uint8_t algorithmId, std::string_view what) {
     if (algorithmId != kAlgorithmTripleDes && algorithmId != kAlgorithmSm4) {
         throw WireFormatError(std::string(what) + ": algorithm id must be 1 or 4, got " +
@@ -32,22 +23,13 @@ void requireAlgorithm(std::uint8_t algorithmId, std::string_view what) {
     }
 }
 
-// BCD YYYYMMDD with a month 01-12 and a day 01-31.
+// TLR1's date and time (docs/server.md): BCD YYYYMMDD and hhmmss.
 void requireDate(ByteView date) {
-    requireSize<WireFormatError>(date, kDateSize, "result date");
-    if (!isBcd(date) || bcdValue(date[2]) < 1 || bcdValue(date[2]) > 12 || bcdValue(date[3]) < 1 ||
-        bcdValue(date[3]) > 31) {
-        throw WireFormatError("result date is not BCD YYYYMMDD: " + toHex(date));
-    }
+    requireBcdDate(date, kDateSize, "result date");
 }
 
-// BCD hhmmss.
 void requireTime(ByteView time) {
-    requireSize<WireFormatError>(time, kTimeSize, "result time");
-    if (!isBcd(time) || bcdValue(time[0]) > 23 || bcdValue(time[1]) > 59 ||
-        bcdValue(time[2]) > 59) {
-        throw WireFormatError("result time is not BCD hhmmss: " + toHex(time));
-    }
+    requireBcdTime(time, "result time");
 }
 
 void requireOrderId(std::string_view orderId) {
@@ -104,10 +86,11 @@ Bytes readBase64(StrictObject& in, std::string_view name) {
     return std::move(*bytes);
 }
 
-constexpr std::array<std::pair<OrderStatus, std::string_view>, 3> kStatusNames{{
+constexpr std::array<std::pair<OrderStatus, std::string_view>, 4> kStatusNames{{
     {OrderStatus::Open, "open"},
     {OrderStatus::Settled, "settled"},
     {OrderStatus::Cancelled, "cancelled"},
+    {OrderStatus::Reversed, "reversed"},
 }};
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "api/admin_api.hpp"
 
 #include <algorithm>
+#include <tuple>
 
 #include "api/money.hpp"
 #include "api/views.hpp"
@@ -63,6 +64,7 @@ AdminApi::AdminApi(ServerStore& store, FaultInjector& faults, AdminApiSettings s
     router_.add("GET", "/admin/events", route(&AdminApi::listEvents));
     router_.add("POST", "/admin/faults", route(&AdminApi::addFault));
     router_.add("DELETE", "/admin/faults", route(&AdminApi::clearFaults));
+    addAccountRoutes();
 }
 
 Response AdminApi::handle(const Request& request, const http::Peer& /*peer*/) {
@@ -76,14 +78,18 @@ Response AdminApi::handle(const Request& request, const http::Peer& /*peer*/) {
 
 // POST /admin/orders {"amount":"50.00","scheme":"city-epurse"}
 Response AdminApi::createOrder(const Request& request, Call& /*call*/, const Params& /*path*/) {
-    const auto [amountText, scheme] = readBody(request, "order", [](wire::StrictObject& in) {
-        return std::pair(in.string("amount"), in.string("scheme"));
+    const auto [amountText, scheme,
+                account] = readBody(request, "order", [](wire::StrictObject& in) {
+        return std::tuple(in.string("amount"), in.string("scheme"), in.optionalString("account"));
     });
     const auto amount = parseYuan(amountText);
     if (!amount) {
         throw ApiError(400, "invalid_amount", amountRule(settings_));
     }
-    return http::jsonResponse(201, adminView(openOrder(store_, settings_, *amount, scheme)));
+    const OrderRecord order = openOrder(store_, settings_, *amount, scheme, account);
+    json view = adminView(order);
+    addEcLoadView(order, view);
+    return http::jsonResponse(201, view);
 }
 
 Response AdminApi::listOrders(const Request& /*request*/, Call& /*call*/, const Params& /*path*/) {
@@ -106,6 +112,7 @@ Response AdminApi::showOrder(const Request& /*request*/, Call& /*call*/, const P
     }
     const auto settlement = store_.settlementFor(order->orderId);
     view["settlement"] = settlement ? adminView(*settlement) : json(nullptr);
+    addEcLoadView(*order, view);
     return http::jsonResponse(200, view);
 }
 

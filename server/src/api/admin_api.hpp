@@ -38,6 +38,15 @@ class AdminApi {
     http::Response listEvents(const http::Request& request, Call& call, const Params& path);
     http::Response addFault(const http::Request& request, Call& call, const Params& path);
     http::Response clearFaults(const http::Request& request, Call& call, const Params& path);
+    // Cardholder accounts (api/admin_accounts.cpp).
+    void addAccountRoutes();
+    http::Response createAccount(const http::Request& request, Call& call, const Params& path);
+    http::Response creditAccount(const http::Request& request, Call& call, const Params& path);
+    http::Response showAccount(const http::Request& request, Call& call, const Params& path);
+    http::Response listAccounts(const http::Request& request, Call& call, const Params& path);
+    AccountRecord existingAccount(const std::string& accountId) const;
+    // What a bank-ec order shows besides the city's: its account, authorization and decision.
+    void addEcLoadView(const OrderRecord& order, nlohmann::json& view) const;
 
     ServerStore& store_;
     FaultInjector& faults_;

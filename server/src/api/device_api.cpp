@@ -1,15 +1,15 @@
 #include "api/device_api.hpp"
 
-#include <openssl/crypto.h>
-
-#include <chrono>
 #include <stdexcept>
 
+#include "api/device_request.hpp"
+#include "api/replay_or_conflict.hpp"
 #include "api/views.hpp"
 #include "store/random_ids.hpp"
 #include "taplink/cards/epurse/epurse_protocol.hpp"
 #include "taplink/chip/device_certificate.hpp"
 #include "taplink/chip/load_sam_protocol.hpp"
+#include "taplink/crypto/constant_time.hpp"
 #include "taplink/crypto/epurse_keys.hpp"
 #include "taplink/crypto/random.hpp"
 
@@ -25,21 +25,6 @@ using http::Response;
 using nlohmann::json;
 
 constexpr std::string_view kCityScheme = "city-epurse";
-
-std::int64_t nowSeconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
-template <class Body>
-Body parseBody(const Request& request) {
-    try {
-        return Body::fromJson(wire::parseJson(request.body));
-    } catch (const wire::WireFormatError& error) {
-        throw ApiError(400, "malformed_request", error.what());
-    }
-}
 
 [[noreturn]] void refuse(int status, const char* code, const std::string& message) {
     throw ApiError(status, code, message);
@@ -91,19 +76,12 @@ chip::sam::LoadAuthorization loadAuthorization(const wire::AuthorizeRequest& bod
     return authorization;
 }
 
-// A result for an order that is settled already: the same bytes again are a replay (answered
-// with the receipt), anything else a conflict.
+// A result for an order that is settled already: a replay or a conflict.
 [[noreturn]] void replayOrConflict(const SettlementRecord& earlier, ByteView result) {
-    if (earlier.result == Bytes(result.begin(), result.end())) {
-        throw ApiError(409, wire::refusal::kAlreadySettled,
-                       "order " + earlier.orderId + " is settled",
-                       {{"receipt", wire::toJson(receiptOf(earlier))}, {"sameResult", true}});
-    }
-    refuse(409, "result_conflict", "order " + earlier.orderId + " was settled with another result");
-}
-
-bool sameBytes(ByteView a, ByteView b) {
-    return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+    server::replayOrConflict(
+        DecidedOrder{earlier.orderId, earlier.result, "settled", wire::refusal::kAlreadySettled,
+                     wire::toJson(receiptOf(earlier))},
+        result);
 }
 
 }  // namespace
@@ -111,7 +89,12 @@ bool sameBytes(ByteView a, ByteView b) {
 DeviceApi::DeviceApi(ServerStore& store, const sim::IssuerKeySet& issuers,
                      const ScriptCatalogue& scripts, FaultInjector& faults,
                      DeviceApiSettings settings)
-    : store_(store), issuers_(issuers), scripts_(scripts), faults_(faults), settings_(settings) {
+    : store_(store),
+      issuers_(issuers),
+      scripts_(scripts),
+      faults_(faults),
+      settings_(settings),
+      ecLoad_(store, issuers) {
     const auto route = [this](auto member) {
         return [this, member](const Request& request, Call& call, const PathParams& path) {
             return (this->*member)(request, call, path);
@@ -121,6 +104,20 @@ DeviceApi::DeviceApi(ServerStore& store, const sim::IssuerKeySet& issuers,
     router_.add("GET", "/v1/scripts/{}", route(&DeviceApi::script));
     router_.add("POST", "/v1/orders/{}/authorize", route(&DeviceApi::authorize));
     router_.add("POST", "/v1/orders/{}/result", route(&DeviceApi::result));
+    addEcLoadRoutes();
+}
+
+// The bank-card EC load (api/ecload_api.*): the same device identity and refusal log.
+void DeviceApi::addEcLoadRoutes() {
+    using Step = Response (EcLoadApi::*)(const Request&, const EcCaller&, const std::string&);
+    const auto route = [this](Step step) {
+        return [this, step](const Request& request, Call& call, const PathParams& path) {
+            return (ecLoad_.*step)(request, EcCaller{call.device, call.certificate}, path[0]);
+        };
+    };
+    router_.add("POST", "/v1/orders/{}/ecload/authorize", route(&EcLoadApi::authorize));
+    router_.add("POST", "/v1/orders/{}/ecload/result", route(&EcLoadApi::result));
+    router_.add("POST", "/v1/orders/{}/ecload/reverse", route(&EcLoadApi::reverse));
 }
 
 Response DeviceApi::handle(const Request& request, const http::Peer& peer) {
@@ -153,7 +150,8 @@ Response DeviceApi::handle(const Request& request, const http::Peer& peer) {
 
 void DeviceApi::recordRefusal(const Request& request, const std::string& chipSerial,
                               const ApiError& error) const {
-    const bool replay = error.code() == wire::refusal::kAlreadySettled;
+    const bool replay =
+        error.code() == wire::refusal::kAlreadySettled || error.code() == "already_reversed";
     store_.recordEvent(EventRecord{0, 0, replay ? "replay" : "refused", orderIdInPath(request.path),
                                    chipSerial, error.code(),
                                    request.method + " " + request.path + ": " + error.what()});
@@ -372,7 +370,7 @@ SettlementRecord DeviceApi::checkedSettlement(const Call& call, const OrderRecor
                 cards::epurse::tacInputForLoad(result.balanceAfter, result.onlineAtc, result.amount,
                                                result.terminalId, result.date, result.time));
     OPENSSL_cleanse(dtk.data(), dtk.size());
-    if (!sameBytes(expectedTac, result.tac)) {
+    if (!crypto::constantTimeEqual(expectedTac, result.tac)) {
         refuse(422, "tac_invalid", "the TAC does not verify with the card's TAC key");
     }
     SettlementRecord settlement;

@@ -15,6 +15,7 @@
 
 #include "api/api_error.hpp"
 #include "api/device_identity.hpp"
+#include "api/ecload_api.hpp"
 #include "api/faults.hpp"
 #include "api/script_catalogue.hpp"
 #include "http/http_server.hpp"
@@ -49,6 +50,7 @@ class DeviceApi {
     http::Response authorize(const http::Request& request, Call& call,
                              const http::PathParams& path);
     http::Response result(const http::Request& request, Call& call, const http::PathParams& path);
+    void addEcLoadRoutes();
 
     // Throws ApiError with the fault's status when one is armed for the endpoint and mode.
     void injectFault(Endpoint endpoint, FaultMode mode);
@@ -67,6 +69,7 @@ class DeviceApi {
     const ScriptCatalogue& scripts_;
     FaultInjector& faults_;
     DeviceApiSettings settings_;
+    EcLoadApi ecLoad_;
     http::Router<Call> router_;
     std::mutex firstAuthorizationsMutex_;
     std::map<std::string, nlohmann::json> firstAuthorizations_;

@@ -5,6 +5,7 @@
 #include "api/api_error.hpp"
 #include "api/views.hpp"
 #include "http/static_files.hpp"
+#include "taplink/protocol/ecload_wire.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::server {
@@ -43,30 +44,42 @@ void requireSameOriginJson(const Request& request) {
     }
 }
 
-// {"amount": fen}: the amount an integer from 1 to max.
-std::uint32_t readAmount(const Request& request, std::uint32_t max) {
-    const std::string rule =
-        "amount must be a whole number of fen from 1 to " + std::to_string(max);
-    json body;
+struct OrderAsked {
+    std::uint32_t amount = 0;
+    std::optional<std::string> scheme;
+};
+
+json parseBody(const Request& request) {
     try {
-        body = wire::parseJson(request.body);
+        return wire::parseJson(request.body);
     } catch (const wire::WireFormatError& error) {
         throw ApiError(400, "malformed_request", error.what());
     }
+}
+
+// {"amount": fen, "scheme"?: name}: the amount an integer from 1 to max.
+OrderAsked readOrder(const Request& request, std::uint32_t max) {
+    const std::string rule =
+        "amount must be a whole number of fen from 1 to " + std::to_string(max);
+    const json body = parseBody(request);
+    OrderAsked asked;
     std::uint64_t amount = 0;
     try {
         wire::StrictObject in(body, "order");
+        asked.scheme = in.optionalString("scheme");
         amount = in.integer("amount", 0, std::numeric_limits<std::uint32_t>::max());
         in.finish();
     } catch (const wire::WireFormatError& error) {
-        const bool aboutAmount = body.is_object() && body.size() == 1 && body.contains("amount");
+        const bool aboutAmount = body.is_object() && body.contains("amount") &&
+                                 body.size() == (body.contains("scheme") ? 2U : 1U);
         throw aboutAmount ? ApiError(400, "invalid_amount", rule)
                           : ApiError(400, "malformed_request", error.what());
     }
     if (amount == 0 || amount > max) {
         throw ApiError(400, "invalid_amount", rule);
     }
-    return static_cast<std::uint32_t>(amount);
+    asked.amount = static_cast<std::uint32_t>(amount);
+    return asked;
 }
 
 }  // namespace
@@ -112,13 +125,33 @@ Response MerchantApi::sdkFile(const Request& /*request*/, Call& /*call*/, const 
     return fileOr404(settings_.sdkDir, path[0]);
 }
 
-// POST /merchant/orders {"amount":5000}: the same order the operator's `order create` makes.
+// POST /merchant/orders {"amount":5000}: the same order the operator's `order create` makes;
+// {"amount":5000,"scheme":"bank-ec"}: an EC load (圈存) paid by the configured demo account.
 Response MerchantApi::createOrder(const Request& request, Call& /*call*/, const Params& /*path*/) {
     requireSameOriginJson(request);
-    const std::uint32_t amount = readAmount(request, rules_.maxOrderAmount);
-    const OrderRecord order = openOrder(store_, rules_, amount, settings_.scheme);
-    return http::jsonResponse(
-        201, {{"orderId", order.orderId}, {"amount", order.amount}, {"currency", order.currency}});
+    const OrderAsked asked = readOrder(request, rules_.maxOrderAmount);
+    const std::string scheme = asked.scheme.value_or(settings_.scheme);
+    const bool bankEc = scheme == wire::kBankEcScheme;
+    const OrderRecord order = bankEc
+                                  ? openOrder(store_, rules_, asked.amount, scheme, demoAccountId())
+                                  : openOrder(store_, rules_, asked.amount, scheme);
+    return http::jsonResponse(201, {{"orderId", order.orderId},
+                                    {"amount", order.amount},
+                                    {"currency", order.currency},
+                                    {"scheme", scheme}});
+}
+
+// The oldest account of the configured demo holder.
+std::string MerchantApi::demoAccountId() {
+    if (!settings_.demoAccountHolder) {
+        throw ApiError(400, "ecload_unavailable", "this shop has no demo account for EC loads");
+    }
+    for (const auto& account : store_.listAccounts()) {
+        if (account.holder == *settings_.demoAccountHolder) {
+            return account.accountId;
+        }
+    }
+    throw ApiError(404, "account_not_found", "no account of " + *settings_.demoAccountHolder);
 }
 
 Response MerchantApi::showOrder(const Request& /*request*/, Call& /*call*/, const Params& path) {

@@ -5,10 +5,12 @@
 //   GET  /                      checkoutDir/index.html
 //   GET  /assets/{name}         a file directly in checkoutDir (http/static_files.hpp)
 //   GET  /sdk/{name}            a file directly in sdkDir (taplink.js, taplink.d.ts)
-//   POST /merchant/orders       {"amount": fen} -> 201 {"orderId","amount","currency"}
+//   POST /merchant/orders       {"amount": fen, "scheme"?: "bank-ec"}
+//                               -> 201 {"orderId","amount","currency","scheme"}
 //   GET  /merchant/orders/{id}  the order: {"orderId","amount","currency","scheme","status"}
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "api/order_desk.hpp"
@@ -21,7 +23,11 @@ namespace taplink::server {
 struct MerchantSettings {
     std::string checkoutDir;
     std::string sdkDir;
-    std::string scheme = "city-epurse";  // what the page's orders are for
+    std::string scheme = "city-epurse";  // what the page's orders are for by default
+    // The holder whose cardholder account pays the page's bank-ec (圈存) orders, named rather
+    // than its id because accounts get random ids after the server starts; none: the page
+    // cannot open them (400 ecload_unavailable).
+    std::optional<std::string> demoAccountHolder;
 };
 
 class MerchantApi {
@@ -46,6 +52,7 @@ class MerchantApi {
     http::Response sdkFile(const http::Request& request, Call& call, const Params& path);
     http::Response createOrder(const http::Request& request, Call& call, const Params& path);
     http::Response showOrder(const http::Request& request, Call& call, const Params& path);
+    std::string demoAccountId();
 
     ServerStore& store_;
     OrderRules rules_;

@@ -2,6 +2,7 @@
 
 #include "api/api_error.hpp"
 #include "api/money.hpp"
+#include "taplink/protocol/ecload_wire.hpp"
 
 namespace taplink::server {
 
@@ -10,13 +11,35 @@ std::string amountRule(const OrderRules& rules) {
            formatYuan(rules.maxOrderAmount);
 }
 
+namespace {
+
+OrderRecord openEcOrder(ServerStore& store, std::uint32_t amount,
+                        const std::optional<std::string>& accountId) {
+    if (!accountId) {
+        throw ApiError(400, "account_required", "a bank-ec order names the account that pays");
+    }
+    auto order = store.createEcOrder(amount, *accountId);
+    if (!order) {
+        throw ApiError(404, "account_not_found", "no account " + *accountId);
+    }
+    return std::move(*order);
+}
+
+}  // namespace
+
 OrderRecord openOrder(ServerStore& store, const OrderRules& rules, std::uint32_t amount,
-                      const std::string& scheme) {
+                      const std::string& scheme, const std::optional<std::string>& accountId) {
     if (amount == 0 || amount > rules.maxOrderAmount) {
         throw ApiError(400, "invalid_amount", amountRule(rules));
     }
     if (rules.schemes.count(scheme) == 0) {
         throw ApiError(400, "scheme_unknown", "no issuer here serves the scheme " + scheme);
+    }
+    if (scheme == net::wire::kBankEcScheme) {
+        return openEcOrder(store, amount, accountId);
+    }
+    if (accountId) {
+        throw ApiError(400, "account_not_allowed", "only a bank-ec order is paid from an account");
     }
     return store.createOrder(amount, scheme);
 }

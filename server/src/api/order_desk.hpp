@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -17,9 +18,12 @@ struct OrderRules {
 };
 
 // Stores a new open order. ApiError 400 invalid_amount when amount (fen) is 0 or above
-// rules.maxOrderAmount, 400 scheme_unknown when no issuer here serves the scheme.
+// rules.maxOrderAmount, 400 scheme_unknown when no issuer here serves the scheme; a bank-ec
+// order needs the cardholder account that pays for it (400 account_required, 404
+// account_not_found) and no other order may name one (400 account_not_allowed).
 OrderRecord openOrder(ServerStore& store, const OrderRules& rules, std::uint32_t amount,
-                      const std::string& scheme);
+                      const std::string& scheme,
+                      const std::optional<std::string>& accountId = std::nullopt);
 
 // The words of invalid_amount: what an amount must be.
 std::string amountRule(const OrderRules& rules);

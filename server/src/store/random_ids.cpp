@@ -36,4 +36,8 @@ std::string newReceiptId() {
     return "RCP-" + randomBase32();
 }
 
+std::string newAccountId() {
+    return "ACC-" + randomBase32();
+}
+
 }  // namespace taplink::server

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "store/random_ids.hpp"
+#include "store/store_rows.hpp"
 
 namespace taplink::server {
 
@@ -32,7 +33,7 @@ constexpr const char* kSchema =
     " order_id TEXT PRIMARY KEY,"
     " amount INTEGER NOT NULL CHECK (amount > 0),"
     " currency TEXT NOT NULL, scheme TEXT NOT NULL,"
-    " status TEXT NOT NULL CHECK (status IN ('open', 'settled', 'cancelled')),"
+    " status TEXT NOT NULL CHECK (status IN ('open', 'settled', 'cancelled', 'reversed')),"
     " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
     "CREATE TABLE IF NOT EXISTS authorizations ("
     " id INTEGER PRIMARY KEY AUTOINCREMENT,"
@@ -197,6 +198,23 @@ bool conflictsWithEarlier(const std::vector<AuthorizationRecord>& earlier,
 
 }  // namespace
 
+namespace rows {
+
+std::int64_t nowSeconds() {
+    return server::nowSeconds();
+}
+
+std::optional<OrderRecord> selectOrder(sqlite3* database, std::string_view orderId) {
+    return server::selectOrder(database, orderId);
+}
+
+void setOrderStatus(sqlite3* database, std::string_view orderId, OrderStatus status,
+                    std::int64_t now) {
+    server::setOrderStatus(database, orderId, status, now);
+}
+
+}  // namespace rows
+
 ServerStore::ServerStore(const std::string& path) {
     sqlite3* raw = nullptr;
     const int rc = sqlite3_open_v2(
@@ -215,6 +233,9 @@ void ServerStore::createSchema() {
     execute(db, "PRAGMA foreign_keys=ON", "PRAGMA foreign_keys");
     checkSqlite(db, sqlite3_busy_timeout(db, kBusyTimeoutMs), "busy timeout");
     execute(db, kSchema, "create the server schema");
+    rows::createAccountSchema(db);
+    panHashKey_ = storeSecret("pan-hmac");
+    panSealKey_ = storeSecret("pan-seal");
 }
 
 void ServerStore::appendEvent(const EventRecord& event, std::int64_t now) {
@@ -235,6 +256,12 @@ void ServerStore::appendEvent(const EventRecord& event, std::int64_t now) {
 OrderRecord ServerStore::createOrder(std::uint32_t amount, const std::string& scheme) {
     const std::lock_guard lock(mutex_);
     WriteTransaction transaction(database_.get());
+    OrderRecord order = insertOrder(amount, scheme);
+    transaction.commit();
+    return order;
+}
+
+OrderRecord ServerStore::insertOrder(std::uint32_t amount, const std::string& scheme) {
     OrderRecord order;
     do {
         order.orderId = newOrderId();
@@ -254,7 +281,6 @@ OrderRecord ServerStore::createOrder(std::uint32_t amount, const std::string& sc
     appendEvent(EventRecord{0, 0, "order_created", order.orderId, "", "",
                             std::to_string(amount) + " fen, " + scheme},
                 order.createdAt);
-    transaction.commit();
     return order;
 }
 
@@ -283,7 +309,8 @@ CancelOutcome ServerStore::cancelOrder(std::string_view orderId) {
     if (order->status != OrderStatus::Open) {
         return CancelOutcome::NotOpen;
     }
-    if (!selectAuthorizations(database_.get(), orderId).empty()) {
+    if (!selectAuthorizations(database_.get(), orderId).empty() ||
+        rows::hasEcAuthorization(database_.get(), orderId)) {
         return CancelOutcome::Authorized;
     }
     const std::int64_t now = nowSeconds();

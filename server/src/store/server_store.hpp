@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "store/account_records.hpp"
 #include "taplink/base/bytes.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 #include "taplink/sqlite/sqlite_handles.hpp"
@@ -150,12 +151,48 @@ class ServerStore {
     void recordEvent(const EventRecord& event);
     std::vector<EventRecord> listEvents(std::size_t newest);
 
+    // --- Cardholder accounts (bank-card EC load; store/account_store.cpp). The PAN keys are
+    // 32 random bytes made with the store: HMAC-SHA-256 for an account's card, AES-256-GCM
+    // for the PAN an EC authorization keeps for the cryptogram checks.
+    const Bytes& panHashKey() const { return panHashKey_; }
+    const Bytes& panSealKey() const { return panSealKey_; }
+    // Sets accountId and the times; CardAlreadyLinked when another account has the card.
+    AccountCreateOutcome createAccount(AccountRecord& account);
+    AccountCreditOutcome creditAccount(std::string_view accountId, std::uint64_t amount);
+    std::optional<AccountRecord> findAccount(std::string_view accountId);
+    std::vector<AccountRecord> listAccounts();
+    std::vector<AccountEntry> accountEntries(std::string_view accountId);
+
+    // --- EC load orders (store/ecload_store.cpp). nullopt when there is no such account.
+    std::optional<OrderRecord> createEcOrder(std::uint32_t amount, std::string_view accountId);
+    std::optional<std::string> accountOfOrder(std::string_view orderId);
+    // One transaction: an open order; one authorization per order (the same card, ATC, ARQC,
+    // device and terminal again is SameRequest, anything else Outstanding); the card's ATC
+    // above the highest seen for it (PAN hash) in any earlier order (AtcReplayed otherwise;
+    // the same order's retry of the same ARQC passes), which then becomes the highest; the
+    // debit, its ledger row and the authorization, or Declined without them. On SameRequest
+    // the authorization is replaced by the stored one (its answer included).
+    EcAuthorizeOutcome recordEcAuthorization(EcAuthorizationRecord& authorization,
+                                             std::uint32_t amount);
+    std::optional<EcAuthorizationRecord> ecAuthorizationFor(std::string_view orderId);
+    // Settles or reverses (refunding the account) exactly once per order, never both.
+    EcDecideOutcome decideEcLoad(const EcDecisionRecord& decision);
+    std::optional<EcDecisionRecord> ecDecisionFor(std::string_view orderId);
+
   private:
     void createSchema();
+    Bytes storeSecret(const std::string& name);
+    // In the caller's transaction and lock.
+    OrderRecord insertOrder(std::uint32_t amount, const std::string& scheme);
+    void storeApproved(const EcAuthorizationRecord& authorization, std::uint32_t amount);
+    // The decision's amount is the order's.
+    void storeDecision(const EcDecisionRecord& decision, const std::string& accountId);
     void appendEvent(const EventRecord& event, std::int64_t now);
 
     std::mutex mutex_;
     journal::DatabasePtr database_;
+    Bytes panHashKey_;
+    Bytes panSealKey_;
 };
 
 }  // namespace taplink::server

@@ -6,6 +6,7 @@
 #include "applets/diag_applet.hpp"
 #include "applets/epurse_applet.hpp"
 #include "card/atr.hpp"
+#include "cards/bank_card.hpp"
 #include "cards/secure_chip.hpp"
 #include "cards/test_issuer.hpp"
 #include "taplink/apdu/tlv.hpp"
@@ -167,7 +168,8 @@ std::shared_ptr<const Issuer> defaultCityIssuer() {
 }
 
 std::vector<std::string> profileNames() {
-    return {"iso-t1", "iso-t0", "city-3des", "city-sm4", "secure-chip"};
+    return {"iso-t1",    "iso-t0",   "city-3des", "city-sm4",
+            "bank-3des", "bank-sm4", "bank-dual", "secure-chip"};
 }
 
 Bytes defaultCitySerial() {
@@ -180,6 +182,9 @@ std::shared_ptr<VirtualCard> makeCard(std::string_view profile, const CardOption
     }
     if (profile == "city-sm4") {
         return makeCityCard(profile, crypto::epurse::Suite::Sm4, options);
+    }
+    if (isBankProfile(profile)) {
+        return makeBankCard(profile, options);
     }
     if (profile == "secure-chip") {
         return makeSecureChip(profile, options);

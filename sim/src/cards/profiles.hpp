@@ -18,17 +18,30 @@ namespace taplink::sim {
 // "city-3des", "city-sm4": a city transit card with the PBOC e-purse application, keys
 //   diversified from its issuer's master keys (CardOptions::issuer; by default the test
 //   issuer of cards/test_issuer.hpp) in the triple-DES or SM4 suite.
+// "bank-3des", "bank-sm4": a PBOC 3.0 bank card (contactless, PPSE) with the debit
+//   application A000000333010101 and electronic cash, ICC keys derived from its bank
+//   issuer's master keys (CardOptions::bankIssuer; by default the test bank issuer) in the
+//   triple-DES or SM4 suite (cards/bank_card.hpp).
+// "bank-dual": the same in triple DES with a credit application A000000333010102 beside the
+//   debit one; the credit application has the higher priority and no PDOL.
 // "secure-chip": the device's secure chip: a PIV application (device key and certificate)
 //   and the load SAM (docs/chip.md).
 std::vector<std::string> profileNames();
 
 struct CardOptions {
-    Bytes serial;                          // 10-byte application serial; empty: the default
-    std::optional<std::uint32_t> balance;  // initial balance in fen for a new city card
-    std::string stateDir;                  // where city cards keep their state; empty: memory
+    Bytes serial;  // 10-byte application serial of a city card; empty: the default
+    // Initial balance in fen for a new city card, or EC balance for a new bank card.
+    std::optional<std::uint32_t> balance;
+    std::string stateDir;  // where city and bank cards keep their state; empty: memory
     // Whose keys, issuer id, key index and key version a new city card gets; nullptr: the
     // default city issuer (below).
     std::shared_ptr<const Issuer> issuer;
+    // Bank cards: the PAN (16-19 digits, Luhn-valid, under the issuer's prefix; empty: the
+    // profile's default), the expiry date YYMMDD (empty: 311231) and whose master keys the
+    // ICC keys derive from (nullptr: the default bank issuer, cards/bank_card.hpp).
+    std::string pan;
+    std::string expiry;
+    std::shared_ptr<const BankIssuer> bankIssuer;
 };
 
 // The issuer of city cards whose options name none: the built-in test issuer

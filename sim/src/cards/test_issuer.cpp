@@ -28,4 +28,29 @@ Issuer testIssuer() {
     return issuer;
 }
 
+// Triple DES: IMK-AC, IMK-MAC and IMK-ENC of the published PBOC worked example
+// (cnblogs.com/1024Planet/p/6256545.html) that tests/unit/vectors/emv_vectors.json uses. SM4:
+// the key of the SM4 standard's example (GB/T 32907-2016 appendix A), the same with its
+// halves swapped (as in those vectors), and the triple-DES IMK-ENC.
+BankMasterKeys testBankIssuerKeys(crypto::emv::Suite suite) {
+    if (suite == crypto::emv::Suite::Sm4) {
+        return {fromHex("0123456789ABCDEFFEDCBA9876543210"),
+                fromHex("FEDCBA98765432100123456789ABCDEF"),
+                fromHex("D30F45EABC12AC3EF56B0C0D7F8654DE")};
+    }
+    return {fromHex("F0C34A8124CEE0A91A0B034AA97D6EAC"),
+            fromHex("12B1AC4AF070CC35612BFE2D30AB600D"),
+            fromHex("D30F45EABC12AC3EF56B0C0D7F8654DE")};
+}
+
+BankIssuer testBankIssuer() {
+    BankIssuer issuer;
+    issuer.name = "TapLink Test Bank";
+    issuer.panPrefix = "6288880";
+    for (const auto suite : {crypto::emv::Suite::TripleDes, crypto::emv::Suite::Sm4}) {
+        issuer.suites.emplace(suite, testBankIssuerKeys(suite));
+    }
+    return issuer;
+}
+
 }  // namespace taplink::sim

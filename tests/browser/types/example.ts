@@ -7,7 +7,10 @@ import {
   errorFromRpc,
   extensionPresent,
   TapLinkError,
+  type BankCardInfo,
   type CardInfo,
+  type EcloadResult,
+  type EcloadStage,
   type Reader,
   type TapLinkClient,
   type TapLinkErrorCode,
@@ -72,6 +75,14 @@ function userMessage(code: TapLinkErrorCode): string {
       return "The reader is busy.";
     case "not_found":
       return "Unknown order.";
+    case "wrong_scheme":
+      return "Use a bank card for e-cash, a city card for top-ups.";
+    case "ec_limit_exceeded":
+      return "The card cannot hold that much e-cash.";
+    case "card_expired":
+      return "The card has expired.";
+    case "no_application":
+      return "This card has no e-cash.";
     case "invalid_params":
     case "internal":
       return "Something went wrong.";
@@ -95,8 +106,9 @@ async function checkout(orderId: string): Promise<TopupResult | string> {
   try {
     const version: string = (await client.version()).version;
     const readers: Reader[] = await client.readers();
-    const info: CardInfo = await client.cardInfo(readers[0]?.name);
-    console.log(transport, version, info.balance, info.serial);
+    const info: CardInfo | BankCardInfo = await client.cardInfo(readers[0]?.name);
+    if (info.scheme === "bank-ec") console.log(info.pan, info.ecBalance, info.ecBalanceLimit);
+    else console.log(transport, version, info.balance, info.serial);
     const result = await client.topup({ orderId, onProgress: (stage) => console.log(stageText[stage]) });
     const after: number = result.balanceAfter;
     const settled: boolean = result.settled;
@@ -123,6 +135,23 @@ async function checkout(orderId: string): Promise<TopupResult | string> {
   }
 }
 
+const ecloadText: Record<EcloadStage, string> = {
+  waiting_for_card: "Hold the bank card on the reader",
+  choosing_application: "Choose the card's application in TapLink",
+  awaiting_confirmation: "Confirm the load in TapLink",
+  authorizing: "Asking the bank",
+  writing: "Loading the card",
+  confirming: "Confirming",
+};
+
+async function loadEcash(client: TapLinkClient, orderId: string): Promise<EcloadResult> {
+  const result = await client.ecload(orderId, { onProgress: (stage, progress) => console.log(ecloadText[stage], progress.orderId) });
+  const pan: string = result.card.pan;
+  console.log(pan, result.card.application, result.balanceBefore, result.balanceAfter, result.settled, result.receipt);
+  await client.ecload(orderId, { reader: "TapLink Sim Reader 00 00" });
+  return client.ecload(orderId);
+}
+
 async function misuse(client: TapLinkClient): Promise<void> {
   // @ts-expect-error orderId is required
   await client.topup({});
@@ -132,6 +161,13 @@ async function misuse(client: TapLinkClient): Promise<void> {
   client.on("card.exploded", () => {});
   // @ts-expect-error no such stage
   const stage: TopupStage = "done";
+  // @ts-expect-error ecload takes the order id, not an options object
+  await client.ecload({ orderId: "o" });
+  // @ts-expect-error the amount never comes from the page
+  await client.ecload("o", { amount: 100 });
+  // @ts-expect-error no such EC-load stage
+  const ecStage: EcloadStage = "loaded";
+  console.log(ecStage);
   // @ts-expect-error no such error code
   const code: TapLinkErrorCode = "oops";
   // @ts-expect-error no such transport
@@ -142,4 +178,4 @@ async function misuse(client: TapLinkClient): Promise<void> {
 }
 
 const mapped: TapLinkError = errorFromRpc({ code: -32000, message: "gone", data: { code: "card_removed" } });
-console.log(mapped.code, checkout, misuse);
+console.log(mapped.code, checkout, loadEcash, misuse);

@@ -43,6 +43,15 @@ const Tlv* find(const std::vector<Tlv>& objects, std::uint32_t tag);
 // The result points into the list: a temporary list would leave it dangling.
 const Tlv* find(std::vector<Tlv>&& objects, std::uint32_t tag) = delete;
 
+// The tag at the front of bytes (8825-1 8.1.2) and how many bytes it takes, for lists of
+// bare tags such as EMV's data object lists (Book 3 5.4). Throws TlvError for a truncated
+// tag or one longer than four bytes.
+struct TagAtFront {
+    std::uint32_t tag = 0;
+    std::size_t size = 0;
+};
+TagAtFront readTag(ByteView bytes);
+
 // Encodes a tag / a definite length in the shortest form; throws TlvError for a tag that
 // would not read back as itself or a length beyond four length bytes.
 Bytes encodeTag(std::uint32_t tag);

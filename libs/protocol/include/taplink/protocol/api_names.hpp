@@ -29,6 +29,7 @@ inline constexpr std::string_view kReadersList = "readers.list";
 inline constexpr std::string_view kCardInfo = "card.info";
 inline constexpr std::string_view kCardHistory = "card.history";
 inline constexpr std::string_view kTopupStart = "topup.start";
+inline constexpr std::string_view kEcloadStart = "ecload.start";  // bank-card EC load (圈存)
 inline constexpr std::string_view kTxStatus = "tx.status";
 inline constexpr std::string_view kTxCancel = "tx.cancel";
 inline constexpr std::string_view kDeviceInfo = "device.info";
@@ -43,16 +44,19 @@ inline constexpr std::string_view kSettingsSet = "settings.set";
 inline constexpr std::string_view kSessionHello = "session.hello";
 }  // namespace method
 
-inline constexpr std::array<std::string_view, 16> kMethods{
-    method::kApiVersion, method::kEventsSubscribe, method::kEventsUnsubscribe, method::kReadersList,
-    method::kCardInfo,   method::kCardHistory,     method::kTopupStart,        method::kTxStatus,
-    method::kTxCancel,   method::kDeviceInfo,      method::kDiagnostics,       method::kUiAttach,
-    method::kUiDetach,   method::kUiRespond,       method::kSettingsGet,       method::kSettingsSet,
+inline constexpr std::array<std::string_view, 17> kMethods{
+    method::kApiVersion,  method::kEventsSubscribe, method::kEventsUnsubscribe,
+    method::kReadersList, method::kCardInfo,        method::kCardHistory,
+    method::kTopupStart,  method::kEcloadStart,     method::kTxStatus,
+    method::kTxCancel,    method::kDeviceInfo,      method::kDiagnostics,
+    method::kUiAttach,    method::kUiDetach,        method::kUiRespond,
+    method::kSettingsGet, method::kSettingsSet,
 };
 
 // Notifications a call sends to its own connection while it runs.
 namespace notification {
 inline constexpr std::string_view kTopupProgress = "topup.progress";
+inline constexpr std::string_view kEcloadProgress = "ecload.progress";
 // To attached trusted UIs: a question for the user, and that it no longer needs an answer.
 inline constexpr std::string_view kUiRequest = "ui.request";
 inline constexpr std::string_view kUiRequestClosed = "ui.request.closed";

@@ -34,6 +34,11 @@ enum class ErrorCode {
     UserDenied,
     ConfirmationUnavailable,
     RateLimited,
+    // Bank-card EC loads (docs/api.md, "ecload.start").
+    WrongScheme,      // the order or the card presented is not of the bank-ec scheme
+    EcLimitExceeded,  // EC balance + amount over the card's EC balance limit (9F77)
+    CardExpired,      // the application's expiration date (5F24) has passed
+    NoApplication,    // no application both the card and the daemon support
     // Standard JSON-RPC errors (section 5.1) as a client names them; no handler throws these.
     ParseError,
     InvalidRequest,

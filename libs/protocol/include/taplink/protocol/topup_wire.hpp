@@ -101,8 +101,9 @@ using StrictObject = JsonObjectReader<DescribedAs<WireFormatError>>;
 // read in either case; each has a fixed size. fromJson throws WireFormatError for anything
 // off the contract; toJson throws it for a byte field of the wrong size.
 
-enum class OrderStatus { Open, Settled, Cancelled };
-std::string_view toString(OrderStatus status);  // "open", "settled", "cancelled"
+// Reversed: a bank-card EC load whose account debit was refunded (ecload_wire.hpp).
+enum class OrderStatus { Open, Settled, Cancelled, Reversed };
+std::string_view toString(OrderStatus status);  // "open", "settled", "cancelled", "reversed"
 // WireFormatError for another name.
 OrderStatus orderStatusFromString(std::string_view name);
 

@@ -1,0 +1,155 @@
+// ecload.start (圈存, a bank card's electronic-cash load) and the EC side of tx.status:
+// the same admission, web claims, confirmation and resumption as topup.start.
+#include <nlohmann/json.hpp>
+
+#include "api/params.hpp"
+#include "app/method_families.hpp"
+#include "app/web_access.hpp"
+#include "taplink/protocol/api_names.hpp"
+#include "taplink/protocol/topup_wire.hpp"
+
+namespace taplink::app {
+
+namespace {
+
+using nlohmann::json;
+
+json outcomeJson(const service::EcLoadOutcome& outcome) {
+    return json{{"orderId", outcome.orderId},
+                {"amount", outcome.amount},
+                {"balanceBefore", outcome.balanceBefore},
+                {"balanceAfter", outcome.balanceAfter},
+                {"card",
+                 {{"scheme", net::wire::kBankEcScheme},
+                  {"pan", outcome.pan},
+                  {"application", outcome.application}}},
+                {"settled", outcome.settled},
+                {"receipt", outcome.receipt.is_object() ? outcome.receipt : json::object()}};
+}
+
+// What the trusted UI's answer means for the load (docs/api.md, "Trusted UI").
+void requireAllowed(UiAnswer answer) {
+    switch (answer) {
+        case UiAnswer::Allow:
+        case UiAnswer::AllowAndRemember:
+            return;
+        case UiAnswer::Deny:
+            throw service::ServiceError(api::ErrorCode::UserDenied,
+                                        "the EC load was refused in the trusted UI");
+        case UiAnswer::Timeout:
+            throw service::ServiceError(api::ErrorCode::Timeout,
+                                        "the EC load was not answered in time");
+        case UiAnswer::NoUi:
+            throw service::ServiceError(api::ErrorCode::ConfirmationUnavailable,
+                                        "the EC load needs the trusted UI and none is running");
+        case UiAnswer::Cancelled:
+            break;
+    }
+    throw service::ServiceError(api::ErrorCode::Cancelled, "the EC load was cancelled");
+}
+
+UiQuestion questionOf(const std::string& kind, const api::Peer& peer, json details) {
+    return UiQuestion{kind, canonicalOrigin(peer.origin).value_or(peer.origin), peer.transport,
+                      peer.extensionId, std::move(details)};
+}
+
+// ui.request kind "ecload": the order's amount and the card as the kernel read it.
+service::TopupService::Confirm ecConfirmation(const TopupServices& services,
+                                              const api::Peer& peer) {
+    return [services, peer](const service::ConfirmationRequest& request,
+                            const std::function<bool()>& cancelled) {
+        if (services.settings.web().confirmation == Confirmation::Auto) {
+            return;
+        }
+        const service::ConfirmedCard card = request.card.value_or(service::ConfirmedCard{});
+        const json details{{"orderId", request.orderId},
+                           {"amount", request.amount},
+                           {"currency", "CNY"},
+                           {"card",
+                            {{"reader", request.reader},
+                             {"scheme", card.scheme},
+                             {"pan", card.pan},
+                             {"application", card.application}}}};
+        requireAllowed(services.trustedUi.ask(questionOf("ecload", peer, details), cancelled));
+    };
+}
+
+// ui.request kind "application": the cardholder picks among the matching applications. An
+// owner's call with no trusted UI attached takes the highest priority (EMV Book 1 12.4).
+service::ApplicationChoice applicationChoice(const TopupServices& services, const api::Peer& peer,
+                                             bool web) {
+    return [services, peer, web](const std::string& orderId,
+                                 const std::vector<emv::Candidate>& candidates,
+                                 const std::function<bool()>& cancelled) -> std::optional<Bytes> {
+        json offered = json::array();
+        for (const auto& candidate : candidates) {
+            offered.push_back({{"aid", toHex(candidate.aid)},
+                               {"label", candidate.label},
+                               {"priority", candidate.priority.value_or(0)}});
+        }
+        std::string choice;
+        const UiAnswer answer = services.trustedUi.ask(
+            questionOf("application", peer, {{"orderId", orderId}, {"candidates", offered}}),
+            cancelled, &choice);
+        if (answer == UiAnswer::Deny) {
+            return std::nullopt;
+        }
+        if (answer == UiAnswer::NoUi && !web) {
+            return candidates.front().aid;
+        }
+        requireAllowed(answer);
+        return fromHex(choice);
+    };
+}
+
+}  // namespace
+
+std::optional<json> ecTxStatus(const TopupServices& services, const std::string& orderId) {
+    const auto record = services.topups.ecStatus(orderId);
+    if (!record) {
+        return std::nullopt;
+    }
+    json status{{"orderId", record->orderId},
+                {"scheme", net::wire::kBankEcScheme},
+                {"state", journal::toString(record->state)},
+                {"amount", record->amount},
+                {"updatedAt", rfc3339(record->updatedAt)}};
+    if (!record->failure.empty()) {
+        status["failure"] = record->failure;
+    }
+    return status;
+}
+
+void registerEcLoadMethods(api::Dispatcher& dispatcher, TopupServices services) {
+    dispatcher.add(
+        api::method::kEcloadStart,
+        [services](const json& params, api::CallContext& call) {
+            api::params::allowOnly(params, {"orderId", "reader"});
+            const std::string orderId = api::params::requiredString(params, "orderId");
+            const std::string reader = api::params::optionalString(params, "reader").value_or("");
+            const service::TopupProgress progress = [&call, &orderId](const std::string& stage) {
+                call.notify(api::notification::kEcloadProgress,
+                            json{{"orderId", orderId}, {"stage", stage}});
+            };
+            service::TopupService::Confirm confirm;
+            if (call.session().isWeb()) {
+                if (!net::wire::isValidOrderId(orderId) ||
+                    !services.claims.claim(orderId, webOrigin(call))) {
+                    throw api::ApiError(api::ErrorCode::OrderNotFound,
+                                        "this page cannot load order " + orderId);
+                }
+                confirm = ecConfirmation(services, call.peer());
+            }
+            struct WakeResumer {
+                Resumer& toWake;
+                ~WakeResumer() { toWake.wake(); }
+            } wake{services.resumer};
+            const auto outcome = services.topups.runEcLoad(
+                orderId, reader, progress, [&call] { return call.cancelled(); }, confirm,
+                applicationChoice(services, call.peer(), call.session().isWeb()));
+            return outcomeJson(outcome);
+        },
+        api::Access::Web);
+}
+
+}  // namespace taplink::app

@@ -1,0 +1,17 @@
+#include "script/scheme_rules.hpp"
+
+namespace taplink::script {
+
+const SchemeRules& rulesFor(std::string_view scheme) {
+    // EC load (docs/scripts.md, "Bank EC load"): the ARQC exists and the ATC moved; the
+    // issuer approved; the issuer script is about to write 9F79; it was sent.
+    static const SchemeRules bankEc{ApduPolicy::bankCard(),
+                                    ApduPolicy::none(),
+                                    {"arqc", "authorized", "script_sending", "loaded"}};
+    // The top-up journal's states (daemon/src/journal/topup_journal.hpp).
+    static const SchemeRules city{
+        ApduPolicy::card(), ApduPolicy::chip(), {"authorized", "card_initialized", "credited"}};
+    return scheme == kBankEcScheme ? bankEc : city;
+}
+
+}  // namespace taplink::script

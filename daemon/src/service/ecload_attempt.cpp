@@ -1,0 +1,263 @@
+#include "service/ecload_attempt.hpp"
+
+#include <string_view>
+
+#include "script/engine.hpp"
+#include "script/script_error.hpp"
+#include "service/ecload_checkpoints.hpp"
+#include "service/timed_channel.hpp"
+#include "service/topup_attempt.hpp"
+#include "service/topup_errors.hpp"
+#include "taplink/crypto/random.hpp"
+
+namespace taplink::service {
+
+namespace {
+
+using journal::EcLoadState;
+using nlohmann::json;
+namespace wire = net::wire;
+
+constexpr std::string_view kApprovedArcHex = "3030";  // 8A "00", EMV Book 4 A6
+
+// The issuer's answer to the ARQC was not "approved" (e.g. 51, insufficient funds): the
+// server debited nothing (docs/server.md, ecload/authorize).
+class IssuerDeclined : public std::runtime_error {
+  public:
+    explicit IssuerDeclined(const std::string& arc)
+        : std::runtime_error("the issuer declined the load (ARC " + arc + ")") {}
+};
+
+// The script names the ATC in hex (docs/scripts.md); the device API takes it as a number
+// (docs/server.md, ecload/authorize).
+json wireRequest(json request) {
+    if (request.contains("atc") && request.at("atc").is_string()) {
+        const Bytes atc = fromHex(request.at("atc").get<std::string>());
+        std::uint32_t value = 0;
+        for (const std::uint8_t byte : atc) {
+            value = (value << 8U) | byte;
+        }
+        request["atc"] = value;
+    }
+    return request;
+}
+
+// The script's one server step, mapped to the device API; notes that it was asked.
+class EcOrderExchange final : public script::ServerExchange {
+  public:
+    EcOrderExchange(net::TopupServer& server, journal::EcLoadJournal& journal, std::string orderId,
+                    bool& called)
+        : server_(server), journal_(journal), orderId_(std::move(orderId)), called_(called) {}
+
+    json call(std::string_view name, const json& request) override {
+        if (name != "ecload-authorize") {
+            throw std::invalid_argument("the daemon has no EC-load server call '" +
+                                        std::string(name) + "'");
+        }
+        json sent = wireRequest(request);
+        json kept = sent;
+        kept.erase("pan");  // re-read from the card when the request must be sent again
+        journal_.save(orderId_, {{"authorizeRequest", kept}});
+        called_ = true;
+        json answer = server_.exchange(orderId_, std::string(name), sent);
+        const std::string arc = answer.value("arc", "");
+        if (toHex(fromHex(arc)) != kApprovedArcHex) {
+            throw IssuerDeclined(arc);
+        }
+        return answer;
+    }
+
+  private:
+    net::TopupServer& server_;
+    journal::EcLoadJournal& journal_;
+    std::string orderId_;
+    bool& called_;
+};
+
+// The kernel's chooser, asking the trusted UI (or taking the first when nobody can be).
+class UiChooser final : public emv::ApplicationChooser {
+  public:
+    UiChooser(const ApplicationChoice& choice, RunningTopup& running, const TopupProgress& progress)
+        : choice_(choice), running_(running), progress_(progress) {}
+
+    std::optional<std::size_t> choose(const std::vector<emv::Candidate>& candidates) override {
+        if (!choice_) {
+            return FirstApplication().choose(candidates);
+        }
+        progress_("choosing_application");
+        const auto aid =
+            choice_(running_.orderId(), candidates, [this] { return running_.cancelled(); });
+        for (std::size_t i = 0; aid && i < candidates.size(); ++i) {
+            if (candidates[i].aid == *aid) {
+                return i;
+            }
+        }
+        return std::nullopt;
+    }
+
+  private:
+    const ApplicationChoice& choice_;
+    RunningTopup& running_;
+    const TopupProgress& progress_;
+};
+
+bool failedWith(const std::exception_ptr& failure, const auto& probe) {
+    try {
+        std::rethrow_exception(failure);
+    } catch (const script::ScriptError& error) {
+        return error.cause() && failedWith(error.cause(), probe);
+    } catch (const std::exception& error) {
+        return probe(error);
+    }
+}
+
+template <class Error>
+bool failedWith(const std::exception_ptr& failure) {
+    return failedWith(failure, [](const std::exception& error) {
+        return dynamic_cast<const Error*>(&error) != nullptr;
+    });
+}
+
+}  // namespace
+
+EcLoadOutcome EcLoadAttempt::run(const std::string& reader) {
+    const wire::Order order = fetchOrder(wire::kBankEcScheme, api::ErrorCode::WrongScheme);
+    const script::Script script = fetchScript(order);
+    journal_.recordOrderFetched(running_.orderId(), order.amount);
+    try {
+        progress_("waiting_for_card");
+        return load(order, script, waitForCard(reader));
+    } catch (...) {
+        recovery_.failIfOpen(running_.orderId(),
+                             describeFailure(std::current_exception(), "").what());
+        throw;
+    }
+}
+
+EcLoadOutcome EcLoadAttempt::load(const wire::Order& order, const script::Script& script,
+                                  const ReaderInfo& card) {
+    // Exclusive: nothing else may talk to the card between the two GENERATE ACs.
+    const auto connection = ports_.cards.connect(card.name, CardAccess::Exclusive);
+    const auto [date, time] = transactionDateTime();
+    const Bytes txDate(date.begin() + 1, date.end());  // 9A is YYMMDD
+    const BankCard bank = readCard(*connection, txDate);
+    if (bank.ecBalance + order.amount > bank.ecBalanceLimit) {
+        throw ServiceError(api::ErrorCode::EcLimitExceeded,
+                           "the card's electronic cash would pass its limit of " +
+                               std::to_string(bank.ecBalanceLimit) + " fen");
+    }
+    confirm(order, card, bank);
+    journal_.save(running_.orderId(), {{"aid", toHex(bank.aid)},
+                                       {"application", bank.application},
+                                       {"txDate", toHex(txDate)},
+                                       {"txTime", toHex(time)}});
+    const auto chipHold = ports_.chip.hold();
+    try {
+        const script::Variables outputs = runScript(order, script, *connection, bank);
+        recovery_.report(running_.orderId(), outputs.integer("balanceAfter"));
+        return outcome();
+    } catch (...) {
+        return afterScriptFailure(std::current_exception(), *connection);
+    }
+}
+
+BankCard EcLoadAttempt::readCard(apdu::ApduChannel& card, ByteView txDate) {
+    UiChooser chooser(choice_, running_, progress_);
+    BankCard bank = readBankCard(card, chooser, txDate);
+    if (bank.expired) {
+        throw ServiceError(api::ErrorCode::CardExpired,
+                           "the card's application expired on " + expiryForDisplay(bank.expiry));
+    }
+    return bank;
+}
+
+void EcLoadAttempt::confirm(const wire::Order& order, const ReaderInfo& card,
+                            const BankCard& bank) {
+    if (!running_.confirm()) {
+        return;
+    }
+    progress_("awaiting_confirmation");
+    const ConfirmedCard shown{std::string(wire::kBankEcScheme), panForDisplay(bank.panMasked),
+                              bank.application};
+    running_.confirm()(ConfirmationRequest{running_.orderId(), order.amount, card.name, shown},
+                       [this] { return running_.cancelled(); });
+    requireSameCard(card);
+}
+
+script::Variables EcLoadAttempt::runScript(const wire::Order& order, const script::Script& script,
+                                           apdu::ApduChannel& card, const BankCard& bank) {
+    const auto device = ports_.chip.identity();
+    const auto server = ports_.server();
+    const auto record = journal_.find(running_.orderId());
+    EcOrderExchange exchange(*server, journal_, running_.orderId(), authorizeCalled_);
+    TimedChannel timedCard(card, running_.cardBusy);
+    EcLoadCheckpoints checkpoints(journal_, running_.orderId(),
+                                  {{"terminalId", toHex(device->terminalId)}},
+                                  [this] { running_.startWriting(); });
+    script::RunContext scriptRun(timedCard, ports_.chip.channel(), exchange, checkpoints);
+    scriptRun.progress = [this](std::string_view stage) { progress_(std::string(stage)); };
+    scriptRun.cancelled = [this] { return !running_.writing() && running_.cancelled(); };
+    scriptRun.inputs.setBytes("orderId", asciiBytes(running_.orderId()));
+    scriptRun.inputs.setInteger("amount", order.amount);
+    scriptRun.inputs.setBytes("aid", bank.aid);
+    scriptRun.inputs.setBytes("terminalId", device->terminalId);
+    scriptRun.inputs.setBytes("txDate", record->bytes("txDate"));
+    scriptRun.inputs.setBytes("unpredictableNumber", crypto::randomBytes(4));  // 9F37
+    return script::run(script, scriptRun);
+}
+
+EcLoadOutcome EcLoadAttempt::afterScriptFailure(const std::exception_ptr& failure,
+                                                apdu::ApduChannel& card) {
+    const auto record = journal_.find(running_.orderId());
+    switch (record->state) {
+        case EcLoadState::Arqc:
+            return afterArqc(failure);
+        case EcLoadState::Authorized: {
+            const bool declined = failedWith<CardDeclinedLoad>(failure);
+            recovery_.reverse(record->orderId, declined ? wire::ReversalReason::CardDeclined
+                                                        : wire::ReversalReason::CardGone);
+            if (declined) {
+                throw ServiceError(api::ErrorCode::Declined,
+                                   "the card declined the load; the account is refunded");
+            }
+            break;
+        }
+        case EcLoadState::ScriptSending:
+            try {  // the card may still be here to say whether the script ran
+                recovery_.settleOnCard(card, *record);
+            } catch (...) {  // NOLINT(bugprone-empty-catch): it left; resume() asks later
+            }
+            if (journal_.find(running_.orderId())->state == EcLoadState::ScriptSending) {
+                throw ServiceError(api::ErrorCode::CardRemoved,
+                                   "the card was taken away while it was being loaded; present "
+                                   "card " +
+                                       panForDisplay(record->details.value("panMasked", "")) +
+                                       " again to finish");
+            }
+            return outcome();
+        case EcLoadState::Loaded:  // only the balance read back failed
+            recovery_.report(record->orderId);
+            return outcome();
+        default:
+            break;
+    }
+    std::rethrow_exception(failure);
+}
+
+EcLoadOutcome EcLoadAttempt::afterArqc(const std::exception_ptr& failure) {
+    const bool noDebit = !authorizeCalled_ || failedWith<IssuerDeclined>(failure) ||
+                         failedWith<net::ServerRefusal>(failure);
+    if (noDebit) {
+        journal_.recordFailed(running_.orderId(), describeFailure(failure, "").what());
+    }
+    if (failedWith<IssuerDeclined>(failure)) {
+        throw ServiceError(api::ErrorCode::Declined, describeFailure(failure, "").what());
+    }
+    std::rethrow_exception(failure);
+}
+
+EcLoadOutcome EcLoadAttempt::outcome() {
+    return ecOutcomeOf(*journal_.find(running_.orderId()));
+}
+
+}  // namespace taplink::service

@@ -1,0 +1,322 @@
+#include "service/ecload_recovery.hpp"
+
+#include "service/bank_card_reader.hpp"
+#include "service/topup_errors.hpp"
+#include "taplink/apdu/tlv.hpp"
+#include "taplink/base/log.hpp"
+
+namespace taplink::service {
+
+namespace {
+
+using journal::EcLoadRecord;
+using journal::EcLoadState;
+using nlohmann::json;
+namespace wire = net::wire;
+
+constexpr std::uint8_t kScriptPerformedMask = 0xF0;  // 9F5B result byte, upper nibble
+constexpr std::uint8_t kScriptPerformed = 0x20;      // EMV Book 4 A5: 2 = script performed
+
+constexpr std::uint32_t kScriptResultTag = 0xDF31;  // the script step's results (docs/scripts.md)
+
+// The first script's 9F5B entry (result byte || script id) of the step's DF31 object; 00 and
+// no id (not performed) when the record has none.
+Bytes scriptResultEntry(const EcLoadRecord& record) {
+    if (!record.has("scriptResult")) {
+        return Bytes(wire::kScriptResultSize);
+    }
+    const Bytes object = record.bytes("scriptResult");
+    const auto parsed = tlv::parse(object);
+    const tlv::Tlv* results = tlv::find(parsed, kScriptResultTag);
+    if (results == nullptr || results->value.size() < wire::kScriptResultSize) {
+        return Bytes(wire::kScriptResultSize);
+    }
+    return Bytes(results->value.begin(),
+                 results->value.begin() + static_cast<std::ptrdiff_t>(wire::kScriptResultSize));
+}
+
+std::uint16_t atcOf(const EcLoadRecord& record) {
+    const Bytes atc = record.bytes("atc");
+    return static_cast<std::uint16_t>((atc.at(0) << 8U) | atc.at(1));
+}
+
+// The script ran (loaded) but its balance read back was lost: the card's result byte says
+// whether the PUT DATA of the new balance was performed.
+std::uint64_t balanceByScriptResult(const EcLoadRecord& record) {
+    const bool performed =
+        (scriptResultEntry(record).at(0) & kScriptPerformedMask) == kScriptPerformed;
+    return performed ? record.integer("newBalance") : record.integer("balanceBefore");
+}
+
+// TLE1 (docs/server.md, "ecload/result"). A record resolved from the card's balance has no
+// script result; the balance decides.
+Bytes resultMessage(const EcLoadRecord& record, std::uint64_t balanceAfter) {
+    wire::EcLoadResult result;
+    result.orderId = record.orderId;
+    result.nonce = record.bytes("nonce");
+    result.atc = atcOf(record);
+    result.cid = record.bytes("cid2").at(0);
+    result.cryptogram = record.bytes("ac2");
+    result.cdol2Data = record.bytes("cdol2Data");
+    result.iad = record.bytes("iad2");
+    result.scriptResult = scriptResultEntry(record);
+    result.ecBalanceAfter = static_cast<std::uint32_t>(balanceAfter);
+    result.terminalId = record.bytes("terminalId");
+    result.date = record.bytes("txDate");
+    result.time = record.bytes("txTime");
+    return wire::encodeEcLoadResult(result);
+}
+
+// TLX1 (docs/server.md, "ecload/reverse").
+Bytes reversalMessage(const EcLoadRecord& record, wire::ReversalReason reason) {
+    return wire::encodeEcLoadReversal(wire::EcLoadReversal{
+        record.orderId, record.bytes("nonce"), atcOf(record), reason, record.bytes("terminalId"),
+        record.bytes("txDate"), record.bytes("txTime")});
+}
+
+bool isReversible(EcLoadState state) {
+    return state == EcLoadState::Arqc || state == EcLoadState::Authorized ||
+           state == EcLoadState::ScriptSending;
+}
+
+// Picks the application the load used.
+class SameApplication final : public emv::ApplicationChooser {
+  public:
+    explicit SameApplication(Bytes aid) : aid_(std::move(aid)) {}
+    std::optional<std::size_t> choose(const std::vector<emv::Candidate>& candidates) override {
+        for (std::size_t i = 0; i < candidates.size(); ++i) {
+            if (candidates[i].aid == aid_) {
+                return i;
+            }
+        }
+        return std::nullopt;
+    }
+
+  private:
+    Bytes aid_;
+};
+
+}  // namespace
+
+EcLoadOutcome ecOutcomeOf(const EcLoadRecord& record) {
+    EcLoadOutcome outcome;
+    outcome.orderId = record.orderId;
+    outcome.amount = record.amount;
+    const auto value = [&](const char* name) {
+        return record.has(name) ? static_cast<std::uint32_t>(record.integer(name)) : 0U;
+    };
+    outcome.balanceBefore = value("balanceBefore");
+    outcome.balanceAfter = record.has("balanceAfter") ? value("balanceAfter") : value("newBalance");
+    outcome.pan = record.has("panMasked")
+                      ? panForDisplay(record.details.at("panMasked").get<std::string>())
+                      : "";
+    outcome.application = record.details.value("application", "");
+    outcome.settled = record.state == EcLoadState::Reported;
+    outcome.receipt = record.details.value("receipt", json(nullptr));
+    return outcome;
+}
+
+json EcLoadRecovery::signedMessage(const Bytes& message) {
+    return {{"message", toHex(message)}, {"signature", toHex(ports_.chip.sign(message))}};
+}
+
+bool EcLoadRecovery::send(const std::string& orderId, net::EcReport kind, const json& message) {
+    const net::EcReportOutcome outcome = ports_.server()->reportEcLoad(
+        orderId, kind, fromHex(message.at("message").get<std::string>()),
+        fromHex(message.at("signature").get<std::string>()));
+    const EcLoadState decided =
+        outcome.receipt.status == "settled" ? EcLoadState::Reported : EcLoadState::Reversed;
+    journal_.advance(orderId, decided, {{"receipt", wire::toJson(outcome.receipt)}});
+    return true;
+}
+
+bool EcLoadRecovery::report(const std::string& orderId, std::optional<std::uint64_t> balanceAfter) {
+    const auto chipHold = ports_.chip.hold();  // lock order: the chip, then the HTTPS client
+    auto record = journal_.find(orderId);
+    if (!record || record->state != EcLoadState::Loaded) {
+        return record && journal::isFinal(record->state);
+    }
+    if (!record->has("result")) {  // built once: a report is sent again byte for byte
+        const std::uint64_t balance = balanceAfter.value_or(balanceByScriptResult(*record));
+        journal_.save(orderId, {{"balanceAfter", balance},
+                                {"result", signedMessage(resultMessage(*record, balance))}});
+        record = journal_.find(orderId);
+    }
+    try {
+        return send(orderId, net::EcReport::Result, record->details.at("result"));
+    } catch (const std::exception& error) {
+        // Stays loaded: the money is on the card and resume() reports it later.
+        log::warning("order " + orderId + ": EC load report not settled yet: " + error.what());
+        return false;
+    }
+}
+
+bool EcLoadRecovery::reverse(const std::string& orderId, wire::ReversalReason reason) {
+    const auto chipHold = ports_.chip.hold();
+    auto record = journal_.find(orderId);
+    if (!record || !isReversible(record->state)) {
+        return record && journal::isFinal(record->state);
+    }
+    if (!record->has("nonce")) {
+        return false;  // the authorization's answer was lost: replayOnCard finds its nonce
+    }
+    if (!record->has("reversal")) {
+        journal_.save(orderId, {{"reversal", signedMessage(reversalMessage(*record, reason))}});
+        record = journal_.find(orderId);
+    }
+    return send(orderId, net::EcReport::Reversal, record->details.at("reversal"));
+}
+
+bool EcLoadRecovery::settleOnCard(apdu::ApduChannel& card, const EcLoadRecord& record) {
+    SameApplication chooser(record.bytes("aid"));
+    const BankCard bank = readBankCard(card, chooser, record.bytes("txDate"));
+    if (bank.panMasked != record.details.value("panMasked", "") ||
+        bank.psn != record.bytes("psn").at(0)) {
+        return false;  // another card: not the one this load was writing
+    }
+    if (bank.ecBalance == record.integer("balanceBefore")) {
+        reverse(record.orderId, wire::ReversalReason::CardGone);
+        return true;
+    }
+    // The new balance (or, against the odds, another): the server decides by it.
+    journal_.advance(record.orderId, EcLoadState::Loaded, {{"balanceAfter", bank.ecBalance}});
+    report(record.orderId, bank.ecBalance);
+    return true;
+}
+
+bool EcLoadRecovery::replayOnCard(apdu::ApduChannel& card, const EcLoadRecord& record) {
+    SameApplication chooser(record.bytes("aid"));
+    const BankCard bank = readBankCard(card, chooser, record.bytes("txDate"));
+    if (bank.panMasked != record.details.value("panMasked", "") ||
+        bank.psn != record.bytes("psn").at(0)) {
+        return false;
+    }
+    if (!record.has("authorizeRequest")) {  // the server was never asked: no debit
+        journal_.recordFailed(record.orderId, "interrupted before the authorization");
+        return true;
+    }
+    json request = record.details.at("authorizeRequest");
+    request["pan"] = readPlainPan(card, chooser, record.bytes("txDate"));
+    json answer;
+    try {
+        answer = ports_.server()->exchange(record.orderId, "ecload-authorize", request);
+    } catch (const net::ServerRefusal& refusal) {  // the order is closed or was never debited
+        journal_.recordFailed(record.orderId, refusal.what());
+        return true;
+    }
+    if (!answer.contains("nonce")) {  // declined: nothing was debited
+        journal_.recordFailed(record.orderId, "the issuer declined the authorization");
+        return true;
+    }
+    journal_.save(record.orderId, {{"nonce", answer.at("nonce")}});
+    reverse(record.orderId, wire::ReversalReason::CardGone);
+    return true;
+}
+
+bool EcLoadRecovery::settleWithCard(const EcLoadRecord& record) {
+    const std::string chipReader = ports_.chip.identity()->reader;
+    for (const auto& reader : ports_.readers.readers()) {
+        if (!reader.cardPresent || reader.name == chipReader) {
+            continue;
+        }
+        try {
+            const auto connection = ports_.cards.connect(reader.name, CardAccess::Exclusive);
+            const bool done = record.state == EcLoadState::Arqc ? replayOnCard(*connection, record)
+                                                                : settleOnCard(*connection, record);
+            if (done) {
+                return true;
+            }
+        } catch (const std::exception& error) {  // another kind of card, or it left
+            log::info("order " + record.orderId + ": " + reader.name + ": " + error.what());
+        }
+    }
+    return false;
+}
+
+void EcLoadRecovery::failIfOpen(const std::string& orderId, const std::string& reason) noexcept {
+    try {
+        const auto record = journal_.find(orderId);
+        if (record && record->state == EcLoadState::OrderFetched) {
+            journal_.recordFailed(orderId, reason);
+        }
+    } catch (const std::exception& error) {
+        log::error("order " + orderId + ": cannot journal the failure: " + error.what());
+    }
+}
+
+bool EcLoadRecovery::resumeOne(const EcLoadRecord& record) {
+    switch (record.state) {
+        case EcLoadState::OrderFetched:
+            failIfOpen(record.orderId, "interrupted before the card made a cryptogram");
+            break;
+        case EcLoadState::Authorized:
+            reverse(record.orderId, wire::ReversalReason::CardGone);
+            break;
+        case EcLoadState::Arqc:
+            if (!record.has("authorizeRequest")) {  // the server was never asked
+                journal_.recordFailed(record.orderId, "interrupted before the authorization");
+                break;
+            }
+            if (record.has("nonce")) {
+                reverse(record.orderId, wire::ReversalReason::CardGone);
+                break;
+            }
+            [[fallthrough]];
+        case EcLoadState::ScriptSending: {
+            const auto chipHold = ports_.chip.hold();
+            settleWithCard(record);
+            break;
+        }
+        default:
+            report(record.orderId);
+    }
+    const auto now = journal_.find(record.orderId);
+    return now && !journal::isFinal(now->state);
+}
+
+std::optional<EcLoadOutcome> EcLoadRecovery::finishEarlierAttempt(const std::string& orderId) {
+    auto existing = journal_.find(orderId);
+    if (!existing || existing->state == EcLoadState::Failed) {
+        return std::nullopt;
+    }
+    if (!journal::isFinal(existing->state)) {
+        resumeOne(*existing);
+        existing = journal_.find(orderId);
+    }
+    if (existing->state == EcLoadState::ScriptSending || existing->state == EcLoadState::Arqc) {
+        throw ServiceError(api::ErrorCode::CardRemoved,
+                           "an earlier attempt at order " + orderId +
+                               " was interrupted while card " +
+                               panForDisplay(existing->details.value("panMasked", "")) +
+                               " was being loaded; present that card to finish it");
+    }
+    if (existing->state == EcLoadState::Reversed) {
+        throw ServiceError(api::ErrorCode::Declined,
+                           "order " + orderId +
+                               " was reversed: the card never took the money and "
+                               "the account was refunded");
+    }
+    if (existing->state == EcLoadState::OrderFetched || existing->state == EcLoadState::Failed) {
+        return std::nullopt;
+    }
+    return ecOutcomeOf(*existing);
+}
+
+std::size_t EcLoadRecovery::resumeAll() noexcept {
+    std::size_t open = 0;
+    try {
+        for (const auto& record : journal_.unfinished()) {
+            try {
+                open += resumeOne(record) ? 1U : 0U;
+            } catch (const std::exception& error) {
+                ++open;
+                log::warning("order " + record.orderId + ": cannot resume yet: " + error.what());
+            }
+        }
+    } catch (const std::exception& error) {
+        log::error(std::string("cannot read the journal: ") + error.what());
+    }
+    return open;
+}
+
+}  // namespace taplink::service

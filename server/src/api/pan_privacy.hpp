@@ -1,0 +1,25 @@
+// How the server keeps a card number out of its store, log and answers (docs/server.md,
+// "Cardholder accounts"): an account names its card by a keyed hash and the last four
+// digits; an EC authorization keeps the PAN sealed for the cryptogram checks of its result.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "taplink/base/bytes.hpp"
+
+namespace taplink::server {
+
+// Upper-case hex HMAC-SHA-256(key, PAN digits).
+std::string panHash(ByteView key, std::string_view pan);
+std::string panLastFour(std::string_view pan);
+// "…1234".
+std::string maskedPan(std::string_view lastFour);
+
+// AES-256-GCM with a fresh IV, the order id as associated data: IV || ciphertext || tag.
+Bytes sealPan(ByteView key, std::string_view orderId, std::string_view pan);
+// nullopt when it does not open (another key, order or altered bytes).
+std::optional<std::string> openPan(ByteView key, std::string_view orderId, ByteView sealed);
+
+}  // namespace taplink::server

@@ -1,0 +1,26 @@
+// The store's row helpers shared by its source files (server_store, account_store,
+// ecload_store): each runs inside the caller's transaction and lock.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "store/server_store.hpp"
+
+namespace taplink::server::rows {
+
+std::int64_t nowSeconds();
+std::optional<OrderRecord> selectOrder(sqlite3* database, std::string_view orderId);
+void setOrderStatus(sqlite3* database, std::string_view orderId, net::wire::OrderStatus status,
+                    std::int64_t now);
+
+// Tables of accounts, their ledger, EC orders, authorizations and decisions, and secrets.
+void createAccountSchema(sqlite3* database);
+bool hasEcAuthorization(sqlite3* database, std::string_view orderId);
+std::optional<AccountRecord> selectAccount(sqlite3* database, std::string_view accountId);
+// Moves the account's balance by delta and writes entry (its balanceAfter is computed);
+// returns the new balance.
+std::uint64_t postEntry(sqlite3* database, const AccountEntry& entry, std::int64_t delta);
+
+}  // namespace taplink::server::rows

@@ -1,0 +1,200 @@
+#include "bank_test_support.hpp"
+
+#include <gtest/gtest.h>
+
+#include "cards/bank_card.hpp"
+#include "cards/profiles.hpp"
+#include "cards/test_issuer.hpp"
+#include "taplink/apdu/tlv.hpp"
+#include "taplink/base/byte_reader.hpp"
+#include "taplink/base/byte_writer.hpp"
+#include "taplink/crypto/random.hpp"
+#include "taplink/emv/bcd.hpp"
+#include "taplink/emv/ec_checks.hpp"
+#include "taplink/emv/emv_tags.hpp"
+#include "taplink/protocol/ecload_wire.hpp"
+
+namespace taplink::script::testing {
+
+namespace {
+
+namespace cemv = crypto::emv;
+using nlohmann::json;
+
+Bytes approvedArc() {
+    return {0x30, 0x30};  // 8A "00", EMV Book 4 A6
+}
+Bytes insufficientFundsArc() {
+    return {0x35, 0x31};  // 8A "51", ISO 8583 response code
+}
+Bytes scriptId() {
+    return {0x00, 0x00, 0x00, 0x01};
+}
+Bytes putBalanceHeader() {
+    return {0x04, 0xDA, 0x9F, 0x79, 0x0A};  // docs/bank-cards.md step 9
+}
+
+Bytes hexField(const json& request, const char* name) {
+    return fromHex(request.at(name).get<std::string>());
+}
+
+// The request through the server's own parser. One difference is bridged here, the same one
+// daemon/src/service/ecload_attempt.cpp bridges (review finding 17): the script sends atc as
+// the card's 9F36 in hex ("0001"), EcAuthorizeRequest::fromJson reads an integer (1).
+net::wire::EcAuthorizeRequest asTheServerReadsIt(json request) {
+    const Bytes atc = hexField(request, "atc");
+    if (atc.size() != 2) {
+        throw std::runtime_error("atc is not the card's 2-byte 9F36");
+    }
+    request["atc"] = bigEndian(atc);
+    return net::wire::EcAuthorizeRequest::fromJson(request);
+}
+
+// What the issuer knows of one ARQC: the card's keys come from PAN and PSN, the suite from
+// the IAD's algorithm indicator (byte 8, JR/T 0025.5).
+struct Cryptogram {
+    cemv::Suite suite;
+    std::string pan;
+    std::uint8_t psn;
+    std::uint16_t atc;
+    Bytes arqc;
+
+    static Cryptogram of(const json& request) {
+        const net::wire::EcAuthorizeRequest parsed = asTheServerReadsIt(request);
+        return {cemv::suiteFromAlgorithmIndicator(parsed.iad.at(7)), parsed.pan, parsed.psn,
+                parsed.atc, parsed.arqc};
+    }
+    Bytes sessionKey(ByteView imk) const {
+        return cemv::sessionKey(suite, cemv::iccMasterKey(suite, imk, pan, psn), atc);
+    }
+};
+
+// ARQC = AC(SK-AC, CDOL1 data || AIP || ATC || CVR), the CVR being IAD bytes 4-7 (CVN 01).
+bool verifies(const Cryptogram& cryptogram, const json& request) {
+    const Bytes iad = hexField(request, "iad");
+    const Bytes input = ByteWriter()
+                            .bytes(hexField(request, "cdol1Data"))
+                            .bytes(hexField(request, "aip"))
+                            .u16(cryptogram.atc)
+                            .bytes(ByteView(iad).subspan(3, 4))
+                            .take();
+    const Bytes key = cryptogram.sessionKey(sim::testBankIssuerKeys(cryptogram.suite).ac);
+    return cemv::applicationCryptogram(cryptogram.suite, key, input) == cryptogram.arqc;
+}
+
+Bytes putBalance(const Cryptogram& cryptogram, std::uint64_t balance, bool spoilMac) {
+    const Bytes value = emv::encodeAmount(balance);
+    const Bytes key = cryptogram.sessionKey(sim::testBankIssuerKeys(cryptogram.suite).smi);
+    Bytes mac = cemv::scriptMac(
+        cryptogram.suite, key,
+        cemv::scriptMacInput(putBalanceHeader(), cryptogram.atc, cryptogram.arqc, value));
+    if (spoilMac) {
+        mac[0] ^= 0x01U;
+    }
+    return ByteWriter().bytes(putBalanceHeader()).bytes(value).bytes(mac).take();
+}
+
+// 72 { 9F18 id, 86 command ... } (EMV Book 3 10.10, Annex A1).
+Bytes script72(const std::vector<Bytes>& commands) {
+    std::vector<tlv::Tlv> children{
+        tlv::Tlv::primitive(emv::tag::kIssuerScriptIdentifier, scriptId())};
+    for (const Bytes& command : commands) {
+        children.push_back(tlv::Tlv::primitive(emv::tag::kIssuerScriptCommand, command));
+    }
+    return tlv::Tlv::constructedOf(emv::tag::kIssuerScriptAfterFinalGac, std::move(children))
+        .encode();
+}
+
+}  // namespace
+
+json BankIssuerServer::call(std::string_view name, const json& request) {
+    calls.emplace_back(name);
+    requests.push_back(request);
+    if (name != "ecload-authorize") {
+        throw std::runtime_error("no such endpoint: " + std::string(name));
+    }
+    const Cryptogram cryptogram = Cryptogram::of(request);
+    arqcVerified = verifies(cryptogram, request);
+    if (!arqcVerified) {
+        throw std::runtime_error("the ARQC does not verify");
+    }
+    const Bytes arc = decline ? insufficientFundsArc() : approvedArc();
+    Bytes arpc = cemv::arpcMethod1(
+        cryptogram.suite, cryptogram.sessionKey(sim::testBankIssuerKeys(cryptogram.suite).ac),
+        cryptogram.arqc, arc);
+    if (spoilArpc) {
+        arpc[0] ^= 0x01U;
+    }
+    if (decline) {
+        return {{"arc", toHex(arc)},
+                {"issuerAuthenticationData", toHex(ByteWriter().bytes(arpc).bytes(arc).take())}};
+    }
+    const std::uint64_t newBalance = request.at("ecBalance").get<std::uint64_t>() + amount;
+    const std::vector<Bytes> commands =
+        scriptCommands.empty()
+            ? std::vector<Bytes>{putBalance(cryptogram, newBalance, spoilScriptMac)}
+            : scriptCommands;
+    json response = {
+        {"nonce", toHex(crypto::randomBytes(16))},
+        {"arc", toHex(approvedArc())},
+        {"issuerAuthenticationData", toHex(ByteWriter().bytes(arpc).bytes(approvedArc()).take())},
+        {"issuerScript", toHex(script72(commands))},
+        {"newBalance", newBalance}};
+    if (tamper) {
+        tamper(response);
+    }
+    return response;
+}
+
+BankBed::BankBed(const BankCase& bankCaseToRun, std::string expiry)
+    : bankCase(bankCaseToRun),
+      card(sim::makeCard(bankCase.profile,
+                         [&expiry] {
+                             sim::CardOptions options;
+                             options.balance = kInitialBalance;
+                             options.expiry = std::move(expiry);
+                             return options;
+                         }())),
+      chip(sim::makeCard("secure-chip")) {}
+
+Variables BankBed::inputs(std::uint32_t amount) const {
+    Variables variables;
+    const std::string orderId = "ORD-BANK";
+    variables.setBytes("orderId", Bytes(orderId.begin(), orderId.end()));
+    variables.setInteger("amount", amount);
+    variables.setBytes("aid", fromHex(bankCase.aid));
+    variables.setBytes("terminalId", fromHex("434800000001"));
+    variables.setBytes("txDate", fromHex("261206"));
+    variables.setBytes("unpredictableNumber", fromHex("1A2B3C4D"));
+    return variables;
+}
+
+RunContext BankBed::context(Variables runInputs) {
+    RunContext context{cardChannel, chipChannel, server, sink};
+    context.progress = [this](std::string_view stage) { stages.emplace_back(stage); };
+    context.inputs = std::move(runInputs);
+    return context;
+}
+
+std::uint64_t BankBed::cardBalance() {
+    apdu::CommandApdu select;
+    select.ins = apdu::kInsSelect;
+    select.p1 = 0x04;
+    select.data = fromHex(bankCase.aid);
+    select.le = 256;
+    EXPECT_EQ(cardLink.transmit(select).sw, apdu::sw::kOk);
+    return emv::readEcAmount(cardLink, static_cast<std::uint16_t>(emv::tag::kEcBalance));
+}
+
+std::string BankBed::pan() const {
+    return sim::defaultBankPan(bankCase.profile, sim::testBankIssuer());
+}
+
+std::vector<BankCase> bankCases() {
+    return {{"bank-3des", "A000000333010101", crypto::emv::Suite::TripleDes},
+            {"bank-sm4", "A000000333010101", crypto::emv::Suite::Sm4},
+            {"bank-dual", "A000000333010101", crypto::emv::Suite::TripleDes},
+            {"bank-dual", "A000000333010102", crypto::emv::Suite::TripleDes}};
+}
+
+}  // namespace taplink::script::testing
