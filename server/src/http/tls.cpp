@@ -4,7 +4,12 @@
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <array>
+#include <chrono>
 #include <climits>
 #include <utility>
 
@@ -72,6 +77,26 @@ SslCtxPtr contextWithIdentity(const TlsFiles& files, int minimumVersion) {
     return context;
 }
 
+constexpr std::chrono::milliseconds kLingerAfterRefusal{1000};
+constexpr int kLingerPollMs = 100;
+
+// A refused handshake (e.g. an unknown client certificate): in TLS 1.3 the client has sent its
+// request by the time our alert leaves. Closing with that request unread makes the kernel send
+// a RST, which can destroy the alert before the client reads it, so the client would see only
+// a broken connection. Stop writing, read and drop what still comes for a moment, then close
+// (a lingering close, as web servers do).
+void lingerBeforeClose(int fd) {
+    ::shutdown(fd, SHUT_WR);
+    std::array<char, 4096> sink{};
+    const auto deadline = std::chrono::steady_clock::now() + kLingerAfterRefusal;
+    while (std::chrono::steady_clock::now() < deadline) {
+        pollfd readable{fd, POLLIN, 0};
+        if (::poll(&readable, 1, kLingerPollMs) > 0 && ::read(fd, sink.data(), sink.size()) <= 0) {
+            return;  // the client closed (or the connection is gone)
+        }
+    }
+}
+
 }  // namespace
 
 SslCtxPtr makeServerContext(const TlsFiles& files) {
@@ -106,6 +131,7 @@ std::unique_ptr<TlsStream> TlsStream::accept(SSL_CTX* context, int fd, std::stri
             failure +=
                 " (client certificate: " + std::string(X509_verify_cert_error_string(verify)) + ")";
         }
+        lingerBeforeClose(fd);
         return nullptr;
     }
     ERR_clear_error();
