@@ -132,7 +132,7 @@ struct EcKillPoint {
 std::string waitForEnd(E2e& e2e, const std::string& order, const std::string& ends) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (std::chrono::steady_clock::now() < deadline) {
-        const std::string state = e2e.journalState(order);
+        std::string state = e2e.journalState(order);
         if (state == ends || (ends == "either" && (state == "reported" || state == "reversed"))) {
             return state;
         }
