@@ -27,32 +27,6 @@ json outcomeJson(const service::EcLoadOutcome& outcome) {
                 {"receipt", outcome.receipt.is_object() ? outcome.receipt : json::object()}};
 }
 
-// What the trusted UI's answer means for the load (docs/api.md, "Trusted UI").
-void requireAllowed(UiAnswer answer) {
-    switch (answer) {
-        case UiAnswer::Allow:
-        case UiAnswer::AllowAndRemember:
-            return;
-        case UiAnswer::Deny:
-            throw service::ServiceError(api::ErrorCode::UserDenied,
-                                        "the EC load was refused in the trusted UI");
-        case UiAnswer::Timeout:
-            throw service::ServiceError(api::ErrorCode::Timeout,
-                                        "the EC load was not answered in time");
-        case UiAnswer::NoUi:
-            throw service::ServiceError(api::ErrorCode::ConfirmationUnavailable,
-                                        "the EC load needs the trusted UI and none is running");
-        case UiAnswer::Cancelled:
-            break;
-    }
-    throw service::ServiceError(api::ErrorCode::Cancelled, "the EC load was cancelled");
-}
-
-UiQuestion questionOf(const std::string& kind, const api::Peer& peer, json details) {
-    return UiQuestion{kind, canonicalOrigin(peer.origin).value_or(peer.origin), peer.transport,
-                      peer.extensionId, std::move(details)};
-}
-
 // ui.request kind "ecload": the order's amount and the card as the kernel read it.
 service::TopupService::Confirm ecConfirmation(const TopupServices& services,
                                               const api::Peer& peer) {
@@ -70,7 +44,8 @@ service::TopupService::Confirm ecConfirmation(const TopupServices& services,
                              {"scheme", card.scheme},
                              {"pan", card.pan},
                              {"application", card.application}}}};
-        requireAllowed(services.trustedUi.ask(questionOf("ecload", peer, details), cancelled));
+        requireAllowed(services.trustedUi.ask(orderQuestion("ecload", peer, details), cancelled),
+                       "EC load");
     };
 }
 
@@ -89,7 +64,7 @@ service::ApplicationChoice applicationChoice(const TopupServices& services, cons
         }
         std::string choice;
         const UiAnswer answer = services.trustedUi.ask(
-            questionOf("application", peer, {{"orderId", orderId}, {"candidates", offered}}),
+            orderQuestion("application", peer, {{"orderId", orderId}, {"candidates", offered}}),
             cancelled, &choice);
         if (answer == UiAnswer::Deny) {
             return std::nullopt;
@@ -97,7 +72,7 @@ service::ApplicationChoice applicationChoice(const TopupServices& services, cons
         if (answer == UiAnswer::NoUi && !web) {
             return candidates.front().aid;
         }
-        requireAllowed(answer);
+        requireAllowed(answer, "EC load");
         return fromHex(choice);
     };
 }

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "api/dispatcher.hpp"
 #include "app/live_settings.hpp"
@@ -52,6 +53,11 @@ std::optional<nlohmann::json> ecTxStatus(const TopupServices& services, const st
 // caller's origin as taplinkd compares it (the gate let only valid ones through).
 std::string rfc3339(std::int64_t unixSeconds);
 std::string webOrigin(const api::CallContext& call);
+// A trusted-UI question of `kind` ("topup", "ecload", "application") from the caller.
+UiQuestion orderQuestion(std::string kind, const api::Peer& peer, nlohmann::json details);
+// Returns when the trusted UI allowed `what` ("top-up", "EC load"); otherwise throws the
+// ServiceError its answer means (user_denied, timeout, confirmation_unavailable, cancelled).
+void requireAllowed(UiAnswer answer, std::string_view what);
 
 // device.info, diagnostics.
 struct DeviceServices {

@@ -44,33 +44,15 @@ service::TopupService::Confirm webConfirmation(const TopupServices& services, co
             return;
         }
         const auto card = readCardSummary(services.cards, request.reader);
-        const UiQuestion question{"topup", canonicalOrigin(peer.origin).value_or(peer.origin),
-                                  peer.transport, peer.extensionId,
-                                  json{{"orderId", request.orderId},
-                                       {"amount", request.amount},
-                                       {"currency", "CNY"},
-                                       {"card",
-                                        {{"reader", request.reader},
-                                         {"scheme", cards::toString(card.scheme)},
-                                         {"serial", card.maskedSerial}}}}};
-        switch (services.trustedUi.ask(question, cancelled)) {
-            case UiAnswer::Allow:
-            case UiAnswer::AllowAndRemember:
-                return;
-            case UiAnswer::Deny:
-                throw service::ServiceError(api::ErrorCode::UserDenied,
-                                            "the top-up was refused in the confirmation dialog");
-            case UiAnswer::Timeout:
-                throw service::ServiceError(api::ErrorCode::Timeout,
-                                            "the top-up was not confirmed in time");
-            case UiAnswer::NoUi:
-                throw service::ServiceError(
-                    api::ErrorCode::ConfirmationUnavailable,
-                    "a web page's top-up needs confirming and no TapLink app is running");
-            case UiAnswer::Cancelled:
-                break;
-        }
-        throw service::ServiceError(api::ErrorCode::Cancelled, "the top-up was cancelled");
+        const json details{{"orderId", request.orderId},
+                           {"amount", request.amount},
+                           {"currency", "CNY"},
+                           {"card",
+                            {{"reader", request.reader},
+                             {"scheme", cards::toString(card.scheme)},
+                             {"serial", card.maskedSerial}}}};
+        requireAllowed(services.trustedUi.ask(orderQuestion("topup", peer, details), cancelled),
+                       "top-up");
     };
 }
 
@@ -96,6 +78,33 @@ std::string rfc3339(std::int64_t unixSeconds) {
 
 std::string webOrigin(const api::CallContext& call) {
     return canonicalOrigin(call.peer().origin).value_or(call.peer().origin);
+}
+
+UiQuestion orderQuestion(std::string kind, const api::Peer& peer, json details) {
+    return UiQuestion{std::move(kind), canonicalOrigin(peer.origin).value_or(peer.origin),
+                      peer.transport, peer.extensionId, std::move(details)};
+}
+
+void requireAllowed(UiAnswer answer, std::string_view what) {
+    const std::string the = "the " + std::string(what);
+    switch (answer) {
+        case UiAnswer::Allow:
+        case UiAnswer::AllowAndRemember:
+            return;
+        case UiAnswer::Deny:
+            throw service::ServiceError(api::ErrorCode::UserDenied,
+                                        the + " was refused in the confirmation dialog");
+        case UiAnswer::Timeout:
+            throw service::ServiceError(api::ErrorCode::Timeout,
+                                        the + " was not confirmed in time");
+        case UiAnswer::NoUi:
+            throw service::ServiceError(api::ErrorCode::ConfirmationUnavailable,
+                                        "a web page's " + std::string(what) +
+                                            " needs confirming and no TapLink app is running");
+        case UiAnswer::Cancelled:
+            break;
+    }
+    throw service::ServiceError(api::ErrorCode::Cancelled, the + " was cancelled");
 }
 
 void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services) {
