@@ -66,6 +66,12 @@ TEST_P(EcLoadInBothSuites, LoadsTheCardAndDebitsTheAccountOnce) {
     EXPECT_EQ(info.result.at("scheme"), "bank-ec");
     EXPECT_EQ(info.result.at("ecBalance"), kEcBefore);
     EXPECT_EQ(info.result.at("pan"), "\u20268883");
+    const Outcome readers = e2e.call("readers.list");
+    ASSERT_TRUE(readers.ok()) << readers.code;
+    replies.push_back(readers.result);
+    const json expectedCard{{"scheme", "bank-ec"}, {"maskedSerial", "\u20268883"}};
+    EXPECT_NE(readers.result.dump().find(expectedCard.dump()), std::string::npos)
+        << readers.result.dump();
 
     const Outcome load = e2e.call("ecload.start", {{"orderId", order}});
     ASSERT_TRUE(load.ok()) << load.code << ": " << load.message;

@@ -62,6 +62,48 @@ std::string cardReader(const ReaderServices& services, const std::string& named)
         anyReader ? "no card is on the reader" : "no card reader is connected");
 }
 
+// 9A for the expiry check: today, BCD YYMMDD.
+Bytes today() {
+    const Bytes date = service::transactionDateTime().first;
+    return Bytes(date.begin() + 1, date.end());
+}
+
+// card.info on a bank card (docs/api.md): read with the EMV kernel, the PAN masked; nullopt
+// when the card is not one.
+std::optional<json> bankCardInfo(service::CardPort& cards, const std::string& reader) {
+    const auto connection = cards.connect(reader, service::CardAccess::Shared);
+    service::FirstApplication first;
+    try {
+        const service::BankCard bank = service::readBankCard(*connection, first, today());
+        return json{{"reader", reader},
+                    {"scheme", "bank-ec"},
+                    {"pan", service::panForDisplay(bank.panMasked)},
+                    {"application", bank.application},
+                    {"ecBalance", bank.ecBalance},
+                    {"ecBalanceLimit", bank.ecBalanceLimit},
+                    {"validUntil", service::expiryForDisplay(bank.expiry)},
+                    {"currency", "CNY"}};
+    } catch (const service::ServiceError&) {
+        return std::nullopt;  // not a bank card: the city reader says what it is
+    } catch (const emv::EmvError&) {
+        return std::nullopt;
+    }
+}
+
+// The card in a reader as readers.list shows it: a city card by its masked serial, a bank
+// card by its masked PAN (the same reads as card.info), null when neither answers.
+json cardEntry(service::CardPort& cards, const std::string& reader) {
+    const auto summary = cards::summarizeCard(*cards.connect(reader, service::CardAccess::Shared));
+    if (summary.scheme != cards::Scheme::Unknown) {
+        return json{{"scheme", cards::toString(summary.scheme)},
+                    {"maskedSerial", summary.maskedSerial}};
+    }
+    if (auto bank = bankCardInfo(cards, reader)) {
+        return json{{"scheme", bank->at("scheme")}, {"maskedSerial", bank->at("pan")}};
+    }
+    return json{{"scheme", cards::toString(summary.scheme)}, {"maskedSerial", ""}};
+}
+
 json readerEntry(service::CardPort& cards, const service::ReaderInfo& reader,
                  const std::string& chip) {
     json entry{{"name", reader.name},
@@ -70,10 +112,7 @@ json readerEntry(service::CardPort& cards, const service::ReaderInfo& reader,
                {"card", nullptr}};
     if (reader.cardPresent && !chip.empty() && reader.name != chip) {
         try {
-            const auto connection = cards.connect(reader.name, service::CardAccess::Shared);
-            const auto summary = cards::summarizeCard(*connection);
-            entry["card"] = json{{"scheme", cards::toString(summary.scheme)},
-                                 {"maskedSerial", summary.maskedSerial}};
+            entry["card"] = cardEntry(cards, reader.name);
         } catch (const pcsc::PcscError&) {
             // Held by a top-up, or just pulled: the card is there, its details are not.
         }
@@ -103,38 +142,6 @@ cards::CardSummary readCardSummary(service::CardPort& cards, const std::string& 
     }
     return summary;
 }
-
-namespace {
-
-// 9A for the expiry check: today, BCD YYMMDD.
-Bytes today() {
-    const Bytes date = service::transactionDateTime().first;
-    return Bytes(date.begin() + 1, date.end());
-}
-
-// card.info on a bank card (docs/api.md): read with the EMV kernel, the PAN masked; nullopt
-// when the card is not one.
-std::optional<json> bankCardInfo(service::CardPort& cards, const std::string& reader) {
-    const auto connection = cards.connect(reader, service::CardAccess::Shared);
-    service::FirstApplication first;
-    try {
-        const service::BankCard bank = service::readBankCard(*connection, first, today());
-        return json{{"reader", reader},
-                    {"scheme", "bank-ec"},
-                    {"pan", service::panForDisplay(bank.panMasked)},
-                    {"application", bank.application},
-                    {"ecBalance", bank.ecBalance},
-                    {"ecBalanceLimit", bank.ecBalanceLimit},
-                    {"validUntil", service::expiryForDisplay(bank.expiry)},
-                    {"currency", "CNY"}};
-    } catch (const service::ServiceError&) {
-        return std::nullopt;  // not a bank card: the city reader says what it is
-    } catch (const emv::EmvError&) {
-        return std::nullopt;
-    }
-}
-
-}  // namespace
 
 void registerReaderMethods(api::Dispatcher& dispatcher, ReaderServices services) {
     dispatcher.add(
