@@ -66,16 +66,11 @@ class E2e {
         return std::async(std::launch::async, [this, order] { return topup(order); });
     }
 
-    // card.info's balance. A taplinkd that has just started may not have seen the reader
-    // yet (its registry fills from pcscd's first answer), so no_reader is asked again for a
-    // few seconds; any other failure counts at once.
+    // card.info's balance. taplinkd answers from a complete view of the readers even right
+    // after it starts (ReaderRegistry::start waits for the monitor's first report), so
+    // no_reader here is a failure.
     std::uint32_t balance() {
-        Outcome info = call("card.info");
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-        while (info.code == "no_reader" && std::chrono::steady_clock::now() < deadline) {
-            std::this_thread::sleep_for(std::chrono::milliseconds(20));
-            info = call("card.info");
-        }
+        const Outcome info = call("card.info");
         EXPECT_TRUE(info.ok()) << info.code << ": " << info.message;
         return info.ok() ? info.result.at("balance").get<std::uint32_t>() : 0;
     }

@@ -1,6 +1,7 @@
 // The reader/card monitor and the failure paths around it, on the real test bed.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -61,6 +62,38 @@ TEST(PcscMonitor, ReportsCardsAlreadyPresentAtStart) {
         EXPECT_FALSE(event.type == Type::CardInserted && event.reader == bed.readerName(0))
             << "reported a card in the empty slot";
     }
+}
+
+// taplinkd waits for this before its first caller is answered: once it returns, the
+// readers and the card already there have been reported, without waiting on events.
+TEST(PcscMonitor, WaitUntilReportedReturnsOnceWhatIsThereWasReported) {
+    testbed::TestBed bed(testbed::oneReader({{1, "iso-t0"}}));
+    EventRecorder recorder;
+    pcsc::Monitor monitor(std::ref(recorder));
+    monitor.start();
+    ASSERT_TRUE(monitor.waitUntilReported(std::chrono::seconds(10)));
+    const auto events = recorder.events();
+    const auto reported = [&](Type type, const std::string& reader) {
+        return std::any_of(events.begin(), events.end(), [&](const pcsc::ReaderEvent& event) {
+            return event.type == type && event.reader == reader;
+        });
+    };
+    EXPECT_TRUE(reported(Type::ReaderAdded, bed.readerName(0)));
+    EXPECT_TRUE(reported(Type::ReaderAdded, bed.readerName(1)));
+    EXPECT_TRUE(reported(Type::CardInserted, bed.readerName(1)));
+}
+
+TEST(PcscMonitor, WaitUntilReportedReturnsWithNoReaderOrNoPcscd) {
+    testbed::TestBed bed(testbed::noReader());
+    {
+        pcsc::Monitor monitor([](const pcsc::ReaderEvent&) {});
+        monitor.start();
+        EXPECT_TRUE(monitor.waitUntilReported(std::chrono::seconds(10))) << "no reader";
+    }
+    bed.stopPcscd();
+    pcsc::Monitor monitor([](const pcsc::ReaderEvent&) {});
+    monitor.start();
+    EXPECT_TRUE(monitor.waitUntilReported(std::chrono::seconds(10))) << "pcscd down";
 }
 
 TEST(PcscMonitor, StopReturnsPromptlyWhileBlocked) {

@@ -4,6 +4,7 @@
 // simulator's card and chip models in process.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,6 +30,9 @@ class CardPort {
     class Watch {
       public:
         virtual ~Watch() = default;
+        // Waits until the readers and cards there when the watch began have been reported;
+        // false when the time ran out. A port that reports them from watch() itself is done.
+        virtual bool waitUntilReported(std::chrono::milliseconds /*timeout*/) { return true; }
     };
 
     virtual ~CardPort() = default;

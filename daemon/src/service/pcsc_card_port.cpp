@@ -16,6 +16,9 @@ class MonitorWatch final : public CardPort::Watch {
         monitor_.start();
     }
     ~MonitorWatch() override { monitor_.stop(); }
+    bool waitUntilReported(std::chrono::milliseconds timeout) override {
+        return monitor_.waitUntilReported(timeout);
+    }
     MonitorWatch(const MonitorWatch&) = delete;
     MonitorWatch& operator=(const MonitorWatch&) = delete;
 

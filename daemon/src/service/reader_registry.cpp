@@ -7,6 +7,9 @@ namespace taplink::service {
 namespace {
 using Type = pcsc::ReaderEvent::Type;
 constexpr auto kCancelPoll = std::chrono::milliseconds(100);
+// How long start() waits for the readers and cards already there: pcscd answers in
+// milliseconds; a hung pcscd must not hold taplinkd's start for longer than this.
+constexpr auto kFirstReport = std::chrono::seconds(2);
 }  // namespace
 
 ReaderRegistry::ReaderRegistry(CardPort& cards, EventSink sink)
@@ -24,6 +27,8 @@ void ReaderRegistry::start() {
         pcscAvailable_ = available;
     }
     watch_ = cards_.watch([this](const pcsc::ReaderEvent& event) { onEvent(event); });
+    // The first callers (a kiosk script right after start) get the readers that are there.
+    watch_->waitUntilReported(kFirstReport);
 }
 
 void ReaderRegistry::stop() {

@@ -60,6 +60,7 @@ void Monitor::start() {
         const std::lock_guard lock(mutex_);
         stopping_ = false;
         finished_ = false;
+        reported_ = false;
     }
     thread_ = std::thread([this] {
         run();
@@ -89,6 +90,20 @@ void Monitor::stop() {
     }
     lock.unlock();
     thread_.join();
+}
+
+bool Monitor::waitUntilReported(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    wakeUp_.wait_for(lock, timeout, [this] { return reported_ || stopping_; });
+    return reported_;
+}
+
+void Monitor::markReported() {
+    const std::lock_guard lock(mutex_);
+    if (!reported_) {
+        reported_ = true;
+        wakeUp_.notify_all();
+    }
 }
 
 bool Monitor::sleepUnlessStopping(int milliseconds) {
@@ -139,6 +154,7 @@ void Monitor::run() {
         if (!downReported) {
             emit(ReaderEvent::Type::ServiceDown);
             downReported = true;
+            markReported();  // nothing more to wait for until pcscd is back
         }
         if (!sleepUnlessStopping(kReconnectDelayMs)) {
             return;
@@ -150,6 +166,9 @@ void Monitor::watch(const Context& context) {
     pnpState_ = 0;
     for (;;) {
         syncReaderList(context.listReaders());
+        if (readers_.empty()) {
+            markReported();  // no reader, so no card to wait for
+        }
 
         std::vector<std::string> names;
         std::vector<SCARD_READERSTATE> states;
@@ -195,6 +214,7 @@ void Monitor::watch(const Context& context) {
             pnpState_ =
                 states.back().dwEventState & ~static_cast<unsigned long>(SCARD_STATE_CHANGED);
         }
+        markReported();  // every reader was asked from "unaware": all cards are known now
     }
 }
 

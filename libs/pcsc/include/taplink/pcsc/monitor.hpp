@@ -2,6 +2,7 @@
 // SCardGetStatusChange on every reader plus "\\?PnP?\Notification": no polling.
 #pragma once
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -46,6 +47,10 @@ class Monitor {
     // Reports the readers and cards already there as added/inserted, then every change.
     // While pcscd is down it reports ServiceDown once and reconnects when pcscd returns.
     void start();
+    // Waits until the readers and cards there at start() have all been reported, or pcscd
+    // was found down; false when `timeout` ran out or stop() came first. A daemon answers its
+    // first callers from a complete view this way, not "no reader" a moment after it starts.
+    bool waitUntilReported(std::chrono::milliseconds timeout);
     // Returns once the thread has left; from inside the callback it only asks the thread
     // to leave. The monitor must not be destroyed from its own callback.
     void stop();
@@ -67,15 +72,17 @@ class Monitor {
     void syncReaderList(const std::vector<std::string>& readers);
     void applyState(const std::string& reader, unsigned long eventState, ByteView atr);
     void forgetAllReaders();
+    void markReported();
     void emit(ReaderEvent::Type type, const std::string& reader = {}, Bytes atr = {});
     bool sleepUnlessStopping(int milliseconds);
 
     Callback callback_;
     std::thread thread_;
-    std::mutex mutex_;  // guards stopping_, finished_ and writes to context_
+    std::mutex mutex_;  // guards stopping_, finished_, reported_ and writes to context_
     std::condition_variable wakeUp_;
     bool stopping_ = false;
     bool finished_ = false;  // run() has returned
+    bool reported_ = false;  // what was there at start() has been reported
     std::optional<Context> context_;
     std::map<std::string, ReaderState> readers_;
     unsigned long pnpState_ = 0;
