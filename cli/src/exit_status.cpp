@@ -15,7 +15,7 @@ struct ErrorText {
     std::string_view message;  // the daemon's own message follows in parentheses
 };
 
-constexpr std::array<ErrorText, 30> kErrors{{
+constexpr std::array<ErrorText, 31> kErrors{{
     {ErrorCode::InvalidParams, kUsage, "taplinkd refused the request"},
     {ErrorCode::NoReader, kNoReader, "no card reader connected"},
     {ErrorCode::PcscUnavailable, kNoReader, "pcscd is not running"},
@@ -26,6 +26,8 @@ constexpr std::array<ErrorText, 30> kErrors{{
      "this card does not fit the order (a city card is topped up, a bank card is EC-loaded)"},
     {ErrorCode::CardExpired, kCardProblem, "the card has expired"},
     {ErrorCode::NoApplication, kCardProblem, "the card has no e-cash application TapLink supports"},
+    {ErrorCode::PinBlocked, kCardProblem,
+     "the card's PIN is blocked (contact the issuing bank); nothing was loaded"},
     {ErrorCode::ServerUnreachable, kServerProblem, "the top-up server cannot be reached"},
     {ErrorCode::ServerError, kServerProblem, "the top-up server reported an error"},
     {ErrorCode::ScriptRejected, kServerProblem, "the server's recharge script was rejected"},

@@ -123,8 +123,12 @@ std::string formatHistory(const nlohmann::json& cardHistory) {
         if (record.contains("balanceAfter")) {
             out << "  balance " << formatYuan(amount(record, "balanceAfter"));
         }
-        out << "  terminal " << text(record, "terminalId") << "  ATC "
-            << record.at("atc").get<std::int64_t>() << "\n";
+        if (record.contains("terminalId")) {
+            out << "  terminal " << text(record, "terminalId");
+        } else if (record.contains("merchant")) {
+            out << "  merchant " << text(record, "merchant");
+        }
+        out << "  ATC " << record.at("atc").get<std::int64_t>() << "\n";
     }
     return out.str();
 }

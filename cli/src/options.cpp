@@ -132,7 +132,7 @@ exit codes:
   2  usage error
   3  taplinkd is not running
   4  no card reader, or pcscd is not running
-  5  no card, card removed, card not supported or not the order's, card expired, no e-cash app
+  5  no card, card removed, card not supported or not the order's, card expired, PIN blocked, no e-cash app
   6  the top-up server cannot be reached or reported an error
   7  declined, or the order cannot be paid (unknown, already settled, over the e-cash limit)
   8  cancelled or timed out

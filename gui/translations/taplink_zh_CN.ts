@@ -251,6 +251,14 @@
             <source>Use a bank card with e-cash (PBOC), or ask the bank.</source>
             <translation>请使用支持电子现金（PBOC）的银行卡，或咨询发卡银行。</translation>
         </message>
+        <message>
+            <source>The bank card's PIN is blocked. Nothing was loaded.</source>
+            <translation>银行卡密码已锁定。没有圈存任何金额。</translation>
+        </message>
+        <message>
+            <source>Contact the issuing bank to unblock the PIN, then try again.</source>
+            <translation>请联系发卡银行解除密码锁定后再试。</translation>
+        </message>
     </context>
     <context>
         <name>ProgressPage</name>

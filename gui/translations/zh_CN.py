@@ -236,6 +236,8 @@ ZH_CN = {
  ("ErrorText", "Use a bank card that is still valid."): "请使用仍在有效期内的银行卡。",
  ("ErrorText", "This bank card has no e-cash application TapLink can load."): "这张银行卡没有 TapLink 可以圈存的电子现金应用。",
  ("ErrorText", "Use a bank card with e-cash (PBOC), or ask the bank."): "请使用支持电子现金（PBOC）的银行卡，或咨询发卡银行。",
+ ("ErrorText", "The bank card's PIN is blocked. Nothing was loaded."): "银行卡密码已锁定。没有圈存任何金额。",
+ ("ErrorText", "Contact the issuing bank to unblock the PIN, then try again."): "请联系发卡银行解除密码锁定后再试。",
  ("taplink::gui::ConfirmationDialog", "Load %1 onto card %2?"): "圈存 %1 到卡 %2？",
  ("taplink::gui::ConfirmationDialog", "TapLink — confirm an EC load"): "TapLink — 确认圈存",
  ("taplink::gui::ConfirmationDialog", "The amount is moved from your bank account onto the card's e-cash."): "该金额将从您的银行账户转入卡内电子现金。",

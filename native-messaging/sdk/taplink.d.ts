@@ -36,7 +36,9 @@ export type DaemonErrorCode =
   /** EC load: the bank card has expired. */
   | "card_expired"
   /** EC load: no supported e-cash application (AID) on the card. */
-  | "no_application";
+  | "no_application"
+  /** EC load: the card's PIN is blocked (PIN try counter 0); refused before anything was written. */
+  | "pin_blocked";
 
 /** Error codes the SDK itself produces. */
 export type SdkErrorCode =
@@ -187,6 +189,10 @@ export interface EcloadResult {
   settled: boolean;
   /** The server's receipt (PAN masked); empty while settled is false. */
   receipt: Record<string, unknown>;
+  /** As topup()'s; only for a load that ran in this call. */
+  timings?: TopupTimings;
+  /** The command APDUs sent to the bank card in this call (with timings). */
+  cardApdus?: number;
 }
 
 export interface EcloadOptions {

@@ -48,6 +48,7 @@ const HELP = {
   wrong_scheme: ["这张卡不能用于此操作 · This card does not fit this order", "Top up a Metro City Card, or load e-cash onto a bank card · 城市卡请用充值，银行卡请用圈存。"],
   ec_limit_exceeded: ["超出电子现金上限 · Over the card's e-cash limit", "Nothing was loaded. Choose a smaller amount · 未圈存，请选择较小的金额。"],
   card_expired: ["卡已过期 · The card has expired", "Nothing was loaded. Use a valid bank card · 未圈存，请使用有效的银行卡。"],
+  pin_blocked: ["银行卡密码已锁定 · The card's PIN is blocked", "Nothing was loaded. Contact the issuing bank · 未圈存，请联系发卡银行。"],
   no_application: ["卡上没有可用的电子现金应用 · No e-cash application on this card", "Use a bank card with e-cash (PBOC) · 请使用支持电子现金的银行卡。"],
   script_rejected: ["TapLink refused an unsafe instruction", "Nothing was loaded. Please tell the shop."],
   chip_unavailable: ["TapLink's security chip is not ready", "Please ask the shop for help."],

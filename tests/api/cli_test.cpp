@@ -341,6 +341,23 @@ TEST_F(CliTest, HistoryListsLoadsAndPurchasesAndPassesTheLimitAsANumber) {
     EXPECT_EQ(taplink({"history"}).out, "no transactions on the card\n");
 }
 
+TEST_F(CliTest, ABankCardsHistoryNamesTheMerchantWhereItHasNoTerminal) {
+    setAnswer("/card.history/records", nlohmann::json::array({{{"type", "load"},
+                                                               {"amount", 5000},
+                                                               {"merchant", "TAPLINK DEMO"},
+                                                               {"date", "2026-12-06"},
+                                                               {"time", "00:00:00"},
+                                                               {"atc", 1}},
+                                                              {{"type", "purchase"},
+                                                               {"amount", 100},
+                                                               {"date", "2026-12-05"},
+                                                               {"time", "10:00:00"},
+                                                               {"atc", 2}}}));
+    EXPECT_EQ(taplink({"history"}).out,
+              "2026-12-06 00:00:00  load      +\u00A550.00  merchant TAPLINK DEMO  ATC 1\n"
+              "2026-12-05 10:00:00  purchase  -\u00A51.00  ATC 2\n");
+}
+
 TEST_F(CliTest, TopupPrintsProgressOnStderrAndTheReceiptOnStdout) {
     const auto result = taplink({"topup", "--order", "ORD-1", "--reader", kReader});
     EXPECT_EQ(result.exitCode, 0) << result.err;
@@ -470,6 +487,8 @@ TEST_F(CliTest, TheEcloadErrorCodesMapToTheirExitCodes) {
          "the card cannot hold that much e-cash (over its EC balance limit); nothing was loaded"},
         {"card_expired", 5, "the card has expired"},
         {"no_application", 5, "the card has no e-cash application TapLink supports"},
+        {"pin_blocked", 5,
+         "the card's PIN is blocked (contact the issuing bank); nothing was loaded"},
         {"declined", 7, "the load was declined"},
         {"user_denied", 8, "refused in the confirmation dialog"},
     };

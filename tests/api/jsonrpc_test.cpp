@@ -54,7 +54,7 @@ TEST(ApiErrors, TheDocumentedCodesAreAllDefined) {
                                               "user_denied",       "confirmation_unavailable",
                                               "rate_limited",      "wrong_scheme",
                                               "ec_limit_exceeded", "card_expired",
-                                              "no_application"};
+                                              "no_application",    "pin_blocked"};
     std::set<std::string_view> names;
     for (const ErrorCode code : applicationErrorCodes()) {
         names.insert(errorCodeName(code));

@@ -156,7 +156,7 @@ test("ecload() sends ecload.start with the order and routes ecload.progress to i
 });
 
 test("the EC-load error codes are the daemon's own, not internal", () => {
-  for (const code of ["wrong_scheme", "ec_limit_exceeded", "card_expired", "no_application"]) {
+  for (const code of ["wrong_scheme", "ec_limit_exceeded", "card_expired", "no_application", "pin_blocked"]) {
     assert.equal(errorFromRpc({ code: -32000, message: code, data: { code } }).code, code);
   }
 });

@@ -5,50 +5,18 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <fstream>
 #include <future>
-#include <iterator>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include "e2e_support.hpp"
+#include "ecload_support.hpp"
 
 namespace taplink::testbed {
 namespace {
 
 using nlohmann::json;
-
-constexpr std::uint32_t kEcBefore = 1000;
-
-std::string fileText(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// The demo bank card in the card slot and an account of ¥500.00 that pays for it.
-std::string bankCardAndAccount(E2e& e2e, const std::string& profile) {
-    e2e.bed().bed().sim().insert(kCardSlot, profile,
-                                 {{"pan", kDemoBankPan}, {"balance", kEcBefore}});
-    EXPECT_TRUE(e2e.bed().bed().waitForCard(kCardSlot, true));
-    return e2e.bed()
-        .serverCommand({"account", "create", "--holder", "E2E Cardholder", "--pan", kDemoBankPan,
-                        "--balance", "500.00"})
-        .at("accountId")
-        .get<std::string>();
-}
-
-std::string bankOrder(E2e& e2e, const std::string& account) {
-    return e2e.bed()
-        .serverCommand(
-            {"order", "create", "--amount", "50.00", "--scheme", "bank-ec", "--account", account})
-        .at("orderId")
-        .get<std::string>();
-}
-
-std::uint64_t accountBalance(E2e& e2e, const std::string& account) {
-    return e2e.bed().serverCommand({"account", "show", account}).at("balance").get<std::uint64_t>();
-}
 
 class EcLoadInBothSuites : public ::testing::TestWithParam<const char*> {};
 
@@ -87,6 +55,15 @@ TEST_P(EcLoadInBothSuites, LoadsTheCardAndDebitsTheAccountOnce) {
     const Outcome after = e2e.call("card.info");
     replies.push_back(after.result);
     EXPECT_EQ(after.result.at("ecBalance"), kEcBefore + 5000);
+    const Outcome history = e2e.call("card.history");  // the card's EC log (9F4D, 9F4F)
+    ASSERT_TRUE(history.ok()) << history.code << ": " << history.message;
+    replies.push_back(history.result);
+    ASSERT_EQ(history.result.at("records").size(), 1U) << history.result.dump();
+    const json& logged = history.result.at("records").at(0);
+    EXPECT_EQ(logged.at("type"), "load");
+    EXPECT_EQ(logged.at("amount"), 5000);
+    EXPECT_FALSE(logged.contains("terminalId"));
+    EXPECT_EQ(logged.at("date").get<std::string>().size(), 10U) << logged.dump();
     EXPECT_EQ(accountBalance(e2e, account), 50000U - 5000U) << "debited once";
     EXPECT_EQ(e2e.orderStatus(order), "settled");
     EXPECT_EQ(e2e.journalState(order), "reported");
@@ -120,31 +97,53 @@ TEST(EcLoadE2e, ACityOrderOnTheBankPathIsTheWrongScheme) {
     EXPECT_EQ(e2e.call("ecload.start", {{"orderId", order}}).code, "wrong_scheme");
 }
 
+// Several callers read the bank card at once (the GUI's card watcher after a load, the CLI, a
+// page): each card.info must see the card as it is. Each read is one PC/SC transaction
+// (CardAccess::SharedAtomic); without it two reads interleave their SELECT / GPO / READ
+// RECORD and one answers unsupported_card.
+TEST(EcLoadE2e, ConcurrentCardInfoCallsAllReadTheBankCard) {
+    TopupBedOptions options;
+    options.cardProfile = "";
+    E2e e2e(options);
+    bankCardAndAccount(e2e, "bank-3des");
+    for (int round = 0; round < 5; ++round) {
+        std::vector<std::future<Outcome>> reads;
+        reads.reserve(4);
+        for (int caller = 0; caller < 4; ++caller) {
+            reads.push_back(
+                std::async(std::launch::async, [&e2e] { return e2e.call("card.info"); }));
+        }
+        for (auto& read : reads) {
+            const Outcome info = read.get();
+            EXPECT_TRUE(info.ok())
+                << "round " << round << ": " << info.code << ": " << info.message;
+        }
+    }
+}
+
 // --- taplinkd killed (SIGKILL) in each EC journal state, then started again: the next start
 // finishes the job by itself, and the card's EC and the account agree.
 
 struct EcKillPoint {
     const char* state;
-    unsigned apdu;  // the card command held while the daemon is killed (19 in a load)
-    // "reported" (the card has the money) or "reversed" (refunded); "either" where the kill
-    // races the card: whether the PUT DATA held at the card still acts once its reader's
-    // client is gone is pcscd's and the card's business, and both ends are right as long as
-    // card and account agree.
+    ScriptApdu apdu;  // the card command held while the daemon is killed
+    // "reported" (the card has the money), "reversed" (refunded) or "failed" (never
+    // debited; a retry loads it); "either" where the kill races the card: whether the PUT
+    // DATA held at the card still acts once its reader's client is gone is pcscd's and the
+    // card's business, and both ends are right as long as card and account agree.
     const char* ends;
+    // The server paused once the held command has arrived: taplinkd is killed while it waits
+    // for the server's answer to the call that follows (ecload/authorize after the ARQC).
+    bool serverPaused = false;
 };
 
-// Polls tx.status until the order has ended as `ends` allows; the end reached, or "" after
-// a minute.
-std::string waitForEnd(E2e& e2e, const std::string& order, const std::string& ends) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-    while (std::chrono::steady_clock::now() < deadline) {
-        std::string state = e2e.journalState(order);
-        if (state == ends || (ends == "either" && (state == "reported" || state == "reversed"))) {
-            return state;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(10));
-    }
-    return "";
+// After a failed load nothing was debited: the user's retry loads the card, once.
+void retryAndExpectLoadedOnce(E2e& e2e, const std::string& account, const std::string& order) {
+    expectEcAgreement(e2e, account, order, /*loaded=*/false, "open");
+    const Outcome retry = e2e.call("ecload.start", {{"orderId", order}});
+    ASSERT_TRUE(retry.ok()) << retry.code << ": " << retry.message;
+    EXPECT_TRUE(e2e.waitForState(order, "reported")) << e2e.journalState(order);
+    expectEcAgreement(e2e, account, order, /*loaded=*/true, "settled");
 }
 
 class EcDaemonKilled : public ::testing::TestWithParam<EcKillPoint> {};
@@ -156,30 +155,48 @@ TEST_P(EcDaemonKilled, InEveryJournalStateAndTheNextStartSettlesOrReversesOnce) 
     E2e e2e(options);
     const std::string account = bankCardAndAccount(e2e, "bank-3des");
     const std::string order = bankOrder(e2e, account);
-    e2e.bed().bed().sim().delay(kCardSlot, point.apdu, std::chrono::milliseconds(1500));
+    const unsigned held = nextLoadApdu(e2e, point.apdu);
+    const std::uint64_t apdusBefore = cardApdus(e2e);
+    e2e.bed().bed().sim().delay(kCardSlot, held, std::chrono::milliseconds(1500));
     auto running = std::async(std::launch::async, [&] {
         return e2e.call("ecload.start", {{"orderId", order}});
     });
+    ASSERT_TRUE(waitForCardApdus(e2e, apdusBefore + held)) << cardApdus(e2e);
+    std::optional<PausedServer> paused;
+    if (point.serverPaused) {
+        paused.emplace(e2e.bed());
+    }
     ASSERT_TRUE(e2e.waitForState(order, point.state)) << e2e.journalState(order);
+    if (point.serverPaused) {
+        // The authorization request is journaled right after arqc, then sent: let it go out.
+        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    }
     e2e.bed().stopDaemon(/*kill=*/true);
     EXPECT_FALSE(running.get().ok());
-    std::this_thread::sleep_for(std::chrono::milliseconds(1600));  // the held APDU completes
+    if (point.serverPaused) {
+        paused.reset();
+    } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1600));  // the held APDU completes
+    }
     e2e.bed().startDaemon();
     // The first resume pass may run before the reader is seen; a card event wakes the next.
     const std::string ended = waitForEnd(e2e, order, point.ends);
     ASSERT_FALSE(ended.empty()) << e2e.journalState(order);
+    if (ended == "failed") {
+        retryAndExpectLoadedOnce(e2e, account, order);
+        return;
+    }
     const bool loaded = ended == "reported";
-    const Outcome info = e2e.call("card.info");
-    EXPECT_EQ(info.result.at("ecBalance"), kEcBefore + (loaded ? 5000U : 0U));
-    EXPECT_EQ(accountBalance(e2e, account), loaded ? 45000U : 50000U);
-    EXPECT_EQ(e2e.orderStatus(order), loaded ? "settled" : "reversed");
+    expectEcAgreement(e2e, account, order, loaded, loaded ? "settled" : "reversed");
 }
 
 INSTANTIATE_TEST_SUITE_P(
     EachState, EcDaemonKilled,
-    ::testing::Values(EcKillPoint{"authorized", 17, "reversed"},    // held at GENERATE AC 2
-                      EcKillPoint{"script_sending", 18, "either"},  // held at PUT DATA 9F79
-                      EcKillPoint{"loaded", 19, "reported"}),       // held at the last read
+    ::testing::Values(EcKillPoint{"order_fetched", ScriptApdu::FirstGenerateAc, "failed"},
+                      EcKillPoint{"arqc", ScriptApdu::FirstGenerateAc, "reversed", true},
+                      EcKillPoint{"authorized", ScriptApdu::SecondGenerateAc, "reversed"},
+                      EcKillPoint{"script_sending", ScriptApdu::PutData, "either"},
+                      EcKillPoint{"loaded", ScriptApdu::BalanceReadBack, "reported"}),
     [](const auto& param) { return std::string(param.param.state); });
 
 }  // namespace

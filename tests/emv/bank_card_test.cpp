@@ -83,6 +83,22 @@ class PickingChooser : public ApplicationChooser {
     std::optional<std::size_t> pick_;
 };
 
+// A card that does not give its PIN try counter: GET DATA 9F17 answers 6A88 (EMV Book 3
+// 6.5.7.5); everything else reaches the real card.
+class NoPinTryCounter : public apdu::ApduChannel {
+  public:
+    explicit NoPinTryCounter(apdu::ApduChannel& card) : card_(card) {}
+    ResponseApdu transmit(const CommandApdu& command) override {
+        if (command.ins == 0xCA && command.p1 == 0x9F && command.p2 == 0x17) {
+            return ResponseApdu{{}, 0x6A88};
+        }
+        return card_.transmit(command);
+    }
+
+  private:
+    apdu::ApduChannel& card_;
+};
+
 // A card whose application of this AID is gone: its SELECT answers 6A82 (a fault the
 // simulated card cannot be told to show); everything else reaches the real card.
 class MissingApplication : public apdu::ApduChannel {
@@ -158,6 +174,8 @@ Prepared prepareLoad(apdu::ApduChannel& channel, ApplicationChooser& chooser,
     out.card = readApplicationData(channel, out.options.afl);
     checkProcessingRestrictions(out.card, restrictionsInput(), out.tvr);
     refuseUnusableForLoad(out.tvr);
+    checkPinTryCounter(readPinTryCounter(channel), out.tvr);
+    refuseBlockedPinForLoad(out.tvr);
     out.ec = readEcState(channel);
     checkEcAmount(out.ec, amount, EcUse::Load);
     return out;
@@ -212,6 +230,19 @@ Bytes expectedCryptogram(const Issuer& issuer, ByteView cdolData, ByteView aip,
     return cemv::applicationCryptogram(issuer.suite, issuer.acSessionKey(), input);
 }
 
+// A cardholder keying `tries` wrong PINs at a terminal, in a transaction of its own: SELECT,
+// then VERIFY with a plaintext offline PIN block (EMV Book 3 6.5.12, ISO 9564-1 format 2:
+// 24 1234 FF..., the card's PIN being 123456). The card answers 63Cx, x the tries left
+// (ISO 7816-4), from the three a new card has.
+void keyWrongPins(apdu::ApduChannel& channel, unsigned tries) {
+    PickingChooser chooser;
+    selectApplication(channel, pbocAids(), chooser);
+    const CommandApdu wrongPin{0x00, 0x20, 0x00, 0x80, fromHex("241234FFFFFFFFFF"), std::nullopt};
+    for (unsigned left = 3; left > 3 - tries; --left) {
+        ASSERT_EQ(channel.transmit(wrongPin).sw, 0x63C0U | (left - 1U));
+    }
+}
+
 class BankCardFlow : public ::testing::TestWithParam<BankCase> {};
 
 INSTANTIATE_TEST_SUITE_P(BothSuites, BankCardFlow,
@@ -260,6 +291,44 @@ TEST_P(BankCardFlow, ExpiredCardIsRefusedBeforeAnyCryptogram) {
     expectEmvError(EmvErrorCode::NotAccepted,
                    [&] { prepareLoad(channel, chooser, terminalData(1000), 1000); });
     EXPECT_EQ(channel.countOf(kInsGenerateAc), 0U);
+}
+
+TEST_P(BankCardFlow, ABlockedPinIsRefusedBeforeAnyCryptogram) {
+    RecordingChannel channel(bankCard(GetParam().profile, 6000));
+    keyWrongPins(channel, 3);
+    PickingChooser chooser;
+    const std::string message = expectEmvError(
+        EmvErrorCode::PinBlocked, [&] { prepareLoad(channel, chooser, terminalData(1000), 1000); });
+    EXPECT_NE(message.find("PIN"), std::string::npos) << message;
+    EXPECT_EQ(channel.sent.back(), getDataCommand(tag::kPinTryCounter));
+    EXPECT_EQ(channel.countOf(kInsGenerateAc), 0U);
+    EXPECT_EQ(readPinTryCounter(channel), 0U) << "what the card says, read again";
+    Tvr tvr;
+    checkPinTryCounter(readPinTryCounter(channel), tvr);
+    EXPECT_TRUE(tvr.isSet(TvrBit::PinTryLimitExceeded));
+}
+
+TEST_P(BankCardFlow, APinWithTriesLeftIsNoObstacle) {
+    RecordingChannel channel(bankCard(GetParam().profile, 6000));
+    keyWrongPins(channel, 2);
+    PickingChooser chooser;
+    const TerminalData terminal = terminalData(1000);
+    const Prepared prepared = prepareLoad(channel, chooser, terminal, 1000);
+    EXPECT_EQ(readPinTryCounter(channel), 1U);
+    EXPECT_FALSE(prepared.tvr.isSet(TvrBit::PinTryLimitExceeded));
+    const Bytes cdol1Data = buildDolData(parseDol(prepared.card.at(tag::kCdol1)), terminal);
+    EXPECT_EQ(firstGenerateAc(channel, cdol1Data).type, CryptogramType::Arqc);
+}
+
+TEST_P(BankCardFlow, ACardWithoutAPinTryCounterIsNotChecked) {
+    RecordingChannel card(bankCard(GetParam().profile, 6000));
+    NoPinTryCounter channel(card);
+    PickingChooser chooser;
+    const TerminalData terminal = terminalData(1000);
+    const Prepared prepared = prepareLoad(channel, chooser, terminal, 1000);
+    EXPECT_EQ(prepared.tvr.bytes(), fromHex("0000000000"));
+    const Bytes cdol1Data = buildDolData(parseDol(prepared.card.at(tag::kCdol1)), terminal);
+    EXPECT_EQ(firstGenerateAc(channel, cdol1Data).type, CryptogramType::Arqc);
 }
 
 TEST_P(BankCardFlow, LoadOverTheBalanceLimitIsRefusedBeforeAnyGenerateAc) {

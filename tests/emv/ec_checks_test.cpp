@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "emv_test_support.hpp"
 
 namespace taplink::emv {
@@ -60,6 +62,51 @@ TEST(EcChecks, MalformedOrRefusedAmounts) {
     }
     test::ScriptedChannel refusing({ResponseApdu{{}, 0x6985}});
     expectEmvError(EmvErrorCode::CardRefused, [&] { readEcAmount(refusing, 0x9F79); });
+}
+
+// PIN Try Counter 9F17 (Book 3 Annex A1: b, 1 byte), read with GET DATA.
+TEST(EcChecks, ReadsThePinTryCounter) {
+    test::ScriptedChannel card({ResponseApdu{fromHex("9F170102"), 0x9000}});
+    EXPECT_EQ(readPinTryCounter(card), 2U);
+    ASSERT_EQ(card.sent.size(), 1U);
+    EXPECT_EQ(toHex(card.sent[0].encode()), "80CA9F1700");
+}
+
+TEST(EcChecks, ACardWithoutThePinTryCounterSkipsTheCheck) {
+    for (const std::uint16_t absent : std::array<std::uint16_t, 2>{0x6A88, 0x6A81}) {
+        test::ScriptedChannel card({ResponseApdu{{}, absent}});
+        const std::optional<std::uint8_t> counter = readPinTryCounter(card);
+        EXPECT_EQ(counter, std::nullopt) << absent;
+        Tvr tvr;
+        checkPinTryCounter(counter, tvr);
+        EXPECT_EQ(tvr.bytes(), fromHex("0000000000"));
+        EXPECT_NO_THROW(refuseBlockedPinForLoad(tvr));
+    }
+}
+
+TEST(EcChecks, AMalformedOrRefusedPinTryCounter) {
+    for (const char* answer : {"9F17020003", "9F1700", "9F79010000", "03"}) {
+        test::ScriptedChannel card({ResponseApdu{fromHex(answer), 0x9000}});
+        expectEmvError(EmvErrorCode::CardAnsweredWrongly, [&] { readPinTryCounter(card); });
+    }
+    test::ScriptedChannel refusing({ResponseApdu{{}, 0x6985}});
+    expectEmvError(EmvErrorCode::CardRefused, [&] { readPinTryCounter(refusing); });
+}
+
+// TVR byte 3 b6 "PIN Try Limit exceeded" (Book 3 Annex C5) is 00 00 20 00 00.
+TEST(EcChecks, NoTriesLeftSetsThePinTryLimitBitAndRefusesALoad) {
+    Tvr blocked;
+    checkPinTryCounter(0, blocked);
+    EXPECT_EQ(blocked.bytes(), fromHex("0000200000"));
+    const std::string message =
+        expectEmvError(EmvErrorCode::PinBlocked, [&] { refuseBlockedPinForLoad(blocked); });
+    EXPECT_NE(message.find("9F17"), std::string::npos) << message;
+    for (const std::uint8_t left : std::array<std::uint8_t, 3>{1, 3, 15}) {
+        Tvr tvr;
+        checkPinTryCounter(left, tvr);
+        EXPECT_EQ(tvr.bytes(), fromHex("0000000000")) << int{left};
+        EXPECT_NO_THROW(refuseBlockedPinForLoad(tvr));
+    }
 }
 
 }  // namespace

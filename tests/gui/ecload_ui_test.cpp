@@ -2,17 +2,22 @@
 
 #include <QJsonArray>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
 #include <QTest>
+#include <QWizard>
 
 #include "core/api_types.hpp"
 #include "core/error_texts.hpp"
+#include "core/money.hpp"
 #include "core/topup_controller.hpp"
 #include "gui_test_support.hpp"
 #include "ui/application.hpp"
 #include "ui/application_dialog.hpp"
 #include "ui/confirmation_dialog.hpp"
+#include "ui/main_window.hpp"
+#include "ui/topup_wizard.hpp"
 
 namespace taplink::gui::test {
 
@@ -53,6 +58,35 @@ UiRequest applicationRequest() {
 QString labelText(const QWidget& parent, const char* name) {
     const auto* label = parent.findChild<QLabel*>(name);
     return label == nullptr ? QString() : label->text();
+}
+
+// The bank card of `profile` with ¥10.00 of e-cash on the reader, and a ¥30.00 bank-ec order
+// paid by its cardholder's account of ¥100.00; the account's id and the order's.
+std::pair<std::string, std::string> bankCardAndOrder(GuiBed& gui, const QString& profile) {
+    gui.bed().bed().sim().insert(testbed::kCardSlot, profile.toStdString(),
+                                 {{"pan", testbed::kDemoBankPan}, {"balance", 1000}});
+    const auto account = gui.bed()
+                             .serverCommand({"account", "create", "--holder", "Han Meimei", "--pan",
+                                             testbed::kDemoBankPan, "--balance", "100.00"})
+                             .at("accountId")
+                             .get<std::string>();
+    const auto order = gui.bed()
+                           .serverCommand({"order", "create", "--amount", "30.00", "--scheme",
+                                           "bank-ec", "--account", account})
+                           .at("orderId")
+                           .get<std::string>();
+    return {account, order};
+}
+
+// The order page filled in (setText: what the user typed), then the confirm page committed.
+void enterOrderAndLoad(TopupWizard& wizard, const QString& order) {
+    auto* code = wizard.findChild<QLineEdit*>("orderCode");
+    QVERIFY(code != nullptr);
+    code->setText(order);
+    QTest::mouseClick(wizard.button(QWizard::NextButton), Qt::LeftButton);
+    QCOMPARE(wizard.currentId(), int{TopupWizard::ConfirmPageId});
+    QTest::mouseClick(wizard.button(QWizard::CommitButton), Qt::LeftButton);
+    QCOMPARE(wizard.currentId(), int{TopupWizard::ProgressPageId});
 }
 
 }  // namespace
@@ -124,7 +158,8 @@ void EcloadUiTest::theWizardChoosesTheFlowByTheCardAndTheOrder() {
 
 void EcloadUiTest::theEcloadErrorsHaveTheirOwnTextsInBothLanguages() {
     const std::array codes{api::ErrorCode::WrongScheme, api::ErrorCode::EcLimitExceeded,
-                           api::ErrorCode::CardExpired, api::ErrorCode::NoApplication};
+                           api::ErrorCode::CardExpired, api::ErrorCode::NoApplication,
+                           api::ErrorCode::PinBlocked};
     QVERIFY(installTranslation(QStringLiteral("en")));
     const QString internal = describeError(api::ErrorCode::Internal).what;
     QStringList english;
@@ -133,13 +168,63 @@ void EcloadUiTest::theEcloadErrorsHaveTheirOwnTextsInBothLanguages() {
         QVERIFY2(english.last() != internal, qPrintable(failureName(code)));
         QVERIFY(!describeError(code).todo.isEmpty());
     }
-    QCOMPARE(QSet<QString>(english.begin(), english.end()).size(), qsizetype{4});
+    QCOMPARE(QSet<QString>(english.begin(), english.end()).size(),
+             static_cast<qsizetype>(codes.size()));
     QVERIFY(installTranslation(QStringLiteral("zh_CN")));
     for (std::size_t i = 0; i < codes.size(); ++i) {
         QVERIFY2(describeError(codes.at(i)).what != english.at(static_cast<qsizetype>(i)),
                  qPrintable(failureName(codes.at(i))));
     }
     QVERIFY(installTranslation(QStringLiteral("en")));
+}
+
+void EcloadUiTest::theWizardLoadsTheEcashInBothSuites_data() {
+    QTest::addColumn<QString>("profile");
+    QTest::newRow("bank-3des") << QStringLiteral("bank-3des");
+    QTest::newRow("bank-sm4") << QStringLiteral("bank-sm4");
+}
+
+// 圈存 through the wizard, one bed per suite (a bank card is known by its PAN, and the two
+// suites' cards share the demo PAN): the bank flow by the card, the receipt with the EC
+// balances and the masked PAN, the card loaded and the account debited once.
+void EcloadUiTest::theWizardLoadsTheEcashInBothSuites() {
+    QFETCH(QString, profile);
+    QVERIFY(installTranslation(QStringLiteral("en")));
+    testbed::TopupBedOptions options;
+    options.cardProfile = "";
+    QString error;
+    auto gui = GuiBed::start(options, &error);
+    QVERIFY2(gui, qPrintable(error));
+    const auto [account, order] = bankCardAndOrder(*gui, profile);
+    QVERIFY(gui->bed().bed().waitForCard(testbed::kCardSlot, true));
+    MainWindow window(gui->core());
+    window.show();
+    QTRY_COMPARE_WITH_TIMEOUT(gui->core().card().status(), CardWatcher::Status::Ready, kTimeoutMs);
+    QCOMPARE(gui->core().card().card()->scheme, QStringLiteral("bank-ec"));
+
+    TopupWizard* wizard = window.openTopupWizard();
+    TAPLINK_GUI_STEP(enterOrderAndLoad(*wizard, QString::fromStdString(order)));
+    QCOMPARE(wizard->controller().flow(), LoadFlow::Bank);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        wizard->result().has_value() || !labelText(*wizard, "failureWhat").isEmpty(), kTimeoutMs);
+    QVERIFY2(wizard->result().has_value(), qPrintable(labelText(*wizard, "failureWhat")));
+    QTRY_COMPARE_WITH_TIMEOUT(wizard->currentId(), int{TopupWizard::ReceiptPageId}, kTimeoutMs);
+    QCOMPARE(labelText(*wizard, "receiptAmount"), formatFen(3000));
+    QCOMPARE(labelText(*wizard, "receiptBalance"),
+             QStringLiteral("%1 → %2").arg(formatFen(1000), formatFen(4000)));
+    QVERIFY2(labelText(*wizard, "receiptTac").startsWith(QStringLiteral("…8883")),
+             qPrintable(labelText(*wizard, "receiptTac")));
+    // The GUI's card watcher reads the card again after the load at the same time: both reads
+    // must see the card (EcLoadE2e.ConcurrentCardInfoCallsAllReadTheBankCard).
+    const Outcome info = gui->ownerCall("card.info");
+    QVERIFY2(info.ok(), (info.code + ": " + info.message).c_str());
+    QCOMPARE(info.result.at("ecBalance").get<int>(), 4000);
+    const auto accountBalance = [&gui, id = account] {  // a structured binding: captured by copy
+        return gui->bed().serverCommand({"account", "show", id}).at("balance").get<int>();
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(accountBalance(), 7000, kTimeoutMs);  // debited once
+    QCOMPARE(gui->bed().serverCommand({"order", "show", order}).at("status").get<std::string>(),
+             std::string("settled"));
 }
 
 }  // namespace taplink::gui::test

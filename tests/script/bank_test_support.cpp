@@ -38,18 +38,6 @@ Bytes hexField(const json& request, const char* name) {
     return fromHex(request.at(name).get<std::string>());
 }
 
-// The request through the server's own parser. One difference is bridged here, the same one
-// daemon/src/service/ecload_attempt.cpp bridges (review finding 17): the script sends atc as
-// the card's 9F36 in hex ("0001"), EcAuthorizeRequest::fromJson reads an integer (1).
-net::wire::EcAuthorizeRequest asTheServerReadsIt(json request) {
-    const Bytes atc = hexField(request, "atc");
-    if (atc.size() != 2) {
-        throw std::runtime_error("atc is not the card's 2-byte 9F36");
-    }
-    request["atc"] = bigEndian(atc);
-    return net::wire::EcAuthorizeRequest::fromJson(request);
-}
-
 // What the issuer knows of one ARQC: the card's keys come from PAN and PSN, the suite from
 // the IAD's algorithm indicator (byte 8, JR/T 0025.5).
 struct Cryptogram {
@@ -60,7 +48,8 @@ struct Cryptogram {
     Bytes arqc;
 
     static Cryptogram of(const json& request) {
-        const net::wire::EcAuthorizeRequest parsed = asTheServerReadsIt(request);
+        // The request exactly as the script sent it, through the server's own parser.
+        const auto parsed = net::wire::EcAuthorizeRequest::fromJson(request);
         return {cemv::suiteFromAlgorithmIndicator(parsed.iad.at(7)), parsed.pan, parsed.psn,
                 parsed.atc, parsed.arqc};
     }

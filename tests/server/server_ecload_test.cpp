@@ -469,6 +469,32 @@ TEST_F(EcLoadTest, ANonBcdPsnIsAMalformedRequest) {
     EXPECT_THROW(wire::EcAuthorizeRequest::fromJson(body), wire::WireFormatError);
 }
 
+// 9F36 is b2: 4 hex digits like the body's other binary fields (script version 2). The number
+// the version-1 daemon sent is refused by name, as is any other width.
+TEST_F(EcLoadTest, TheAtcIsFourHexDigitsAndANumberIsRefused) {
+    EcLoadCard ecCard = card();
+    const wire::EcAuthorizeRequest request = ecCard.firstGenerateAc({kAmount}, device.terminalId());
+    const json body = wire::toJson(request);
+    const Bytes atc{static_cast<std::uint8_t>(request.atc >> 8U),
+                    static_cast<std::uint8_t>(request.atc & 0xFFU)};
+    EXPECT_EQ(body.at("atc"), toHex(atc));
+    json asNumber = body;
+    asNumber["atc"] = request.atc;
+    const Answer refused = authorize(orderId, asNumber);
+    EXPECT_EQ(refused.status, 400) << refused.body;
+    EXPECT_EQ(refused.errorCode(), "malformed_request");
+    EXPECT_NE(refused.body.find("atc must be the 2-byte ATC (9F36) as 4 hex digits"),
+              std::string::npos)
+        << refused.body;
+    for (const char* wrong : {"011", "00011", "000011", "0x11", "00GG", ""}) {
+        json other = body;
+        other["atc"] = wrong;
+        EXPECT_EQ(authorize(orderId, other).status, 400) << wrong;
+    }
+    const Answer hex = authorize(orderId, body);
+    EXPECT_EQ(hex.status, 200) << hex.body;
+}
+
 TEST_F(EcLoadTest, AReversalRefundsAfterTheIssuerIsGoneFromIssuersJson) {
     EcLoadCard ecCard = card();
     const wire::EcAuthorizeResponse answer = approved(ecCard, orderId);

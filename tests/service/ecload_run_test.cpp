@@ -8,6 +8,7 @@
 #include <iterator>
 
 #include "ec_bed.hpp"
+#include "taplink/emv/ec_checks.hpp"
 
 namespace taplink::service::testing {
 namespace {
@@ -17,6 +18,32 @@ using journal::EcLoadState;
 std::string fileText(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// The debit application (docs/cards.md, "The simulated bank card"), selected by name.
+apdu::CommandApdu selectDebit() {
+    return {0x00, 0xA4, 0x04, 0x00, fromHex("A000000333010101"), 256};
+}
+
+// What the card in the bed answers to GET DATA `tag` (EMV Book 3 6.5.7), in a transaction
+// of its own.
+std::string cardObject(EcBed& bed, std::uint16_t tag) {
+    const auto card = bed.port.connect(ServiceBed::kCardReader, CardAccess::Shared);
+    EXPECT_EQ(card->transmit(selectDebit()).sw, 0x9000);
+    return toHex(card->transmit(emv::getDataCommand(tag)).data);
+}
+
+// A cardholder keying `tries` wrong PINs at some terminal: VERIFY with a plaintext offline
+// PIN block (EMV Book 3 6.5.12; 24 1234 FF..., the card's PIN being 123456), answered 63Cx,
+// x the tries left of the three a new card has (ISO 7816-4). Three block the PIN.
+void keyWrongPins(EcBed& bed, unsigned tries) {
+    const auto card = bed.port.connect(ServiceBed::kCardReader, CardAccess::Shared);
+    ASSERT_EQ(card->transmit(selectDebit()).sw, 0x9000);
+    const apdu::CommandApdu wrongPin{0x00,        0x20, 0x00, 0x80, fromHex("241234FFFFFFFFFF"),
+                                     std::nullopt};
+    for (unsigned left = 3; left > 3 - tries; --left) {
+        ASSERT_EQ(card->transmit(wrongPin).sw, 0x63C0U | (left - 1U));
+    }
 }
 
 class EcLoadSuites : public ::testing::TestWithParam<std::string> {};
@@ -131,6 +158,33 @@ TEST(EcLoad, AnExpiredCardIsRefusedBeforeAnyCryptogram) {
     bed.insertBankCard();
     EXPECT_EQ(bed.runEcError("ORD-EC1").code(), api::ErrorCode::CardExpired);
     EXPECT_EQ(bed.server->calls(ServerCall::Exchange), 0U);
+}
+
+TEST(EcLoad, ACardWhosePinIsBlockedIsRefusedBeforeAnyCryptogram) {
+    EcBed bed;
+    bed.addEcOrder("ORD-EC1");
+    bed.insertBankCard();
+    keyWrongPins(bed, 3);
+    ASSERT_EQ(cardObject(bed, 0x9F17), "9F170100");
+    const std::string atc = cardObject(bed, 0x9F36);
+    const std::uint64_t account = bed.server->ec.accountBalance;
+    const ServiceError error = bed.runEcError("ORD-EC1");
+    EXPECT_EQ(error.code(), api::ErrorCode::PinBlocked) << error.what();
+    EXPECT_EQ(bed.server->calls(ServerCall::Exchange), 0U);
+    EXPECT_EQ(bed.server->ec.accountBalance, account);
+    EXPECT_EQ(bed.ecHistory("ORD-EC1"),
+              (std::vector{EcLoadState::OrderFetched, EcLoadState::Failed}));
+    EXPECT_EQ(cardObject(bed, 0x9F36), atc) << "no GENERATE AC reached the card";
+    EXPECT_EQ(bed.readCard().ecBalance, EcBed::kBankBalance);
+}
+
+TEST(EcLoad, ACardWithPinTriesLeftLoads) {
+    EcBed bed;
+    bed.addEcOrder("ORD-EC1");
+    bed.insertBankCard();
+    keyWrongPins(bed, 2);
+    ASSERT_EQ(cardObject(bed, 0x9F17), "9F170101");
+    EXPECT_TRUE(bed.runEc("ORD-EC1").settled);
 }
 
 TEST(EcLoad, ACityCardIsTheWrongScheme) {

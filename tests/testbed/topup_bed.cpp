@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -268,6 +269,14 @@ std::string TopupBed::merchantUrl() const {
 
 void TopupBed::stopServer() {
     requireCleanExit(server_.stop(), "taplink-server", dir() + "/server.log");
+}
+
+void TopupBed::pauseServer() {
+    server_.signal(SIGSTOP);
+}
+
+void TopupBed::resumeServer() {
+    server_.signal(SIGCONT);
 }
 
 json TopupBed::serverCommand(const std::vector<std::string>& args) const {

@@ -72,6 +72,10 @@ class TopupBed {
     // taplink-server.
     void startServer();
     void stopServer();
+    // SIGSTOP and SIGCONT: a server that accepts connections (the kernel does) but answers
+    // nothing, so that a test can hold taplinkd inside a server call.
+    void pauseServer();
+    void resumeServer();
     const std::string& serverUrl() const { return serverUrl_; }
     // "https://localhost:PORT" of the merchant listener (options.merchant); empty without.
     std::string merchantUrl() const;

@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "journal/topup_journal.hpp"
+#include "taplink/sqlite/sqlite_handles.hpp"
 
 namespace taplink::journal {
 namespace {
@@ -87,6 +88,47 @@ TEST_F(TopupJournalTest, ATopUpWalksEveryStateAndKeepsWhatEachStepLearnt) {
                                        TopupState::CardInitialized, TopupState::Credited,
                                        TopupState::Reported}));
     EXPECT_TRUE(journal.unfinished().empty());
+}
+
+// PRAGMA user_version of the journal file, read beside taplinkd's own handle.
+int schemaVersion(const std::string& path) {
+    sqlite3* raw = nullptr;
+    sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+    const DatabasePtr database(raw);
+    Statement query(database.get(), "PRAGMA user_version");
+    return query.step() ? static_cast<int>(query.integer(0)) : -1;
+}
+
+void setSchemaVersion(const std::string& path, int version) {
+    sqlite3* raw = nullptr;
+    sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE, nullptr);
+    const DatabasePtr database(raw);
+    Statement(database.get(), "PRAGMA user_version = " + std::to_string(version)).step();
+}
+
+TEST_F(TopupJournalTest, AJournalFromBeforeVersioningIsUpgradedWithItsRecords) {
+    {
+        auto journal = TopupJournal::open(path);
+        runUpTo(journal, "order-1", TopupState::Authorized);
+    }
+    setSchemaVersion(path, 0);  // as every journal written before versioning reads
+    auto journal = TopupJournal::open(path);
+    EXPECT_EQ(schemaVersion(path), 1);
+    const auto record = journal.find("order-1");
+    ASSERT_TRUE(record.has_value());
+    EXPECT_EQ(record->state, TopupState::Authorized);
+}
+
+TEST_F(TopupJournalTest, AJournalOfANewerTaplinkdIsRefusedUntouched) {
+    { TopupJournal::open(path); }
+    setSchemaVersion(path, 2);
+    try {
+        TopupJournal::open(path);
+        FAIL() << "a journal of schema version 2 was opened";
+    } catch (const JournalError& error) {
+        EXPECT_NE(std::string(error.what()).find("newer"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(schemaVersion(path), 2);
 }
 
 TEST_F(TopupJournalTest, StepsOutOfOrderAreRefusedAndChangeNothing) {

@@ -539,9 +539,13 @@ TEST_P(PbocCardTest, VerifyCountsTriesAndBlocks) {
     for (const int expected : {0x63C2, 0x63C1, 0x63C0}) {
         EXPECT_EQ(status(verify("241234FFFFFFFFFF")), expected);
     }
-    EXPECT_EQ(status(verify("26123456FFFFFFFF")), 0x6983);
+    EXPECT_EQ(toHex(dataObject(0x9F17)), "00");             // blocked: no tries left
+    EXPECT_EQ(status(verify("26123456FFFFFFFF")), 0x6983);  // even the right PIN (ISO 7816-4)
+    EXPECT_EQ(status(verify("241234FFFFFFFFFF")), 0x6983);
+    EXPECT_EQ(toHex(dataObject(0x9F17)), "00");  // a try on a blocked PIN counts no further
     insert(card->reopened());
     startTransaction();
+    EXPECT_EQ(toHex(dataObject(0x9F17)), "00");  // the state file kept it
     EXPECT_EQ(status(verify("26123456FFFFFFFF")), 0x6983);
     const AcAnswer aac = firstAc();
     EXPECT_EQ(aac.cid, kAac);  // PIN blocked: declined

@@ -1,5 +1,6 @@
 #include "web_client.hpp"
 
+#include <functional>
 #include <stdexcept>
 
 namespace taplink::testbed::web {
@@ -16,12 +17,13 @@ std::string Answer::code() const {
     return std::to_string(error.at("code").get<int>());
 }
 
-Answer LineCaller::call(const std::string& method, const json& params) {
-    const int id = ++nextId_;
-    connection_.sendJson(api::test::request(id, method, params));
+namespace {
+
+// Reads messages until the reply to `id`, keeping the notifications that come before it.
+Answer answerTo(int id, const std::function<json()>& nextMessage) {
     Answer answer;
     for (;;) {
-        json message = connection_.readJson();
+        json message = nextMessage();
         if (!message.contains("id")) {
             answer.notifications.push_back(std::move(message));
             continue;
@@ -38,12 +40,31 @@ Answer LineCaller::call(const std::string& method, const json& params) {
     }
 }
 
+}  // namespace
+
+Answer LineCaller::call(const std::string& method, const json& params) {
+    const int id = ++nextId_;
+    connection_.sendJson(api::test::request(id, method, params));
+    return answerTo(id, [this] { return connection_.readJson(); });
+}
+
 WebPage::WebPage(const std::string& socketPath, const std::string& origin)
     : LineCaller(socketPath) {
     connection().sendJson(api::test::request(
         0, "session.hello",
         {{"transport", "native-messaging"}, {"origin", origin}, {"extensionId", kExtensionId}}));
     hello_ = connection().readJson();
+}
+
+WebSocketPage::WebSocketPage(std::uint16_t port, const std::string& origin)
+    : client_("127.0.0.1", port) {
+    client_.open(origin);
+}
+
+Answer WebSocketPage::call(const std::string& method, const json& params) {
+    const int id = ++nextId_;
+    client_.sendJson(api::test::request(id, method, params));
+    return answerTo(id, [this] { return client_.readJson(); });
 }
 
 TrustedUiClient::TrustedUiClient(const std::string& socketPath) : LineCaller(socketPath) {

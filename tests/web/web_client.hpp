@@ -3,11 +3,13 @@
 // questions: raw JSON lines, so a test sees every notification in order.
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "support.hpp"
+#include "ws_client.hpp"
 
 namespace taplink::testbed::web {
 
@@ -47,6 +49,19 @@ class WebPage : public LineCaller {
 
   private:
     nlohmann::json hello_;
+};
+
+// A page at `origin` on taplinkd's loopback WebSocket (the handshake's Origin is its origin).
+class WebSocketPage {
+  public:
+    WebSocketPage(std::uint16_t port, const std::string& origin);
+
+    // Sends the request and reads until its reply, keeping the notifications on the way.
+    Answer call(const std::string& method, const nlohmann::json& params = nlohmann::json::object());
+
+  private:
+    api::test::WsClient client_;
+    int nextId_ = 0;
 };
 
 // The trusted UI: attached at construction.

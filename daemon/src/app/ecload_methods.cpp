@@ -15,7 +15,7 @@ namespace {
 using nlohmann::json;
 
 json outcomeJson(const service::EcLoadOutcome& outcome) {
-    return json{{"orderId", outcome.orderId},
+    json result{{"orderId", outcome.orderId},
                 {"amount", outcome.amount},
                 {"balanceBefore", outcome.balanceBefore},
                 {"balanceAfter", outcome.balanceAfter},
@@ -25,6 +25,11 @@ json outcomeJson(const service::EcLoadOutcome& outcome) {
                   {"application", outcome.application}}},
                 {"settled", outcome.settled},
                 {"receipt", outcome.receipt.is_object() ? outcome.receipt : json::object()}};
+    if (outcome.timings) {  // a load that ran now
+        result["timings"] = timingsJson(*outcome.timings);
+        result["cardApdus"] = outcome.cardApdus;
+    }
+    return result;
 }
 
 // ui.request kind "ecload": the order's amount and the card as the kernel read it.

@@ -58,6 +58,8 @@ UiQuestion orderQuestion(std::string kind, const api::Peer& peer, nlohmann::json
 // Returns when the trusted UI allowed `what` ("top-up", "EC load"); otherwise throws the
 // ServiceError its answer means (user_denied, timeout, confirmation_unavailable, cancelled).
 void requireAllowed(UiAnswer answer, std::string_view what);
+// The "timings" of topup.start's and ecload.start's result (docs/api.md).
+nlohmann::json timingsJson(const service::TopupTimings& timings);
 
 // device.info, diagnostics.
 struct DeviceServices {

@@ -6,8 +6,12 @@
 #include "service/attempt_steps.hpp"
 #include "service/bank_card_reader.hpp"
 #include "service/topup_errors.hpp"
+#include "taplink/base/byte_reader.hpp"
+#include "taplink/base/byte_writer.hpp"
 #include "taplink/cards/card_summary.hpp"
+#include "taplink/emv/bcd.hpp"
 #include "taplink/emv/emv_error.hpp"
+#include "taplink/emv/emv_tags.hpp"
 #include "taplink/pcsc/errors.hpp"
 #include "taplink/protocol/api_names.hpp"
 
@@ -71,7 +75,7 @@ Bytes today() {
 // card.info on a bank card (docs/api.md): read with the EMV kernel, the PAN masked; nullopt
 // when the card is not one.
 std::optional<json> bankCardInfo(service::CardPort& cards, const std::string& reader) {
-    const auto connection = cards.connect(reader, service::CardAccess::Shared);
+    const auto connection = cards.connect(reader, service::CardAccess::SharedAtomic);
     service::FirstApplication first;
     try {
         const service::BankCard bank = service::readBankCard(*connection, first, today());
@@ -93,7 +97,8 @@ std::optional<json> bankCardInfo(service::CardPort& cards, const std::string& re
 // The card in a reader as readers.list shows it: a city card by its masked serial, a bank
 // card by its masked PAN (the same reads as card.info), null when neither answers.
 json cardEntry(service::CardPort& cards, const std::string& reader) {
-    const auto summary = cards::summarizeCard(*cards.connect(reader, service::CardAccess::Shared));
+    const auto summary =
+        cards::summarizeCard(*cards.connect(reader, service::CardAccess::SharedAtomic));
     if (summary.scheme != cards::Scheme::Unknown) {
         return json{{"scheme", cards::toString(summary.scheme)},
                     {"maskedSerial", summary.maskedSerial}};
@@ -120,6 +125,58 @@ json readerEntry(service::CardPort& cards, const service::ReaderInfo& reader,
     return entry;
 }
 
+// 9C of an EC load (JR/T 0025.13): 60 from the designated account, 62 from another
+// account, 63 with cash. Anything else in an EC log is spending.
+bool isEcLoad(ByteView transactionType) {
+    return transactionType.size() == 1 &&
+           (transactionType[0] == 0x60 || transactionType[0] == 0x62 || transactionType[0] == 0x63);
+}
+
+// 9F4E is ans (Book 3 Annex A): the name, padded with spaces or zeros.
+std::string merchantName(ByteView field) {
+    std::string name(field.begin(), field.end());
+    name.erase(name.find_last_not_of(std::string(" \0", 2)) + 1);
+    return name;
+}
+
+// A bank card's log record (laid out by its 9F4F) as card.history shows it: no terminal id,
+// which the log does not keep; the merchant name when the log has one.
+json bankHistoryRecord(const emv::TerminalData& record) {
+    const auto value = [&record](std::uint32_t tag) {
+        const auto found = record.find(tag);
+        return found == record.end() ? Bytes{} : found->second;
+    };
+    const Bytes amount = value(emv::tag::kAmountAuthorised);
+    const Bytes atc = value(emv::tag::kAtc);
+    const Bytes date =
+        ByteWriter().u8(0x20).bytes(value(emv::tag::kTransactionDate)).take();  // 9A: YYMMDD
+    json entry{{"type", isEcLoad(value(emv::tag::kTransactionType)) ? "load" : "purchase"},
+               {"amount", amount.empty() ? 0 : emv::decodeAmount(amount, "log amount 9F02")},
+               {"date", cards::formatBcdDate(date)},
+               {"time", cards::formatBcdTime(value(emv::tag::kTransactionTime))},
+               {"atc", atc.size() == 2 ? bigEndian(atc) : std::uint64_t{0}}};
+    const std::string merchant = merchantName(value(emv::tag::kMerchantNameAndLocation));
+    if (!merchant.empty()) {
+        entry["merchant"] = merchant;
+    }
+    return entry;
+}
+
+// card.history on a bank card; nullopt when the card is not one.
+std::optional<std::vector<emv::TerminalData>> bankCardLog(service::CardPort& cards,
+                                                          const std::string& reader) {
+    const auto connection = cards.connect(reader, service::CardAccess::SharedAtomic);
+    service::FirstApplication first;
+    try {
+        return service::readBankCardLog(*connection, first);
+    } catch (const service::ServiceError& error) {
+        if (error.code() != api::ErrorCode::WrongScheme) {
+            throw;
+        }
+        return std::nullopt;  // no PPSE: the city reader says what it is
+    }
+}
+
 json historyRecord(const cards::HistoryEntry& entry) {
     // entry.when is "YYYY-MM-DD hh:mm:ss".
     const bool known = entry.kind == "load" || entry.kind == "purchase";
@@ -134,7 +191,7 @@ json historyRecord(const cards::HistoryEntry& entry) {
 }  // namespace
 
 cards::CardSummary readCardSummary(service::CardPort& cards, const std::string& reader) {
-    const auto connection = cards.connect(reader, service::CardAccess::Shared);
+    const auto connection = cards.connect(reader, service::CardAccess::SharedAtomic);
     auto summary = cards::summarizeCard(*connection);
     if (summary.scheme == cards::Scheme::Unknown) {
         throw service::ServiceError(api::ErrorCode::UnsupportedCard,
@@ -187,13 +244,16 @@ void registerReaderMethods(api::Dispatcher& dispatcher, ReaderServices services)
             api::params::optionalInteger(params, "limit", 1, 1000).value_or(10));
         const std::string reader =
             cardReader(services, api::params::optionalString(params, "reader").value_or(""));
-        const auto summary = readCardSummary(services.cards, reader);
         json records = json::array();
-        for (const auto& entry : summary.history) {
-            if (records.size() >= limit) {
-                break;
+        if (auto log = bankCardLog(services.cards, reader)) {
+            for (std::size_t i = 0; i < log->size() && i < limit; ++i) {
+                records.push_back(bankHistoryRecord((*log)[i]));
             }
-            records.push_back(historyRecord(entry));
+            return json{{"records", records}};
+        }
+        const auto summary = readCardSummary(services.cards, reader);
+        for (std::size_t i = 0; i < summary.history.size() && i < limit; ++i) {
+            records.push_back(historyRecord(summary.history[i]));
         }
         return json{{"records", records}};
     });

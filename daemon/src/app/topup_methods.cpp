@@ -24,12 +24,7 @@ json outcomeJson(const service::TopupOutcome& outcome) {
                 {"settled", outcome.settled},
                 {"receipt", outcome.receipt.is_object() ? outcome.receipt : json::object()}};
     if (outcome.timings) {
-        const auto& t = *outcome.timings;
-        result["timings"] = json{{"totalMs", t.total},
-                                 {"cardMs", t.card},
-                                 {"chipMs", t.chip},
-                                 {"serverMs", t.server},
-                                 {"daemonMs", t.daemon}};
+        result["timings"] = timingsJson(*outcome.timings);
     }
     return result;
 }
@@ -78,6 +73,14 @@ std::string rfc3339(std::int64_t unixSeconds) {
 
 std::string webOrigin(const api::CallContext& call) {
     return canonicalOrigin(call.peer().origin).value_or(call.peer().origin);
+}
+
+json timingsJson(const service::TopupTimings& timings) {
+    return json{{"totalMs", timings.total},
+                {"cardMs", timings.card},
+                {"chipMs", timings.chip},
+                {"serverMs", timings.server},
+                {"daemonMs", timings.daemon}};
 }
 
 UiQuestion orderQuestion(std::string kind, const api::Peer& peer, json details) {

@@ -112,27 +112,8 @@ std::uint64_t EcLoadRecord::integer(const std::string& name) const {
     return details.at(name).get<std::uint64_t>();
 }
 
-EcLoadJournal::EcLoadJournal(TopupJournal& topups) : database_(topups.database()) {
-    createSchema();
-}
-
-void EcLoadJournal::createSchema() {
-    checkSqlite(database_,
-                sqlite3_exec(database_,
-                             "CREATE TABLE IF NOT EXISTS ecloads ("
-                             " order_id TEXT PRIMARY KEY,"
-                             " amount INTEGER NOT NULL CHECK (amount > 0),"
-                             " state TEXT NOT NULL,"
-                             " details TEXT NOT NULL DEFAULT '{}',"
-                             " failure TEXT NOT NULL DEFAULT '',"
-                             " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
-                             "CREATE TABLE IF NOT EXISTS ecload_events ("
-                             " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                             " order_id TEXT NOT NULL REFERENCES ecloads(order_id),"
-                             " state TEXT NOT NULL, at INTEGER NOT NULL);",
-                             nullptr, nullptr, nullptr),
-                "create EC-load journal schema");
-}
+// The tables come with the top-up journal (journal_schema.cpp).
+EcLoadJournal::EcLoadJournal(TopupJournal& topups) : database_(topups.database()) {}
 
 EcLoadState EcLoadJournal::currentState(std::string_view orderId) {
     Statement query(database_, "SELECT state FROM ecloads WHERE order_id = ?1");

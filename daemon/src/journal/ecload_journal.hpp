@@ -75,7 +75,6 @@ class EcLoadJournal {
     std::vector<EcLoadState> history(std::string_view orderId);
 
   private:
-    void createSchema();
     EcLoadState currentState(std::string_view orderId);
     void appendEvent(std::string_view orderId, EcLoadState state, std::int64_t now);
 

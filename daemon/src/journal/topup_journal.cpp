@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <utility>
 
+#include "journal/journal_schema.hpp"
+
 namespace taplink::journal {
 
 namespace {
@@ -132,39 +134,17 @@ TopupJournal TopupJournal::open(const std::string& path) {
     checkSqlite(database.get(), rc, "open journal " + path);
     ::chmod(path.c_str(), S_IRUSR | S_IWUSR);  // money records: the owner's only
     TopupJournal journal(std::move(database));
-    journal.createSchema();
+    journal.prepare();
     return journal;
 }
 
-void TopupJournal::createSchema() {
+void TopupJournal::prepare() {
     sqlite3* db = database_.get();
     Statement(db, "PRAGMA journal_mode=WAL").step();
     checkSqlite(db, sqlite3_exec(db, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr),
                 "PRAGMA synchronous");
     checkSqlite(db, sqlite3_busy_timeout(db, 5000), "busy timeout");
-    checkSqlite(db,
-                sqlite3_exec(db,
-                             "CREATE TABLE IF NOT EXISTS topups ("
-                             " order_id TEXT PRIMARY KEY,"
-                             " amount INTEGER NOT NULL CHECK (amount > 0),"
-                             " state TEXT NOT NULL,"
-                             " card_serial TEXT NOT NULL DEFAULT '',"
-                             " online_atc INTEGER, balance_before INTEGER, balance_after INTEGER,"
-                             " mac1 TEXT NOT NULL DEFAULT '', tac TEXT NOT NULL DEFAULT '',"
-                             " failure TEXT NOT NULL DEFAULT '',"
-                             " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
-                             " nonce TEXT NOT NULL DEFAULT '',"
-                             " authorization_expiry INTEGER NOT NULL DEFAULT 0,"
-                             " algorithm_id INTEGER NOT NULL DEFAULT 0,"
-                             " terminal_id TEXT NOT NULL DEFAULT '',"
-                             " tx_date TEXT NOT NULL DEFAULT '', tx_time TEXT NOT NULL DEFAULT '',"
-                             " receipt TEXT NOT NULL DEFAULT '');"
-                             "CREATE TABLE IF NOT EXISTS topup_events ("
-                             " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-                             " order_id TEXT NOT NULL REFERENCES topups(order_id),"
-                             " state TEXT NOT NULL, at INTEGER NOT NULL);",
-                             nullptr, nullptr, nullptr),
-                "create journal schema");
+    upgradeJournalSchema(db);
 }
 
 TopupState TopupJournal::currentState(std::string_view orderId) {

@@ -97,7 +97,8 @@ class TopupJournal {
 
   private:
     explicit TopupJournal(DatabasePtr database) : database_(std::move(database)) {}
-    void createSchema();
+    // WAL, full sync, the busy timeout, and the schema at this build's version.
+    void prepare();
     // Moves the record to `to` if the state machine allows it, in the same transaction as
     // `update` (SQL with ?1 = order id and further parameters bound by `bind`).
     template <class Bind>

@@ -10,6 +10,7 @@
 #include "taplink/emv/emv_tags.hpp"
 #include "taplink/emv/processing.hpp"
 #include "taplink/emv/restrictions.hpp"
+#include "taplink/emv/transaction_log.hpp"
 
 namespace taplink::service {
 
@@ -146,7 +147,17 @@ BankCard readBankCard(apdu::ApduChannel& card, emv::ApplicationChooser& chooser,
     bank.expired = isExpired(data, txDate);
     bank.ecBalance = ec.balance;
     bank.ecBalanceLimit = ec.balanceLimit;
+    bank.pinTryCounter = emv::readPinTryCounter(card);
     return bank;
+}
+
+std::vector<emv::TerminalData> readBankCardLog(apdu::ApduChannel& card,
+                                               emv::ApplicationChooser& chooser) {
+    const emv::SelectedApplication selected = select(card, chooser);
+    if (selected.fci.logEntry.empty()) {
+        return {};  // the card keeps no log (Book 3 Annex D: 9F4D is optional)
+    }
+    return emv::readTransactionLog(card, selected.fci.logEntry);
 }
 
 }  // namespace taplink::service

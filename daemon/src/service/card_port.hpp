@@ -15,7 +15,10 @@
 namespace taplink::service {
 
 enum class CardAccess {
-    Shared,     // other programs may talk to the card between our commands
+    Shared,  // other programs may talk to the card between our commands
+    // Shared, but this connection's commands run as one PC/SC transaction: nobody's commands
+    // come between them while it is open (a card read: SELECT, GPO, READ RECORD...).
+    SharedAtomic,
     Exclusive,  // nobody else reaches the card until the connection closes
 };
 

@@ -9,6 +9,7 @@
 #include "service/topup_attempt.hpp"
 #include "service/topup_errors.hpp"
 #include "taplink/crypto/random.hpp"
+#include "taplink/emv/ec_checks.hpp"
 
 namespace taplink::service {
 
@@ -28,20 +29,6 @@ class IssuerDeclined : public std::runtime_error {
         : std::runtime_error("the issuer declined the load (ARC " + arc + ")") {}
 };
 
-// The script names the ATC in hex (docs/scripts.md); the device API takes it as a number
-// (docs/server.md, ecload/authorize).
-json wireRequest(json request) {
-    if (request.contains("atc") && request.at("atc").is_string()) {
-        const Bytes atc = fromHex(request.at("atc").get<std::string>());
-        std::uint32_t value = 0;
-        for (const std::uint8_t byte : atc) {
-            value = (value << 8U) | byte;
-        }
-        request["atc"] = value;
-    }
-    return request;
-}
-
 // The script's one server step, mapped to the device API; notes that it was asked.
 class EcOrderExchange final : public script::ServerExchange {
   public:
@@ -54,12 +41,11 @@ class EcOrderExchange final : public script::ServerExchange {
             throw std::invalid_argument("the daemon has no EC-load server call '" +
                                         std::string(name) + "'");
         }
-        json sent = wireRequest(request);
-        json kept = sent;
+        json kept = request;
         kept.erase("pan");  // re-read from the card when the request must be sent again
         journal_.save(orderId_, {{"authorizeRequest", kept}});
         called_ = true;
-        json answer = server_.exchange(orderId_, std::string(name), sent);
+        json answer = server_.exchange(orderId_, std::string(name), request);
         const std::string arc = answer.value("arc", "");
         if (toHex(fromHex(arc)) != kApprovedArcHex) {
             throw IssuerDeclined(arc);
@@ -85,6 +71,7 @@ class UiChooser final : public emv::ApplicationChooser {
             return FirstApplication().choose(candidates);
         }
         progress_("choosing_application");
+        const ScopedTimer waiting(running_.waiting);  // the cardholder's time is not the daemon's
         const auto aid =
             choice_(running_.orderId(), candidates, [this] { return running_.cancelled(); });
         for (std::size_t i = 0; aid && i < candidates.size(); ++i) {
@@ -138,9 +125,18 @@ EcLoadOutcome EcLoadAttempt::load(const wire::Order& order, const script::Script
                                   const ReaderInfo& card) {
     // Exclusive: nothing else may talk to the card between the two GENERATE ACs.
     const auto connection = ports_.cards.connect(card.name, CardAccess::Exclusive);
+    TimedChannel timedCard(*connection, running_.cardBusy);
+    EcLoadOutcome outcome = loadCard(order, script, card, timedCard);
+    outcome.timings.emplace();  // it ran now: TopupService::runEcLoad() fills them in
+    outcome.cardApdus = timedCard.commands();
+    return outcome;
+}
+
+EcLoadOutcome EcLoadAttempt::loadCard(const wire::Order& order, const script::Script& script,
+                                      const ReaderInfo& card, apdu::ApduChannel& connection) {
     const auto [date, time] = transactionDateTime();
     const Bytes txDate(date.begin() + 1, date.end());  // 9A is YYMMDD
-    const BankCard bank = readCard(*connection, txDate);
+    const BankCard bank = readCard(connection, txDate);
     if (bank.ecBalance + order.amount > bank.ecBalanceLimit) {
         throw ServiceError(api::ErrorCode::EcLimitExceeded,
                            "the card's electronic cash would pass its limit of " +
@@ -153,11 +149,11 @@ EcLoadOutcome EcLoadAttempt::load(const wire::Order& order, const script::Script
                                        {"txTime", toHex(time)}});
     const auto chipHold = ports_.chip.hold();
     try {
-        const script::Variables outputs = runScript(order, script, *connection, bank);
+        const script::Variables outputs = runScript(order, script, connection, bank);
         recovery_.report(running_.orderId(), outputs.integer("balanceAfter"));
         return outcome();
     } catch (...) {
-        return afterScriptFailure(std::current_exception(), *connection);
+        return afterScriptFailure(std::current_exception(), connection);
     }
 }
 
@@ -168,6 +164,9 @@ BankCard EcLoadAttempt::readCard(apdu::ApduChannel& card, ByteView txDate) {
         throw ServiceError(api::ErrorCode::CardExpired,
                            "the card's application expired on " + expiryForDisplay(bank.expiry));
     }
+    emv::Tvr tvr;  // decides only: the script sends its own TVR in CDOL1
+    emv::checkPinTryCounter(bank.pinTryCounter, tvr);
+    emv::refuseBlockedPinForLoad(tvr);  // pin_blocked (topup_errors) before any cryptogram
     return bank;
 }
 
@@ -177,6 +176,7 @@ void EcLoadAttempt::confirm(const wire::Order& order, const ReaderInfo& card,
         return;
     }
     progress_("awaiting_confirmation");
+    const ScopedTimer waiting(running_.waiting);  // the user's time is not the daemon's
     const ConfirmedCard shown{std::string(wire::kBankEcScheme), panForDisplay(bank.panMasked),
                               bank.application};
     running_.confirm()(ConfirmationRequest{running_.orderId(), order.amount, card.name, shown},
@@ -190,11 +190,10 @@ script::Variables EcLoadAttempt::runScript(const wire::Order& order, const scrip
     const auto server = ports_.server();
     const auto record = journal_.find(running_.orderId());
     EcOrderExchange exchange(*server, journal_, running_.orderId(), authorizeCalled_);
-    TimedChannel timedCard(card, running_.cardBusy);
     EcLoadCheckpoints checkpoints(journal_, running_.orderId(),
                                   {{"terminalId", toHex(device->terminalId)}},
                                   [this] { running_.startWriting(); });
-    script::RunContext scriptRun(timedCard, ports_.chip.channel(), exchange, checkpoints);
+    script::RunContext scriptRun(card, ports_.chip.channel(), exchange, checkpoints);
     scriptRun.progress = [this](std::string_view stage) { progress_(std::string(stage)); };
     scriptRun.cancelled = [this] { return !running_.writing() && running_.cancelled(); };
     scriptRun.inputs.setBytes("orderId", asciiBytes(running_.orderId()));
@@ -214,11 +213,14 @@ EcLoadOutcome EcLoadAttempt::afterScriptFailure(const std::exception_ptr& failur
             return afterArqc(failure);
         case EcLoadState::Authorized: {
             const bool declined = failedWith<CardDeclinedLoad>(failure);
-            recovery_.reverse(record->orderId, declined ? wire::ReversalReason::CardDeclined
-                                                        : wire::ReversalReason::CardGone);
+            const bool refunded =
+                recovery_.reverse(record->orderId, declined ? wire::ReversalReason::CardDeclined
+                                                            : wire::ReversalReason::CardGone);
             if (declined) {
                 throw ServiceError(api::ErrorCode::Declined,
-                                   "the card declined the load; the account is refunded");
+                                   refunded ? "the card declined the load; the account is refunded"
+                                            : "the card declined the load; taplinkd refunds the "
+                                              "account as soon as the server can be reached");
             }
             break;
         }

@@ -37,10 +37,14 @@ class EcLoadAttempt : private AttemptSteps {
     EcLoadOutcome run(const std::string& reader);
 
   private:
+    // Connects to the card and counts its time and commands (the outcome's timings).
     EcLoadOutcome load(const net::wire::Order& order, const script::Script& script,
                        const ReaderInfo& card);
+    EcLoadOutcome loadCard(const net::wire::Order& order, const script::Script& script,
+                           const ReaderInfo& card, apdu::ApduChannel& connection);
     BankCard readCard(apdu::ApduChannel& card, ByteView txDate);
     void confirm(const net::wire::Order& order, const ReaderInfo& card, const BankCard& bank);
+    // `card` is the timed connection.
     script::Variables runScript(const net::wire::Order& order, const script::Script& script,
                                 apdu::ApduChannel& card, const BankCard& bank);
     // The script stopped: what the journal and the card say happened.

@@ -164,7 +164,14 @@ bool EcLoadRecovery::reverse(const std::string& orderId, wire::ReversalReason re
         journal_.save(orderId, {{"reversal", signedMessage(reversalMessage(*record, reason))}});
         record = journal_.find(orderId);
     }
-    return send(orderId, net::EcReport::Reversal, record->details.at("reversal"));
+    try {
+        return send(orderId, net::EcReport::Reversal, record->details.at("reversal"));
+    } catch (const std::exception& error) {
+        // Stays open, as report() does: resume() sends the same reversal until the server has
+        // it, and the caller's failure stays the one that made the load stop.
+        log::warning("order " + orderId + ": EC load reversal not decided yet: " + error.what());
+        return false;
+    }
 }
 
 bool EcLoadRecovery::settleOnCard(apdu::ApduChannel& card, const EcLoadRecord& record) {

@@ -32,7 +32,8 @@ class EcLoadRecovery {
     // loaded: signs and reports the result; `balanceAfter` is the card's 9F79 when it was
     // read. True when the server decided (journal: reported or reversed).
     bool report(const std::string& orderId, std::optional<std::uint64_t> balanceAfter = {});
-    // arqc, authorized or script_sending: signs and reports the reversal. True when decided.
+    // arqc, authorized or script_sending: signs and reports the reversal. True when decided;
+    // false (the reversal kept for resume()) while the server cannot take it.
     bool reverse(const std::string& orderId, net::wire::ReversalReason reason);
     // script_sending: asks this card; false when it is another card.
     bool settleOnCard(apdu::ApduChannel& card, const journal::EcLoadRecord& record);

@@ -24,6 +24,10 @@ struct EcLoadOutcome {
     std::string application;
     bool settled = false;    // false: loaded, the server's confirmation still pending
     nlohmann::json receipt;  // the server's (PAN masked); empty while not settled
+    // For a load that ran now (not answered from the journal): where its time went, as a
+    // top-up's, and the commands sent to the bank card.
+    std::optional<TopupTimings> timings;
+    std::uint32_t cardApdus = 0;
 };
 
 // The trusted UI's choice among several applications (ui.request kind "application"): the

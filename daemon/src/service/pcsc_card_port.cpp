@@ -1,5 +1,6 @@
 #include "service/pcsc_card_port.hpp"
 
+#include <optional>
 #include <utility>
 
 #include "taplink/pcsc/card_connection.hpp"
@@ -26,7 +27,9 @@ class MonitorWatch final : public CardPort::Watch {
     pcsc::Monitor monitor_;
 };
 
-// A connection with the context it needs: the context must outlive it.
+// A connection with the context it needs: the context must outlive it. SharedAtomic holds a
+// PC/SC transaction for the connection's life (two card.info at once read each other's
+// selections without one).
 class ContextConnection final : public apdu::ApduChannel {
   public:
     ContextConnection(const std::string& reader, CardAccess access)
@@ -34,7 +37,11 @@ class ContextConnection final : public apdu::ApduChannel {
           connection_(pcsc::CardConnection::connect(context_, reader, pcsc::Protocol::Any,
                                                     access == CardAccess::Exclusive
                                                         ? pcsc::ShareMode::Exclusive
-                                                        : pcsc::ShareMode::Shared)) {}
+                                                        : pcsc::ShareMode::Shared)) {
+        if (access == CardAccess::SharedAtomic) {
+            transaction_.emplace(connection_.beginTransaction());
+        }
+    }
 
     apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
         return connection_.transmit(command);
@@ -43,6 +50,7 @@ class ContextConnection final : public apdu::ApduChannel {
   private:
     pcsc::Context context_;
     pcsc::CardConnection connection_;
+    std::optional<pcsc::Transaction> transaction_;  // ends first: declared last
 };
 
 }  // namespace

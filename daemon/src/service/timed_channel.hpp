@@ -1,6 +1,7 @@
-// An ApduChannel that adds the time each exchange takes to a counter: how the top-up splits
-// its latency between the card, the chip, the server and the daemon itself (the benchmark
-// and topup.start's "timings").
+// An ApduChannel that adds the time each exchange takes to a counter and counts the
+// commands: how a top-up or an EC load splits its latency between the card, the chip, the
+// server and the daemon itself (the benchmark, topup.start's and ecload.start's "timings",
+// ecload.start's "cardApdus").
 #pragma once
 
 #include <atomic>
@@ -35,12 +36,16 @@ class TimedChannel : public apdu::ApduChannel {
     TimedChannel(apdu::ApduChannel& channel, Nanos& total) : channel_(channel), total_(total) {}
     apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override {
         const ScopedTimer timer(total_);
+        ++commands_;
         return channel_.transmit(command);
     }
+    // Commands sent through this channel, answered or not.
+    std::uint32_t commands() const { return commands_; }
 
   private:
     apdu::ApduChannel& channel_;
     Nanos& total_;
+    std::uint32_t commands_ = 0;
 };
 
 }  // namespace taplink::service

@@ -110,6 +110,17 @@ ErrorCode scriptCode(const script::ScriptError& error) {
     }
 }
 
+ErrorCode emvCode(emv::EmvErrorCode code) {
+    switch (code) {
+        case emv::EmvErrorCode::NotAccepted:
+            return ErrorCode::Declined;
+        case emv::EmvErrorCode::PinBlocked:
+            return ErrorCode::PinBlocked;
+        default:
+            return ErrorCode::UnsupportedCard;
+    }
+}
+
 }  // namespace
 
 ServiceError describeFailure(const std::exception_ptr& failure, const std::string& doing) {
@@ -138,10 +149,7 @@ ServiceError describeFailure(const std::exception_ptr& failure, const std::strin
     } catch (const cards::epurse::EpurseError& error) {
         return ServiceError(ErrorCode::UnsupportedCard, prefix + error.what());
     } catch (const emv::EmvError& error) {
-        return ServiceError(error.code() == emv::EmvErrorCode::NotAccepted
-                                ? ErrorCode::Declined
-                                : ErrorCode::UnsupportedCard,
-                            prefix + error.what());
+        return ServiceError(emvCode(error.code()), prefix + error.what());
     } catch (const journal::JournalError& error) {
         return ServiceError(ErrorCode::Internal, prefix + "journal: " + error.what());
     } catch (const std::exception& error) {

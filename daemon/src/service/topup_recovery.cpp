@@ -81,7 +81,7 @@ bool TopupRecovery::settleWithCard(const journal::TopupRecord& record) {
         if (!reader.cardPresent || reader.name == chipReader()) {
             continue;
         }
-        const auto connection = ports_.cards.connect(reader.name, CardAccess::Shared);
+        const auto connection = ports_.cards.connect(reader.name, CardAccess::SharedAtomic);
         if (proveOnCard(*connection, record)) {
             return true;
         }

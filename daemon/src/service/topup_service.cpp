@@ -114,9 +114,14 @@ EcLoadOutcome TopupService::runEcAdmitted(const std::string& orderId, const std:
     if (auto earlier = ecRecovery_.finishEarlierAttempt(orderId)) {
         return *earlier;
     }
+    const TopupStopwatch stopwatch(ports_.chip, serverBusy_);
     EcLoadAttempt attempt(ports_, ecJournal_, ecRecovery_, scriptKeys_, settings_, running,
                           progress, choice);
-    return attempt.run(reader);
+    EcLoadOutcome outcome = attempt.run(reader);
+    if (outcome.timings) {
+        outcome.timings = stopwatch.timings(running.cardBusy, running.waiting);
+    }
+    return outcome;
 }
 
 std::optional<journal::EcLoadRecord> TopupService::ecStatus(const std::string& orderId) {

@@ -1,5 +1,5 @@
-// How a top-up's latency splits between the card, the chip, the server and the daemon
-// itself (the benchmark and topup.start's "timings").
+// How a top-up's or an EC load's latency splits between the card, the chip, the server and
+// the daemon itself (the benchmarks, topup.start's and ecload.start's "timings").
 #pragma once
 
 #include <chrono>
@@ -38,7 +38,7 @@ class TimedTopupServer final : public net::TopupServer {
     Nanos& serverBusy_;
 };
 
-// Started when a top-up starts; fills in its timings when it is done.
+// Started when a top-up or EC load starts; fills in its timings when it is done.
 class TopupStopwatch {
   public:
     TopupStopwatch(const ChipSession& chip, const Nanos& serverBusy);

@@ -37,6 +37,7 @@ HistoryRecord recordFromJson(const QJsonObject& object) {
         record.balanceAfter = amountOf(object, "balanceAfter");
     }
     record.terminalId = textOf(object, "terminalId");
+    record.merchant = textOf(object, "merchant");
     record.date = textOf(object, "date");
     record.time = textOf(object, "time");
     record.atc = object.value("atc").toInt();

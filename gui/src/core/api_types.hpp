@@ -43,6 +43,7 @@ struct HistoryRecord {
     qint64 amount = 0;
     std::optional<qint64> balanceAfter;
     QString terminalId;
+    QString merchant;  // a bank card's EC log names no terminal, maybe the merchant
     QString date;
     QString time;
     int atc = 0;

@@ -37,7 +37,7 @@ QString HistoryModel::cellText(const HistoryRecord& record, int column) const {
         case BalanceColumn:
             return record.balanceAfter ? formatFen(*record.balanceAfter) : QString();
         case TerminalColumn:
-            return record.terminalId;
+            return record.terminalId.isEmpty() ? record.merchant : record.terminalId;
         default:
             return {};
     }

@@ -40,6 +40,17 @@ void checkPurchase(const EcState& state, std::uint64_t amount) {
     }
 }
 
+// The object's value; nullopt when the card does not have it (6A88) or does not answer
+// GET DATA for it (6A81).
+std::optional<Bytes> readOptionalObject(apdu::ApduChannel& channel, std::uint16_t tag) {
+    const apdu::ResponseApdu answer = exchange(channel, getDataCommand(tag));
+    if (answer.sw == kReferencedDataNotFound || answer.sw == apdu::sw::kFunctionNotSupported) {
+        return std::nullopt;
+    }
+    const std::string what = "GET DATA " + tagName(tag);
+    return parseSingleObject(requireSuccess(answer, what), tag, what);
+}
+
 }  // namespace
 
 apdu::CommandApdu getDataCommand(std::uint16_t tag) {
@@ -60,14 +71,10 @@ std::uint64_t readEcAmount(apdu::ApduChannel& channel, std::uint16_t tag) {
 EcState readEcState(apdu::ApduChannel& channel) {
     EcState state{readEcAmount(channel, tag::kEcBalance),
                   readEcAmount(channel, tag::kEcBalanceLimit), std::nullopt};
-    const apdu::ResponseApdu limit =
-        exchange(channel, getDataCommand(tag::kEcSingleTransactionLimit));
-    if (limit.sw == kReferencedDataNotFound || limit.sw == apdu::sw::kFunctionNotSupported) {
-        return state;
+    const std::optional<Bytes> limit = readOptionalObject(channel, tag::kEcSingleTransactionLimit);
+    if (limit) {
+        state.singleTransactionLimit = decodeAmount(*limit, "GET DATA 9F78");
     }
-    const std::string what = "GET DATA 9F78";
-    state.singleTransactionLimit = decodeAmount(
-        parseSingleObject(requireSuccess(limit, what), tag::kEcSingleTransactionLimit, what), what);
     return state;
 }
 
@@ -79,6 +86,27 @@ void checkEcAmount(const EcState& state, std::uint64_t amount, EcUse use) {
         checkLoad(state, amount);
     } else {
         checkPurchase(state, amount);
+    }
+}
+
+std::optional<std::uint8_t> readPinTryCounter(apdu::ApduChannel& channel) {
+    const std::optional<Bytes> counter = readOptionalObject(channel, tag::kPinTryCounter);
+    if (!counter) {
+        return std::nullopt;
+    }
+    return counter->front();  // exactly 1 byte: parseSingleObject checked its length
+}
+
+void checkPinTryCounter(std::optional<std::uint8_t> pinTryCounter, Tvr& tvr) {
+    if (pinTryCounter == 0) {
+        tvr.set(TvrBit::PinTryLimitExceeded);
+    }
+}
+
+void refuseBlockedPinForLoad(const Tvr& tvr) {
+    if (tvr.isSet(TvrBit::PinTryLimitExceeded)) {
+        throw EmvError(EmvErrorCode::PinBlocked,
+                       "the card's PIN is blocked (PIN try counter 9F17 is 0)");
     }
 }
 

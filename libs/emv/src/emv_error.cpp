@@ -28,6 +28,8 @@ const char* codeName(EmvErrorCode code) {
             return "terminal_data_invalid";
         case EmvErrorCode::IssuerDataInvalid:
             return "issuer_data_invalid";
+        case EmvErrorCode::PinBlocked:
+            return "pin_blocked";
     }
     return "unknown";
 }

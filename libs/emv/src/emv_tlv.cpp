@@ -43,6 +43,7 @@ constexpr std::array kLengthRules{
     LengthRule{tag::kIssuerScriptIdentifier, 4, 4},
     LengthRule{tag::kAuthorisationResponseCode, 2, 2},
     LengthRule{tag::kIssuerAuthenticationData, 8, 16},
+    LengthRule{tag::kPinTryCounter, 1, 1},
     LengthRule{tag::kEcBalance, 6, 6},
     LengthRule{tag::kEcBalanceLimit, 6, 6},
     LengthRule{tag::kEcSingleTransactionLimit, 6, 6},

@@ -2,6 +2,7 @@
 // credit, show with its ledger, list. A PAN goes in once, at creation, and never comes out:
 // every answer shows it masked.
 #include "api/admin_api.hpp"
+#include "api/api_calls.hpp"
 #include "api/money.hpp"
 #include "api/pan_privacy.hpp"
 #include "taplink/protocol/ecload_wire.hpp"
@@ -16,19 +17,6 @@ using http::Response;
 using nlohmann::json;
 
 constexpr std::size_t kMaxHolderSize = 100;
-
-template <class Read>
-auto readAccountBody(const Request& request, const char* what, Read read) {
-    try {
-        const json body = wire::parseJson(request.body);  // the reader keeps a pointer to it
-        wire::StrictObject in(body, what);
-        auto value = read(in);
-        in.finish();
-        return value;
-    } catch (const wire::WireFormatError& error) {
-        throw ApiError(400, "malformed_request", error.what());
-    }
-}
 
 std::uint64_t yuanOrRefuse(const std::string& text, bool zeroAllowed) {
     const auto fen = parseYuan(text);
@@ -80,15 +68,10 @@ json authorizationView(const EcAuthorizationRecord& authorization) {
 }  // namespace
 
 void AdminApi::addAccountRoutes() {
-    const auto route = [this](auto member) {
-        return [this, member](const Request& request, Call& call, const Params& path) {
-            return (this->*member)(request, call, path);
-        };
-    };
-    router_.add("POST", "/admin/accounts", route(&AdminApi::createAccount));
-    router_.add("GET", "/admin/accounts", route(&AdminApi::listAccounts));
-    router_.add("GET", "/admin/accounts/{}", route(&AdminApi::showAccount));
-    router_.add("POST", "/admin/accounts/{}/credit", route(&AdminApi::creditAccount));
+    router_.add("POST", "/admin/accounts", memberRoute(this, &AdminApi::createAccount));
+    router_.add("GET", "/admin/accounts", memberRoute(this, &AdminApi::listAccounts));
+    router_.add("GET", "/admin/accounts/{}", memberRoute(this, &AdminApi::showAccount));
+    router_.add("POST", "/admin/accounts/{}/credit", memberRoute(this, &AdminApi::creditAccount));
 }
 
 AccountRecord AdminApi::existingAccount(const std::string& accountId) const {
@@ -101,7 +84,7 @@ AccountRecord AdminApi::existingAccount(const std::string& accountId) const {
 
 // POST /admin/accounts {"holder":"NAME","pan":"DIGITS","balance":"YUAN"}
 Response AdminApi::createAccount(const Request& request, Call& /*call*/, const Params& /*path*/) {
-    const auto [holder, pan, balance] = readAccountBody(request, "account", [](auto& in) {
+    const auto [holder, pan, balance] = readBody(request, "account", [](auto& in) {
         return std::tuple(in.string("holder"), in.string("pan"), in.optionalString("balance"));
     });
     if (holder.empty() || holder.size() > kMaxHolderSize) {
@@ -121,7 +104,7 @@ Response AdminApi::createAccount(const Request& request, Call& /*call*/, const P
 // POST /admin/accounts/{id}/credit {"amount":"YUAN"}
 Response AdminApi::creditAccount(const Request& request, Call& /*call*/, const Params& path) {
     const std::string amountText =
-        readAccountBody(request, "credit", [](auto& in) { return in.string("amount"); });
+        readBody(request, "credit", [](auto& in) { return in.string("amount"); });
     const std::uint64_t amount = yuanOrRefuse(amountText, false);
     const std::string& accountId = path[0];
     switch (wire::isValidOrderId(accountId) ? store_.creditAccount(accountId, amount)

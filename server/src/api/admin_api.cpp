@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <tuple>
 
+#include "api/api_calls.hpp"
 #include "api/money.hpp"
 #include "api/views.hpp"
 #include "taplink/protocol/topup_wire.hpp"
@@ -18,20 +19,6 @@ using nlohmann::json;
 
 constexpr std::size_t kEventsShown = 1000;
 constexpr std::size_t kMaxChipSerialBytes = 32;
-
-// Runs read on the request's JSON body; any WireFormatError becomes 400 malformed_request.
-template <class Read>
-auto readBody(const Request& request, const char* what, Read read) {
-    try {
-        const json body = wire::parseJson(request.body);
-        wire::StrictObject in(body, what);
-        auto value = read(in);
-        in.finish();
-        return value;
-    } catch (const wire::WireFormatError& error) {
-        throw ApiError(400, "malformed_request", error.what());
-    }
-}
 
 bool isHex(std::string_view text) {
     return std::all_of(text.begin(), text.end(), [](char c) {
@@ -49,31 +36,21 @@ std::string upperCase(std::string text) {
 
 AdminApi::AdminApi(ServerStore& store, FaultInjector& faults, AdminApiSettings settings)
     : store_(store), faults_(faults), settings_(std::move(settings)) {
-    const auto route = [this](auto member) {
-        return [this, member](const Request& request, Call& call, const Params& path) {
-            return (this->*member)(request, call, path);
-        };
-    };
-    router_.add("POST", "/admin/orders", route(&AdminApi::createOrder));
-    router_.add("GET", "/admin/orders", route(&AdminApi::listOrders));
-    router_.add("GET", "/admin/orders/{}", route(&AdminApi::showOrder));
-    router_.add("POST", "/admin/orders/{}/cancel", route(&AdminApi::cancelOrder));
-    router_.add("GET", "/admin/ledger", route(&AdminApi::ledger));
-    router_.add("GET", "/admin/devices", route(&AdminApi::listDevices));
-    router_.add("POST", "/admin/devices/revoke", route(&AdminApi::revokeDevice));
-    router_.add("GET", "/admin/events", route(&AdminApi::listEvents));
-    router_.add("POST", "/admin/faults", route(&AdminApi::addFault));
-    router_.add("DELETE", "/admin/faults", route(&AdminApi::clearFaults));
+    router_.add("POST", "/admin/orders", memberRoute(this, &AdminApi::createOrder));
+    router_.add("GET", "/admin/orders", memberRoute(this, &AdminApi::listOrders));
+    router_.add("GET", "/admin/orders/{}", memberRoute(this, &AdminApi::showOrder));
+    router_.add("POST", "/admin/orders/{}/cancel", memberRoute(this, &AdminApi::cancelOrder));
+    router_.add("GET", "/admin/ledger", memberRoute(this, &AdminApi::ledger));
+    router_.add("GET", "/admin/devices", memberRoute(this, &AdminApi::listDevices));
+    router_.add("POST", "/admin/devices/revoke", memberRoute(this, &AdminApi::revokeDevice));
+    router_.add("GET", "/admin/events", memberRoute(this, &AdminApi::listEvents));
+    router_.add("POST", "/admin/faults", memberRoute(this, &AdminApi::addFault));
+    router_.add("DELETE", "/admin/faults", memberRoute(this, &AdminApi::clearFaults));
     addAccountRoutes();
 }
 
 Response AdminApi::handle(const Request& request, const http::Peer& /*peer*/) {
-    Call call;
-    try {
-        return router_.dispatch(request, call);
-    } catch (const ApiError& error) {
-        return error.response();
-    }
+    return answer(router_, request);
 }
 
 // POST /admin/orders {"amount":"50.00","scheme":"city-epurse"}
@@ -101,18 +78,15 @@ Response AdminApi::listOrders(const Request& /*request*/, Call& /*call*/, const 
 }
 
 Response AdminApi::showOrder(const Request& /*request*/, Call& /*call*/, const Params& path) {
-    const auto order = wire::isValidOrderId(path[0]) ? store_.findOrder(path[0]) : std::nullopt;
-    if (!order) {
-        throw ApiError(404, wire::refusal::kOrderNotFound, "no order " + path[0]);
-    }
-    json view = adminView(*order);
+    const OrderRecord order = existingOrder(store_, path[0]);
+    json view = adminView(order);
     view["authorizations"] = json::array();
-    for (const AuthorizationRecord& authorization : store_.authorizationsFor(order->orderId)) {
+    for (const AuthorizationRecord& authorization : store_.authorizationsFor(order.orderId)) {
         view["authorizations"].push_back(adminView(authorization));
     }
-    const auto settlement = store_.settlementFor(order->orderId);
+    const auto settlement = store_.settlementFor(order.orderId);
     view["settlement"] = settlement ? adminView(*settlement) : json(nullptr);
-    addEcLoadView(*order, view);
+    addEcLoadView(order, view);
     return http::jsonResponse(200, view);
 }
 

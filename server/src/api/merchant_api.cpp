@@ -2,7 +2,7 @@
 
 #include <limits>
 
-#include "api/api_error.hpp"
+#include "api/api_calls.hpp"
 #include "api/views.hpp"
 #include "http/static_files.hpp"
 #include "taplink/protocol/ecload_wire.hpp"
@@ -49,19 +49,11 @@ struct OrderAsked {
     std::optional<std::string> scheme;
 };
 
-json parseBody(const Request& request) {
-    try {
-        return wire::parseJson(request.body);
-    } catch (const wire::WireFormatError& error) {
-        throw ApiError(400, "malformed_request", error.what());
-    }
-}
-
 // {"amount": fen, "scheme"?: name}: the amount an integer from 1 to max.
 OrderAsked readOrder(const Request& request, std::uint32_t max) {
     const std::string rule =
         "amount must be a whole number of fen from 1 to " + std::to_string(max);
-    const json body = parseBody(request);
+    const json body = jsonBody(request);
     OrderAsked asked;
     std::uint64_t amount = 0;
     try {
@@ -86,16 +78,11 @@ OrderAsked readOrder(const Request& request, std::uint32_t max) {
 
 MerchantApi::MerchantApi(ServerStore& store, OrderRules rules, MerchantSettings settings)
     : store_(store), rules_(std::move(rules)), settings_(std::move(settings)) {
-    const auto route = [this](auto member) {
-        return [this, member](const Request& request, Call& call, const Params& path) {
-            return (this->*member)(request, call, path);
-        };
-    };
-    router_.add("GET", "/", route(&MerchantApi::page));
-    router_.add("GET", "/assets/{}", route(&MerchantApi::asset));
-    router_.add("GET", "/sdk/{}", route(&MerchantApi::sdkFile));
-    router_.add("POST", "/merchant/orders", route(&MerchantApi::createOrder));
-    router_.add("GET", "/merchant/orders/{}", route(&MerchantApi::showOrder));
+    router_.add("GET", "/", memberRoute(this, &MerchantApi::page));
+    router_.add("GET", "/assets/{}", memberRoute(this, &MerchantApi::asset));
+    router_.add("GET", "/sdk/{}", memberRoute(this, &MerchantApi::sdkFile));
+    router_.add("POST", "/merchant/orders", memberRoute(this, &MerchantApi::createOrder));
+    router_.add("GET", "/merchant/orders/{}", memberRoute(this, &MerchantApi::showOrder));
 }
 
 http::HeaderList MerchantApi::securityHeaders() {
@@ -105,12 +92,7 @@ http::HeaderList MerchantApi::securityHeaders() {
 }
 
 Response MerchantApi::handle(const Request& request, const http::Peer& /*peer*/) {
-    Call call;
-    try {
-        return router_.dispatch(request, call);
-    } catch (const ApiError& error) {
-        return error.response();
-    }
+    return answer(router_, request);
 }
 
 Response MerchantApi::page(const Request& /*request*/, Call& /*call*/, const Params& /*path*/) {
@@ -155,11 +137,7 @@ std::string MerchantApi::demoAccountId() {
 }
 
 Response MerchantApi::showOrder(const Request& /*request*/, Call& /*call*/, const Params& path) {
-    const auto order = wire::isValidOrderId(path[0]) ? store_.findOrder(path[0]) : std::nullopt;
-    if (!order) {
-        throw ApiError(404, wire::refusal::kOrderNotFound, "no order " + path[0]);
-    }
-    return http::jsonResponse(200, wire::toJson(orderView(*order)));
+    return http::jsonResponse(200, wire::toJson(orderView(existingOrder(store_, path[0]))));
 }
 
 }  // namespace taplink::server

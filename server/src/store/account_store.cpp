@@ -5,70 +5,36 @@
 #include "store/server_store.hpp"
 #include "store/store_rows.hpp"
 #include "taplink/crypto/random.hpp"
+#include "taplink/sqlite/row_values.hpp"
 
 namespace taplink::server {
 
 namespace {
 
-using journal::checkSqlite;
+using journal::allRows;
+using journal::bindAll;
+using journal::firstRow;
+using journal::readColumns;
 using journal::Statement;
 using journal::WriteTransaction;
 
 constexpr std::size_t kSecretSize = 32;
-
-// unique (order_id, kind): an order debits once and refunds once; an operator's credit has
-// no order (NULLs are distinct in a UNIQUE constraint).
-constexpr const char* kAccountSchema =
-    "CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS accounts ("
-    " account_id TEXT PRIMARY KEY, holder TEXT NOT NULL, pan_hash TEXT NOT NULL UNIQUE,"
-    " pan_last4 TEXT NOT NULL, balance INTEGER NOT NULL CHECK (balance >= 0),"
-    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS account_ledger ("
-    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
-    " account_id TEXT NOT NULL REFERENCES accounts(account_id),"
-    " order_id TEXT REFERENCES orders(order_id),"
-    " kind TEXT NOT NULL CHECK (kind IN ('credit', 'debit', 'refund')),"
-    " amount INTEGER NOT NULL CHECK (amount > 0), balance_after INTEGER NOT NULL,"
-    " at INTEGER NOT NULL, UNIQUE (order_id, kind));"
-    "CREATE TABLE IF NOT EXISTS ec_orders ("
-    " order_id TEXT PRIMARY KEY REFERENCES orders(order_id),"
-    " account_id TEXT NOT NULL REFERENCES accounts(account_id));"
-    "CREATE TABLE IF NOT EXISTS ec_authorizations ("
-    " order_id TEXT PRIMARY KEY REFERENCES orders(order_id),"
-    " account_id TEXT NOT NULL REFERENCES accounts(account_id),"
-    " device_fingerprint TEXT NOT NULL, chip_serial TEXT NOT NULL, pan_hash TEXT NOT NULL,"
-    " pan_sealed TEXT NOT NULL, pan_last4 TEXT NOT NULL, psn INTEGER NOT NULL,"
-    " algorithm INTEGER NOT NULL, aip TEXT NOT NULL, atc INTEGER NOT NULL, arqc TEXT NOT NULL,"
-    " issuer_auth_data TEXT NOT NULL, terminal_id TEXT NOT NULL,"
-    " nonce TEXT NOT NULL UNIQUE, script_id TEXT NOT NULL, new_balance INTEGER NOT NULL,"
-    " answer TEXT NOT NULL, issued_at INTEGER NOT NULL);"
-    "CREATE TABLE IF NOT EXISTS ec_decisions ("
-    " order_id TEXT NOT NULL UNIQUE REFERENCES ec_authorizations(order_id),"
-    " kind TEXT NOT NULL CHECK (kind IN ('settled', 'reversed')),"
-    " receipt_id TEXT NOT NULL UNIQUE, message TEXT NOT NULL, signature TEXT NOT NULL,"
-    " device_fingerprint TEXT NOT NULL, chip_serial TEXT NOT NULL, amount INTEGER NOT NULL,"
-    " pan_last4 TEXT NOT NULL, ec_balance_after INTEGER NOT NULL, detail TEXT NOT NULL,"
-    " decided_at INTEGER NOT NULL);"
-    // The highest ATC of a verified ARQC per card, and the order and ARQC that gave it: the
-    // ATC moves on with every GENERATE AC (EMV Book 3 annex A, 9F36), so a lower or equal one
-    // for another order is a recorded request played again.
-    "CREATE TABLE IF NOT EXISTS ec_card_atcs ("
-    " pan_hash TEXT PRIMARY KEY, atc INTEGER NOT NULL, order_id TEXT NOT NULL,"
-    " arqc TEXT NOT NULL);";
 
 constexpr std::string_view kSelectAccount =
     "SELECT account_id, holder, pan_hash, pan_last4, balance, created_at, updated_at "
     "FROM accounts";
 
 AccountRecord accountFrom(const Statement& row) {
-    return AccountRecord{row.text(0),
-                         row.text(1),
-                         row.text(2),
-                         row.text(3),
-                         static_cast<std::uint64_t>(row.integer(4)),
-                         row.integer(5),
-                         row.integer(6)};
+    AccountRecord a;
+    readColumns(row, a.accountId, a.holder, a.panHash, a.panLast4, a.balance, a.createdAt,
+                a.updatedAt);
+    return a;
+}
+
+AccountEntry entryFrom(const Statement& row) {
+    AccountEntry e;
+    readColumns(row, e.id, e.accountId, e.orderId, e.kind, e.amount, e.balanceAfter, e.at);
+    return e;
 }
 
 bool panLinked(sqlite3* database, std::string_view panHash) {
@@ -81,23 +47,14 @@ void insertAccount(sqlite3* database, const AccountRecord& account) {
     Statement insert(database,
                      "INSERT INTO accounts (account_id, holder, pan_hash, pan_last4, balance, "
                      "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
-    insert.bind(1, account.accountId)
-        .bind(2, account.holder)
-        .bind(3, account.panHash)
-        .bind(4, account.panLast4)
-        .bind(5, static_cast<std::int64_t>(account.balance))
-        .bind(6, account.createdAt)
+    bindAll(insert, account.accountId, account.holder, account.panHash, account.panLast4,
+            account.balance, account.createdAt)
         .step();
 }
 
 }  // namespace
 
 namespace rows {
-
-void createAccountSchema(sqlite3* database) {
-    checkSqlite(database, sqlite3_exec(database, kAccountSchema, nullptr, nullptr, nullptr),
-                "create the account schema");
-}
 
 bool hasEcAuthorization(sqlite3* database, std::string_view orderId) {
     Statement query(database, "SELECT 1 FROM ec_authorizations WHERE order_id = ?1");
@@ -106,12 +63,8 @@ bool hasEcAuthorization(sqlite3* database, std::string_view orderId) {
 }
 
 std::optional<AccountRecord> selectAccount(sqlite3* database, std::string_view accountId) {
-    Statement query(database, std::string(kSelectAccount) + " WHERE account_id = ?1");
-    query.bind(1, accountId);
-    if (!query.step()) {
-        return std::nullopt;
-    }
-    return accountFrom(query);
+    return firstRow(database, std::string(kSelectAccount) + " WHERE account_id = ?1", accountFrom,
+                    accountId);
 }
 
 // Moves the balance by delta and writes the ledger row, in the caller's transaction.
@@ -119,7 +72,7 @@ std::uint64_t postEntry(sqlite3* database, const AccountEntry& entry, std::int64
     Statement update(database,
                      "UPDATE accounts SET balance = balance + ?2, updated_at = ?3 "
                      "WHERE account_id = ?1 RETURNING balance");
-    update.bind(1, entry.accountId).bind(2, delta).bind(3, entry.at).step();
+    bindAll(update, entry.accountId, delta, entry.at).step();
     const auto balance = static_cast<std::uint64_t>(update.integer(0));
     Statement insert(database,
                      "INSERT INTO account_ledger (account_id, order_id, kind, amount, "
@@ -146,7 +99,7 @@ Bytes ServerStore::storeSecret(const std::string& name) {
     }
     Bytes secret = crypto::randomBytes(kSecretSize);
     Statement insert(database_.get(), "INSERT INTO secrets (name, value) VALUES (?1, ?2)");
-    insert.bind(1, name).bind(2, toHex(secret)).step();
+    bindAll(insert, name, secret).step();
     transaction.commit();
     return secret;
 }
@@ -205,28 +158,16 @@ std::optional<AccountRecord> ServerStore::findAccount(std::string_view accountId
 
 std::vector<AccountRecord> ServerStore::listAccounts() {
     const std::lock_guard lock(mutex_);
-    Statement query(database_.get(), std::string(kSelectAccount) + " ORDER BY created_at, rowid");
-    std::vector<AccountRecord> accounts;
-    while (query.step()) {
-        accounts.push_back(accountFrom(query));
-    }
-    return accounts;
+    return allRows(database_.get(), std::string(kSelectAccount) + " ORDER BY created_at, rowid",
+                   accountFrom);
 }
 
 std::vector<AccountEntry> ServerStore::accountEntries(std::string_view accountId) {
     const std::lock_guard lock(mutex_);
-    Statement query(database_.get(),
-                    "SELECT id, account_id, COALESCE(order_id, ''), kind, amount, balance_after, "
-                    "at FROM account_ledger WHERE account_id = ?1 ORDER BY id");
-    query.bind(1, accountId);
-    std::vector<AccountEntry> entries;
-    while (query.step()) {
-        entries.push_back(AccountEntry{query.integer(0), query.text(1), query.text(2),
-                                       query.text(3), static_cast<std::uint64_t>(query.integer(4)),
-                                       static_cast<std::uint64_t>(query.integer(5)),
-                                       query.integer(6)});
-    }
-    return entries;
+    return allRows(database_.get(),
+                   "SELECT id, account_id, COALESCE(order_id, ''), kind, amount, balance_after, "
+                   "at FROM account_ledger WHERE account_id = ?1 ORDER BY id",
+                   entryFrom, accountId);
 }
 
 }  // namespace taplink::server

@@ -4,11 +4,15 @@
 #include "store/server_store.hpp"
 #include "store/store_rows.hpp"
 #include "taplink/protocol/ecload_wire.hpp"
+#include "taplink/sqlite/row_values.hpp"
 
 namespace taplink::server {
 
 namespace {
 
+using journal::bindAll;
+using journal::firstRow;
+using journal::readColumns;
 using journal::Statement;
 using journal::WriteTransaction;
 using net::wire::OrderStatus;
@@ -19,37 +23,17 @@ constexpr std::string_view kSelectEcAuthorization =
     "new_balance, answer, issued_at FROM ec_authorizations WHERE order_id = ?1";
 
 EcAuthorizationRecord ecAuthorizationFrom(const Statement& row) {
-    EcAuthorizationRecord record;
-    record.orderId = row.text(0);
-    record.accountId = row.text(1);
-    record.deviceFingerprint = row.text(2);
-    record.chipSerial = row.text(3);
-    record.panHash = row.text(4);
-    record.panSealed = fromHex(row.text(5));
-    record.panLast4 = row.text(6);
-    record.psn = static_cast<std::uint8_t>(row.integer(7));
-    record.algorithmIndicator = static_cast<std::uint8_t>(row.integer(8));
-    record.aip = fromHex(row.text(9));
-    record.atc = static_cast<std::uint16_t>(row.integer(10));
-    record.arqc = fromHex(row.text(11));
-    record.issuerAuthenticationData = fromHex(row.text(12));
-    record.terminalId = fromHex(row.text(13));
-    record.nonce = fromHex(row.text(14));
-    record.scriptId = fromHex(row.text(15));
-    record.newBalance = static_cast<std::uint32_t>(row.integer(16));
-    record.answer = row.text(17);
-    record.issuedAt = row.integer(18);
-    return record;
+    EcAuthorizationRecord a;
+    readColumns(row, a.orderId, a.accountId, a.deviceFingerprint, a.chipSerial, a.panHash,
+                a.panSealed, a.panLast4, a.psn, a.algorithmIndicator, a.aip, a.atc, a.arqc,
+                a.issuerAuthenticationData, a.terminalId, a.nonce, a.scriptId, a.newBalance,
+                a.answer, a.issuedAt);
+    return a;
 }
 
 std::optional<EcAuthorizationRecord> selectEcAuthorization(sqlite3* database,
                                                            std::string_view orderId) {
-    Statement query(database, kSelectEcAuthorization);
-    query.bind(1, orderId);
-    if (!query.step()) {
-        return std::nullopt;
-    }
-    return ecAuthorizationFrom(query);
+    return firstRow(database, kSelectEcAuthorization, ecAuthorizationFrom, orderId);
 }
 
 void insertEcAuthorization(sqlite3* database, const EcAuthorizationRecord& a) {
@@ -60,25 +44,10 @@ void insertEcAuthorization(sqlite3* database, const EcAuthorizationRecord& a) {
         "issuer_auth_data, terminal_id, nonce, script_id, new_balance, answer, issued_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
         "?18, ?19)");
-    insert.bind(1, a.orderId)
-        .bind(2, a.accountId)
-        .bind(3, a.deviceFingerprint)
-        .bind(4, a.chipSerial)
-        .bind(5, a.panHash)
-        .bind(6, toHex(a.panSealed))
-        .bind(7, a.panLast4)
-        .bind(8, std::int64_t{a.psn})
-        .bind(9, std::int64_t{a.algorithmIndicator})
-        .bind(10, toHex(a.aip))
-        .bind(11, std::int64_t{a.atc})
-        .bind(12, toHex(a.arqc))
-        .bind(13, toHex(a.issuerAuthenticationData))
-        .bind(14, toHex(a.terminalId))
-        .bind(15, toHex(a.nonce))
-        .bind(16, toHex(a.scriptId))
-        .bind(17, std::int64_t{a.newBalance})
-        .bind(18, a.answer)
-        .bind(19, a.issuedAt)
+    bindAll(insert, a.orderId, a.accountId, a.deviceFingerprint, a.chipSerial, a.panHash,
+            a.panSealed, a.panLast4, a.psn, a.algorithmIndicator, a.aip, a.atc, a.arqc,
+            a.issuerAuthenticationData, a.terminalId, a.nonce, a.scriptId, a.newBalance, a.answer,
+            a.issuedAt)
         .step();
 }
 
@@ -87,18 +56,15 @@ constexpr std::string_view kSelectDecision =
     "amount, pan_last4, ec_balance_after, detail, decided_at FROM ec_decisions "
     "WHERE order_id = ?1";
 
+EcDecisionRecord decisionFrom(const Statement& row) {
+    EcDecisionRecord d;
+    readColumns(row, d.orderId, d.kind, d.receiptId, d.message, d.signature, d.deviceFingerprint,
+                d.chipSerial, d.amount, d.panLast4, d.ecBalanceAfter, d.detail, d.decidedAt);
+    return d;
+}
+
 std::optional<EcDecisionRecord> selectDecision(sqlite3* database, std::string_view orderId) {
-    Statement row(database, kSelectDecision);
-    row.bind(1, orderId);
-    if (!row.step()) {
-        return std::nullopt;
-    }
-    return EcDecisionRecord{row.text(0),          row.text(1),
-                            row.text(2),          fromHex(row.text(3)),
-                            fromHex(row.text(4)), row.text(5),
-                            row.text(6),          static_cast<std::uint32_t>(row.integer(7)),
-                            row.text(8),          static_cast<std::uint32_t>(row.integer(9)),
-                            row.text(10),         row.integer(11)};
+    return firstRow(database, kSelectDecision, decisionFrom, orderId);
 }
 
 void insertDecision(sqlite3* database, const EcDecisionRecord& d) {
@@ -107,28 +73,15 @@ void insertDecision(sqlite3* database, const EcDecisionRecord& d) {
                      "device_fingerprint, chip_serial, amount, pan_last4, ec_balance_after, "
                      "detail, decided_at) VALUES "
                      "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
-    insert.bind(1, d.orderId)
-        .bind(2, d.kind)
-        .bind(3, d.receiptId)
-        .bind(4, toHex(d.message))
-        .bind(5, toHex(d.signature))
-        .bind(6, d.deviceFingerprint)
-        .bind(7, d.chipSerial)
-        .bind(8, std::int64_t{d.amount})
-        .bind(9, d.panLast4)
-        .bind(10, std::int64_t{d.ecBalanceAfter})
-        .bind(11, d.detail)
-        .bind(12, d.decidedAt)
+    bindAll(insert, d.orderId, d.kind, d.receiptId, d.message, d.signature, d.deviceFingerprint,
+            d.chipSerial, d.amount, d.panLast4, d.ecBalanceAfter, d.detail, d.decidedAt)
         .step();
 }
 
 std::optional<std::string> selectAccountOfOrder(sqlite3* database, std::string_view orderId) {
-    Statement query(database, "SELECT account_id FROM ec_orders WHERE order_id = ?1");
-    query.bind(1, orderId);
-    if (!query.step()) {
-        return std::nullopt;
-    }
-    return query.text(0);
+    return firstRow(
+        database, "SELECT account_id FROM ec_orders WHERE order_id = ?1",
+        [](const Statement& row) { return row.text(0); }, orderId);
 }
 
 // The same card, ATC and ARQC from the same device and terminal is the same request (a lost
@@ -155,11 +108,7 @@ void recordCardAtc(sqlite3* database, const EcAuthorizationRecord& next) {
     Statement upsert(database,
                      "INSERT OR REPLACE INTO ec_card_atcs (pan_hash, atc, order_id, arqc) "
                      "VALUES (?1, ?2, ?3, ?4)");
-    upsert.bind(1, next.panHash)
-        .bind(2, std::int64_t{next.atc})
-        .bind(3, next.orderId)
-        .bind(4, toHex(next.arqc))
-        .step();
+    bindAll(upsert, next.panHash, next.atc, next.orderId, next.arqc).step();
 }
 
 // What the order and the card's ATC decide before any money moves; nullopt to go on. On
@@ -218,7 +167,7 @@ std::optional<OrderRecord> ServerStore::createEcOrder(std::uint32_t amount,
     }
     OrderRecord order = insertOrder(amount, std::string(net::wire::kBankEcScheme));
     Statement link(database_.get(), "INSERT INTO ec_orders (order_id, account_id) VALUES (?1, ?2)");
-    link.bind(1, order.orderId).bind(2, accountId).step();
+    bindAll(link, order.orderId, accountId).step();
     transaction.commit();
     return order;
 }

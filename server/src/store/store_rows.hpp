@@ -1,5 +1,6 @@
 // The store's row helpers shared by its source files (server_store, account_store,
-// ecload_store): each runs inside the caller's transaction and lock.
+// ecload_store, store_schema): each runs inside the caller's transaction and lock. Fields go
+// in and out of rows through taplink/sqlite/row_values.hpp.
 #pragma once
 
 #include <cstdint>
@@ -15,8 +16,10 @@ std::optional<OrderRecord> selectOrder(sqlite3* database, std::string_view order
 void setOrderStatus(sqlite3* database, std::string_view orderId, net::wire::OrderStatus status,
                     std::int64_t now);
 
-// Tables of accounts, their ledger, EC orders, authorizations and decisions, and secrets.
-void createAccountSchema(sqlite3* database);
+// Brings the database to the store's schema, or refuses one a newer server wrote
+// (store/store_schema.cpp).
+void upgradeStoreSchema(sqlite3* database);
+
 bool hasEcAuthorization(sqlite3* database, std::string_view orderId);
 std::optional<AccountRecord> selectAccount(sqlite3* database, std::string_view accountId);
 // Moves the account's balance by delta and writes entry (its balanceAfter is computed);

@@ -83,6 +83,8 @@ function userMessage(code: TapLinkErrorCode): string {
       return "The card has expired.";
     case "no_application":
       return "This card has no e-cash.";
+    case "pin_blocked":
+      return "The card's PIN is blocked. Contact the issuing bank.";
     case "invalid_params":
     case "internal":
       return "Something went wrong.";

@@ -16,6 +16,7 @@ enum class EmvErrorCode {
     NotAccepted,          // our policy or the card's data refuse the transaction
     TerminalDataInvalid,  // the caller's terminal data cannot be used (e.g. a bad amount)
     IssuerDataInvalid,    // the issuer's answer (8A, 91, scripts) is malformed
+    PinBlocked,           // the card's PIN try counter (9F17) is 0: an EC load is refused
 };
 
 // "card_answered_wrongly", ... (for logs and messages).

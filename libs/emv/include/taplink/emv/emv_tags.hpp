@@ -62,6 +62,7 @@ inline constexpr std::uint32_t kTerminalTransactionQualifiers = 0x9F66;
 inline constexpr std::uint32_t kTerminalType = 0x9F35;
 inline constexpr std::uint32_t kTransactionSequenceCounter = 0x9F41;
 inline constexpr std::uint32_t kMerchantCategoryCode = 0x9F15;
+inline constexpr std::uint32_t kMerchantNameAndLocation = 0x9F4E;
 inline constexpr std::uint32_t kAuthorisationResponseCode = 0x8A;
 inline constexpr std::uint32_t kIssuerAuthenticationData = 0x91;
 

@@ -17,6 +17,7 @@ enum class TvrBit : std::uint16_t {
     ExpiredApplication = 0x0140,                     // byte 2 b7
     ApplicationNotYetEffective = 0x0120,             // byte 2 b6
     ServiceNotAllowed = 0x0110,                      // byte 2 b5
+    PinTryLimitExceeded = 0x0220,                    // byte 3 b6
     TransactionExceedsFloorLimit = 0x0380,           // byte 4 b8
     IssuerAuthenticationFailed = 0x0440,             // byte 5 b7
     ScriptFailedBeforeFinalGac = 0x0420,             // byte 5 b6

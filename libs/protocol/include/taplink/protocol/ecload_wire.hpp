@@ -24,6 +24,7 @@ bool isValidPan(std::string_view pan);
 // --- Sizes (EMV Book 3 annex A; JR/T 0025.5).
 inline constexpr std::size_t kArqcSize = 8;             // 9F26
 inline constexpr std::size_t kAipSize = 2;              // 82
+inline constexpr std::size_t kAtcSize = 2;              // 9F36
 inline constexpr std::size_t kArcSize = 2;              // 8A, an1 2
 inline constexpr std::size_t kScriptIdSize = 4;         // 9F18
 inline constexpr std::size_t kScriptResultSize = 5;     // 9F5B entry: result byte || script id
@@ -103,11 +104,11 @@ std::string_view toString(ReversalReason reason);  // "card_declined", "card_gon
 
 // --- POST /v1/orders/{id}/ecload/authorize: what the card said and was asked.
 struct EcAuthorizeRequest {
-    std::string pan;       // 12..19 decimal digits (5A without its F padding)
-    std::uint8_t psn = 0;  // 5F34, n2: 2 BCD digits on the wire
-    Bytes aid;             // 4F, 5..16
-    Bytes aip;             // 82, 2
-    std::uint16_t atc = 0;
+    std::string pan;                   // 12..19 decimal digits (5A without its F padding)
+    std::uint8_t psn = 0;              // 5F34, n2: 2 BCD digits on the wire
+    Bytes aid;                         // 4F, 5..16
+    Bytes aip;                         // 82, 2
+    std::uint16_t atc = 0;             // 9F36, 4 hex digits on the wire (a number is refused)
     Bytes cdol1;                       // 8C as the card gave it, 1..252
     Bytes cdol1Data;                   // as sent in the first GENERATE AC, 1..252
     std::uint8_t cid = 0;              // 9F27, 2 hex digits

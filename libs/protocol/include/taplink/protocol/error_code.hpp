@@ -39,6 +39,7 @@ enum class ErrorCode {
     EcLimitExceeded,  // EC balance + amount over the card's EC balance limit (9F77)
     CardExpired,      // the application's expiration date (5F24) has passed
     NoApplication,    // no application both the card and the daemon support
+    PinBlocked,       // the card's PIN try counter (9F17) is 0: refused before any cryptogram
     // Standard JSON-RPC errors (section 5.1) as a client names them; no handler throws these.
     ParseError,
     InvalidRequest,

@@ -1,0 +1,53 @@
+#include "journal/journal_schema.hpp"
+
+#include <array>
+
+#include "taplink/sqlite/schema_version.hpp"
+
+namespace taplink::journal {
+
+namespace {
+
+// Version 1: the tables as they were before versioning (so IF NOT EXISTS: an unversioned
+// journal reads version 0 and already has some or all of them).
+constexpr std::string_view kVersion1 =
+    "CREATE TABLE IF NOT EXISTS topups ("
+    " order_id TEXT PRIMARY KEY,"
+    " amount INTEGER NOT NULL CHECK (amount > 0),"
+    " state TEXT NOT NULL,"
+    " card_serial TEXT NOT NULL DEFAULT '',"
+    " online_atc INTEGER, balance_before INTEGER, balance_after INTEGER,"
+    " mac1 TEXT NOT NULL DEFAULT '', tac TEXT NOT NULL DEFAULT '',"
+    " failure TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,"
+    " nonce TEXT NOT NULL DEFAULT '',"
+    " authorization_expiry INTEGER NOT NULL DEFAULT 0,"
+    " algorithm_id INTEGER NOT NULL DEFAULT 0,"
+    " terminal_id TEXT NOT NULL DEFAULT '',"
+    " tx_date TEXT NOT NULL DEFAULT '', tx_time TEXT NOT NULL DEFAULT '',"
+    " receipt TEXT NOT NULL DEFAULT '');"
+    "CREATE TABLE IF NOT EXISTS topup_events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " order_id TEXT NOT NULL REFERENCES topups(order_id),"
+    " state TEXT NOT NULL, at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS ecloads ("
+    " order_id TEXT PRIMARY KEY,"
+    " amount INTEGER NOT NULL CHECK (amount > 0),"
+    " state TEXT NOT NULL,"
+    " details TEXT NOT NULL DEFAULT '{}',"
+    " failure TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS ecload_events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " order_id TEXT NOT NULL REFERENCES ecloads(order_id),"
+    " state TEXT NOT NULL, at INTEGER NOT NULL);";
+
+constexpr std::array kSteps{SchemaStep{1, kVersion1}};
+
+}  // namespace
+
+void upgradeJournalSchema(sqlite3* database) {
+    upgradeSchema(database, kSteps, "the journal");
+}
+
+}  // namespace taplink::journal
