@@ -47,6 +47,12 @@ std::string_view cipherName(Cipher cipher) {
             return "3DES";
         case Cipher::Sm4:
             return "SM4";
+        case Cipher::Aes128:
+            return "AES-128";
+        case Cipher::Aes192:
+            return "AES-192";
+        case Cipher::Aes256:
+            return "AES-256";
     }
     return "unknown cipher";
 }
@@ -61,6 +67,12 @@ const char* evpName(Cipher cipher, Mode mode) {
             return ecb ? "DES-EDE-ECB" : "DES-EDE-CBC";
         case Cipher::Sm4:
             return ecb ? "SM4-ECB" : "SM4-CBC";
+        case Cipher::Aes128:
+            return ecb ? "AES-128-ECB" : "AES-128-CBC";
+        case Cipher::Aes192:
+            return ecb ? "AES-192-ECB" : "AES-192-CBC";
+        case Cipher::Aes256:
+            return ecb ? "AES-256-ECB" : "AES-256-CBC";
     }
     throw CryptoError("unknown cipher");
 }
@@ -159,6 +171,9 @@ std::size_t blockSize(Cipher cipher) {
         case Cipher::TripleDes:
             return 8;
         case Cipher::Sm4:
+        case Cipher::Aes128:
+        case Cipher::Aes192:
+        case Cipher::Aes256:
             return 16;
     }
     throw CryptoError("blockSize: unknown cipher");
@@ -170,7 +185,12 @@ std::size_t keySize(Cipher cipher) {
             return 8;
         case Cipher::TripleDes:
         case Cipher::Sm4:
+        case Cipher::Aes128:
             return 16;
+        case Cipher::Aes192:
+            return 24;
+        case Cipher::Aes256:
+            return 32;
     }
     throw CryptoError("keySize: unknown cipher");
 }
@@ -185,6 +205,10 @@ Bytes decryptEcb(Cipher cipher, ByteView key, ByteView data) {
 
 Bytes encryptCbc(Cipher cipher, ByteView key, ByteView iv, ByteView data) {
     return runCipher(cipher, Mode::Cbc, Direction::Encrypt, key, iv, data);
+}
+
+Bytes decryptCbc(Cipher cipher, ByteView key, ByteView iv, ByteView data) {
+    return runCipher(cipher, Mode::Cbc, Direction::Decrypt, key, iv, data);
 }
 
 Bytes padMethod2(ByteView data, std::size_t block) {

@@ -1,0 +1,62 @@
+#include "taplink/crypto/cmac.hpp"
+
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
+
+#include <array>
+#include <string>
+
+#include "taplink/crypto/openssl_handles.hpp"
+
+namespace taplink::crypto {
+namespace {
+
+using MacPtr = OpenSslPtr<EVP_MAC, &EVP_MAC_free>;
+using MacCtxPtr = OpenSslPtr<EVP_MAC_CTX, &EVP_MAC_CTX_free>;
+
+// The CBC cipher whose block function CMAC runs (SP 800-38B 6.2); OpenSSL names it so.
+const char* cbcCipherFor(std::size_t keySize) {
+    switch (keySize) {
+        case 16:
+            return "AES-128-CBC";
+        case 24:
+            return "AES-192-CBC";
+        case 32:
+            return "AES-256-CBC";
+        default:
+            throw CryptoError("AES-CMAC: key must be 16, 24 or 32 bytes, got " +
+                              std::to_string(keySize));
+    }
+}
+
+MacCtxPtr newCmacContext() {
+    const MacPtr mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr));
+    checkOpenSsl(mac != nullptr ? 1 : 0, "AES-CMAC: EVP_MAC_fetch(CMAC)");
+    MacCtxPtr ctx(EVP_MAC_CTX_new(mac.get()));  // holds its own reference to mac
+    checkOpenSsl(ctx != nullptr ? 1 : 0, "AES-CMAC: EVP_MAC_CTX_new");
+    return ctx;
+}
+
+}  // namespace
+
+Bytes aesCmac(ByteView key, ByteView data) {
+    std::string cipher = cbcCipherFor(key.size());
+    const MacCtxPtr ctx = newCmacContext();
+    const std::array params{
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_CIPHER, cipher.data(), 0),
+        OSSL_PARAM_construct_end()};
+    checkOpenSsl(EVP_MAC_init(ctx.get(), key.data(), key.size(), params.data()),
+                 "AES-CMAC: EVP_MAC_init");
+    checkOpenSsl(EVP_MAC_update(ctx.get(), data.data(), data.size()), "AES-CMAC: EVP_MAC_update");
+    Bytes tag(kCmacSize);
+    std::size_t written = 0;
+    checkOpenSsl(EVP_MAC_final(ctx.get(), tag.data(), &written, tag.size()),
+                 "AES-CMAC: EVP_MAC_final");
+    if (written != kCmacSize) {
+        throw CryptoError("AES-CMAC: OpenSSL returned " + std::to_string(written) + " bytes");
+    }
+    return tag;
+}
+
+}  // namespace taplink::crypto
