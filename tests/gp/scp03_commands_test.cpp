@@ -14,15 +14,11 @@
 namespace taplink::gp {
 namespace {
 
-Bytes h(std::string_view hex) {
-    return fromHex(hex);
-}
-
 using test::codeOf;
 
 // A 32-byte answer with i 70 (pseudo-random: the 3-byte counter is there).
 Bytes sampleAnswer() {
-    return h(
+    return fromHex(
         "00000000000000000000"
         "300370"
         "86C8BD65FA1044EE"
@@ -72,27 +68,27 @@ TEST(Scp03Commands, RefusesBadKeyInformation) {
 }
 
 TEST(Scp03Commands, InitializeUpdateCommand) {
-    const auto command = encodeInitializeUpdate({0x30, h("0011223344556677")});
+    const auto command = encodeInitializeUpdate({0x30, fromHex("0011223344556677")});
     EXPECT_EQ(toHex(command.encode()), "8050300008001122334455667700");
     const auto parsed = parseInitializeUpdate(command);
     EXPECT_EQ(parsed.keyVersion, 0x30);
     EXPECT_EQ(toHex(parsed.hostChallenge), "0011223344556677");
     EXPECT_EQ(codeOf([] {
-                  encodeInitializeUpdate({0x30, h("00112233445566")});
+                  encodeInitializeUpdate({0x30, fromHex("00112233445566")});
               }),
               GpErrorCode::BadLength);
     const auto s16 =
-        apdu::CommandApdu::parse(h("8050300010"
-                                   "00112233445566778899AABBCCDDEEFF"));
+        apdu::CommandApdu::parse(fromHex("8050300010"
+                                         "00112233445566778899AABBCCDDEEFF"));
     EXPECT_EQ(codeOf([&] { parseInitializeUpdate(s16); }), GpErrorCode::BadLength);
-    const auto wrongClass = apdu::CommandApdu::parse(h("0050300008001122334455667700"));
+    const auto wrongClass = apdu::CommandApdu::parse(fromHex("0050300008001122334455667700"));
     EXPECT_EQ(codeOf([&] { parseInitializeUpdate(wrongClass); }), GpErrorCode::BadFormat);
 }
 
 TEST(Scp03Commands, ExternalAuthenticateCommand) {
-    const Bytes data =
-        h("21397242467FF75F"
-          "AC568F0C574F8F35");
+    const Bytes data = fromHex(
+        "21397242467FF75F"
+        "AC568F0C574F8F35");
     const auto parsed = parseExternalAuthenticate({0x84, 0x82, 0x33, 0x00, data, std::nullopt});
     EXPECT_EQ(parsed.securityLevel, 0x33);
     EXPECT_EQ(toHex(parsed.hostCryptogram), "21397242467FF75F");

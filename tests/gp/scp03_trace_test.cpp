@@ -17,10 +17,6 @@
 namespace taplink::gp {
 namespace {
 
-Bytes h(std::string_view hex) {
-    return fromHex(hex);
-}
-
 struct Trace {
     std::string_view name;
     std::size_t keySize;
@@ -78,28 +74,29 @@ Bytes patternKey(std::uint8_t first, std::size_t size) {
 }
 
 HostChannel hostFor(const Trace& t) {
-    const Bytes initializeUpdate = h(t.initializeUpdate);
+    const Bytes initializeUpdate = fromHex(t.initializeUpdate);
     return {{patternKey(0x00, t.keySize), patternKey(0x10, t.keySize), patternKey(0x20, t.keySize)},
             Bytes(initializeUpdate.begin() + 5, initializeUpdate.end())};
 }
 
 TEST(Scp03Trace, HostSideReproducesRealCardSessions) {
-    const auto getEid = apdu::CommandApdu::parse(h("80E2910006BF3E035C015A"));
-    const Bytes eid = h("BF3E125A1089882119900000000000000000000005");
+    const auto getEid = apdu::CommandApdu::parse(fromHex("80E2910006BF3E035C015A"));
+    const Bytes eid = fromHex("BF3E125A1089882119900000000000000000000005");
     for (const Trace& t : kTraces) {
         SCOPED_TRACE(t.name);
-        const Bytes initializeUpdate = h(t.initializeUpdate);
-        const Bytes external = h(t.externalAuthenticate);
+        const Bytes initializeUpdate = fromHex(t.initializeUpdate);
+        const Bytes external = fromHex(t.externalAuthenticate);
         HostChannel host(
             {patternKey(0x00, t.keySize), patternKey(0x10, t.keySize), patternKey(0x20, t.keySize)},
             Bytes(initializeUpdate.begin() + 5, initializeUpdate.end()));
         EXPECT_EQ(toHex(host.initializeUpdate(initializeUpdate[2]).encode()),
                   toHex(initializeUpdate) + "00");
-        const auto authenticate = host.externalAuthenticate({h(t.answer), 0x9000}, external[2]);
+        const auto authenticate =
+            host.externalAuthenticate({fromHex(t.answer), 0x9000}, external[2]);
         EXPECT_EQ(toHex(authenticate.encode()), toHex(external));
         host.confirm({{}, 0x9000});
         EXPECT_EQ(toHex(host.wrap(getEid).encode()), std::string(t.wrappedCommand));
-        EXPECT_EQ(toHex(host.unwrap({h(t.wrappedResponse), 0x9000}).data), toHex(eid));
+        EXPECT_EQ(toHex(host.unwrap({fromHex(t.wrappedResponse), 0x9000}).data), toHex(eid));
     }
 }
 
@@ -131,16 +128,16 @@ constexpr std::array kFollowUps{
 };
 
 TEST(Scp03Trace, HostSideMatchesPySimWrappingWithAndWithoutData) {
-    const std::array plain{h("80F22002"), h("80CA006600"), h("80F220020A4F0212345C054F9F70C5"),
-                           h("80F28002024F0000")};
+    const std::array plain{fromHex("80F22002"), fromHex("80CA006600"),
+                           fromHex("80F220020A4F0212345C054F9F70C5"), fromHex("80F28002024F0000")};
     for (const FollowUp& f : kFollowUps) {
         const Trace& t = kTraces.at(f.trace);
         SCOPED_TRACE(t.name);
         HostChannel host = hostFor(t);
-        const Bytes external = h(t.externalAuthenticate);
-        host.externalAuthenticate({h(t.answer), 0x9000}, external[2]);
+        const Bytes external = fromHex(t.externalAuthenticate);
+        host.externalAuthenticate({fromHex(t.answer), 0x9000}, external[2]);
         host.confirm({{}, 0x9000});
-        host.wrap(apdu::CommandApdu::parse(h("80E2910006BF3E035C015A")));
+        host.wrap(apdu::CommandApdu::parse(fromHex("80E2910006BF3E035C015A")));
         for (std::size_t i = 0; i < plain.size(); ++i) {
             EXPECT_EQ(toHex(host.wrap(apdu::CommandApdu::parse(plain.at(i))).encode()),
                       std::string(f.wrapped.at(i)))

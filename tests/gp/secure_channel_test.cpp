@@ -16,12 +16,8 @@
 namespace taplink::gp {
 namespace {
 
-Bytes h(std::string_view hex) {
-    return fromHex(hex);
-}
-
 Bytes gpTestKey() {  // the GlobalPlatform default test key 40 41 .. 4F
-    return h("404142434445464748494A4B4C4D4E4F");
+    return fromHex("404142434445464748494A4B4C4D4E4F");
 }
 
 StaticKeys gpKeys() {
@@ -29,13 +25,13 @@ StaticKeys gpKeys() {
 }
 
 Bytes hostChallenge() {
-    return h("0011223344556677");
+    return fromHex("0011223344556677");
 }
 
 using test::codeOf;
 
 CardChannelConfig cardConfig(std::uint8_t minimumLevel = level::kCmac) {
-    return {gpKeys(), 0x30, 0x70, Bytes(10, 0x00), h("A000000151000000"), minimumLevel};
+    return {gpKeys(), 0x30, 0x70, Bytes(10, 0x00), fromHex("A000000151000000"), minimumLevel};
 }
 
 struct Ends {
@@ -50,11 +46,11 @@ struct Ends {
 };
 
 apdu::CommandApdu putData() {
-    return {0x80, 0xE2, 0x90, 0x00, h("BF25055C034F9F70"), std::nullopt};
+    return {0x80, 0xE2, 0x90, 0x00, fromHex("BF25055C034F9F70"), std::nullopt};
 }
 
 apdu::ResponseApdu answerData() {
-    return {h("E3104F07A0000001510000"), 0x9000};
+    return {fromHex("E3104F07A0000001510000"), 0x9000};
 }
 
 TEST(SecureChannel, TamperingAnyByteOfAWrappedCommandFails) {
@@ -139,7 +135,7 @@ TEST(SecureChannel, ReplayedSessionFailsOnANewCardChallenge) {
 apdu::CommandApdu externalAuthenticateWithCryptogram(const Bytes& answer, Bytes cryptogram) {
     const ByteView cardChallenge = ByteView(answer).subspan(13, 8);
     const SessionKeys keys = deriveSessionKeys(gpKeys(), hostChallenge(), cardChallenge);
-    const Bytes input = concat(concat(Bytes(16, 0x00), h("8482010010")), cryptogram);
+    const Bytes input = concat(concat(Bytes(16, 0x00), fromHex("8482010010")), cryptogram);
     const Bytes mac = crypto::aesCmac(keys.mac, input);
     return {0x84, 0x82, 0x01, 0x00, concat(cryptogram, ByteView(mac).first(8)), std::nullopt};
 }
@@ -168,11 +164,11 @@ TEST(SecureChannel, WrongCardCryptogramIsRefusedByTheHost) {
                   ends.host.externalAuthenticate({answer, 0x9000}, 0x01);
               }),
               GpErrorCode::BadCryptogram);
-    HostChannel otherKeys({h("00112233445566778899AABBCCDDEEFF"), gpTestKey(), gpTestKey()},
+    HostChannel otherKeys({fromHex("00112233445566778899AABBCCDDEEFF"), gpTestKey(), gpTestKey()},
                           hostChallenge());
     const Bytes fresh = ends.card.initializeUpdate(otherKeys.initializeUpdate(0x30));
     EXPECT_NO_THROW(otherKeys.externalAuthenticate({fresh, 0x9000}, 0x01));  // K-MAC decides
-    HostChannel wrongMac({gpTestKey(), h("00112233445566778899AABBCCDDEEFF"), gpTestKey()},
+    HostChannel wrongMac({gpTestKey(), fromHex("00112233445566778899AABBCCDDEEFF"), gpTestKey()},
                          hostChallenge());
     const Bytes again = ends.card.initializeUpdate(wrongMac.initializeUpdate(0x30));
     EXPECT_EQ(codeOf([&] {
