@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Generates TapLink's PKI into OUTDIR (created owner-only): root CA, server CA and a server
 # certificate for localhost, device CA, the script-signing key and certificate, and the
-# issuer master keys of the test city and bank (the server's HSM stand-in). Device
+# issuer master keys of the test city and bank (the server's HSM stand-in), and the TSM's
+# master key for the secure chips' management channels (tsm-keys.json). Device
 # certificates are not made here: each secure chip generates its key and a CSR
 # (taplink-enroll), and certs/sign-device-csr.sh signs it with the device CA. See
 # docs/pki.md.
@@ -102,6 +103,13 @@ cat >"$out/issuers.json" <<JSON
     }
   ]
 }
+JSON
+
+# The TSM's master key for the secure chips' management channels (docs/chip.md, "Chip
+# management"): each chip's SCP03 keys derive from it. Random for this machine, never
+# committed.
+cat >"$out/tsm-keys.json" <<JSON
+{"format":"taplink-tsm-keys/1","keyVersion":"30","master":"$(openssl rand -hex 32 | tr 'a-f' 'A-F')"}
 JSON
 
 rm -f "$out"/*.srl

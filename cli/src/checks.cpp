@@ -46,6 +46,21 @@ std::string deviceLines(const nlohmann::json& device) {
     return out.str();
 }
 
+// "chip      load-sam operational, payment installed".
+std::string chipLines(const nlohmann::json& chip) {
+    if (isError(chip)) {
+        return "chip      " + errorText(chip) + "\n";
+    }
+    std::string line = "chip     ";
+    const char* separator = " ";
+    for (const auto& applet : chip.at("applets")) {
+        line += separator + applet.at("applet").get<std::string>() + " " +
+                applet.at("lifecycle").get<std::string>();
+        separator = ", ";
+    }
+    return line + "\n";
+}
+
 std::string readerLines(const nlohmann::json& readers) {
     if (isError(readers)) {
         return "readers   " + errorText(readers) + "\n";
@@ -133,16 +148,17 @@ int runStatus(const CommandContext& context) {
     const auto version = client.call(method::kApiVersion, {}, options);
     const auto device = callOrError(client, method::kDeviceInfo, options);
     const auto readers = callOrError(client, method::kReadersList, options);
+    const auto chip = callOrError(client, method::kChipStatus, options);
     if (context.options.json) {
         context.out << CommandContext::jsonLine(
-            {{"api", version}, {"device", device}, {"readers", readers}});
+            {{"api", version}, {"device", device}, {"chip", chip}, {"readers", readers}});
         return kOk;
     }
     std::string daemon = "taplinkd  running, API " + version.at("version").get<std::string>();
     if (!isError(device)) {
         daemon += ", version " + device.at("version").get<std::string>();
     }
-    context.out << daemon << "\n" << deviceLines(device) << readerLines(readers);
+    context.out << daemon << "\n" << deviceLines(device) << chipLines(chip) << readerLines(readers);
     return kOk;
 }
 

@@ -130,6 +130,17 @@ int loadOrder(const CommandContext& context, const OrderFlow& flow) {
     return kOk;
 }
 
+int chip(const CommandContext& context) {
+    auto client = context.connect();
+    if (context.options.action == "sync") {
+        context.print(client.call(method::kChipSync, {}, context.callOptions()), formatChipSync);
+    } else {
+        context.print(client.call(method::kChipStatus, {}, context.callOptions()),
+                      formatChipStatus);
+    }
+    return kOk;
+}
+
 int watch(const CommandContext& context) {
     auto client = context.connect();
     const std::vector<std::string> events(api::kEvents.begin(), api::kEvents.end());
@@ -171,6 +182,9 @@ int runCommand(const CommandContext& context) {
     }
     if (command == "watch") {
         return watch(context);
+    }
+    if (command == "chip") {
+        return chip(context);
     }
     return runDoctor(context);
 }

@@ -15,7 +15,7 @@ struct ErrorText {
     std::string_view message;  // the daemon's own message follows in parentheses
 };
 
-constexpr std::array<ErrorText, 31> kErrors{{
+constexpr std::array<ErrorText, 32> kErrors{{
     {ErrorCode::InvalidParams, kUsage, "taplinkd refused the request"},
     {ErrorCode::NoReader, kNoReader, "no card reader connected"},
     {ErrorCode::PcscUnavailable, kNoReader, "pcscd is not running"},
@@ -39,6 +39,9 @@ constexpr std::array<ErrorText, 31> kErrors{{
     {ErrorCode::Cancelled, kCancelled, "cancelled"},
     {ErrorCode::Timeout, kCancelled, "timed out"},
     {ErrorCode::ChipUnavailable, kChipError, "the device's secure chip is not available"},
+    {ErrorCode::ChipLocked, kChipError,
+     "the device's secure chip is locked by its management system; nothing was loaded or "
+     "charged (ask the operator to unlock it, then run 'taplink chip sync')"},
     {ErrorCode::TooLate, kOtherError, "too late to cancel: the card has been written"},
     {ErrorCode::Busy, kOtherError, "taplinkd is busy; try again"},
     {ErrorCode::NotFound, kOtherError, "not found"},

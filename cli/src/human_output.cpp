@@ -212,4 +212,49 @@ std::string formatEvent(std::string_view event, const nlohmann::json& params) {
     return std::string(event) + " " + params.dump() + "\n";
 }
 
+namespace {
+
+// "load-sam  operational" or "payment   installed, parameters v0, no keys".
+std::string appletLine(const nlohmann::json& applet) {
+    std::string line = applet.at("applet").get<std::string>();
+    line += std::string(line.size() < 10 ? 10 - line.size() : 1, ' ');
+    line += applet.at("lifecycle").get<std::string>();
+    if (applet.contains("parametersVersion")) {
+        line +=
+            ", parameters v" + std::to_string(applet.at("parametersVersion").get<std::int64_t>());
+        line += applet.value("keys", false) ? ", keys present" : ", no keys";
+    }
+    return line + "\n";
+}
+
+}  // namespace
+
+std::string formatChipStatus(const nlohmann::json& chipStatus) {
+    std::string out;
+    for (const auto& applet : chipStatus.at("applets")) {
+        out += appletLine(applet);
+    }
+    return out;
+}
+
+std::string formatChipSync(const nlohmann::json& chipSync) {
+    std::string out;
+    for (const auto& job : chipSync.at("jobs")) {
+        out += "job " + job.at("jobId").get<std::string>() + ": " +
+               job.at("operation").get<std::string>() + " of the " +
+               job.at("applet").get<std::string>() + ": " + job.at("outcome").get<std::string>();
+        if (job.contains("statusWord")) {
+            out += " (SW " + job.at("statusWord").get<std::string>() + ")";
+        }
+        if (job.contains("message")) {
+            out += ": " + job.at("message").get<std::string>();
+        }
+        out += "\n";
+    }
+    if (chipSync.at("jobs").empty()) {
+        out += "no pending jobs\n";
+    }
+    return out + formatChipStatus(chipSync);
+}
+
 }  // namespace taplink::cli

@@ -21,5 +21,8 @@ std::string formatReceipt(const nlohmann::json& topupResult);
 std::string formatEcloadProgress(const nlohmann::json& progress);  // one ecload.progress
 std::string formatEcloadReceipt(const nlohmann::json& ecloadResult);
 std::string formatEvent(std::string_view event, const nlohmann::json& params);
+// chip.status: one line per applet; chip.sync: one line per job, then the applets.
+std::string formatChipStatus(const nlohmann::json& chipStatus);
+std::string formatChipSync(const nlohmann::json& chipSync);
 
 }  // namespace taplink::cli

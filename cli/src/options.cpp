@@ -9,8 +9,10 @@ namespace taplink::cli {
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kCommands{"readers", "status", "balance", "history",
-                                                    "topup",   "ecload", "watch",   "doctor"};
+constexpr std::array<std::string_view, 9> kCommands{
+    "readers", "status", "balance", "history", "topup", "ecload", "watch", "doctor", "chip"};
+// What `taplink chip` does.
+constexpr std::array<std::string_view, 2> kChipActions{"sync", "status"};
 
 constexpr std::int64_t kMaxLimit = 1000;
 constexpr std::int64_t kMaxTimeout = std::int64_t{24} * 60 * 60;
@@ -38,6 +40,7 @@ void addFlags(CLI::App& app, Options& options) {
 void addValues(CLI::App& app, Options& options) {
     const std::vector<std::string> commands(kCommands.begin(), kCommands.end());
     app.add_option("command", options.command)->check(CLI::IsMember(commands));
+    addOptional(app, "action", options.action);
     addOptional(app, "--socket", options.socketPath)->check(nonEmpty());
     addOptional(app, "--reader", options.reader)->check(nonEmpty());
     addOptional(app, "--limit", options.limit)->check(CLI::Range(std::int64_t{1}, kMaxLimit));
@@ -57,6 +60,15 @@ void requireCommand(const Options& options, std::string_view option,
 void check(const Options& options) {
     if (options.command.empty()) {
         throw UsageError("no command given");
+    }
+    if (options.command == "chip") {
+        const bool known = options.action && std::find(kChipActions.begin(), kChipActions.end(),
+                                                       *options.action) != kChipActions.end();
+        if (!known) {
+            throw UsageError("chip needs 'sync' or 'status'");
+        }
+    } else if (options.action) {
+        throw UsageError("'" + options.command + "' takes no '" + *options.action + "'");
     }
     if (options.reader) {
         requireCommand(options, "--reader", {"balance", "history", "topup", "ecload"});
@@ -116,7 +128,10 @@ commands:
                                 balance before and after and the receipt on stdout
   watch                         print reader and card events until interrupted
   doctor                        check the socket, taplinkd, pcscd, readers, the secure
-                                chip and the top-up server
+                                chip (its load SAM operational) and the top-up server
+  chip sync                     apply the chip management system's (TSM's) pending jobs
+                                to the secure chip: activate, lock, unlock, ...
+  chip status                   the secure chip's applets and their lifecycle states
 
 options:
   --json                        machine-readable output on stdout
@@ -136,7 +151,7 @@ exit codes:
   6  the top-up server cannot be reached or reported an error
   7  declined, or the order cannot be paid (unknown, already settled, over the e-cash limit)
   8  cancelled or timed out
-  9  secure chip error
+  9  secure chip error, or the secure chip is locked by its management system
 )";
 }
 

@@ -16,7 +16,9 @@ class UsageError : public std::runtime_error {
 };
 
 struct Options {
-    std::string command;  // readers, status, balance, history, topup, ecload, watch, doctor
+    // readers, status, balance, history, topup, ecload, watch, doctor, chip
+    std::string command;
+    std::optional<std::string> action;  // chip: sync, status
     bool json = false;
     bool help = false;
     bool version = false;

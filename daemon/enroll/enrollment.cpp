@@ -107,13 +107,11 @@ Bytes installCertificate(apdu::ApduChannel& channel, const std::string& pin, X50
     if (piv.readCertificate() != der) {
         throw EnrollmentError("the chip does not give back the certificate it was given");
     }
-    // Personalisation done: the load SAM may now take load authorizations.
+    // The load SAM stays installed: only the TSM activates it, over the management channel
+    // (docs/chip.md, "Chip management").
     chip::LoadSam sam(channel);
     if (!sam.select()) {
         throw EnrollmentError("the chip has no load SAM application");
-    }
-    if (sam.info().lifecycle == chip::sam::Lifecycle::Installed) {
-        sam.setLifecycle(chip::sam::Lifecycle::Operational);
     }
     return info.chipSerial;
 }

@@ -259,6 +259,14 @@
             <source>Contact the issuing bank to unblock the PIN, then try again.</source>
             <translation>请联系发卡银行解除密码锁定后再试。</translation>
         </message>
+        <message>
+            <source>This device's secure chip has been locked by its operator. Nothing was loaded or charged.</source>
+            <translation>本设备的安全芯片已被运营方锁定。没有充值，也没有扣款。</translation>
+        </message>
+        <message>
+            <source>Contact the operator of this device to have it unlocked.</source>
+            <translation>请联系本设备的运营方解除锁定。</translation>
+        </message>
     </context>
     <context>
         <name>ProgressPage</name>
@@ -815,6 +823,34 @@ This app talks only to the TapLink service (taplinkd) on %1.</source>
         <message>
             <source>Bank card %1</source>
             <translation>银行卡 %1</translation>
+        </message>
+        <message>
+            <source>Locked by its operator: nothing can be loaded</source>
+            <translation>已被运营方锁定：无法充值</translation>
+        </message>
+        <message>
+            <source>Not activated by its operator yet</source>
+            <translation>运营方尚未激活</translation>
+        </message>
+        <message>
+            <source>Ready: load SAM operational</source>
+            <translation>就绪：充值安全模块可用</translation>
+        </message>
+        <message>
+            <source>Ready: load SAM operational, payment applet %1</source>
+            <translation>就绪：充值安全模块可用，支付应用%1</translation>
+        </message>
+        <message>
+            <source>operational</source>
+            <translation>可用</translation>
+        </message>
+        <message>
+            <source>locked</source>
+            <translation>已锁定</translation>
+        </message>
+        <message>
+            <source>not activated</source>
+            <translation>未激活</translation>
         </message>
     </context>
     <context>

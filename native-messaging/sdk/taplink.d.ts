@@ -38,7 +38,9 @@ export type DaemonErrorCode =
   /** EC load: no supported e-cash application (AID) on the card. */
   | "no_application"
   /** EC load: the card's PIN is blocked (PIN try counter 0); refused before anything was written. */
-  | "pin_blocked";
+  | "pin_blocked"
+  /** The device's secure chip is locked by its management system (the TSM); nothing was loaded or charged. */
+  | "chip_locked";
 
 /** Error codes the SDK itself produces. */
 export type SdkErrorCode =

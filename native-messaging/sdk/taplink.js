@@ -24,6 +24,7 @@ const DAEMON_CODES = new Set([
   "declined", "cancelled", "timeout", "chip_unavailable", "too_late", "busy", "not_found",
   "internal", "origin_denied", "user_denied", "confirmation_unavailable", "rate_limited",
   "wrong_scheme", "ec_limit_exceeded", "card_expired", "no_application", "pin_blocked",
+  "chip_locked",
 ]);
 // Codes only the SDK (or the extension) produces.
 const SDK_CODES = new Set(["not_installed", "not_running", "disconnected", "not_supported", "protocol_error"]);

@@ -6,6 +6,9 @@
 //   taplink-server account credit ID --amount YUAN | account show ID | account list
 //   taplink-server order show ID | order list | order cancel ID | ledger | events
 //   taplink-server device list | device revoke --chip-serial HEX
+//   taplink-server tsm status|lock|unlock|refresh|personalise|update-params --chip-serial HEX
+//                  [--applet load-sam|payment] [--per-transaction Y --daily Y --cvm Y --aid HEX]
+//   taplink-server tsm jobs [--chip-serial HEX]
 // Operator commands take --config FILE or --admin-socket PATH.
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -46,6 +49,11 @@ constexpr const char* kCommandList =
     "  account credit ID --amount YUAN | account show ID | account list\n"
     "  ledger | events\n"
     "  device list | device revoke --chip-serial HEX\n"
+    "  tsm status --chip-serial HEX                         the chip's applets and jobs\n"
+    "  tsm lock|unlock|refresh --chip-serial HEX [--applet load-sam|payment]  prints the job id\n"
+    "  tsm personalise|update-params --chip-serial HEX [--per-transaction YUAN] [--daily YUAN]\n"
+    "      [--cvm YUAN] [--aid HEX]...                      prints the job id\n"
+    "  tsm jobs [--chip-serial HEX]\n"
     "Operator commands take --config FILE or --admin-socket PATH. See docs/server.md.";
 
 struct CommandLine {
@@ -74,7 +82,7 @@ void describe(CLI::App& app, CommandLine& line) {
         ->type_name("YUAN");
     addOptional(app, "--scheme", line.options.scheme, "order create: the card scheme")
         ->type_name("SCHEME");
-    addOptional(app, "--chip-serial", line.options.chipSerial, "device revoke: the chip")
+    addOptional(app, "--chip-serial", line.options.chipSerial, "device revoke, tsm: the chip")
         ->type_name("HEX");
     addOptional(app, "--account", line.options.account, "order create: the paying account")
         ->type_name("ACC-...");
@@ -84,6 +92,19 @@ void describe(CLI::App& app, CommandLine& line) {
         ->type_name("DIGITS");
     addOptional(app, "--balance", line.options.balance, "account create: opening balance")
         ->type_name("YUAN");
+    addOptional(app, "--applet", line.options.applet, "tsm: load-sam (default) or payment")
+        ->type_name("APPLET");
+    addOptional(app, "--per-transaction", line.options.perTransaction,
+                "tsm personalise|update-params: the per-transaction limit")
+        ->type_name("YUAN");
+    addOptional(app, "--daily", line.options.daily, "tsm personalise|update-params: daily limit")
+        ->type_name("YUAN");
+    addOptional(app, "--cvm", line.options.cvm,
+                "tsm personalise|update-params: contactless CVM limit")
+        ->type_name("YUAN");
+    app.add_option("--aid", line.options.aids, "tsm personalise|update-params: an allowed AID")
+        ->type_name("HEX")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     app.add_flag("--json", line.options.json, "print the admin API's JSON answer");
     app.footer(kCommandList);
 }

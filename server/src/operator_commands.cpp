@@ -243,6 +243,105 @@ Command deviceCommand(const OperatorOptions& options) {
     throw UsageError("unknown device command " + action);
 }
 
+void printJobId(const json& answer, std::ostream& out) {
+    out << answer.value("jobId", "") << '\n';
+}
+
+void printJobLine(const json& job, std::ostream& out) {
+    const json& statusWord = member(job, "statusWord");
+    out << job.value("jobId", "") << "  " << job.value("chipSerial", "") << "  " << std::left
+        << std::setw(9) << job.value("applet", "") << "  " << std::setw(14)
+        << job.value("operation", "") << "  " << std::setw(8) << job.value("state", "")
+        << std::right << (statusWord.is_string() ? "  SW " + statusWord.get<std::string>() : "")
+        << "  " << dateOf(member(job, "createdAt")) << '\n';
+}
+
+void printJobs(const json& answer, std::ostream& out) {
+    for (const json& job : list(answer, "jobs")) {
+        printJobLine(job, out);
+    }
+}
+
+std::string numberOrDash(const json& value) {
+    return value.is_number() ? value.dump() : "-";
+}
+
+// The applets as the TSM last authenticated them, the parameters last queued, the jobs.
+void printTsmStatus(const json& answer, std::ostream& out) {
+    out << "chip " << answer.value("chipSerial", "")
+        << (answer.value("loadSamLocked", false) ? "  load SAM locked for loads" : "") << '\n';
+    for (const json& applet : list(answer, "applets")) {
+        const json& lifecycle = member(applet, "lifecycle");
+        out << "  " << std::left << std::setw(9) << applet.value("applet", "") << std::right << "  "
+            << (lifecycle.is_string() ? lifecycle.get<std::string>() : "unknown")
+            << "  parameters v" << numberOrDash(member(applet, "parametersVersion")) << "  keys "
+            << (applet.value("keysPresent", false) ? "yes" : "no") << "  counter "
+            << numberOrDash(member(applet, "sequenceCounter")) << '\n';
+    }
+    const json& parameters = member(answer, "parameters");
+    if (parameters.is_object()) {
+        out << "  parameters queued v" << numberOrDash(member(parameters, "version"))
+            << ": per transaction " << parameters.value("perTransaction", "") << ", daily "
+            << parameters.value("daily", "") << ", CVM " << parameters.value("cvm", "") << '\n';
+    }
+    printJobs(answer, out);
+}
+
+std::string chipPath(const OperatorOptions& options) {
+    return "/admin/tsm/chips/" + required(options.chipSerial, "--chip-serial");
+}
+
+// The members of a personalise or update-params body the command line gives.
+json tsmParameters(const OperatorOptions& options) {
+    json parameters = json::object();
+    const std::pair<const char*, const std::optional<std::string>*> limits[] = {
+        {"perTransaction", &options.perTransaction},
+        {"daily", &options.daily},
+        {"cvm", &options.cvm}};
+    for (const auto& [name, value] : limits) {
+        if (*value) {
+            parameters[name] = **value;
+        }
+    }
+    if (!options.aids.empty()) {
+        parameters["aids"] = options.aids;
+    }
+    return parameters;
+}
+
+Command tsmJob(const OperatorOptions& options, const std::string& operation) {
+    json body{{"operation", operation}};
+    if (options.applet) {
+        body["applet"] = *options.applet;
+    }
+    if (operation == "personalise" || operation == "update-params") {
+        body["parameters"] = tsmParameters(options);
+    }
+    return {"POST", chipPath(options) + "/jobs", body, printJobId};
+}
+
+Command tsmCommand(const OperatorOptions& options) {
+    const std::string& action =
+        word(options, 1,
+             "tsm command (status, lock, unlock, personalise, update-params, refresh, jobs)");
+    requireWords(options, 2);
+    if (action == "status") {
+        return {"GET", chipPath(options), nullptr, printTsmStatus};
+    }
+    if (action == "jobs") {
+        return {"GET", options.chipSerial ? chipPath(options) + "/jobs" : "/admin/tsm/jobs",
+                nullptr, printJobs};
+    }
+    if (action == "lock" || action == "unlock" || action == "personalise" ||
+        action == "update-params") {
+        return tsmJob(options, action);
+    }
+    if (action == "refresh") {  // a status job: the applet's authenticated state
+        return tsmJob(options, "status");
+    }
+    throw UsageError("unknown tsm command " + action);
+}
+
 Command commandFor(const OperatorOptions& options) {
     const std::string& group = word(options, 0, "command");
     if (group == "order") {
@@ -253,6 +352,9 @@ Command commandFor(const OperatorOptions& options) {
     }
     if (group == "device") {
         return deviceCommand(options);
+    }
+    if (group == "tsm") {
+        return tsmCommand(options);
     }
     requireWords(options, 1);
     if (group == "ledger") {

@@ -1,6 +1,7 @@
 // taplink-server's operator commands (order create|show|list|cancel, account
-// create|credit|show|list, ledger, device list|revoke, events): each one request on the admin
-// socket, printed for a person, or as the JSON answer with --json.
+// create|credit|show|list, ledger, device list|revoke, events, tsm status|lock|unlock|
+// refresh|personalise|update-params|jobs; refresh queues a status job): each one request on
+// the admin socket, printed for a person, or as the JSON answer with --json.
 #pragma once
 
 #include <iosfwd>
@@ -13,13 +14,18 @@ namespace taplink::server {
 struct OperatorOptions {
     std::vector<std::string> words;  // e.g. {"order", "create"}, {"order", "show", "ORD-..."}
     std::string adminSocket;
-    std::optional<std::string> amount;      // --amount
-    std::optional<std::string> scheme;      // --scheme
-    std::optional<std::string> chipSerial;  // --chip-serial
-    std::optional<std::string> account;     // order create --account
-    std::optional<std::string> holder;      // account create --holder
-    std::optional<std::string> pan;         // account create --pan
-    std::optional<std::string> balance;     // account create --balance
+    std::optional<std::string> amount;          // --amount
+    std::optional<std::string> scheme;          // --scheme
+    std::optional<std::string> chipSerial;      // --chip-serial
+    std::optional<std::string> account;         // order create --account
+    std::optional<std::string> holder;          // account create --holder
+    std::optional<std::string> pan;             // account create --pan
+    std::optional<std::string> balance;         // account create --balance
+    std::optional<std::string> applet;          // tsm lock|unlock|refresh --applet
+    std::optional<std::string> perTransaction;  // tsm personalise|update-params, yuan
+    std::optional<std::string> daily;
+    std::optional<std::string> cvm;
+    std::vector<std::string> aids;  // --aid, repeated
     bool json = false;
 };
 

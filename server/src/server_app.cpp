@@ -5,6 +5,7 @@
 #include <iostream>
 #include <thread>
 
+#include "api/tsm_jobs.hpp"
 #include "http/http_server.hpp"
 #include "taplink/protocol/ecload_wire.hpp"
 
@@ -23,6 +24,23 @@ std::set<std::string, std::less<>> schemesOf(const sim::IssuerKeySet& issuers) {
     return schemes;
 }
 
+// The TSM role's keys; none without tsm.keysFile (its routes then answer 503).
+TsmSettings tsmSettings(const TsmConfig& config) {
+    TsmSettings settings;
+    if (config.keysFile) {
+        settings.masterKey = protocol::readTsmKeys(*config.keysFile);
+    }
+    settings.activateEnrolledChips = config.activateEnrolledChips;
+    return settings;
+}
+
+std::optional<Bytes> paymentSealKey(const TsmSettings& tsm) {
+    if (!tsm.masterKey) {
+        return std::nullopt;
+    }
+    return paymentKeySealKey(*tsm.masterKey);
+}
+
 }  // namespace
 
 ServerApp::ServerApp(ServerConfig config)
@@ -30,9 +48,12 @@ ServerApp::ServerApp(ServerConfig config)
       issuers_(sim::loadIssuerKeys(config_.issuers)),
       store_(config_.database),
       scripts_(config_.scriptsDir, loadScriptSigningKey(config_.scriptSigningKey)),
+      tsm_(tsmSettings(config_.tsm)),
       deviceApi_(store_, issuers_, scripts_, faults_,
-                 DeviceApiSettings{config_.authorizationLifetimeSeconds, config_.maxCardBalance}),
-      adminApi_(store_, faults_, OrderRules{config_.maxOrderAmount, schemesOf(issuers_)}),
+                 DeviceApiSettings{config_.authorizationLifetimeSeconds, config_.maxCardBalance},
+                 tsm_),
+      adminApi_(store_, faults_, OrderRules{config_.maxOrderAmount, schemesOf(issuers_)},
+                paymentSealKey(tsm_)),
       tls_(http::makeServerContext(config_.tls)),
       listener_(http::listenOnLoopback(config_.host, config_.port)),
       adminListener_(http::listenOwnerOnly(config_.adminSocket)),

@@ -24,8 +24,8 @@ namespace taplink::server {
 class ServerApp {
   public:
     // Loads the keys, opens the database and binds both sockets. Throws (ConfigError,
-    // sim::IssuerKeysError, StoreError, ScriptSigningError, http::TlsSetupError,
-    // http::ListenError) with a message that names the file at fault.
+    // sim::IssuerKeysError, protocol::TsmKeysError, StoreError, ScriptSigningError,
+    // http::TlsSetupError, http::ListenError) with a message that names the file at fault.
     explicit ServerApp(ServerConfig config);
 
     // The device API's port (the one the system picked when the configuration says 0).
@@ -54,6 +54,7 @@ class ServerApp {
     ServerStore store_;
     ScriptCatalogue scripts_;
     FaultInjector faults_;
+    TsmSettings tsm_;  // read once: the device API's TSM role and the admin API's seal key
     DeviceApi deviceApi_;
     AdminApi adminApi_;
     http::SslCtxPtr tls_;

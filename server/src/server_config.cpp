@@ -36,6 +36,18 @@ MerchantConfig readMerchant(wire::StrictObject in, const std::string& baseDir) {
     return merchant;
 }
 
+TsmConfig readTsm(wire::StrictObject in, const std::string& baseDir) {
+    TsmConfig tsm;
+    if (const auto keysFile = in.optionalString("keysFile")) {
+        tsm.keysFile = resolved(*keysFile, baseDir);
+    }
+    if (in.has("activateEnrolledChips")) {
+        tsm.activateEnrolledChips = in.boolean("activateEnrolledChips");
+    }
+    in.finish();
+    return tsm;
+}
+
 void requireLoopback(const std::string& host, const char* field) {
     if (!http::isLoopbackHost(host)) {
         throw ConfigError(std::string("configuration: ") + field + " " + host +
@@ -74,6 +86,9 @@ ServerConfig readConfig(const wire::Json& document, const std::string& baseDir) 
     }
     if (in.has("merchant")) {
         config.merchant = readMerchant(in.object("merchant"), baseDir);
+    }
+    if (in.has("tsm")) {
+        config.tsm = readTsm(in.object("tsm"), baseDir);
     }
     in.finish();
     return config;

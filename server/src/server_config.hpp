@@ -7,10 +7,12 @@
 //    "issuers":"issuers.json","database":"server.db","adminSocket":"admin.sock",
 //    "authorizationLifetimeSeconds":300,"maxOrderAmount":100000,"maxCardBalance":100000,
 //    "merchant":{"host":"127.0.0.1","port":8444,"checkoutDir":"../server/checkout",
-//                "sdkDir":"../native-messaging/sdk","demoAccountHolder":"Demo Cardholder"}}
-// The three numbers and "merchant" may be left out (the numbers' defaults are shown; without
-// "merchant" there is no merchant listener), and so may merchant.demoAccountHolder; nothing
-// else may.
+//                "sdkDir":"../native-messaging/sdk","demoAccountHolder":"Demo Cardholder"},
+//    "tsm":{"keysFile":"tsm-keys.json","activateEnrolledChips":true}}
+// The three numbers, "merchant" and "tsm" may be left out (the numbers' defaults are shown;
+// without "merchant" there is no merchant listener, without tsm.keysFile the TSM routes answer
+// 503 tsm_unavailable), and so may merchant.demoAccountHolder and each member of "tsm";
+// nothing else may.
 #pragma once
 
 #include <cstdint>
@@ -37,6 +39,13 @@ struct MerchantConfig {
     std::optional<std::string> demoAccountHolder;  // pays the page's EC loads (圈存)
 };
 
+// The TSM role: the management of the devices' secure chips (docs/server.md, "Chip
+// management").
+struct TsmConfig {
+    std::optional<std::string> keysFile;  // a taplink-tsm-keys/1 file; none: no TSM
+    bool activateEnrolledChips = true;    // sync queues "activate" for an installed load SAM
+};
+
 struct ServerConfig {
     std::string host = "127.0.0.1";
     std::uint16_t port = 8443;  // 0: any free port
@@ -50,6 +59,7 @@ struct ServerConfig {
     std::uint32_t maxOrderAmount = 100000;  // fen
     std::uint32_t maxCardBalance = 100000;  // fen
     std::optional<MerchantConfig> merchant;
+    TsmConfig tsm;
 };
 
 // ConfigError naming the field for a missing, unknown or ill-typed one, or a host that is

@@ -15,11 +15,13 @@
 
 #include "cards/bank_card.hpp"
 #include "cards/profiles.hpp"
+#include "cards/secure_chip.hpp"
 #include "control_protocol.hpp"
 #include "control_server.hpp"
 #include "slot.hpp"
 #include "taplink/base/log.hpp"
 #include "taplink/protocol/issuer_keys.hpp"
+#include "taplink/protocol/tsm_keys.hpp"
 
 namespace {
 
@@ -39,6 +41,7 @@ struct Options {
     std::vector<std::pair<int, std::string>> inserts;
     std::string stateDir;
     std::string issuerKeysPath;
+    std::string tsmKeysPath;
     bool trace = false;
     bool listProfiles = false;
 };
@@ -95,6 +98,11 @@ void describe(CLI::App& app, Options& options) {
                    "in FILE, new bank cards those of its first bank-pboc issuer\n"
                    "(\"taplink-issuers/1\", as certs/make-pki.sh writes it;\n"
                    "default: the test issuers)")
+        ->type_name("FILE");
+    app.add_option("--tsm-keys", options.tsmKeysPath,
+                   "secure chips get their management keys from the TSM master\n"
+                   "key in FILE (\"taplink-tsm-keys/1\", as certs/make-pki.sh\n"
+                   "writes it; default: the published test key)")
         ->type_name("FILE");
     addInserts(app, options);
     app.add_flag("--trace", options.trace, "log every APDU");
@@ -161,6 +169,10 @@ int main(int argc, char** argv) {
     try {
         if (!options.issuerKeysPath.empty()) {
             useIssuerKeys(options.issuerKeysPath);
+        }
+        if (!options.tsmKeysPath.empty()) {
+            taplink::sim::setDefaultTsmKeys(std::make_shared<const taplink::protocol::TsmMasterKey>(
+                taplink::protocol::readTsmKeys(options.tsmKeysPath)));
         }
         std::vector<std::unique_ptr<taplink::sim::Slot>> slots;
         slots.reserve(static_cast<std::size_t>(options.slots));

@@ -112,6 +112,26 @@ nlohmann::json cannedAnswers() {
           {"chip", {{"ok", true}, {"message", "chip 544C434800000001 operational"}}},
           {"server", {{"ok", true}, {"message", "https://127.0.0.1:8443 answers"}}},
           {"journal", {{"unfinished", 0}}}}},
+        {"chip.status",
+         {{"applets",
+           {{{"applet", "load-sam"}, {"lifecycle", "operational"}},
+            {{"applet", "payment"},
+             {"lifecycle", "installed"},
+             {"parametersVersion", 0},
+             {"keys", false}}}}}},
+        {"chip.sync",
+         {{"jobs",
+           {{{"jobId", "J-1"},
+             {"applet", "load-sam"},
+             {"operation", "lock"},
+             {"outcome", "done"},
+             {"statusWord", "9000"}}}},
+          {"applets",
+           {{{"applet", "load-sam"}, {"lifecycle", "locked"}},
+            {{"applet", "payment"},
+             {"lifecycle", "installed"},
+             {"parametersVersion", 0},
+             {"keys", false}}}}}},
     };
 }
 
@@ -127,8 +147,8 @@ class CliTest : public ServerFixture {
     std::optional<std::stop_source> runningTopup;
 
     CliTest() {
-        for (const auto* name :
-             {"readers.list", "card.info", "card.history", "device.info", "diagnostics"}) {
+        for (const auto* name : {"readers.list", "card.info", "card.history", "device.info",
+                                 "diagnostics", "chip.status", "chip.sync"}) {
             dispatcher.add(name, [this, method = std::string(name)](const nlohmann::json& params,
                                                                     CallContext&) {
                 return answer(method, params);
@@ -261,6 +281,9 @@ TEST_F(CliTest, UsageErrorsExit2WithoutTouchingTheDaemon) {
         {"balance", "--order", "O"},
         {"balance", "--reader="},
         {"--json=yes", "readers"},
+        {"chip"},
+        {"chip", "lock"},
+        {"status", "sync"},
     };
     for (const auto& arguments : cases) {
         const auto result = runTaplink(arguments);
@@ -555,6 +578,9 @@ TEST_F(CliTest, EachDaemonErrorCodeMapsToItsExitCodeAndMessage) {
         {"cancelled", 8, "cancelled"},
         {"timeout", 8, "timed out"},
         {"chip_unavailable", 9, "the device's secure chip is not available"},
+        {"chip_locked", 9,
+         "the device's secure chip is locked by its management system; nothing was loaded or "
+         "charged (ask the operator to unlock it, then run 'taplink chip sync')"},
         {"too_late", 1, "too late to cancel: the card has been written"},
         {"busy", 1, "taplinkd is busy; try again"},
         {"not_found", 1, "not found"},
@@ -593,6 +619,7 @@ TEST_F(CliTest, StatusShowsTheDaemonTheDeviceAndTheReaders) {
               "          certificate O=TapLink, CN=TapLink device 544C434800000001, "
               "serialNumber=544C434800000001, valid until 2027-11-21T00:00:00Z\n"
               "server    https://127.0.0.1:8443\n"
+              "chip      load-sam operational, payment installed\n"
               "readers   TapLink Sim Reader 00 00: card reader, card city-epurse \u20260042\n"
               "          TapLink Sim Reader 00 01: secure chip reader, chip present\n"
               "          Empty Reader 00 00: card reader, empty\n");
@@ -609,6 +636,31 @@ TEST_F(CliTest, StatusReportsAMissingChipInLine) {
     EXPECT_EQ(json["device"]["error"]["code"], "chip_unavailable");
     EXPECT_EQ(json["api"]["version"], "1.1");
     EXPECT_EQ(json["readers"], cannedAnswers()["readers.list"]);
+    EXPECT_EQ(json["chip"], cannedAnswers()["chip.status"]);
+}
+
+TEST_F(CliTest, StatusReportsALockedChipAndAnUnreadableOneInLine) {
+    setAnswer("/chip.status/applets/0/lifecycle", "locked");
+    EXPECT_NE(taplink({"status"}).out.find("chip      load-sam locked, payment installed\n"),
+              std::string::npos);
+    setFailure("chip.status", "chip_unavailable");
+    EXPECT_NE(taplink({"status"})
+                  .out.find("chip      unavailable: the device's secure chip is not available"),
+              std::string::npos);
+}
+
+TEST_F(CliTest, ChipSyncAndChipStatus) {
+    auto result = taplink({"chip", "sync"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.out,
+              "job J-1: lock of the load-sam: done (SW 9000)\n"
+              "load-sam  locked\n"
+              "payment   installed, parameters v0, no keys\n");
+    EXPECT_EQ(paramsOf("chip.sync"), nlohmann::json::object());
+    result = taplink({"chip", "status", "--json"});
+    EXPECT_EQ(nlohmann::json::parse(result.out), cannedAnswers()["chip.status"]);
+    setFailure("chip.sync", "server_unreachable");
+    EXPECT_EQ(taplink({"chip", "sync"}).exitCode, 6);
 }
 
 TEST_F(CliTest, DoctorPassesWhenEverythingIsWell) {

@@ -54,7 +54,8 @@ TEST(ApiErrors, TheDocumentedCodesAreAllDefined) {
                                               "user_denied",       "confirmation_unavailable",
                                               "rate_limited",      "wrong_scheme",
                                               "ec_limit_exceeded", "card_expired",
-                                              "no_application",    "pin_blocked"};
+                                              "no_application",    "pin_blocked",
+                                              "chip_locked"};
     std::set<std::string_view> names;
     for (const ErrorCode code : applicationErrorCodes()) {
         names.insert(errorCodeName(code));

@@ -161,6 +161,11 @@ test("the EC-load error codes are the daemon's own, not internal", () => {
   }
 });
 
+test("chip_locked is the daemon's own code, not internal", () => {
+  const error = errorFromRpc({ code: -32000, message: "locked", data: { code: "chip_locked" } });
+  assert.equal(error.code, "chip_locked");
+});
+
 test("methods send the API's method names and params", async () => {
   const extension = installExtension((request, send) => {
     const results = {

@@ -195,6 +195,68 @@ TEST(SecureChannel, SequenceCounterThatDoesNotGoUpIsRefused) {
     EXPECT_THROW(CardChannel(cardConfig(), 0x1000000), GpError);
 }
 
+// Amendment D 7.1.3: the sequence counter is the answer's last 3 bytes, outside the card
+// cryptogram. A relay that rewrites it would poison the host's replay counter for good.
+Bytes withCounter(Bytes answer, std::uint32_t counter) {
+    const std::size_t at = answer.size() - 3;
+    answer[at] = static_cast<std::uint8_t>(counter >> 16U);
+    answer[at + 1] = static_cast<std::uint8_t>(counter >> 8U);
+    answer[at + 2] = static_cast<std::uint8_t>(counter);
+    return answer;
+}
+
+TEST(SecureChannel, ARewrittenCounterPassesTheCardCryptogramButNotThePseudoRandomCheck) {
+    CardChannel card(cardConfig(), 4);
+    const Bytes rewritten = withCounter(
+        card.initializeUpdate(HostChannel(gpKeys(), hostChallenge()).initializeUpdate(0x30)),
+        0xFFFFFE);
+    HostChannel trusting(gpKeys(), hostChallenge(), 4);
+    EXPECT_NO_THROW(trusting.externalAuthenticate({rewritten, 0x9000}, 1)) << "why it is needed";
+    EXPECT_EQ(trusting.sequenceCounter(), 0xFFFFFEU);
+
+    HostChannel host(gpKeys(), hostChallenge(), 4);
+    host.requirePseudoRandomChallenge(cardConfig().aid);
+    EXPECT_EQ(codeOf([&] {
+                  host.externalAuthenticate({rewritten, 0x9000}, 1);
+              }),
+              GpErrorCode::BadCryptogram);
+    EXPECT_EQ(host.sequenceCounter(), 4U) << "a refused answer leaves the counter alone";
+    const Bytes genuine = card.initializeUpdate(host.initializeUpdate(0x30));
+    EXPECT_NO_THROW(card.externalAuthenticate(host.externalAuthenticate({genuine, 0x9000}, 1)));
+    EXPECT_EQ(host.sequenceCounter(), 6U);
+}
+
+TEST(SecureChannel, APseudoRandomChallengeIsRequiredForTheRightAid) {
+    CardChannelConfig randomChallenge = cardConfig();
+    randomChallenge.iParameter = iparam::kRmac | iparam::kRenc;  // 60: no counter
+    CardChannel randomCard(randomChallenge, 0);
+    HostChannel host(gpKeys(), hostChallenge());
+    host.requirePseudoRandomChallenge(cardConfig().aid);
+    const Bytes random = randomCard.initializeUpdate(host.initializeUpdate(0x30));
+    EXPECT_EQ(codeOf([&] {
+                  host.externalAuthenticate({random, 0x9000}, 1);
+              }),
+              GpErrorCode::BadCryptogram);
+    EXPECT_FALSE(host.sequenceCounter().has_value());
+
+    HostChannel otherAid(gpKeys(), hostChallenge());
+    otherAid.requirePseudoRandomChallenge(fromHex("A000000151000001"));
+    CardChannel card(cardConfig(), 0);
+    const Bytes answer = card.initializeUpdate(otherAid.initializeUpdate(0x30));
+    EXPECT_EQ(codeOf([&] {
+                  otherAid.externalAuthenticate({answer, 0x9000}, 1);
+              }),
+              GpErrorCode::BadCryptogram);
+}
+
+TEST(SecureChannel, TheRealCardPassesThePseudoRandomCheck) {
+    Ends ends;
+    ends.host.requirePseudoRandomChallenge(cardConfig().aid);
+    ends.open(level::kCmac | level::kCdec | level::kRmac | level::kRenc);
+    EXPECT_TRUE(ends.host.isOpen());
+    EXPECT_EQ(ends.host.sequenceCounter(), 1U);
+}
+
 TEST(SecureChannel, SecurityLevelBelowTheCardsMinimumIsRefused) {
     Ends ends;
     ends.card = CardChannel(cardConfig(level::kCmac | level::kCdec), 0);

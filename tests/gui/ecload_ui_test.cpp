@@ -178,6 +178,20 @@ void EcloadUiTest::theEcloadErrorsHaveTheirOwnTextsInBothLanguages() {
     QVERIFY(installTranslation(QStringLiteral("en")));
 }
 
+// chip_locked (the TSM locked the device's load SAM): its own words, not chip_unavailable's.
+void EcloadUiTest::aLockedChipIsExplainedInBothLanguages() {
+    QVERIFY(installTranslation(QStringLiteral("en")));
+    QCOMPARE(describeError(api::ErrorCode::ChipLocked).what,
+             QStringLiteral("This device's secure chip has been locked by its operator. Nothing "
+                            "was loaded or charged."));
+    QCOMPARE(describeError(api::ErrorCode::ChipLocked).todo,
+             QStringLiteral("Contact the operator of this device to have it unlocked."));
+    QVERIFY(installTranslation(QStringLiteral("zh_CN")));
+    QCOMPARE(describeError(api::ErrorCode::ChipLocked).what,
+             QStringLiteral("本设备的安全芯片已被运营方锁定。没有充值，也没有扣款。"));
+    QVERIFY(installTranslation(QStringLiteral("en")));
+}
+
 void EcloadUiTest::theWizardLoadsTheEcashInBothSuites_data() {
     QTest::addColumn<QString>("profile");
     QTest::newRow("bank-3des") << QStringLiteral("bank-3des");

@@ -18,6 +18,7 @@ class EcloadUiTest : public QObject {
     void theApplicationDialogOffersTheAidsByPriorityAndAnswersWithTheChoice();
     void theWizardChoosesTheFlowByTheCardAndTheOrder();
     void theEcloadErrorsHaveTheirOwnTextsInBothLanguages();
+    void aLockedChipIsExplainedInBothLanguages();
     void theWizardLoadsTheEcashInBothSuites_data();
     void theWizardLoadsTheEcashInBothSuites();
 };

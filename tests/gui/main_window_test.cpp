@@ -61,6 +61,11 @@ void MainWindowTest::theWindowShowsTheReaderTheCardAndItsHistory() {
     QCOMPARE(cell(readers, cardRow, 1), QStringLiteral("Card reader"));
     QCOMPARE(cell(readers, cardRow, 2), QStringLiteral("City card …0042"));
     QCOMPARE(cell(readers, chipRow, 1), QStringLiteral("Secure chip"));
+    // chip.status: the TSM activated the load SAM at the first sync; no payment keys yet.
+    QTRY_COMPARE_WITH_TIMEOUT(cell(readers, chipRow, 2),
+                              QStringLiteral("Ready: load SAM operational, payment applet "
+                                             "not activated"),
+                              kTimeoutMs);
 
     QTRY_COMPARE_WITH_TIMEOUT(gui->core().card().status(), CardWatcher::Status::Ready, kTimeoutMs);
     QCOMPARE(labelText(&window, "cardName"), QStringLiteral("City card …0042"));
@@ -85,6 +90,14 @@ void MainWindowTest::theWindowShowsTheReaderTheCardAndItsHistory() {
                  records.result.at("records").at(0).at("terminalId").get<std::string>()));
     // A city card's log has no balances: that column is hidden.
     QVERIFY(history->isColumnHidden(HistoryModel::BalanceColumn));
+
+    // The operator (the TSM) locks the chip; after a sync the chip's row says so.
+    gui->bed().serverCommand({"tsm", "lock", "--chip-serial", "544C434800000001"});
+    QVERIFY(gui->ownerCall("chip.sync").ok());
+    gui->core().readers().refresh();
+    QTRY_COMPARE_WITH_TIMEOUT(cell(readers, rowOf(readers, chipReader), 2),
+                              QStringLiteral("Locked by its operator: nothing can be loaded"),
+                              kTimeoutMs);
 }
 
 void MainWindowTest::takingTheCardAwayAndBackIsShownLive() {

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "cards/profiles.hpp"
+#include "chip_management.hpp"
 #include "epurse_terminal.hpp"
 #include "taplink/cards/epurse/epurse_card.hpp"
 #include "taplink/chip/load_sam.hpp"
@@ -38,11 +39,8 @@ class ChipLoadOnTheTestBed : public ::testing::Test {
     void SetUp() override {
         bed.sim().insert(kCardSlot, "city-3des", {{"balance", kInitialBalance}});
         ASSERT_TRUE(bed.waitForCard(kCardSlot, true));
-        ASSERT_TRUE(sam.select());
+        testing::activateLoadSam(chipConnection);  // the TSM's activate job
         info = sam.info();
-        if (info.lifecycle == chip::sam::Lifecycle::Installed) {
-            sam.setLifecycle(chip::sam::Lifecycle::Operational);
-        }
     }
 
     // What the server does: the card's load key, bound to card, amount and terminal.

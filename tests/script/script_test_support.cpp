@@ -8,6 +8,7 @@
 
 #include "cards/profiles.hpp"
 #include "cards/test_issuer.hpp"
+#include "chip_management.hpp"
 #include "taplink/cards/epurse/epurse_protocol.hpp"
 #include "taplink/chip/load_sam.hpp"
 #include "taplink/chip/load_sam_protocol.hpp"
@@ -90,9 +91,8 @@ nlohmann::json TestServer::call(std::string_view name, const nlohmann::json& req
 
 LoadBed::LoadBed(const std::string& cardProfile)
     : card(sim::makeCard(cardProfile, cityCardOptions())), chip(sim::makeCard("secure-chip")) {
+    taplink::testing::activateLoadSam(chipLink);  // as the TSM's activate job does
     chip::LoadSam sam(chipLink);
-    EXPECT_TRUE(sam.select());
-    sam.setLifecycle(chip::sam::Lifecycle::Operational);
     const chip::sam::ChipInfo info = sam.info();
     server = std::make_unique<TestServer>(info.samPublicKey, info.chipSerial, kAmount);
 }

@@ -74,6 +74,9 @@ nlohmann::json ServerSetup::configuration() const {
     if (merchant.is_object()) {
         configuration["merchant"] = merchant;
     }
+    if (tsm.is_object()) {
+        configuration["tsm"] = tsm;
+    }
     return configuration;
 }
 

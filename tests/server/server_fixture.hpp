@@ -53,6 +53,8 @@ struct ServerSetup {
     std::int64_t maxCardBalance = 100000;
     // The "merchant" object (the merchant listener) when it is one; none without.
     nlohmann::json merchant = nullptr;
+    // The "tsm" object (the TSM role) when it is one; none without.
+    nlohmann::json tsm = nullptr;
 
     nlohmann::json configuration() const;
 };

@@ -17,7 +17,7 @@ namespace {
 using server::ServerStore;
 using server::StoreError;
 
-constexpr std::int64_t kCurrentVersion = 2;
+constexpr std::int64_t kCurrentVersion = 3;
 
 // The store's schema before bank cards and before versions were recorded, as commit 04b0fcc
 // made it (git show 04b0fcc:server/src/store/server_store.cpp, kSchema).
@@ -219,6 +219,39 @@ TEST(StoreMigration, ANewDatabaseIsMadeAtTheCurrentVersionAndReopensUnchanged) {
     EXPECT_EQ(again.listOrders()[0].status, net::wire::OrderStatus::Reversed);
 }
 
+// Version 3 added the TSM tables and nothing else: a version-2 database is today's without
+// them. Its rows stay, and the TSM's records work after the upgrade.
+TEST(StoreMigration, AVersion2DatabaseIsUpgradedWithItsRowsAndTakesTsmJobs) {
+    const TempDir dir;
+    const std::string path = dir.path() + "/server.db";
+    Bytes panKey;
+    {
+        ServerStore first(path);
+        panKey = first.panHashKey();
+        reverseAnEcLoad(first, std::string(64, 'e'));
+    }
+    {
+        RawDatabase old(path);
+        old.run(
+            "DROP TABLE tsm_parameters; DROP TABLE tsm_payment_keys; DROP TABLE tsm_applets;"
+            "DROP TABLE tsm_jobs;"
+            "PRAGMA user_version=2");
+        ASSERT_EQ(old.integer("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'tsm%'"), 0);
+    }
+    ServerStore store(path);
+    EXPECT_EQ(RawDatabase(path).integer("PRAGMA user_version"), kCurrentVersion);
+    EXPECT_EQ(store.panHashKey(), panKey);
+    ASSERT_EQ(store.listOrders().size(), 1U);
+    EXPECT_EQ(store.listOrders()[0].status, net::wire::OrderStatus::Reversed);
+    const auto jobs = store.syncTsmJobs("544C434800000001", true, 8);
+    ASSERT_EQ(jobs.size(), 1U);
+    EXPECT_EQ(jobs[0].operation, "activate");
+    EXPECT_EQ(store.acceptTsmCounter("544C434800000001", chip::mgmt::Applet::LoadSam, 1),
+              server::TsmCounterOutcome::Accepted);
+    EXPECT_EQ(store.acceptTsmCounter("544C434800000001", chip::mgmt::Applet::LoadSam, 1),
+              server::TsmCounterOutcome::Replay);
+}
+
 TEST(StoreMigration, ADatabaseOfANewerServerIsRefusedUntouched) {
     const TempDir dir;
     const std::string path = dir.path() + "/server.db";
@@ -228,7 +261,7 @@ TEST(StoreMigration, ADatabaseOfANewerServerIsRefusedUntouched) {
         ServerStore store(path);
         FAIL() << "a database of a newer schema version was opened";
     } catch (const StoreError& error) {
-        EXPECT_NE(std::string(error.what()).find("schema version 3, newer than this program's 2"),
+        EXPECT_NE(std::string(error.what()).find("schema version 4, newer than this program's 3"),
                   std::string::npos)
             << error.what();
     }

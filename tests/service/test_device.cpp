@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "cards/profiles.hpp"
+#include "chip_management.hpp"
 #include "enroll/enrollment.hpp"
 #include "taplink/chip/device_certificate.hpp"
 #include "taplink/chip/load_sam.hpp"
@@ -55,6 +56,9 @@ EnrolledChip makeEnrolledChip() {
     }
     chip.certificate = issueDeviceCertificate(csr, sam.info().samPublicKey);
     enroll::installCertificate(channel, kChipPin, chip.certificate.get());
+    // Enrollment leaves the load SAM installed; the TSM's activate job makes it operational
+    // at the device's first sync (docs/daemon.md, "Chip management").
+    ::taplink::testing::activateLoadSam(channel);
     chip.card->reset();  // as it comes out of the enrollment station
     return chip;
 }

@@ -1,7 +1,7 @@
 // What a device is made of before taplinkd runs on it, made in the test: the secure chip
 // enrolled the way taplink-enroll does it (a key generated in the chip, a certificate from a
-// test device CA naming the chip serial and its load SAM key, the SAM operational), and the
-// recharge script signed with a script-signing key of the test's.
+// test device CA naming the chip serial and its load SAM key, the SAM made operational by
+// the test TSM), and the recharge script signed with a script-signing key of the test's.
 #pragma once
 
 #include <nlohmann/json.hpp>

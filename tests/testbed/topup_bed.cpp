@@ -158,7 +158,9 @@ TopupBed::TopupBed(TopupBedOptions options)
     if (!options_.cardProfile.empty()) {
         bedOptions.cards.emplace_back(kCardSlot, options_.cardProfile);
     }
-    bedOptions.simArguments = {"--issuer-keys", pkiDir_ + "/issuers.json"};
+    // The chip is made with the PKI's TSM master key, which taplink-server's TSM role holds.
+    bedOptions.simArguments = {"--issuer-keys", pkiDir_ + "/issuers.json", "--tsm-keys",
+                               pkiDir_ + "/tsm-keys.json"};
     bed_ = std::make_unique<TestBed>(bedOptions);
     if (!bed_->waitForCard(kChipSlot, true)) {
         throw std::runtime_error("topup bed: the secure chip did not come up");
@@ -220,6 +222,7 @@ json TopupBed::serverConfigJson() const {
                 {"authorizationLifetimeSeconds", options_.authorizationLifetimeSeconds},
                 {"scriptsDir", std::string(TAPLINK_SOURCE_DIR) + "/scripts/recharge"},
                 {"issuers", pkiDir_ + "/issuers.json"},
+                {"tsm", {{"keysFile", pkiDir_ + "/tsm-keys.json"}}},
                 {"database", dir() + "/state/server.db"},
                 {"adminSocket", dir() + "/run/server-admin.sock"}};
     if (options_.merchant) {

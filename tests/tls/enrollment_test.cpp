@@ -76,6 +76,8 @@ TEST_F(EnrollmentTest, InstallsTheCertificateForTheGeneratedKey) {
     chip::PivChip piv(channel);
     ASSERT_TRUE(piv.select());
     EXPECT_EQ(piv.readCertificate(), testing::certificateDer(certificate.get()));
+    EXPECT_EQ(chipInfo().lifecycle, chip::sam::Lifecycle::Installed)
+        << "only the TSM activates the load SAM";
 }
 
 TEST_F(EnrollmentTest, RefusesAnotherSamKeyOrChipAndWritesNothing) {

@@ -2,7 +2,8 @@
 // against taplink-sim's applet, with a simulated city card taking the SAM's MAC2. Covers a
 // whole load in both suites, every refusal (reuse, binding, expiry, tampering, another
 // chip, lifecycle, MAC1), persistence of keys and used nonces, and SM2 signatures checked by
-// OpenSSL.
+// OpenSSL. The lifecycle moves only through the management channel (chip_management_test.cpp
+// covers the channel itself).
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
@@ -16,6 +17,7 @@
 #include "applets/load_sam_applet.hpp"
 #include "card/atr.hpp"
 #include "cards/profiles.hpp"
+#include "chip_management.hpp"
 #include "epurse_terminal.hpp"
 #include "taplink/cards/epurse/epurse_card.hpp"
 #include "taplink/chip/load_sam.hpp"
@@ -26,6 +28,8 @@
 
 namespace taplink::chip {
 namespace {
+
+namespace mgmt = chip::mgmt;
 
 using crypto::epurse::Suite;
 using testing::EpurseTerminal;
@@ -49,7 +53,8 @@ Bytes otherCardSerial() {
 std::shared_ptr<sim::VirtualCard> makeChip(ByteView serial, const std::string& stateDir,
                                            sim::ChipClock clock) {
     sim::DedicatedFile mf;
-    mf.dfs.push_back(sim::loadSamApplication(serial, stateDir, std::move(clock)));
+    mf.dfs.push_back(
+        sim::loadSamApplication(serial, stateDir, protocol::testTsmMasterKey(), std::move(clock)));
     return std::make_shared<sim::VirtualCard>("test-chip", sim::atrT1(sim::historicalBytes("SAM")),
                                               std::move(mf), false);
 }
@@ -59,6 +64,23 @@ sim::CardOptions cityCard(Bytes serial = {}) {
     options.balance = kInitialBalance;
     options.serial = std::move(serial);
     return options;
+}
+
+// What the TSM does: C0 <target> in the management channel; the SAM stays selected.
+void manageLifecycle(apdu::ApduChannel& channel, sam::Lifecycle target) {
+    mgmt::ManageRequest request;
+    request.lifecycle = target;
+    testing::manageWithTestKey(channel, chipSerial(), mgmt::Applet::LoadSam, request);
+}
+
+// The status word of a refused MANAGE; 9000 if it was not refused.
+std::uint16_t manageRefusal(apdu::ApduChannel& channel, sam::Lifecycle target) {
+    try {
+        manageLifecycle(channel, target);
+    } catch (const mgmt::ManagementRefused& error) {
+        return error.statusWord();
+    }
+    return sam::sw::kOk;
 }
 
 // The status word of a refused driver call; 9000 if it was not refused.
@@ -156,8 +178,7 @@ class LoadSamTest : public ::testing::TestWithParam<std::string> {
     EpurseTerminal terminal{suite(), sim::defaultCitySerial()};
 
     void SetUp() override {
-        ASSERT_TRUE(sam.select());
-        sam.setLifecycle(sam::Lifecycle::Operational);
+        manageLifecycle(chipChannel, sam::Lifecycle::Operational);
         ASSERT_TRUE(purse.select().has_value());
     }
 
@@ -428,31 +449,40 @@ TEST_F(LoadSamLifecycleTest, AnInstalledChipImportsAndComputesNothing) {
     EXPECT_FALSE(sam.sm2Sign(fromHex("00")).empty()) << "the device key signs before operation";
 }
 
-TEST_F(LoadSamLifecycleTest, TheLifecycleOnlyMovesForward) {
-    EXPECT_EQ(refusal([&] { sam.setLifecycle(sam::Lifecycle::Installed); }),
+TEST_F(LoadSamLifecycleTest, ThePlainSetLifecycleIsRefusedAndChangesNothing) {
+    for (const char* command : {"80320200", "80320300", "80320100", "80320400"}) {
+        EXPECT_EQ(chipCard->process(fromHex(command)), fromHex("6982")) << command;
+        EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Installed) << command;
+    }
+    EXPECT_EQ(refusal([&] { sam.importAuthorization(someEnvelope()); }),
               sam::sw::kConditionsNotSatisfied);
-    sam.setLifecycle(sam::Lifecycle::Operational);
+}
+
+TEST_F(LoadSamLifecycleTest, TheLifecycleMovesOnlyAlongTheAllowedTransitions) {
+    manageLifecycle(channel, sam::Lifecycle::Operational);
     EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Operational);
-    EXPECT_EQ(refusal([&] { sam.setLifecycle(sam::Lifecycle::Installed); }),
-              sam::sw::kConditionsNotSatisfied);
-    EXPECT_EQ(refusal([&] { sam.setLifecycle(sam::Lifecycle::Operational); }),
-              sam::sw::kConditionsNotSatisfied);
-    EXPECT_EQ(chipCard->process(fromHex("80320400")), fromHex("6A86")) << "no state 04";
+    EXPECT_EQ(manageRefusal(channel, sam::Lifecycle::Operational), sam::sw::kOk)
+        << "the same state again is a no-op (a re-run job)";
+    manageLifecycle(channel, sam::Lifecycle::Locked);
+    EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Locked);
+    EXPECT_EQ(manageRefusal(channel, sam::Lifecycle::Locked), sam::sw::kOk);
+    EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Locked);
+    manageLifecycle(channel, sam::Lifecycle::Operational);  // unlocked by the TSM
+    EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Operational);
+    sam.importAuthorization(someEnvelope());
 }
 
 TEST_F(LoadSamLifecycleTest, ALockedChipAnswersOnlyGetChipInfo) {
-    sam.setLifecycle(sam::Lifecycle::Operational);
+    manageLifecycle(channel, sam::Lifecycle::Operational);
     sam.importAuthorization(someEnvelope());
-    sam.setLifecycle(sam::Lifecycle::Locked);
+    manageLifecycle(channel, sam::Lifecycle::Locked);
     EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Locked);
-    EXPECT_EQ(mac2Refusal(), sam::sw::kConditionsNotSatisfied);
+    EXPECT_EQ(mac2Refusal(), sam::sw::kConditionsNotSatisfied) << "the lock drops it";
     EXPECT_EQ(refusal([&] { sam.importAuthorization(someEnvelope()); }),
               sam::sw::kConditionsNotSatisfied);
     EXPECT_EQ(refusal([&] { sam.sm2Sign(fromHex("00")); }), sam::sw::kConditionsNotSatisfied);
-    for (const auto state :
-         {sam::Lifecycle::Installed, sam::Lifecycle::Operational, sam::Lifecycle::Locked}) {
-        EXPECT_EQ(refusal([&] { sam.setLifecycle(state); }), sam::sw::kConditionsNotSatisfied);
-    }
+    EXPECT_EQ(chipCard->process(fromHex("80320200")), fromHex("6982"));
+    EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Locked);
 }
 
 TEST_F(LoadSamLifecycleTest, ErrorsCarryTheStatusWordAndPlainWords) {
@@ -520,8 +550,7 @@ TEST(LoadSamPersistence, KeysLifecycleAndUsedNoncesSurviveTheChip) {
         auto chipCard = makeChip(chipSerial(), dir, sim::hostClock);
         VirtualCardChannel channel(chipCard);
         LoadSam sam(channel);
-        ASSERT_TRUE(sam.select());
-        sam.setLifecycle(sam::Lifecycle::Operational);
+        manageLifecycle(channel, sam::Lifecycle::Operational);
         before = sam.info();
         envelope = sam::sealLoadAuthorization(before.samPublicKey, chipSerial(), authorization);
         sam.importAuthorization(envelope);
@@ -565,7 +594,8 @@ TEST(LoadSamPersistence, WithoutAStateDirEachChipHasItsOwnKeys) {
     ASSERT_TRUE(firstSam.select());
     ASSERT_TRUE(secondSam.select());
     EXPECT_NE(firstSam.info().samPublicKey, secondSam.info().samPublicKey);
-    EXPECT_THROW(sim::makeLoadSamApplet(Bytes{}, {}), std::invalid_argument);
+    EXPECT_THROW(sim::makeLoadSamApplet(Bytes{}, {}, protocol::testTsmMasterKey()),
+                 std::invalid_argument);
 }
 
 TEST(LoadSamDriver, AChipWithoutTheApplicationIsNotASam) {

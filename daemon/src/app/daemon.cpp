@@ -30,9 +30,13 @@ Daemon::Daemon(DaemonConfig config, std::unique_ptr<service::CardPort> cards)
                                const std::string& reader) { onReaderEvent(event, reader); }),
       chip_(*cards_, readers_, config_.chipReader, config_.chipPin),
       settings_(config_, [this] { dropServerClient(); }),
+      chipManagement_(
+          chip_, [this] { return std::shared_ptr<net::TsmServer>(serverClient()); },
+          loadScriptKeys(config_)),
       topups_(std::make_unique<service::TopupService>(
           *cards_, readers_, chip_, journal_, [this] { return serverClient(); },
-          loadScriptKeys(config_), service::TopupSettings{config_.cardReader, config_.cardWait})),
+          loadScriptKeys(config_), service::TopupSettings{config_.cardReader, config_.cardWait},
+          [this] { chipManagement_.requireLoadSamOperational(); })),
       resumer_([this] { topups_->resume(); }, config_.reportRetryEvery),
       claims_(journal_),
       webAccess_(
@@ -56,8 +60,9 @@ void Daemon::registerMethods() {
                          {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
     registerEcLoadMethods(dispatcher_,
                           {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
-    registerDeviceMethods(dispatcher_, {*cards_, readers_, chip_, journal_, settings_,
-                                        [this] { return serverClient(); }});
+    registerDeviceMethods(dispatcher_, {*cards_, readers_, chip_, chipManagement_, journal_,
+                                        settings_, [this] { return serverClient(); }});
+    registerChipMethods(dispatcher_, {chipManagement_});
     registerUiMethods(dispatcher_, trustedUi_);
     registerSettingsMethods(dispatcher_, settings_);
 }
@@ -94,10 +99,24 @@ void Daemon::start() {
     server_ = std::make_unique<api::UnixServer>(dispatcher_, options);
     startWebSocket();
     readers_.start();
+    startupSync_ = std::thread([this] { syncChipAtStart(); });
     resumer_.start();
 }
 
+void Daemon::syncChipAtStart() {
+    try {
+        const service::SyncReport report = chipManagement_.sync();
+        log::info("chip sync at start: " + std::to_string(report.jobs.size()) + " job(s)");
+    } catch (const std::exception&) {
+        log::warning(std::string("chip sync at start failed: ") +
+                     translateFailure(std::current_exception()).what());
+    }
+}
+
 void Daemon::stop() {
+    if (startupSync_.joinable()) {
+        startupSync_.join();
+    }
     resumer_.stop();
     if (websocket_) {
         websocket_->stop();

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <thread>
 
 #include "api/dispatcher.hpp"
 #include "api/unix_server.hpp"
@@ -21,6 +22,7 @@
 #include "app/web_order_claims.hpp"
 #include "journal/topup_journal.hpp"
 #include "service/card_port.hpp"
+#include "service/chip_management.hpp"
 #include "service/chip_session.hpp"
 #include "service/reader_registry.hpp"
 #include "service/topup_service.hpp"
@@ -54,6 +56,8 @@ class Daemon {
     // The server client over mutual TLS with the chip's key, made on first use.
     std::shared_ptr<net::TopupServerClient> serverClient();
     void dropServerClient();
+    // The chip's first TSM sync, once the readers are known; its failures are only logged.
+    void syncChipAtStart();
 
     DaemonConfig config_;
     std::unique_ptr<service::CardPort> cards_;
@@ -61,6 +65,7 @@ class Daemon {
     service::ReaderRegistry readers_;
     service::ChipSession chip_;
     LiveSettings settings_;
+    service::ChipManagement chipManagement_;
     std::unique_ptr<service::TopupService> topups_;
     Resumer resumer_;
     TrustedUi trustedUi_;
@@ -69,6 +74,7 @@ class Daemon {
     api::Dispatcher dispatcher_;
     std::unique_ptr<api::UnixServer> server_;
     std::unique_ptr<api::WebSocketServer> websocket_;
+    std::thread startupSync_;
 
     std::mutex clientMutex_;
     std::shared_ptr<net::TopupServerClient> serverClient_;

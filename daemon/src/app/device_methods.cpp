@@ -23,13 +23,35 @@ json pcscCheck(service::CardPort& cards) {
                              : check(false, "pcscd is not running");
 }
 
+// The chip is usable for loads only with its load SAM operational (docs/daemon.md, "Chip
+// management"): installed is not activated yet, locked is the TSM's lock.
 json chipCheck(const DeviceServices& services) {
     try {
         const auto identity = services.chip.identity();
-        return check(true,
-                     "secure chip " + toHex(identity->chipSerial) + " on " + identity->reader);
+        const auto applets = services.management.status();
+        const auto lifecycle = applets.front().lifecycle;
+        const std::string where =
+            "secure chip " + toHex(identity->chipSerial) + " on " + identity->reader;
+        if (lifecycle == chip::sam::Lifecycle::Operational) {
+            return check(true, where + ", load SAM operational");
+        }
+        return check(false, where + ", load SAM " +
+                                std::string(chip::sam::lifecycleName(lifecycle)) +
+                                (lifecycle == chip::sam::Lifecycle::Locked
+                                     ? ": locked by its management system (TSM)"
+                                     : ": not activated by its management system (TSM) yet"));
     } catch (const std::exception& error) {
         return check(false, error.what());
+    }
+}
+
+// The server check needs the device certificate (mutual TLS), not an operational load SAM.
+bool hasIdentity(const DeviceServices& services) {
+    try {
+        services.chip.identity();
+        return true;
+    } catch (const std::exception&) {
+        return false;
     }
 }
 
@@ -72,8 +94,8 @@ void registerDeviceMethods(api::Dispatcher& dispatcher, DeviceServices services)
         return json{{"pcsc", pcscCheck(services.cards)},
                     {"readers", services.readers.readers().size()},
                     {"chip", chip},
-                    {"server", chip["ok"].get<bool>() ? serverCheck(services)
-                                                      : check(false, "needs the secure chip")},
+                    {"server", hasIdentity(services) ? serverCheck(services)
+                                                     : check(false, "needs the secure chip")},
                     {"journal", {{"unfinished", services.journal.unfinished().size()}}}};
     });
 }

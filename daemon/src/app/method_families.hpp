@@ -18,6 +18,7 @@
 #include "journal/topup_journal.hpp"
 #include "net/topup_server_client.hpp"
 #include "service/card_port.hpp"
+#include "service/chip_management.hpp"
 #include "service/chip_session.hpp"
 #include "service/reader_registry.hpp"
 #include "service/topup_service.hpp"
@@ -66,11 +67,20 @@ struct DeviceServices {
     service::CardPort& cards;
     service::ReaderRegistry& readers;
     service::ChipSession& chip;
+    service::ChipManagement& management;
     journal::TopupJournal& journal;
     const LiveSettings& settings;
     std::function<std::shared_ptr<net::TopupServer>()> server;
 };
 void registerDeviceMethods(api::Dispatcher& dispatcher, DeviceServices services);
+
+// chip.status, chip.sync (owner only: the CLI and the GUI).
+struct ChipServices {
+    service::ChipManagement& management;
+};
+void registerChipMethods(api::Dispatcher& dispatcher, ChipServices services);
+// chip.status's result.
+nlohmann::json chipStatusJson(const std::vector<service::AppletState>& applets);
 
 // ui.attach, ui.detach, ui.respond.
 void registerUiMethods(api::Dispatcher& dispatcher, TrustedUi& trustedUi);

@@ -4,8 +4,10 @@
 #include <array>
 #include <cctype>
 #include <optional>
+#include <stdexcept>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace taplink::net {
 
@@ -73,7 +75,11 @@ auto readAnswer(const json& body, const std::string& what, Read read) {
 json TopupServerClient::expectOk(const HttpResponse& response, const std::string& what) {
     json body = parseBody(response, what);
     if (response.status < 200 || response.status >= 300) {
-        throw refusalFrom(response, body, what);
+        ServerRefusal refusal = refusalFrom(response, body, what);
+        if (response.status == 403 && refusal.code() == kChipLockedCode) {
+            throw ChipLockedRefusal(refusal.status(), refusal.code(), refusal.what());
+        }
+        throw refusal;
     }
     if (!body.is_object()) {
         throw NetError(NetErrorKind::Protocol, what + ": the server's answer is not an object");
@@ -171,6 +177,52 @@ EcReportOutcome TopupServerClient::reportEcLoad(const std::string& orderId, EcRe
     return EcReportOutcome{false, readAnswer(answer, what, [](const json& j) {
                                return wire::EcReceipt::fromJson(j.at("receipt"));
                            })};
+}
+
+// --- The TSM (docs/server.md, "Chip management")
+
+namespace {
+
+// The steps of a job (POST /v1/tsm/jobs/{jobId}/<step>).
+constexpr std::array<std::string_view, 3> kTsmSteps{"open", "authenticate", "result"};
+
+std::vector<TsmJob> readJobs(const json& body) {
+    const json& jobs = body.at("jobs");
+    if (!jobs.is_array() || jobs.size() > 8) {
+        throw std::runtime_error("jobs must be a list of at most 8");
+    }
+    std::vector<TsmJob> out;
+    for (const json& job : jobs) {
+        out.push_back({job.at("jobId").get<std::string>(), job.at("applet").get<std::string>(),
+                       job.at("operation").get<std::string>()});
+        if (!isPlainName(out.back().jobId)) {
+            throw std::runtime_error("job id '" + out.back().jobId + "' is not a plain name");
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::vector<TsmJob> TopupServerClient::syncTsm(const std::vector<TsmAppletReport>& applets) {
+    json reported = json::array();
+    for (const auto& applet : applets) {
+        reported.push_back({{"applet", applet.applet}, {"lifecycle", applet.lifecycle}});
+    }
+    const std::string what = "TSM sync";
+    const json body =
+        expectOk(https_->postJson("/v1/tsm/sync", json{{"applets", reported}}.dump()), what);
+    return readAnswer(body, what, readJobs);
+}
+
+json TopupServerClient::tsmStep(const std::string& jobId, const std::string& step,
+                                const json& request) {
+    const bool known = std::find(kTsmSteps.begin(), kTsmSteps.end(), step) != kTsmSteps.end();
+    if (!isPlainName(jobId) || !known) {
+        throw ServerRefusal(0, "invalid_request", "no TSM step '" + step + "' of job " + jobId);
+    }
+    return expectOk(https_->postJson("/v1/tsm/jobs/" + jobId + "/" + step, request.dump()),
+                    "TSM job " + jobId + " " + step);
 }
 
 }  // namespace taplink::net

@@ -1,5 +1,6 @@
 // The top-up server's device API as typed calls (docs/server.md): order lookup, the signed
-// recharge script of a scheme, the script's server exchanges, and the signed result. Every
+// recharge script of a scheme, the script's server exchanges, the signed result, and the
+// TSM's routes for the chip's management (tsm_server.hpp). Every
 // call goes through HttpsClient (mutual TLS with the chip's key, pinned server, retries).
 #pragma once
 
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "net/https_client.hpp"
+#include "net/tsm_server.hpp"
 #include "taplink/base/bytes.hpp"
 #include "taplink/protocol/ecload_wire.hpp"
 #include "taplink/protocol/topup_wire.hpp"
@@ -29,6 +31,14 @@ class ServerRefusal : public std::runtime_error {
     long status_;
     std::string code_;
 };
+
+// The TSM has this device's secure chip locked (403 chip_locked on an authorize): the server
+// moves no money for it until the TSM unlocks it.
+class ChipLockedRefusal : public ServerRefusal {
+  public:
+    using ServerRefusal::ServerRefusal;
+};
+inline constexpr const char* kChipLockedCode = "chip_locked";
 
 struct ReportOutcome {
     bool alreadySettled = false;  // the server had it from an earlier report of ours
@@ -68,7 +78,7 @@ class TopupServer {
                                          ByteView message, ByteView signature) = 0;
 };
 
-class TopupServerClient final : public TopupServer {
+class TopupServerClient final : public TopupServer, public TsmServer {
   public:
     explicit TopupServerClient(std::shared_ptr<HttpsClient> https) : https_(std::move(https)) {}
 
@@ -80,6 +90,9 @@ class TopupServerClient final : public TopupServer {
                                ByteView signature) override;
     EcReportOutcome reportEcLoad(const std::string& orderId, EcReport kind, ByteView message,
                                  ByteView signature) override;
+    std::vector<TsmJob> syncTsm(const std::vector<TsmAppletReport>& applets) override;
+    nlohmann::json tsmStep(const std::string& jobId, const std::string& step,
+                           const nlohmann::json& request) override;
 
   private:
     nlohmann::json expectOk(const HttpResponse& response, const std::string& what);

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <array>
+#include <utility>
 
 #include "taplink/cards/epurse/epurse_protocol.hpp"
+#include "taplink/chip/chip_management.hpp"
 #include "taplink/chip/load_sam_protocol.hpp"
+#include "taplink/gp/scp03_commands.hpp"
 
 namespace taplink::script {
 
@@ -77,20 +80,18 @@ std::vector<ApduRule> cardRules() {
     };
 }
 
+// SELECT by DF name (P1 04), first occurrence (P2 00) of exactly this AID (ISO/IEC 7816-4
+// 11.2.2): only the chip's applications a scheme may use, never PIV.
+ApduRule selectByName(std::string_view name, Bytes aid) {
+    return {name, kClaInterindustry, apdu::kInsSelect, 0x04, 0x00, std::move(aid), false, false, {},
+            false};
+}
+
 std::vector<ApduRule> chipRules() {
     return {
         // SELECT by DF name (P1 04), first occurrence (P2 00), of the load SAM only: the PIV
         // application holds the device key and PIN and is no business of a script.
-        {"SELECT load SAM",
-         kClaInterindustry,
-         apdu::kInsSelect,
-         0x04,
-         0x00,
-         sam::applicationId(),
-         false,
-         false,
-         {},
-         false},
+        selectByName("SELECT load SAM", sam::applicationId()),
         {"GET CHIP INFO", sam::kCla, sam::ins::kGetChipInfo, {}, {}, {}, false, false, {}, false},
         {"IMPORT LOAD AUTHORIZATION",
          sam::kCla,
@@ -112,6 +113,41 @@ std::vector<ApduRule> chipRules() {
          false,
          {},
          false},
+    };
+}
+
+// The TSM's management session (docs/scripts.md, "Chip management"; docs/chip.md): SELECT
+// of one of the two managed applets, then SCP03 (GlobalPlatform Card Spec 2.3 Amd D 7.1:
+// INITIALIZE UPDATE 80 50, EXTERNAL AUTHENTICATE 84 82) and the applets' MANAGE 84 E2,
+// which only works inside the channel. No lifecycle command in the clear, no load command,
+// no PIV: a management script can only relay what the TSM wrapped with the chip's keys.
+std::vector<ApduRule> tsmChipRules() {
+    namespace mgmt = chip::mgmt;
+    constexpr std::uint8_t kClaGpSecure = gp::kClaGp | gp::kClaSecureMessaging;  // 84
+    return {
+        selectByName("SELECT load SAM", mgmt::appletAid(mgmt::Applet::LoadSam)),
+        selectByName("SELECT payment applet", mgmt::appletAid(mgmt::Applet::Payment)),
+        {"INITIALIZE UPDATE",
+         gp::kClaGp,
+         gp::kInsInitializeUpdate,
+         {},
+         0x00,
+         {},
+         false,
+         false,
+         {},
+         false},
+        {"EXTERNAL AUTHENTICATE",
+         kClaGpSecure,
+         gp::kInsExternalAuthenticate,
+         {},
+         {},
+         {},
+         false,
+         false,
+         {},
+         false},
+        {"MANAGE", kClaGpSecure, mgmt::ins::kManage, 0x00, 0x00, {}, false, false, {}, false},
     };
 }
 
@@ -238,6 +274,11 @@ const ApduPolicy& ApduPolicy::chip() {
 
 const ApduPolicy& ApduPolicy::bankCard() {
     static const ApduPolicy policy(bankCardRules());
+    return policy;
+}
+
+const ApduPolicy& ApduPolicy::tsmChip() {
+    static const ApduPolicy policy(tsmChipRules());
     return policy;
 }
 

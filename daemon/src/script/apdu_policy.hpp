@@ -73,7 +73,12 @@ class ApduPolicy {
     //         and only there), GET RESPONSE (00 C0 00 00).
     //         Never VERIFY, purchase, application block/unblock or PIN change.
     static const ApduPolicy& bankCard();
-    // Nothing at all (the chip, for a bank script).
+    //   chip, scheme tsm (the TSM's management session): SELECT of the load SAM or the
+    //         payment applet (00 A4 04 00, those AIDs exactly), INITIALIZE UPDATE (80 50,
+    //         P2 00), EXTERNAL AUTHENTICATE (84 82), MANAGE (84 E2 00 00). Nothing else: no
+    //         plain SET LIFECYCLE, no load command, no PIV.
+    static const ApduPolicy& tsmChip();
+    // Nothing at all (the chip, for a bank script; the card, for a management script).
     static const ApduPolicy& none();
 
     // The rule the command falls under; nullptr when it falls under none. A constrained

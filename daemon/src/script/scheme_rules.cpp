@@ -11,7 +11,12 @@ const SchemeRules& rulesFor(std::string_view scheme) {
     // The top-up journal's states (daemon/src/journal/topup_journal.hpp).
     static const SchemeRules city{
         ApduPolicy::card(), ApduPolicy::chip(), {"authorized", "card_initialized", "credited"}};
-    return scheme == kBankEcScheme ? bankEc : city;
+    // Chip management moves no money: nothing to journal (the daemon logs the run).
+    static const SchemeRules tsm{ApduPolicy::none(), ApduPolicy::tsmChip(), {}};
+    if (scheme == kBankEcScheme) {
+        return bankEc;
+    }
+    return scheme == kTsmScheme ? tsm : city;
 }
 
 }  // namespace taplink::script

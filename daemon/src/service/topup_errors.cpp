@@ -57,6 +57,9 @@ ErrorCode refusalCode(const std::string& serverCode) {
         serverCode == net::wire::refusal::kAlreadySettled) {
         return ErrorCode::OrderSettled;
     }
+    if (serverCode == net::kChipLockedCode) {
+        return ErrorCode::ChipLocked;
+    }
     if (serverCode == "ec_limit_exceeded") {
         return ErrorCode::EcLimitExceeded;
     }

@@ -16,7 +16,8 @@ constexpr auto kRunSlotWait = std::chrono::seconds(15);
 
 TopupService::TopupService(CardPort& cards, ReaderRegistry& readers, ChipSession& chip,
                            journal::TopupJournal& journal, ServerFactory serverFactory,
-                           std::vector<script::TrustedKey> scriptKeys, TopupSettings settings)
+                           std::vector<script::TrustedKey> scriptKeys, TopupSettings settings,
+                           std::function<void()> requireChipReady)
     : ports_{cards, readers, chip, journal,
              [this] {
                  // Lock order: the chip, then what the factory locks (it reads the device
@@ -27,6 +28,7 @@ TopupService::TopupService(CardPort& cards, ReaderRegistry& readers, ChipSession
       serverFactory_(std::move(serverFactory)),
       scriptKeys_(std::move(scriptKeys)),
       settings_(std::move(settings)),
+      requireChipReady_(std::move(requireChipReady)),
       recovery_(ports_),
       ecJournal_(journal),
       ecRecovery_(ports_, ecJournal_) {}
@@ -52,6 +54,12 @@ std::shared_ptr<net::TopupServer> TopupService::server() {
         client_ = std::move(created);
     }
     return client_;
+}
+
+void TopupService::requireChipReady() const {
+    if (requireChipReady_) {
+        requireChipReady_();
+    }
 }
 
 void TopupService::dropServerClient() {
@@ -114,6 +122,7 @@ EcLoadOutcome TopupService::runEcAdmitted(const std::string& orderId, const std:
     if (auto earlier = ecRecovery_.finishEarlierAttempt(orderId)) {
         return *earlier;
     }
+    requireChipReady();
     const TopupStopwatch stopwatch(ports_.chip, serverBusy_);
     EcLoadAttempt attempt(ports_, ecJournal_, ecRecovery_, scriptKeys_, settings_, running,
                           progress, choice);
@@ -133,6 +142,7 @@ TopupOutcome TopupService::runAdmitted(const std::string& orderId, const std::st
     if (auto earlier = recovery_.finishEarlierAttempt(orderId)) {
         return *earlier;
     }
+    requireChipReady();
     const TopupStopwatch stopwatch(ports_.chip, serverBusy_);
     TopupAttempt attempt(ports_, recovery_, scriptKeys_, settings_, running, progress);
     TopupOutcome outcome = attempt.run(reader);

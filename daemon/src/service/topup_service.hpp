@@ -40,10 +40,14 @@ class TopupService {
     using ServerFactory = std::function<std::shared_ptr<net::TopupServer>()>;
 
     // `cards` reaches the card readers; `server` makes the top-up server's client, and is
-    // called with the chip held (lock order everywhere: the chip first).
+    // called with the chip held (lock order everywhere: the chip first). `requireChipReady`
+    // runs before a new top-up or EC load touches anything (ChipManagement's
+    // requireLoadSamOperational: a load SAM that is not operational gets one TSM sync);
+    // it throws ServiceError to refuse.
     TopupService(CardPort& cards, ReaderRegistry& readers, ChipSession& chip,
                  journal::TopupJournal& journal, ServerFactory server,
-                 std::vector<script::TrustedKey> scriptKeys, TopupSettings settings);
+                 std::vector<script::TrustedKey> scriptKeys, TopupSettings settings,
+                 std::function<void()> requireChipReady = {});
 
     // The whole top-up. ServiceError (with the API code) for every failure; cancelled()
     // is polled while waiting for the card and between script steps up to the credit.
@@ -85,11 +89,13 @@ class TopupService {
     auto runExclusive(const std::string& orderId, const std::function<bool()>& cancelled,
                       const Confirm& confirm, const std::string& doing, Body body);
     std::shared_ptr<net::TopupServer> server();
+    void requireChipReady() const;
 
     TopupPorts ports_;
     ServerFactory serverFactory_;
     std::vector<script::TrustedKey> scriptKeys_;
     TopupSettings settings_;
+    std::function<void()> requireChipReady_;
     TopupRecovery recovery_;
     journal::EcLoadJournal ecJournal_;  // in the top-up journal's file
     EcLoadRecovery ecRecovery_;

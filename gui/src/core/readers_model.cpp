@@ -1,6 +1,7 @@
 #include "core/readers_model.hpp"
 
 #include <QJsonArray>
+#include <QJsonObject>
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -77,8 +78,29 @@ void ReadersModel::refresh() {
     const quint64 generation = ++generation_;
     connection_.call("readers.list", {}, this, [this, generation](const RpcReply& reply) {
         if (generation == generation_ && reply.ok()) {
+            refreshChip(generation);
             setReaders(readersFromJson(reply.result));
         }
+    });
+}
+
+void ReadersModel::refreshChip(quint64 generation) {
+    connection_.call("chip.status", {}, this, [this, generation](const RpcReply& reply) {
+        if (generation != generation_) {
+            return;
+        }
+        loadSamLifecycle_.clear();
+        paymentLifecycle_.clear();
+        const QJsonArray applets =
+            reply.ok() ? reply.result.value("applets").toArray() : QJsonArray();
+        for (const auto& applet : applets) {
+            const QJsonObject fields = applet.toObject();
+            const QString lifecycle = fields.value("lifecycle").toString();
+            (fields.value("applet").toString() == QLatin1String("load-sam") ? loadSamLifecycle_
+                                                                            : paymentLifecycle_) =
+                lifecycle;
+        }
+        setReaders(readers_);
     });
 }
 
@@ -105,9 +127,28 @@ QString ReadersModel::statusText(const ReaderInfo& reader) const {
         return tr("No card");
     }
     if (!reader.isCardReader()) {
-        return tr("Ready");
+        return chipText();
     }
     return describeCard(reader.cardScheme.value_or(QString()), reader.maskedSerial);
+}
+
+QString ReadersModel::chipText() const {
+    if (loadSamLifecycle_ == QLatin1String("locked")) {
+        return tr("Locked by its operator: nothing can be loaded");
+    }
+    if (loadSamLifecycle_ == QLatin1String("installed")) {
+        return tr("Not activated by its operator yet");
+    }
+    if (loadSamLifecycle_.isEmpty()) {
+        return tr("Ready");
+    }
+    if (paymentLifecycle_.isEmpty()) {
+        return tr("Ready: load SAM operational");
+    }
+    return tr("Ready: load SAM operational, payment applet %1")
+        .arg(paymentLifecycle_ == QLatin1String("operational") ? tr("operational")
+             : paymentLifecycle_ == QLatin1String("locked")    ? tr("locked")
+                                                               : tr("not activated"));
 }
 
 QVariant ReadersModel::data(const QModelIndex& index, int role) const {

@@ -1,6 +1,7 @@
 // The card readers taplinkd sees, kept live: after every (re)connect it subscribes to the
 // reader and card events and lists the readers again on each of them. Empty while taplinkd is
-// away.
+// away. The secure chip's row says what its applets' lifecycles are (chip.status): ready,
+// locked by the operator (the TSM), or not activated yet.
 #pragma once
 
 #include <QAbstractTableModel>
@@ -38,11 +39,15 @@ class ReadersModel : public QAbstractTableModel {
     void onConnected();
     void onNotification(const QString& method, const QJsonObject& params);
     void setReaders(QList<ReaderInfo> readers);
+    void refreshChip(quint64 generation);
     QString statusText(const ReaderInfo& reader) const;
+    QString chipText() const;
 
     DaemonConnection& connection_;
     QList<ReaderInfo> readers_;
-    quint64 generation_ = 0;  // replies of superseded refreshes are dropped
+    QString loadSamLifecycle_;  // chip.status: "installed", "operational", "locked"; "" unknown
+    QString paymentLifecycle_;  // "" when the chip has no payment applet
+    quint64 generation_ = 0;    // replies of superseded refreshes are dropped
 };
 
 // "City card …0042", the way the GUI names a card.

@@ -33,10 +33,6 @@ sam::ChipInfo LoadSam::info() {
     return sam::ChipInfo::parse(exchange(sam::getChipInfo(), "GET CHIP INFO"));
 }
 
-void LoadSam::setLifecycle(sam::Lifecycle target) {
-    exchange(sam::setLifecycle(target), "SET LIFECYCLE");
-}
-
 void LoadSam::importAuthorization(ByteView envelope) {
     exchange(sam::importLoadAuthorization(envelope), "IMPORT LOAD AUTHORIZATION");
 }

@@ -1,10 +1,7 @@
 #include "taplink/chip/load_sam_protocol.hpp"
 
-#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
-#include <openssl/kdf.h>
-#include <openssl/params.h>
 #include <openssl/x509.h>
 
 #include <memory>
@@ -16,6 +13,7 @@
 #include "taplink/crypto/aes_gcm.hpp"
 #include "taplink/crypto/block_cipher.hpp"
 #include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/hkdf.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
 
 namespace taplink::chip::sam {
@@ -24,8 +22,6 @@ namespace ep = cards::epurse;
 
 namespace {
 
-using crypto::KdfCtxPtr;
-using crypto::KdfPtr;
 using crypto::PkeyPtr;
 
 constexpr std::uint32_t kTagLifecycle = 0x80;
@@ -122,7 +118,8 @@ std::string describeStatusWord(std::uint16_t statusWord) {
         case sw::kConditionsNotSatisfied:
             return "wrong lifecycle state, or no load authorization imported";
         case sw::kAuthorizationExpired:
-            return "load authorization expired";
+            return "load authorization expired, or a command the chip takes only through its "
+                   "management channel";
         case sw::kAuthorizationUsed:
             return "load authorization already used";
         case sw::kEnvelopeInvalid:
@@ -186,10 +183,6 @@ std::optional<Lifecycle> lifecycleFromName(std::string_view name) {
     return std::nullopt;
 }
 
-bool isForward(Lifecycle from, Lifecycle to) {
-    return static_cast<std::uint8_t>(to) > static_cast<std::uint8_t>(from);
-}
-
 // --- Load authorization
 
 Bytes LoadAuthorization::encode() const {
@@ -248,30 +241,12 @@ EnvelopeKey deriveEnvelopeKey(ByteView sharedSecret, ByteView chipSerial) {
     if (sharedSecret.empty() || chipSerial.empty()) {
         throw crypto::CryptoError("load SAM envelope: empty shared secret or chip serial");
     }
-    const KdfPtr kdf(EVP_KDF_fetch(nullptr, "HKDF", nullptr));
-    if (!kdf) {
-        crypto::throwOpenSslError("load SAM envelope: EVP_KDF_fetch(HKDF)");
-    }
-    const KdfCtxPtr context(EVP_KDF_CTX_new(kdf.get()));
-    if (!context) {
-        crypto::throwOpenSslError("load SAM envelope: EVP_KDF_CTX_new");
-    }
-    std::string digest = "SHA256";
-    Bytes ikm(sharedSecret.begin(), sharedSecret.end());
-    Bytes info = ByteWriter().ascii(kEnvelopeKdfLabel).bytes(chipSerial).take();
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest.data(), 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm.data(), ikm.size()),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info.data(), info.size()),
-        OSSL_PARAM_construct_end()};
-    Bytes output(kEnvelopeKeySize + kEnvelopeIvSize);
-    crypto::checkOpenSsl(EVP_KDF_derive(context.get(), output.data(), output.size(), params),
-                         "load SAM envelope: HKDF-SHA256");
+    const Bytes info = ByteWriter().ascii(kEnvelopeKdfLabel).bytes(chipSerial).take();
+    Bytes output = crypto::hkdfSha256(sharedSecret, info, kEnvelopeKeySize + kEnvelopeIvSize);
     const ByteView view(output);
     EnvelopeKey key{Bytes(view.begin(), view.begin() + kEnvelopeKeySize),
                     Bytes(view.begin() + kEnvelopeKeySize, view.end())};
     OPENSSL_cleanse(output.data(), output.size());
-    OPENSSL_cleanse(ikm.data(), ikm.size());
     return key;
 }
 

@@ -7,13 +7,13 @@
 #include <array>
 #include <string>
 
+#include "mac_context.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
 
 namespace taplink::crypto {
 namespace {
 
-using MacPtr = OpenSslPtr<EVP_MAC, &EVP_MAC_free>;
-using MacCtxPtr = OpenSslPtr<EVP_MAC_CTX, &EVP_MAC_CTX_free>;
+using detail::MacCtxPtr;
 
 // The CBC cipher whose block function CMAC runs (SP 800-38B 6.2); OpenSSL names it so.
 const char* cbcCipherFor(std::size_t keySize) {
@@ -31,11 +31,7 @@ const char* cbcCipherFor(std::size_t keySize) {
 }
 
 MacCtxPtr newCmacContext() {
-    const MacPtr mac(EVP_MAC_fetch(nullptr, "CMAC", nullptr));
-    checkOpenSsl(mac != nullptr ? 1 : 0, "AES-CMAC: EVP_MAC_fetch(CMAC)");
-    MacCtxPtr ctx(EVP_MAC_CTX_new(mac.get()));  // holds its own reference to mac
-    checkOpenSsl(ctx != nullptr ? 1 : 0, "AES-CMAC: EVP_MAC_CTX_new");
-    return ctx;
+    return detail::newMacContext("CMAC", "AES-CMAC");
 }
 
 }  // namespace

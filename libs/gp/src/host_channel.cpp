@@ -30,6 +30,30 @@ void HostChannel::fail(GpErrorCode code, const std::string& message) {
     throw GpError(code, message);
 }
 
+void HostChannel::requirePseudoRandomChallenge(Bytes aid) {
+    pseudoRandomAid_ = std::move(aid);
+}
+
+// Amendment D 6.2.2.1: a pseudo-random card challenge is derived from the counter, so a card
+// that knows K-ENC vouches for the counter by it; the card cryptogram alone does not.
+void HostChannel::checkPseudoRandomChallenge(const InitializeUpdateAnswer& answer) {
+    if (!pseudoRandomAid_) {
+        return;
+    }
+    if ((answer.iParameter & iparam::kPseudoRandom) == 0 || !answer.sequenceCounter) {
+        fail(GpErrorCode::BadCryptogram,
+             "INITIALIZE UPDATE answer: the card challenge is not pseudo-random (i parameter " +
+                 toHex(ByteView(&answer.iParameter, 1)) + ")");
+    }
+    const Bytes expected =
+        pseudoRandomCardChallenge(keys_.enc, *answer.sequenceCounter, *pseudoRandomAid_);
+    if (!crypto::constantTimeEqual(expected, answer.cardChallenge)) {
+        fail(GpErrorCode::BadCryptogram,
+             "INITIALIZE UPDATE answer: the card challenge does not match sequence counter " +
+                 std::to_string(*answer.sequenceCounter));
+    }
+}
+
 apdu::CommandApdu HostChannel::initializeUpdate(std::uint8_t keyVersion) const {
     return encodeInitializeUpdate({keyVersion, hostChallenge_});
 }
@@ -64,6 +88,7 @@ apdu::CommandApdu HostChannel::externalAuthenticate(const apdu::ResponseApdu& an
     session_.reset();
     open_ = false;
     const InitializeUpdateAnswer parsed = readAnswer(answer, securityLevel);
+    checkPseudoRandomChallenge(parsed);
     SessionKeys keys = deriveSessionKeys(keys_, hostChallenge_, parsed.cardChallenge);
     const Bytes expected = cardCryptogram(keys.mac, hostChallenge_, parsed.cardChallenge);
     if (!crypto::constantTimeEqual(expected, parsed.cardCryptogram)) {

@@ -34,8 +34,12 @@ std::string upperCase(std::string text) {
 
 }  // namespace
 
-AdminApi::AdminApi(ServerStore& store, FaultInjector& faults, AdminApiSettings settings)
-    : store_(store), faults_(faults), settings_(std::move(settings)) {
+AdminApi::AdminApi(ServerStore& store, FaultInjector& faults, AdminApiSettings settings,
+                   std::optional<Bytes> tsmSealKey)
+    : store_(store),
+      faults_(faults),
+      settings_(std::move(settings)),
+      tsmSealKey_(std::move(tsmSealKey)) {
     router_.add("POST", "/admin/orders", memberRoute(this, &AdminApi::createOrder));
     router_.add("GET", "/admin/orders", memberRoute(this, &AdminApi::listOrders));
     router_.add("GET", "/admin/orders/{}", memberRoute(this, &AdminApi::showOrder));
@@ -47,6 +51,7 @@ AdminApi::AdminApi(ServerStore& store, FaultInjector& faults, AdminApiSettings s
     router_.add("POST", "/admin/faults", memberRoute(this, &AdminApi::addFault));
     router_.add("DELETE", "/admin/faults", memberRoute(this, &AdminApi::clearFaults));
     addAccountRoutes();
+    addTsmRoutes();
 }
 
 Response AdminApi::handle(const Request& request, const http::Peer& /*peer*/) {
@@ -121,16 +126,21 @@ Response AdminApi::listDevices(const Request& /*request*/, Call& /*call*/, const
 
 // POST /admin/devices/revoke {"chipSerial":"HEX"}
 Response AdminApi::revokeDevice(const Request& request, Call& /*call*/, const Params& /*path*/) {
-    const std::string chipSerial = upperCase(readBody(
+    const std::string chipSerial = chipSerialOf(readBody(
         request, "revocation", [](wire::StrictObject& in) { return in.string("chipSerial"); }));
-    if (chipSerial.empty() || chipSerial.size() % 2 != 0 ||
-        chipSerial.size() > 2 * kMaxChipSerialBytes || !isHex(chipSerial)) {
-        throw ApiError(400, "malformed_request", "chipSerial must be the chip serial in hex");
-    }
     const std::size_t certificates = store_.revokeChip(chipSerial);
     return http::jsonResponse(
         200,
         {{"chipSerial", chipSerial}, {"status", "revoked"}, {"knownCertificates", certificates}});
+}
+
+std::string AdminApi::chipSerialOf(const std::string& text) {
+    std::string chipSerial = upperCase(text);
+    if (chipSerial.empty() || chipSerial.size() % 2 != 0 ||
+        chipSerial.size() > 2 * kMaxChipSerialBytes || !isHex(chipSerial)) {
+        throw ApiError(400, "malformed_request", "chipSerial must be the chip serial in hex");
+    }
+    return chipSerial;
 }
 
 Response AdminApi::listEvents(const Request& /*request*/, Call& /*call*/, const Params& /*path*/) {

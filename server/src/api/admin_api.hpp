@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -19,7 +20,10 @@ using AdminApiSettings = OrderRules;
 
 class AdminApi {
   public:
-    AdminApi(ServerStore& store, FaultInjector& faults, AdminApiSettings settings);
+    // tsmSealKey: the payment keys' seal key (api/tsm_jobs.hpp) of a server with TSM keys;
+    // without, the TSM routes answer 503.
+    AdminApi(ServerStore& store, FaultInjector& faults, AdminApiSettings settings,
+             std::optional<Bytes> tsmSealKey = std::nullopt);
 
     // Never throws for anything a client sends.
     http::Response handle(const http::Request& request, const http::Peer& peer);
@@ -45,12 +49,25 @@ class AdminApi {
     http::Response showAccount(const http::Request& request, Call& call, const Params& path);
     http::Response listAccounts(const http::Request& request, Call& call, const Params& path);
     AccountRecord existingAccount(const std::string& accountId) const;
+    // Chip management, the TSM role (api/admin_tsm.cpp).
+    void addTsmRoutes();
+    http::Response tsmStatus(const http::Request& request, Call& call, const Params& path);
+    http::Response queueTsmJob(const http::Request& request, Call& call, const Params& path);
+    http::Response listTsmJobs(const http::Request& request, Call& call, const Params& path);
+    http::Response listChipTsmJobs(const http::Request& request, Call& call, const Params& path);
+    // The seal key; 503 tsm_unavailable without TSM keys.
+    const Bytes& requireTsm() const;
+    TsmJobDraft tsmJobDraftOf(const http::Request& request, const std::string& chipSerial);
+    void prepareKeysAndLifecycle(TsmJobDraft& draft, const Bytes& sealKey);
+    // Upper-case hex of 1..32 bytes; 400 malformed_request otherwise.
+    static std::string chipSerialOf(const std::string& text);
     // What a bank-ec order shows besides the city's: its account, authorization and decision.
     void addEcLoadView(const OrderRecord& order, nlohmann::json& view) const;
 
     ServerStore& store_;
     FaultInjector& faults_;
     AdminApiSettings settings_;
+    std::optional<Bytes> tsmSealKey_;
     http::Router<Call> router_;
 };
 

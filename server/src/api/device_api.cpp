@@ -88,13 +88,14 @@ chip::sam::LoadAuthorization loadAuthorization(const wire::AuthorizeRequest& bod
 
 DeviceApi::DeviceApi(ServerStore& store, const sim::IssuerKeySet& issuers,
                      const ScriptCatalogue& scripts, FaultInjector& faults,
-                     DeviceApiSettings settings)
+                     DeviceApiSettings settings, TsmSettings tsm)
     : store_(store),
       issuers_(issuers),
       scripts_(scripts),
       faults_(faults),
       settings_(settings),
-      ecLoad_(store, issuers) {
+      ecLoad_(store, issuers),
+      tsm_(store, std::move(tsm)) {
     const auto route = [this](auto member) {
         return [this, member](const Request& request, Call& call, const PathParams& path) {
             return (this->*member)(request, call, path);
@@ -105,6 +106,7 @@ DeviceApi::DeviceApi(ServerStore& store, const sim::IssuerKeySet& issuers,
     router_.add("POST", "/v1/orders/{}/authorize", route(&DeviceApi::authorize));
     router_.add("POST", "/v1/orders/{}/result", route(&DeviceApi::result));
     addEcLoadRoutes();
+    addTsmRoutes();
 }
 
 // The bank-card EC load (api/ecload_api.*): the same device identity and refusal log.
@@ -115,9 +117,39 @@ void DeviceApi::addEcLoadRoutes() {
             return (ecLoad_.*step)(request, EcCaller{call.device, call.certificate}, path[0]);
         };
     };
-    router_.add("POST", "/v1/orders/{}/ecload/authorize", route(&EcLoadApi::authorize));
+    router_.add("POST", "/v1/orders/{}/ecload/authorize",
+                [this, authorize = route(&EcLoadApi::authorize)](const Request& request, Call& call,
+                                                                 const PathParams& path) {
+                    refuseLockedChip(call);
+                    return authorize(request, call, path);
+                });
     router_.add("POST", "/v1/orders/{}/ecload/result", route(&EcLoadApi::result));
     router_.add("POST", "/v1/orders/{}/ecload/reverse", route(&EcLoadApi::reverse));
+}
+
+// Chip management, the TSM role (api/tsm_api.*): the same device identity and refusal log.
+void DeviceApi::addTsmRoutes() {
+    using Step = Response (TsmApi::*)(const Request&, const DeviceIdentity&, const std::string&);
+    const auto route = [this](Step step) {
+        return [this, step](const Request& request, Call& call, const PathParams& path) {
+            return (tsm_.*step)(request, call.device, path[0]);
+        };
+    };
+    router_.add("POST", "/v1/tsm/sync",
+                [this](const Request& request, Call& call, const PathParams& /*path*/) {
+                    return tsm_.sync(request, call.device);
+                });
+    router_.add("POST", "/v1/tsm/jobs/{}/open", route(&TsmApi::open));
+    router_.add("POST", "/v1/tsm/jobs/{}/authenticate", route(&TsmApi::authenticate));
+    router_.add("POST", "/v1/tsm/jobs/{}/result", route(&TsmApi::result));
+}
+
+void DeviceApi::refuseLockedChip(const Call& call) const {
+    if (store_.isLoadSamLocked(call.device.chipSerialHex)) {
+        refuse(403, "chip_locked",
+               "the secure chip of device " + call.device.chipSerialHex +
+                   " is locked by its management system");
+    }
 }
 
 Response DeviceApi::handle(const Request& request, const http::Peer& peer) {
@@ -150,8 +182,8 @@ Response DeviceApi::handle(const Request& request, const http::Peer& peer) {
 
 void DeviceApi::recordRefusal(const Request& request, const std::string& chipSerial,
                               const ApiError& error) const {
-    const bool replay =
-        error.code() == wire::refusal::kAlreadySettled || error.code() == "already_reversed";
+    const bool replay = error.code() == wire::refusal::kAlreadySettled ||
+                        error.code() == "already_reversed" || error.code() == "replay";
     store_.recordEvent(EventRecord{0, 0, replay ? "replay" : "refused", orderIdInPath(request.path),
                                    chipSerial, error.code(),
                                    request.method + " " + request.path + ": " + error.what()});
@@ -203,6 +235,7 @@ Response DeviceApi::script(const Request& /*request*/, Call& /*call*/, const Pat
 
 Response DeviceApi::authorize(const Request& request, Call& call, const PathParams& path) {
     injectFault(Endpoint::Authorize, FaultMode::Before);
+    refuseLockedChip(call);
     if (auto replayed = replayedAuthorization(path[0])) {
         return http::jsonResponse(200, *replayed);
     }

@@ -18,6 +18,7 @@
 #include "api/ecload_api.hpp"
 #include "api/faults.hpp"
 #include "api/script_catalogue.hpp"
+#include "api/tsm_api.hpp"
 #include "http/http_server.hpp"
 #include "http/router.hpp"
 #include "store/server_store.hpp"
@@ -33,7 +34,7 @@ struct DeviceApiSettings {
 class DeviceApi {
   public:
     DeviceApi(ServerStore& store, const sim::IssuerKeySet& issuers, const ScriptCatalogue& scripts,
-              FaultInjector& faults, DeviceApiSettings settings);
+              FaultInjector& faults, DeviceApiSettings settings, TsmSettings tsm = {});
 
     // Never throws for anything a client sends.
     http::Response handle(const http::Request& request, const http::Peer& peer);
@@ -51,6 +52,10 @@ class DeviceApi {
                              const http::PathParams& path);
     http::Response result(const http::Request& request, Call& call, const http::PathParams& path);
     void addEcLoadRoutes();
+    void addTsmRoutes();
+    // 403 chip_locked while the TSM has the device's load SAM recorded or ordered locked: a
+    // lock takes effect at once, before the chip applies it.
+    void refuseLockedChip(const Call& call) const;
 
     // Throws ApiError with the fault's status when one is armed for the endpoint and mode.
     void injectFault(Endpoint endpoint, FaultMode mode);
@@ -70,6 +75,7 @@ class DeviceApi {
     FaultInjector& faults_;
     DeviceApiSettings settings_;
     EcLoadApi ecLoad_;
+    TsmApi tsm_;
     http::Router<Call> router_;
     std::mutex firstAuthorizationsMutex_;
     std::map<std::string, nlohmann::json> firstAuthorizations_;

@@ -41,14 +41,13 @@ std::string maskedPan(std::string_view lastFour) {
     return maskSerial(lastFour);
 }
 
-Bytes sealPan(ByteView key, std::string_view orderId, std::string_view pan) {
+Bytes sealSecret(ByteView key, std::string_view context, ByteView secret) {
     const Bytes iv = crypto::randomBytes(crypto::kGcmIvSize);
-    const crypto::GcmSealed sealed =
-        crypto::aes256GcmSeal(key, iv, textBytes(orderId), textBytes(pan));
+    const crypto::GcmSealed sealed = crypto::aes256GcmSeal(key, iv, textBytes(context), secret);
     return concat(concat(iv, sealed.ciphertext), sealed.tag);
 }
 
-std::optional<std::string> openPan(ByteView key, std::string_view orderId, ByteView sealed) {
+std::optional<Bytes> openSecret(ByteView key, std::string_view context, ByteView sealed) {
     if (sealed.size() < crypto::kGcmIvSize + crypto::kGcmTagSize) {
         return std::nullopt;
     }
@@ -56,7 +55,15 @@ std::optional<std::string> openPan(ByteView key, std::string_view orderId, ByteV
     const ByteView tag = sealed.last(crypto::kGcmTagSize);
     const ByteView ciphertext = sealed.subspan(
         crypto::kGcmIvSize, sealed.size() - crypto::kGcmIvSize - crypto::kGcmTagSize);
-    const auto pan = crypto::aes256GcmOpen(key, iv, textBytes(orderId), ciphertext, tag);
+    return crypto::aes256GcmOpen(key, iv, textBytes(context), ciphertext, tag);
+}
+
+Bytes sealPan(ByteView key, std::string_view orderId, std::string_view pan) {
+    return sealSecret(key, orderId, textBytes(pan));
+}
+
+std::optional<std::string> openPan(ByteView key, std::string_view orderId, ByteView sealed) {
+    const auto pan = openSecret(key, orderId, sealed);
     if (!pan) {
         return std::nullopt;
     }

@@ -17,7 +17,13 @@ std::string panLastFour(std::string_view pan);
 // "…1234".
 std::string maskedPan(std::string_view lastFour);
 
-// AES-256-GCM with a fresh IV, the order id as associated data: IV || ciphertext || tag.
+// AES-256-GCM with a fresh IV, context as associated data: IV || ciphertext || tag. The
+// store's sealing of anything secret at rest (a PAN, the TSM's payment keys).
+Bytes sealSecret(ByteView key, std::string_view context, ByteView secret);
+// nullopt when it does not open (another key, context or altered bytes).
+std::optional<Bytes> openSecret(ByteView key, std::string_view context, ByteView sealed);
+
+// sealSecret with the order id as the context.
 Bytes sealPan(ByteView key, std::string_view orderId, std::string_view pan);
 // nullopt when it does not open (another key, order or altered bytes).
 std::optional<std::string> openPan(ByteView key, std::string_view orderId, ByteView sealed);

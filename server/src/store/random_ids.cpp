@@ -40,4 +40,8 @@ std::string newAccountId() {
     return "ACC-" + randomBase32();
 }
 
+std::string newTsmJobId() {
+    return "TSM-" + randomBase32();
+}
+
 }  // namespace taplink::server

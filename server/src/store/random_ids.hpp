@@ -8,5 +8,6 @@ namespace taplink::server {
 std::string newOrderId();    // "ORD-" + 20 base32 characters
 std::string newReceiptId();  // "RCP-" + 20 base32 characters
 std::string newAccountId();  // "ACC-" + 20 base32 characters
+std::string newTsmJobId();   // "TSM-" + 20 base32 characters
 
 }  // namespace taplink::server

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "store/account_records.hpp"
+#include "store/tsm_records.hpp"
 #include "taplink/base/bytes.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 #include "taplink/sqlite/sqlite_handles.hpp"
@@ -179,8 +180,48 @@ class ServerStore {
     EcDecideOutcome decideEcLoad(const EcDecisionRecord& decision);
     std::optional<EcDecisionRecord> ecDecisionFor(std::string_view orderId);
 
+    // --- Chip management, the TSM role (store/tsm_store.cpp). The payment keys come here
+    // sealed with a key derived from the TSM master key (api/tsm_jobs.hpp), which the store
+    // never holds: server.db alone does not open them.
+    // Sets the job's id and time, and the parameters' version: the last queued or recorded
+    // for the chip + 1 (TsmVersionExhausted past 2^32 - 1).
+    TsmJobRecord queueTsmJob(const TsmJobDraft& draft);
+    // The chip's pending jobs, oldest first, at most max. With activateLoadSam, queues an
+    // "activate" of the load SAM first when the chip has no pending job and its load SAM is
+    // neither recorded past installed nor ordered locked (so a device cannot unlock itself by
+    // claiming to be new).
+    std::vector<TsmJobRecord> syncTsmJobs(std::string_view chipSerial, bool activateLoadSam,
+                                          std::size_t max);
+    std::optional<TsmJobRecord> findTsmJob(std::string_view jobId);
+    // Oldest first; every chip's without a serial.
+    std::vector<TsmJobRecord> listTsmJobs(std::optional<std::string_view> chipSerial);
+    std::vector<TsmAppletRecord> tsmApplets(std::string_view chipSerial);
+    std::optional<TsmAppletRecord> tsmApplet(std::string_view chipSerial,
+                                             chip::mgmt::Applet applet);
+    // Replay unless counter is above the highest accepted for the applet, which it becomes.
+    TsmCounterOutcome acceptTsmCounter(std::string_view chipSerial, chip::mgmt::Applet applet,
+                                       std::uint32_t counter);
+    // Done with status word 9000, refused with another; status (an authenticated answer)
+    // becomes the applet's record. A refused job that asked for a lifecycle queues a status
+    // job of its applet (the refusal's bare status word proves nothing, docs/server.md).
+    // false when the job is not pending (nothing changes).
+    bool finishTsmJob(std::string_view jobId, std::uint16_t statusWord,
+                      const std::optional<chip::mgmt::AppletStatus>& status);
+    // The applet is recorded locked or ordered locked: its latest lock or unlock job is a
+    // lock, in any state, not yet replaced by a done unlock.
+    bool isTsmAppletLocked(std::string_view chipSerial, chip::mgmt::Applet applet);
+    bool isLoadSamLocked(std::string_view chipSerial) {
+        return isTsmAppletLocked(chipSerial, chip::mgmt::Applet::LoadSam);
+    }
+    // Keeps sealed as the chip's payment keys unless it has some; returns the kept ones.
+    Bytes keepTsmPaymentKeys(std::string_view chipSerial, ByteView sealed);
+    std::optional<Bytes> tsmPaymentKeys(std::string_view chipSerial);
+    std::optional<TsmParametersRecord> tsmParameters(std::string_view chipSerial);
+
   private:
     void createSchema();
+    TsmJobRecord insertTsmJob(const TsmJobDraft& draft);
+    void queueStatusAfterRefusal(const TsmJobRecord& refused);
     Bytes storeSecret(const std::string& name);
     // In the caller's transaction and lock.
     OrderRecord insertOrder(std::uint32_t amount, const std::string& scheme);

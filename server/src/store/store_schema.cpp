@@ -104,12 +104,37 @@ constexpr std::string_view kAccountTables =
     " pan_hash TEXT PRIMARY KEY, atc INTEGER NOT NULL, order_id TEXT NOT NULL,"
     " arqc TEXT NOT NULL);";
 
+// Version 3, chip management (the TSM role). A job keeps its plain MANAGE data without the
+// payment keys (C2): those are in tsm_payment_keys, AES-256-GCM sealed with a key derived
+// from the TSM master key (never in this database), the chip serial as associated data.
+// sequence_counter: the highest SCP03 counter accepted per applet (Amendment D 6.2.2.1).
+// IF NOT EXISTS like version 2's tables, so that the unversioned start (version 0) passes.
+constexpr std::string_view kTsmTables =
+    "CREATE TABLE IF NOT EXISTS tsm_jobs ("
+    " job_id TEXT PRIMARY KEY, chip_serial TEXT NOT NULL,"
+    " applet TEXT NOT NULL CHECK (applet IN ('load-sam', 'payment')),"
+    " operation TEXT NOT NULL, request TEXT NOT NULL, carries_keys INTEGER NOT NULL,"
+    " state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'refused')),"
+    " status_word INTEGER, created_at INTEGER NOT NULL, finished_at INTEGER);"
+    "CREATE INDEX IF NOT EXISTS tsm_jobs_by_chip ON tsm_jobs(chip_serial, state);"
+    "CREATE TABLE IF NOT EXISTS tsm_applets ("
+    " chip_serial TEXT NOT NULL, applet TEXT NOT NULL CHECK (applet IN ('load-sam', 'payment')),"
+    " lifecycle TEXT CHECK (lifecycle IN ('installed', 'operational', 'locked')),"
+    " parameters_version INTEGER NOT NULL, keys_present INTEGER NOT NULL,"
+    " sequence_counter INTEGER, updated_at INTEGER NOT NULL,"
+    " PRIMARY KEY (chip_serial, applet));"
+    "CREATE TABLE IF NOT EXISTS tsm_payment_keys ("
+    " chip_serial TEXT PRIMARY KEY, sealed TEXT NOT NULL, created_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS tsm_parameters ("
+    " chip_serial TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL,"
+    " job_id TEXT NOT NULL REFERENCES tsm_jobs(job_id), queued_at INTEGER NOT NULL);";
+
 }  // namespace
 
 void upgradeStoreSchema(sqlite3* database) {
-    const std::array steps{journal::SchemaStep{1, kCityTables},
-                           journal::SchemaStep{2, kReversedOrders},
-                           journal::SchemaStep{2, kAccountTables}};
+    const std::array steps{
+        journal::SchemaStep{1, kCityTables}, journal::SchemaStep{2, kReversedOrders},
+        journal::SchemaStep{2, kAccountTables}, journal::SchemaStep{3, kTsmTables}};
     journal::upgradeSchema(database, steps, "the server database");
 }
 

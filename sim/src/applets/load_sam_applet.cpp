@@ -1,5 +1,6 @@
 #include "applets/load_sam_applet.hpp"
 
+#include "applets/management_channel.hpp"
 #include "taplink/base/private_file.hpp"
 
 #include <openssl/crypto.h>
@@ -17,6 +18,7 @@
 #include <utility>
 
 #include "taplink/cards/epurse/epurse_protocol.hpp"
+#include "taplink/chip/chip_management.hpp"
 #include "taplink/chip/load_sam_protocol.hpp"
 #include "taplink/crypto/aes_gcm.hpp"
 #include "taplink/crypto/block_cipher.hpp"
@@ -29,6 +31,7 @@ namespace taplink::sim {
 namespace {
 
 namespace sam = chip::sam;
+namespace mgmt = chip::mgmt;
 namespace ep = cards::epurse;
 namespace keys = crypto::epurse;
 using sam::Lifecycle;
@@ -105,6 +108,8 @@ struct SamState {
     // with that authorization's expiry. Once expired, the expiry check refuses the
     // authorization anyway, so the entry is dropped.
     std::map<Bytes, std::uint64_t> usedNonces;
+    // The management channel's SCP03 sequence counter: the last one used.
+    std::uint32_t sequenceCounter = 0;
 };
 
 using nlohmann::json;
@@ -127,6 +132,8 @@ std::optional<SamState> loadState(const std::string& path) {
         for (const auto& [nonce, expiry] : saved.at("used_nonces").items()) {
             state.usedNonces.emplace(fromHex(nonce), expiry.get<std::uint64_t>());
         }
+        // A chip saved before the management channel existed has used no counter.
+        state.sequenceCounter = saved.value("scp_sequence_counter", std::uint32_t{0});
         return state;
     } catch (const std::exception& error) {
         throw std::runtime_error("load SAM state " + path + " is unreadable: " + error.what());
@@ -143,7 +150,8 @@ void saveState(const SamState& state, const std::string& path) {
     const json saved{{"lifecycle", std::string(sam::lifecycleName(state.lifecycle))},
                      {"sam_private_key", toHex(state.samPrivateKey)},
                      {"sm2_private_key", toHex(state.sm2PrivateKey)},
-                     {"used_nonces", nonces}};
+                     {"used_nonces", nonces},
+                     {"scp_sequence_counter", state.sequenceCounter}};
     writeFileAtomically(path, saved.dump(2) + "\n");
 }
 
@@ -178,15 +186,23 @@ bool sameBytes(ByteView a, ByteView b) {
 
 class LoadSamApplet : public Applet {
   public:
-    LoadSamApplet(Bytes chipSerial, std::string stateFile, ChipClock clock);
+    LoadSamApplet(Bytes chipSerial, std::string stateFile, const protocol::TsmMasterKey& tsmKeys,
+                  ChipClock clock);
 
-    // The imported authorization lives in RAM: a reset loses it.
-    void onReset() override { authorization_.reset(); }
+    // The imported authorization lives in RAM: a reset loses it, and the management channel.
+    void onReset() override {
+        authorization_.reset();
+        channel_.close();
+    }
+    void onSelect() override { channel_.close(); }
+    void onDeselect() override { channel_.close(); }
     std::optional<ResponseApdu> process(const CommandApdu& command, DedicatedFile& df) override;
 
   private:
     ResponseApdu getChipInfo(const CommandApdu& command) const;
-    ResponseApdu setLifecycle(const CommandApdu& command);
+    // MANAGE inside the management channel: C0 only (docs/chip.md, "Chip management").
+    ResponseApdu manage(ByteView plainData);
+    ResponseApdu applyLifecycle(Lifecycle target);
     ResponseApdu importAuthorization(const CommandApdu& command);
     ResponseApdu computeLoadMac2(const CommandApdu& command);
     ResponseApdu sm2Sign(const CommandApdu& command) const;
@@ -208,29 +224,38 @@ class LoadSamApplet : public Applet {
     PkeyPtr samKey_;
     PkeyPtr sm2Key_;
     std::optional<sam::LoadAuthorization> authorization_;
+    ManagementChannel channel_;
 };
 
-LoadSamApplet::LoadSamApplet(Bytes chipSerial, std::string stateFile, ChipClock clock)
+LoadSamApplet::LoadSamApplet(Bytes chipSerial, std::string stateFile,
+                             const protocol::TsmMasterKey& tsmKeys, ChipClock clock)
     : chipSerial_(std::move(chipSerial)),
       stateFile_(std::move(stateFile)),
       clock_(std::move(clock)),
       state_(initialState(stateFile_)),
       samKey_(privateKeyFromDer(state_.samPrivateKey, "SAM private key")),
-      sm2Key_(privateKeyFromDer(state_.sm2PrivateKey, "SM2 private key")) {
+      sm2Key_(privateKeyFromDer(state_.sm2PrivateKey, "SM2 private key")),
+      channel_(tsmKeys, mgmt::Applet::LoadSam, chipSerial_, state_.sequenceCounter,
+               [this](std::uint32_t counter) {
+                   state_.sequenceCounter = counter;
+                   save();
+               }) {
     if (!crypto::isP256(samKey_.get()) || EVP_PKEY_is_a(sm2Key_.get(), "SM2") != 1) {
         throw std::runtime_error("load SAM state " + stateFile_ + ": keys of the wrong type");
     }
 }
 
 std::optional<ResponseApdu> LoadSamApplet::process(const CommandApdu& command, DedicatedFile&) {
+    if (auto handled =
+            channel_.process(command, [this](ByteView plainData) { return manage(plainData); })) {
+        return handled;
+    }
     if (command.cla != sam::kCla) {
         return std::nullopt;  // interindustry commands go to the file system
     }
     switch (command.ins) {
         case sam::ins::kGetChipInfo:
             return getChipInfo(command);
-        case sam::ins::kSetLifecycle:
-            return setLifecycle(command);
         case sam::ins::kImportAuthorization:
             return importAuthorization(command);
         case sam::ins::kComputeLoadMac2:
@@ -255,27 +280,46 @@ ResponseApdu LoadSamApplet::getChipInfo(const CommandApdu& command) const {
     return ResponseApdu{info.encode(), sam::sw::kOk};
 }
 
-// 80 32 <state> 00: forward only; locked is final.
-ResponseApdu LoadSamApplet::setLifecycle(const CommandApdu& command) {
-    if (state_.lifecycle == Lifecycle::Locked) {
-        return status(sam::sw::kConditionsNotSatisfied);
+// MANAGE data after C-DEC: only C0 (the load SAM has no parameters or keys to receive). A
+// refusal changes nothing; C0 = the current state is a no-op (a re-run job); the answer is
+// the status with the channel's sequence counter.
+ResponseApdu LoadSamApplet::manage(ByteView plainData) {
+    mgmt::ManageRequest request;
+    try {
+        request = mgmt::ManageRequest::parse(plainData);
+    } catch (const mgmt::ManagementFormatError&) {
+        return status(sam::sw::kWrongData);
     }
-    const auto target = sam::lifecycleFromByte(command.p1);
-    if (!target || command.p2 != 0x00) {
-        return status(sam::sw::kIncorrectP1P2);
+    if (request.parameters || request.keys) {
+        return status(sam::sw::kWrongData);
     }
-    if (!command.data.empty()) {
-        return status(sam::sw::kWrongLength);
+    if (request.lifecycle) {
+        if (!mgmt::isAcceptedLifecycleTarget(state_.lifecycle, *request.lifecycle)) {
+            return status(sam::sw::kConditionsNotSatisfied);
+        }
+        return applyLifecycle(*request.lifecycle);
     }
-    if (!sam::isForward(state_.lifecycle, *target)) {
-        return status(sam::sw::kConditionsNotSatisfied);
+    return applyLifecycle(state_.lifecycle);
+}
+
+// Saved before the applet changes: a state file that cannot be written changes nothing.
+ResponseApdu LoadSamApplet::applyLifecycle(Lifecycle target) {
+    if (target != state_.lifecycle) {
+        SamState next = state_;
+        next.lifecycle = target;
+        if (!stateFile_.empty()) {
+            saveState(next, stateFile_);
+        }
+        state_ = std::move(next);
+        if (target == Lifecycle::Locked) {
+            authorization_.reset();
+        }
     }
-    state_.lifecycle = *target;
-    if (*target == Lifecycle::Locked) {
-        authorization_.reset();
-    }
-    save();
-    return status(sam::sw::kOk);
+    mgmt::AppletStatus answer;
+    answer.lifecycle = state_.lifecycle;
+    answer.chipSerial = chipSerial_;
+    answer.sequenceCounter = channel_.sequenceCounter();
+    return ResponseApdu{answer.encode(), sam::sw::kOk};
 }
 
 // 80 34 00 00 91 <envelope>: operational only. A refused envelope changes nothing.
@@ -448,19 +492,19 @@ std::string loadSamStateFile(ByteView chipSerial, const std::string& stateDir) {
 }
 
 std::shared_ptr<Applet> makeLoadSamApplet(ByteView chipSerial, const std::string& stateDir,
-                                          ChipClock clock) {
+                                          const protocol::TsmMasterKey& tsmKeys, ChipClock clock) {
     requireChipSerial(chipSerial);
     return std::make_shared<LoadSamApplet>(Bytes(chipSerial.begin(), chipSerial.end()),
-                                           loadSamStateFile(chipSerial, stateDir),
+                                           loadSamStateFile(chipSerial, stateDir), tsmKeys,
                                            clock ? std::move(clock) : ChipClock(hostClock));
 }
 
 DedicatedFile loadSamApplication(ByteView chipSerial, const std::string& stateDir,
-                                 ChipClock clock) {
+                                 const protocol::TsmMasterKey& tsmKeys, ChipClock clock) {
     DedicatedFile df;
     df.fid = kLoadSamFid;
     df.aid = sam::applicationId();
-    df.applet = makeLoadSamApplet(chipSerial, stateDir, std::move(clock));
+    df.applet = makeLoadSamApplet(chipSerial, stateDir, tsmKeys, std::move(clock));
     return df;
 }
 

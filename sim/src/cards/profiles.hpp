@@ -10,6 +10,7 @@
 
 #include "card/virtual_card.hpp"
 #include "taplink/protocol/issuer_keys.hpp"
+#include "taplink/protocol/tsm_keys.hpp"
 
 namespace taplink::sim {
 
@@ -24,8 +25,8 @@ namespace taplink::sim {
 //   triple-DES or SM4 suite (cards/bank_card.hpp).
 // "bank-dual": the same in triple DES with a credit application A000000333010102 beside the
 //   debit one; the credit application has the higher priority and no PDOL.
-// "secure-chip": the device's secure chip: a PIV application (device key and certificate)
-//   and the load SAM (docs/chip.md).
+// "secure-chip": the device's secure chip: a PIV application (device key and certificate),
+//   the load SAM and the payment applet, managed over SCP03 (docs/chip.md).
 std::vector<std::string> profileNames();
 
 struct CardOptions {
@@ -42,6 +43,9 @@ struct CardOptions {
     std::string pan;
     std::string expiry;
     std::shared_ptr<const BankIssuer> bankIssuer;
+    // Secure chips: the TSM master key their management keys derive from (nullptr: the
+    // default, cards/secure_chip.hpp).
+    std::shared_ptr<const protocol::TsmMasterKey> tsmKeys;
 };
 
 // The issuer of city cards whose options name none: the built-in test issuer

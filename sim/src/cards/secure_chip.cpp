@@ -1,14 +1,17 @@
 #include "cards/secure_chip.hpp"
 
 #include <filesystem>
+#include <mutex>
 #include <stdexcept>
 
 #include "applets/load_sam_applet.hpp"
+#include "applets/payment_applet.hpp"
 #include "applets/piv_applet.hpp"
 #include "card/atr.hpp"
 #include "cards/profiles.hpp"
 #include "taplink/apdu/tlv.hpp"
 #include "taplink/base/private_file.hpp"
+#include "taplink/chip/chip_management.hpp"
 #include "taplink/chip/load_sam_protocol.hpp"
 #include "taplink/chip/piv_protocol.hpp"
 
@@ -67,7 +70,27 @@ Bytes directoryRecord(const Bytes& aid, std::string_view label) {
         .encode();
 }
 
+std::mutex defaultTsmKeysMutex;
+std::shared_ptr<const protocol::TsmMasterKey>& defaultTsmKeysSlot() {
+    static std::shared_ptr<const protocol::TsmMasterKey> keys =
+        std::make_shared<const protocol::TsmMasterKey>(protocol::testTsmMasterKey());
+    return keys;
+}
+
 }  // namespace
+
+void setDefaultTsmKeys(std::shared_ptr<const protocol::TsmMasterKey> keys) {
+    if (!keys) {
+        throw std::invalid_argument("the default TSM master key cannot be none");
+    }
+    const std::lock_guard lock(defaultTsmKeysMutex);
+    defaultTsmKeysSlot() = std::move(keys);
+}
+
+std::shared_ptr<const protocol::TsmMasterKey> defaultTsmKeys() {
+    const std::lock_guard lock(defaultTsmKeysMutex);
+    return defaultTsmKeysSlot();
+}
 
 Bytes defaultChipSerial() {
     return fromHex("544C434800000001");
@@ -79,15 +102,19 @@ std::shared_ptr<VirtualCard> makeSecureChip(std::string_view profile, const Card
         throw std::invalid_argument("a secure chip serial is 8 bytes");
     }
     DedicatedFile mf;
-    mf.efs.push_back(
-        ElementaryFile{0x2F00,
-                       0x1E,
-                       true,
-                       {},
-                       {directoryRecord(chip::piv::applicationId(), "PIV"),
-                        directoryRecord(chip::sam::applicationId(), "TAPLINK LOAD SAM")}});
+    mf.efs.push_back(ElementaryFile{
+        0x2F00,
+        0x1E,
+        true,
+        {},
+        {directoryRecord(chip::piv::applicationId(), "PIV"),
+         directoryRecord(chip::sam::applicationId(), "TAPLINK LOAD SAM"),
+         directoryRecord(chip::mgmt::appletAid(chip::mgmt::Applet::Payment), "TAPLINK PAYMENT")}});
+    const std::shared_ptr<const protocol::TsmMasterKey> tsmKeys =
+        options.tsmKeys ? options.tsmKeys : defaultTsmKeys();
     mf.dfs.push_back(pivApplication(serial, options.stateDir));
-    mf.dfs.push_back(loadSamApplication(serial, options.stateDir));
+    mf.dfs.push_back(loadSamApplication(serial, options.stateDir, *tsmKeys));
+    mf.dfs.push_back(paymentApplication(serial, options.stateDir, *tsmKeys));
     auto chip = std::make_shared<VirtualCard>(
         std::string(profile), atrT1(historicalBytes("TL-CHIP")), std::move(mf), false);
     identifyAndMakeReopenable(*chip, "chip-" + toHex(serial), profile, options, serial);

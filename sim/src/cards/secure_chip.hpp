@@ -7,6 +7,8 @@
 #include <memory>
 #include <string_view>
 
+#include "taplink/protocol/tsm_keys.hpp"
+
 #include "cards/profiles.hpp"
 
 namespace taplink::sim {
@@ -14,7 +16,14 @@ namespace taplink::sim {
 // The serial a chip gets when none is given: 54 4C 43 48 00 00 00 01 ("TLCH", 1).
 Bytes defaultChipSerial();
 
-// "secure-chip". options.serial: 8 bytes or empty; options.balance is not used.
+// The TSM master key of chips whose options name none: protocol::testTsmMasterKey() until
+// set. taplink-sim sets it once at start from --tsm-keys, so that chips inserted through the
+// control socket get their management keys from it too. Thread-safe.
+void setDefaultTsmKeys(std::shared_ptr<const protocol::TsmMasterKey> keys);
+std::shared_ptr<const protocol::TsmMasterKey> defaultTsmKeys();
+
+// "secure-chip". options.serial: 8 bytes or empty; options.balance is not used. Each applet's
+// management keys derive from options.tsmKeys (or the default), its AID and the serial.
 // Throws std::invalid_argument for a serial of another size, std::runtime_error for an
 // unreadable state file.
 std::shared_ptr<VirtualCard> makeSecureChip(std::string_view profile, const CardOptions& options);

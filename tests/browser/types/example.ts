@@ -85,6 +85,8 @@ function userMessage(code: TapLinkErrorCode): string {
       return "This card has no e-cash.";
     case "pin_blocked":
       return "The card's PIN is blocked. Contact the issuing bank.";
+    case "chip_locked":
+      return "This terminal has been locked by its operator.";
     case "invalid_params":
     case "internal":
       return "Something went wrong.";

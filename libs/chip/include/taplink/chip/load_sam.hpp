@@ -36,8 +36,6 @@ class LoadSam {
 
     // Lifecycle state, chip serial and public keys (GET CHIP INFO).
     sam::ChipInfo info();
-    // Moves the lifecycle forward (installed -> operational -> locked).
-    void setLifecycle(sam::Lifecycle target);
     // Imports a sealed load authorization (sam::sealLoadAuthorization); it replaces any
     // authorization imported before and not yet used.
     void importAuthorization(ByteView envelope);

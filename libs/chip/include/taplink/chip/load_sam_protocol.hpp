@@ -28,8 +28,9 @@ inline constexpr std::uint8_t kCla = 0x80;
 
 // Instructions (CLA 80). Even values outside 6X/9X, as ISO/IEC 7816-3 requires for T=0.
 namespace ins {
-inline constexpr std::uint8_t kGetChipInfo = 0x30;          // 80 30 00 00 00 -> chip info TLVs
-inline constexpr std::uint8_t kSetLifecycle = 0x32;         // 80 32 <state> 00
+inline constexpr std::uint8_t kGetChipInfo = 0x30;  // 80 30 00 00 00 -> chip info TLVs
+// 80 32 <state> 00: withdrawn, always 6982 (the lifecycle moves only by MANAGE).
+inline constexpr std::uint8_t kSetLifecycle = 0x32;
 inline constexpr std::uint8_t kImportAuthorization = 0x34;  // 80 34 00 00 Lc <envelope>
 inline constexpr std::uint8_t kComputeLoadMac2 = 0x36;      // 80 36 00 00 2B <request> 04 -> MAC2
 inline constexpr std::uint8_t kSm2Sign = 0x38;              // 80 38 00 00 Lc <message> 00 -> DER
@@ -39,11 +40,13 @@ inline constexpr std::uint8_t kSm2Sign = 0x38;              // 80 38 00 00 Lc <m
 namespace sw {
 inline constexpr std::uint16_t kOk = 0x9000;
 // Not in the lifecycle state the command needs (import and compute: operational; every
-// command but GET CHIP INFO once locked), a lifecycle change that is not forward, or
-// COMPUTE LOAD MAC2 with no authorization imported.
+// command but GET CHIP INFO once locked), or COMPUTE LOAD MAC2 with no authorization
+// imported.
 inline constexpr std::uint16_t kConditionsNotSatisfied = 0x6985;
-inline constexpr std::uint16_t kAuthorizationExpired = 0x6982;  // security status not satisfied
-inline constexpr std::uint16_t kAuthorizationUsed = 0x6983;     // its nonce produced a MAC2
+// Security status not satisfied: an expired authorization, or a withdrawn plain command
+// (SET LIFECYCLE 80 32, plain MANAGE 80 E2).
+inline constexpr std::uint16_t kAuthorizationExpired = 0x6982;
+inline constexpr std::uint16_t kAuthorizationUsed = 0x6983;  // its nonce produced a MAC2
 // The envelope does not open: bad ephemeral key, or the AES-GCM tag does not verify
 // (tampered, or sealed to another chip). ISO: incorrect secure messaging data objects.
 inline constexpr std::uint16_t kEnvelopeInvalid = 0x6988;
@@ -65,7 +68,9 @@ class LoadSamFormatError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// --- Lifecycle: forward only, installed(01) -> operational(02) -> locked(03); locked is final.
+// --- Lifecycle: installed(01) -> operational(02) <-> locked(03), installed -> locked. Only the
+// TSM changes it, through the management channel (chip/chip_management.hpp:
+// mgmt::isAllowedTransition, MANAGE).
 
 enum class Lifecycle : std::uint8_t {
     Installed = 0x01,
@@ -76,8 +81,6 @@ enum class Lifecycle : std::uint8_t {
 std::string_view lifecycleName(Lifecycle state);  // "installed", "operational", "locked"
 std::optional<Lifecycle> lifecycleFromByte(std::uint8_t value);
 std::optional<Lifecycle> lifecycleFromName(std::string_view name);
-// True for a move to a later state (installed -> operational or locked, operational -> locked).
-bool isForward(Lifecycle from, Lifecycle to);
 
 // --- Load authorization plaintext (66 bytes, fixed layout, big-endian integers):
 //   version(1) = 01
@@ -199,6 +202,8 @@ inline constexpr std::string_view kSm2DefaultId = "1234567812345678";
 // --- Commands.
 apdu::CommandApdu selectApplication();  // 00 A4 04 00 0B <AID> 00
 apdu::CommandApdu getChipInfo();
+// The withdrawn 80 32 <state> 00, kept so that tests and the script policy can check that
+// it is refused.
 apdu::CommandApdu setLifecycle(Lifecycle target);
 apdu::CommandApdu importLoadAuthorization(ByteView envelope);  // extended when > 255 bytes
 apdu::CommandApdu computeLoadMac2(const LoadMac2Request& request);

@@ -33,6 +33,13 @@ class HostChannel {
     HostChannel(const HostChannel&) = delete;
     HostChannel& operator=(const HostChannel&) = delete;
 
+    // From now on an INITIALIZE UPDATE answer must carry a pseudo-random card challenge
+    // (i parameter kPseudoRandom) equal to pseudoRandomCardChallenge(K-ENC, its counter, aid):
+    // the card cryptogram does not cover the counter, the challenge does (Amendment D 6.2.2.1).
+    // aid: the security domain's (the applet's). Otherwise externalAuthenticate() throws
+    // BadCryptogram and keeps the last accepted counter.
+    void requirePseudoRandomChallenge(Bytes aid);
+
     apdu::CommandApdu initializeUpdate(std::uint8_t keyVersion) const;
     // Checks the card's answer (status, layout, counter, card cryptogram), derives the session
     // keys and returns the EXTERNAL AUTHENTICATE to send.
@@ -54,12 +61,14 @@ class HostChannel {
     [[noreturn]] void fail(GpErrorCode code, const std::string& message);
     InitializeUpdateAnswer readAnswer(const apdu::ResponseApdu& answer,
                                       std::uint8_t securityLevel) const;
+    void checkPseudoRandomChallenge(const InitializeUpdateAnswer& answer);
     apdu::CommandApdu signedExternalAuthenticate(std::uint8_t securityLevel,
                                                  const Bytes& cryptogram);
 
     StaticKeys keys_;
     Bytes hostChallenge_;
     std::optional<std::uint32_t> lastCounter_;
+    std::optional<Bytes> pseudoRandomAid_;  // set by requirePseudoRandomChallenge
     std::unique_ptr<detail::SessionCrypto> session_;
     bool open_ = false;
 };

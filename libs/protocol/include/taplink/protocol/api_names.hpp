@@ -34,6 +34,9 @@ inline constexpr std::string_view kTxStatus = "tx.status";
 inline constexpr std::string_view kTxCancel = "tx.cancel";
 inline constexpr std::string_view kDeviceInfo = "device.info";
 inline constexpr std::string_view kDiagnostics = "diagnostics";
+// The secure chip's management by the TSM: owner only; chip.status also for the GUI.
+inline constexpr std::string_view kChipSync = "chip.sync";
+inline constexpr std::string_view kChipStatus = "chip.status";
 // The trusted UI (taplink-gui) and its settings page; owner only.
 inline constexpr std::string_view kUiAttach = "ui.attach";
 inline constexpr std::string_view kUiDetach = "ui.detach";
@@ -44,13 +47,12 @@ inline constexpr std::string_view kSettingsSet = "settings.set";
 inline constexpr std::string_view kSessionHello = "session.hello";
 }  // namespace method
 
-inline constexpr std::array<std::string_view, 17> kMethods{
-    method::kApiVersion,  method::kEventsSubscribe, method::kEventsUnsubscribe,
-    method::kReadersList, method::kCardInfo,        method::kCardHistory,
-    method::kTopupStart,  method::kEcloadStart,     method::kTxStatus,
-    method::kTxCancel,    method::kDeviceInfo,      method::kDiagnostics,
-    method::kUiAttach,    method::kUiDetach,        method::kUiRespond,
-    method::kSettingsGet, method::kSettingsSet,
+inline constexpr std::array<std::string_view, 19> kMethods{
+    method::kApiVersion, method::kEventsSubscribe, method::kEventsUnsubscribe, method::kReadersList,
+    method::kCardInfo,   method::kCardHistory,     method::kTopupStart,        method::kEcloadStart,
+    method::kTxStatus,   method::kTxCancel,        method::kDeviceInfo,        method::kDiagnostics,
+    method::kChipSync,   method::kChipStatus,      method::kUiAttach,          method::kUiDetach,
+    method::kUiRespond,  method::kSettingsGet,     method::kSettingsSet,
 };
 
 // Notifications a call sends to its own connection while it runs.

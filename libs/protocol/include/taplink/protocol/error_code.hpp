@@ -40,6 +40,8 @@ enum class ErrorCode {
     CardExpired,      // the application's expiration date (5F24) has passed
     NoApplication,    // no application both the card and the daemon support
     PinBlocked,       // the card's PIN try counter (9F17) is 0: refused before any cryptogram
+    // Chip management (docs/api.md, "chip.status"): the TSM locked the device's load SAM.
+    ChipLocked,
     // Standard JSON-RPC errors (section 5.1) as a client names them; no handler throws these.
     ParseError,
     InvalidRequest,

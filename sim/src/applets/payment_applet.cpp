@@ -1,0 +1,219 @@
+#include "applets/payment_applet.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <utility>
+#include <variant>
+
+#include "applets/management_channel.hpp"
+#include "taplink/base/private_file.hpp"
+#include "taplink/chip/chip_management.hpp"
+
+namespace taplink::sim {
+namespace {
+
+namespace mgmt = chip::mgmt;
+using mgmt::Lifecycle;
+using nlohmann::json;
+
+// ISO/IEC 7816-4 clause 5.6, as the load SAM answers them (chip/load_sam_protocol.hpp).
+constexpr std::uint16_t kOk = 0x9000;
+constexpr std::uint16_t kConditionsNotSatisfied = 0x6985;
+constexpr std::uint16_t kWrongData = 0x6A80;
+constexpr std::uint16_t kIncorrectP1P2 = 0x6A86;
+constexpr std::uint16_t kInsNotSupported = 0x6D00;
+constexpr std::uint8_t kCla = 0x80;
+
+ResponseApdu status(std::uint16_t word) {
+    return ResponseApdu{{}, word};
+}
+
+struct PaymentState {
+    Lifecycle lifecycle = Lifecycle::Installed;
+    std::optional<mgmt::PaymentParameters> parameters;
+    std::optional<mgmt::PaymentKeys> keys;
+    std::uint32_t sequenceCounter = 0;  // the management channel's last one
+};
+
+// Parameters and keys are kept in their MANAGE encodings (C1 and C2 values), in hex.
+json toJson(const PaymentState& state) {
+    return json{{"lifecycle", std::string(chip::sam::lifecycleName(state.lifecycle))},
+                {"parameters", state.parameters ? toHex(state.parameters->encode()) : ""},
+                {"keys", state.keys ? toHex(state.keys->encode()) : ""},
+                {"scp_sequence_counter", state.sequenceCounter}};
+}
+
+PaymentState fromJson(const json& saved) {
+    PaymentState state;
+    const auto lifecycle = chip::sam::lifecycleFromName(saved.at("lifecycle").get<std::string>());
+    if (!lifecycle) {
+        throw std::runtime_error("unknown lifecycle state");
+    }
+    state.lifecycle = *lifecycle;
+    if (const auto parameters = saved.at("parameters").get<std::string>(); !parameters.empty()) {
+        state.parameters = mgmt::PaymentParameters::parse(fromHex(parameters));
+    }
+    if (const auto keys = saved.at("keys").get<std::string>(); !keys.empty()) {
+        state.keys = mgmt::PaymentKeys::parse(fromHex(keys));
+    }
+    state.sequenceCounter = saved.at("scp_sequence_counter").get<std::uint32_t>();
+    return state;
+}
+
+std::optional<PaymentState> loadState(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        return std::nullopt;
+    }
+    try {
+        return fromJson(json::parse(in));
+    } catch (const std::exception& error) {
+        throw std::runtime_error("payment applet state " + path +
+                                 " is unreadable: " + error.what());
+    }
+}
+
+void saveState(const PaymentState& state, const std::string& path) {
+    if (!path.empty()) {
+        writeFileAtomically(path, toJson(state).dump(2) + "\n");
+    }
+}
+
+// The saved state of this chip's applet, or a new one (installed, nothing set) saved at once.
+PaymentState initialState(const std::string& stateFile) {
+    if (stateFile.empty()) {
+        return {};
+    }
+    if (auto saved = loadState(stateFile)) {
+        return std::move(*saved);
+    }
+    createPrivateDirectory(std::filesystem::path(stateFile).parent_path().string());
+    PaymentState state;
+    saveState(state, stateFile);
+    return state;
+}
+
+// The state MANAGE asks for, or the status word refusing it (docs/chip.md, "MANAGE"):
+// keys and parameters first, the lifecycle last; a parameter version must go up. What the
+// applet holds already (same keys, same parameters, same state) is a no-op, so a TSM job
+// whose answer was lost can run again.
+std::variant<PaymentState, std::uint16_t> managed(PaymentState next,
+                                                  const mgmt::ManageRequest& request) {
+    if (request.keys) {
+        next.keys = request.keys;
+    }
+    if (request.parameters) {
+        if (!mgmt::isAcceptedParameterUpdate(next.parameters, *request.parameters)) {
+            return kWrongData;  // no rollback, no other content under a version
+        }
+        next.parameters = request.parameters;
+    }
+    if (request.lifecycle) {
+        if (!mgmt::isAcceptedLifecycleTarget(next.lifecycle, *request.lifecycle)) {
+            return kConditionsNotSatisfied;
+        }
+        if (*request.lifecycle == Lifecycle::Operational && (!next.keys || !next.parameters)) {
+            return kConditionsNotSatisfied;  // operational needs its keys and parameters
+        }
+        next.lifecycle = *request.lifecycle;
+    }
+    return next;
+}
+
+class PaymentApplet : public Applet {
+  public:
+    PaymentApplet(Bytes chipSerial, std::string stateFile, const protocol::TsmMasterKey& tsmKeys)
+        : chipSerial_(std::move(chipSerial)),
+          stateFile_(std::move(stateFile)),
+          state_(initialState(stateFile_)),
+          channel_(tsmKeys, mgmt::Applet::Payment, chipSerial_, state_.sequenceCounter,
+                   [this](std::uint32_t counter) {
+                       state_.sequenceCounter = counter;
+                       saveState(state_, stateFile_);
+                   }) {}
+
+    void onReset() override { channel_.close(); }
+    void onSelect() override { channel_.close(); }
+    void onDeselect() override { channel_.close(); }
+    std::optional<ResponseApdu> process(const CommandApdu& command, DedicatedFile&) override {
+        if (auto handled = channel_.process(
+                command, [this](ByteView plainData) { return manage(plainData); })) {
+            return handled;
+        }
+        if (command.cla != kCla) {
+            return std::nullopt;  // interindustry commands go to the file system
+        }
+        if (command.ins != mgmt::ins::kGetStatus) {
+            return status(kInsNotSupported);
+        }
+        return getStatus(command);
+    }
+
+  private:
+    // 80 30 00 00 00 -> 80 lifecycle, 81 chip serial, 84 parameter version, 85 keys present.
+    ResponseApdu getStatus(const CommandApdu& command) const {
+        if (command.p1 != 0x00 || command.p2 != 0x00) {
+            return status(kIncorrectP1P2);
+        }
+        return ResponseApdu{currentStatus(std::nullopt).encode(), kOk};
+    }
+
+    ResponseApdu manage(ByteView plainData) {
+        mgmt::ManageRequest request;
+        try {
+            request = mgmt::ManageRequest::parse(plainData);
+        } catch (const mgmt::ManagementFormatError&) {
+            return status(kWrongData);
+        }
+        auto outcome = managed(state_, request);
+        if (const auto* refusal = std::get_if<std::uint16_t>(&outcome)) {
+            return status(*refusal);
+        }
+        PaymentState next = std::move(std::get<PaymentState>(outcome));
+        saveState(next, stateFile_);  // all or nothing: the file first, then the applet
+        state_ = std::move(next);
+        return ResponseApdu{currentStatus(channel_.sequenceCounter()).encode(), kOk};
+    }
+
+    mgmt::AppletStatus currentStatus(std::optional<std::uint32_t> counter) const {
+        mgmt::AppletStatus answer;
+        answer.lifecycle = state_.lifecycle;
+        answer.chipSerial = chipSerial_;
+        answer.sequenceCounter = counter;
+        answer.parametersVersion = state_.parameters ? state_.parameters->version : 0;
+        answer.keysPresent = state_.keys.has_value();
+        return answer;
+    }
+
+    Bytes chipSerial_;
+    std::string stateFile_;
+    PaymentState state_;
+    ManagementChannel channel_;
+};
+
+}  // namespace
+
+std::string paymentStateFile(ByteView chipSerial, const std::string& stateDir) {
+    if (stateDir.empty()) {
+        return {};
+    }
+    return stateDir + "/chip-" + toHex(chipSerial) + "/payment.json";
+}
+
+DedicatedFile paymentApplication(ByteView chipSerial, const std::string& stateDir,
+                                 const protocol::TsmMasterKey& tsmKeys) {
+    if (chipSerial.empty() || chipSerial.size() > chip::sam::kMaxChipSerialSize) {
+        throw std::invalid_argument("a chip serial is 1..32 bytes");
+    }
+    DedicatedFile df;
+    df.fid = kPaymentFid;
+    df.aid = mgmt::appletAid(mgmt::Applet::Payment);
+    df.applet = std::make_shared<PaymentApplet>(Bytes(chipSerial.begin(), chipSerial.end()),
+                                                paymentStateFile(chipSerial, stateDir), tsmKeys);
+    return df;
+}
+
+}  // namespace taplink::sim
