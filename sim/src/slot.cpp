@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "taplink/base/log.hpp"
+#include "taplink/chip/payment_protocol.hpp"
 
 namespace taplink::sim {
 
@@ -211,9 +212,19 @@ Slot::Verdict Slot::countAndApplyFaults(std::uint64_t generation) {
     return Verdict::Answer;
 }
 
+std::string tracedApdu(ByteView apdu) {
+    constexpr std::size_t kHeaderSize = 4;  // CLA INS P1 P2, ISO/IEC 7816-4 5.1
+    const bool isPutPin = apdu.size() > kHeaderSize && apdu[0] == chip::pay::kCla &&
+                          apdu[1] == chip::pay::ins::kPutPin;
+    if (!isPutPin) {
+        return toHex(apdu, true);
+    }
+    return toHex(apdu.first(kHeaderSize), true) + " <PIN>";
+}
+
 void Slot::trace(char direction, ByteView bytes) const {
     if (trace_) {
-        log::info("slot " + std::to_string(index_) + ' ' + direction + ' ' + toHex(bytes, true));
+        log::info("slot " + std::to_string(index_) + ' ' + direction + ' ' + tracedApdu(bytes));
     }
 }
 

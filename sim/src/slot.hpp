@@ -36,6 +36,10 @@ struct SlotStatus {
     std::uint64_t apdus = 0;  // command APDUs answered since the card was inserted
 };
 
+// An APDU as a --trace line shows it, in hex; a PUT PIN (80 46, chip/payment_protocol.hpp)
+// keeps its header only, its data shown as "<PIN>": a PIN never goes to a log.
+std::string tracedApdu(ByteView apdu);
+
 class Slot {
   public:
     Slot(int index, std::uint16_t port, bool trace);

@@ -57,5 +57,15 @@ TEST(Bcd, Dates) {
     }
 }
 
+// EMV Book 4 6.7.3: YY 00-49 is 20YY, 50-99 is 19YY.
+TEST(Bcd, DateOrderKnowsTheCentury) {
+    EXPECT_EQ(dateOrder(fromHex("491231")), 20491231U);
+    EXPECT_EQ(dateOrder(fromHex("500101")), 19500101U);
+    EXPECT_LT(*dateOrder(fromHex("991231")), *dateOrder(fromHex("000101")));
+    EXPECT_LT(*dateOrder(fromHex("261205")), *dateOrder(fromHex("261206")));
+    EXPECT_EQ(dateOrder(fromHex("261301")), std::nullopt) << "not a date: no order at all";
+    EXPECT_EQ(dateOrder(fromHex("2612")), std::nullopt);
+}
+
 }  // namespace
 }  // namespace taplink::emv

@@ -1,11 +1,10 @@
 // The MANAGE data and the status answer of chip/chip_management.hpp (docs/chip.md, "Chip
 // management"). Parsing is strict: only the tags of the layout, each at most once, in
 // canonical BER-TLV (no padding, shortest lengths), every value of its exact size.
-#include <algorithm>
 #include <initializer_list>
-#include <set>
 #include <string>
 
+#include "strict_tlv.hpp"
 #include "taplink/apdu/tlv.hpp"
 #include "taplink/base/byte_reader.hpp"
 #include "taplink/base/byte_writer.hpp"
@@ -40,39 +39,12 @@ constexpr std::size_t kMaxAllowedAids = 8;
 constexpr std::size_t kSequenceCounterSize = 3;
 constexpr std::uint32_t kMaxSequenceCounter = 0xFFFFFF;
 
-// The objects of a TLV list, each tag allowed and at most once, encoded canonically.
 std::vector<tlv::Tlv> strictObjects(ByteView bytes, std::initializer_list<std::uint32_t> allowed,
                                     const std::string& what) {
-    std::vector<tlv::Tlv> objects;
-    try {
-        objects = tlv::parse(bytes);
-    } catch (const tlv::TlvError& error) {
-        throw ManagementFormatError(what + ": " + error.what());
-    }
-    ByteWriter reencoded;
-    std::set<std::uint32_t> seen;
-    for (const tlv::Tlv& object : objects) {
-        if (std::find(allowed.begin(), allowed.end(), object.tag) == allowed.end()) {
-            throw ManagementFormatError(what + ": tag " + toHex(tlv::encodeTag(object.tag)) +
-                                        " is not allowed");
-        }
-        if (!seen.insert(object.tag).second) {
-            throw ManagementFormatError(what + ": tag " + toHex(tlv::encodeTag(object.tag)) +
-                                        " twice");
-        }
-        reencoded.bytes(object.encode());
-    }
-    if (reencoded.take() != Bytes(bytes.begin(), bytes.end())) {
-        throw ManagementFormatError(what + ": not canonical BER-TLV (padding or long lengths)");
-    }
-    return objects;
+    return detail::strictObjects<ManagementFormatError>(bytes, allowed, what);
 }
 
-const tlv::Tlv* topLevel(const std::vector<tlv::Tlv>& objects, std::uint32_t tag) {
-    const auto found = std::find_if(objects.begin(), objects.end(),
-                                    [tag](const tlv::Tlv& object) { return object.tag == tag; });
-    return found == objects.end() ? nullptr : &*found;
-}
+using detail::topLevel;
 
 const tlv::Tlv& requiredObject(const std::vector<tlv::Tlv>& objects, std::uint32_t tag,
                                const std::string& what) {

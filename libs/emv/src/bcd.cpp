@@ -82,4 +82,13 @@ bool isDate(ByteView yymmdd) {
     return month >= 1 && month <= kLastMonth && day >= 1 && day <= kLastDay;
 }
 
+std::optional<std::uint64_t> dateOrder(ByteView yymmdd) {
+    constexpr std::uint64_t kCenturyPivot = 50;  // EMV Book 4 6.7.3
+    if (!isDate(yymmdd)) {
+        return std::nullopt;
+    }
+    const std::uint64_t value = *numericValue(yymmdd);
+    return (value / 10000 < kCenturyPivot ? 20'000'000 : 19'000'000) + value;
+}
+
 }  // namespace taplink::emv

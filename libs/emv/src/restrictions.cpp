@@ -1,5 +1,6 @@
 #include "taplink/emv/restrictions.hpp"
 
+#include <optional>
 #include <string>
 
 #include "taplink/emv/bcd.hpp"
@@ -21,16 +22,13 @@ constexpr std::uint8_t kInternationalServices = 0x04;
 constexpr std::uint8_t kValidAtAtms = 0x02;
 constexpr std::uint8_t kValidAtOtherTerminals = 0x01;
 
-constexpr std::uint64_t kCenturyPivot = 50;  // YY 00-49: 20YY, 50-99: 19YY (Book 4 6.7.3)
-
-// YYMMDD as a number that orders dates: 20YYMMDD or 19YYMMDD.
+// YYMMDD as a number that orders dates (bcd.hpp dateOrder); MalformedAnswer for a non-date.
 std::uint64_t dateKey(ByteView yymmdd, const std::string& what) {
-    const std::uint64_t value = decodeNumeric(yymmdd, what);
-    if (!isDate(yymmdd)) {
+    const std::optional<std::uint64_t> key = dateOrder(yymmdd);
+    if (!key) {
         throw MalformedAnswer(what + ": " + toHex(yymmdd) + " is not a date");
     }
-    const std::uint64_t year = value / 10000;
-    return (year < kCenturyPivot ? 20'000'000 : 19'000'000) + value;
+    return *key;
 }
 
 std::uint64_t transactionDateKey(const Bytes& date) {

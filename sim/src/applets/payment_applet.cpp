@@ -1,15 +1,13 @@
 #include "applets/payment_applet.hpp"
 
-#include <filesystem>
-#include <fstream>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
 #include <utility>
 #include <variant>
 
 #include "applets/management_channel.hpp"
-#include "taplink/base/private_file.hpp"
+#include "applets/payment_purchase.hpp"
+#include "applets/payment_state.hpp"
 #include "taplink/chip/chip_management.hpp"
 
 namespace taplink::sim {
@@ -17,7 +15,6 @@ namespace {
 
 namespace mgmt = chip::mgmt;
 using mgmt::Lifecycle;
-using nlohmann::json;
 
 // ISO/IEC 7816-4 clause 5.6, as the load SAM answers them (chip/load_sam_protocol.hpp).
 constexpr std::uint16_t kOk = 0x9000;
@@ -29,71 +26,6 @@ constexpr std::uint8_t kCla = 0x80;
 
 ResponseApdu status(std::uint16_t word) {
     return ResponseApdu{{}, word};
-}
-
-struct PaymentState {
-    Lifecycle lifecycle = Lifecycle::Installed;
-    std::optional<mgmt::PaymentParameters> parameters;
-    std::optional<mgmt::PaymentKeys> keys;
-    std::uint32_t sequenceCounter = 0;  // the management channel's last one
-};
-
-// Parameters and keys are kept in their MANAGE encodings (C1 and C2 values), in hex.
-json toJson(const PaymentState& state) {
-    return json{{"lifecycle", std::string(chip::sam::lifecycleName(state.lifecycle))},
-                {"parameters", state.parameters ? toHex(state.parameters->encode()) : ""},
-                {"keys", state.keys ? toHex(state.keys->encode()) : ""},
-                {"scp_sequence_counter", state.sequenceCounter}};
-}
-
-PaymentState fromJson(const json& saved) {
-    PaymentState state;
-    const auto lifecycle = chip::sam::lifecycleFromName(saved.at("lifecycle").get<std::string>());
-    if (!lifecycle) {
-        throw std::runtime_error("unknown lifecycle state");
-    }
-    state.lifecycle = *lifecycle;
-    if (const auto parameters = saved.at("parameters").get<std::string>(); !parameters.empty()) {
-        state.parameters = mgmt::PaymentParameters::parse(fromHex(parameters));
-    }
-    if (const auto keys = saved.at("keys").get<std::string>(); !keys.empty()) {
-        state.keys = mgmt::PaymentKeys::parse(fromHex(keys));
-    }
-    state.sequenceCounter = saved.at("scp_sequence_counter").get<std::uint32_t>();
-    return state;
-}
-
-std::optional<PaymentState> loadState(const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-        return std::nullopt;
-    }
-    try {
-        return fromJson(json::parse(in));
-    } catch (const std::exception& error) {
-        throw std::runtime_error("payment applet state " + path +
-                                 " is unreadable: " + error.what());
-    }
-}
-
-void saveState(const PaymentState& state, const std::string& path) {
-    if (!path.empty()) {
-        writeFileAtomically(path, toJson(state).dump(2) + "\n");
-    }
-}
-
-// The saved state of this chip's applet, or a new one (installed, nothing set) saved at once.
-PaymentState initialState(const std::string& stateFile) {
-    if (stateFile.empty()) {
-        return {};
-    }
-    if (auto saved = loadState(stateFile)) {
-        return std::move(*saved);
-    }
-    createPrivateDirectory(std::filesystem::path(stateFile).parent_path().string());
-    PaymentState state;
-    saveState(state, stateFile);
-    return state;
 }
 
 // The state MANAGE asks for, or the status word refusing it (docs/chip.md, "MANAGE"):
@@ -128,16 +60,18 @@ class PaymentApplet : public Applet {
     PaymentApplet(Bytes chipSerial, std::string stateFile, const protocol::TsmMasterKey& tsmKeys)
         : chipSerial_(std::move(chipSerial)),
           stateFile_(std::move(stateFile)),
-          state_(initialState(stateFile_)),
+          state_(initialPaymentState(stateFile_)),
           channel_(tsmKeys, mgmt::Applet::Payment, chipSerial_, state_.sequenceCounter,
                    [this](std::uint32_t counter) {
                        state_.sequenceCounter = counter;
-                       saveState(state_, stateFile_);
-                   }) {}
+                       savePaymentState(state_, stateFile_);
+                   }),
+          purchase_(chipSerial_, state_, [this](PaymentState next) { commit(std::move(next)); }) {}
 
-    void onReset() override { channel_.close(); }
-    void onSelect() override { channel_.close(); }
-    void onDeselect() override { channel_.close(); }
+    // The SCP03 channel and the purchase context are a session's: a reset or SELECT ends them.
+    void onReset() override { endSession(); }
+    void onSelect() override { endSession(); }
+    void onDeselect() override { endSession(); }
     std::optional<ResponseApdu> process(const CommandApdu& command, DedicatedFile&) override {
         if (auto handled = channel_.process(
                 command, [this](ByteView plainData) { return manage(plainData); })) {
@@ -146,6 +80,9 @@ class PaymentApplet : public Applet {
         if (command.cla != kCla) {
             return std::nullopt;  // interindustry commands go to the file system
         }
+        if (auto handled = purchase_.process(command)) {
+            return handled;
+        }
         if (command.ins != mgmt::ins::kGetStatus) {
             return status(kInsNotSupported);
         }
@@ -153,6 +90,17 @@ class PaymentApplet : public Applet {
     }
 
   private:
+    void endSession() {
+        channel_.close();
+        purchase_.dropContext();
+    }
+
+    // All or nothing: the file first, then the applet.
+    void commit(PaymentState next) {
+        savePaymentState(next, stateFile_);
+        state_ = std::move(next);
+    }
+
     // 80 30 00 00 00 -> 80 lifecycle, 81 chip serial, 84 parameter version, 85 keys present.
     ResponseApdu getStatus(const CommandApdu& command) const {
         if (command.p1 != 0x00 || command.p2 != 0x00) {
@@ -172,9 +120,8 @@ class PaymentApplet : public Applet {
         if (const auto* refusal = std::get_if<std::uint16_t>(&outcome)) {
             return status(*refusal);
         }
-        PaymentState next = std::move(std::get<PaymentState>(outcome));
-        saveState(next, stateFile_);  // all or nothing: the file first, then the applet
-        state_ = std::move(next);
+        commit(std::move(std::get<PaymentState>(outcome)));
+        purchase_.dropContext();  // its checks were made against the state before
         return ResponseApdu{currentStatus(channel_.sequenceCounter()).encode(), kOk};
     }
 
@@ -192,6 +139,7 @@ class PaymentApplet : public Applet {
     std::string stateFile_;
     PaymentState state_;
     ManagementChannel channel_;
+    PaymentPurchase purchase_;
 };
 
 }  // namespace

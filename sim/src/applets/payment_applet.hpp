@@ -1,9 +1,9 @@
-// The payment applet of the simulated secure chip, management side only (docs/chip.md,
-// "Payment applet (management side)"): its lifecycle, parameters and keys, set by the TSM
+// The payment applet of the simulated secure chip (docs/chip.md, "Payment applet (management
+// side)" and "Payment applet: purchase"): its lifecycle, parameters and keys, set by the TSM
 // through MANAGE in the management channel (applets/management_channel.hpp), and read by
-// anyone with the plain GET STATUS. The purchase commands come in a later step.
-// State: <stateDir>/chip-<SERIAL HEX>/payment.json beside sam.json (owner-only, replaced
-// atomically and fsynced); in memory without a state directory.
+// anyone with the plain GET STATUS; the purchase commands are applets/payment_purchase.hpp's.
+// State: <stateDir>/chip-<SERIAL HEX>/payment.json beside sam.json (applets/payment_state.hpp);
+// in memory without a state directory.
 #pragma once
 
 #include <memory>

@@ -29,5 +29,8 @@ std::uint64_t decodeAmount(ByteView bytes, const std::string& what);
 // A date n6 YYMMDD (9A, 5F24, 5F25): 3 bytes of n, month 01-12, day 01-31.
 inline constexpr std::size_t kDateSize = 3;
 bool isDate(ByteView yymmdd);
+// A number that orders dates, 20YYMMDD or 19YYMMDD (YY 00-49: 20YY, 50-99: 19YY, EMV Book 4
+// 6.7.3); nullopt when yymmdd is not isDate.
+std::optional<std::uint64_t> dateOrder(ByteView yymmdd);
 
 }  // namespace taplink::emv
