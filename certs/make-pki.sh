@@ -17,7 +17,21 @@ config="$here/openssl.cnf"
 out="${1:?usage: make-pki.sh OUTDIR [--force]}"
 force="${2:-}"
 
+# The TSM's master key for the secure chips' management channels (docs/chip.md, "Chip
+# management"): each chip's SCP03 keys derive from it. Random for this machine, never
+# committed.
+write_tsm_keys() {
+    (
+        umask 077
+        cat >"$out/tsm-keys.json" <<JSON
+{"format":"taplink-tsm-keys/1","keyVersion":"30","master":"$(openssl rand -hex 32 | tr 'a-f' 'A-F')"}
+JSON
+    )
+}
+
 if [[ -f "$out/.complete" && "$force" != "--force" ]]; then
+    # A PKI made before the TSM existed gains its master key; everything else is kept.
+    [[ -f "$out/tsm-keys.json" ]] || write_tsm_keys
     exit 0
 fi
 
@@ -105,12 +119,7 @@ cat >"$out/issuers.json" <<JSON
 }
 JSON
 
-# The TSM's master key for the secure chips' management channels (docs/chip.md, "Chip
-# management"): each chip's SCP03 keys derive from it. Random for this machine, never
-# committed.
-cat >"$out/tsm-keys.json" <<JSON
-{"format":"taplink-tsm-keys/1","keyVersion":"30","master":"$(openssl rand -hex 32 | tr 'a-f' 'A-F')"}
-JSON
+write_tsm_keys
 
 rm -f "$out"/*.srl
 chmod 600 "$out"/*
