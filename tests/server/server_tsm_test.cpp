@@ -403,7 +403,8 @@ TEST_F(TsmTest, AResultWithARefusalStatusWordMarksTheJobRefused) {
     EXPECT_EQ(jobs[0]["applet"], "payment");
     EXPECT_EQ(outcomeOf(jobs[0]["jobId"]), "done");
     EXPECT_EQ(sync("operational").json()["jobs"], json::array());
-    for (const json& applet : chipStatus()["applets"]) {
+    const json status = chipStatus();  // the range-for must not iterate a temporary
+    for (const json& applet : status["applets"]) {
         if (applet["applet"] == "payment") {
             EXPECT_EQ(applet["lifecycle"], "installed");
         }
@@ -455,7 +456,8 @@ TEST_F(TsmTest, ARewrittenSequenceCounterIsRefusedAndNotSaved) {
     Bytes notPseudoRandom(answer.begin(), answer.begin() + kSequenceCounterOffset);
     notPseudoRandom[kIParameterOffset] = gp::iparam::kRmac | gp::iparam::kRenc;
     EXPECT_EQ(authenticate(jobId, notPseudoRandom).errorCode(), "bad_cryptogram");
-    for (const json& applet : chipStatus()["applets"]) {
+    const json status = chipStatus();  // the range-for must not iterate a temporary
+    for (const json& applet : status["applets"]) {
         EXPECT_TRUE(applet["sequenceCounter"].is_null()) << applet;
     }
     EXPECT_EQ(outcomeOf(jobId), "done");  // the real counter is still above the saved one
