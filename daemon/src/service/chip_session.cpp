@@ -96,7 +96,7 @@ apdu::ApduChannel& ChipSession::channel() {
 void ChipSession::reset() {
     const std::lock_guard lock(mutex_);
     connection_.reset();
-    identity_.store(nullptr);
+    cacheIdentity(nullptr);
     clientIdentity_.reset();
 }
 
@@ -142,7 +142,7 @@ apdu::ResponseApdu ChipSession::transmit(const apdu::CommandApdu& command) {
     } catch (const pcsc::PcscError& error) {
         if (breaksConnection(error.kind())) {
             connection_.reset();
-            identity_.store(nullptr);
+            cacheIdentity(nullptr);
             clientIdentity_.reset();
         }
         if (chipLeft(error.kind())) {
@@ -153,14 +153,24 @@ apdu::ResponseApdu ChipSession::transmit(const apdu::CommandApdu& command) {
     }
 }
 
+std::shared_ptr<const DeviceIdentity> ChipSession::cachedIdentity() const {
+    const std::lock_guard lock(identityMutex_);
+    return identity_;
+}
+
+void ChipSession::cacheIdentity(std::shared_ptr<const DeviceIdentity> identity) {
+    const std::lock_guard lock(identityMutex_);
+    identity_ = std::move(identity);
+}
+
 std::shared_ptr<const DeviceIdentity> ChipSession::identity() {
     // Read without the chip's lock: a snapshot is enough, and the chip may be busy for a
     // whole server call (lock order: chip, then HTTPS).
-    if (auto cached = identity_.load()) {
+    if (auto cached = cachedIdentity()) {
         return cached;
     }
     const std::lock_guard lock(mutex_);
-    if (auto cached = identity_.load()) {
+    if (auto cached = cachedIdentity()) {
         return cached;
     }
     chip::PivChip piv(*channel_);
@@ -206,7 +216,7 @@ std::shared_ptr<const DeviceIdentity> ChipSession::identity() {
     identity.sha256 = certificateSha256(certificate.get());
     identity.certificate = std::move(certificate);
     auto made = std::make_shared<const DeviceIdentity>(std::move(identity));
-    identity_.store(made);
+    cacheIdentity(made);
     return made;
 }
 

@@ -5,7 +5,6 @@
 // thread inside that hold.
 #pragma once
 
-#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -86,7 +85,12 @@ class ChipSession {
     std::unique_ptr<apdu::ApduChannel> connection_;
     std::string reader_;
     std::unique_ptr<Channel> channel_;
-    std::atomic<std::shared_ptr<const DeviceIdentity>> identity_;
+    // Guarded by its own mutex, never held across chip I/O (libstdc++ 12's
+    // atomic<shared_ptr> uses an internal lock that ThreadSanitizer cannot see).
+    mutable std::mutex identityMutex_;
+    std::shared_ptr<const DeviceIdentity> identity_;
+    std::shared_ptr<const DeviceIdentity> cachedIdentity() const;
+    void cacheIdentity(std::shared_ptr<const DeviceIdentity> identity);
     std::shared_ptr<const net::ClientIdentity> clientIdentity_;
     Nanos busy_{0};
 };
