@@ -6,6 +6,7 @@
 #include "script/engine.hpp"
 #include "script/scheme_rules.hpp"
 #include "service/topup_errors.hpp"
+#include "taplink/apdu/apdu.hpp"
 #include "taplink/base/log.hpp"
 #include "taplink/chip/load_sam.hpp"
 
@@ -165,8 +166,9 @@ JobRun ChipManagement::runJob(const script::Script& script, net::TsmServer& serv
     try {
         const script::Variables outputs = script::run(script, context);
         run.statusWord = static_cast<std::uint16_t>(outputs.integer("manageSw"));
-        run.outcome = exchange.outcome().empty() ? (run.statusWord == 0x9000 ? "done" : "refused")
-                                                 : exchange.outcome();
+        run.outcome = exchange.outcome().empty()
+                          ? (run.statusWord == apdu::sw::kOk ? "done" : "refused")
+                          : exchange.outcome();
     } catch (const std::exception&) {
         run.message = describeFailure(std::current_exception(), "").what();
     }

@@ -6,7 +6,9 @@
 
 #include "api/api_calls.hpp"
 #include "api/tsm_jobs.hpp"
+#include "taplink/apdu/apdu.hpp"
 #include "taplink/crypto/random.hpp"
+#include "taplink/gp/scp03_kdf.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::server {
@@ -19,8 +21,6 @@ using http::Request;
 using http::Response;
 using nlohmann::json;
 
-constexpr std::uint16_t kStatusOk = 0x9000;
-constexpr std::size_t kHostChallengeSize = 8;     // Amendment D 7.1.2, S8 mode
 constexpr std::size_t kMaxInitializeUpdate = 64;  // 29 or 32 bytes (7.1.3)
 constexpr std::size_t kMaxAnswer = 258;           // an APDU answer's data
 constexpr std::string_view kTsmScheme = "tsm";
@@ -181,7 +181,7 @@ Response TsmApi::openJob(const Request& request, const DeviceIdentity& device,
     const protocol::TsmMasterKey& key = masterKey();
     const TsmJobRecord job = pendingJob(device, jobId);
     readBody(request, "tsm open", [](wire::StrictObject& /*in*/) { return 0; });
-    Bytes challenge = crypto::randomBytes(kHostChallengeSize);
+    Bytes challenge = crypto::randomBytes(gp::kChallengeSize);  // S8 mode
     const std::string challengeHex = toHex(challenge);
     sessions_.open(job.jobId, std::move(challenge));
     return http::jsonResponse(200, {{"applet", static_cast<int>(job.applet)},
@@ -227,11 +227,11 @@ Bytes TsmApi::handshake(gp::HostChannel& channel, const TsmJobRecord& job,
     Bytes externalAuthenticate;
     try {
         const apdu::ResponseApdu answer{Bytes(initializeUpdate.begin(), initializeUpdate.end()),
-                                        kStatusOk};
+                                        apdu::sw::kOk};
         externalAuthenticate = channel.externalAuthenticate(answer, mgmt::kSecurityLevel).data;
         // The device relays EXTERNAL AUTHENTICATE and MANAGE together: a chip that refuses
         // the first answers the second 6985 (no channel), which the result reports.
-        channel.confirm(apdu::ResponseApdu{{}, kStatusOk});
+        channel.confirm(apdu::ResponseApdu{{}, apdu::sw::kOk});
     } catch (const gp::GpError& error) {
         refuseHandshake(error);
     }
@@ -291,7 +291,7 @@ Response TsmApi::finishJob(const Request& request, const DeviceIdentity& device,
     if (!store_.finishTsmJob(job.jobId, statusWord, status)) {
         refuse(404, "job_not_found", "TSM job " + job.jobId + " is no longer pending");
     }
-    return http::jsonResponse(200, {{"outcome", statusWord == kStatusOk ? "done" : "refused"}});
+    return http::jsonResponse(200, {{"outcome", statusWord == apdu::sw::kOk ? "done" : "refused"}});
 }
 
 // The applet's status from an answer of 9000 (R-MAC checked, R-ENC removed); nullopt for a
@@ -306,7 +306,7 @@ std::optional<mgmt::AppletStatus> TsmApi::answeredStatus(gp::HostChannel& channe
     } catch (const gp::GpError& error) {
         refuse(409, "bad_mac", error.what());
     }
-    if (statusWord != kStatusOk) {
+    if (statusWord != apdu::sw::kOk) {
         return std::nullopt;
     }
     mgmt::AppletStatus status;

@@ -5,6 +5,7 @@
 #include "store/random_ids.hpp"
 #include "store/server_store.hpp"
 #include "store/store_rows.hpp"
+#include "taplink/apdu/apdu.hpp"
 #include "taplink/sqlite/row_values.hpp"
 
 namespace taplink::server {
@@ -18,8 +19,6 @@ using journal::firstRow;
 using journal::readColumns;
 using journal::Statement;
 using journal::WriteTransaction;
-
-constexpr std::uint16_t kStatusOk = 0x9000;
 
 std::string appletText(mgmt::Applet applet) {
     return std::string(mgmt::appletName(applet));
@@ -332,7 +331,8 @@ bool ServerStore::finishTsmJob(std::string_view jobId, std::uint16_t statusWord,
         return false;
     }
     const std::int64_t now = rows::nowSeconds();
-    const TsmJobState state = statusWord == kStatusOk ? TsmJobState::Done : TsmJobState::Refused;
+    const TsmJobState state =
+        statusWord == apdu::sw::kOk ? TsmJobState::Done : TsmJobState::Refused;
     Statement update(database_.get(),
                      "UPDATE tsm_jobs SET state = ?2, status_word = ?3, finished_at = ?4 "
                      "WHERE job_id = ?1");

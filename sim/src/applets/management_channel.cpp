@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "taplink/apdu/apdu.hpp"
 #include "taplink/gp/gp_error.hpp"
 
 namespace taplink::sim {
@@ -11,10 +12,10 @@ namespace mgmt = chip::mgmt;
 
 constexpr std::uint8_t kClaPlain = gp::kClaGp;                              // 80
 constexpr std::uint8_t kClaSecured = gp::kClaGp | gp::kClaSecureMessaging;  // 84
-constexpr std::uint16_t kOk = 0x9000;
-constexpr std::uint16_t kSecurityNotSatisfied = 0x6982;  // ISO/IEC 7816-4 clause 5.6
-constexpr std::uint16_t kIncorrectP1P2 = 0x6A86;
-constexpr std::uint16_t kInsNotSupported = 0x6D00;
+using apdu::sw::kIncorrectP1P2;
+using apdu::sw::kInsNotSupported;
+using apdu::sw::kOk;
+using apdu::sw::kSecurityNotSatisfied;
 
 ResponseApdu status(std::uint16_t word) {
     return ResponseApdu{{}, word};

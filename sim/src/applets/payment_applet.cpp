@@ -8,6 +8,7 @@
 #include "applets/management_channel.hpp"
 #include "applets/payment_purchase.hpp"
 #include "applets/payment_state.hpp"
+#include "taplink/apdu/apdu.hpp"
 #include "taplink/chip/chip_management.hpp"
 
 namespace taplink::sim {
@@ -16,12 +17,12 @@ namespace {
 namespace mgmt = chip::mgmt;
 using mgmt::Lifecycle;
 
-// ISO/IEC 7816-4 clause 5.6, as the load SAM answers them (chip/load_sam_protocol.hpp).
-constexpr std::uint16_t kOk = 0x9000;
-constexpr std::uint16_t kConditionsNotSatisfied = 0x6985;
-constexpr std::uint16_t kWrongData = 0x6A80;
-constexpr std::uint16_t kIncorrectP1P2 = 0x6A86;
-constexpr std::uint16_t kInsNotSupported = 0x6D00;
+// ISO/IEC 7816-4 clause 5.6 (taplink/apdu/apdu.hpp), as the load SAM answers them.
+using apdu::sw::kConditionsNotSatisfied;
+using apdu::sw::kIncorrectP1P2;
+using apdu::sw::kInsNotSupported;
+using apdu::sw::kOk;
+using apdu::sw::kWrongData;
 constexpr std::uint8_t kCla = 0x80;
 
 ResponseApdu status(std::uint16_t word) {

@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "taplink/apdu/apdu.hpp"
 #include "taplink/crypto/ocra.hpp"
 #include "taplink/crypto/pin_block.hpp"
 #include "taplink/crypto/random.hpp"
@@ -29,11 +30,11 @@ struct PurchaseContext {
 namespace {
 
 // ISO/IEC 7816-4 clause 5.6.
-constexpr std::uint16_t kOk = 0x9000;
-constexpr std::uint16_t kWrongLength = 0x6700;
-constexpr std::uint16_t kConditionsNotSatisfied = 0x6985;
-constexpr std::uint16_t kWrongData = 0x6A80;
-constexpr std::uint16_t kIncorrectP1P2 = 0x6A86;
+using apdu::sw::kConditionsNotSatisfied;
+using apdu::sw::kIncorrectP1P2;
+using apdu::sw::kOk;
+using apdu::sw::kWrongData;
+using apdu::sw::kWrongLength;
 // EMV Book 3 Annex A1 sizes of the card data SEAL needs.
 constexpr std::size_t kCryptogramSize = 8;  // 9F26
 constexpr std::size_t kAtcSize = 2;         // 9F36
