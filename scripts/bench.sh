@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the optimised tree and runs the benchmarks on the test bed (not part of the test
 # suite): the PC/SC layer against raw SCardTransmit, the full top-up and the bank card's EC
-# load split into card, chip, server and daemon time (and the EC load's card APDUs),
+# load split into card, chip, server and daemon time (and the EC load's card APDUs), the
+# Tap & Pay purchase's round trip,
 # taplink-nm's cold start against keepassxc-proxy, and the WebSocket's latency under 200
 # concurrent clients.
 set -euo pipefail
@@ -10,10 +11,11 @@ source scripts/common.sh
 
 prepare_build release quiet
 cmake --build --preset release --target taplink-bench-pcsc taplink-bench-topup \
-  taplink-bench-ecload >/dev/null
+  taplink-bench-ecload taplink-bench-pay >/dev/null
 build/release/tests/bench/taplink-bench-pcsc "$@"
 build/release/tests/bench/taplink-bench-topup
 build/release/tests/bench/taplink-bench-ecload
+build/release/tests/bench/taplink-bench-pay
 
 # taplink-nm's cold start, compared with Debian's keepassxc-proxy started the same way
 # (installed here when missing; the comparison is skipped if that fails).

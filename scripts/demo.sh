@@ -5,7 +5,9 @@
 # chip, starts taplink-server and taplinkd, creates an order, runs `taplink topup`, and
 # prints the balance before and after and the settled order. Then the bank card's e-cash
 # (圈存): a simulated bank card, a cardholder account, a bank-ec order paid from it, `taplink
-# ecload`, and the card's EC balance and the account before and after.
+# ecload`, and the card's EC balance and the account before and after. Last, Tap & Pay: the
+# TSM personalises the chip's payment applet, the bank card pays the demo shop with `taplink
+# pay`, and the approved receipt, the settled order and the account are shown.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh

@@ -7,6 +7,7 @@
 #include "human_output.hpp"
 #include "taplink/protocol/api_names.hpp"
 #include "taplink/rpc/socket_path.hpp"
+#include "ui_answers.hpp"
 
 #ifndef TAPLINK_VERSION
 #define TAPLINK_VERSION "unknown"
@@ -59,12 +60,17 @@ struct OrderFlow {
     std::string_view noun;      // for a person: "the top-up"
     std::string (*formatProgress)(const nlohmann::json&);
     std::string (*formatResult)(const nlohmann::json&);
+    bool trustedUi = false;  // attached for the call: it answers the PIN (ui_answers.hpp)
 };
 
 const OrderFlow kTopupFlow{method::kTopupStart, api::notification::kTopupProgress, "top-up",
                            formatProgress, formatReceipt};
 const OrderFlow kEcloadFlow{method::kEcloadStart, api::notification::kEcloadProgress, "EC load",
                             formatEcloadProgress, formatEcloadReceipt};
+const OrderFlow kPayFlow{method::kPayStart, api::notification::kPayProgress,
+                         "payment",         formatPayProgress,
+                         formatPayReceipt,
+                         /*trustedUi=*/true};
 
 // Asks taplinkd, on a second connection, to cancel the order. True when it is too late
 // (the card is being written) and the load must be waited for.
@@ -96,7 +102,13 @@ int loadOrder(const CommandContext& context, const OrderFlow& flow) {
     auto params = readerParams(options);
     params["orderId"] = *options.orderId;
     api::CallOptions callOptions = context.callOptions();
-    callOptions.onNotification = [&context, &flow](const api::Notification& notification) {
+    // Declared before the call: a PIN prompt still open when it ends is closed.
+    UiAnswers uiAnswers(context, *options.orderId);
+    callOptions.onNotification = [&context, &flow,
+                                  &uiAnswers](const api::Notification& notification) {
+        if (flow.trustedUi && uiAnswers.handle(notification)) {
+            return;
+        }
         if (notification.method != flow.progress) {
             return;
         }
@@ -114,6 +126,9 @@ int loadOrder(const CommandContext& context, const OrderFlow& flow) {
         return cancelOrder(context, flow, *options.orderId, outcome);
     };
     auto client = context.connect();
+    if (flow.trustedUi) {  // ui.request reaches this connection while the call runs
+        client.call(method::kUiAttach, {}, context.callOptions());
+    }
     try {
         context.print(client.call(flow.method, params, callOptions), flow.formatResult);
     } catch (const api::ApiError& error) {
@@ -138,6 +153,14 @@ int chip(const CommandContext& context) {
         context.print(client.call(method::kChipStatus, {}, context.callOptions()),
                       formatChipStatus);
     }
+    return kOk;
+}
+
+int token(const CommandContext& context) {
+    auto client = context.connect();
+    context.print(client.call(method::kTokenGenerate, {{"challenge", *context.options.challenge}},
+                              context.callOptions()),
+                  formatToken);
     return kOk;
 }
 
@@ -180,11 +203,17 @@ int runCommand(const CommandContext& context) {
     if (command == "ecload") {
         return loadOrder(context, kEcloadFlow);
     }
+    if (command == "pay") {
+        return loadOrder(context, kPayFlow);
+    }
     if (command == "watch") {
         return watch(context);
     }
     if (command == "chip") {
         return chip(context);
+    }
+    if (command == "token") {
+        return token(context);
     }
     return runDoctor(context);
 }

@@ -1,6 +1,8 @@
 #include "exit_status.hpp"
 
 #include <array>
+#include <cstdint>
+#include <string>
 #include <utility>
 
 namespace taplink::cli {
@@ -15,7 +17,7 @@ struct ErrorText {
     std::string_view message;  // the daemon's own message follows in parentheses
 };
 
-constexpr std::array<ErrorText, 32> kErrors{{
+constexpr std::array<ErrorText, 35> kErrors{{
     {ErrorCode::InvalidParams, kUsage, "taplinkd refused the request"},
     {ErrorCode::NoReader, kNoReader, "no card reader connected"},
     {ErrorCode::PcscUnavailable, kNoReader, "pcscd is not running"},
@@ -36,12 +38,18 @@ constexpr std::array<ErrorText, 32> kErrors{{
     {ErrorCode::OrderSettled, kDeclined, "the order has already been settled"},
     {ErrorCode::EcLimitExceeded, kDeclined,
      "the card cannot hold that much e-cash (over its EC balance limit); nothing was loaded"},
+    {ErrorCode::LimitExceeded, kDeclined,
+     "over this device's payment limit (per payment or per day); nothing was charged"},
+    {ErrorCode::WrongPin, kWrongPin, "the PIN was wrong; nothing was charged"},
     {ErrorCode::Cancelled, kCancelled, "cancelled"},
     {ErrorCode::Timeout, kCancelled, "timed out"},
     {ErrorCode::ChipUnavailable, kChipError, "the device's secure chip is not available"},
     {ErrorCode::ChipLocked, kChipError,
      "the device's secure chip is locked by its management system; nothing was loaded or "
      "charged (ask the operator to unlock it, then run 'taplink chip sync')"},
+    {ErrorCode::ChipOutdated, kChipError,
+     "the device's secure chip has older payment limits than the server requires; nothing was "
+     "charged (ask the operator to check the chip's TSM jobs, then run 'taplink chip sync')"},
     {ErrorCode::TooLate, kOtherError, "too late to cancel: the card has been written"},
     {ErrorCode::Busy, kOtherError, "taplinkd is busy; try again"},
     {ErrorCode::NotFound, kOtherError, "not found"},
@@ -65,6 +73,19 @@ const ErrorText& find(ErrorCode code) {
     return find(ErrorCode::Internal);
 }
 
+// wrong_pin's details {"pinTriesLeft": n}: how many more the card's account allows.
+std::string triesLeft(const api::ApiError& error) {
+    if (error.code() != ErrorCode::WrongPin || !error.details().is_object()) {
+        return {};
+    }
+    const auto left = error.details().find("pinTriesLeft");
+    if (left == error.details().end() || !left->is_number_integer() || *left < 0) {
+        return {};
+    }
+    return "; " + std::to_string(left->get<std::uint64_t>()) +
+           (*left == 1 ? " try left" : " tries left");
+}
+
 }  // namespace
 
 ExitCode exitCodeFor(ErrorCode code) {
@@ -78,6 +99,7 @@ std::string messageFor(const api::ApiError& error) {
         return "taplinkd: " + detail + " (" + std::string(error.codeName()) + ")";
     }
     std::string message(find(error.code()).message);
+    message += triesLeft(error);
     if (!detail.empty() && detail != message) {
         message += " (" + detail + ")";
     }

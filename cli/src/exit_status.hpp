@@ -18,9 +18,10 @@ enum ExitCode : int {
     kNoReader = 4,       // no reader, pcscd unavailable
     kCardProblem = 5,    // no card, card removed, unsupported card, wrong scheme, expired, no AID
     kServerProblem = 6,  // server unreachable, server error, script rejected
-    kDeclined = 7,       // declined, order not found, order settled, EC limit exceeded
+    kDeclined = 7,       // declined, order not found, order settled, EC or payment limit
     kCancelled = 8,      // cancelled, timed out
     kChipError = 9,
+    kWrongPin = 10,  // pay: the issuer refused the PIN (nothing charged)
 };
 
 ExitCode exitCodeFor(api::ErrorCode code);

@@ -191,6 +191,45 @@ std::string formatEcloadReceipt(const nlohmann::json& ecloadResult) {
     return out.str();
 }
 
+std::string formatPayProgress(const nlohmann::json& progress) {
+    const std::string stage = text(progress, "stage");
+    if (stage == "entering_pin") {
+        return "the card asks for its PIN\n";
+    }
+    if (stage == "authorizing") {
+        return "asking the bank to authorize the payment: keep the card on the reader\n";
+    }
+    if (stage == "completing") {
+        return "completing the payment with the card\n";
+    }
+    return formatEcloadProgress(progress);
+}
+
+std::string formatPayReceipt(const nlohmann::json& payResult) {
+    const auto& card = payResult.at("card");
+    std::ostringstream out;
+    out << "paid " << formatYuan(amount(payResult, "amount")) << " to "
+        << text(payResult, "merchant") << " with card " << maskSerial(text(card, "pan")) << " "
+        << text(card, "application") << " (order " << text(payResult, "orderId") << ")\n"
+        << "authorization code " << text(payResult, "authCode") << "\n";
+    out << settlementLines(payResult);
+    return out.str();
+}
+
+std::string formatPinPrompt(const nlohmann::json& pinRequest) {
+    std::ostringstream out;
+    out << "Pay " << formatYuan(amount(pinRequest, "amount")) << " to "
+        << text(pinRequest, "merchant") << " with card " << maskSerial(text(pinRequest, "pan"))
+        << "\n";
+    if (const auto left = pinRequest.find("pinTriesLeft");
+        left != pinRequest.end() && left->is_number_integer() && *left >= 0) {  // after a wrong PIN
+        out << "\u8fd8\u53ef\u5c1d\u8bd5 " << *left << " \u6b21 \u00b7 " << *left
+            << (*left == 1 ? " try" : " tries") << " left\n";
+    }
+    out << "PIN: ";
+    return out.str();
+}
+
 std::string formatEvent(std::string_view event, const nlohmann::json& params) {
     if (event == "card.inserted") {
         const auto scheme = params.find("scheme");
@@ -255,6 +294,11 @@ std::string formatChipSync(const nlohmann::json& chipSync) {
         out += "no pending jobs\n";
     }
     return out + formatChipStatus(chipSync);
+}
+
+std::string formatToken(const nlohmann::json& token) {
+    return "code " + token.at("code").get<std::string>() + " (counter " +
+           std::to_string(token.at("counter").get<std::uint64_t>()) + ")\n";
 }
 
 }  // namespace taplink::cli

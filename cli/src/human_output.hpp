@@ -20,9 +20,16 @@ std::string formatProgress(const nlohmann::json& progress);  // one topup.progre
 std::string formatReceipt(const nlohmann::json& topupResult);
 std::string formatEcloadProgress(const nlohmann::json& progress);  // one ecload.progress
 std::string formatEcloadReceipt(const nlohmann::json& ecloadResult);
+std::string formatPayProgress(const nlohmann::json& progress);  // one pay.progress
+std::string formatPayReceipt(const nlohmann::json& payResult);
+// What `taplink pay` shows before the PIN (ui.request kind "pin"): amount, merchant, card,
+// and after a wrong PIN the tries left ("还可尝试 N 次 · N tries left").
+std::string formatPinPrompt(const nlohmann::json& pinRequest);
 std::string formatEvent(std::string_view event, const nlohmann::json& params);
 // chip.status: one line per applet; chip.sync: one line per job, then the applets.
 std::string formatChipStatus(const nlohmann::json& chipStatus);
 std::string formatChipSync(const nlohmann::json& chipSync);
+// token.generate: the code and the counter it used.
+std::string formatToken(const nlohmann::json& token);
 
 }  // namespace taplink::cli

@@ -9,8 +9,9 @@ namespace taplink::cli {
 
 namespace {
 
-constexpr std::array<std::string_view, 9> kCommands{
-    "readers", "status", "balance", "history", "topup", "ecload", "watch", "doctor", "chip"};
+constexpr std::array<std::string_view, 11> kCommands{"readers", "status", "balance", "history",
+                                                     "topup",   "ecload", "pay",     "watch",
+                                                     "doctor",  "chip",   "token"};
 // What `taplink chip` does.
 constexpr std::array<std::string_view, 2> kChipActions{"sync", "status"};
 
@@ -47,6 +48,7 @@ void addValues(CLI::App& app, Options& options) {
     addOptional(app, "--order", options.orderId)->check(nonEmpty());
     addOptional(app, "--timeout", options.timeoutSeconds)
         ->check(CLI::Range(std::int64_t{1}, kMaxTimeout));
+    addOptional(app, "--challenge", options.challenge)->check(nonEmpty());
 }
 
 // Which command each command-specific option belongs to.
@@ -71,19 +73,27 @@ void check(const Options& options) {
         throw UsageError("'" + options.command + "' takes no '" + *options.action + "'");
     }
     if (options.reader) {
-        requireCommand(options, "--reader", {"balance", "history", "topup", "ecload"});
+        requireCommand(options, "--reader", {"balance", "history", "topup", "ecload", "pay"});
     }
     if (options.limit) {
         requireCommand(options, "--limit", {"history"});
     }
     if (options.orderId) {
-        requireCommand(options, "--order", {"topup", "ecload"});
+        requireCommand(options, "--order", {"topup", "ecload", "pay"});
     }
     if (options.timeoutSeconds) {
-        requireCommand(options, "--timeout", {"topup", "ecload"});
+        requireCommand(options, "--timeout", {"topup", "ecload", "pay"});
     }
-    if ((options.command == "topup" || options.command == "ecload") && !options.orderId) {
+    const bool orderCommand =
+        options.command == "topup" || options.command == "ecload" || options.command == "pay";
+    if (orderCommand && !options.orderId) {
         throw UsageError(options.command + " needs --order ID");
+    }
+    if (options.challenge) {
+        requireCommand(options, "--challenge", {"token"});
+    }
+    if (options.command == "token" && !options.challenge) {
+        throw UsageError("token needs --challenge DIGITS");
     }
 }
 
@@ -126,12 +136,18 @@ commands:
                                 EC load (圈存): load the server's bank-ec order ID onto
                                 the bank card's e-cash; progress on stderr, the EC
                                 balance before and after and the receipt on stdout
+  pay --order ID [--reader NAME] [--timeout SEC]
+                                Tap & Pay: pay the server's bank-purchase order ID with
+                                the bank card; asks the card's PIN on this terminal when
+                                the card wants it (not echoed); the receipt on stdout
   watch                         print reader and card events until interrupted
   doctor                        check the socket, taplinkd, pcscd, readers, the secure
                                 chip (its load SAM operational) and the top-up server
   chip sync                     apply the chip management system's (TSM's) pending jobs
                                 to the secure chip: activate, lock, unlock, ...
   chip status                   the secure chip's applets and their lifecycle states
+  token --challenge DIGITS      the payment applet's one-time code for the bank's
+                                8-digit challenge, and the counter it used
 
 options:
   --json                        machine-readable output on stdout
@@ -149,9 +165,10 @@ exit codes:
   4  no card reader, or pcscd is not running
   5  no card, card removed, card not supported or not the order's, card expired, PIN blocked, no e-cash app
   6  the top-up server cannot be reached or reported an error
-  7  declined, or the order cannot be paid (unknown, already settled, over the e-cash limit)
+  7  declined, or the order cannot be paid (unknown, already settled, over the e-cash or payment limit)
   8  cancelled or timed out
   9  secure chip error, or the secure chip is locked by its management system
+  10 wrong PIN (pay); nothing was charged
 )";
 }
 

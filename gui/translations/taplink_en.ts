@@ -11,4 +11,14 @@
             </translation>
         </message>
     </context>
+    <context>
+        <name>taplink::gui::PinDialog</name>
+        <message numerus="yes">
+            <source>The PIN was wrong. %n tries left.</source>
+            <translation>
+                <numerusform>The PIN was wrong. %n try left.</numerusform>
+                <numerusform>The PIN was wrong. %n tries left.</numerusform>
+            </translation>
+        </message>
+    </context>
 </TS>

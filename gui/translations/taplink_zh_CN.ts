@@ -267,6 +267,14 @@
             <source>Contact the operator of this device to have it unlocked.</source>
             <translation>请联系本设备的运营方解除锁定。</translation>
         </message>
+        <message>
+            <source>This device's secure chip has older payment limits than the payment server requires. The card was not touched and nothing was charged.</source>
+            <translation>本设备安全芯片中的支付参数比支付服务器要求的旧。没有读写银行卡，也没有扣款。</translation>
+        </message>
+        <message>
+            <source>Contact the operator of this device to update its chip, then try again.</source>
+            <translation>请联系本设备的运营方更新芯片，然后重试。</translation>
+        </message>
     </context>
     <context>
         <name>ProgressPage</name>
@@ -512,6 +520,26 @@
             <source>Allow it only if you started this EC load on %1 yourself.</source>
             <translation>只有在您本人于 %1 上发起了这次圈存时，才允许。</translation>
         </message>
+        <message>
+            <source>Pay %1 to %2 with card %3?</source>
+            <translation>用卡 %3 向 %2 支付 %1？</translation>
+        </message>
+        <message>
+            <source>TapLink — confirm a payment</source>
+            <translation>TapLink — 确认支付</translation>
+        </message>
+        <message>
+            <source>The amount is charged to your bank card's account.</source>
+            <translation>该金额将从您银行卡的账户中扣除。</translation>
+        </message>
+        <message>
+            <source>Allow it only if you started this payment on %1 yourself.</source>
+            <translation>只有在您本人于 %1 上发起了这次支付时，才允许。</translation>
+        </message>
+        <message>
+            <source>Merchant:</source>
+            <translation>商户：</translation>
+        </message>
     </context>
     <context>
         <name>taplink::gui::ConnectionBanner</name>
@@ -745,6 +773,59 @@ This app talks only to the TapLink service (taplinkd) on %1.</source>
         <message>
             <source>Allow %1 to use your card reader? It will see your card and its balance, and it may ask to top the card up.</source>
             <translation>允许 %1 使用您的读卡器吗？它将能看到您的卡片及余额，并可以请求为卡充值。</translation>
+        </message>
+    </context>
+    <context>
+        <name>taplink::gui::PinDialog</name>
+        <message>
+            <source>Card PIN</source>
+            <translation>银行卡密码</translation>
+        </message>
+        <message>
+            <source>4 to 12 digits</source>
+            <translation>4 到 12 位数字</translation>
+        </message>
+        <message>
+            <source>&amp;Pay</source>
+            <translation>支付(&amp;P)</translation>
+        </message>
+        <message>
+            <source>&amp;Cancel the payment</source>
+            <translation>取消支付(&amp;C)</translation>
+        </message>
+        <message>
+            <source>TapLink — enter the card's PIN</source>
+            <translation>TapLink — 输入银行卡密码</translation>
+        </message>
+        <message>
+            <source>Enter the card's PIN to pay %1 to %2.</source>
+            <translation>请输入银行卡密码，向 %2 支付 %1。</translation>
+        </message>
+        <message>
+            <source>The device's secure chip encrypts the PIN for your bank; TapLink never stores it.</source>
+            <translation>本设备的安全芯片会为您的银行加密该密码；TapLink 从不保存它。</translation>
+        </message>
+        <message>
+            <source>Amount:</source>
+            <translation>金额：</translation>
+        </message>
+        <message>
+            <source>Merchant:</source>
+            <translation>商户：</translation>
+        </message>
+        <message>
+            <source>Card:</source>
+            <translation>卡片：</translation>
+        </message>
+        <message>
+            <source>PI&amp;N:</source>
+            <translation>密码(&amp;N)：</translation>
+        </message>
+        <message numerus="yes">
+            <source>The PIN was wrong. %n tries left.</source>
+            <translation>
+                <numerusform>密码错误。还可尝试 %n 次。</numerusform>
+            </translation>
         </message>
     </context>
     <context>

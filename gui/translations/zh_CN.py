@@ -247,6 +247,8 @@ ZH_CN = {
  ("ErrorText", "Contact the issuing bank to unblock the PIN, then try again."): "请联系发卡银行解除密码锁定后再试。",
  ("ErrorText", "This device's secure chip has been locked by its operator. Nothing was loaded or charged."): "本设备的安全芯片已被运营方锁定。没有充值，也没有扣款。",
  ("ErrorText", "Contact the operator of this device to have it unlocked."): "请联系本设备的运营方解除锁定。",
+ ("ErrorText", "This device's secure chip has older payment limits than the payment server requires. The card was not touched and nothing was charged."): "本设备安全芯片中的支付参数比支付服务器要求的旧。没有读写银行卡，也没有扣款。",
+ ("ErrorText", "Contact the operator of this device to update its chip, then try again."): "请联系本设备的运营方更新芯片，然后重试。",
  ("taplink::gui::ConfirmationDialog", "Load %1 onto card %2?"): "圈存 %1 到卡 %2？",
  ("taplink::gui::ConfirmationDialog", "TapLink — confirm an EC load"): "TapLink — 确认圈存",
  ("taplink::gui::ConfirmationDialog", "The amount is moved from your bank account onto the card's e-cash."): "该金额将从您的银行账户转入卡内电子现金。",
@@ -262,9 +264,28 @@ ZH_CN = {
  ("taplink::gui::ReceiptPage", "E-cash loaded (圈存)"): "圈存完成",
  ("taplink::gui::ReceiptPage", "Card:"): "卡片：",
  ("taplink::gui::ReadersModel", "Bank card %1"): "银行卡 %1",
+# Tap & Pay: the purchase's confirmation (kind "pay") and the online PIN (kind "pin").
+ ("taplink::gui::ConfirmationDialog", "Pay %1 to %2 with card %3?"): "用卡 %3 向 %2 支付 %1？",
+ ("taplink::gui::ConfirmationDialog", "TapLink — confirm a payment"): "TapLink — 确认支付",
+ ("taplink::gui::ConfirmationDialog", "The amount is charged to your bank card's account."): "该金额将从您银行卡的账户中扣除。",
+ ("taplink::gui::ConfirmationDialog", "Allow it only if you started this payment on %1 yourself."): "只有在您本人于 %1 上发起了这次支付时，才允许。",
+ ("taplink::gui::ConfirmationDialog", "Merchant:"): "商户：",
+ ("taplink::gui::PinDialog", "Card PIN"): "银行卡密码",
+ ("taplink::gui::PinDialog", "4 to 12 digits"): "4 到 12 位数字",
+ ("taplink::gui::PinDialog", "&Pay"): "支付(&P)",
+ ("taplink::gui::PinDialog", "&Cancel the payment"): "取消支付(&C)",
+ ("taplink::gui::PinDialog", "TapLink — enter the card's PIN"): "TapLink — 输入银行卡密码",
+ ("taplink::gui::PinDialog", "Enter the card's PIN to pay %1 to %2."): "请输入银行卡密码，向 %2 支付 %1。",
+ ("taplink::gui::PinDialog", "The device's secure chip encrypts the PIN for your bank; TapLink never stores it."): "本设备的安全芯片会为您的银行加密该密码；TapLink 从不保存它。",
+ ("taplink::gui::PinDialog", "Amount:"): "金额：",
+ ("taplink::gui::PinDialog", "Merchant:"): "商户：",
+ ("taplink::gui::PinDialog", "Card:"): "卡片：",
+ ("taplink::gui::PinDialog", "PI&N:"): "密码(&N)：",
+ ("taplink::gui::PinDialog", "The PIN was wrong. %n tries left."): ["密码错误。还可尝试 %n 次。"],
 }
 
 # English plural forms (taplink_en.ts holds only these; every other string is its own source).
 EN = {
  ("taplink::gui::ExpiryLabel", "If you do not answer, this is refused in %n second(s)."): ["If you do not answer, this is refused in %n second.", "If you do not answer, this is refused in %n seconds."],
+ ("taplink::gui::PinDialog", "The PIN was wrong. %n tries left."): ["The PIN was wrong. %n try left.", "The PIN was wrong. %n tries left."],
 }

@@ -1,4 +1,4 @@
-// Types for taplink.js, the TapLink page SDK (API version 1.1).
+// Types for taplink.js, the TapLink page SDK (API version 1.2).
 // Checked against docs/api/taplink-api.schema.json by tests/browser/sdk_types.test.mjs.
 
 /** The default address of taplinkd's loopback WebSocket. */
@@ -40,7 +40,14 @@ export type DaemonErrorCode =
   /** EC load: the card's PIN is blocked (PIN try counter 0); refused before anything was written. */
   | "pin_blocked"
   /** The device's secure chip is locked by its management system (the TSM); nothing was loaded or charged. */
-  | "chip_locked";
+  | "chip_locked"
+  /** pay(): the issuer refused the online PIN; details {pinTriesLeft}; nothing was charged. */
+  | "wrong_pin"
+  /** pay(): over the device's per-payment or daily limit; nothing was charged. */
+  | "limit_exceeded"
+  /** pay(): the secure chip's payment parameters are older than the server requires, even
+   * after a TSM sync; details {required, applied}; the card was not touched, nothing was charged. */
+  | "chip_outdated";
 
 /** Error codes the SDK itself produces. */
 export type SdkErrorCode =
@@ -53,7 +60,10 @@ export type SdkErrorCode =
   /** This taplinkd does not offer the method (JSON-RPC -32601), e.g. pay() before it exists. */
   | "not_supported"
   /** A message TapLink could not understand (JSON-RPC -32700/-32600). */
-  | "protocol_error";
+  | "protocol_error"
+  /** connect({requires}): this taplinkd lacks a call the page needs; details {missing, version,
+   * daemonVersion?, installUrl?}. The connection is closed. */
+  | "update_required";
 
 export type TapLinkErrorCode = DaemonErrorCode | SdkErrorCode;
 
@@ -80,6 +90,12 @@ export interface ConnectOptions {
   websocketUrl?: string;
   /** How long setting up the connection may take (default 10000 ms). Calls have no timeout. */
   timeoutMs?: number;
+  /** The calls the page needs, by client name ("pay") or API method ("pay.start"): connect()
+   * fails with update_required when taplinkd does not offer one of them. */
+  requires?: string[];
+  /** Where the page sends the person to install or update TapLink: added to not_installed and
+   * update_required errors as details.installUrl. */
+  installUrl?: string;
 }
 
 export declare function connect(options?: ConnectOptions): Promise<TapLinkClient>;
@@ -211,6 +227,55 @@ export interface OrderOptions {
   onProgress?: (stage: TopupStage, progress: TopupProgress) => void;
 }
 
+/** pay.progress stages, in order; choosing_application only when several AIDs match,
+ * awaiting_confirmation only when the person is asked (web callers), entering_pin only above
+ * the payment applet's contactless CVM limit (the PIN is typed in TapLink, never the page). */
+export type PayStage =
+  | "waiting_for_card"
+  | "choosing_application"
+  | "awaiting_confirmation"
+  | "entering_pin"
+  | "authorizing"
+  | "completing";
+
+export interface PayProgress {
+  orderId: string;
+  stage: PayStage;
+}
+
+/** The card a purchase was paid with; never the plain PAN. */
+export interface PayCard {
+  scheme: "bank-purchase";
+  pan: MaskedPan;
+  application: string;
+}
+
+/** pay.start's answer: only an approval resolves; a decline is a TapLinkError. */
+export interface PayResult {
+  orderId: string;
+  status: "approved";
+  /** Fen, from the server's order (never from the page). */
+  amount: number;
+  currency: "CNY";
+  /** The merchant named by the server's order. */
+  merchant: string;
+  /** The issuer's authorization code (6 characters). */
+  authCode: string;
+  card: PayCard;
+  /** false: approved, taplinkd is still reporting the card's final cryptogram (it retries). */
+  settled: boolean;
+  /** The server's receipt (PAN masked); empty while settled is false. */
+  receipt: Record<string, unknown>;
+}
+
+export interface PayOptions {
+  /** The bank-purchase order id the merchant's server created. */
+  orderId: string;
+  /** Leave out to use the only reader with a card on it. */
+  reader?: string;
+  onProgress?: (stage: PayStage, progress: PayProgress) => void;
+}
+
 export type TxState =
   | "order_fetched"
   | "authorized"
@@ -222,12 +287,15 @@ export type TxState =
   | "arqc"
   | "script_sending"
   | "loaded"
-  | "reversed";
+  | "reversed"
+  // Tap & Pay (bank-purchase orders)
+  | "sealed"
+  | "completed";
 
 export interface TxStatus {
   orderId: string;
-  /** "bank-ec" for an EC load. */
-  scheme?: "bank-ec";
+  /** "bank-ec" for an EC load, "bank-purchase" for a purchase. */
+  scheme?: "bank-ec" | "bank-purchase";
   state: TxState;
   amount: number;
   /** RFC 3339, UTC. */
@@ -236,7 +304,11 @@ export interface TxStatus {
 }
 
 export interface ApiVersion {
+  /** The API's major.minor. */
   version: string;
+  /** taplinkd's own version, e.g. "0.1.0". */
+  daemonVersion: string;
+  /** Every method this caller may call, sorted. */
   methods: string[];
 }
 
@@ -265,8 +337,9 @@ export interface TapLinkClient {
   cardInfo(reader?: string): Promise<CardInfo | BankCardInfo>;
   /** topup.start: resolves when the card is loaded; waits as long as taplinkd lets the person take. */
   topup(options: OrderOptions): Promise<TopupResult>;
-  /** pay.start (Tap & Pay); not_supported where taplinkd does not offer it. */
-  pay(options: OrderOptions): Promise<TopupResult>;
+  /** pay.start (Tap & Pay): pays a bank-purchase order with the bank card presented;
+   * not_supported where taplinkd does not offer it (use connect({requires: ["pay"]})). */
+  pay(options: PayOptions): Promise<PayResult>;
   /** ecload.start (圈存): loads a bank-ec order onto the bank card presented; resolves when
    * the card holds it. The amount comes from the server's order. */
   ecload(orderId: string, options?: EcloadOptions): Promise<EcloadResult>;

@@ -4,6 +4,7 @@
 //   const taplink = await connect();
 //   const result = await taplink.topup({ orderId, onProgress: (stage) => show(stage) });
 //   const loaded = await taplink.ecload(bankOrderId, { onProgress: (stage) => show(stage) });
+//   const paid = await (await connect({ requires: ["pay"] })).pay({ orderId: purchaseOrderId });
 //
 // It talks JSON-RPC 2.0 to taplinkd, through the TapLink browser extension when that is
 // installed (window.postMessage -> content script -> background worker -> taplink-nm), else
@@ -24,10 +25,15 @@ const DAEMON_CODES = new Set([
   "declined", "cancelled", "timeout", "chip_unavailable", "too_late", "busy", "not_found",
   "internal", "origin_denied", "user_denied", "confirmation_unavailable", "rate_limited",
   "wrong_scheme", "ec_limit_exceeded", "card_expired", "no_application", "pin_blocked",
-  "chip_locked",
+  "chip_locked", "wrong_pin", "limit_exceeded", "chip_outdated",
 ]);
 // Codes only the SDK (or the extension) produces.
-const SDK_CODES = new Set(["not_installed", "not_running", "disconnected", "not_supported", "protocol_error"]);
+const SDK_CODES = new Set(["not_installed", "not_running", "disconnected", "not_supported", "protocol_error", "update_required"]);
+// What connect({requires}) may name: a client call, or the API method behind it.
+const CALL_METHODS = {
+  readers: "readers.list", cardInfo: "card.info", topup: "topup.start", ecload: "ecload.start",
+  pay: "pay.start", status: "tx.status", cancel: "tx.cancel",
+};
 
 export class TapLinkError extends Error {
   constructor(code, message, details) {
@@ -450,7 +456,46 @@ async function openTransport(transport, timeoutMs) {
   return new Client(transport);
 }
 
+// The page's install link on the errors that mean "install or update TapLink".
+function withInstallUrl(error, installUrl) {
+  if (installUrl && error instanceof TapLinkError && ["not_installed", "update_required"].includes(error.code)) {
+    error.details = { ...(error.details ?? {}), installUrl };
+  }
+  return error;
+}
+
+// update_required (the connection closed) unless taplinkd offers every method the page needs.
+async function requireMethods(client, requires) {
+  const { version, daemonVersion, methods } = await client.version();
+  const offered = new Set(Array.isArray(methods) ? methods : []);
+  const missing = requires.map((name) => CALL_METHODS[name] ?? name).filter((method) => !offered.has(method));
+  if (missing.length === 0) return client;
+  client.close();
+  const what = daemonVersion ? `TapLink ${daemonVersion} (API ${version})` : `TapLink API ${version}`;
+  throw new TapLinkError("update_required", `${what} does not offer ${missing.join(", ")}: update TapLink.`, {
+    missing, version, ...(daemonVersion ? { daemonVersion } : {}),
+  });
+}
+
+function checkRequires(requires) {
+  const valid = requires === undefined || (Array.isArray(requires) && requires.every((name) => typeof name === "string" && name));
+  if (!valid) throw new TapLinkError("invalid_params", "requires must be an array of method names", { param: "requires" });
+}
+
+// options.requires (e.g. ["pay"]): the calls the page needs; options.installUrl: where the
+// page sends the person to install or update TapLink, added to not_installed and
+// update_required as details.installUrl (docs/browser-sdk.md, "Install and update").
 export async function connect(options = {}) {
+  checkRequires(options.requires);
+  try {
+    const client = await open(options);
+    return options.requires?.length ? await requireMethods(client, options.requires) : client;
+  } catch (error) {
+    throw withInstallUrl(error, options.installUrl);
+  }
+}
+
+async function open(options) {
   const mode = options.transport ?? "auto";
   const websocketUrl = options.websocketUrl ?? DEFAULT_WEBSOCKET_URL;
   const timeoutMs = options.timeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;

@@ -1,30 +1,35 @@
 // The demo checkout page of taplink-server's merchant listener (docs/server.md, "Merchant
 // listener and demo checkout"). The person picks an amount, then either tops up a city card
-// (topup()) or loads e-cash onto a bank card from the demo account (圈存, ecload()); the page
-// asks its own server for the order (POST /merchant/orders) and has TapLink load the tapped
-// card through the page SDK, showing each stage, then the receipt or what went wrong and what
-// to do. "Try again" retries the same order: taplinkd and the server make sure it is loaded
-// and settled once. A bank purchase (Tap & Pay, pay()) is not offered yet: no button claims it.
+// (topup()), loads e-cash onto a bank card from the demo account (圈存, ecload()) or pays the
+// demo shop with a bank card (Tap & Pay, pay()); the page asks its own server for the order
+// (POST /merchant/orders) and has TapLink run it on the tapped card through the page SDK,
+// showing each stage, then the receipt or what went wrong and what to do. "Try again" retries
+// the same order: taplinkd and the server make sure it is loaded or charged once. A TapLink
+// that is missing or too old for the button pressed gets the install/update link
+// (connect({requires, installUrl}), docs/browser-sdk.md "Install and update").
 //
 // Test hooks: ?transport=auto|extension|websocket and ?ws=<WebSocket URL> go to connect().
 import { connect } from "/sdk/taplink.js";
 
 const STAGE_TEXT = {
   idle: "Choose an amount, then press a button below it.",
-  ready: "Press Top up city card or Load e-cash when you are ready.",
+  ready: "Press Top up city card, Load e-cash or Pay with bank card when you are ready.",
   creating_order: "Creating your order…",
   connecting: "Connecting to TapLink…",
   waiting_for_card: "Tap your card on the reader",
   choosing_application: "Choose the card's application in TapLink · 在 TapLink 中选择应用",
   awaiting_confirmation: "Waiting for your confirmation in TapLink",
+  entering_pin: "Enter your PIN in TapLink · 请在 TapLink 中输入密码",
   authorizing: "Authorizing",
+  completing: "Completing with the card · 与卡片完成交易",
   writing: "Writing to the card",
   confirming: "Confirming with the bank",
   done: "Top-up complete",
   failed: "The top-up did not complete",
 };
 
-const STEPS = ["waiting_for_card", "choosing_application", "awaiting_confirmation", "authorizing", "writing", "confirming"];
+const STEPS = ["waiting_for_card", "choosing_application", "awaiting_confirmation", "entering_pin", "authorizing", "writing", "completing", "confirming"];
+const INSTALL_URL = "/assets/install.html";
 
 // What each TapLinkError code means to the person, and what to do about it.
 const RETRY = "then press Try again.";
@@ -57,6 +62,11 @@ const HELP = {
   cancelled: ["The top-up was cancelled", "Press Try again to go ahead after all."],
   disconnected: ["The connection to TapLink was lost", "Press Try again. A card that was already loaded is not charged twice."],
   not_supported: ["This TapLink is too old for this page", `Update TapLink, ${RETRY}`],
+  update_required: ["需要更新 TapLink · This TapLink is too old for this payment", `Update TapLink with the link below · 请用下面的链接更新，${RETRY}`],
+  wrong_pin: ["密码错误 · Wrong PIN", "Nothing was charged · 未扣款。"],
+  limit_exceeded: ["超出支付限额 · Over the payment limit", "Nothing was charged. Choose a smaller amount · 未扣款，请选择较小的金额。"],
+  chip_locked: ["TapLink 的安全芯片已锁定 · TapLink's security chip is locked", "Nothing was charged. Ask the shop for help · 未扣款，请联系商店。"],
+  chip_outdated: ["TapLink 的安全芯片需要更新支付参数 · TapLink's security chip needs new payment settings", "Nothing was charged. Ask the shop for help · 未扣款，请联系商店。"],
   protocol_error: ["TapLink and this page do not understand each other", `Update TapLink, ${RETRY}`],
   order_failed: ["We could not create your order", `Check your connection, ${RETRY}`],
   ecload_unavailable: ["此商店未配置演示账户 · This shop has no demo account", "Loading e-cash is not set up here · 此处无法圈存。"],
@@ -71,9 +81,11 @@ const CONNECTION_LOST = new Set(["not_installed", "not_running", "disconnected",
 const KINDS = {
   topup: { scheme: undefined, done: "Top-up complete", load: (taplink, orderId, onProgress) => taplink.topup({ orderId, onProgress }) },
   ecload: { scheme: "bank-ec", done: "圈存成功 · E-cash loaded", load: (taplink, orderId, onProgress) => taplink.ecload(orderId, { onProgress }) },
+  pay: { scheme: "bank-purchase", requires: ["pay"], done: "支付成功 · Payment approved", load: (taplink, orderId, onProgress) => taplink.pay({ orderId, onProgress }) },
 };
+const BUTTONS = { topup: "pay", ecload: "ecload", pay: "bank-pay" };
 
-const state = { amount: 0, kind: "topup", order: null, client: null, busy: false, lastStep: null };
+const state = { amount: 0, kind: "topup", order: null, client: null, clientKind: null, busy: false, lastStep: null };
 
 const byTestId = (id) => document.querySelector(`[data-testid="${id}"]`);
 
@@ -130,8 +142,7 @@ function showTransport(transport) {
 function setBusy(busy) {
   state.busy = busy;
   for (const button of document.querySelectorAll(".amount")) button.disabled = busy;
-  byTestId("pay").disabled = busy || state.amount === 0;
-  byTestId("ecload").disabled = busy || state.amount === 0;
+  for (const id of Object.values(BUTTONS)) byTestId(id).disabled = busy || state.amount === 0;
   byTestId("retry").disabled = busy;
   document.querySelector("main").setAttribute("aria-busy", String(busy));
 }
@@ -155,7 +166,9 @@ function showReceipt(result) {
   byTestId("receipt-tac").textContent = result.tac ?? "";
   byTestId("receipt-card").textContent = result.card ? `${result.card.pan} ${result.card.application ?? ""}`.trim() : "";
   byTestId("receipt-id").textContent = result.receipt?.receiptId ?? "";
-  for (const row of document.querySelectorAll(".receipt [data-for]")) row.hidden = row.dataset.for !== state.kind;
+  byTestId("receipt-merchant").textContent = result.merchant ?? "";
+  byTestId("receipt-auth-code").textContent = result.authCode ?? "";
+  for (const row of document.querySelectorAll(".receipt [data-for]")) row.hidden = !row.dataset.for.split(" ").includes(state.kind);
   document.getElementById("receipt-title").textContent = KINDS[state.kind].done;
   const settled = byTestId("receipt-settled");
   settled.dataset.settled = String(result.settled);
@@ -165,6 +178,13 @@ function showReceipt(result) {
   document.getElementById("receipt-title").focus();
 }
 
+// A wrong PIN says how many tries the bank leaves (the issuer counts them, not the page).
+function adviceFor(code, advice, details) {
+  const left = details?.pinTriesLeft;
+  if (code !== "wrong_pin" || !Number.isInteger(left)) return advice;
+  return `${advice} 还可尝试 ${left} 次 · ${left} ${left === 1 ? "try" : "tries"} left, then press Try again.`;
+}
+
 function showError(error) {
   const code = typeof error?.code === "string" ? error.code : "internal";
   const [title, advice] = HELP[code] ?? FALLBACK_HELP;
@@ -172,7 +192,10 @@ function showError(error) {
   const panel = byTestId("error");
   panel.dataset.code = code;
   document.getElementById("error-title").textContent = title;
-  document.getElementById("error-advice").textContent = advice;
+  document.getElementById("error-advice").textContent = adviceFor(code, advice, error?.details);
+  const install = byTestId("install");
+  install.hidden = !["not_installed", "update_required"].includes(code);
+  document.getElementById("install-link").href = error?.details?.installUrl ?? INSTALL_URL;
   document.getElementById("error-code").textContent = `Code: ${code}`;
   panel.hidden = false;
   byTestId("retry").focus();
@@ -200,10 +223,14 @@ async function createOrder(amount, scheme) {
   return { orderId: body.orderId, amount: body.amount };
 }
 
+// A client that offers what the current kind needs (pay() is newer than topup()).
 async function client() {
+  if (state.client && state.clientKind !== state.kind && KINDS[state.kind].requires) forgetClient();
   if (!state.client) {
     showStage("connecting");
-    state.client = await connect(connectOptions());
+    const requires = KINDS[state.kind].requires ?? [];
+    state.client = await connect({ ...connectOptions(), requires, installUrl: INSTALL_URL });
+    state.clientKind = state.kind;
   }
   showTransport(state.client.transport);
   return state.client;
@@ -256,8 +283,8 @@ function chooseAmount(button) {
   document.getElementById("total").replaceChildren("You pay ", strong);
   byTestId("pay").textContent = `充值城市卡 · Top up city card ${yuan(state.amount)}`;
   byTestId("ecload").textContent = `圈存 · Load e-cash ${yuan(state.amount)}`;
-  byTestId("pay").disabled = state.busy;
-  byTestId("ecload").disabled = state.busy;
+  byTestId("bank-pay").textContent = `银行卡支付 · Pay with bank card ${yuan(state.amount)}`;
+  for (const id of Object.values(BUTTONS)) byTestId(id).disabled = state.busy;
   if (!state.busy && byTestId("receipt").hidden && byTestId("error").hidden) showStage("ready");
 }
 
@@ -269,9 +296,11 @@ function start() {
     event.preventDefault();
     if (state.amount > 0) run("topup");
   });
-  byTestId("ecload").addEventListener("click", () => {
-    if (state.amount > 0) run("ecload");
-  });
+  for (const kind of ["ecload", "pay"]) {
+    byTestId(BUTTONS[kind]).addEventListener("click", () => {
+      if (state.amount > 0) run(kind);
+    });
+  }
   byTestId("retry").addEventListener("click", () => run());
   window.addEventListener("pagehide", () => state.client?.close());
   showStage("idle");

@@ -1,14 +1,16 @@
 // taplink-server: the reference top-up server (docs/server.md).
 //   taplink-server serve --config FILE
-//   taplink-server order create --amount 50.00 [--scheme city-epurse|bank-ec]
-//                               [--account ACC-...] [--json]
-//   taplink-server account create --holder NAME --pan DIGITS [--balance YUAN]
-//   taplink-server account credit ID --amount YUAN | account show ID | account list
+//   taplink-server order create --amount 50.00 [--scheme city-epurse|bank-ec|bank-purchase]
+//                               [--account ACC-...] [--merchant NAME] [--json]
+//   taplink-server account create --holder NAME --pan DIGITS [--balance YUAN] [--pin DIGITS]
+//   taplink-server account credit ID --amount YUAN | account set-pin ID --pin DIGITS
+//   taplink-server account show ID | account list
 //   taplink-server order show ID | order list | order cancel ID | ledger | events
 //   taplink-server device list | device revoke --chip-serial HEX
 //   taplink-server tsm status|lock|unlock|refresh|personalise|update-params --chip-serial HEX
 //                  [--applet load-sam|payment] [--per-transaction Y --daily Y --cvm Y --aid HEX]
 //   taplink-server tsm jobs [--chip-serial HEX]
+//   taplink-server token verify --chip-serial HEX --challenge DIGITS --code DIGITS
 // Operator commands take --config FILE or --admin-socket PATH.
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -44,9 +46,12 @@ constexpr const char* kCommandList =
     "  serve --config FILE                                  runs the server\n"
     "  order create --amount YUAN [--scheme city-epurse]    prints the order id\n"
     "  order create --amount YUAN --scheme bank-ec --account ACC-...\n"
+    "  order create --amount YUAN --scheme bank-purchase --merchant NAME\n"
     "  order show ID | order list | order cancel ID\n"
-    "  account create --holder NAME --pan DIGITS [--balance YUAN]    prints the account id\n"
-    "  account credit ID --amount YUAN | account show ID | account list\n"
+    "  account create --holder NAME --pan DIGITS [--balance YUAN] [--pin DIGITS]\n"
+    "      prints the account id\n"
+    "  account credit ID --amount YUAN | account set-pin ID --pin DIGITS (tries back to 3)\n"
+    "  account show ID | account list\n"
     "  ledger | events\n"
     "  device list | device revoke --chip-serial HEX\n"
     "  tsm status --chip-serial HEX                         the chip's applets and jobs\n"
@@ -54,6 +59,8 @@ constexpr const char* kCommandList =
     "  tsm personalise|update-params --chip-serial HEX [--per-transaction YUAN] [--daily YUAN]\n"
     "      [--cvm YUAN] [--aid HEX]...                      prints the job id\n"
     "  tsm jobs [--chip-serial HEX]\n"
+    "  token verify --chip-serial HEX --challenge DIGITS --code DIGITS\n"
+    "      the device's dynamic token: prints the accepted counter, or is refused\n"
     "Operator commands take --config FILE or --admin-socket PATH. See docs/server.md.";
 
 struct CommandLine {
@@ -86,6 +93,10 @@ void describe(CLI::App& app, CommandLine& line) {
         ->type_name("HEX");
     addOptional(app, "--account", line.options.account, "order create: the paying account")
         ->type_name("ACC-...");
+    addOptional(app, "--merchant", line.options.merchant, "order create: a purchase's merchant")
+        ->type_name("NAME");
+    addOptional(app, "--pin", line.options.pin, "account create|set-pin: the purchase PIN")
+        ->type_name("DIGITS");
     addOptional(app, "--holder", line.options.holder, "account create: the cardholder")
         ->type_name("NAME");
     addOptional(app, "--pan", line.options.pan, "account create: the card it funds")
@@ -105,6 +116,10 @@ void describe(CLI::App& app, CommandLine& line) {
     app.add_option("--aid", line.options.aids, "tsm personalise|update-params: an allowed AID")
         ->type_name("HEX")
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+    addOptional(app, "--challenge", line.options.challenge, "token verify: the 8-digit challenge")
+        ->type_name("DIGITS");
+    addOptional(app, "--code", line.options.code, "token verify: the device's code")
+        ->type_name("DIGITS");
     app.add_flag("--json", line.options.json, "print the admin API's JSON answer");
     app.footer(kCommandList);
 }

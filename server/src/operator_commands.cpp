@@ -156,6 +156,9 @@ Command orderCommand(const OperatorOptions& options) {
         if (options.account) {
             body["account"] = *options.account;
         }
+        if (options.merchant) {
+            body["merchant"] = *options.merchant;
+        }
         return {"POST", "/admin/orders", body, printOrderId};
     }
     if (action == "list") {
@@ -207,11 +210,15 @@ Command accountCreate(const OperatorOptions& options) {
     if (options.balance) {
         body["balance"] = *options.balance;
     }
+    if (options.pin) {
+        body["pin"] = *options.pin;
+    }
     return {"POST", "/admin/accounts", body, printAccountId};
 }
 
 Command accountCommand(const OperatorOptions& options) {
-    const std::string& action = word(options, 1, "account command (create, credit, show, list)");
+    const std::string& action =
+        word(options, 1, "account command (create, credit, set-pin, show, list)");
     if (action == "create" || action == "list") {
         requireWords(options, 2);
         return action == "create" ? accountCreate(options)
@@ -225,6 +232,10 @@ Command accountCommand(const OperatorOptions& options) {
     if (action == "credit") {
         return {"POST", "/admin/accounts/" + id + "/credit",
                 json{{"amount", required(options.amount, "--amount")}}, printAccountLine};
+    }
+    if (action == "set-pin") {
+        return {"POST", "/admin/accounts/" + id + "/pin",
+                json{{"pin", required(options.pin, "--pin")}}, printAccountLine};
     }
     throw UsageError("unknown account command " + action);
 }
@@ -342,6 +353,23 @@ Command tsmCommand(const OperatorOptions& options) {
     throw UsageError("unknown tsm command " + action);
 }
 
+void printTokenVerdict(const json& answer, std::ostream& out) {
+    out << "accepted: chip " << answer.value("chipSerial", "") << ", counter "
+        << numberOrDash(member(answer, "counter")) << '\n';
+}
+
+// token verify: the bank checks a device's dynamic token (a refusal exits kExitRefused).
+Command tokenCommand(const OperatorOptions& options) {
+    if (word(options, 1, "token command (verify)") != "verify") {
+        throw UsageError("unknown token command " + options.words[1]);
+    }
+    requireWords(options, 2);
+    const json body{{"chipSerial", required(options.chipSerial, "--chip-serial")},
+                    {"challenge", required(options.challenge, "--challenge")},
+                    {"code", required(options.code, "--code")}};
+    return {"POST", "/admin/tokens/verify", body, printTokenVerdict};
+}
+
 Command commandFor(const OperatorOptions& options) {
     const std::string& group = word(options, 0, "command");
     if (group == "order") {
@@ -355,6 +383,9 @@ Command commandFor(const OperatorOptions& options) {
     }
     if (group == "tsm") {
         return tsmCommand(options);
+    }
+    if (group == "token") {
+        return tokenCommand(options);
     }
     requireWords(options, 1);
     if (group == "ledger") {

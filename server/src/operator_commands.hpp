@@ -1,6 +1,7 @@
 // taplink-server's operator commands (order create|show|list|cancel, account
-// create|credit|show|list, ledger, device list|revoke, events, tsm status|lock|unlock|
-// refresh|personalise|update-params|jobs; refresh queues a status job): each one request on
+// create|credit|set-pin|show|list, ledger, device list|revoke, events, tsm status|lock|unlock|
+// refresh|personalise|update-params|jobs; refresh queues a status job; token verify): each
+// one request on
 // the admin socket, printed for a person, or as the JSON answer with --json.
 #pragma once
 
@@ -18,6 +19,8 @@ struct OperatorOptions {
     std::optional<std::string> scheme;          // --scheme
     std::optional<std::string> chipSerial;      // --chip-serial
     std::optional<std::string> account;         // order create --account
+    std::optional<std::string> merchant;        // order create --merchant (bank-purchase)
+    std::optional<std::string> pin;             // account create|set-pin --pin
     std::optional<std::string> holder;          // account create --holder
     std::optional<std::string> pan;             // account create --pan
     std::optional<std::string> balance;         // account create --balance
@@ -25,7 +28,9 @@ struct OperatorOptions {
     std::optional<std::string> perTransaction;  // tsm personalise|update-params, yuan
     std::optional<std::string> daily;
     std::optional<std::string> cvm;
-    std::vector<std::string> aids;  // --aid, repeated
+    std::vector<std::string> aids;         // --aid, repeated
+    std::optional<std::string> challenge;  // token verify: the 8-digit challenge
+    std::optional<std::string> code;       // token verify: the code the device showed
     bool json = false;
 };
 

@@ -8,6 +8,7 @@
 #include "api/tsm_jobs.hpp"
 #include "http/http_server.hpp"
 #include "taplink/protocol/ecload_wire.hpp"
+#include "taplink/protocol/purchase_wire.hpp"
 
 namespace taplink::server {
 
@@ -19,7 +20,9 @@ std::set<std::string, std::less<>> schemesOf(const sim::IssuerKeySet& issuers) {
         schemes.insert(issuer.scheme);
     }
     if (!issuers.bankIssuers.empty()) {
-        schemes.emplace(net::wire::kBankEcScheme);  // the server is the bank card's issuer
+        // The server is the bank card's issuer: its EC loads and its purchases.
+        schemes.emplace(net::wire::kBankEcScheme);
+        schemes.emplace(net::wire::kBankPurchaseScheme);
     }
     return schemes;
 }
@@ -39,6 +42,16 @@ std::optional<Bytes> paymentSealKey(const TsmSettings& tsm) {
         return std::nullopt;
     }
     return paymentKeySealKey(*tsm.masterKey);
+}
+
+MerchantSettings merchantSettings(const MerchantConfig& config) {
+    MerchantSettings settings{.checkoutDir = config.checkoutDir,
+                              .sdkDir = config.sdkDir,
+                              .demoAccountHolder = config.demoAccountHolder};
+    if (config.merchantName) {
+        settings.merchantName = *config.merchantName;
+    }
+    return settings;
 }
 
 }  // namespace
@@ -64,10 +77,7 @@ ServerApp::ServerApp(ServerConfig config)
 
 ServerApp::Merchant::Merchant(const ServerConfig& config, ServerStore& store,
                               const OrderRules& rules)
-    : api(store, rules,
-          MerchantSettings{.checkoutDir = config.merchant->checkoutDir,
-                           .sdkDir = config.merchant->sdkDir,
-                           .demoAccountHolder = config.merchant->demoAccountHolder}),
+    : api(store, rules, merchantSettings(*config.merchant)),
       tls(http::makeBrowserContext(config.tls)),
       listener(http::listenOnLoopback(config.merchant->host, config.merchant->port)) {}
 

@@ -1,5 +1,7 @@
 #include "server_config.hpp"
 
+#include "taplink/protocol/purchase_wire.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -32,6 +34,10 @@ MerchantConfig readMerchant(wire::StrictObject in, const std::string& baseDir) {
     merchant.checkoutDir = resolved(in.string("checkoutDir"), baseDir);
     merchant.sdkDir = resolved(in.string("sdkDir"), baseDir);
     merchant.demoAccountHolder = in.optionalString("demoAccountHolder");
+    merchant.merchantName = in.optionalString("merchantName");
+    if (merchant.merchantName && !wire::isValidMerchantName(*merchant.merchantName)) {
+        in.failMember("merchantName", "must be 1..64 bytes of UTF-8 without control characters");
+    }
     in.finish();
     return merchant;
 }

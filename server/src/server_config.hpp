@@ -7,11 +7,13 @@
 //    "issuers":"issuers.json","database":"server.db","adminSocket":"admin.sock",
 //    "authorizationLifetimeSeconds":300,"maxOrderAmount":100000,"maxCardBalance":100000,
 //    "merchant":{"host":"127.0.0.1","port":8444,"checkoutDir":"../server/checkout",
-//                "sdkDir":"../native-messaging/sdk","demoAccountHolder":"Demo Cardholder"},
+//                "sdkDir":"../native-messaging/sdk","demoAccountHolder":"Demo Cardholder",
+//                "merchantName":"TapLink 演示商店 Demo Shop"},
 //    "tsm":{"keysFile":"tsm-keys.json","activateEnrolledChips":true}}
 // The three numbers, "merchant" and "tsm" may be left out (the numbers' defaults are shown;
 // without "merchant" there is no merchant listener, without tsm.keysFile the TSM routes answer
-// 503 tsm_unavailable), and so may merchant.demoAccountHolder and each member of "tsm";
+// 503 tsm_unavailable), and so may merchant.demoAccountHolder, merchant.merchantName (the
+// name on the page's bank-purchase orders, default shown) and each member of "tsm";
 // nothing else may.
 #pragma once
 
@@ -37,6 +39,7 @@ struct MerchantConfig {
     std::string checkoutDir;                       // the page: index.html and its assets
     std::string sdkDir;                            // the page SDK: taplink.js, taplink.d.ts
     std::optional<std::string> demoAccountHolder;  // pays the page's EC loads (圈存)
+    std::optional<std::string> merchantName;       // on its purchases; none: the default
 };
 
 // The TSM role: the management of the devices' secure chips (docs/server.md, "Chip

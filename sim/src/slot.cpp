@@ -1,6 +1,8 @@
 #include "slot.hpp"
 
+#include <optional>
 #include <stdexcept>
+#include <string_view>
 
 #include "taplink/base/log.hpp"
 #include "taplink/chip/payment_protocol.hpp"
@@ -212,14 +214,33 @@ Slot::Verdict Slot::countAndApplyFaults(std::uint64_t generation) {
     return Verdict::Answer;
 }
 
+namespace {
+
+constexpr std::size_t kHeaderSize = 4;  // CLA INS P1 P2, ISO/IEC 7816-4 5.1
+
+// What a payment command's data is traced as when it must not reach a log (the PIN, the
+// card's PAN in the clear); nullopt to show it.
+std::optional<std::string_view> hiddenData(ByteView apdu) {
+    if (apdu.size() <= kHeaderSize || apdu[0] != chip::pay::kCla) {
+        return std::nullopt;
+    }
+    if (apdu[1] == chip::pay::ins::kPutPin) {
+        return "<PIN>";
+    }
+    if (apdu[1] == chip::pay::ins::kPutCardData) {
+        return "<card data>";
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
 std::string tracedApdu(ByteView apdu) {
-    constexpr std::size_t kHeaderSize = 4;  // CLA INS P1 P2, ISO/IEC 7816-4 5.1
-    const bool isPutPin = apdu.size() > kHeaderSize && apdu[0] == chip::pay::kCla &&
-                          apdu[1] == chip::pay::ins::kPutPin;
-    if (!isPutPin) {
+    const auto hidden = hiddenData(apdu);
+    if (!hidden) {
         return toHex(apdu, true);
     }
-    return toHex(apdu.first(kHeaderSize), true) + " <PIN>";
+    return toHex(apdu.first(kHeaderSize), true) + ' ' + std::string(*hidden);
 }
 
 void Slot::trace(char direction, ByteView bytes) const {

@@ -37,7 +37,8 @@ struct SlotStatus {
 };
 
 // An APDU as a --trace line shows it, in hex; a PUT PIN (80 46, chip/payment_protocol.hpp)
-// keeps its header only, its data shown as "<PIN>": a PIN never goes to a log.
+// keeps its header only, its data shown as "<PIN>", and a PUT CARD DATA (80 42) as
+// "<card data>": neither a PIN nor a PAN ever goes to a log.
 std::string tracedApdu(ByteView apdu);
 
 class Slot {

@@ -11,6 +11,7 @@
 #include "child_process.hpp"
 #include "schema_check.hpp"
 #include "server_fixture.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::api::test {
 namespace {
@@ -95,6 +96,17 @@ nlohmann::json cannedAnswers() {
           {"card", {{"scheme", "bank-ec"}, {"pan", "\u20261234"}, {"application", "PBOC DEBIT"}}},
           {"settled", true},
           {"receipt", {{"receiptId", "RCP-1"}, {"pan", "\u20261234"}}}}},
+        {"pay.start",
+         {{"orderId", "ORD-P"},
+          {"status", "approved"},
+          {"amount", 5000},
+          {"currency", "CNY"},
+          {"merchant", "Demo Shop"},
+          {"authCode", "A1B2C3"},
+          {"card",
+           {{"scheme", "bank-purchase"}, {"pan", "\u20261234"}, {"application", "PBOC DEBIT"}}},
+          {"settled", true},
+          {"receipt", {{"receiptId", "RCP-P"}}}}},
         {"device.info",
          {{"chipSerial", "544C434800000001"},
           {"terminalId", "434800000001"},
@@ -132,6 +144,7 @@ nlohmann::json cannedAnswers() {
              {"lifecycle", "installed"},
              {"parametersVersion", 0},
              {"keys", false}}}}}},
+        {"token.generate", {{"code", "40217735"}, {"counter", 3}}},
     };
 }
 
@@ -143,12 +156,13 @@ class CliTest : public ServerFixture {
     nlohmann::json answers = cannedAnswers();
     std::map<std::string, std::string> failures;     // method -> error code its handler throws
     std::map<std::string, nlohmann::json> received;  // method -> the params it last got
+    std::vector<nlohmann::json> responses;           // every ui.respond's params, in order
     std::atomic<TopupMode> topupMode{TopupMode::Complete};
     std::optional<std::stop_source> runningTopup;
 
     CliTest() {
         for (const auto* name : {"readers.list", "card.info", "card.history", "device.info",
-                                 "diagnostics", "chip.status", "chip.sync"}) {
+                                 "diagnostics", "chip.status", "chip.sync", "token.generate"}) {
             dispatcher.add(name, [this, method = std::string(name)](const nlohmann::json& params,
                                                                     CallContext&) {
                 return answer(method, params);
@@ -162,6 +176,17 @@ class CliTest : public ServerFixture {
         });
         dispatcher.add("tx.cancel", [this](const nlohmann::json& params, CallContext&) {
             return cancel(params);
+        });
+        dispatcher.add("ui.attach", [this](const nlohmann::json& params, CallContext&) {
+            answer("ui.attach", params);
+            return nlohmann::json{{"attached", true}, {"pending", nlohmann::json::array()}};
+        });
+        dispatcher.add("ui.respond", [this](const nlohmann::json& params, CallContext&) {
+            answer("ui.respond", params);
+            return nlohmann::json{{"id", params.at("id")}, {"accepted", true}};
+        });
+        dispatcher.add("pay.start", [this](const nlohmann::json& params, CallContext& context) {
+            return pay(params, context);
         });
         start();
     }
@@ -193,6 +218,9 @@ class CliTest : public ServerFixture {
     nlohmann::json answer(const std::string& method, const nlohmann::json& params) {
         const std::lock_guard lock(mutex);
         received[method] = params;
+        if (method == "ui.respond") {
+            responses.push_back(params);
+        }
         if (const auto failure = failures.find(method); failure != failures.end()) {
             throw apiErrorNamed(failure->second, "daemon detail for " + failure->second);
         }
@@ -225,6 +253,54 @@ class CliTest : public ServerFixture {
         stage("confirming");
         const std::lock_guard lock(mutex);
         return answers[method];
+    }
+
+    // pay.start: asks the attached caller which application (as taplinkd's trusted UI does)
+    // and waits for its ui.respond, then answers the canned result. Before that, the
+    // questions of another caller's order, which every attached UI sees too.
+    nlohmann::json pay(const nlohmann::json& params, CallContext& context) {
+        const bool attached = !paramsOf("ui.attach").is_null();
+        answer("pay.start", params);
+        if (!attached) {
+            throw ApiError(ErrorCode::ConfirmationUnavailable, "not attached");
+        }
+        const nlohmann::json candidates = nlohmann::json::array(
+            {{{"aid", "A000000333010101"}, {"label", "PBOC DEBIT"}, {"priority", 1}},
+             {{"aid", "A000000333010102"}, {"label", "PBOC CREDIT"}, {"priority", 2}}});
+        const nlohmann::json question{
+            {"origin", ""}, {"transport", "unix"}, {"expiresAt", "2026-12-06T00:00:00Z"}};
+        auto otherApplication = question;
+        otherApplication.update(
+            {{"id", "u7"},
+             {"kind", "application"},
+             {"application", {{"orderId", "ORD-SOMEONE-ELSE"}, {"candidates", candidates}}}});
+        auto otherPin = question;
+        otherPin.update({{"id", "u8"},
+                         {"kind", "pin"},
+                         {"pin",
+                          {{"orderId", "ORD-SOMEONE-ELSE"},
+                           {"amount", 100},
+                           {"currency", "CNY"},
+                           {"merchant", "Elsewhere"},
+                           {"pan", "\u20269999"}}}});
+        context.notify("ui.request", otherApplication);
+        context.notify("ui.request", otherPin);
+        context.notify(
+            "ui.request",
+            {{"id", "u1"},
+             {"kind", "application"},
+             {"origin", ""},
+             {"transport", "unix"},
+             {"expiresAt", "2026-12-06T00:00:00Z"},
+             {"application", {{"orderId", params.at("orderId")}, {"candidates", candidates}}}});
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (paramsOf("ui.respond").is_null() && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        context.notify("pay.progress",
+                       {{"orderId", params.at("orderId")}, {"stage", "completing"}});
+        const std::lock_guard lock(mutex);
+        return answers["pay.start"];
     }
 
     nlohmann::json cancel(const nlohmann::json& params) {
@@ -284,6 +360,10 @@ TEST_F(CliTest, UsageErrorsExit2WithoutTouchingTheDaemon) {
         {"chip"},
         {"chip", "lock"},
         {"status", "sync"},
+        {"token"},
+        {"token", "--challenge"},
+        {"token", "--challenge", "12345678", "--order", "O"},
+        {"readers", "--challenge", "12345678"},
     };
     for (const auto& arguments : cases) {
         const auto result = runTaplink(arguments);
@@ -307,7 +387,7 @@ TEST_F(CliTest, HelpListsTheExitCodesAndVersionPrintsIt) {
     }
     const auto version = runTaplink({"--version"});
     EXPECT_EQ(version.exitCode, 0);
-    EXPECT_EQ(version.out, "taplink 0.1.0 (API 1.1)\n");
+    EXPECT_EQ(version.out, "taplink 0.1.0 (API " + std::string(api::kApiVersion) + ")\n");
 }
 
 TEST_F(CliTest, ReadersForPeopleAndForMachines) {
@@ -441,6 +521,49 @@ TEST_F(CliTest, EcloadPrintsProgressOnStderrAndTheEcBalancesAndReceiptOnStdout) 
     EXPECT_EQ(paramsOf("ecload.start"),
               (nlohmann::json{{"orderId", "ORD-E"}, {"reader", kReader}}));
     EXPECT_EQ(paramsOf("topup.start"), nlohmann::json());
+}
+
+TEST_F(CliTest, PayAttachesForItsCallAnswersTheApplicationAndPrintsTheReceipt) {
+    const auto result = taplink({"pay", "--order", "ORD-P"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(paramsOf("ui.attach"), nlohmann::json::object());
+    EXPECT_EQ(paramsOf("ui.respond"),
+              (nlohmann::json{{"id", "u1"}, {"decision", "allow"}, {"choice", "A000000333010101"}}))
+        << "the highest priority, as taplinkd takes it without a UI";
+    {
+        const std::lock_guard lock(mutex);
+        EXPECT_EQ(responses.size(), 1U) << "only its own order's question: " << responses.size();
+    }
+    EXPECT_EQ(paramsOf("pay.start"), (nlohmann::json{{"orderId", "ORD-P"}}));
+    EXPECT_EQ(result.err, "completing the payment with the card\n");
+    EXPECT_EQ(result.out,
+              "paid \u00A550.00 to Demo Shop with card \u20261234 PBOC DEBIT (order ORD-P)\n"
+              "authorization code A1B2C3\n"
+              "receipt\n"
+              "  receiptId: RCP-P\n");
+    const auto json = taplink({"--json", "pay", "--order", "ORD-P"});
+    EXPECT_EQ(ApiSchema::load().check(nlohmann::json::parse(json.out), "methods/pay.start/result"),
+              std::vector<std::string>{});
+}
+
+TEST_F(CliTest, PayErrorsMapToTheirExitCodes) {
+    const std::vector<ErrorCase> cases{
+        {"wrong_pin", 10, "the PIN was wrong; nothing was charged"},
+        {"limit_exceeded", 7,
+         "over this device's payment limit (per payment or per day); nothing was charged"},
+        {"pin_blocked", 5,
+         "the card's PIN is blocked (contact the issuing bank); nothing was loaded"},
+    };
+    for (const auto& [code, exitCode, message] : cases) {
+        setFailure("pay.start", code);
+        const auto result = taplink({"pay", "--order", "ORD-P"});
+        EXPECT_EQ(result.exitCode, exitCode) << code;
+        EXPECT_EQ(result.err,
+                  std::string("taplink: ") + message + " (daemon detail for " + code + ")\n")
+            << code;
+    }
+    EXPECT_EQ(taplink({"pay"}).exitCode, 2) << "--order is required";
+    EXPECT_EQ(taplink({"pay", "--order", "ORD-P", "--limit", "3"}).exitCode, 2);
 }
 
 TEST_F(CliTest, EcloadInJsonPrintsOnlyJson) {
@@ -614,15 +737,16 @@ TEST_F(CliTest, StatusShowsTheDaemonTheDeviceAndTheReaders) {
     const auto result = taplink({"status"});
     EXPECT_EQ(result.exitCode, 0) << result.err;
     EXPECT_EQ(result.out,
-              "taplinkd  running, API 1.1, version 0.1.0\n"
-              "device    chip 544C434800000001, terminal 434800000001\n"
-              "          certificate O=TapLink, CN=TapLink device 544C434800000001, "
-              "serialNumber=544C434800000001, valid until 2027-11-21T00:00:00Z\n"
-              "server    https://127.0.0.1:8443\n"
-              "chip      load-sam operational, payment installed\n"
-              "readers   TapLink Sim Reader 00 00: card reader, card city-epurse \u20260042\n"
-              "          TapLink Sim Reader 00 01: secure chip reader, chip present\n"
-              "          Empty Reader 00 00: card reader, empty\n");
+              "taplinkd  running, API " + std::string(api::kApiVersion) +
+                  ", version 0.1.0\n"
+                  "device    chip 544C434800000001, terminal 434800000001\n"
+                  "          certificate O=TapLink, CN=TapLink device 544C434800000001, "
+                  "serialNumber=544C434800000001, valid until 2027-11-21T00:00:00Z\n"
+                  "server    https://127.0.0.1:8443\n"
+                  "chip      load-sam operational, payment installed\n"
+                  "readers   TapLink Sim Reader 00 00: card reader, card city-epurse \u20260042\n"
+                  "          TapLink Sim Reader 00 01: secure chip reader, chip present\n"
+                  "          Empty Reader 00 00: card reader, empty\n");
 }
 
 TEST_F(CliTest, StatusReportsAMissingChipInLine) {
@@ -634,7 +758,7 @@ TEST_F(CliTest, StatusReportsAMissingChipInLine) {
         << result.out;
     const auto json = nlohmann::json::parse(taplink({"status", "--json"}).out);
     EXPECT_EQ(json["device"]["error"]["code"], "chip_unavailable");
-    EXPECT_EQ(json["api"]["version"], "1.1");
+    EXPECT_EQ(json["api"]["version"], std::string(api::kApiVersion));
     EXPECT_EQ(json["readers"], cannedAnswers()["readers.list"]);
     EXPECT_EQ(json["chip"], cannedAnswers()["chip.status"]);
 }
@@ -663,12 +787,28 @@ TEST_F(CliTest, ChipSyncAndChipStatus) {
     EXPECT_EQ(taplink({"chip", "sync"}).exitCode, 6);
 }
 
+TEST_F(CliTest, TokenPrintsTheCodeAndTheCounterAndPassesTheChallenge) {
+    auto result = taplink({"token", "--challenge", "12345678"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.out, "code 40217735 (counter 3)\n");
+    EXPECT_EQ(paramsOf("token.generate"), (nlohmann::json{{"challenge", "12345678"}}));
+    result = taplink({"token", "--challenge", "00000042", "--json"});
+    EXPECT_EQ(nlohmann::json::parse(result.out), cannedAnswers()["token.generate"]);
+    EXPECT_EQ(paramsOf("token.generate"), (nlohmann::json{{"challenge", "00000042"}}));
+    setFailure("token.generate", "chip_locked");
+    EXPECT_EQ(taplink({"token", "--challenge", "12345678"}).exitCode, 9);
+    setFailure("token.generate", "invalid_params");
+    EXPECT_EQ(taplink({"token", "--challenge", "1234"}).exitCode, 2);
+}
+
 TEST_F(CliTest, DoctorPassesWhenEverythingIsWell) {
     const auto result = taplink({"doctor"});
     EXPECT_EQ(result.exitCode, 0) << result.out;
     EXPECT_EQ(result.out, "ok    socket   " + socketPath +
                               "\n"
-                              "ok    taplinkd running, API 1.1\n"
+                              "ok    taplinkd running, API " +
+                              std::string(api::kApiVersion) +
+                              "\n"
                               "ok    pcscd    pcscd is running\n"
                               "ok    readers  3 connected\n"
                               "ok    chip     chip 544C434800000001 operational\n"

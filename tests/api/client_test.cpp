@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "server_fixture.hpp"
+#include "taplink/protocol/api_names.hpp"
 #include "taplink/rpc/client.hpp"
 
 namespace taplink::api::test {
@@ -50,7 +51,7 @@ TEST_F(ClientTest, ACallReturnsItsResultAndCallsFollowEachOther) {
     start();
     auto client = Client::connect(socketPath);
     EXPECT_EQ(client.call("test.echo", {{"x", 1}}), (nlohmann::json{{"x", 1}}));
-    EXPECT_EQ(client.call("api.version")["version"], "1.1");
+    EXPECT_EQ(client.call("api.version")["version"], std::string(taplink::api::kApiVersion));
     EXPECT_EQ(client.call("test.echo", {{"y", 2}}), (nlohmann::json{{"y", 2}}));
 }
 

@@ -55,7 +55,8 @@ TEST(ApiErrors, TheDocumentedCodesAreAllDefined) {
                                               "rate_limited",      "wrong_scheme",
                                               "ec_limit_exceeded", "card_expired",
                                               "no_application",    "pin_blocked",
-                                              "chip_locked"};
+                                              "chip_locked",       "wrong_pin",
+                                              "limit_exceeded",    "chip_outdated"};
     std::set<std::string_view> names;
     for (const ErrorCode code : applicationErrorCodes()) {
         names.insert(errorCodeName(code));

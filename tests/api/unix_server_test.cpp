@@ -9,6 +9,7 @@
 #include <set>
 
 #include "server_fixture.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::api::test {
 namespace {
@@ -36,7 +37,7 @@ TEST_F(UnixServerTest, ApiVersionListsEveryRegisteredMethod) {
     auto connection = connect();
     connection.sendJson(request(1, "api.version"));
     const auto result = connection.readJson().at("result");
-    EXPECT_EQ(result["version"], "1.1");
+    EXPECT_EQ(result["version"], std::string(taplink::api::kApiVersion));
     const auto methods = result["methods"].get<std::vector<std::string>>();
     for (const auto* name :
          {"api.version", "events.subscribe", "events.unsubscribe", "test.echo"}) {

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <string>
 
+#include "bank_bench_bed.hpp"
 #include "latency_table.hpp"
 #include "taplink/rpc/client.hpp"
 #include "topup_bed.hpp"
@@ -15,21 +16,6 @@
 namespace {
 
 using taplink::testbed::TopupBed;
-
-// The demo bank card (triple DES) in the card slot and an account of ¥500.00 paying for it:
-// ROUNDS loads of ¥0.01 stay far below the card's EC limit (9F77, ¥1000.00).
-std::string bankCardAndAccount(TopupBed& bed) {
-    using namespace taplink::testbed;
-    bed.bed().sim().insert(kCardSlot, "bank-3des", {{"pan", kDemoBankPan}, {"balance", 1000}});
-    if (!bed.bed().waitForCard(kCardSlot, true)) {
-        throw std::runtime_error("the bank card did not appear in the card reader");
-    }
-    return bed
-        .serverCommand({"account", "create", "--holder", "Bench Cardholder", "--pan", kDemoBankPan,
-                        "--balance", "500.00"})
-        .at("accountId")
-        .get<std::string>();
-}
 
 std::string bankOrder(const TopupBed& bed, const std::string& account) {
     return bed
@@ -47,7 +33,9 @@ int main(int argc, char** argv) {
         taplink::testbed::TopupBedOptions options;
         options.cardProfile = "";
         TopupBed bed(options);
-        const std::string account = bankCardAndAccount(bed);
+        // An account of ¥500.00 paying for the card's loads: ROUNDS loads of ¥0.01 stay far
+        // below the card's EC limit (9F77, ¥1000.00).
+        const std::string account = taplink::bench::bankCardAndAccount(bed, 1000);
         taplink::bench::LatencyTable table;
         for (int round = 0; round <= rounds; ++round) {  // round 0 warms up (TLS, chip identity)
             const std::string order = bankOrder(bed, account);

@@ -10,8 +10,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { BrowserBed } from "./support/bed.mjs";
-import { launchBrowser } from "./support/browser.mjs";
-import { ARTIFACT_DIR, EXTENSION_DIR } from "./support/paths.mjs";
+import { closingPage, recordStages, withBedBrowser } from "./support/browser.mjs";
+import { ARTIFACT_DIR } from "./support/paths.mjs";
 
 const OUTCOME_TIMEOUT_MS = 90_000;
 const TEST_TIMEOUT_MS = 180_000;
@@ -30,30 +30,11 @@ let bed;
 async function withBed(extension, body) {
   fs.mkdirSync(ARTIFACT_DIR, { recursive: true });
   bed = await BrowserBed.start(required("TAPLINK_BROWSER_BED"));
-  const { rootCa, socketPath, nmManifestDir } = bed.info;
-  const options = extension
-    ? {
-        extensionDir: EXTENSION_DIR,
-        hostManifest: process.env.TAPLINK_NM_MANIFEST ?? path.join(nmManifestDir, "com.taplink.nm.json"),
-        nmProgram: process.env.TAPLINK_NM,
-        rootCa,
-        env: { TAPLINK_SOCKET: socketPath },
-      }
-    : { rootCa };
-  const browser = await launchBrowser(options);
   try {
-    await body(browser);
+    await withBedBrowser(bed.info, extension, body);
   } finally {
-    await browser.close();
     await bed.stop();
   }
-}
-
-function recordStages() {
-  window.__taplinkStages = [];
-  new MutationObserver((records) => {
-    for (const record of records) window.__taplinkStages.push(record.oldValue);
-  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-stage"], attributeOldValue: true });
 }
 
 async function stagesSeen(page) {
@@ -68,24 +49,13 @@ async function fenOf(page, testId) {
   return Number(await page.getByTestId(testId).getAttribute("data-fen"));
 }
 
-// The account is debited when the server authorizes; it settles shortly after.
-async function accountReaches(expected) {
-  const deadline = Date.now() + 60_000;
-  let balance = (await bed.command("account")).balance;
-  while (balance !== expected && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    balance = (await bed.command("account")).balance;
-  }
-  return balance;
-}
-
 async function loadEcash(browser, url, fen, transport, name) {
   const page = await browser.context.newPage();
   page.on("console", (message) => {
     if (message.type() === "error") console.log(`page console: ${message.text()}`);
   });
   await page.addInitScript(recordStages);
-  try {
+  await closingPage(page, name, async () => {
     await page.goto(url);
     const ecBefore = await bed.balance();
     const accountBefore = (await bed.command("account")).balance;
@@ -105,17 +75,12 @@ async function loadEcash(browser, url, fen, transport, name) {
     assert.ok(!(await page.content()).includes("6288880000008883"), "the plain PAN is never on the page");
     assert.equal(await page.getByTestId("receipt-tac").isVisible(), false);
     assert.equal(await bed.balance(), ecBefore + fen, "the card's e-cash holds the amount");
-    assert.equal(await accountReaches(accountBefore - fen), accountBefore - fen, "the account paid it once");
+    assert.equal(await bed.accountReaches(accountBefore - fen), accountBefore - fen, "the account paid it once");
     const stages = (await stagesSeen(page)).filter((stage) => EC_STAGES.includes(stage));
     assert.deepEqual(stages, EC_STAGES);
     const file = path.join(ARTIFACT_DIR, `${name}.png`);
     await page.screenshot({ path: file, fullPage: true, animations: "disabled" });
-  } catch (e) {
-    await page.screenshot({ path: path.join(ARTIFACT_DIR, `failed-${name}.png`), fullPage: true }).catch(() => {});
-    throw e;
-  } finally {
-    await page.close();
-  }
+  });
 }
 
 test("圈存: a bank-3des card is loaded from the demo account through the extension", { timeout: TEST_TIMEOUT_MS }, async () => {

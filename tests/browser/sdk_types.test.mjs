@@ -20,7 +20,7 @@ const dts = ts.createSourceFile(SDK_TYPES_PATH, fs.readFileSync(SDK_TYPES_PATH, 
 const { errorFromRpc } = await import(SDK_PATH);
 
 // The codes only the SDK makes (contract.md): never sent by taplinkd.
-const SDK_ONLY_CODES = ["disconnected", "not_installed", "not_running", "not_supported", "protocol_error"];
+const SDK_ONLY_CODES = ["disconnected", "not_installed", "not_running", "not_supported", "protocol_error", "update_required"];
 
 function declaration(name) {
   const found = dts.statements.find((s) => s.name?.text === name);
@@ -93,6 +93,11 @@ test("topup progress stages, events, schemes, reader and transaction states matc
   }
 });
 
+test("purchase stages match pay.progress", () => {
+  assert.deepEqual(unionOf("PayStage"), sorted(schema.notifications["pay.progress"].params.properties.stage.enum));
+  assert.equal(schema.methods["pay.start"].notifications[0], "pay.progress");
+});
+
 test("EC-load stages and the bank card's scheme match", () => {
   assert.deepEqual(unionOf("EcloadStage"), sorted(defs.EcloadProgress.properties.stage.enum));
   assert.equal(schema.methods["ecload.start"].notifications[0], "ecload.progress");
@@ -114,6 +119,9 @@ test("result and progress shapes have the schema's members, optional where the s
     ["EcloadCard", defs.EcloadResult.properties.card],
     ["EcloadProgress", defs.EcloadProgress],
     ["BankCardInfo", defs.BankCardInfoResult],
+    ["PayResult", schema.methods["pay.start"].result],
+    ["PayCard", schema.methods["pay.start"].result.properties.card],
+    ["PayProgress", schema.notifications["pay.progress"].params],
   ];
   for (const [name, def] of pairs) assert.deepEqual(membersOf(name), schemaMembers(def), name);
 });

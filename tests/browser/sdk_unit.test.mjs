@@ -166,6 +166,48 @@ test("chip_locked is the daemon's own code, not internal", () => {
   assert.equal(error.code, "chip_locked");
 });
 
+// An extension whose taplinkd offers these methods (api.version) and answers everything else.
+function daemonOffering(methods, daemonVersion = "0.2.0") {
+  return installExtension((request, send) => {
+    if (request.method === "api.version") return send(reply(request, { version: "1.2", daemonVersion, methods }));
+    send(reply(request, { ok: request.method }));
+  });
+}
+
+test("connect({requires}) resolves when taplinkd offers every call the page names", async () => {
+  const extension = daemonOffering(["api.version", "pay.start", "tx.status"]);
+  const client = await connect({ transport: "extension", requires: ["pay", "tx.status"] });
+  assert.equal(client.transport, "extension");
+  assert.deepEqual(extension.requests.map((r) => r.method), ["api.version"]);
+  client.close();
+});
+
+test("connect({requires}) says update_required, with what is missing and the install link", async () => {
+  const extension = daemonOffering(["api.version", "topup.start"], "0.1.0");
+  await assert.rejects(
+    connect({ transport: "extension", requires: ["pay", "topup"], installUrl: "/assets/install.html" }),
+    (e) => {
+      assert.ok(e instanceof TapLinkError);
+      assert.equal(e.code, "update_required");
+      assert.deepEqual(e.details, { missing: ["pay.start"], version: "1.2", daemonVersion: "0.1.0", installUrl: "/assets/install.html" });
+      assert.match(e.message, /TapLink 0\.1\.0 .*pay\.start/);
+      return true;
+    },
+  );
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.equal(extension.disconnects.length, 1, "the connection that cannot serve the page is closed");
+});
+
+test("not_installed carries the page's install link; a malformed requires is invalid_params", async () => {
+  await assert.rejects(connect({ transport: "extension", installUrl: "https://shop.example/get-taplink" }), (e) => {
+    assert.equal(e.code, "not_installed");
+    assert.equal(e.details.installUrl, "https://shop.example/get-taplink");
+    return true;
+  });
+  await assert.rejects(connect({ requires: "pay" }), { code: "invalid_params" });
+  await assert.rejects(connect({ requires: [""] }), { code: "invalid_params" });
+});
+
 test("methods send the API's method names and params", async () => {
   const extension = installExtension((request, send) => {
     const results = {

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "e2e_support.hpp"
@@ -22,10 +23,7 @@ using nlohmann::json;
 constexpr const char* kChipSerial = "544C434800000001";
 
 testsupport::ProcessResult taplink(E2e& e2e, std::vector<std::string> args) {
-    std::vector<std::string> argv{TopupBed::program("taplink")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--socket", e2e.bed().socketPath()});
-    return testsupport::run(argv);
+    return taplinkCli(e2e.bed(), std::move(args));
 }
 
 std::string loadSamLifecycle(E2e& e2e) {

@@ -20,6 +20,14 @@ namespace taplink::testbed {
 
 inline constexpr const char* kCitySerial = "00000000000000000042";
 
+// Runs the real `taplink ARGS --socket ...` against the bed's taplinkd, to its end.
+inline testsupport::ProcessResult taplinkCli(TopupBed& bed, std::vector<std::string> args) {
+    std::vector<std::string> argv{TopupBed::program("taplink")};
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--socket", bed.socketPath()});
+    return testsupport::run(argv);
+}
+
 // A call's outcome: the result, or the daemon's error code and message.
 struct Outcome {
     nlohmann::json result;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "ecload_support.hpp"
@@ -14,10 +15,7 @@ namespace {
 using nlohmann::json;
 
 testsupport::ProcessResult taplink(E2e& e2e, std::vector<std::string> args) {
-    std::vector<std::string> argv{TopupBed::program("taplink")};
-    argv.insert(argv.end(), args.begin(), args.end());
-    argv.insert(argv.end(), {"--socket", e2e.bed().socketPath()});
-    return testsupport::run(argv);
+    return taplinkCli(e2e.bed(), std::move(args));
 }
 
 class EcLoadCli : public ::testing::TestWithParam<const char*> {};

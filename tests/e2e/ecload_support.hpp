@@ -9,6 +9,7 @@
 #include <iterator>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "e2e_support.hpp"
 
@@ -23,17 +24,25 @@ inline std::string fileText(const std::string& path) {
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// The demo bank card (`profile`: bank-3des or bank-sm4) in the card slot and an account of
-// ¥500.00 that pays for it; the account's id.
-inline std::string bankCardAndAccount(E2e& e2e, const std::string& profile) {
-    e2e.bed().bed().sim().insert(kCardSlot, profile,
-                                 {{"pan", kDemoBankPan}, {"balance", kEcBefore}});
+// The demo bank card (`profile`: bank-3des or bank-sm4) in the card slot, with more of the
+// sim's card options (e.g. {"expiry": "YYMMDD"}).
+inline void insertBankCard(E2e& e2e, const std::string& profile,
+                           nlohmann::json cardOptions = nlohmann::json::object()) {
+    cardOptions["pan"] = kDemoBankPan;
+    cardOptions["balance"] = kEcBefore;
+    e2e.bed().bed().sim().insert(kCardSlot, profile, cardOptions);
     EXPECT_TRUE(e2e.bed().bed().waitForCard(kCardSlot, true));
-    return e2e.bed()
-        .serverCommand({"account", "create", "--holder", "E2E Cardholder", "--pan", kDemoBankPan,
-                        "--balance", "500.00"})
-        .at("accountId")
-        .get<std::string>();
+}
+
+// The demo bank card in the card slot and an account of ¥500.00 that pays for it, with more
+// `account create` options (e.g. {"--pin", DIGITS}); the account's id.
+inline std::string bankCardAndAccount(E2e& e2e, const std::string& profile,
+                                      const std::vector<std::string>& accountOptions = {}) {
+    insertBankCard(e2e, profile);
+    std::vector<std::string> create{"account", "create",     "--holder",  "E2E Cardholder",
+                                    "--pan",   kDemoBankPan, "--balance", "500.00"};
+    create.insert(create.end(), accountOptions.begin(), accountOptions.end());
+    return e2e.bed().serverCommand(create).at("accountId").get<std::string>();
 }
 
 inline std::string bankOrder(E2e& e2e, const std::string& account) {

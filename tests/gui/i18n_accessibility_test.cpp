@@ -19,6 +19,7 @@
 #include "ui/confirmation_dialog.hpp"
 #include "ui/main_window.hpp"
 #include "ui/origin_approval_dialog.hpp"
+#include "ui/pin_dialog.hpp"
 #include "ui/settings_dialog.hpp"
 #include "ui/topup_wizard.hpp"
 
@@ -56,6 +57,19 @@ UiRequest topupRequest() {
                                   QStringLiteral("…0042"),
                                   QString()};
     request.expiresAt = QDateTime::currentDateTimeUtc().addSecs(60);
+    return request;
+}
+
+UiRequest pinRequest() {
+    UiRequest request = topupRequest();
+    request.kind = QStringLiteral("pin");
+    request.topup.reset();
+    PurchaseQuestion pin;
+    pin.orderId = QStringLiteral("ORD-1");
+    pin.amount = 5000;
+    pin.merchant = QStringLiteral("Demo Shop");
+    pin.pan = QStringLiteral("…1234");
+    request.purchase = pin;
     return request;
 }
 
@@ -115,6 +129,10 @@ void checkEveryWindow(AppCore& core) {
     origin.show();
     EXPECT_ALL_NAMED(&origin);
     QCOMPARE(origin.focusWidget(), static_cast<QWidget*>(origin.denyButton()));
+
+    PinDialog pin(pinRequest());
+    pin.show();
+    EXPECT_ALL_NAMED(&pin);
 }
 
 // The confirmation dialog: named controls, Deny focused, and Tab reaches Allow.

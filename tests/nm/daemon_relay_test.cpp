@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "host_process.hpp"
+#include "taplink/protocol/api_names.hpp"
 #include "taplink/rpc/client.hpp"
 #include "topup_bed.hpp"
 
@@ -33,7 +34,9 @@ std::unique_ptr<testbed::TopupBed> NmDaemonRelay::bed_;
 
 TEST_F(NmDaemonRelay, ReadersListFromAnAllowedOrigin) {
     HostProcess host(bed_->socketPath());
-    EXPECT_EQ(host.hello(kShopOrigin), json({{"type", "hello"}, {"ok", true}, {"version", "1.1"}}));
+    EXPECT_EQ(host.hello(kShopOrigin), json({{"type", "hello"},
+                                             {"ok", true},
+                                             {"version", std::string(taplink::api::kApiVersion)}}));
     const json reply = host.call(1, "readers.list");
     ASSERT_TRUE(reply.contains("result")) << reply;
     const json& readers = reply["result"]["readers"];

@@ -1,6 +1,7 @@
 #include "nm_fixture.hpp"
 
 #include "api/params.hpp"
+#include "taplink/protocol/api_names.hpp"
 #include "taplink/rpc/jsonrpc.hpp"
 
 namespace taplink::nm::test {
@@ -65,7 +66,9 @@ NmFixture::NmFixture() {
 std::unique_ptr<HostProcess> NmFixture::startGreetedHost(std::vector<std::string> arguments) {
     auto host = std::make_unique<HostProcess>(socketPath, std::move(arguments));
     const json answer = host->hello(kAllowedOrigin);
-    EXPECT_EQ(answer, json({{"type", "hello"}, {"ok", true}, {"version", "1.1"}}));
+    EXPECT_EQ(answer, json({{"type", "hello"},
+                            {"ok", true},
+                            {"version", std::string(taplink::api::kApiVersion)}}));
     return host;
 }
 

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "nm_fixture.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::nm::test {
 namespace {
@@ -48,7 +49,7 @@ using NmProtocol = NmFixture;
 TEST_F(NmProtocol, HelloThenApiVersionIsRelayed) {
     auto host = startGreetedHost();
     const json reply = host->call(1, "api.version");
-    EXPECT_EQ(reply["result"]["version"], "1.1");
+    EXPECT_EQ(reply["result"]["version"], std::string(taplink::api::kApiVersion));
     const auto methods = reply["result"]["methods"].get<std::vector<std::string>>();
     EXPECT_NE(std::find(methods.begin(), methods.end(), "test.peer"), methods.end());
     EXPECT_EQ(std::find(methods.begin(), methods.end(), "test.owner"), methods.end())
@@ -110,7 +111,8 @@ TEST_F(NmProtocol, InvalidJsonGetsParseErrorAndTheSessionGoesOn) {
     const json error = host->readJson();
     EXPECT_EQ(rpcCode(error), -32700);
     EXPECT_TRUE(error["id"].is_null());
-    EXPECT_EQ(host->call(2, "api.version")["result"]["version"], "1.1");
+    EXPECT_EQ(host->call(2, "api.version")["result"]["version"],
+              std::string(taplink::api::kApiVersion));
 }
 
 TEST_F(NmProtocol, InvalidUtf8GetsParseErrorAndTheSessionGoesOn) {
@@ -129,7 +131,8 @@ TEST_F(NmProtocol, EmptyFrameGetsParseError) {
     auto host = startGreetedHost();
     ASSERT_TRUE(host->write(headerOf(0)));
     EXPECT_EQ(rpcCode(host->readJson()), -32700);
-    EXPECT_EQ(host->call(2, "api.version")["result"]["version"], "1.1");
+    EXPECT_EQ(host->call(2, "api.version")["result"]["version"],
+              std::string(taplink::api::kApiVersion));
 }
 
 TEST_F(NmProtocol, PrettyPrintedJsonIsRelayedAsOneMessage) {
@@ -194,7 +197,8 @@ TEST_F(NmProtocol, TruncatedBodyThenEofExitsCleanly) {
 
 TEST_F(NmProtocol, ClosingStdinEndsTheHost) {
     auto host = startGreetedHost();
-    EXPECT_EQ(host->call(1, "api.version")["result"]["version"], "1.1");
+    EXPECT_EQ(host->call(1, "api.version")["result"]["version"],
+              std::string(taplink::api::kApiVersion));
     host->closeStdin();
     EXPECT_TRUE(host->readsEof());
     EXPECT_EQ(host->waitExit(), 0);
@@ -259,7 +263,8 @@ TEST_F(NmProtocol, NoDaemonRunningAnswersNotRunning) {
 
 TEST_F(NmProtocol, DaemonStoppingMidSessionIsNotRunningThenExit) {
     auto host = startGreetedHost();
-    EXPECT_EQ(host->call(1, "api.version")["result"]["version"], "1.1");
+    EXPECT_EQ(host->call(1, "api.version")["result"]["version"],
+              std::string(taplink::api::kApiVersion));
     server.reset();
     const json error = host->readJson();
     EXPECT_EQ(error,

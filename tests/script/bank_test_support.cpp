@@ -38,40 +38,19 @@ Bytes hexField(const json& request, const char* name) {
     return fromHex(request.at(name).get<std::string>());
 }
 
-// What the issuer knows of one ARQC: the card's keys come from PAN and PSN, the suite from
-// the IAD's algorithm indicator (byte 8, JR/T 0025.5).
-struct Cryptogram {
-    cemv::Suite suite;
-    std::string pan;
-    std::uint8_t psn;
-    std::uint16_t atc;
-    Bytes arqc;
-
-    static Cryptogram of(const json& request) {
-        // The request exactly as the script sent it, through the server's own parser.
-        const auto parsed = net::wire::EcAuthorizeRequest::fromJson(request);
-        return {cemv::suiteFromAlgorithmIndicator(parsed.iad.at(7)), parsed.pan, parsed.psn,
-                parsed.atc, parsed.arqc};
-    }
-    Bytes sessionKey(ByteView imk) const {
-        return cemv::sessionKey(suite, cemv::iccMasterKey(suite, imk, pan, psn), atc);
-    }
-};
-
-// ARQC = AC(SK-AC, CDOL1 data || AIP || ATC || CVR), the CVR being IAD bytes 4-7 (CVN 01).
-bool verifies(const Cryptogram& cryptogram, const json& request) {
-    const Bytes iad = hexField(request, "iad");
-    const Bytes input = ByteWriter()
-                            .bytes(hexField(request, "cdol1Data"))
-                            .bytes(hexField(request, "aip"))
-                            .u16(cryptogram.atc)
-                            .bytes(ByteView(iad).subspan(3, 4))
-                            .take();
-    const Bytes key = cryptogram.sessionKey(sim::testBankIssuerKeys(cryptogram.suite).ac);
-    return cemv::applicationCryptogram(cryptogram.suite, key, input) == cryptogram.arqc;
+IssuerCryptogram cryptogramOf(const json& request) {
+    // The request exactly as the script sent it, through the server's own parser.
+    const auto parsed = net::wire::EcAuthorizeRequest::fromJson(request);
+    return {cemv::suiteFromAlgorithmIndicator(parsed.iad.at(7)), parsed.pan, parsed.psn, parsed.atc,
+            parsed.arqc};
 }
 
-Bytes putBalance(const Cryptogram& cryptogram, std::uint64_t balance, bool spoilMac) {
+bool verifies(const IssuerCryptogram& cryptogram, const json& request) {
+    return cryptogram.verifies(hexField(request, "cdol1Data"), hexField(request, "aip"),
+                               hexField(request, "iad"));
+}
+
+Bytes putBalance(const IssuerCryptogram& cryptogram, std::uint64_t balance, bool spoilMac) {
     const Bytes value = emv::encodeAmount(balance);
     const Bytes key = cryptogram.sessionKey(sim::testBankIssuerKeys(cryptogram.suite).smi);
     Bytes mac = cemv::scriptMac(
@@ -96,21 +75,36 @@ Bytes script72(const std::vector<Bytes>& commands) {
 
 }  // namespace
 
+Bytes IssuerCryptogram::sessionKey(ByteView imk) const {
+    return cemv::sessionKey(suite, cemv::iccMasterKey(suite, imk, pan, psn), atc);
+}
+
+// ARQC = AC(SK-AC, CDOL1 data || AIP || ATC || CVR), the CVR being IAD bytes 4-7 (CVN 01).
+bool IssuerCryptogram::verifies(ByteView cdol1Data, ByteView aip, ByteView iad) const {
+    const Bytes input =
+        ByteWriter().bytes(cdol1Data).bytes(aip).u16(atc).bytes(iad.subspan(3, 4)).take();
+    const Bytes key = sessionKey(sim::testBankIssuerKeys(suite).ac);
+    return cemv::applicationCryptogram(suite, key, input) == arqc;
+}
+
+// ARPC method 1 (EMV Book 2 8.2.1) over the ARQC and the ARC, under SK-AC.
+Bytes IssuerCryptogram::arpc(ByteView arc) const {
+    return cemv::arpcMethod1(suite, sessionKey(sim::testBankIssuerKeys(suite).ac), arqc, arc);
+}
+
 json BankIssuerServer::call(std::string_view name, const json& request) {
     calls.emplace_back(name);
     requests.push_back(request);
     if (name != "ecload-authorize") {
         throw std::runtime_error("no such endpoint: " + std::string(name));
     }
-    const Cryptogram cryptogram = Cryptogram::of(request);
+    const IssuerCryptogram cryptogram = cryptogramOf(request);
     arqcVerified = verifies(cryptogram, request);
     if (!arqcVerified) {
         throw std::runtime_error("the ARQC does not verify");
     }
     const Bytes arc = decline ? insufficientFundsArc() : approvedArc();
-    Bytes arpc = cemv::arpcMethod1(
-        cryptogram.suite, cryptogram.sessionKey(sim::testBankIssuerKeys(cryptogram.suite).ac),
-        cryptogram.arqc, arc);
+    Bytes arpc = cryptogram.arpc(arc);
     if (spoilArpc) {
         arpc[0] ^= 0x01U;
     }

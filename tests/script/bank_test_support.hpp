@@ -20,6 +20,21 @@
 
 namespace taplink::script::testing {
 
+// What the issuer knows of one ARQC, with the test bank issuer's keys: the card's keys come
+// from PAN and PSN, the suite from the IAD's algorithm indicator (byte 8, JR/T 0025.5).
+struct IssuerCryptogram {
+    crypto::emv::Suite suite;
+    std::string pan;
+    std::uint8_t psn = 0;
+    std::uint16_t atc = 0;
+    Bytes arqc;
+
+    Bytes sessionKey(ByteView imk) const;
+    // The ARQC over this CDOL1 data, AIP and the IAD's CVR (CVN 01).
+    bool verifies(ByteView cdol1Data, ByteView aip, ByteView iad) const;
+    Bytes arpc(ByteView arc) const;
+};
+
 // The issuer's side of ecload-authorize (docs/scripts.md, "Bank EC load").
 class BankIssuerServer : public ServerExchange {
   public:

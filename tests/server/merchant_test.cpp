@@ -232,6 +232,34 @@ TEST_F(MerchantTest, ABankEcOrderIsPaidByTheDemoAccount) {
     EXPECT_EQ(postOrder(R"({"amount":5000,"scheme":"nope"})").errorCode(), "scheme_unknown");
 }
 
+// Tap & Pay from the page: the shop's own name on the order, which the page cannot choose.
+TEST_F(MerchantTest, ABankPurchaseOrderNamesThisShop) {
+    const PageAnswer created = postOrder(R"({"amount":5000,"scheme":"bank-purchase"})");
+    ASSERT_EQ(created.status, 201) << created.body;
+    EXPECT_EQ(created.json()["merchant"], "TapLink 演示商店 Demo Shop");
+    const PageAnswer followed =
+        browser().get("/merchant/orders/" + created.json().value("orderId", ""));
+    EXPECT_EQ(followed.json()["merchant"], "TapLink 演示商店 Demo Shop");
+    EXPECT_EQ(followed.json()["scheme"], "bank-purchase");
+    EXPECT_EQ(
+        postOrder(R"({"amount":5000,"scheme":"bank-purchase","merchant":"Evil"})").errorCode(),
+        "malformed_request");
+    // A city order names no merchant.
+    EXPECT_FALSE(postOrder(R"({"amount":5000})").json().contains("merchant"));
+}
+
+TEST(MerchantConfig, TheShopsNameIsPrintableUtf8) {
+    json config = ServerSetup().configuration();
+    config["merchant"] = {{"host", "127.0.0.1"},
+                          {"port", 0},
+                          {"checkoutDir", "c"},
+                          {"sdkDir", "s"},
+                          {"merchantName", "小店"}};
+    EXPECT_EQ(server::parseServerConfig(config.dump(), "/srv").merchant->merchantName, "小店");
+    config["merchant"]["merchantName"] = "a\tb";
+    EXPECT_THROW(server::parseServerConfig(config.dump(), "/srv"), server::ConfigError);
+}
+
 TEST_F(MerchantTest, OnlyJsonFromThisSiteMakesAnOrder) {
     // What a cross-site HTML form or a "simple" cross-site fetch can send without a preflight.
     for (const std::string type :

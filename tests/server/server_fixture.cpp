@@ -1,10 +1,14 @@
 #include "server_fixture.hpp"
 
+#include <sqlite3.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
 #include <stdexcept>
+
+#include "taplink/sqlite/sqlite_handles.hpp"
 
 namespace taplink::servertest {
 
@@ -134,6 +138,14 @@ std::string ServerTest::createOrder(std::uint32_t fen) {
         admin("POST", "/admin/orders", {{"amount", yuan.str()}, {"scheme", kCityScheme}});
     EXPECT_EQ(answer.status, 201) << answer.body;
     return answer.json().value("orderId", "");
+}
+
+void ServerTest::changeDatabase(const std::string& sql) const {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open((tmp.path() + "/server.db").c_str(), &raw), SQLITE_OK);
+    const journal::DatabasePtr database(raw);
+    ASSERT_EQ(sqlite3_exec(raw, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+        << sql << ": " << sqlite3_errmsg(raw);
 }
 
 nlohmann::json ServerTest::showOrder(const std::string& orderId) {

@@ -78,6 +78,8 @@ class ServerTest : public ::testing::Test {
     // Admin calls; each expects the status given.
     std::string createOrder(std::uint32_t fen);
     nlohmann::json showOrder(const std::string& orderId);
+    // A change behind the server's back, on its database file (WAL: seen at its next read).
+    void changeDatabase(const std::string& sql) const;
     Answer admin(const std::string& method, const std::string& path,
                  const nlohmann::json& body = nullptr) const {
         return adminRequest(adminSocket(), method, path, body);

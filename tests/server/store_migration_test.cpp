@@ -17,7 +17,18 @@ namespace {
 using server::ServerStore;
 using server::StoreError;
 
-constexpr std::int64_t kCurrentVersion = 3;
+constexpr std::int64_t kCurrentVersion = 5;
+
+// What version 5 added (the dynamic token's counters), taken away again: today's database as
+// version 4 made it.
+constexpr const char* kWithoutVersion5 = "DROP TABLE token_counters;";
+
+// What versions 4 (the purchase) and 5 added, taken away again: today's database as version 3
+// made it.
+constexpr const char* kWithoutVersion4 =
+    "DROP TABLE token_counters; DROP TABLE purchase_decisions; DROP TABLE purchase_authorizations;"
+    "DROP TABLE purchase_attempts; ALTER TABLE accounts DROP COLUMN pin_tries_left;"
+    "ALTER TABLE accounts DROP COLUMN pin_hash; ALTER TABLE orders DROP COLUMN merchant;";
 
 // The store's schema before bank cards and before versions were recorded, as commit 04b0fcc
 // made it (git show 04b0fcc:server/src/store/server_store.cpp, kSchema).
@@ -195,7 +206,7 @@ TEST(StoreMigration, AnUnversionedBankCardDatabaseIsUpgradedWithItsRows) {
         ASSERT_EQ(first.createAccount(account), server::AccountCreateOutcome::Created);
         accountId = account.accountId;
     }
-    RawDatabase(path).run("PRAGMA user_version=0");
+    RawDatabase(path).run(std::string(kWithoutVersion4) + "PRAGMA user_version=0");
     ServerStore store(path);
     EXPECT_EQ(RawDatabase(path).integer("PRAGMA user_version"), kCurrentVersion);
     EXPECT_EQ(store.panHashKey(), panKey);
@@ -232,10 +243,10 @@ TEST(StoreMigration, AVersion2DatabaseIsUpgradedWithItsRowsAndTakesTsmJobs) {
     }
     {
         RawDatabase old(path);
-        old.run(
-            "DROP TABLE tsm_parameters; DROP TABLE tsm_payment_keys; DROP TABLE tsm_applets;"
-            "DROP TABLE tsm_jobs;"
-            "PRAGMA user_version=2");
+        old.run(std::string(kWithoutVersion4) +
+                "DROP TABLE tsm_parameters; DROP TABLE tsm_payment_keys; DROP TABLE tsm_applets;"
+                "DROP TABLE tsm_jobs;"
+                "PRAGMA user_version=2");
         ASSERT_EQ(old.integer("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'tsm%'"), 0);
     }
     ServerStore store(path);
@@ -252,6 +263,33 @@ TEST(StoreMigration, AVersion2DatabaseIsUpgradedWithItsRowsAndTakesTsmJobs) {
               server::TsmCounterOutcome::Replay);
 }
 
+// Version 4 added the purchase: an order's merchant, an account's PIN and tries, and the
+// purchase tables. A version-3 database keeps its rows; its accounts have no PIN and 3 tries.
+TEST(StoreMigration, AVersion3DatabaseIsUpgradedWithItsRowsAndTakesPurchaseOrdersAndPins) {
+    const TempDir dir;
+    const std::string path = dir.path() + "/server.db";
+    std::string accountId;
+    {
+        ServerStore first(path);
+        server::AccountRecord account = newAccount(std::string(64, 'f'));
+        ASSERT_EQ(first.createAccount(account), server::AccountCreateOutcome::Created);
+        accountId = account.accountId;
+        reverseAnEcLoad(first, std::string(64, 'g'));
+    }
+    RawDatabase(path).run(std::string(kWithoutVersion4) + "PRAGMA user_version=3");
+    ServerStore store(path);
+    EXPECT_EQ(RawDatabase(path).integer("PRAGMA user_version"), kCurrentVersion);
+    const auto account = store.findAccount(accountId);
+    ASSERT_TRUE(account);
+    EXPECT_EQ(account->pinHash, "");
+    EXPECT_EQ(account->pinTriesLeft, 3);
+    EXPECT_EQ(store.listOrders().at(0).merchant, "");
+    EXPECT_TRUE(store.setAccountPin(accountId, "AB"));
+    EXPECT_EQ(store.findAccount(accountId)->pinHash, "AB");
+    const auto order = store.createOrder(500, "bank-purchase", "Shop");
+    EXPECT_EQ(store.findOrder(order.orderId)->merchant, "Shop");
+}
+
 TEST(StoreMigration, ADatabaseOfANewerServerIsRefusedUntouched) {
     const TempDir dir;
     const std::string path = dir.path() + "/server.db";
@@ -261,7 +299,7 @@ TEST(StoreMigration, ADatabaseOfANewerServerIsRefusedUntouched) {
         ServerStore store(path);
         FAIL() << "a database of a newer schema version was opened";
     } catch (const StoreError& error) {
-        EXPECT_NE(std::string(error.what()).find("schema version 4, newer than this program's 3"),
+        EXPECT_NE(std::string(error.what()).find("schema version 6, newer than this program's 5"),
                   std::string::npos)
             << error.what();
     }
@@ -311,6 +349,26 @@ TEST(SchemaVersion, AnUpgradeThatWouldBreakAReferenceIsRefused) {
     EXPECT_THROW(journal::upgradeSchema(database.get(), steps, "the test database"),
                  journal::JournalError);
     EXPECT_EQ(database.integer("PRAGMA user_version"), 0);
+}
+
+// Version 5 added the token counters and nothing else: a version-4 database keeps its rows
+// and then accepts each token counter once.
+TEST(StoreMigration, AVersion4DatabaseIsUpgradedAndTakesTokenCounters) {
+    const TempDir dir;
+    const std::string path = dir.path() + "/server.db";
+    {
+        ServerStore first(path);
+        reverseAnEcLoad(first, std::string(64, 'f'));
+    }
+    RawDatabase(path).run(std::string(kWithoutVersion5) + "PRAGMA user_version=4");
+    ServerStore store(path);
+    EXPECT_EQ(RawDatabase(path).integer("PRAGMA user_version"), kCurrentVersion);
+    ASSERT_EQ(store.listOrders().size(), 1U);
+    EXPECT_FALSE(store.tokenCounter("544C434800000001"));
+    EXPECT_EQ(store.acceptTokenCounter("544C434800000001", 3), server::TsmCounterOutcome::Accepted);
+    EXPECT_EQ(store.acceptTokenCounter("544C434800000001", 3), server::TsmCounterOutcome::Replay);
+    EXPECT_EQ(store.acceptTokenCounter("544C434800000001", 2), server::TsmCounterOutcome::Replay);
+    EXPECT_EQ(store.tokenCounter("544C434800000001"), 3U);
 }
 
 }  // namespace

@@ -4,7 +4,6 @@
 // top-up's chip check runs in a TopupService wired as taplinkd wires it.
 #include <gtest/gtest.h>
 
-#include <deque>
 #include <memory>
 #include <string>
 #include <utility>
@@ -15,7 +14,7 @@
 #include "service/topup_errors.hpp"
 #include "service_bed.hpp"
 #include "taplink/chip/load_sam.hpp"
-#include "test_tsm.hpp"
+#include "test_tsm_server.hpp"
 #include "virtual_card_channel.hpp"
 
 namespace taplink::service::testing {
@@ -24,61 +23,6 @@ namespace {
 namespace mgmt = chip::mgmt;
 using chip::sam::Lifecycle;
 using nlohmann::json;
-
-// POST /v1/tsm/sync and /v1/tsm/jobs/{id}/..., with jobs queued by the test.
-class TestTsmServer final : public net::TsmServer {
-  public:
-    explicit TestTsmServer(json scriptEnvelope) : envelope_(std::move(scriptEnvelope)) {}
-
-    void queue(const std::string& jobId, mgmt::Applet applet, const std::string& operation,
-               mgmt::ManageRequest request, const Bytes& chipSerial) {
-        pending_.push_back(
-            {net::TsmJob{jobId, std::string(mgmt::appletName(applet)), operation},
-             ::taplink::testing::TestTsmJob(chipSerial, applet, std::move(request))});
-    }
-
-    json fetchScript(const std::string& scheme) override {
-        scriptFetches.push_back(scheme);
-        return envelope_;
-    }
-
-    std::vector<net::TsmJob> syncTsm(const std::vector<net::TsmAppletReport>& applets) override {
-        reported.push_back(applets);
-        if (failSync) {
-            throw net::NetError(net::NetErrorKind::Unreachable, "test: the server is down");
-        }
-        std::vector<net::TsmJob> jobs;
-        for (const auto& entry : pending_) {
-            jobs.push_back(entry.job);
-        }
-        return jobs;
-    }
-
-    json tsmStep(const std::string& jobId, const std::string& step, const json& request) override {
-        for (auto it = pending_.begin(); it != pending_.end(); ++it) {
-            if (it->job.jobId == jobId) {
-                json answer = it->session.call("tsm-" + step, request);
-                if (step == "result") {
-                    pending_.erase(it);  // done or refused: no longer pending
-                }
-                return answer;
-            }
-        }
-        throw net::ServerRefusal(404, "job_not_found", "test: no job " + jobId);
-    }
-
-    std::vector<std::vector<net::TsmAppletReport>> reported;
-    std::vector<std::string> scriptFetches;
-    bool failSync = false;
-
-  private:
-    struct Pending {
-        net::TsmJob job;
-        ::taplink::testing::TestTsmJob session;
-    };
-    json envelope_;
-    std::deque<Pending> pending_;
-};
 
 mgmt::ManageRequest lifecycleRequest(Lifecycle target) {
     mgmt::ManageRequest request;

@@ -61,6 +61,8 @@ TEST(DescribeFailure, MapsTheServersRefusalCodes) {
         {"already_settled", ErrorCode::OrderSettled},
         {"device_revoked", ErrorCode::ServerError},
         {"bad_signature", ErrorCode::ServerError},
+        {"payment_keys_missing", ErrorCode::ChipUnavailable},
+        {"params_missing", ErrorCode::ChipUnavailable},
         {"order_cancelled", ErrorCode::Declined},
         {"authorization_outstanding", ErrorCode::Declined},
         {"tac_invalid", ErrorCode::Declined},

@@ -68,11 +68,19 @@ void ScriptedTopupServer::addOrder(const std::string& orderId, std::uint32_t amo
                                    wire::OrderStatus status, const std::string& scheme) {
     const std::lock_guard lock(mutex_);
     orders_[orderId].order = wire::Order{orderId, amount, "CNY", scheme, status};
+    if (scheme == wire::kBankPurchaseScheme) {  // present exactly for bank-purchase orders
+        orders_[orderId].order.merchant = "TapLink 演示商店 Demo Shop";
+    }
 }
 
 wire::OrderStatus ScriptedTopupServer::orderStatus(const std::string& orderId) const {
     const std::lock_guard lock(mutex_);
     return orders_.at(orderId).order.status;
+}
+
+void ScriptedTopupServer::setParamsVersion(const std::string& orderId, std::uint32_t version) {
+    const std::lock_guard lock(mutex_);
+    orders_.at(orderId).order.paramsVersion = version;
 }
 
 void ScriptedTopupServer::setScriptEnvelope(nlohmann::json envelope) {
@@ -156,10 +164,41 @@ nlohmann::json ScriptedTopupServer::exchange(const std::string& orderId, const s
         return answer(lost, ec.authorize(orderId, entry.order.amount, request,
                                          chip::terminalIdOf(chipSerial_)));
     }
+    if (call == "purchase-authorize") {
+        if (purchaseAuthorize) {
+            return answer(lost, purchaseAuthorize(orderId, request));
+        }
+        const std::lock_guard lock(mutex_);
+        const OrderEntry& entry = orderLocked(orderId);
+        if (entry.order.status != wire::OrderStatus::Open) {
+            refuseWith("order_settled", "order " + orderId + " is not open");
+        }
+        if (entry.order.scheme != wire::kBankPurchaseScheme) {
+            refuseWith("scheme_unsupported", "order " + orderId + " is not a bank-purchase order");
+        }
+        return answer(lost, ec.authorizePurchase(orderId, entry.order.amount,
+                                                 entry.order.merchant.value_or(""), request));
+    }
     if (call != "authorize") {
         refuseWith("not_found", "no endpoint /v1/orders/{id}/" + call);
     }
     return answer(lost, authorize(orderId, request));
+}
+
+net::PurchaseReportOutcome ScriptedTopupServer::reportPurchase(const std::string& orderId,
+                                                               net::PurchaseReport kind,
+                                                               ByteView message,
+                                                               ByteView signature) {
+    const bool lost = enter(ServerCall::ReportPurchase);
+    const std::lock_guard lock(mutex_);
+    OrderEntry& entry = orderLocked(orderId);
+    if (!crypto::verifySha256Signature(X509_get0_pubkey(device_.get()), message, signature)) {
+        refuseWith("bad_signature", "the purchase message is not signed by this device's key");
+    }
+    net::PurchaseReportOutcome outcome = ec.decidePurchase(orderId, kind, message);
+    entry.order.status = outcome.receipt.status == "settled" ? wire::OrderStatus::Settled
+                                                             : wire::OrderStatus::Reversed;
+    return answer(lost, outcome);
 }
 
 net::ReportOutcome ScriptedTopupServer::reportResult(const std::string& orderId, ByteView result,

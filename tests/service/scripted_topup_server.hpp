@@ -21,7 +21,14 @@
 
 namespace taplink::service::testing {
 
-enum class ServerCall { FetchOrder, FetchScript, Exchange, ReportResult, ReportEcLoad };
+enum class ServerCall {
+    FetchOrder,
+    FetchScript,
+    Exchange,
+    ReportResult,
+    ReportEcLoad,
+    ReportPurchase
+};
 
 class ScriptedTopupServer final : public net::TopupServer {
   public:
@@ -33,6 +40,8 @@ class ScriptedTopupServer final : public net::TopupServer {
                   net::wire::OrderStatus status = net::wire::OrderStatus::Open,
                   const std::string& scheme = "city-epurse");
     net::wire::OrderStatus orderStatus(const std::string& orderId) const;
+    // The payment-parameters version a bank-purchase order names (the TSM's newest for the chip).
+    void setParamsVersion(const std::string& orderId, std::uint32_t version);
     void setScriptEnvelope(nlohmann::json envelope);
     // Serves `envelope` for its scheme too (the bank-ec script beside the city one).
     void addScriptEnvelope(nlohmann::json envelope);
@@ -62,8 +71,14 @@ class ScriptedTopupServer final : public net::TopupServer {
     net::EcReportOutcome reportEcLoad(const std::string& orderId, net::EcReport kind,
                                       ByteView message, ByteView signature) override;
 
+    net::PurchaseReportOutcome reportPurchase(const std::string& orderId, net::PurchaseReport kind,
+                                              ByteView message, ByteView signature) override;
+
     // The bank issuer of bank-ec orders (read it between calls, not during one).
     ScriptedEcIssuer ec;
+    // purchase-authorize answered by the test instead of `ec` (when set).
+    std::function<nlohmann::json(const std::string& orderId, const nlohmann::json& request)>
+        purchaseAuthorize;
 
   private:
     struct Fault {

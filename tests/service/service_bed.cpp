@@ -46,7 +46,12 @@ ServiceBed::ServiceBed(Options options)
           makeEnvelope(readRechargeScript("city-epurse-load.json"), signingKey.get()))),
       service(
           port, readers, chip, journal, [this] { return server; }, {trustedKeyOf(signingKey.get())},
-          TopupSettings{"", options.cardWait}) {
+          TopupSettings{"", options.cardWait}, {},
+          [this](std::uint32_t version) {
+              if (requireParameters) {
+                  requireParameters(version);
+              }
+          }) {
     if (options.chipInserted) {
         port.insert(kChipReader, chipCard.card);
     }

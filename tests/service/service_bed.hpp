@@ -109,6 +109,8 @@ class ServiceBed {
     ReaderRegistry readers;
     ChipSession chip;
     std::shared_ptr<ScriptedTopupServer> server;
+    // The purchase's payment-parameters check, as taplinkd wires ChipManagement's (unset: none).
+    RequireParameters requireParameters;
     TopupService service;
     std::shared_ptr<sim::VirtualCard> card = makeCityCard();
 };

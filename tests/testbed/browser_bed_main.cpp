@@ -1,7 +1,9 @@
 // taplink-browser-bed: the whole product on the test bed for the browser tests (Node +
 // Playwright, tests/browser): taplinkd with its WebSocket and the merchant page's origin
-// allowed, taplink-server with the merchant listener, a city card in the reader. Prints one
-// JSON line of addresses, then answers commands on stdin, one JSON line each (docs/testbed.md):
+// allowed, taplink-server with the merchant listener, a city card in the reader, the chip's
+// payment applet personalised by the TSM for Tap & Pay (CVM limit ¥60.00: the page's ¥100
+// asks the PIN). Prints one JSON line of addresses, then answers commands on stdin, one JSON
+// line each (docs/testbed.md):
 //   pull-at N | insert | remove | balance | settled [SERIAL] | bank PROFILE | account | quit
 #include <fcntl.h>
 #include <poll.h>
@@ -19,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "payment_applet.hpp"
 #include "taplink/rpc/client.hpp"
 #include "topup_bed.hpp"
 
@@ -30,6 +33,9 @@ using taplink::testbed::TopupBed;
 
 constexpr const char* kCityProfile = "city-3des";
 constexpr const char* kCitySerial = "00000000000000000042";  // the simulator's default city card
+// The payment applet's contactless CVM limit: the page's ¥10..¥50 pay without a PIN, ¥100
+// asks it (the TSM's default, ¥300.00, is above every amount the page offers).
+constexpr const char* kCvmLimitYuan = "60.00";
 
 int stopPipe[2] = {-1, -1};
 
@@ -48,7 +54,8 @@ void usage(std::ostream& out) {
     out << "usage: taplink-browser-bed [--confirmation ask|auto] [--no-card] [--card-wait "
            "SECONDS]\n"
            "Prints one JSON line (checkoutUrl, foreignUrl, websocketUrl, socketPath, rootCa,\n"
-           "bedDir, nmManifestDir), then answers commands on stdin, one per line:\n"
+           "bedDir, nmManifestDir, demoPan, demoPin, cvmLimit), then answers commands on\n"
+           "stdin, one per line:\n"
            "  pull-at N | insert | remove | balance | settled [SERIAL] | bank PROFILE |\n"
            "  account | quit\n"
            "See docs/testbed.md.\n";
@@ -96,6 +103,7 @@ std::unique_ptr<TopupBed> bringUp(const CommandLine& line) {
     auto bed = std::make_unique<TopupBed>(options);
     bed->options().webAllowedOrigins = {bed->merchantUrl()};
     bed->startDaemon();
+    taplink::testbed::personalisePaymentApplet(*bed, kCvmLimitYuan);
     return bed;
 }
 
@@ -113,7 +121,10 @@ json addresses(TopupBed& bed) {
             {"nmManifestDir", nmDir},
             {"serverConfig", bed.serverConfig()},
             {"daemonLog", bed.daemonLog()},
-            {"cardSerial", kCitySerial}};
+            {"cardSerial", kCitySerial},
+            {"demoPan", taplink::testbed::kDemoBankPan},
+            {"demoPin", taplink::testbed::kDemoBankPin},
+            {"cvmLimit", kCvmLimitYuan}};
 }
 
 // The card back in the field: the one last pulled, or a new city card when there was none.
@@ -151,13 +162,14 @@ std::uint32_t cardBalance(TopupBed& bed) {
 }
 
 // The merchant page's demo account (TopupBed's kDemoAccountHolder), made on first use with
-// ¥500.00 for the demo bank card; its id.
+// ¥500.00 for the demo bank card and its purchase PIN kDemoBankPin; its id.
 std::string demoAccount(TopupBed& bed) {
     static std::string accountId;  // this process's one bed
     if (accountId.empty()) {
         accountId = bed.serverCommand({"account", "create", "--holder",
                                        taplink::testbed::kDemoAccountHolder, "--pan",
-                                       taplink::testbed::kDemoBankPan, "--balance", "500.00"})
+                                       taplink::testbed::kDemoBankPan, "--balance", "500.00",
+                                       "--pin", taplink::testbed::kDemoBankPin})
                         .at("accountId")
                         .get<std::string>();
     }

@@ -3,7 +3,9 @@
 // taplink-server, taplinkd), then does what an operator and a kiosk would: create an order
 // on the server, top up the card with the taplink CLI, and show balances and the settled
 // order; then the same for a bank card's e-cash (圈存): an account, a bank-ec order paid
-// from it, `taplink ecload`, the EC balance and the account before and after.
+// from it, `taplink ecload`, the EC balance and the account before and after; then Tap &
+// Pay: the TSM personalises the chip's payment applet, and the bank card pays the demo shop
+// from the same account with `taplink pay`, showing the approved receipt.
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +13,7 @@
 #include <vector>
 
 #include "child_process.hpp"
+#include "payment_applet.hpp"
 #include "topup_bed.hpp"
 
 namespace {
@@ -19,6 +22,7 @@ using taplink::testbed::TestBed;
 using taplink::testbed::TopupBed;
 
 constexpr const char* kHolder = taplink::testbed::kDemoAccountHolder;
+constexpr const char* kMerchant = "TapLink 演示商店 Demo Shop";
 
 // Runs a program with its output on ours, after printing the command line.
 int show(const std::vector<std::string>& argv, const std::string& display) {
@@ -28,10 +32,25 @@ int show(const std::vector<std::string>& argv, const std::string& display) {
     return taplink::testsupport::exitCodeOf(status.value_or(-1));
 }
 
+// The cardholder's account with ¥200.00 and the purchase PIN, for the demo's bank card; its
+// id.
+std::string openAccount(const TopupBed& demo) {
+    std::cout << "\n$ taplink-server account create --holder \"" << kHolder
+              << "\" --pan 628888000000…3 --balance 200.00 --pin " << taplink::testbed::kDemoBankPin
+              << std::endl;
+    std::string account = demo.serverCommand({"account", "create", "--holder", kHolder, "--pan",
+                                              taplink::testbed::kDemoBankPan, "--balance", "200.00",
+                                              "--pin", taplink::testbed::kDemoBankPin})
+                              .at("accountId")
+                              .get<std::string>();
+    std::cout << account << std::endl;
+    return account;
+}
+
 // The bank card's half: a bank card (bank-3des) on the reader instead of the city card, the
-// cardholder's account with ¥200.00, an EC load (圈存) of ¥50.00 from it with `taplink
-// ecload`, and both balances before and after: the card's EC balance and the account.
-int ecload(const TopupBed& demo, TestBed& bed) {
+// cardholder's account (its id into `account`), an EC load (圈存) of ¥50.00 from it with
+// `taplink ecload`, and both balances before and after: the card's EC balance and the account.
+int ecload(const TopupBed& demo, TestBed& bed, std::string& account) {
     std::cout << "\n--- EC load (圈存) onto a bank card ---\n"
               << "Swapping the city card for a bank card (bank-3des, PAN ending "
               << std::string(taplink::testbed::kDemoBankPan).substr(12) << ", EC balance 0)"
@@ -41,15 +60,9 @@ int ecload(const TopupBed& demo, TestBed& bed) {
     bed.sim().insert(taplink::testbed::kCardSlot, "bank-3des",
                      {{"pan", taplink::testbed::kDemoBankPan}, {"balance", 0}});
     bed.waitForCard(taplink::testbed::kCardSlot, true);
+    account = openAccount(demo);
     const std::string server = TopupBed::program("taplink-server");
-    std::cout << "\n$ taplink-server account create --holder \"" << kHolder
-              << "\" --pan 628888000000…3 --balance 200.00" << std::endl;
-    const std::string account =
-        demo.serverCommand({"account", "create", "--holder", kHolder, "--pan",
-                            taplink::testbed::kDemoBankPan, "--balance", "200.00"})
-            .at("accountId")
-            .get<std::string>();
-    std::cout << account << "\n\n$ taplink-server order create --amount 50.00 --scheme bank-ec "
+    std::cout << "\n$ taplink-server order create --amount 50.00 --scheme bank-ec "
               << "--account " << account << std::endl;
     const std::string order = demo.serverCommand({"order", "create", "--amount", "50.00",
                                                   "--scheme", "bank-ec", "--account", account})
@@ -66,6 +79,39 @@ int ecload(const TopupBed& demo, TestBed& bed) {
                      "taplink ecload --order " + order) != 0;
     failures += show({cli, "balance", "--socket", demo.socketPath()}, "taplink balance") != 0;
     failures += show(accountShow, "taplink-server account show " + account) != 0;
+    return failures;
+}
+
+// Tap & Pay: the TSM personalises the chip's payment applet (its default limits: ¥1000.00
+// a purchase, CVM limit ¥300.00), `taplink chip sync` applies the job, and the bank card
+// pays the demo shop ¥30.00 from the account with `taplink pay` (below the CVM limit: no
+// PIN); the receipt, and the account after.
+int purchase(const TopupBed& demo, const std::string& account) {
+    std::cout << "\n--- Tap & Pay (银行卡支付) with the bank card ---" << std::endl;
+    const std::string server = TopupBed::program("taplink-server");
+    const std::string cli = TopupBed::program("taplink");
+    const std::string serial = taplink::testbed::chipSerial(demo);
+    int failures = 0;
+    failures +=
+        show({server, "tsm", "personalise", "--chip-serial", serial, "--applet", "payment",
+              "--config", demo.serverConfig()},
+             "taplink-server tsm personalise --chip-serial " + serial + " --applet payment") != 0;
+    failures +=
+        show({cli, "chip", "sync", "--socket", demo.socketPath()}, "taplink chip sync") != 0;
+    std::cout << "\n$ taplink-server order create --amount 30.00 --scheme bank-purchase "
+              << "--merchant \"" << kMerchant << "\"" << std::endl;
+    const std::string order =
+        demo.serverCommand({"order", "create", "--amount", "30.00", "--scheme", "bank-purchase",
+                            "--merchant", kMerchant})
+            .at("orderId")
+            .get<std::string>();
+    std::cout << order << std::endl;
+    failures += show({cli, "pay", "--order", order, "--socket", demo.socketPath()},
+                     "taplink pay --order " + order) != 0;
+    failures += show({server, "order", "show", order, "--config", demo.serverConfig()},
+                     "taplink-server order show " + order) != 0;
+    failures += show({server, "account", "show", account, "--config", demo.serverConfig()},
+                     "taplink-server account show " + account) != 0;
     return failures;
 }
 
@@ -106,9 +152,12 @@ int main(int argc, char** argv) {
         failures += show({cli, "balance", "--socket", demo.socketPath()}, "taplink balance") != 0;
         failures += show({server, "order", "show", order, "--config", demo.serverConfig()},
                          "taplink-server order show " + order) != 0;
-        failures += ecload(demo, bed);
+        std::string account;
+        failures += ecload(demo, bed, account);
+        failures += purchase(demo, account);
         std::cout << (failures == 0 ? "\nDemo complete: the city card was topped up, the bank "
-                                      "card's e-cash loaded, and the server settled both orders.\n"
+                                      "card's e-cash loaded, the bank card paid the demo shop, "
+                                      "and the server settled all three orders.\n"
                                     : "\nDemo FAILED (see above).\n");
         return failures == 0 ? 0 : 1;
     } catch (const std::exception& error) {

@@ -24,6 +24,8 @@ inline constexpr const char* kChipPin = "123456";
 // demo's bank card: the test bank's prefix 6288880 (certs/make-pki.sh), Luhn check digit 3.
 inline constexpr const char* kDemoAccountHolder = "Demo Cardholder";
 inline constexpr const char* kDemoBankPan = "6288880000008883";
+// The demo account's purchase PIN (Tap & Pay above the CVM limit): a published test value.
+inline constexpr const char* kDemoBankPin = "147258";
 
 struct TopupBedOptions {
     std::string cardProfile = "city-3des";  // empty: no card at start

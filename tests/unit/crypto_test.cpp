@@ -15,6 +15,7 @@
 #include "taplink/crypto/aes_gcm.hpp"
 #include "taplink/crypto/block_cipher.hpp"
 #include "taplink/crypto/constant_time.hpp"
+#include "taplink/crypto/digest.hpp"
 #include "taplink/crypto/ec_keys.hpp"
 #include "taplink/crypto/epurse_keys.hpp"
 
@@ -67,6 +68,18 @@ Bytes iv16() {
 
 // ---------------------------------------------------------------------------------------
 // Block ciphers
+
+// FIPS 180-2 appendix B.1 and B.2 (the published one- and two-block messages), and the
+// empty message (NIST's SHA-256 example values).
+TEST(DigestCryptoTest, Sha256PublishedVectors) {
+    const auto digestOf = [](std::string_view text) {
+        return toHex(sha256(Bytes(text.begin(), text.end())));
+    };
+    EXPECT_EQ(digestOf("abc"), "BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD");
+    EXPECT_EQ(digestOf("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+              "248D6A61D20638B8E5C026930C3E6039A33CE45964FF2167F6ECEDD419DB06C1");
+    EXPECT_EQ(digestOf(""), "E3B0C44298FC1C149AFBF4C8996FB92427AE41E4649B934CA495991B7852B855");
+}
 
 TEST(BlockCipherCryptoTest, SizesPerCipher) {
     EXPECT_EQ(blockSize(Cipher::Des), 8U);

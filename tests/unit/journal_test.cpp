@@ -113,7 +113,7 @@ TEST_F(TopupJournalTest, AJournalFromBeforeVersioningIsUpgradedWithItsRecords) {
     }
     setSchemaVersion(path, 0);  // as every journal written before versioning reads
     auto journal = TopupJournal::open(path);
-    EXPECT_EQ(schemaVersion(path), 1);
+    EXPECT_EQ(schemaVersion(path), 2);  // 2: the purchases
     const auto record = journal.find("order-1");
     ASSERT_TRUE(record.has_value());
     EXPECT_EQ(record->state, TopupState::Authorized);
@@ -121,14 +121,14 @@ TEST_F(TopupJournalTest, AJournalFromBeforeVersioningIsUpgradedWithItsRecords) {
 
 TEST_F(TopupJournalTest, AJournalOfANewerTaplinkdIsRefusedUntouched) {
     { TopupJournal::open(path); }
-    setSchemaVersion(path, 2);
+    setSchemaVersion(path, 3);
     try {
         TopupJournal::open(path);
-        FAIL() << "a journal of schema version 2 was opened";
+        FAIL() << "a journal of schema version 3 was opened";
     } catch (const JournalError& error) {
         EXPECT_NE(std::string(error.what()).find("newer"), std::string::npos) << error.what();
     }
-    EXPECT_EQ(schemaVersion(path), 2);
+    EXPECT_EQ(schemaVersion(path), 3);
 }
 
 TEST_F(TopupJournalTest, StepsOutOfOrderAreRefusedAndChangeNothing) {

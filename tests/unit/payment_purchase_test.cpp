@@ -476,11 +476,34 @@ TEST(PurchaseSeal, EachSealDrawsItsOwnNonce) {
     EXPECT_EQ(toHex(ByteView(fixed).first(kSealNonceSize)), toHex(nonce));
 }
 
+// ISO 9564-1 8.1: 4 to 12 decimal digits, nothing else.
+TEST(PinRule, AValidPinIsFourToTwelveAsciiDigits) {
+    EXPECT_TRUE(isValidPin("1234"));
+    EXPECT_TRUE(isValidPin("123456789012"));
+    EXPECT_FALSE(isValidPin("123"));
+    EXPECT_FALSE(isValidPin("1234567890123"));
+    EXPECT_FALSE(isValidPin(""));
+    EXPECT_FALSE(isValidPin("12a4"));
+    EXPECT_FALSE(isValidPin("12 34"));
+    EXPECT_FALSE(
+        isValidPin(std::string_view("12\0"
+                                    "4",
+                                    4)));
+}
+
 TEST(PurchaseTrace, APutPinIsTracedWithoutItsDigits) {
     const std::string traced = sim::tracedApdu(putPin("123456").encode());
     EXPECT_EQ(traced, "80 46 00 00 <PIN>");
-    const Bytes other = putCardData(fromHex("9F36020011")).encode();
+    const Bytes other = beginPurchase(request(100)).encode();
     EXPECT_EQ(sim::tracedApdu(other), toHex(other, true));
+}
+
+TEST(PurchaseTrace, APutCardDataIsTracedWithoutThePan) {
+    const std::string traced =
+        sim::tracedApdu(putCardData(fromHex("5A086212345678901234")).encode());
+    EXPECT_EQ(traced.rfind("80 42 00 00 ", 0), 0U) << traced;
+    EXPECT_EQ(traced.find("62 12 34"), std::string::npos) << traced;
+    EXPECT_EQ(traced.find("5A"), std::string::npos) << traced;
 }
 
 // Codes from tests/unit/vectors/otp_vectors.json (make_otp_vectors.py, Python's hmac, checked

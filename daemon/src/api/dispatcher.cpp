@@ -205,6 +205,7 @@ void Dispatcher::addBuiltIns() {
         [this](const nlohmann::json& params, CallContext& context) {
             params::allowOnly(params, {});
             return nlohmann::json{{"version", kApiVersion},
+                                  {"daemonVersion", TAPLINK_VERSION},
                                   {"methods", methods(context.peer().caller)}};
         },
         Access::Web);

@@ -1,8 +1,10 @@
-// chip.status and chip.sync: the secure chip's managed applets (docs/api.md).
+// chip.status and chip.sync: the secure chip's managed applets; token.generate: the payment
+// applet's dynamic token (docs/api.md).
 #include <nlohmann/json.hpp>
 
 #include "api/params.hpp"
 #include "app/method_families.hpp"
+#include "service/payment_token.hpp"
 #include "taplink/apdu/apdu.hpp"
 #include "taplink/protocol/api_names.hpp"
 
@@ -63,6 +65,13 @@ void registerChipMethods(api::Dispatcher& dispatcher, ChipServices services) {
             jobs.push_back(jobJson(run));
         }
         return json{{"jobs", jobs}, {"applets", appletsJson(report.applets)}};
+    });
+    dispatcher.add(api::method::kTokenGenerate, [services](const json& params, api::CallContext&) {
+        api::params::allowOnly(params, {"challenge"});
+        const std::string challenge = api::params::requiredString(params, "challenge");
+        const chip::pay::TokenAnswer token =
+            service::generatePaymentToken(services.chip, challenge);
+        return json{{"code", token.code}, {"counter", token.counter}};
     });
 }
 

@@ -36,7 +36,8 @@ Daemon::Daemon(DaemonConfig config, std::unique_ptr<service::CardPort> cards)
       topups_(std::make_unique<service::TopupService>(
           *cards_, readers_, chip_, journal_, [this] { return serverClient(); },
           loadScriptKeys(config_), service::TopupSettings{config_.cardReader, config_.cardWait},
-          [this] { chipManagement_.requireLoadSamOperational(); })),
+          [this] { chipManagement_.requireLoadSamOperational(); },
+          [this](std::uint32_t version) { chipManagement_.requirePaymentParameters(version); })),
       resumer_([this] { topups_->resume(); }, config_.reportRetryEvery),
       claims_(journal_),
       webAccess_(
@@ -60,9 +61,10 @@ void Daemon::registerMethods() {
                          {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
     registerEcLoadMethods(dispatcher_,
                           {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
+    registerPayMethods(dispatcher_, {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
     registerDeviceMethods(dispatcher_, {*cards_, readers_, chip_, chipManagement_, journal_,
                                         settings_, [this] { return serverClient(); }});
-    registerChipMethods(dispatcher_, {chipManagement_});
+    registerChipMethods(dispatcher_, {chipManagement_, chip_});
     registerUiMethods(dispatcher_, trustedUi_);
     registerSettingsMethods(dispatcher_, settings_);
 }

@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = TAPLINK_VERSION;  // the project's, as api.version says
 
 json check(bool ok, const std::string& message) {
     return json{{"ok", ok}, {"message", message}};

@@ -54,13 +54,23 @@ service::TopupService::Confirm ecConfirmation(const TopupServices& services,
     };
 }
 
+}  // namespace
+
+std::optional<json> ecTxStatus(const TopupServices& services, const std::string& orderId) {
+    const auto record = services.topups.ecStatus(orderId);
+    if (!record) {
+        return std::nullopt;
+    }
+    return bankTxStatus(*record, net::wire::kBankEcScheme);
+}
+
 // ui.request kind "application": the cardholder picks among the matching applications. An
 // owner's call with no trusted UI attached takes the highest priority (EMV Book 1 12.4).
 service::ApplicationChoice applicationChoice(const TopupServices& services, const api::Peer& peer,
-                                             bool web) {
-    return [services, peer, web](const std::string& orderId,
-                                 const std::vector<emv::Candidate>& candidates,
-                                 const std::function<bool()>& cancelled) -> std::optional<Bytes> {
+                                             bool web, std::string_view what) {
+    return [services, peer, web, what](
+               const std::string& orderId, const std::vector<emv::Candidate>& candidates,
+               const std::function<bool()>& cancelled) -> std::optional<Bytes> {
         json offered = json::array();
         for (const auto& candidate : candidates) {
             offered.push_back({{"aid", toHex(candidate.aid)},
@@ -77,56 +87,37 @@ service::ApplicationChoice applicationChoice(const TopupServices& services, cons
         if (answer == UiAnswer::NoUi && !web) {
             return candidates.front().aid;
         }
-        requireAllowed(answer, "EC load");
+        requireAllowed(answer, what);
         return fromHex(choice);
     };
 }
 
-}  // namespace
-
-std::optional<json> ecTxStatus(const TopupServices& services, const std::string& orderId) {
-    const auto record = services.topups.ecStatus(orderId);
-    if (!record) {
-        return std::nullopt;
-    }
-    json status{{"orderId", record->orderId},
-                {"scheme", net::wire::kBankEcScheme},
-                {"state", journal::toString(record->state)},
-                {"amount", record->amount},
-                {"updatedAt", rfc3339(record->updatedAt)}};
-    if (!record->failure.empty()) {
-        status["failure"] = record->failure;
-    }
-    return status;
+StartCall startCall(const json& params, api::CallContext& call, std::string_view notification) {
+    api::params::allowOnly(params, {"orderId", "reader"});
+    StartCall start{api::params::requiredString(params, "orderId"),
+                    api::params::optionalString(params, "reader").value_or(""),
+                    {}};
+    start.progress = [&call, notification, orderId = start.orderId](const std::string& stage) {
+        call.notify(notification, json{{"orderId", orderId}, {"stage", stage}});
+    };
+    return start;
 }
 
 void registerEcLoadMethods(api::Dispatcher& dispatcher, TopupServices services) {
     dispatcher.add(
         api::method::kEcloadStart,
         [services](const json& params, api::CallContext& call) {
-            api::params::allowOnly(params, {"orderId", "reader"});
-            const std::string orderId = api::params::requiredString(params, "orderId");
-            const std::string reader = api::params::optionalString(params, "reader").value_or("");
-            const service::TopupProgress progress = [&call, &orderId](const std::string& stage) {
-                call.notify(api::notification::kEcloadProgress,
-                            json{{"orderId", orderId}, {"stage", stage}});
-            };
+            const auto [orderId, reader, progress] =
+                startCall(params, call, api::notification::kEcloadProgress);
             service::TopupService::Confirm confirm;
             if (call.session().isWeb()) {
-                if (!net::wire::isValidOrderId(orderId) ||
-                    !services.claims.claim(orderId, webOrigin(call))) {
-                    throw api::ApiError(api::ErrorCode::OrderNotFound,
-                                        "this page cannot load order " + orderId);
-                }
+                requireWebClaim(services, call, orderId, "load");
                 confirm = ecConfirmation(services, call.peer());
             }
-            struct WakeResumer {
-                Resumer& toWake;
-                ~WakeResumer() { toWake.wake(); }
-            } wake{services.resumer};
+            const WakeResumer wake{services.resumer};
             const auto outcome = services.topups.runEcLoad(
                 orderId, reader, progress, [&call] { return call.cancelled(); }, confirm,
-                applicationChoice(services, call.peer(), call.session().isWeb()));
+                applicationChoice(services, call.peer(), call.session().isWeb(), "EC load"));
             return outcomeJson(outcome);
         },
         api::Access::Web);

@@ -14,7 +14,7 @@ api::ApiError translateFailure(const std::exception_ptr& failure) {
         return {api::ErrorCode::InvalidParams, std::string("invalid params: ") + error.what()};
     } catch (...) {
         const auto described = service::describeFailure(failure, "");
-        return {described.code(), described.what()};
+        return {described.code(), described.what(), described.details()};
     }
 }
 

@@ -50,17 +50,59 @@ void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services);
 void registerEcLoadMethods(api::Dispatcher& dispatcher, TopupServices services);
 // tx.status of an EC load; nullopt when the order has no EC-load record.
 std::optional<nlohmann::json> ecTxStatus(const TopupServices& services, const std::string& orderId);
+// pay.start (Tap & Pay purchase), on the same services.
+void registerPayMethods(api::Dispatcher& dispatcher, TopupServices services);
+// tx.status of a purchase; nullopt when the order has no purchase record.
+std::optional<nlohmann::json> purchaseTxStatus(const TopupServices& services,
+                                               const std::string& orderId);
+// ui.request kind "application" for an EC load or a purchase (`what`: "EC load"). An owner's
+// call with no trusted UI attached takes the highest priority (EMV Book 1 12.4).
+service::ApplicationChoice applicationChoice(const TopupServices& services, const api::Peer& peer,
+                                             bool web, std::string_view what);
 // What the top-up and EC-load families share: unix seconds as RFC 3339 UTC, and the web
 // caller's origin as taplinkd compares it (the gate let only valid ones through).
 std::string rfc3339(std::int64_t unixSeconds);
 std::string webOrigin(const api::CallContext& call);
-// A trusted-UI question of `kind` ("topup", "ecload", "application") from the caller.
+// What a bank-card start call (ecload.start, pay.start) names: the order and the card reader
+// ("" any), and its progress sent to the caller as `notification` (docs/api.md).
+struct StartCall {
+    std::string orderId;
+    std::string reader;
+    service::TopupProgress progress;
+};
+StartCall startCall(const nlohmann::json& params, api::CallContext& call,
+                    std::string_view notification);
+// A web page's start call may only run an order its origin claims (docs/api.md):
+// OrderNotFound "this page cannot <verb> order <id>" otherwise.
+void requireWebClaim(const TopupServices& services, const api::CallContext& call,
+                     const std::string& orderId, std::string_view verb);
+// Wakes the resumer when a start call ends, however it ends: open orders of other
+// transactions may now be settled or reported.
+struct WakeResumer {
+    Resumer& toWake;
+    ~WakeResumer() { toWake.wake(); }
+};
+// A trusted-UI question of `kind` ("topup", "ecload", "pay", "pin", "application") from the
+// caller.
 UiQuestion orderQuestion(std::string kind, const api::Peer& peer, nlohmann::json details);
 // Returns when the trusted UI allowed `what` ("top-up", "EC load"); otherwise throws the
 // ServiceError its answer means (user_denied, timeout, confirmation_unavailable, cancelled).
 void requireAllowed(UiAnswer answer, std::string_view what);
 // The "timings" of topup.start's and ecload.start's result (docs/api.md).
 nlohmann::json timingsJson(const service::TopupTimings& timings);
+// tx.status of a bank-card record (EC load, purchase) under its `scheme` (docs/api.md).
+template <typename BankRecord>
+nlohmann::json bankTxStatus(const BankRecord& record, std::string_view scheme) {
+    nlohmann::json status{{"orderId", record.orderId},
+                          {"scheme", scheme},
+                          {"state", toString(record.state)},  // found in journal:: by ADL
+                          {"amount", record.amount},
+                          {"updatedAt", rfc3339(record.updatedAt)}};
+    if (!record.failure.empty()) {
+        status["failure"] = record.failure;
+    }
+    return status;
+}
 
 // device.info, diagnostics.
 struct DeviceServices {
@@ -74,9 +116,10 @@ struct DeviceServices {
 };
 void registerDeviceMethods(api::Dispatcher& dispatcher, DeviceServices services);
 
-// chip.status, chip.sync (owner only: the CLI and the GUI).
+// chip.status, chip.sync, token.generate (owner only: the CLI and the GUI).
 struct ChipServices {
     service::ChipManagement& management;
+    service::ChipSession& chip;  // token.generate: the payment applet's GENERATE TOKEN
 };
 void registerChipMethods(api::Dispatcher& dispatcher, ChipServices services);
 // chip.status's result.

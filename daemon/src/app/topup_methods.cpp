@@ -75,6 +75,14 @@ std::string webOrigin(const api::CallContext& call) {
     return canonicalOrigin(call.peer().origin).value_or(call.peer().origin);
 }
 
+void requireWebClaim(const TopupServices& services, const api::CallContext& call,
+                     const std::string& orderId, std::string_view verb) {
+    if (!net::wire::isValidOrderId(orderId) || !services.claims.claim(orderId, webOrigin(call))) {
+        throw api::ApiError(api::ErrorCode::OrderNotFound,
+                            "this page cannot " + std::string(verb) + " order " + orderId);
+    }
+}
+
 json timingsJson(const service::TopupTimings& timings) {
     return json{{"totalMs", timings.total},
                 {"cardMs", timings.card},
@@ -124,18 +132,11 @@ void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services) {
             };
             service::TopupService::Confirm confirm;
             if (call.session().isWeb()) {
-                if (!net::wire::isValidOrderId(orderId) ||
-                    !services.claims.claim(orderId, webOrigin(call))) {
-                    throw api::ApiError(api::ErrorCode::OrderNotFound,
-                                        "this page cannot top up order " + orderId);
-                }
+                requireWebClaim(services, call, orderId, "top up");
                 confirm = webConfirmation(services, call.peer(), progress);
             }
             // Whatever happened, open top-ups of other orders may now be settled or reported.
-            struct WakeResumer {
-                Resumer& toWake;
-                ~WakeResumer() { toWake.wake(); }
-            } wake{services.resumer};
+            const WakeResumer wake{services.resumer};
             const auto outcome = services.topups.run(
                 orderId, reader, progress, [&call] { return call.cancelled(); }, confirm);
             return outcomeJson(outcome);
@@ -150,6 +151,9 @@ void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services) {
             requireOwnOrder(services, call, orderId);
             if (auto ecStatus = ecTxStatus(services, orderId)) {
                 return *ecStatus;
+            }
+            if (auto purchaseStatus = purchaseTxStatus(services, orderId)) {
+                return *purchaseStatus;
             }
             const auto record = services.topups.status(orderId);
             json status{{"orderId", record.orderId},

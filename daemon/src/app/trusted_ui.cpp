@@ -1,5 +1,7 @@
 #include "app/trusted_ui.hpp"
 
+#include <openssl/crypto.h>
+
 #include <algorithm>
 #include <ctime>
 
@@ -35,7 +37,7 @@ struct TrustedUi::Pending {
     json params;                                     // the ui.request params
     std::optional<UiAnswer> answer;  // set once, by respond() or by the first waiter's end
     std::size_t waiters = 0;
-    std::string choice;  // kind "application": the AID chosen
+    std::string choice;  // kind "application": the AID chosen; "pin": the PIN until taken
 };
 
 TrustedUi::TrustedUi(std::chrono::seconds answerTimeout) : answerTimeout_(answerTimeout) {}
@@ -158,7 +160,19 @@ UiAnswer TrustedUi::ask(const UiQuestion& question, const std::function<bool()>&
     if (choice != nullptr) {
         *choice = pending->choice;
     }
+    OPENSSL_cleanse(pending->choice.data(), pending->choice.size());  // a PIN: one copy only
+    pending->choice.clear();
     return *pending->answer;
+}
+
+std::string TrustedUi::kindOf(const std::string& id) const {
+    const std::lock_guard lock(mutex_);
+    for (const auto& pending : pending_) {
+        if (pending->id == id) {
+            return pending->question.kind;
+        }
+    }
+    return {};
 }
 
 std::size_t TrustedUi::waiting(const std::string& id) const {

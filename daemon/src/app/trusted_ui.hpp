@@ -22,12 +22,13 @@
 namespace taplink::app {
 
 struct UiQuestion {
-    std::string kind;  // "origin", "topup", "ecload" or "application"
+    std::string kind;  // "origin", "topup", "ecload", "pay", "pin" or "application"
     std::string origin;
     std::string transport;
     std::string extensionId;  // native messaging only
     // The request's member named after the kind: "topup" {orderId, amount, currency, card},
-    // "ecload" the same with the bank card, "application" {orderId, candidates}.
+    // "ecload" the same with the bank card, "pay" the same with the merchant, "pin"
+    // {orderId, amount, currency, merchant, pan}, "application" {orderId, candidates}.
     std::optional<nlohmann::json> details;
 };
 
@@ -52,12 +53,16 @@ class TrustedUi {
     // Asks the attached UIs and waits for the first answer, the timeout, the last UI leaving
     // or cancelled() turning true (polled). Questions about the same origin share one
     // dialog: a second caller waits for the answer the first one gets.
-    // `choice`, when given, gets the answer's choice (kind "application": the AID in hex).
+    // `choice`, when given, gets the answer's choice (kind "application": the AID in hex;
+    // "pin": the PIN, wiped here once handed over).
     UiAnswer ask(const UiQuestion& question, const std::function<bool()>& cancelled,
                  std::string* choice = nullptr);
 
     // ui.respond; false when no such question is open (answered, timed out, gone).
     bool respond(const std::string& id, bool allow, bool remember, const std::string& choice = "");
+
+    // The kind of an open question; empty when it is not open.
+    std::string kindOf(const std::string& id) const;
 
     // How many callers wait for the answer to this question (0 when it is not open).
     std::size_t waiting(const std::string& id) const;

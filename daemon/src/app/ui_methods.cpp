@@ -1,14 +1,28 @@
 // ui.attach, ui.detach and ui.respond: the trusted UI (taplink-gui) on the owner's socket.
+#include <openssl/crypto.h>
+
 #include <nlohmann/json.hpp>
 
 #include "api/params.hpp"
 #include "app/method_families.hpp"
+#include "taplink/chip/payment_protocol.hpp"
 #include "taplink/protocol/api_names.hpp"
 
 namespace taplink::app {
 
 namespace {
+
 using nlohmann::json;
+
+// The answer's choice; a PIN is wiped when the call is done with it.
+struct ChoiceText {
+    std::string text;
+    ChoiceText() = default;
+    ChoiceText(const ChoiceText&) = delete;
+    ChoiceText& operator=(const ChoiceText&) = delete;
+    ~ChoiceText() { OPENSSL_cleanse(text.data(), text.size()); }
+};
+
 }  // namespace
 
 void registerUiMethods(api::Dispatcher& dispatcher, TrustedUi& trustedUi) {
@@ -43,9 +57,16 @@ void registerUiMethods(api::Dispatcher& dispatcher, TrustedUi& trustedUi) {
             }
             remember = params["remember"].get<bool>();
         }
-        // kind "application": the AID chosen among the candidates (hex).
-        const std::string choice = api::params::optionalString(params, "choice").value_or("");
-        if (!trustedUi.respond(id, decision == "allow", remember, choice)) {
+        // kind "application": the AID chosen among the candidates (hex); "pin": the PIN,
+        // never echoed in an error, a log line or ui.request.closed.
+        ChoiceText choice;
+        choice.text = api::params::optionalString(params, "choice").value_or("");
+        if (decision == "allow" && trustedUi.kindOf(id) == "pin" &&
+            !chip::pay::isValidPin(choice.text)) {
+            throw api::ApiError(api::ErrorCode::InvalidParams,
+                                "invalid params: a PIN is 4 to 12 digits", {{"param", "choice"}});
+        }
+        if (!trustedUi.respond(id, decision == "allow", remember, choice.text)) {
             throw api::ApiError(api::ErrorCode::NotFound,
                                 "no open request " + id + " (answered, timed out or withdrawn)");
         }

@@ -42,7 +42,22 @@ constexpr std::string_view kVersion1 =
     " order_id TEXT NOT NULL REFERENCES ecloads(order_id),"
     " state TEXT NOT NULL, at INTEGER NOT NULL);";
 
-constexpr std::array kSteps{SchemaStep{1, kVersion1}};
+// Version 2: the purchases (Tap & Pay, purchase_journal.hpp), laid out as the EC loads. IF NOT
+// EXISTS as version 1: a journal whose version was lost (read 0) may already have them.
+constexpr std::string_view kVersion2 =
+    "CREATE TABLE IF NOT EXISTS purchases ("
+    " order_id TEXT PRIMARY KEY,"
+    " amount INTEGER NOT NULL CHECK (amount > 0),"
+    " state TEXT NOT NULL,"
+    " details TEXT NOT NULL DEFAULT '{}',"
+    " failure TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS purchase_events ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " order_id TEXT NOT NULL REFERENCES purchases(order_id),"
+    " state TEXT NOT NULL, at INTEGER NOT NULL);";
+
+constexpr std::array kSteps{SchemaStep{1, kVersion1}, SchemaStep{2, kVersion2}};
 
 }  // namespace
 

@@ -6,7 +6,7 @@
 
 namespace taplink::journal {
 
-// Brings the journal's tables (top-ups, EC loads, their events) to this build's version.
+// Brings the journal's tables (top-ups, EC loads, purchases, their events) to this build's version.
 void upgradeJournalSchema(sqlite3* database);
 
 }  // namespace taplink::journal

@@ -24,9 +24,10 @@ bool isPlainName(const std::string& name) {
 }
 
 // The script calls the daemon allows and the device API path each maps to (docs/server.md).
-constexpr std::array<std::pair<std::string_view, std::string_view>, 2> kServerCalls{{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 3> kServerCalls{{
     {"authorize", "authorize"},
     {"ecload-authorize", "ecload/authorize"},
+    {"purchase-authorize", "purchase/authorize"},
 }};
 
 std::string callPath(const std::string& call) {
@@ -144,39 +145,63 @@ ReportOutcome TopupServerClient::reportResult(const std::string& orderId, ByteVi
 namespace {
 
 // 409 already_settled / already_reversed with sameResult: our own earlier report, decided.
-std::optional<EcReportOutcome> earlierDecision(const json& body) {
+template <class Outcome, class ReadReceipt>
+std::optional<Outcome> earlierDecision(const json& body, ReadReceipt readReceipt) {
     if (!body.is_object() || !body.value("sameResult", false) || !body.contains("receipt")) {
         return std::nullopt;
     }
-    const std::string code = body.value("code", "");
+    // The server's refusal body: {"error": {"code", "message"}, "receipt", "sameResult"}.
+    const json error = body.value("error", json::object());
+    const std::string code = error.is_object() ? error.value("code", "") : "";
     if (code != wire::refusal::kAlreadySettled && code != "already_reversed") {
         return std::nullopt;
     }
-    return EcReportOutcome{true, wire::EcReceipt::fromJson(body.at("receipt"))};
+    return Outcome{true, readReceipt(body)};
 }
 
 }  // namespace
+
+template <class Outcome, class ReadReceipt>
+Outcome TopupServerClient::postReport(const std::string& path, const std::string& what,
+                                      ByteView message, ByteView signature,
+                                      ReadReceipt readReceipt) {
+    const wire::ResultReport report{Bytes(message.begin(), message.end()),
+                                    Bytes(signature.begin(), signature.end())};
+    const HttpResponse response = https_->postJson(path, wire::toJson(report).dump());
+    const json body = parseBody(response, what);
+    if (response.status == 409) {
+        const auto earlier = readAnswer(
+            body, what, [&](const json& j) { return earlierDecision<Outcome>(j, readReceipt); });
+        if (earlier) {
+            return *earlier;
+        }
+    }
+    const json answer = expectOk(response, what);
+    return Outcome{false, readAnswer(answer, what, readReceipt)};
+}
 
 EcReportOutcome TopupServerClient::reportEcLoad(const std::string& orderId, EcReport kind,
                                                 ByteView message, ByteView signature) {
     const bool result = kind == EcReport::Result;
     const std::string what =
         std::string(result ? "EC load result" : "EC load reversal") + " of order " + orderId;
-    const wire::ResultReport report{Bytes(message.begin(), message.end()),
-                                    Bytes(signature.begin(), signature.end())};
-    const HttpResponse response =
-        https_->postJson("/v1/orders/" + orderId + (result ? "/ecload/result" : "/ecload/reverse"),
-                         wire::toJson(report).dump());
-    const json body = parseBody(response, what);
-    if (response.status == 409) {
-        if (auto earlier = readAnswer(body, what, earlierDecision)) {
-            return *earlier;
-        }
-    }
-    const json answer = expectOk(response, what);
-    return EcReportOutcome{false, readAnswer(answer, what, [](const json& j) {
-                               return wire::EcReceipt::fromJson(j.at("receipt"));
-                           })};
+    return postReport<EcReportOutcome>(
+        "/v1/orders/" + orderId + (result ? "/ecload/result" : "/ecload/reverse"), what, message,
+        signature, [](const json& j) { return wire::EcReceipt::fromJson(j.at("receipt")); });
+}
+
+PurchaseReportOutcome TopupServerClient::reportPurchase(const std::string& orderId,
+                                                        PurchaseReport kind, ByteView message,
+                                                        ByteView signature) {
+    const bool result = kind == PurchaseReport::Result;
+    const std::string what =
+        std::string(result ? "purchase result" : "purchase reversal") + " of order " + orderId;
+    return postReport<PurchaseReportOutcome>(
+        "/v1/orders/" + orderId + (result ? "/purchase/result" : "/purchase/reverse"), what,
+        message, signature, [](const json& j) {
+            // 200: the receipt itself; 409 sameResult: the receipt under "receipt".
+            return wire::PurchaseReceipt::fromJson(j.contains("receipt") ? j.at("receipt") : j);
+        });
 }
 
 // --- The TSM (docs/server.md, "Chip management")

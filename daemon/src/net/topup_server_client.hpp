@@ -14,6 +14,7 @@
 #include "net/tsm_server.hpp"
 #include "taplink/base/bytes.hpp"
 #include "taplink/protocol/ecload_wire.hpp"
+#include "taplink/protocol/purchase_wire.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::net {
@@ -54,6 +55,15 @@ struct EcReportOutcome {
     wire::EcReceipt receipt;      // status "settled" or "reversed"
 };
 
+// What decided a purchase (docs/server.md, "Purchase"): the signed TLP1 result or the TLQ1
+// reversal, with the EC load's two kinds.
+using PurchaseReport = EcReport;
+
+struct PurchaseReportOutcome {
+    bool alreadyDecided = false;    // the server had these exact bytes from an earlier report
+    wire::PurchaseReceipt receipt;  // status "settled" or "reversed"
+};
+
 // The port to the top-up server that the money path uses: TopupServerClient over HTTPS, or a
 // scripted server in process for the service's tests. Failures are ServerRefusal (the server
 // said no) or NetError (it could not be asked).
@@ -76,6 +86,9 @@ class TopupServer {
     // already_settled / already_reversed with sameResult) count as decided.
     virtual EcReportOutcome reportEcLoad(const std::string& orderId, EcReport kind,
                                          ByteView message, ByteView signature) = 0;
+    // POST /v1/orders/{id}/purchase/result or /reverse, decided as reportEcLoad's.
+    virtual PurchaseReportOutcome reportPurchase(const std::string& orderId, PurchaseReport kind,
+                                                 ByteView message, ByteView signature) = 0;
 };
 
 class TopupServerClient final : public TopupServer, public TsmServer {
@@ -90,12 +103,20 @@ class TopupServerClient final : public TopupServer, public TsmServer {
                                ByteView signature) override;
     EcReportOutcome reportEcLoad(const std::string& orderId, EcReport kind, ByteView message,
                                  ByteView signature) override;
+    PurchaseReportOutcome reportPurchase(const std::string& orderId, PurchaseReport kind,
+                                         ByteView message, ByteView signature) override;
     std::vector<TsmJob> syncTsm(const std::vector<TsmAppletReport>& applets) override;
     nlohmann::json tsmStep(const std::string& jobId, const std::string& step,
                            const nlohmann::json& request) override;
 
   private:
     nlohmann::json expectOk(const HttpResponse& response, const std::string& what);
+    // POSTs a signed report to `path`; the earlier decision of the same bytes (409 with
+    // sameResult) or the answer's receipt, read by `readReceipt` from the whole body (the
+    // 200 answer, or the 409 refusal that carries the receipt).
+    template <class Outcome, class ReadReceipt>
+    Outcome postReport(const std::string& path, const std::string& what, ByteView message,
+                       ByteView signature, ReadReceipt readReceipt);
 
     std::shared_ptr<HttpsClient> https_;
 };

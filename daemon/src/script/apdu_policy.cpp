@@ -7,6 +7,7 @@
 #include "taplink/cards/epurse/epurse_protocol.hpp"
 #include "taplink/chip/chip_management.hpp"
 #include "taplink/chip/load_sam_protocol.hpp"
+#include "taplink/chip/payment_protocol.hpp"
 #include "taplink/gp/scp03_commands.hpp"
 
 namespace taplink::script {
@@ -168,7 +169,8 @@ constexpr std::uint8_t kSelectByName = 0x04;
 constexpr std::array<std::uint8_t, 2> kP1P2EcBalance = {0x9F, 0x79};
 constexpr std::size_t kPutBalanceLength = 10;
 
-std::vector<ApduRule> bankCardRules() {
+// The EMV commands both bank schemes send (no money moves with any of them by itself).
+std::vector<ApduRule> bankCardCommonRules() {
     constexpr std::string_view kGenerateAc = "GENERATE AC";
     return {
         {"SELECT",
@@ -215,20 +217,55 @@ std::vector<ApduRule> bankCardRules() {
          false,
          {},
          false},
-        // The issuer script's write of the EC balance and nothing else (not the limit 9F77,
-        // 9F78 or 9F6D): P1-P2 9F 79, data n12 balance (6) || MAC (4) (JR/T 0025.13,
-        // docs/bank-cards.md step 9). Money; only ever inside the issuer's script.
-        {"PUT DATA 9F79 (secure messaging)",
-         kClaSecureMessaging,
-         kInsPutData,
-         kP1P2EcBalance[0],
-         kP1P2EcBalance[1],
-         {},
-         true,
-         true,
-         kPutBalanceLength,
-         true},
         // The kernel fetches a case 4 answer that came with a warning (62xx/63xx).
+        {"GET RESPONSE",
+         kClaInterindustry,
+         kInsGetResponse,
+         0x00,
+         0x00,
+         {},
+         false,
+         false,
+         {},
+         false},
+    };
+}
+
+std::vector<ApduRule> bankCardRules() {
+    std::vector<ApduRule> rules = bankCardCommonRules();
+    // The issuer script's write of the EC balance and nothing else (not the limit 9F77,
+    // 9F78 or 9F6D): P1-P2 9F 79, data n12 balance (6) || MAC (4) (JR/T 0025.13,
+    // docs/bank-cards.md step 9). Money; only ever inside the issuer's script.
+    rules.push_back({"PUT DATA 9F79 (secure messaging)",
+                     kClaSecureMessaging,
+                     kInsPutData,
+                     kP1P2EcBalance[0],
+                     kP1P2EcBalance[1],
+                     {},
+                     true,
+                     true,
+                     kPutBalanceLength,
+                     true});
+    return rules;
+}
+
+// A purchase rule of the payment applet: CLA 80, P1 P2 00 00 (docs/chip.md, "Payment
+// applet: purchase").
+ApduRule purchaseRule(std::string_view name, std::uint8_t ins, bool engineStepOnly = false) {
+    return {name, chip::pay::kCla, ins, 0x00, 0x00, {}, false, false, {}, false, engineStepOnly};
+}
+
+// The chip's side of a Tap & Pay purchase (docs/scripts.md, "Bank purchase"). Not GENERATE
+// TOKEN (80 48): a purchase script has no business making one-time codes.
+std::vector<ApduRule> purchaseChipRules() {
+    namespace mgmt = chip::mgmt;
+    namespace ins = chip::pay::ins;
+    return {
+        selectByName("SELECT payment applet", mgmt::appletAid(mgmt::Applet::Payment)),
+        purchaseRule("BEGIN PURCHASE", ins::kBeginPurchase),
+        purchaseRule("PUT CARD DATA", ins::kPutCardData, true),
+        purchaseRule("SEAL", ins::kSeal),
+        purchaseRule("PUT PIN", ins::kPutPin, true),
         {"GET RESPONSE",
          kClaInterindustry,
          kInsGetResponse,
@@ -274,6 +311,16 @@ const ApduPolicy& ApduPolicy::chip() {
 
 const ApduPolicy& ApduPolicy::bankCard() {
     static const ApduPolicy policy(bankCardRules());
+    return policy;
+}
+
+const ApduPolicy& ApduPolicy::bankPurchaseCard() {
+    static const ApduPolicy policy(bankCardCommonRules());
+    return policy;
+}
+
+const ApduPolicy& ApduPolicy::purchaseChip() {
+    static const ApduPolicy policy(purchaseChipRules());
     return policy;
 }
 

@@ -38,6 +38,10 @@ struct ApduRule {
     std::optional<std::size_t> dataLength;
     // Only inside an issuer script: never a script's own apdu step nor a kernel step.
     bool issuerScriptOnly = false;
+    // Only through the engine's own step for it (PUT CARD DATA: relayCardData, PUT PIN:
+    // onlinePin), never a script's apdu step: the card's objects and the PIN are the
+    // engine's to send, and no script can make the chip seal made-up card data.
+    bool engineStepOnly = false;
 };
 
 // What is known of a command: everything at send time; at load time P1, P2 or the data may
@@ -73,6 +77,15 @@ class ApduPolicy {
     //         and only there), GET RESPONSE (00 C0 00 00).
     //         Never VERIFY, purchase, application block/unblock or PIN change.
     static const ApduPolicy& bankCard();
+    //   bank card (scheme bank-purchase): bankCard() without the PUT DATA of the EC balance,
+    //         so nothing an issuer script could carry.
+    static const ApduPolicy& bankPurchaseCard();
+    //   chip, scheme bank-purchase: SELECT of the payment applet (00 A4 04 00, its AID
+    //         exactly), BEGIN PURCHASE (80 40 00 00), SEAL (80 44 00 00), GET RESPONSE
+    //         (00 C0 00 00), and through the engine's steps only PUT CARD DATA (80 42 00 00)
+    //         and PUT PIN (80 46 00 00). Never GENERATE TOKEN, MANAGE, SCP03, the load SAM
+    //         or PIV.
+    static const ApduPolicy& purchaseChip();
     //   chip, scheme tsm (the TSM's management session): SELECT of the load SAM or the
     //         payment applet (00 A4 04 00, those AIDs exactly), INITIALIZE UPDATE (80 50,
     //         P2 00), EXTERNAL AUTHENTICATE (84 82), MANAGE (84 E2 00 00). Nothing else: no

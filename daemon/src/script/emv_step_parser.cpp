@@ -28,27 +28,6 @@ constexpr std::uint32_t kPbocResults = 0xDF31;  // JR/T 0025: the same layout
 constexpr std::array<std::uint32_t, 8> kCardholderTags = {0x5A,   0x57,   0x56,   0x5F20,
                                                           0x9F0B, 0x9F1F, 0x9F20, 0x9F6B};
 
-// A BER tag (Book 3 Annex B1) of 1 to 3 bytes, written in hex: "9F38".
-std::uint32_t tagField(ObjectReader& reader, std::string_view key) {
-    const std::string text = reader.string(key);
-    const auto bytes = strictHex(text);
-    std::uint32_t tag = 0;
-    if (bytes && !bytes->empty() && bytes->size() <= 3) {
-        try {
-            Bytes object = *bytes;
-            object.push_back(0x00);  // a zero length: the tag on its own parses as an object
-            const std::vector<tlv::Tlv> parsed = tlv::parse(object);
-            tag = parsed.size() == 1 && tlv::encodeTag(parsed[0].tag) == *bytes ? parsed[0].tag : 0;
-        } catch (const std::exception&) {
-            tag = 0;
-        }
-    }
-    if (tag == 0) {
-        reader.fail(std::string(key) + " must be a BER-TLV tag in hex, not " + inQuotes(text));
-    }
-    return tag;
-}
-
 TlvAs tlvAsFrom(ObjectReader& reader) {
     const std::string as = reader.optionalString("as").value_or("bytes");
     if (as == "bytes") {
@@ -89,6 +68,26 @@ std::string variableField(ObjectReader& reader, std::string_view key) {
 }
 
 }  // namespace
+
+std::uint32_t tagField(ObjectReader& reader, std::string_view key) {
+    const std::string text = reader.string(key);
+    const auto bytes = strictHex(text);
+    std::uint32_t tag = 0;
+    if (bytes && !bytes->empty() && bytes->size() <= 3) {
+        try {
+            Bytes object = *bytes;
+            object.push_back(0x00);  // a zero length: the tag on its own parses as an object
+            const std::vector<tlv::Tlv> parsed = tlv::parse(object);
+            tag = parsed.size() == 1 && tlv::encodeTag(parsed[0].tag) == *bytes ? parsed[0].tag : 0;
+        } catch (const std::exception&) {
+            tag = 0;
+        }
+    }
+    if (tag == 0) {
+        reader.fail(std::string(key) + " must be a BER-TLV tag in hex, not " + inQuotes(text));
+    }
+    return tag;
+}
 
 // --- the terminal data store
 
@@ -146,13 +145,20 @@ std::vector<TlvObject> StepParser::parseTlvObjects(const json& list, const std::
 
 void StepParser::parseTlvExtraction(ObjectReader& reader, ApduStep& step, bool definite) {
     const json* objects = reader.optional("extractTlv");
-    if (reader.has("tlvTemplate") != (objects != nullptr)) {
-        reader.fail("extractTlv and tlvTemplate come together");
+    // A chip's answer may be bare objects (BEGIN PURCHASE's); a card's is always a template.
+    const bool templateOptional = step.target == Target::Chip;
+    if (reader.has("tlvTemplate") && objects == nullptr) {
+        reader.fail("tlvTemplate comes with extractTlv");
     }
     if (objects == nullptr) {
         return;
     }
-    step.tlvTemplate = tagField(reader, "tlvTemplate");
+    if (!reader.has("tlvTemplate") && !templateOptional) {
+        reader.fail("extractTlv on a card's answer needs its tlvTemplate");
+    }
+    if (reader.has("tlvTemplate")) {
+        step.tlvTemplate = tagField(reader, "tlvTemplate");
+    }
     step.extractTlv = parseTlvObjects(*objects, reader.where() + " extractTlv", definite);
 }
 

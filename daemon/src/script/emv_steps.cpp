@@ -98,6 +98,15 @@ Variables objectsToVariables(const std::vector<TlvObject>& objects, const Lookup
     return out;
 }
 
+// A tag the card gave twice must hold the same value both times, or the objects relayed to
+// the chip would depend on which answer came last.
+void remember(CardObjects& seen, std::uint32_t tag, const Bytes& value) {
+    const auto [known, added] = seen.try_emplace(tag, value);
+    if (!added && known->second != value) {
+        throw emv::MalformedAnswer(emv::tagName(tag) + " read twice with different values");
+    }
+}
+
 // The AFL as the card sent it: SFI << 3, first, last, ODA count per entry (Book 3 10.2).
 Bytes aflBytes(const std::vector<emv::AflEntry>& entries) {
     ByteWriter out;
@@ -108,6 +117,32 @@ Bytes aflBytes(const std::vector<emv::AflEntry>& entries) {
             .u8(entry.odaRecords);
     }
     return out.take();
+}
+
+// The answer's objects: the template's children, or the whole answer when there is none.
+std::vector<tlv::Tlv> answerObjects(ByteView answer, std::optional<std::uint32_t> templateTag) {
+    if (templateTag) {
+        const std::string what = "template " + emv::tagName(*templateTag);
+        return emv::EmvTemplate::parse(answer, *templateTag, what).children();
+    }
+    try {
+        return tlv::parse(answer);
+    } catch (const tlv::TlvError& error) {
+        throw emv::MalformedAnswer(std::string("the answer: ") + error.what());
+    }
+}
+
+// 9F27, 9F36, 9F26, 9F10 as the card sent them (EMV Book 3 6.5.5.4).
+void rememberFirstAnswer(CardObjects& seen, const emv::GenerateAcResult& answer,
+                         const std::string& step) {
+    try {
+        remember(seen, emv::tag::kCryptogramInformationData, Bytes{answer.cid});
+        remember(seen, emv::tag::kAtc, ByteWriter().u16(answer.atc).take());
+        remember(seen, emv::tag::kApplicationCryptogram, answer.cryptogram);
+        remember(seen, emv::tag::kIssuerApplicationData, answer.issuerApplicationData);
+    } catch (const emv::EmvError& error) {
+        throw fromEmv(error, step);
+    }
 }
 
 Variables generateAcVariables(const GenerateAcStep& step, const emv::GenerateAcResult& answer) {
@@ -124,12 +159,13 @@ Variables generateAcVariables(const GenerateAcStep& step, const emv::GenerateAcR
 }  // namespace
 
 PolicyChannel::PolicyChannel(apdu::ApduChannel& inner, const ApduPolicy& policy, std::string step,
-                             std::function<void()> beforeSend, bool issuerScript)
+                             std::function<void()> beforeSend, bool issuerScript, Target target)
     : inner_(inner),
       policy_(policy),
       step_(std::move(step)),
       beforeSend_(std::move(beforeSend)),
-      issuerScript_(issuerScript) {}
+      issuerScript_(issuerScript),
+      target_(target) {}
 
 apdu::ResponseApdu PolicyChannel::transmit(const apdu::CommandApdu& command) {
     const ApduRule* rule = policy_.find(ApduShape::of(command));
@@ -137,7 +173,8 @@ apdu::ResponseApdu PolicyChannel::transmit(const apdu::CommandApdu& command) {
         rule != nullptr && (issuerScript_ ? !rule->inIssuerScript : rule->issuerScriptOnly);
     if (rule == nullptr || misplaced) {
         throw ScriptError(ErrorCode::ApduNotAllowed, step_,
-                          "APDU " + describe(command) + " is not allowed to the card" +
+                          "APDU " + describe(command) + " is not allowed to the " +
+                              std::string(targetName(target_)) +
                               (issuerScript_ ? " in an issuer script" : ""));
     }
     beforeSend_();
@@ -157,14 +194,13 @@ ScriptError fromEmv(const emv::EmvError& error, const std::string& step) {
     }
 }
 
-Variables extractTlv(ByteView answer, std::uint32_t templateTag,
+Variables extractTlv(ByteView answer, std::optional<std::uint32_t> templateTag,
                      const std::vector<TlvObject>& objects, const std::string& step) {
     try {
-        const emv::EmvTemplate parsed =
-            emv::EmvTemplate::parse(answer, templateTag, "template " + emv::tagName(templateTag));
+        const std::vector<tlv::Tlv> parsed = answerObjects(answer, templateTag);
         return objectsToVariables(objects, [&parsed](std::uint32_t tag) -> const Bytes* {
             std::vector<const tlv::Tlv*> found;
-            collect(parsed.children(), tag, found);
+            collect(parsed, tag, found);
             if (found.size() > 1) {
                 throw emv::MalformedAnswer(emv::tagName(tag) + " more than once");
             }
@@ -176,7 +212,7 @@ Variables extractTlv(ByteView answer, std::uint32_t templateTag,
 }
 
 Variables readRecords(apdu::ApduChannel& channel, const ReadRecordsStep& records, ByteView afl,
-                      const std::string& step) {
+                      CardObjects& seen, const std::string& step) {
     try {
         const std::vector<emv::AflEntry> entries = emv::parseAfl(afl);
         std::size_t count = 0;
@@ -189,6 +225,9 @@ Variables readRecords(apdu::ApduChannel& channel, const ReadRecordsStep& records
                                   std::to_string(records.maxRecords));
         }
         const emv::CardData data = emv::readApplicationData(channel, entries);
+        for (const auto& [tag, value] : data) {
+            remember(seen, tag, value);
+        }
         return objectsToVariables(records.objects, [&data](std::uint32_t tag) -> const Bytes* {
             const auto found = data.find(tag);
             return found == data.end() ? nullptr : &found->second;
@@ -225,10 +264,11 @@ void checkEcLoad(const Variables& variables, const EcCheckStep& check, const std
     }
 }
 
-Variables gpo(apdu::ApduChannel& channel, const GpoStep& gpo, ByteView pdolData,
+Variables gpo(apdu::ApduChannel& channel, const GpoStep& gpo, ByteView pdolData, CardObjects& seen,
               const std::string& step) {
     try {
         const emv::ProcessingOptions options = emv::getProcessingOptions(channel, pdolData);
+        remember(seen, emv::tag::kAip, options.aip);
         Variables out;
         out.setBytes(gpo.aip, options.aip);
         out.setBytes(gpo.afl, aflBytes(options.afl));
@@ -239,7 +279,7 @@ Variables gpo(apdu::ApduChannel& channel, const GpoStep& gpo, ByteView pdolData,
 }
 
 Variables generateAc(apdu::ApduChannel& channel, const GenerateAcStep& generateAc,
-                     ByteView cdolData, std::optional<std::uint16_t> firstAtc,
+                     ByteView cdolData, std::optional<std::uint16_t> firstAtc, CardObjects& seen,
                      const std::string& step) {
     emv::GenerateAcResult answer;
     try {
@@ -258,6 +298,9 @@ Variables generateAc(apdu::ApduChannel& channel, const GenerateAcStep& generateA
     }
     if (answer.type == emv::CryptogramType::Aac && generateAc.onAac) {
         throw ScriptError::notAccepted(step, *generateAc.onAac, "the card answered an AAC");
+    }
+    if (generateAc.cryptogram == emv::CryptogramType::Arqc) {
+        rememberFirstAnswer(seen, answer, step);
     }
     return generateAcVariables(generateAc, answer);
 }

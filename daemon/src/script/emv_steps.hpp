@@ -16,8 +16,14 @@
 #include "script/variables.hpp"
 #include "taplink/apdu/apdu_channel.hpp"
 #include "taplink/emv/emv_error.hpp"
+#include "taplink/emv/processing.hpp"
 
 namespace taplink::script::emv_steps {
+
+// What the kernel read from the card in this run, by tag: the records' objects, the GPO
+// answer's AIP and the first GENERATE AC's 9F27, 9F36, 9F26 and 9F10. relayCardData relays
+// from it (purchase_steps.hpp); a tag read twice must read the same.
+using CardObjects = emv::CardData;
 
 // Sends only what the policy allows (issuerScript: only the commands it allows in an issuer
 // script), ScriptError(apdu_not_allowed) naming the step otherwise; calls beforeSend (the
@@ -25,7 +31,8 @@ namespace taplink::script::emv_steps {
 class PolicyChannel : public apdu::ApduChannel {
   public:
     PolicyChannel(apdu::ApduChannel& inner, const ApduPolicy& policy, std::string step,
-                  std::function<void()> beforeSend, bool issuerScript = false);
+                  std::function<void()> beforeSend, bool issuerScript = false,
+                  Target target = Target::Card);
 
     apdu::ResponseApdu transmit(const apdu::CommandApdu& command) override;
 
@@ -35,35 +42,39 @@ class PolicyChannel : public apdu::ApduChannel {
     std::string step_;
     std::function<void()> beforeSend_;
     bool issuerScript_;
+    Target target_;
 };
 
 // The kernel's error as the script's: a malformed answer response_invalid, a refusal
 // status_word with the card's SW, the issuer's data server, the terminal's value_invalid.
 ScriptError fromEmv(const emv::EmvError& error, const std::string& step);
 
-// The objects inside answer, one template of templateTag (strict); each found by tag at any
-// depth, at most once. response_invalid for a missing (not optional) or repeated object.
-Variables extractTlv(ByteView answer, std::uint32_t templateTag,
+// The objects inside answer, one template of templateTag (strict), or with no template a
+// sequence of BER-TLV objects (a chip's answer); each found by tag at any depth, at most
+// once. response_invalid for a missing (not optional) or repeated object.
+Variables extractTlv(ByteView answer, std::optional<std::uint32_t> templateTag,
                      const std::vector<TlvObject>& objects, const std::string& step);
 
-// READ RECORD of each record the AFL names (at most maxRecords), then the objects.
+// READ RECORD of each record the AFL names (at most maxRecords), then the objects; every
+// object of the records goes into seen.
 Variables readRecords(apdu::ApduChannel& channel, const ReadRecordsStep& records, ByteView afl,
-                      const std::string& step);
+                      CardObjects& seen, const std::string& step);
 
 Variables getData(apdu::ApduChannel& channel, const GetDataStep& getData, const std::string& step);
 
 // ScriptError::notAccepted(step, outcome) unless balance + amount <= limit (and amount > 0).
 void checkEcLoad(const Variables& variables, const EcCheckStep& check, const std::string& step);
 
-// GET PROCESSING OPTIONS (either format): the step's aip and afl variables.
-Variables gpo(apdu::ApduChannel& channel, const GpoStep& gpo, ByteView pdolData,
+// GET PROCESSING OPTIONS (either format): the step's aip and afl variables; the AIP goes
+// into seen.
+Variables gpo(apdu::ApduChannel& channel, const GpoStep& gpo, ByteView pdolData, CardObjects& seen,
               const std::string& step);
 
 // The first (ARQC) or the second (TC, AAC) GENERATE AC through the kernel: the step's
 // variables; firstAtc (the second) must equal the answer's ATC. An AAC with onAac set is
-// ScriptError::notAccepted with that outcome.
+// ScriptError::notAccepted with that outcome. The first's objects go into seen.
 Variables generateAc(apdu::ApduChannel& channel, const GenerateAcStep& generateAc,
-                     ByteView cdolData, std::optional<std::uint16_t> firstAtc,
+                     ByteView cdolData, std::optional<std::uint16_t> firstAtc, CardObjects& seen,
                      const std::string& step);
 
 // The kernel's date restrictions; not_accepted with the step's outcome for an expired or not

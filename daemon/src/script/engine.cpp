@@ -9,6 +9,7 @@
 #include "script/data_script.hpp"
 #include "script/emv_steps.hpp"
 #include "script/json_reader.hpp"
+#include "script/purchase_steps.hpp"
 #include "script/scheme_rules.hpp"
 #include "script/script_error.hpp"
 #include "taplink/base/byte_reader.hpp"
@@ -73,6 +74,20 @@ void checkInput(const InputDeclaration& input, const Variables::Value* value) {
 
 bool evaluateOver(const Variables& variables, const Condition& condition, const Step& step);
 
+// A text field of a server answer (an authorization code, EMV 89): printable ASCII of the
+// field's length or at most its maxLength, as bytes.
+template <typename Refuse>
+Bytes responseText(const ResponseField& field, const json& value, const Refuse& refuse) {
+    const std::string* text = value.is_string() ? value.get_ptr<const std::string*>() : nullptr;
+    Bytes bytes = text == nullptr ? Bytes{} : Bytes(text->begin(), text->end());
+    const bool fits = !bytes.empty() && (!field.length || bytes.size() == *field.length) &&
+                      (!field.maxLength || bytes.size() <= *field.maxLength);
+    if (!fits || !isPrintableAscii(bytes)) {
+        refuse("\"" + field.field + "\" that is not printable text of the right length");
+    }
+    return bytes;
+}
+
 class Runner {
   public:
     Runner(const Script& script, RunContext& context) : script_(script), context_(context) {}
@@ -98,10 +113,14 @@ class Runner {
     void countApdu(const Step& step);
     // The card through the scheme's policy, for the kernel's commands (emv_steps.hpp).
     emv_steps::PolicyChannel cardChannel(const Step& step, bool issuerScript = false);
+    // The chip through the scheme's policy, for the purchase steps (purchase_steps.hpp).
+    emv_steps::PolicyChannel chipChannel(const Step& step);
     void runReadRecords(const Step& step, const ReadRecordsStep& records);
     void runIssuerScript(const Step& step, const IssuerScriptStep& issuerScript);
     void runKernelStep(const Step& step);
     void runGenerateAc(const Step& step, const GenerateAcStep& generateAc);
+    void runPurchaseStep(const Step& step);
+    void runOnlinePin(const Step& step);
     void merge(const Variables& values);
     void runSet(const Step& step, const SetStep& set);
     void runRepeat(const Step& step, const RepeatStep& repeat);
@@ -118,6 +137,8 @@ class Runner {
     std::size_t serverCalls_ = 0;
     // A money APDU went through: its checkpoint runs next, whatever the limits or a cancel say.
     bool moneyPending_ = false;
+    // What the kernel read from the card, for relayCardData; never variables.
+    emv_steps::CardObjects cardObjects_;
 };
 
 Variables Runner::run() {
@@ -214,12 +235,33 @@ void Runner::runKernelStep(const Step& step) {
                                     ? variables_.bytes(*gpo->pdolData)
                                     : none;
         emv_steps::PolicyChannel channel = cardChannel(step);
-        merge(emv_steps::gpo(channel, *gpo, pdolData, step.label));
+        merge(emv_steps::gpo(channel, *gpo, pdolData, cardObjects_, step.label));
     } else if (const auto* generateAc = std::get_if<GenerateAcStep>(&step.action)) {
         runGenerateAc(step, *generateAc);
     } else if (const auto* restrictions = std::get_if<RestrictionsStep>(&step.action)) {
         emv_steps::checkRestrictions(variables_, *restrictions, step.label);
+    } else {
+        runPurchaseStep(step);
     }
+}
+
+void Runner::runPurchaseStep(const Step& step) {
+    if (const auto* relay = std::get_if<RelayCardDataStep>(&step.action)) {
+        emv_steps::PolicyChannel channel = chipChannel(step);
+        purchase_steps::relayCardData(channel, *relay, cardObjects_, step.label);
+    } else if (std::holds_alternative<OnlinePinStep>(step.action)) {
+        runOnlinePin(step);
+    }
+}
+
+void Runner::runOnlinePin(const Step& step) {
+    if (!context_.pinEntry) {
+        throw ScriptError::notAccepted(step.label, "pin_unavailable",
+                                       "the card asks for an online PIN and nobody can enter it");
+    }
+    const SecretString pin = context_.pinEntry();
+    emv_steps::PolicyChannel channel = chipChannel(step);
+    purchase_steps::putPin(channel, pin, step.label);
 }
 
 void Runner::runGenerateAc(const Step& step, const GenerateAcStep& generateAc) {
@@ -235,7 +277,7 @@ void Runner::runGenerateAc(const Step& step, const GenerateAcStep& generateAc) {
     emv_steps::PolicyChannel channel = cardChannel(step);
     const Bytes cdolData =
         renderByteTemplate(generateAc.cdolData, variables_, step.label, script_.terminalData);
-    merge(emv_steps::generateAc(channel, generateAc, cdolData, firstAtc, step.label));
+    merge(emv_steps::generateAc(channel, generateAc, cdolData, firstAtc, cardObjects_, step.label));
 }
 
 // --- the kernel's steps (emv_steps.hpp)
@@ -262,6 +304,12 @@ emv_steps::PolicyChannel Runner::cardChannel(const Step& step, bool issuerScript
         [this, &step] { countApdu(step); }, issuerScript);
 }
 
+emv_steps::PolicyChannel Runner::chipChannel(const Step& step) {
+    return emv_steps::PolicyChannel(
+        context_.chip, rulesFor(script_.scheme).chip, step.label,
+        [this, &step] { countApdu(step); }, false, Target::Chip);
+}
+
 void Runner::runReadRecords(const Step& step, const ReadRecordsStep& records) {
     const Variables::Value* afl = variables_.find(records.afl);
     if (afl == nullptr || !isBytes(*afl)) {
@@ -269,7 +317,8 @@ void Runner::runReadRecords(const Step& step, const ReadRecordsStep& records) {
                           "variable " + records.afl + " is not set to bytes");
     }
     emv_steps::PolicyChannel channel = cardChannel(step);
-    merge(emv_steps::readRecords(channel, records, std::get<Bytes>(*afl), step.label));
+    merge(
+        emv_steps::readRecords(channel, records, std::get<Bytes>(*afl), cardObjects_, step.label));
 }
 
 void Runner::runIssuerScript(const Step& step, const IssuerScriptStep& issuerScript) {
@@ -307,7 +356,8 @@ apdu::CommandApdu Runner::buildCommand(const Step& step, const ApduStep& apdu) c
     // The policy again, on the bytes that will go out.
     const ApduRule* rule =
         rulesFor(script_.scheme).policy(apdu.target).find(ApduShape::of(command));
-    if (rule == nullptr || rule->name != apdu.commandName || rule->issuerScriptOnly) {
+    if (rule == nullptr || rule->name != apdu.commandName || rule->issuerScriptOnly ||
+        rule->engineStepOnly) {
         throw ScriptError(ErrorCode::ApduNotAllowed, step.label,
                           "APDU " +
                               toHex(Bytes{command.cla, command.ins, command.p1, command.p2}, true) +
@@ -361,8 +411,8 @@ void Runner::acceptResponse(const Step& step, const ApduStep& apdu,
             extracted.setBytes(extraction.variable, Bytes(field.begin(), field.end()));
         }
     }
-    if (apdu.tlvTemplate) {
-        merge(emv_steps::extractTlv(data, *apdu.tlvTemplate, apdu.extractTlv, step.label));
+    if (!apdu.extractTlv.empty()) {
+        merge(emv_steps::extractTlv(data, apdu.tlvTemplate, apdu.extractTlv, step.label));
     }
     merge(extracted);
 }
@@ -441,6 +491,10 @@ Variables Runner::readResponse(const Step& step, const ServerStep& server,
                 refuse("\"" + field.field + "\" that is not an integer in range");
             }
             out.setInteger(field.variable, *number);
+            continue;
+        }
+        if (field.encoding == Encoding::Text) {
+            out.setBytes(field.variable, responseText(field, *found, refuse));
             continue;
         }
         const auto bytes = found->is_string() ? strictHex(found->get<std::string>()) : std::nullopt;

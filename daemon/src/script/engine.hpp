@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "script/script.hpp"
+#include "script/secret_string.hpp"
 #include "script/variables.hpp"
 #include "taplink/apdu/apdu_channel.hpp"
 
@@ -44,7 +45,8 @@ class CheckpointSink {
 
     // name: one of the script's scheme (scheme_rules.hpp): "authorized", "card_initialized",
     // "credited" for city-epurse; "arqc", "authorized", "script_sending", "loaded" for
-    // bank-ec. saved: the step's save list.
+    // bank-ec; "sealed", "authorized", "completed" for bank-purchase. saved: the step's save
+    // list.
     virtual void checkpoint(std::string_view name, const Variables& saved) = 0;
 
   protected:
@@ -66,12 +68,17 @@ struct RunContext {
     apdu::ApduChannel& chip;
     ServerExchange& server;
     CheckpointSink& checkpoints;
-    // "authorizing", "writing", "confirming"; may be empty.
+    // "authorizing", "writing", "confirming", "completing"; may be empty.
     std::function<void(std::string_view stage)> progress;
     // Polled between steps (never between a money APDU and its checkpoint); may be empty.
     std::function<bool()> cancelled;
     // Monotonic time for the run-time limit; empty: std::chrono::steady_clock.
     Clock clock;
+    // The cardholder's online PIN (4..12 ASCII digits), asked for by an onlinePin step only
+    // when the card's CVM needs it, at most once per step. Empty: that step stops the run
+    // with not_accepted, outcome pin_unavailable. An exception thrown here (the cardholder
+    // cancelled) propagates unchanged. The engine wipes the PIN after PUT PIN.
+    std::function<SecretString()> pinEntry;
     // The script's declared inputs, exactly.
     Variables inputs;
 };

@@ -17,7 +17,10 @@ using nlohmann::json;
 
 constexpr std::uint64_t kMaxU64 = std::numeric_limits<std::uint64_t>::max();
 
-constexpr std::array<std::string_view, 3> kStages = {"authorizing", "writing", "confirming"};
+constexpr std::size_t kMaxResponseText = 64;
+
+constexpr std::array<std::string_view, 4> kStages = {"authorizing", "writing", "confirming",
+                                                     "completing"};
 
 Encoding encodingFrom(ObjectReader& reader, bool allowText) {
     const std::string as = reader.string("as");
@@ -126,11 +129,17 @@ void StepParser::parseResponse(ObjectReader& reader, ServerStep& step, bool defi
         ResponseField out;
         out.field = item.key();
         out.variable = field.string("var");
-        out.encoding = encodingFrom(field, false);
-        if (out.encoding == Encoding::Hex) {
-            out.length = field.optionalInteger("length", 1, 4096);
-        } else {
+        out.encoding = encodingFrom(field, true);
+        if (out.encoding == Encoding::Number) {
             out.max = field.optionalInteger("max", 0, kMaxU64);
+        } else {
+            out.length = field.optionalInteger("length", 1, 4096);
+        }
+        if (out.encoding == Encoding::Text) {
+            out.maxLength = field.optionalInteger("maxLength", 1, kMaxResponseText);
+            if (out.length.has_value() == out.maxLength.has_value()) {
+                field.fail("a text field has its length or its maxLength");
+            }
         }
         out.optional = field.optionalBoolean("optional").value_or(false);
         field.finish();
@@ -181,7 +190,7 @@ ProgressStep StepParser::parseProgress(ObjectReader& reader) {
     ProgressStep step{reader.string("stage")};
     if (std::find(kStages.begin(), kStages.end(), step.stage) == kStages.end()) {
         reader.fail("unknown stage " + inQuotes(step.stage) +
-                    " (authorizing, writing, confirming)");
+                    " (authorizing, writing, confirming, completing)");
     }
     return step;
 }

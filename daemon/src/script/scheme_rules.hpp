@@ -12,6 +12,7 @@ namespace taplink::script {
 
 inline constexpr std::string_view kCityEpurseScheme = "city-epurse";
 inline constexpr std::string_view kBankEcScheme = "bank-ec";
+inline constexpr std::string_view kBankPurchaseScheme = "bank-purchase";
 inline constexpr std::string_view kTsmScheme = "tsm";
 
 struct SchemeRules {
@@ -23,7 +24,9 @@ struct SchemeRules {
 };
 
 // bank-ec: the bank card policy, nothing to the chip, checkpoints arqc, authorized,
-// script_sending, loaded. tsm (chip management): nothing to the card, the management
+// script_sending, loaded. bank-purchase: the bank card policy without the EC PUT DATA and
+// issuer scripts, the payment applet's purchase commands to the chip, checkpoints sealed,
+// authorized, completed. tsm (chip management): nothing to the card, the management
 // policy to the chip, no checkpoints (it moves no money). Any other scheme (city-epurse): the city
 // card and load SAM policies, checkpoints authorized, card_initialized, credited (the top-up
 // journal's states).

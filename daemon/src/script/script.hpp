@@ -103,7 +103,8 @@ struct ApduStep {
     std::optional<std::size_t> responseLength;
     std::vector<Extraction> extract;
     // The answer is one BER-TLV template of this tag (strict: taplink/emv/emv_tlv.hpp); the
-    // objects are found by tag anywhere inside it, each at most once.
+    // objects are found by tag anywhere inside it, each at most once. Unset with extractTlv
+    // (a chip's answer only): the answer is a sequence of BER-TLV objects.
     std::optional<std::uint32_t> tlvTemplate;
     std::vector<TlvObject> extractTlv;
 };
@@ -119,9 +120,10 @@ struct RequestField {
 struct ResponseField {
     std::string field;
     std::string variable;
-    Encoding encoding = Encoding::Hex;  // Hex or Number
-    std::optional<std::size_t> length;  // Hex: exact byte count
-    std::optional<std::uint64_t> max;   // Number: largest value accepted
+    Encoding encoding = Encoding::Hex;
+    std::optional<std::size_t> length;     // Hex, Text: exact byte count
+    std::optional<std::size_t> maxLength;  // Text: at most this many bytes
+    std::optional<std::uint64_t> max;      // Number: largest value accepted
     // May be absent when the server step's declinedWhen holds (the variable is left unset).
     bool optional = false;
 };
@@ -157,7 +159,7 @@ struct CheckpointStep {
 };
 
 struct ProgressStep {
-    std::string stage;  // "authorizing", "writing", "confirming"
+    std::string stage;  // "authorizing", "writing", "confirming", "completing"
 };
 
 // variable = sum of the operands (variables or constants), a constant value, or the bytes
@@ -234,6 +236,21 @@ struct RestrictionsStep {
     std::string outcome;
 };
 
+// PUT CARD DATA (80 42 00 00) to the chip of the card objects the kernel read in this run,
+// by tag, each exactly once, canonical BER-TLV, whole objects, at most 255 data bytes a
+// command (docs/scripts.md, "Bank purchase"). The objects never become variables: the PAN
+// reaches the chip's seal and nothing else. A tag the run did not read is response_invalid,
+// unless it is one of optionalTags.
+struct RelayCardDataStep {
+    std::vector<std::uint32_t> tags;
+    std::vector<std::uint32_t> optionalTags;
+};
+
+// The cardholder's online PIN from RunContext::pinEntry to the chip as PUT PIN (80 46 00 00,
+// ASCII digits), wiped afterwards; never a variable. The chip's 6A80 is status_word with the
+// outcome pin_invalid; no pinEntry is not_accepted with pin_unavailable.
+struct OnlinePinStep {};
+
 struct Step;
 
 struct RepeatStep {
@@ -248,7 +265,7 @@ struct Step {
     std::optional<Condition> when;
     std::variant<ApduStep, ServerStep, CheckpointStep, ProgressStep, SetStep, RepeatStep,
                  ReadRecordsStep, GetDataStep, EcCheckStep, IssuerScriptStep, GpoStep,
-                 GenerateAcStep, RestrictionsStep>
+                 GenerateAcStep, RestrictionsStep, RelayCardDataStep, OnlinePinStep>
         action;
 };
 

@@ -13,6 +13,7 @@
 #include "script/json_reader.hpp"
 #include "script/script_parser.hpp"
 #include "taplink/base/base64.hpp"
+#include "taplink/crypto/digest.hpp"
 #include "taplink/crypto/ec_keys.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
 #include "taplink/crypto/signatures.hpp"
@@ -137,13 +138,7 @@ std::string keyIdOf(EVP_PKEY* key) {
     Bytes der(static_cast<std::size_t>(length));
     unsigned char* cursor = der.data();
     crypto::checkOpenSsl(i2d_PUBKEY(key, &cursor), "script key id: i2d_PUBKEY");
-    Bytes digest(EVP_MAX_MD_SIZE);
-    unsigned int digestLength = 0;
-    crypto::checkOpenSsl(
-        EVP_Digest(der.data(), der.size(), digest.data(), &digestLength, EVP_sha256(), nullptr),
-        "script key id: EVP_Digest");
-    digest.resize(digestLength);
-    return lowerHex(digest);
+    return lowerHex(crypto::sha256(der));
 }
 
 Script verifySignedScript(const nlohmann::json& envelope, const std::vector<TrustedKey>& keys,

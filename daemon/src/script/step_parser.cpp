@@ -114,6 +114,12 @@ void StepParser::define(const std::string& name, VarType type, std::optional<Tar
     if (!isVariableName(name)) {
         where.fail("not a variable name: " + inQuotes(name));
     }
+    // A purchase's only server call carries the chip's seal: the PAN reaches the chip by
+    // relayCardData and never a variable that a request could send in the clear.
+    if (cardholderData && scheme_ == kBankPurchaseScheme) {
+        where.fail("a " + scheme_ + " script may not hold cardholder data in variable " + name +
+                   ": read it as maskedDigits (relayCardData gives the chip the PAN)");
+    }
     const auto [entry, added] =
         variables_.try_emplace(name, VariableInfo{type, confinedTo, definite, cardholderData});
     if (added) {
@@ -218,6 +224,10 @@ Step StepParser::parseStep(const json& value, const std::string& path,
         step.action = parseGenerateAc(reader, inner);
     } else if (type == "restrictions") {
         step.action = parseRestrictions(reader);
+    } else if (type == "relayCardData") {
+        step.action = parseRelayCardData(reader);
+    } else if (type == "onlinePin") {
+        step.action = parseOnlinePin(reader, inner);
     } else {
         throw ScriptError(ErrorCode::Unsupported, step.label,
                           "unknown step type " + inQuotes(type));
@@ -279,7 +289,7 @@ ApduStep StepParser::parseApdu(ObjectReader& reader, const BlockContext& context
     const ApduShape shape{step.cla, step.ins, literalByte(step.p1), literalByte(step.p2),
                           step.data.literal()};
     const ApduRule* rule = rulesFor(scheme_).policy(step.target).find(shape);
-    if (rule == nullptr || rule->issuerScriptOnly) {
+    if (rule == nullptr || rule->issuerScriptOnly || rule->engineStepOnly) {
         throw ScriptError(ErrorCode::ApduNotAllowed, reader.where(),
                           "APDU " + toHex(Bytes{step.cla, step.ins}, true) + " " + step.p1.source +
                               " " + step.p2.source + " is not allowed to the " + target);
@@ -378,8 +388,9 @@ void StepParser::parseExtractions(ObjectReader& reader, ApduStep& step, bool def
     }
     // An offset into a bank card's answer (a record, GET DATA 5A, a GPO answer with 57)
     // could copy cardholder data past the flag extractTlv sets: bank answers go by tag only.
-    if (scheme_ == kBankEcScheme) {
-        reader.fail("a bank-ec answer is read by tag (extractTlv), never by offset (extract)");
+    if (scheme_ == kBankEcScheme ||
+        (scheme_ == kBankPurchaseScheme && step.target == Target::Card)) {
+        reader.fail("a bank card's answer is read by tag (extractTlv), never by offset (extract)");
     }
     if (!extract->is_array() || extract->size() > 32) {
         reader.fail("extract must be a list of at most 32 fields");

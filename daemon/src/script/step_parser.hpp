@@ -41,7 +41,9 @@ inline constexpr std::size_t kMaxStepsInScript = 256;
 inline constexpr std::size_t kMaxNameLength = 48;
 
 bool isVariableName(std::string_view name);  // [A-Za-z][A-Za-z0-9_]*, at most 48
-bool isLowerName(std::string_view name);     // [a-z0-9][a-z0-9_-]*, at most 48
+// A BER tag (EMV Book 3 Annex B1) of 1 to 3 bytes, written in hex: "9F38".
+std::uint32_t tagField(ObjectReader& reader, std::string_view key);
+bool isLowerName(std::string_view name);  // [a-z0-9][a-z0-9_-]*, at most 48
 
 inline std::string inQuotes(std::string_view text) {
     return "\"" + std::string(text) + "\"";
@@ -76,6 +78,10 @@ class StepParser {
     GpoStep parseGpo(ObjectReader& reader, const BlockContext& context);
     GenerateAcStep parseGenerateAc(ObjectReader& reader, const BlockContext& context);
     RestrictionsStep parseRestrictions(ObjectReader& reader);
+    RelayCardDataStep parseRelayCardData(ObjectReader& reader);
+    OnlinePinStep parseOnlinePin(const ObjectReader& reader, const BlockContext& context) const;
+    // ScriptError(apdu_not_allowed) unless the scheme's chip policy has this purchase command.
+    void requireChipCommand(const ObjectReader& reader, std::uint8_t ins) const;
     // ScriptError(apdu_not_allowed) unless the scheme lets 80 ins p1 00 go to the card.
     void requireCardCommand(const ObjectReader& reader, std::uint8_t ins, std::uint8_t p1) const;
     // A step that asks the card for an AAC and stops on it, under exactly the declinedWhen of

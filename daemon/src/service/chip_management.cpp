@@ -99,6 +99,15 @@ std::optional<AppletState> readPayment(apdu::ApduChannel& channel) {
     }
 }
 
+// The payment applet's parameter version (0: none set yet).
+std::uint32_t appliedParameters(apdu::ApduChannel& channel) {
+    const auto payment = readPayment(channel);
+    if (!payment) {
+        throw ChipUnavailableError("the secure chip has no payment applet");
+    }
+    return payment->parametersVersion.value_or(0);
+}
+
 std::vector<net::TsmAppletReport> reportOf(const std::vector<AppletState>& applets) {
     std::vector<net::TsmAppletReport> reports;
     reports.reserve(applets.size());
@@ -175,6 +184,17 @@ JobRun ChipManagement::runJob(const script::Script& script, net::TsmServer& serv
     return run;
 }
 
+std::optional<ServiceError> ChipManagement::trySync(std::string_view before) {
+    try {
+        sync();
+        return std::nullopt;
+    } catch (const std::exception&) {
+        ServiceError failure = describeFailure(std::current_exception(), "chip sync");
+        log::warning("chip sync before " + std::string(before) + " failed: " + failure.what());
+        return failure;
+    }
+}
+
 void ChipManagement::requireLoadSamOperational() {
     const auto hold = chip_.hold();
     Lifecycle lifecycle = Lifecycle::Operational;
@@ -188,13 +208,7 @@ void ChipManagement::requireLoadSamOperational() {
     }
     log::info(std::string("the load SAM is ") + std::string(chip::sam::lifecycleName(lifecycle)) +
               ": asking the chip's management system (TSM) for its jobs");
-    std::optional<ServiceError> syncFailure;
-    try {
-        sync();
-    } catch (const std::exception&) {
-        syncFailure = describeFailure(std::current_exception(), "chip sync");
-        log::warning(std::string("chip sync before a load failed: ") + syncFailure->what());
-    }
+    const std::optional<ServiceError> syncFailure = trySync("a load");
     lifecycle = readLoadSam(chip_.channel()).lifecycle;
     if (lifecycle == Lifecycle::Operational) {
         return;
@@ -211,6 +225,29 @@ void ChipManagement::requireLoadSamOperational() {
     throw ServiceError(api::ErrorCode::ChipUnavailable,
                        "the secure chip's load SAM is not activated yet (installed): its "
                        "management system has not activated it; try 'taplink chip sync'");
+}
+
+void ChipManagement::requirePaymentParameters(std::uint32_t version) {
+    const auto hold = chip_.hold();
+    if (appliedParameters(chip_.channel()) >= version) {
+        return;
+    }
+    log::info("the payment applet's parameters are older than version " + std::to_string(version) +
+              ": asking the chip's management system (TSM) for its jobs");
+    const std::optional<ServiceError> syncFailure = trySync("a purchase");
+    const std::uint32_t applied = appliedParameters(chip_.channel());
+    if (applied >= version) {
+        return;
+    }
+    // Paying under replaced limits is what the TSM's new version forbids (docs/daemon.md).
+    std::string message = "the secure chip's payment parameters are version " +
+                          std::to_string(applied) + ", the server requires version " +
+                          std::to_string(version) + "; nothing was charged";
+    if (syncFailure) {
+        message += std::string(" (the chip sync failed: ") + syncFailure->what() + ")";
+    }
+    throw ServiceError(api::ErrorCode::ChipOutdated, message,
+                       {{"required", version}, {"applied", applied}});
 }
 
 }  // namespace taplink::service

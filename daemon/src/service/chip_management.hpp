@@ -10,11 +10,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "net/tsm_server.hpp"
 #include "script/signed_script.hpp"
 #include "service/chip_session.hpp"
+#include "service/topup_errors.hpp"
 #include "taplink/chip/chip_management.hpp"
 
 namespace taplink::service {
@@ -63,7 +65,16 @@ class ChipManagement {
     // or chip_unavailable (still installed: not activated by the TSM).
     void requireLoadSamOperational();
 
+    // Before a purchase whose order asks for payment parameters of at least `version` (the
+    // newest the TSM queued for this chip): returns when the payment applet has them;
+    // otherwise one sync (its failure only logged) and a second look. ServiceError
+    // chip_outdated (details required, applied) when they are still older;
+    // ChipUnavailableError when the chip has no payment applet or cannot be read.
+    void requirePaymentParameters(std::uint32_t version);
+
   private:
+    // One sync whose failure is logged and returned: the look after it decides.
+    std::optional<ServiceError> trySync(std::string_view before);
     JobRun runJob(const script::Script& script, net::TsmServer& server, const net::TsmJob& job);
 
     ChipSession& chip_;

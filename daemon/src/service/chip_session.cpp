@@ -12,6 +12,7 @@
 #include "taplink/chip/device_key.hpp"
 #include "taplink/chip/load_sam.hpp"
 #include "taplink/chip/piv_chip.hpp"
+#include "taplink/crypto/digest.hpp"
 #include "taplink/crypto/signer_key.hpp"
 #include "taplink/pcsc/errors.hpp"
 
@@ -243,15 +244,10 @@ std::shared_ptr<const net::ClientIdentity> ChipSession::clientIdentity() {
 }
 
 Bytes ChipSession::sign(ByteView message) {
+    const Bytes digest = crypto::sha256(message);
     const std::lock_guard lock(mutex_);
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    if (EVP_Digest(message.data(), message.size(), digest.data(), &length, EVP_sha256(), nullptr) !=
-        1) {
-        crypto::throwOpenSslError("result digest");
-    }
     chip::PivDigestSigner signer(*channel_, pin_);
-    return signer.signDigest(ByteView(digest.data(), length));
+    return signer.signDigest(digest);
 }
 
 }  // namespace taplink::service

@@ -60,51 +60,6 @@ class EcOrderExchange final : public script::ServerExchange {
     bool& called_;
 };
 
-// The kernel's chooser, asking the trusted UI (or taking the first when nobody can be).
-class UiChooser final : public emv::ApplicationChooser {
-  public:
-    UiChooser(const ApplicationChoice& choice, RunningTopup& running, const TopupProgress& progress)
-        : choice_(choice), running_(running), progress_(progress) {}
-
-    std::optional<std::size_t> choose(const std::vector<emv::Candidate>& candidates) override {
-        if (!choice_) {
-            return FirstApplication().choose(candidates);
-        }
-        progress_("choosing_application");
-        const ScopedTimer waiting(running_.waiting);  // the cardholder's time is not the daemon's
-        const auto aid =
-            choice_(running_.orderId(), candidates, [this] { return running_.cancelled(); });
-        for (std::size_t i = 0; aid && i < candidates.size(); ++i) {
-            if (candidates[i].aid == *aid) {
-                return i;
-            }
-        }
-        return std::nullopt;
-    }
-
-  private:
-    const ApplicationChoice& choice_;
-    RunningTopup& running_;
-    const TopupProgress& progress_;
-};
-
-bool failedWith(const std::exception_ptr& failure, const auto& probe) {
-    try {
-        std::rethrow_exception(failure);
-    } catch (const script::ScriptError& error) {
-        return error.cause() && failedWith(error.cause(), probe);
-    } catch (const std::exception& error) {
-        return probe(error);
-    }
-}
-
-template <class Error>
-bool failedWith(const std::exception_ptr& failure) {
-    return failedWith(failure, [](const std::exception& error) {
-        return dynamic_cast<const Error*>(&error) != nullptr;
-    });
-}
-
 }  // namespace
 
 EcLoadOutcome EcLoadAttempt::run(const std::string& reader) {

@@ -10,7 +10,7 @@ using nlohmann::json;
 json detailsOf(const script::Variables& saved) {
     json details = json::object();
     for (const auto& [name, value] : saved) {
-        if (name == "panMasked") {
+        if (name == "panMasked" || name == "authCode") {  // text (a purchase's 89 is an 6)
             const Bytes& text = std::get<Bytes>(value);
             details[name] = std::string(text.begin(), text.end());
         } else if (script::isBytes(value)) {

@@ -42,8 +42,8 @@ class EcLoadCheckpoints final : public script::CheckpointSink {
     std::function<void()> beforeArqc_;
 };
 
-// Script variables as journal details: bytes as hex, numbers as numbers, the masked PAN as
-// text.
+// Script variables as journal details: bytes as hex, numbers as numbers, the masked PAN and
+// a purchase's authorisation code as text.
 nlohmann::json detailsOf(const script::Variables& saved);
 
 }  // namespace taplink::service

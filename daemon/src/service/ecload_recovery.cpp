@@ -1,6 +1,7 @@
 #include "service/ecload_recovery.hpp"
 
 #include "service/bank_card_reader.hpp"
+#include "service/journal_recovery.hpp"
 #include "service/topup_errors.hpp"
 #include "taplink/apdu/tlv.hpp"
 #include "taplink/base/log.hpp"
@@ -35,11 +36,6 @@ Bytes scriptResultEntry(const EcLoadRecord& record) {
                  results->value.begin() + static_cast<std::ptrdiff_t>(wire::kScriptResultSize));
 }
 
-std::uint16_t atcOf(const EcLoadRecord& record) {
-    const Bytes atc = record.bytes("atc");
-    return static_cast<std::uint16_t>((atc.at(0) << 8U) | atc.at(1));
-}
-
 // The script ran (loaded) but its balance read back was lost: the card's result byte says
 // whether the PUT DATA of the new balance was performed.
 std::uint64_t balanceByScriptResult(const EcLoadRecord& record) {
@@ -51,50 +47,21 @@ std::uint64_t balanceByScriptResult(const EcLoadRecord& record) {
 // TLE1 (docs/server.md, "ecload/result"). A record resolved from the card's balance has no
 // script result; the balance decides.
 Bytes resultMessage(const EcLoadRecord& record, std::uint64_t balanceAfter) {
-    wire::EcLoadResult result;
-    result.orderId = record.orderId;
-    result.nonce = record.bytes("nonce");
-    result.atc = atcOf(record);
-    result.cid = record.bytes("cid2").at(0);
-    result.cryptogram = record.bytes("ac2");
-    result.cdol2Data = record.bytes("cdol2Data");
-    result.iad = record.bytes("iad2");
+    auto result = journaledResult<wire::EcLoadResult>(record);
     result.scriptResult = scriptResultEntry(record);
     result.ecBalanceAfter = static_cast<std::uint32_t>(balanceAfter);
-    result.terminalId = record.bytes("terminalId");
-    result.date = record.bytes("txDate");
-    result.time = record.bytes("txTime");
     return wire::encodeEcLoadResult(result);
 }
 
 // TLX1 (docs/server.md, "ecload/reverse").
 Bytes reversalMessage(const EcLoadRecord& record, wire::ReversalReason reason) {
-    return wire::encodeEcLoadReversal(wire::EcLoadReversal{
-        record.orderId, record.bytes("nonce"), atcOf(record), reason, record.bytes("terminalId"),
-        record.bytes("txDate"), record.bytes("txTime")});
+    return wire::encodeEcLoadReversal(journaledReversal(record, reason));
 }
 
 bool isReversible(EcLoadState state) {
     return state == EcLoadState::Arqc || state == EcLoadState::Authorized ||
            state == EcLoadState::ScriptSending;
 }
-
-// Picks the application the load used.
-class SameApplication final : public emv::ApplicationChooser {
-  public:
-    explicit SameApplication(Bytes aid) : aid_(std::move(aid)) {}
-    std::optional<std::size_t> choose(const std::vector<emv::Candidate>& candidates) override {
-        for (std::size_t i = 0; i < candidates.size(); ++i) {
-            if (candidates[i].aid == aid_) {
-                return i;
-            }
-        }
-        return std::nullopt;
-    }
-
-  private:
-    Bytes aid_;
-};
 
 }  // namespace
 
@@ -241,14 +208,8 @@ bool EcLoadRecovery::settleWithCard(const EcLoadRecord& record) {
 }
 
 void EcLoadRecovery::failIfOpen(const std::string& orderId, const std::string& reason) noexcept {
-    try {
-        const auto record = journal_.find(orderId);
-        if (record && record->state == EcLoadState::OrderFetched) {
-            journal_.recordFailed(orderId, reason);
-        }
-    } catch (const std::exception& error) {
-        log::error("order " + orderId + ": cannot journal the failure: " + error.what());
-    }
+    failIfStillOpen(journal_, orderId, reason,
+                    [](EcLoadState state) { return state == EcLoadState::OrderFetched; });
 }
 
 bool EcLoadRecovery::resumeOne(const EcLoadRecord& record) {
@@ -310,20 +271,8 @@ std::optional<EcLoadOutcome> EcLoadRecovery::finishEarlierAttempt(const std::str
 }
 
 std::size_t EcLoadRecovery::resumeAll() noexcept {
-    std::size_t open = 0;
-    try {
-        for (const auto& record : journal_.unfinished()) {
-            try {
-                open += resumeOne(record) ? 1U : 0U;
-            } catch (const std::exception& error) {
-                ++open;
-                log::warning("order " + record.orderId + ": cannot resume yet: " + error.what());
-            }
-        }
-    } catch (const std::exception& error) {
-        log::error(std::string("cannot read the journal: ") + error.what());
-    }
-    return open;
+    return resumeUnfinished([this] { return journal_.unfinished(); },
+                            [this](const auto& record) { return resumeOne(record); });
 }
 
 }  // namespace taplink::service

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "journal/ecload_journal.hpp"
+#include "service/bank_attempt_support.hpp"
 #include "service/topup_types.hpp"
-#include "taplink/emv/selection.hpp"
 
 namespace taplink::service {
 
@@ -29,12 +29,6 @@ struct EcLoadOutcome {
     std::optional<TopupTimings> timings;
     std::uint32_t cardApdus = 0;
 };
-
-// The trusted UI's choice among several applications (ui.request kind "application"): the
-// chosen AID, or nullopt when the cardholder declines. Throws ServiceError to stop.
-using ApplicationChoice = std::function<std::optional<Bytes>(
-    const std::string& orderId, const std::vector<emv::Candidate>& candidates,
-    const std::function<bool()>& cancelled)>;
 
 // The outcome a journal record stands for.
 EcLoadOutcome ecOutcomeOf(const journal::EcLoadRecord& record);

@@ -9,6 +9,7 @@
 #include "taplink/chip/piv_chip.hpp"
 #include "taplink/emv/emv_error.hpp"
 #include "taplink/pcsc/errors.hpp"
+#include "taplink/protocol/purchase_wire.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 #include "taplink/sqlite/sqlite_handles.hpp"
 
@@ -60,8 +61,16 @@ ErrorCode refusalCode(const std::string& serverCode) {
     if (serverCode == net::kChipLockedCode) {
         return ErrorCode::ChipLocked;
     }
+    if (serverCode == net::wire::refusal::kParamsOutdated) {  // the server knows the chip is behind
+        return ErrorCode::ChipOutdated;
+    }
     if (serverCode == "ec_limit_exceeded") {
         return ErrorCode::EcLimitExceeded;
+    }
+    // The TSM never gave the chip its keys, or the server lost its copy of the parameters.
+    if (serverCode == net::wire::refusal::kPaymentKeysMissing ||
+        serverCode == net::wire::refusal::kParamsMissing) {
+        return ErrorCode::ChipUnavailable;
     }
     if (serverCode == "scheme_unsupported" || serverCode == "card_not_linked") {
         return ErrorCode::WrongScheme;
@@ -69,6 +78,30 @@ ErrorCode refusalCode(const std::string& serverCode) {
     if (serverCode == net::wire::refusal::kDeviceRevoked ||
         serverCode == net::wire::refusal::kBadSignature) {
         return ErrorCode::ServerError;
+    }
+    return ErrorCode::Declined;
+}
+
+// The bank purchase script's (docs/scripts.md, "Bank purchase"): the payment applet's
+// refusals (9401..9404, 6985) and the online PIN's.
+ErrorCode purchaseOutcomeCode(const std::string& outcome) {
+    if (outcome == "over_transaction_limit" || outcome == "over_daily_limit") {
+        return ErrorCode::LimitExceeded;
+    }
+    if (outcome == "aid_not_allowed") {
+        return ErrorCode::NoApplication;
+    }
+    if (outcome == "card_expired_or_not_yet_valid") {
+        return ErrorCode::CardExpired;
+    }
+    if (outcome == "chip_locked") {
+        return ErrorCode::ChipLocked;
+    }
+    if (outcome == "pin_unavailable") {
+        return ErrorCode::ConfirmationUnavailable;
+    }
+    if (outcome == "pin_invalid") {
+        return ErrorCode::InvalidParams;
     }
     return ErrorCode::Declined;
 }
@@ -92,7 +125,7 @@ ErrorCode outcomeCode(const std::string& outcome) {
     if (outcome == "application_not_found" || outcome == "application_blocked") {
         return ErrorCode::NoApplication;
     }
-    return ErrorCode::Declined;
+    return purchaseOutcomeCode(outcome);
 }
 
 ErrorCode scriptCode(const script::ScriptError& error) {

@@ -1,5 +1,6 @@
 #include "service/topup_recovery.hpp"
 
+#include "service/journal_recovery.hpp"
 #include "service/topup_errors.hpp"
 #include "taplink/base/log.hpp"
 #include "taplink/base/masking.hpp"
@@ -141,15 +142,9 @@ bool TopupRecovery::report(const std::string& orderId, json* receipt) {
 }
 
 void TopupRecovery::failIfOpen(const std::string& orderId, const std::string& reason) noexcept {
-    try {
-        const auto record = ports_.journal.find(orderId);
-        if (record && (record->state == TopupState::OrderFetched ||
-                       record->state == TopupState::Authorized)) {
-            ports_.journal.recordFailed(orderId, reason);
-        }
-    } catch (const std::exception& error) {
-        log::error("order " + orderId + ": cannot journal the failure: " + error.what());
-    }
+    failIfStillOpen(ports_.journal, orderId, reason, [](TopupState state) {
+        return state == TopupState::OrderFetched || state == TopupState::Authorized;
+    });
 }
 
 bool TopupRecovery::resumeOne(const journal::TopupRecord& record) {
@@ -167,20 +162,8 @@ bool TopupRecovery::resumeOne(const journal::TopupRecord& record) {
 }
 
 std::size_t TopupRecovery::resumeAll() noexcept {
-    std::size_t open = 0;
-    try {
-        for (const auto& record : ports_.journal.unfinished()) {
-            try {
-                open += resumeOne(record) ? 1U : 0U;
-            } catch (const std::exception& error) {
-                ++open;
-                log::warning("order " + record.orderId + ": cannot resume yet: " + error.what());
-            }
-        }
-    } catch (const std::exception& error) {
-        log::error(std::string("cannot read the journal: ") + error.what());
-    }
-    return open;
+    return resumeUnfinished([this] { return ports_.journal.unfinished(); },
+                            [this](const auto& record) { return resumeOne(record); });
 }
 
 }  // namespace taplink::service

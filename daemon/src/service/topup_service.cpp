@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "service/ecload_attempt.hpp"
+#include "service/purchase_attempt.hpp"
 #include "service/topup_attempt.hpp"
 #include "service/topup_timing.hpp"
 #include "taplink/protocol/topup_wire.hpp"
@@ -17,7 +18,8 @@ constexpr auto kRunSlotWait = std::chrono::seconds(15);
 TopupService::TopupService(CardPort& cards, ReaderRegistry& readers, ChipSession& chip,
                            journal::TopupJournal& journal, ServerFactory serverFactory,
                            std::vector<script::TrustedKey> scriptKeys, TopupSettings settings,
-                           std::function<void()> requireChipReady)
+                           std::function<void()> requireChipReady,
+                           RequireParameters requireParameters)
     : ports_{cards, readers, chip, journal,
              [this] {
                  // Lock order: the chip, then what the factory locks (it reads the device
@@ -29,9 +31,12 @@ TopupService::TopupService(CardPort& cards, ReaderRegistry& readers, ChipSession
       scriptKeys_(std::move(scriptKeys)),
       settings_(std::move(settings)),
       requireChipReady_(std::move(requireChipReady)),
+      requireParameters_(std::move(requireParameters)),
       recovery_(ports_),
       ecJournal_(journal),
-      ecRecovery_(ports_, ecJournal_) {}
+      ecRecovery_(ports_, ecJournal_),
+      purchaseJournal_(journal),
+      purchaseRecovery_(ports_, purchaseJournal_) {}
 
 std::shared_ptr<net::TopupServer> TopupService::server() {
     std::uint64_t generation = 0;
@@ -137,6 +142,26 @@ std::optional<journal::EcLoadRecord> TopupService::ecStatus(const std::string& o
     return ecJournal_.find(orderId);
 }
 
+PurchaseOutcome TopupService::runPurchase(const std::string& orderId, const std::string& reader,
+                                          const Progress& progress,
+                                          const std::function<bool()>& cancelled,
+                                          const Confirm& confirm, const ApplicationChoice& choice,
+                                          const PinEntry& pin) {
+    return runExclusive(orderId, cancelled, confirm, "purchase", [&](RunningTopup& running) {
+        if (auto earlier = purchaseRecovery_.finishEarlierAttempt(orderId)) {
+            return *earlier;
+        }
+        // No load SAM check: the payment applet answers for itself (6985: chip_locked).
+        PurchaseAttempt attempt(ports_, purchaseJournal_, purchaseRecovery_, scriptKeys_, settings_,
+                                running, {progress, choice, pin, requireParameters_});
+        return attempt.run(reader);
+    });
+}
+
+std::optional<journal::PurchaseRecord> TopupService::purchaseStatus(const std::string& orderId) {
+    return purchaseJournal_.find(orderId);
+}
+
 TopupOutcome TopupService::runAdmitted(const std::string& orderId, const std::string& reader,
                                        const Progress& progress, RunningTopup& running) {
     if (auto earlier = recovery_.finishEarlierAttempt(orderId)) {
@@ -175,7 +200,7 @@ std::size_t TopupService::resume() noexcept {
     if (!runLock.owns_lock()) {
         return 1;  // a top-up runs; it finishes its own order, the next pass does the rest
     }
-    return recovery_.resumeAll() + ecRecovery_.resumeAll();
+    return recovery_.resumeAll() + ecRecovery_.resumeAll() + purchaseRecovery_.resumeAll();
 }
 
 }  // namespace taplink::service

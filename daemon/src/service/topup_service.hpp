@@ -18,11 +18,14 @@
 #include <vector>
 
 #include "journal/ecload_journal.hpp"
+#include "journal/purchase_journal.hpp"
 #include "journal/topup_journal.hpp"
 #include "net/topup_server_client.hpp"
 #include "script/signed_script.hpp"
 #include "service/ecload_recovery.hpp"
 #include "service/ecload_types.hpp"
+#include "service/purchase_recovery.hpp"
+#include "service/purchase_types.hpp"
 #include "service/run_slot.hpp"
 #include "service/timed_channel.hpp"
 #include "service/topup_errors.hpp"
@@ -43,11 +46,13 @@ class TopupService {
     // called with the chip held (lock order everywhere: the chip first). `requireChipReady`
     // runs before a new top-up or EC load touches anything (ChipManagement's
     // requireLoadSamOperational: a load SAM that is not operational gets one TSM sync);
-    // it throws ServiceError to refuse.
+    // it throws ServiceError to refuse. `requireParameters` runs before a purchase whose order
+    // names a payment-parameters version (ChipManagement's requirePaymentParameters).
     TopupService(CardPort& cards, ReaderRegistry& readers, ChipSession& chip,
                  journal::TopupJournal& journal, ServerFactory server,
                  std::vector<script::TrustedKey> scriptKeys, TopupSettings settings,
-                 std::function<void()> requireChipReady = {});
+                 std::function<void()> requireChipReady = {},
+                 RequireParameters requireParameters = {});
 
     // The whole top-up. ServiceError (with the API code) for every failure; cancelled()
     // is polled while waiting for the card and between script steps up to the credit.
@@ -63,6 +68,16 @@ class TopupService {
                             const Confirm& confirm = {}, const ApplicationChoice& choice = {});
     // The EC-load journal's view of an order, if it has one.
     std::optional<journal::EcLoadRecord> ecStatus(const std::string& orderId);
+
+    // A Tap & Pay purchase (pay.start), under the same one-at-a-time rule, cancel and
+    // resumption. `pin` asks the cardholder's online PIN when the card wants it (empty: such
+    // a card cannot pay here).
+    PurchaseOutcome runPurchase(const std::string& orderId, const std::string& reader,
+                                const Progress& progress, const std::function<bool()>& cancelled,
+                                const Confirm& confirm = {}, const ApplicationChoice& choice = {},
+                                const PinEntry& pin = {});
+    // The purchase journal's view of an order, if it has one.
+    std::optional<journal::PurchaseRecord> purchaseStatus(const std::string& orderId);
 
     // Asks a running top-up to stop; ServiceError(too_late) once the card is being written,
     // not_found when that order is not running.
@@ -96,9 +111,12 @@ class TopupService {
     std::vector<script::TrustedKey> scriptKeys_;
     TopupSettings settings_;
     std::function<void()> requireChipReady_;
+    RequireParameters requireParameters_;
     TopupRecovery recovery_;
     journal::EcLoadJournal ecJournal_;  // in the top-up journal's file
     EcLoadRecovery ecRecovery_;
+    journal::PurchaseJournal purchaseJournal_;  // in the same file
+    PurchaseRecovery purchaseRecovery_;
 
     // One top-up at a time (one chip, one SAM authorization slot); resume() takes it too.
     RunSlot runSlot_;

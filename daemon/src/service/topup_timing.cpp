@@ -52,6 +52,12 @@ net::EcReportOutcome TimedTopupServer::reportEcLoad(const std::string& orderId, 
     return timed([&] { return inner_->reportEcLoad(orderId, kind, message, signature); });
 }
 
+net::PurchaseReportOutcome TimedTopupServer::reportPurchase(const std::string& orderId,
+                                                            net::PurchaseReport kind,
+                                                            ByteView message, ByteView signature) {
+    return timed([&] { return inner_->reportPurchase(orderId, kind, message, signature); });
+}
+
 TopupStopwatch::TopupStopwatch(const ChipSession& chip, const Nanos& serverBusy)
     : chip_(chip),
       serverBusy_(serverBusy),

@@ -28,6 +28,8 @@ class TimedTopupServer final : public net::TopupServer {
                                     ByteView signature) override;
     net::EcReportOutcome reportEcLoad(const std::string& orderId, net::EcReport kind,
                                       ByteView message, ByteView signature) override;
+    net::PurchaseReportOutcome reportPurchase(const std::string& orderId, net::PurchaseReport kind,
+                                              ByteView message, ByteView signature) override;
 
   private:
     template <class Call>

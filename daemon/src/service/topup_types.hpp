@@ -49,16 +49,17 @@ struct TopupOutcome {
 // What a top-up asks its caller to confirm (a web page's top-up: docs/api.md, "Confirmation").
 // An EC load (kind "ecload") also names the card.
 struct ConfirmedCard {
-    std::string scheme;       // "bank-ec"
+    std::string scheme;       // "bank-ec", "bank-purchase"
     std::string pan;          // "…1234"
     std::string application;  // the application's label
 };
 
 struct ConfirmationRequest {
     std::string orderId;
-    std::uint32_t amount = 0;             // fen, from the server's order
-    std::string reader;                   // where the card is
-    std::optional<ConfirmedCard> card{};  // an EC load's (ui.request kind "ecload")
+    std::uint32_t amount = 0;               // fen, from the server's order
+    std::string reader;                     // where the card is
+    std::optional<ConfirmedCard> card{};    // an EC load's or purchase's (kinds "ecload", "pay")
+    std::optional<std::string> merchant{};  // a purchase's, from the server's order
 };
 
 using TopupProgress = std::function<void(const std::string& stage)>;

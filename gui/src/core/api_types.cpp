@@ -70,7 +70,27 @@ ApplicationQuestion applicationQuestionFromJson(const QJsonObject& object) {
     return question;
 }
 
-// The question's object: under the request's kind ("topup", "ecload", "application").
+// Kind "pay" nests the card ({reader, scheme, pan, application}); kind "pin" has the masked
+// PAN beside the amount (docs/api.md, "Trusted UI").
+PurchaseQuestion purchaseQuestionFromJson(const QJsonObject& object) {
+    PurchaseQuestion question;
+    question.orderId = textOf(object, "orderId");
+    question.amount = amountOf(object, "amount");
+    question.currency = textOf(object, "currency");
+    question.merchant = textOf(object, "merchant");
+    const QJsonObject card = object.value("card").toObject();
+    question.pan = object.contains("card") ? textOf(card, "pan") : textOf(object, "pan");
+    question.reader = textOf(card, "reader");
+    question.scheme = textOf(card, "scheme");
+    question.application = textOf(card, "application");
+    if (object.contains("pinTriesLeft")) {
+        question.pinTriesLeft = object.value("pinTriesLeft").toInt();
+    }
+    return question;
+}
+
+// The question's object: under the request's kind ("topup", "ecload", "application", "pay",
+// "pin").
 QJsonObject questionOf(const QJsonObject& params, const QString& kind) {
     return params.value(kind).toObject();
 }
@@ -148,6 +168,8 @@ UiRequest uiRequestFromJson(const QJsonObject& params) {
         request.topup = topupQuestionFromJson(questionOf(params, request.kind));
     } else if (request.isApplication()) {
         request.application = applicationQuestionFromJson(questionOf(params, request.kind));
+    } else if (request.isPay() || request.isPin()) {
+        request.purchase = purchaseQuestionFromJson(questionOf(params, request.kind));
     }
     request.expiresAt = QDateTime::fromString(textOf(params, "expiresAt"), Qt::ISODate);
     return request;

@@ -89,20 +89,40 @@ struct ApplicationQuestion {
     QList<ApplicationCandidate> candidates;  // in the order to offer them (by priority)
 };
 
+// ui.request kinds "pay" (a web page's purchase: the card with its reader, scheme
+// "bank-purchase" and application) and "pin" (the card's online PIN: no reader, scheme or
+// application). The PAN comes masked ("…1234"); amounts are fen.
+struct PurchaseQuestion {
+    QString orderId;
+    qint64 amount = 0;
+    QString currency;
+    QString merchant;
+    QString pan;
+    QString reader;       // kind pay only
+    QString scheme;       // kind pay only
+    QString application;  // kind pay only
+    // Kind pin, after this order's last attempt failed with wrong_pin: the tries the issuer
+    // said were left.
+    std::optional<int> pinTriesLeft;
+};
+
 struct UiRequest {
     QString id;        // as a key (see uiRequestKey)
     QJsonValue rawId;  // as taplinkd sent it, for ui.respond
-    QString kind;      // "origin" | "topup" | "ecload" | "application"
+    QString kind;      // "origin" | "topup" | "ecload" | "application" | "pay" | "pin"
     QString origin;
     QString transport;  // "websocket" | "native-messaging"
     QString extensionId;
     std::optional<TopupQuestion> topup;  // kinds topup and ecload
     std::optional<ApplicationQuestion> application;
+    std::optional<PurchaseQuestion> purchase;  // kinds pay and pin
     QDateTime expiresAt;
 
     bool isTopup() const { return kind == QLatin1String("topup"); }
     bool isEcload() const { return kind == QLatin1String("ecload"); }
     bool isApplication() const { return kind == QLatin1String("application"); }
+    bool isPay() const { return kind == QLatin1String("pay"); }
+    bool isPin() const { return kind == QLatin1String("pin"); }
 };
 
 QList<ReaderInfo> readersFromJson(const QJsonObject& result);

@@ -7,6 +7,7 @@
 #include <variant>
 
 #include "core/rpc_codec.hpp"
+#include "core/secret_text.hpp"
 
 namespace taplink::gui {
 
@@ -80,17 +81,43 @@ void DaemonConnection::setState(State state) {
     }
 }
 
-void DaemonConnection::call(const QString& method, const QJsonObject& params, QObject* context,
-                            ReplyHandler handler) {
+std::optional<qint64> DaemonConnection::begin(QObject* context, ReplyHandler handler) {
     const Pending pending{context, std::move(handler)};
     if (!linked_) {
         const RpcReply reply = localFailure(LocalFailure::NotRunning, "taplinkd is not running");
         QTimer::singleShot(0, this, [this, pending, reply] { deliver(pending, reply); });
-        return;
+        return std::nullopt;
     }
     const qint64 id = nextId_++;
     pending_.insert(id, pending);
-    socket_->write(rpc::encodeRequest(id, method, params));
+    return id;
+}
+
+void DaemonConnection::call(const QString& method, const QJsonObject& params, QObject* context,
+                            ReplyHandler handler) {
+    if (const auto id = begin(context, std::move(handler))) {
+        socket_->write(rpc::encodeRequest(*id, method, params));
+    }
+}
+
+void DaemonConnection::callWithSecret(const QString& method, const QJsonObject& params,
+                                      QByteArrayView key, QByteArray&& secret, QObject* context,
+                                      ReplyHandler handler) {
+    QByteArray taken = std::move(secret);
+    const auto id = begin(context, std::move(handler));
+    QByteArray line =
+        id ? rpc::encodeRequestWithSecret(*id, method, params, key, taken) : QByteArray();
+    wipe(taken);
+    if (id && line.isEmpty()) {
+        // Never on the wire, never in a log: only that it was refused.
+        const RpcReply reply = localFailure(LocalFailure::ProtocolError,
+                                            "not sent: a secret that is not letters and digits");
+        QTimer::singleShot(
+            0, this, [this, pending = pending_.take(*id), reply] { deliver(pending, reply); });
+    } else if (id) {
+        socket_->write(line);
+        wipe(line);
+    }
 }
 
 void DaemonConnection::deliver(const Pending& pending, const RpcReply& reply) {

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "core/rpc_types.hpp"
 
@@ -53,6 +54,12 @@ class DaemonConnection : public QObject {
     void call(const QString& method, const QJsonObject& params, QObject* context,
               ReplyHandler handler);
 
+    // call() with one more member of params, `key`: `secret` (ASCII letters and digits, the
+    // online PIN), which never enters a QJsonObject; the line carrying it is wiped once the
+    // socket has taken it, and `secret` at once. Qt's own write buffer is freed unwiped.
+    void callWithSecret(const QString& method, const QJsonObject& params, QByteArrayView key,
+                        QByteArray&& secret, QObject* context, ReplyHandler handler);
+
   signals:
     void stateChanged(taplink::gui::DaemonConnection::State state);
     // Each time the link is (re)established.
@@ -71,6 +78,9 @@ class DaemonConnection : public QObject {
     void onLost();
     void onReadyRead();
     void handleLine(const QByteArray& line);
+    // Registers the call's handler and returns its id; nullopt (and the handler gets
+    // not_running later) when there is no link.
+    std::optional<qint64> begin(QObject* context, ReplyHandler handler);
     void deliver(const Pending& pending, const RpcReply& reply);
     void failAllPending(LocalFailure code, const QString& message);
     void setState(State state);

@@ -34,7 +34,7 @@ QString describeCard(const QString& scheme, const QString& maskedSerial) {
     if (scheme == QLatin1String("city-epurse")) {
         return ReadersModel::tr("City card %1").arg(maskedSerial);
     }
-    if (scheme == QLatin1String("bank-ec")) {
+    if (scheme == QLatin1String("bank-ec") || scheme == QLatin1String("bank-purchase")) {
         return ReadersModel::tr("Bank card %1").arg(maskedSerial);
     }
     return ReadersModel::tr("Unsupported card %1").arg(maskedSerial).trimmed();

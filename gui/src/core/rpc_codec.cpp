@@ -3,6 +3,7 @@
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <QJsonValue>
+#include <algorithm>
 
 namespace taplink::gui::rpc {
 
@@ -47,6 +48,31 @@ QByteArray encodeRequest(qint64 id, const QString& method, const QJsonObject& pa
     const QJsonObject request{
         {"jsonrpc", "2.0"}, {"id", id}, {"method", method}, {"params", params}};
     return QJsonDocument(request).toJson(QJsonDocument::Compact) + '\n';
+}
+
+QByteArray encodeRequestWithSecret(qint64 id, const QString& method, const QJsonObject& params,
+                                   QByteArrayView key, QByteArrayView secret) {
+    // ASCII only, whatever the locale (isalnum would follow setlocale).
+    const auto plain = [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    };
+    if (params.isEmpty() || !std::all_of(secret.begin(), secret.end(), plain) ||
+        !std::all_of(key.begin(), key.end(), plain)) {
+        return {};
+    }
+    // QJsonObject writes its keys sorted, so "params" is the last member and the line ends
+    // with params' "}", the request's "}" and the newline: the secret goes in before them.
+    const QByteArray head = encodeRequest(id, method, params);
+    const QByteArrayView tail("}}\n");
+    if (!head.endsWith(tail)) {
+        return {};
+    }
+    constexpr qsizetype kQuotes = 6;  // ,"key":"secret" adds , " ":" and "
+    QByteArray line;
+    line.reserve(head.size() + key.size() + secret.size() + kQuotes);
+    line.append(QByteArrayView(head).chopped(tail.size()));
+    line.append(",\"").append(key).append("\":\"").append(secret).append("\"").append(tail);
+    return line;
 }
 
 Message decode(const QByteArray& line) {

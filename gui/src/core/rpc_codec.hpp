@@ -34,6 +34,12 @@ using Message = std::variant<Reply, Notification, Malformed>;
 // `{"jsonrpc":"2.0","id":id,"method":...,"params":...}` and the newline.
 QByteArray encodeRequest(qint64 id, const QString& method, const QJsonObject& params);
 
+// The same with one more member of params, `key`: `secret`, written into a buffer of its own
+// (reserved once, so no reallocation leaves a copy behind) for the caller to wipe once it is
+// sent. `secret` must be ASCII letters and digits (it is not escaped); empty when it is not.
+QByteArray encodeRequestWithSecret(qint64 id, const QString& method, const QJsonObject& params,
+                                   QByteArrayView key, QByteArrayView secret);
+
 // One line as received, without its newline.
 Message decode(const QByteArray& line);
 

@@ -4,8 +4,20 @@
 #include <QJsonArray>
 
 #include "core/daemon_connection.hpp"
+#include "core/secret_text.hpp"
 
 namespace taplink::gui {
+
+namespace {
+
+// Logs what taplinkd said, never what was sent (it may have carried the PIN).
+void logRespondFailure(const RpcReply& reply) {
+    if (!reply.ok()) {
+        qWarning() << "ui.respond:" << failureName(reply.error->code) << reply.error->message;
+    }
+}
+
+}  // namespace
 
 TrustedUiBroker::TrustedUiBroker(DaemonConnection& connection, QObject* parent)
     : QObject(parent), connection_(connection) {
@@ -62,11 +74,25 @@ void TrustedUiBroker::send(const QString& id, const QJsonObject& params, Decisio
     if (topup && decision == Decision::Allow) {
         emit topupAllowed(topup->orderId);
     }
-    connection_.call("ui.respond", params, this, [](const RpcReply& reply) {
-        if (!reply.ok()) {
-            qWarning() << "ui.respond:" << failureName(reply.error->code) << reply.error->message;
-        }
-    });
+    connection_.call("ui.respond", params, this, logRespondFailure);
+}
+
+void TrustedUiBroker::answerPin(const QString& id, QByteArray&& digits) {
+    QByteArray pin = std::move(digits);
+    const auto found = open_.constFind(id);
+    if (found == open_.constEnd() || !found->isPin()) {
+        wipe(pin);
+        return;
+    }
+    if (!isPinDigits(pin)) {
+        wipe(pin);
+        respond(id, Decision::Deny);  // taplinkd would refuse it; the PIN goes nowhere
+        return;
+    }
+    const QJsonObject params{{"id", found->rawId}, {"decision", "allow"}};
+    close(id, "answered");
+    connection_.callWithSecret("ui.respond", params, "choice", std::move(pin), this,
+                               logRespondFailure);
 }
 
 void TrustedUiBroker::onNotification(const QString& method, const QJsonObject& params) {

@@ -1,5 +1,6 @@
 // The GUI as taplinkd's trusted UI (docs/api.md, "Trusted UI"): attaches after every
-// (re)connect, hands each ui.request (allow a web origin, confirm a web page's top-up) to
+// (re)connect, hands each ui.request (allow a web origin, confirm a web page's top-up or
+// purchase, choose an application, enter the card's PIN) to
 // whoever shows it, and sends the user's answer back with ui.respond. A request that closes
 // on taplinkd's side (answered elsewhere, timed out, caller gone) or with the connection is
 // reported as closed, so its dialog goes away.
@@ -30,6 +31,10 @@ class TrustedUiBroker : public QObject {
     void respond(const QString& id, Decision decision, bool remember = false);
     // An "application" request's answer: the AID the user chose.
     void choose(const QString& id, const QString& aid);
+    // A "pin" request's answer: the card's PIN as ui.respond's choice, then wiped (taken from
+    // `digits`, which is left empty). Anything but 4..12 ASCII digits is never sent: the
+    // request is denied instead.
+    void answerPin(const QString& id, QByteArray&& digits);
 
   signals:
     void attachedChanged(bool attached);

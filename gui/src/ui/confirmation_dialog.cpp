@@ -14,14 +14,57 @@
 
 namespace taplink::gui {
 
-QString confirmationQuestion(const UiRequest& request) {
+namespace {
+
+// What the dialog shows, from a top-up's, an EC load's or a purchase's question.
+struct Shown {
+    qint64 amount = 0;
+    QString merchant;  // purchases only
+    QString maskedCard;
+    QString card;  // "Bank card …1234 (PBOC DEBIT)"
+    QString reader;
+    QString orderId;
+};
+
+QString cardText(const QString& scheme, const QString& serial, const QString& application) {
+    const QString card = describeCard(scheme, serial);
+    return application.isEmpty() ? card : QStringLiteral("%1 (%2)").arg(card, application);
+}
+
+Shown shownOf(const UiRequest& request) {
+    if (request.isPay()) {
+        const PurchaseQuestion pay = request.purchase.value_or(PurchaseQuestion{});
+        return {pay.amount, pay.merchant, pay.pan, cardText(pay.scheme, pay.pan, pay.application),
+                pay.reader, pay.orderId};
+    }
     const TopupQuestion topup = request.topup.value_or(TopupQuestion{});
+    return {topup.amount, QString(),
+            topup.serial, cardText(topup.scheme, topup.serial, topup.application),
+            topup.reader, topup.orderId};
+}
+
+}  // namespace
+
+QString confirmationQuestion(const UiRequest& request) {
+    const Shown shown = shownOf(request);
+    if (request.isPay()) {
+        return ConfirmationDialog::tr("Pay %1 to %2 with card %3?")
+            .arg(formatFen(shown.amount), shown.merchant, shown.maskedCard);
+    }
     if (request.isEcload()) {
         return ConfirmationDialog::tr("Load %1 onto card %2?")
-            .arg(formatFen(topup.amount), topup.serial);
+            .arg(formatFen(shown.amount), shown.maskedCard);
     }
     return ConfirmationDialog::tr("Load %1 onto card %2 for %3?")
-        .arg(formatFen(topup.amount), topup.serial, originHost(request.origin));
+        .arg(formatFen(shown.amount), shown.maskedCard, originHost(request.origin));
+}
+
+QString ConfirmationDialog::titleText(const UiRequest& request) {
+    if (request.isPay()) {
+        return tr("TapLink — confirm a payment");
+    }
+    return request.isEcload() ? tr("TapLink — confirm an EC load")
+                              : tr("TapLink — confirm a top-up");
 }
 
 ConfirmationDialog::ConfirmationDialog(const UiRequest& request, QWidget* parent)
@@ -30,8 +73,7 @@ ConfirmationDialog::ConfirmationDialog(const UiRequest& request, QWidget* parent
       allow_(qtNew<QPushButton>(tr("&Allow"))),
       deny_(qtNew<QPushButton>(tr("&Deny"))) {
     setObjectName("confirmationDialog");
-    const bool ecload = request.isEcload();
-    setWindowTitle(ecload ? tr("TapLink — confirm an EC load") : tr("TapLink — confirm a top-up"));
+    setWindowTitle(titleText(request));
     setWindowIcon(appIcon());
     setWindowFlag(Qt::WindowStaysOnTopHint);
     auto* layout = qtNew<QVBoxLayout>(this);
@@ -48,7 +90,7 @@ ConfirmationDialog::ConfirmationDialog(const UiRequest& request, QWidget* parent
     bigger.setPointSizeF(bigger.pointSizeF() * 1.3);
     question->setFont(bigger);
     layout->addWidget(question);
-    layout->addWidget(buildDetails(request.topup.value_or(TopupQuestion{})));
+    layout->addWidget(buildDetails(request));
     auto* hint = qtNew<QLabel>(hintText(request));
     hint->setObjectName("hint");
     hint->setTextFormat(Qt::PlainText);
@@ -70,6 +112,12 @@ ConfirmationDialog::ConfirmationDialog(const UiRequest& request, QWidget* parent
 }
 
 QString ConfirmationDialog::hintText(const UiRequest& request) {
+    if (request.isPay()) {
+        return request.origin.isEmpty()
+                   ? tr("The amount is charged to your bank card's account.")
+                   : tr("Allow it only if you started this payment on %1 yourself.")
+                         .arg(originHost(request.origin));
+    }
     if (!request.isEcload()) {
         return tr("Allow it only if you started this top-up on %1 yourself.")
             .arg(originHost(request.origin));
@@ -81,24 +129,25 @@ QString ConfirmationDialog::hintText(const UiRequest& request) {
         .arg(originHost(request.origin));
 }
 
-QWidget* ConfirmationDialog::buildDetails(const TopupQuestion& topup) {
+QWidget* ConfirmationDialog::buildDetails(const UiRequest& request) {
     auto* details = qtNew<QWidget>();
     auto* form = qtNew<QFormLayout>(details);
     form->setContentsMargins(0, 0, 0, 0);
     const auto add = [form](const QString& label, const QString& value, const char* name) {
         auto* field = qtNew<QLabel>(value);
         field->setObjectName(name);
-        field->setTextFormat(Qt::PlainText);
+        field->setTextFormat(Qt::PlainText);  // a merchant's name is never markup
         field->setTextInteractionFlags(Qt::TextSelectableByMouse);
         form->addRow(label, field);
     };
-    add(tr("Amount:"), formatFen(topup.amount), "amount");
-    const QString card = describeCard(topup.scheme, topup.serial);
-    add(tr("Card:"),
-        topup.application.isEmpty() ? card : QStringLiteral("%1 (%2)").arg(card, topup.application),
-        "card");
-    add(tr("Reader:"), topup.reader, "reader");
-    add(tr("Order:"), topup.orderId, "order");
+    const Shown shown = shownOf(request);
+    add(tr("Amount:"), formatFen(shown.amount), "amount");
+    if (request.isPay()) {
+        add(tr("Merchant:"), shown.merchant, "merchant");
+    }
+    add(tr("Card:"), shown.card, "card");
+    add(tr("Reader:"), shown.reader, "reader");
+    add(tr("Order:"), shown.orderId, "order");
     return details;
 }
 

@@ -6,6 +6,7 @@
 #include "ui/application_dialog.hpp"
 #include "ui/confirmation_dialog.hpp"
 #include "ui/origin_approval_dialog.hpp"
+#include "ui/pin_dialog.hpp"
 #include "ui/qt_new.hpp"
 
 namespace taplink::gui {
@@ -36,36 +37,61 @@ QList<QDialog*> TrustedUiPresenter::dialogs() const {
 }
 
 void TrustedUiPresenter::show(const UiRequest& request) {
-    const QString id = request.id;
     if (request.isApplication()) {
-        auto* dialog = qtNew<ApplicationDialog>(request);
-        connect(dialog, &QDialog::finished, this, [this, id, dialog](int result) {
-            const QString aid = dialog->chosenAid();
-            if (result == QDialog::Accepted && !aid.isEmpty()) {
-                broker_.choose(id, aid);
-            } else {
-                broker_.respond(id, TrustedUiBroker::Decision::Deny);
-            }
-        });
-        present(id, dialog);
-    } else if (request.isTopup() || request.isEcload()) {
-        auto* dialog = qtNew<ConfirmationDialog>(request);
-        connect(dialog, &QDialog::finished, this, [this, id](int result) {
-            broker_.respond(id, result == QDialog::Accepted ? TrustedUiBroker::Decision::Allow
-                                                            : TrustedUiBroker::Decision::Deny);
-        });
-        present(id, dialog);
+        showApplication(request);
+    } else if (request.isPin()) {
+        showPin(request);
+    } else if (request.isTopup() || request.isEcload() || request.isPay()) {
+        showConfirmation(request);
     } else {
-        auto* dialog = qtNew<OriginApprovalDialog>(request);
-        connect(dialog, &QDialog::finished, this, [this, id](int result) {
-            const bool allow = result != OriginApprovalDialog::Deny;
-            broker_.respond(
-                id, allow ? TrustedUiBroker::Decision::Allow : TrustedUiBroker::Decision::Deny,
-                result == OriginApprovalDialog::AllowAlways);
-        });
-        present(id, dialog);
+        showOrigin(request);
     }
     emit asked(request);
+}
+
+void TrustedUiPresenter::showApplication(const UiRequest& request) {
+    auto* dialog = qtNew<ApplicationDialog>(request);
+    connect(dialog, &QDialog::finished, this, [this, id = request.id, dialog](int result) {
+        const QString aid = dialog->chosenAid();
+        if (result == QDialog::Accepted && !aid.isEmpty()) {
+            broker_.choose(id, aid);
+        } else {
+            broker_.respond(id, TrustedUiBroker::Decision::Deny);
+        }
+    });
+    present(request.id, dialog);
+}
+
+void TrustedUiPresenter::showPin(const UiRequest& request) {
+    auto* dialog = qtNew<PinDialog>(request);
+    connect(dialog, &QDialog::finished, this, [this, id = request.id, dialog](int result) {
+        if (result == QDialog::Accepted) {
+            broker_.answerPin(id, dialog->takePin());  // the broker wipes it once sent
+        } else {
+            broker_.respond(id, TrustedUiBroker::Decision::Deny);
+        }
+    });
+    present(request.id, dialog);
+}
+
+void TrustedUiPresenter::showConfirmation(const UiRequest& request) {
+    auto* dialog = qtNew<ConfirmationDialog>(request);
+    connect(dialog, &QDialog::finished, this, [this, id = request.id](int result) {
+        broker_.respond(id, result == QDialog::Accepted ? TrustedUiBroker::Decision::Allow
+                                                        : TrustedUiBroker::Decision::Deny);
+    });
+    present(request.id, dialog);
+}
+
+void TrustedUiPresenter::showOrigin(const UiRequest& request) {
+    auto* dialog = qtNew<OriginApprovalDialog>(request);
+    connect(dialog, &QDialog::finished, this, [this, id = request.id](int result) {
+        const bool allow = result != OriginApprovalDialog::Deny;
+        broker_.respond(id,
+                        allow ? TrustedUiBroker::Decision::Allow : TrustedUiBroker::Decision::Deny,
+                        result == OriginApprovalDialog::AllowAlways);
+    });
+    present(request.id, dialog);
 }
 
 void TrustedUiPresenter::present(const QString& id, QDialog* dialog) {

@@ -1,6 +1,7 @@
-// Shows the trusted UI's questions: a ConfirmationDialog for a web page's top-up, an
-// OriginApprovalDialog for an unknown website. Each answer goes back through the broker;
-// a question closed on taplinkd's side closes its dialog unanswered.
+// Shows the trusted UI's questions: a ConfirmationDialog for a web page's top-up, an EC load
+// or a web page's purchase, an ApplicationDialog for the card's applications, a PinDialog for
+// the card's online PIN, an OriginApprovalDialog for an unknown website. Each answer goes back
+// through the broker; a question closed on taplinkd's side closes its dialog unanswered.
 #pragma once
 
 #include <QHash>
@@ -33,6 +34,10 @@ class TrustedUiPresenter : public QObject {
 
   private:
     void show(const UiRequest& request);
+    void showApplication(const UiRequest& request);
+    void showPin(const UiRequest& request);
+    void showConfirmation(const UiRequest& request);
+    void showOrigin(const UiRequest& request);
     void close(const QString& id);
     void present(const QString& id, QDialog* dialog);
 

@@ -116,6 +116,10 @@ std::optional<std::string> panDigits(ByteView pan) {
     return digits;
 }
 
+bool isValidPin(std::string_view pin) {
+    return pin.size() >= kMinPinDigits && pin.size() <= kMaxPinDigits && isDigits(pin);
+}
+
 bool isBefore(ByteView yymmdd, ByteView other) {
     const auto first = emv::dateOrder(yymmdd);
     const auto second = emv::dateOrder(other);

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "bcd_fields.hpp"
+#include "message_fields.hpp"
 #include "taplink/base/byte_reader.hpp"
 #include "taplink/base/byte_writer.hpp"
 #include "taplink/emv/bcd.hpp"
@@ -11,54 +11,12 @@ namespace taplink::net::wire {
 
 namespace {
 
+using namespace fields;
+
 constexpr std::size_t kMinAidSize = 5;  // ISO/IEC 7816-5: RID 5 || PIX 0..11
 constexpr std::size_t kMaxAidSize = 16;
 constexpr std::size_t kMinPanDigits = 12;  // 5A: n var. up to 19 (EMV Book 3 annex A, ISO/IEC 7812)
 constexpr std::size_t kMaxPanDigits = 19;
-
-// 9A and 9F21 (EMV Book 3 annex A): BCD YYMMDD and hhmmss.
-void requireEcDate(ByteView date) {
-    requireBcdDate(date, kEcDateSize, "EC date");
-}
-
-void requireEcTime(ByteView time) {
-    requireBcdTime(time, "EC time");
-}
-
-void requireBetween(ByteView field, std::size_t min, std::size_t max, std::string_view what) {
-    if (field.size() < min || field.size() > max) {
-        throw WireFormatError(std::string(what) + " must be " + std::to_string(min) + ".." +
-                              std::to_string(max) + " bytes, got " + std::to_string(field.size()));
-    }
-}
-
-void requireOrderIdOf(std::string_view orderId) {
-    if (!isValidOrderId(orderId)) {
-        throw WireFormatError("order id must be 1.." + std::to_string(kMaxOrderIdSize) +
-                              " characters of A-Z, a-z, 0-9 and '-'");
-    }
-}
-
-bool isHexText(std::string_view text) {
-    return std::all_of(text.begin(), text.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    });
-}
-
-// min..max bytes as hex digits, either case.
-Bytes readHexBetween(StrictObject& in, std::string_view name, std::size_t min, std::size_t max) {
-    const std::string text = in.string(name);
-    if (!isHexText(text) || text.size() % 2 != 0 || text.size() < 2 * min ||
-        text.size() > 2 * max) {
-        in.failMember(
-            name, "must be " + std::to_string(min) + ".." + std::to_string(max) + " bytes of hex");
-    }
-    return fromHex(text);
-}
-
-Bytes readHexOf(StrictObject& in, std::string_view name, std::size_t size) {
-    return readHexBetween(in, name, size, size);
-}
 
 // 9F36 is b2 (EMV Book 3 annex A): hex like the body's other binary fields; the number
 // of script version 1 is refused by name, so that its sender learns what changed.
@@ -72,57 +30,11 @@ std::uint16_t readAtc(StrictObject& in) {
     return ByteReader<WireFormatError>(atc, "the ATC").u16("the ATC");
 }
 
-std::uint32_t readFen(StrictObject& in, std::string_view name) {
-    return static_cast<std::uint32_t>(in.integer(name, 0, 0xFFFFFFFFU));
-}
-
-std::string readMessageOrderId(ByteReader<WireFormatError>& in) {
-    const std::size_t size = in.u8("the order id length");
-    const ByteView bytes = in.view(size, "the order id");
-    std::string orderId(bytes.begin(), bytes.end());
-    requireOrderIdOf(orderId);
-    return orderId;
-}
-
-void readMagic(ByteReader<WireFormatError>& in, std::string_view magic) {
-    const ByteView bytes = in.view(magic.size(), "the magic");
-    if (!std::equal(bytes.begin(), bytes.end(), magic.begin())) {
-        throw WireFormatError("message does not start with \"" + std::string(magic) + "\"");
-    }
-}
-
-// A length byte and that many bytes, min..max of them.
-Bytes readPrefixed(ByteReader<WireFormatError>& in, std::size_t min, std::size_t max,
-                   std::string_view what) {
-    Bytes field = in.take(in.u8(what), what);
-    requireBetween(field, min, max, what);
-    return field;
-}
-
-void requireEnd(const ByteReader<WireFormatError>& in, std::string_view what) {
-    if (!in.atEnd()) {
-        throw WireFormatError(std::string(what) + " has bytes after the time");
-    }
-}
-
 void requireResultFields(const EcLoadResult& result) {
-    requireOrderIdOf(result.orderId);
-    requireSize<WireFormatError>(result.nonce, kNonceSize, "EC result nonce");
-    requireSize<WireFormatError>(result.cryptogram, kArqcSize, "EC result cryptogram");
-    requireBetween(result.cdol2Data, 1, kMaxDolDataSize, "EC result CDOL2 data");
-    requireBetween(result.iad, kMinIadSize, kMaxIadSize, "EC result IAD");
+    requireResultHead(result, "EC result");
     requireSize<WireFormatError>(result.scriptResult, kScriptResultSize, "EC script result");
     requireSize<WireFormatError>(result.terminalId, kTerminalIdSize, "EC result terminal id");
-    requireEcDate(result.date);
-    requireEcTime(result.time);
-}
-
-ReversalReason reasonFrom(std::uint8_t value) {
-    if (value != static_cast<std::uint8_t>(ReversalReason::CardDeclined) &&
-        value != static_cast<std::uint8_t>(ReversalReason::CardGone)) {
-        throw WireFormatError("reversal reason must be 1 or 2, got " + std::to_string(value));
-    }
-    return static_cast<ReversalReason>(value);
+    requireDateTime(result.date, result.time);
 }
 
 }  // namespace
@@ -136,18 +48,8 @@ bool isValidPan(std::string_view pan) {
 
 Bytes encodeEcLoadResult(const EcLoadResult& result) {
     requireResultFields(result);
-    return ByteWriter()
-        .ascii(kEcResultMagic)
-        .u8(static_cast<std::uint8_t>(result.orderId.size()))
-        .ascii(result.orderId)
-        .bytes(result.nonce)
-        .u16(result.atc)
-        .u8(result.cid)
-        .bytes(result.cryptogram)
-        .u8(static_cast<std::uint8_t>(result.cdol2Data.size()))
-        .bytes(result.cdol2Data)
-        .u8(static_cast<std::uint8_t>(result.iad.size()))
-        .bytes(result.iad)
+    ByteWriter out;
+    return writeResultHead(out, kEcResultMagic, result)
         .bytes(result.scriptResult)
         .u32(result.ecBalanceAfter)
         .bytes(result.terminalId)
@@ -157,23 +59,13 @@ Bytes encodeEcLoadResult(const EcLoadResult& result) {
 }
 
 EcLoadResult parseEcLoadResult(ByteView message) {
-    ByteReader<WireFormatError> in(message, "EC result message");
-    readMagic(in, kEcResultMagic);
+    MessageReader in(message, "EC result message");
     EcLoadResult result;
-    result.orderId = readMessageOrderId(in);
-    result.nonce = in.take(kNonceSize, "the nonce");
-    result.atc = in.u16("the ATC");
-    result.cid = in.u8("the CID");
-    result.cryptogram = in.take(kArqcSize, "the cryptogram");
-    result.cdol2Data = readPrefixed(in, 1, kMaxDolDataSize, "the CDOL2 data");
-    result.iad = readPrefixed(in, kMinIadSize, kMaxIadSize, "the IAD");
+    readResultHead(in, kEcResultMagic, result);
     result.scriptResult = in.take(kScriptResultSize, "the script result");
     result.ecBalanceAfter = in.u32("the EC balance");
     result.terminalId = in.take(kTerminalIdSize, "the terminal id");
-    result.date = in.take(kEcDateSize, "the date");
-    requireEcDate(result.date);
-    result.time = in.take(kEcTimeSize, "the time");
-    requireEcTime(result.time);
+    readDateTime(in, result.date, result.time);
     requireEnd(in, "EC result message");
     return result;
 }
@@ -181,40 +73,11 @@ EcLoadResult parseEcLoadResult(ByteView message) {
 // --- The reversal message
 
 Bytes encodeEcLoadReversal(const EcLoadReversal& reversal) {
-    requireOrderIdOf(reversal.orderId);
-    requireSize<WireFormatError>(reversal.nonce, kNonceSize, "reversal nonce");
-    reasonFrom(static_cast<std::uint8_t>(reversal.reason));
-    requireSize<WireFormatError>(reversal.terminalId, kTerminalIdSize, "reversal terminal id");
-    requireEcDate(reversal.date);
-    requireEcTime(reversal.time);
-    return ByteWriter()
-        .ascii(kEcReversalMagic)
-        .u8(static_cast<std::uint8_t>(reversal.orderId.size()))
-        .ascii(reversal.orderId)
-        .bytes(reversal.nonce)
-        .u16(reversal.atc)
-        .u8(static_cast<std::uint8_t>(reversal.reason))
-        .bytes(reversal.terminalId)
-        .bytes(reversal.date)
-        .bytes(reversal.time)
-        .take();
+    return encodeReversal(kEcReversalMagic, reversal);
 }
 
 EcLoadReversal parseEcLoadReversal(ByteView message) {
-    ByteReader<WireFormatError> in(message, "EC reversal message");
-    readMagic(in, kEcReversalMagic);
-    EcLoadReversal reversal;
-    reversal.orderId = readMessageOrderId(in);
-    reversal.nonce = in.take(kNonceSize, "the nonce");
-    reversal.atc = in.u16("the ATC");
-    reversal.reason = reasonFrom(in.u8("the reason"));
-    reversal.terminalId = in.take(kTerminalIdSize, "the terminal id");
-    reversal.date = in.take(kEcDateSize, "the date");
-    requireEcDate(reversal.date);
-    reversal.time = in.take(kEcTimeSize, "the time");
-    requireEcTime(reversal.time);
-    requireEnd(in, "EC reversal message");
-    return reversal;
+    return parseReversal(kEcReversalMagic, message);
 }
 
 std::string_view toString(ReversalReason reason) {
@@ -270,7 +133,7 @@ EcAuthorizeResponse EcAuthorizeResponse::fromJson(const Json& json) {
     StrictObject in(json, "EC authorization");
     EcAuthorizeResponse response;
     response.orderId = in.string("orderId");
-    requireOrderIdOf(response.orderId);
+    requireOrderId(response.orderId);
     response.arc = readHexOf(in, "arc", kArcSize);
     response.arpc = readHexOf(in, "arpc", kArqcSize);
     response.issuerAuthenticationData =
@@ -308,14 +171,7 @@ Json toJson(const EcAuthorizeResponse& response) {
 EcReceipt EcReceipt::fromJson(const Json& json) {
     StrictObject in(json, "EC receipt");
     EcReceipt receipt;
-    receipt.receiptId = in.string("receiptId");
-    receipt.orderId = in.string("orderId");
-    requireOrderIdOf(receipt.orderId);
-    receipt.status = in.string("status");
-    if (receipt.status != "settled" && receipt.status != "reversed") {
-        in.failMember("status", "must be \"settled\" or \"reversed\"");
-    }
-    receipt.amount = readFen(in, "amount");
+    readReceiptHead(in, receipt);
     receipt.pan = in.string("pan");
     receipt.ecBalanceAfter = readFen(in, "ecBalanceAfter");
     receipt.decidedAt = in.signedInteger("decidedAt", 0, INT64_MAX);

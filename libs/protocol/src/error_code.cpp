@@ -8,7 +8,7 @@ namespace taplink::api {
 
 namespace {
 
-constexpr std::array<std::pair<ErrorCode, std::string_view>, 32> kNames{{
+constexpr std::array<std::pair<ErrorCode, std::string_view>, 35> kNames{{
     {ErrorCode::InvalidParams, "invalid_params"},
     {ErrorCode::NoReader, "no_reader"},
     {ErrorCode::NoCard, "no_card"},
@@ -38,13 +38,16 @@ constexpr std::array<std::pair<ErrorCode, std::string_view>, 32> kNames{{
     {ErrorCode::NoApplication, "no_application"},
     {ErrorCode::PinBlocked, "pin_blocked"},
     {ErrorCode::ChipLocked, "chip_locked"},
+    {ErrorCode::WrongPin, "wrong_pin"},
+    {ErrorCode::LimitExceeded, "limit_exceeded"},
+    {ErrorCode::ChipOutdated, "chip_outdated"},
     {ErrorCode::ParseError, "parse_error"},
     {ErrorCode::InvalidRequest, "invalid_request"},
     {ErrorCode::MethodNotFound, "method_not_found"},
 }};
 
 // The application codes are the table's first entries; the standard JSON-RPC ones follow.
-constexpr std::size_t kApplicationCodes = 29;
+constexpr std::size_t kApplicationCodes = 32;
 
 constexpr std::array<ErrorCode, kApplicationCodes> applicationCodes() {
     std::array<ErrorCode, kApplicationCodes> codes{};

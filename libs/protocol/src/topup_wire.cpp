@@ -9,6 +9,7 @@
 #include "taplink/base/base64.hpp"
 #include "taplink/base/byte_reader.hpp"
 #include "taplink/base/byte_writer.hpp"
+#include "taplink/protocol/purchase_wire.hpp"
 
 namespace taplink::net::wire {
 
@@ -84,6 +85,26 @@ Bytes readBase64(StrictObject& in, std::string_view name) {
         in.failMember(name, "is not canonical base64");
     }
     return std::move(*bytes);
+}
+
+// A bank-purchase order names its merchant, and only such an order does; only such an order
+// may carry the parameters version.
+void requirePurchaseFieldsOf(const Order& order) {
+    const bool purchase = order.scheme == kBankPurchaseScheme;
+    if (purchase != order.merchant.has_value()) {
+        throw WireFormatError(purchase ? "order.merchant is required for a bank-purchase order"
+                                       : "order.merchant is only for a bank-purchase order");
+    }
+    if (order.merchant && !isValidMerchantName(*order.merchant)) {
+        throw WireFormatError(
+            "order.merchant must be 1..64 bytes of UTF-8 without control characters");
+    }
+    if (order.paramsVersion && !purchase) {
+        throw WireFormatError("order.paramsVersion is only for a bank-purchase order");
+    }
+    if (order.paramsVersion == 0U) {  // a chip's first parameter set is version 1
+        throw WireFormatError("order.paramsVersion must be at least 1");
+    }
 }
 
 constexpr std::array<std::pair<OrderStatus, std::string_view>, 4> kStatusNames{{
@@ -202,16 +223,29 @@ Order Order::fromJson(const Json& json) {
     readConstant(in, "currency", "CNY");
     order.scheme = in.string("scheme");
     order.status = orderStatusFromString(in.string("status"));
+    order.merchant = in.optionalString("merchant");
+    if (const auto version = in.optionalInteger("paramsVersion", 1, 0xFFFFFFFFU)) {
+        order.paramsVersion = static_cast<std::uint32_t>(*version);
+    }
+    requirePurchaseFieldsOf(order);
     in.finish();
     return order;
 }
 
 Json toJson(const Order& order) {
-    return Json{{"orderId", order.orderId},
-                {"amount", order.amount},
-                {"currency", order.currency},
-                {"scheme", order.scheme},
-                {"status", toString(order.status)}};
+    requirePurchaseFieldsOf(order);
+    Json json{{"orderId", order.orderId},
+              {"amount", order.amount},
+              {"currency", order.currency},
+              {"scheme", order.scheme},
+              {"status", toString(order.status)}};
+    if (order.merchant) {
+        json["merchant"] = *order.merchant;
+    }
+    if (order.paramsVersion) {
+        json["paramsVersion"] = *order.paramsVersion;
+    }
+    return json;
 }
 
 ScriptEnvelope ScriptEnvelope::fromJson(const Json& json) {

@@ -1,11 +1,16 @@
 // The admin API's cardholder accounts (docs/server.md, "Cardholder accounts"): create,
 // credit, show with its ledger, list. A PAN goes in once, at creation, and never comes out:
 // every answer shows it masked.
+#include <openssl/crypto.h>
+
+#include "api/account_pin.hpp"
 #include "api/admin_api.hpp"
 #include "api/api_calls.hpp"
 #include "api/money.hpp"
 #include "api/pan_privacy.hpp"
+#include "taplink/chip/payment_protocol.hpp"
 #include "taplink/protocol/ecload_wire.hpp"
+#include "taplink/protocol/purchase_wire.hpp"
 
 namespace taplink::server {
 
@@ -26,10 +31,34 @@ std::uint64_t yuanOrRefuse(const std::string& text, bool zeroAllowed) {
     return *fen;
 }
 
+// The PIN a request brought, wiped when the handler is done with it.
+class WipedPin {
+  public:
+    explicit WipedPin(std::optional<std::string>& pin) : pin_(pin) {}
+    WipedPin(const WipedPin&) = delete;
+    WipedPin& operator=(const WipedPin&) = delete;
+    ~WipedPin() {
+        if (pin_) {
+            OPENSSL_cleanse(pin_->data(), pin_->size());
+        }
+    }
+
+  private:
+    std::optional<std::string>& pin_;
+};
+
+void requireValidPin(const std::optional<std::string>& pin) {
+    if (pin && !chip::pay::isValidPin(*pin)) {
+        throw ApiError(400, "invalid_pin", "pin must be 4..12 decimal digits");
+    }
+}
+
 json accountView(const AccountRecord& account) {
     return {{"accountId", account.accountId},
             {"holder", account.holder},
             {"pan", maskedPan(account.panLast4)},
+            {"pinSet", !account.pinHash.empty()},
+            {"pinTriesLeft", account.pinTriesLeft},
             {"balance", account.balance},
             {"balanceYuan", formatYuan(account.balance)},
             {"createdAt", account.createdAt},
@@ -65,13 +94,42 @@ json authorizationView(const EcAuthorizationRecord& authorization) {
             {"issuedAt", authorization.issuedAt}};
 }
 
+json purchaseAuthorizationView(const PurchaseAuthorizationRecord& authorization) {
+    return {{"account", authorization.accountId},
+            {"chipSerial", authorization.chipSerial},
+            {"pan", maskedPan(authorization.panLast4)},
+            {"atc", authorization.atc},
+            {"terminalId", toHex(authorization.terminalId)},
+            {"authCode", authorization.authCode},
+            {"issuedAt", authorization.issuedAt}};
+}
+
+json purchaseDecisionView(const PurchaseDecisionRecord& decision) {
+    return {{"kind", decision.kind},
+            {"receiptId", decision.receiptId},
+            {"chipSerial", decision.chipSerial},
+            {"pan", maskedPan(decision.panLast4)},
+            {"detail", decision.detail},
+            {"decidedAt", decision.decidedAt}};
+}
+
 }  // namespace
+
+// A purchase's approval (none while declined or undecided) and its decision.
+void AdminApi::addPurchaseView(const OrderRecord& order, json& view) const {
+    const auto authorization = store_.purchaseAuthorizationFor(order.orderId);
+    view["purchaseAuthorization"] =
+        authorization ? purchaseAuthorizationView(*authorization) : json(nullptr);
+    const auto decision = store_.purchaseDecisionFor(order.orderId);
+    view["purchaseDecision"] = decision ? purchaseDecisionView(*decision) : json(nullptr);
+}
 
 void AdminApi::addAccountRoutes() {
     router_.add("POST", "/admin/accounts", memberRoute(this, &AdminApi::createAccount));
     router_.add("GET", "/admin/accounts", memberRoute(this, &AdminApi::listAccounts));
     router_.add("GET", "/admin/accounts/{}", memberRoute(this, &AdminApi::showAccount));
     router_.add("POST", "/admin/accounts/{}/credit", memberRoute(this, &AdminApi::creditAccount));
+    router_.add("POST", "/admin/accounts/{}/pin", memberRoute(this, &AdminApi::setAccountPin));
 }
 
 AccountRecord AdminApi::existingAccount(const std::string& accountId) const {
@@ -82,20 +140,28 @@ AccountRecord AdminApi::existingAccount(const std::string& accountId) const {
     return *account;
 }
 
-// POST /admin/accounts {"holder":"NAME","pan":"DIGITS","balance":"YUAN"}
+// POST /admin/accounts {"holder":"NAME","pan":"DIGITS","balance":"YUAN","pin":"DIGITS"}
 Response AdminApi::createAccount(const Request& request, Call& /*call*/, const Params& /*path*/) {
-    const auto [holder, pan, balance] = readBody(request, "account", [](auto& in) {
+    std::optional<std::string> pin;
+    const auto [holder, pan, balance] = readBody(request, "account", [&pin](auto& in) {
+        pin = in.optionalString("pin");
         return std::tuple(in.string("holder"), in.string("pan"), in.optionalString("balance"));
     });
+    const WipedPin wiped{pin};
     if (holder.empty() || holder.size() > kMaxHolderSize) {
         throw ApiError(400, "malformed_request", "holder must be 1..100 characters");
     }
     if (!wire::isValidPan(pan)) {
         throw ApiError(400, "invalid_pan", "pan must be 12..19 decimal digits");
     }
+    requireValidPin(pin);
     AccountRecord account{"", holder, panHash(store_.panHashKey(), pan), panLastFour(pan),
                           balance ? yuanOrRefuse(*balance, true) : 0};
-    if (store_.createAccount(account) == AccountCreateOutcome::CardAlreadyLinked) {
+    const auto pinHashOf = [this, &pin](const std::string& accountId) {
+        return pinHash(store_.pinHashKey(), accountId, *pin);
+    };
+    if (store_.createAccount(account, pin ? std::function(pinHashOf) : nullptr) ==
+        AccountCreateOutcome::CardAlreadyLinked) {
         throw ApiError(409, "card_already_linked", "another account funds that card");
     }
     return http::jsonResponse(201, accountView(account));
@@ -119,6 +185,20 @@ Response AdminApi::creditAccount(const Request& request, Call& /*call*/, const P
     return http::jsonResponse(200, accountView(existingAccount(accountId)));
 }
 
+// POST /admin/accounts/{id}/pin {"pin":"DIGITS"}: a new PIN, its tries back to 3.
+Response AdminApi::setAccountPin(const Request& request, Call& /*call*/, const Params& path) {
+    std::optional<std::string> pin =
+        readBody(request, "pin", [](auto& in) { return in.string("pin"); });
+    const WipedPin wiped{pin};
+    requireValidPin(pin);
+    const std::string& accountId = path[0];
+    if (!wire::isValidOrderId(accountId) ||
+        !store_.setAccountPin(accountId, pinHash(store_.pinHashKey(), accountId, *pin))) {
+        throw ApiError(404, "account_not_found", "no account " + accountId);
+    }
+    return http::jsonResponse(200, accountView(existingAccount(accountId)));
+}
+
 Response AdminApi::showAccount(const Request& /*request*/, Call& /*call*/, const Params& path) {
     json view = accountView(existingAccount(path[0]));
     view["ledger"] = json::array();
@@ -138,6 +218,10 @@ Response AdminApi::listAccounts(const Request& /*request*/, Call& /*call*/,
 }
 
 void AdminApi::addEcLoadView(const OrderRecord& order, json& view) const {
+    if (order.scheme == wire::kBankPurchaseScheme) {
+        addPurchaseView(order, view);
+        return;
+    }
     if (order.scheme != wire::kBankEcScheme) {
         return;
     }

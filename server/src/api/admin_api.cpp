@@ -52,23 +52,25 @@ AdminApi::AdminApi(ServerStore& store, FaultInjector& faults, AdminApiSettings s
     router_.add("DELETE", "/admin/faults", memberRoute(this, &AdminApi::clearFaults));
     addAccountRoutes();
     addTsmRoutes();
+    addTokenRoutes();
 }
 
 Response AdminApi::handle(const Request& request, const http::Peer& /*peer*/) {
     return answer(router_, request);
 }
 
-// POST /admin/orders {"amount":"50.00","scheme":"city-epurse"}
+// POST /admin/orders {"amount":"50.00","scheme":"city-epurse"}; a bank-ec order adds
+// "account", a bank-purchase order "merchant".
 Response AdminApi::createOrder(const Request& request, Call& /*call*/, const Params& /*path*/) {
-    const auto [amountText, scheme,
-                account] = readBody(request, "order", [](wire::StrictObject& in) {
-        return std::tuple(in.string("amount"), in.string("scheme"), in.optionalString("account"));
+    const auto [amountText, scheme, terms] = readBody(request, "order", [](wire::StrictObject& in) {
+        return std::tuple(in.string("amount"), in.string("scheme"),
+                          OrderTerms{in.optionalString("account"), in.optionalString("merchant")});
     });
     const auto amount = parseYuan(amountText);
     if (!amount) {
         throw ApiError(400, "invalid_amount", amountRule(settings_));
     }
-    const OrderRecord order = openOrder(store_, settings_, *amount, scheme, account);
+    const OrderRecord order = openOrder(store_, settings_, *amount, scheme, terms);
     json view = adminView(order);
     addEcLoadView(order, view);
     return http::jsonResponse(201, view);

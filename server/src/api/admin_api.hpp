@@ -46,6 +46,7 @@ class AdminApi {
     void addAccountRoutes();
     http::Response createAccount(const http::Request& request, Call& call, const Params& path);
     http::Response creditAccount(const http::Request& request, Call& call, const Params& path);
+    http::Response setAccountPin(const http::Request& request, Call& call, const Params& path);
     http::Response showAccount(const http::Request& request, Call& call, const Params& path);
     http::Response listAccounts(const http::Request& request, Call& call, const Params& path);
     AccountRecord existingAccount(const std::string& accountId) const;
@@ -55,6 +56,9 @@ class AdminApi {
     http::Response queueTsmJob(const http::Request& request, Call& call, const Params& path);
     http::Response listTsmJobs(const http::Request& request, Call& call, const Params& path);
     http::Response listChipTsmJobs(const http::Request& request, Call& call, const Params& path);
+    // The payment applet's dynamic token, checked by the bank (api/admin_tokens.cpp).
+    void addTokenRoutes();
+    http::Response verifyToken(const http::Request& request, Call& call, const Params& path);
     // The seal key; 503 tsm_unavailable without TSM keys.
     const Bytes& requireTsm() const;
     TsmJobDraft tsmJobDraftOf(const http::Request& request, const std::string& chipSerial);
@@ -62,7 +66,9 @@ class AdminApi {
     // Upper-case hex of 1..32 bytes; 400 malformed_request otherwise.
     static std::string chipSerialOf(const std::string& text);
     // What a bank-ec order shows besides the city's: its account, authorization and decision.
+    // (a bank-purchase order's: its approval and decision, addPurchaseView.)
     void addEcLoadView(const OrderRecord& order, nlohmann::json& view) const;
+    void addPurchaseView(const OrderRecord& order, nlohmann::json& view) const;
 
     ServerStore& store_;
     FaultInjector& faults_;

@@ -4,6 +4,7 @@
 
 #include "api/device_request.hpp"
 #include "api/replay_or_conflict.hpp"
+#include "api/tsm_jobs.hpp"
 #include "api/views.hpp"
 #include "store/random_ids.hpp"
 #include "taplink/cards/epurse/epurse_protocol.hpp"
@@ -12,6 +13,7 @@
 #include "taplink/crypto/constant_time.hpp"
 #include "taplink/crypto/epurse_keys.hpp"
 #include "taplink/crypto/random.hpp"
+#include "taplink/protocol/purchase_wire.hpp"
 
 namespace taplink::server {
 
@@ -95,6 +97,8 @@ DeviceApi::DeviceApi(ServerStore& store, const sim::IssuerKeySet& issuers,
       faults_(faults),
       settings_(settings),
       ecLoad_(store, issuers),
+      purchase_(store, issuers,
+                tsm.masterKey ? std::optional(paymentKeySealKey(*tsm.masterKey)) : std::nullopt),
       tsm_(store, std::move(tsm)) {
     const auto route = [this](auto member) {
         return [this, member](const Request& request, Call& call, const PathParams& path) {
@@ -106,15 +110,16 @@ DeviceApi::DeviceApi(ServerStore& store, const sim::IssuerKeySet& issuers,
     router_.add("POST", "/v1/orders/{}/authorize", route(&DeviceApi::authorize));
     router_.add("POST", "/v1/orders/{}/result", route(&DeviceApi::result));
     addEcLoadRoutes();
+    addPurchaseRoutes();
     addTsmRoutes();
 }
 
 // The bank-card EC load (api/ecload_api.*): the same device identity and refusal log.
 void DeviceApi::addEcLoadRoutes() {
-    using Step = Response (EcLoadApi::*)(const Request&, const EcCaller&, const std::string&);
+    using Step = Response (EcLoadApi::*)(const Request&, const DeviceCaller&, const std::string&);
     const auto route = [this](Step step) {
         return [this, step](const Request& request, Call& call, const PathParams& path) {
-            return (ecLoad_.*step)(request, EcCaller{call.device, call.certificate}, path[0]);
+            return (ecLoad_.*step)(request, DeviceCaller{call.device, call.certificate}, path[0]);
         };
     };
     router_.add("POST", "/v1/orders/{}/ecload/authorize",
@@ -125,6 +130,30 @@ void DeviceApi::addEcLoadRoutes() {
                 });
     router_.add("POST", "/v1/orders/{}/ecload/result", route(&EcLoadApi::result));
     router_.add("POST", "/v1/orders/{}/ecload/reverse", route(&EcLoadApi::reverse));
+}
+
+// The Tap & Pay purchase (api/purchase_api.*): the same device identity and refusal log; a
+// locked payment applet cannot start one, but the answer already given to the same sealed
+// bytes is given again first (the device may hold a debit it never heard of).
+void DeviceApi::addPurchaseRoutes() {
+    using Step = Response (PurchaseApi::*)(const Request&, const DeviceCaller&, const std::string&);
+    const auto route = [this](Step step) {
+        return [this, step](const Request& request, Call& call, const PathParams& path) {
+            return (purchase_.*step)(request, DeviceCaller{call.device, call.certificate}, path[0]);
+        };
+    };
+    router_.add("POST", "/v1/orders/{}/purchase/authorize",
+                [this, authorize = route(&PurchaseApi::authorize)](
+                    const Request& request, Call& call, const PathParams& path) {
+                    const DeviceCaller caller{call.device, call.certificate};
+                    if (auto answered = purchase_.answeredBefore(request, caller, path[0])) {
+                        return std::move(*answered);
+                    }
+                    refuseLockedChip(call, chip::mgmt::Applet::Payment);
+                    return authorize(request, call, path);
+                });
+    router_.add("POST", "/v1/orders/{}/purchase/result", route(&PurchaseApi::result));
+    router_.add("POST", "/v1/orders/{}/purchase/reverse", route(&PurchaseApi::reverse));
 }
 
 // Chip management, the TSM role (api/tsm_api.*): the same device identity and refusal log.
@@ -144,8 +173,8 @@ void DeviceApi::addTsmRoutes() {
     router_.add("POST", "/v1/tsm/jobs/{}/result", route(&TsmApi::result));
 }
 
-void DeviceApi::refuseLockedChip(const Call& call) const {
-    if (store_.isLoadSamLocked(call.device.chipSerialHex)) {
+void DeviceApi::refuseLockedChip(const Call& call, chip::mgmt::Applet applet) const {
+    if (store_.isTsmAppletLocked(call.device.chipSerialHex, applet)) {
         refuse(403, "chip_locked",
                "the secure chip of device " + call.device.chipSerialHex +
                    " is locked by its management system");
@@ -207,11 +236,19 @@ OrderRecord DeviceApi::existingOrder(const std::string& orderId) const {
 
 // --- GET /v1/orders/{id}
 
-Response DeviceApi::order(const Request& /*request*/, Call& /*call*/, const PathParams& path) {
+Response DeviceApi::order(const Request& /*request*/, Call& call, const PathParams& path) {
     injectFault(Endpoint::Order, FaultMode::Before);
     const OrderRecord order = existingOrder(path[0]);
     injectFault(Endpoint::Order, FaultMode::After);
-    return http::jsonResponse(200, wire::toJson(orderView(order)));
+    wire::Order view = orderView(order);
+    if (order.scheme == wire::kBankPurchaseScheme) {
+        // The newest parameters queued for the caller's chip, applied or not: the daemon
+        // syncs a chip that is behind before it touches the card.
+        if (const auto parameters = store_.tsmParameters(call.device.chipSerialHex)) {
+            view.paramsVersion = parameters->version;
+        }
+    }
+    return http::jsonResponse(200, wire::toJson(view));
 }
 
 // --- GET /v1/scripts/{scheme}

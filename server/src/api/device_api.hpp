@@ -17,6 +17,7 @@
 #include "api/device_identity.hpp"
 #include "api/ecload_api.hpp"
 #include "api/faults.hpp"
+#include "api/purchase_api.hpp"
 #include "api/script_catalogue.hpp"
 #include "api/tsm_api.hpp"
 #include "http/http_server.hpp"
@@ -52,10 +53,13 @@ class DeviceApi {
                              const http::PathParams& path);
     http::Response result(const http::Request& request, Call& call, const http::PathParams& path);
     void addEcLoadRoutes();
+    void addPurchaseRoutes();
     void addTsmRoutes();
-    // 403 chip_locked while the TSM has the device's load SAM recorded or ordered locked: a
-    // lock takes effect at once, before the chip applies it.
-    void refuseLockedChip(const Call& call) const;
+    // 403 chip_locked while the TSM has the device's applet (the load SAM, the payment
+    // applet) recorded or ordered locked: a lock takes effect at once, before the chip
+    // applies it.
+    void refuseLockedChip(const Call& call,
+                          chip::mgmt::Applet applet = chip::mgmt::Applet::LoadSam) const;
 
     // Throws ApiError with the fault's status when one is armed for the endpoint and mode.
     void injectFault(Endpoint endpoint, FaultMode mode);
@@ -75,6 +79,7 @@ class DeviceApi {
     FaultInjector& faults_;
     DeviceApiSettings settings_;
     EcLoadApi ecLoad_;
+    PurchaseApi purchase_;
     TsmApi tsm_;
     http::Router<Call> router_;
     std::mutex firstAuthorizationsMutex_;

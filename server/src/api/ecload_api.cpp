@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "api/api_error.hpp"
+#include "api/card_transaction.hpp"
 #include "api/device_request.hpp"
 #include "api/pan_privacy.hpp"
 #include "api/replay_or_conflict.hpp"
@@ -27,7 +28,6 @@ using http::Response;
 using nlohmann::json;
 using wire::OrderStatus;
 
-constexpr std::size_t kAlgorithmIndicatorOffset = 7;  // 9F10 byte 8 (JR/T 0025.5)
 constexpr std::uint32_t kAmountAuthorisedTag = 0x9F02;
 constexpr std::uint32_t kCurrencyTag = 0x5F2A;
 constexpr std::uint32_t kTransactionTypeTag = 0x9C;
@@ -41,12 +41,6 @@ constexpr Pair kApprovedArc{0x30, 0x30};           // 8A "00", EMV Book 4 A6
 constexpr Pair kInsufficientFundsArc{0x35, 0x31};  // 8A "51", insufficient funds
 constexpr std::uint8_t kScriptSucceeded = 0x20;    // 9F5B result byte, upper nibble 2
 constexpr std::uint8_t kScriptResultMask = 0xF0;
-// CVR byte 2 (9F10 byte 5; docs/cards.md "CVR", the VIS layout of JR/T 0025.5): bits 8-7 the
-// second AC (00 AAC, 01 TC: the CID's own coding of its bits 8-7), bits 6-5 the first (10 ARQC).
-constexpr std::size_t kCvrAcByte = 4;
-constexpr std::uint8_t kCvrSecondAcMask = 0xC0;
-constexpr std::uint8_t kCvrFirstAcMask = 0x30;
-constexpr std::uint8_t kCvrFirstAcArqc = 0x20;
 
 Bytes bytesOf(const Pair& pair) {
     return {pair.begin(), pair.end()};
@@ -107,18 +101,6 @@ void checkLoadTerms(const LoadTerms& terms, const OrderRecord& order) {
     }
 }
 
-void refuseClosed(const OrderRecord& order) {
-    if (order.status == OrderStatus::Settled) {
-        refuse(409, wire::refusal::kOrderSettled, "order " + order.orderId + " is settled");
-    }
-    if (order.status == OrderStatus::Cancelled) {
-        refuse(409, "order_cancelled", "order " + order.orderId + " was cancelled");
-    }
-    if (order.status == OrderStatus::Reversed) {
-        refuse(409, "order_reversed", "order " + order.orderId + " was reversed");
-    }
-}
-
 json answerOf(const std::string& orderId, ByteView arc, const Bytes& arpc) {
     return wire::toJson(wire::EcAuthorizeResponse{orderId, Bytes(arc.begin(), arc.end()), arpc,
                                                   concat(arpc, arc), std::nullopt, std::nullopt,
@@ -167,7 +149,7 @@ std::pair<std::string, std::string> decisionOf(const wire::EcLoadResult& result,
 
 // ARC "00" with the stored 91 (ARPC || ARC), the issuer script that writes the new balance,
 // and the nonce.
-json approvedAnswer(const EcCard& card, const EcAuthorizationRecord& record) {
+json approvedAnswer(const IssuerCard& card, const EcAuthorizationRecord& record) {
     const Bytes& issuerData = record.issuerAuthenticationData;
     // 91 (method 1, EMV Book 2 8.2.1): ARPC (8, the ARQC's size) || ARC.
     const ByteView arpc = ByteView(issuerData).first(wire::kArqcSize);
@@ -176,54 +158,6 @@ json approvedAnswer(const EcCard& card, const EcAuthorizationRecord& record) {
     return wire::toJson(wire::EcAuthorizeResponse{record.orderId, bytesOf(kApprovedArc),
                                                   Bytes(arpc.begin(), arpc.end()), issuerData,
                                                   record.nonce, script, record.newBalance});
-}
-
-[[noreturn]] void refuseCryptogram(const std::string& why) {
-    refuse(422, "cryptogram_invalid", "the second GENERATE AC: " + why);
-}
-
-// The card's CDOL2 is 91 0A 8A 02 then CDOL1's objects (docs/cards.md), so its data starts
-// with the 91 and the 8A this server sent.
-bool startsWithIssued(ByteView cdol2Data, ByteView issuerAuthenticationData) {
-    const Bytes issued = concat(issuerAuthenticationData, kApprovedArc);
-    return cdol2Data.size() >= issued.size() &&
-           std::ranges::equal(cdol2Data.first(issued.size()), issued);
-}
-
-// What the second GENERATE AC must be before its cryptogram is worth checking: a TC or AAC,
-// not the ARQC again, over the issuer's 91 and 8A, its CVR telling an ARQC then the CID's AC.
-void requireSecondAc(const wire::EcLoadResult& result, const EcAuthorizationRecord& authorization) {
-    const auto type = static_cast<std::uint8_t>(result.cid & wire::kCidTypeMask);
-    if (type != wire::kCidTc && type != wire::kCidAac) {
-        refuseCryptogram("the CID is not a TC or an AAC");
-    }
-    if (crypto::constantTimeEqual(result.cryptogram, authorization.arqc)) {
-        refuseCryptogram("the cryptogram is the first GENERATE AC's ARQC");
-    }
-    if (!startsWithIssued(result.cdol2Data, authorization.issuerAuthenticationData)) {
-        refuseCryptogram("the CDOL2 data does not start with the 91 and 8A the issuer sent");
-    }
-    const std::uint8_t acs = result.iad[kCvrAcByte];
-    if ((acs & kCvrFirstAcMask) != kCvrFirstAcArqc || (acs & kCvrSecondAcMask) != type) {
-        refuseCryptogram("the CVR does not tell an ARQC then the CID's AC");
-    }
-}
-
-// A signed result or reversal message for the path's order: 400 otherwise.
-template <class Parse>
-auto parseSignedMessage(ByteView message, Parse parse, const std::string& orderId, const char* what)
-    -> decltype(parse(message)) {
-    decltype(parse(message)) parsed;
-    try {
-        parsed = parse(message);
-    } catch (const wire::WireFormatError& error) {
-        refuse(400, "malformed_result", error.what());
-    }
-    if (parsed.orderId != orderId) {
-        refuse(400, "order_mismatch",
-               std::string("the ") + what + " is for order " + parsed.orderId);
-    }
-    return parsed;
 }
 
 void requireBankEc(const OrderRecord& order) {
@@ -245,24 +179,9 @@ OrderRecord EcLoadApi::ecOrder(const std::string& orderId) const {
     return *order;
 }
 
-EcCard EcLoadApi::cardOf(const std::string& pan, std::uint8_t psn, std::uint16_t atc,
-                         std::uint8_t algorithmIndicator) const {
-    const sim::BankIssuer* issuer = issuers_.findBankByPan(pan);
-    if (issuer == nullptr) {
-        refuse(422, "issuer_unknown", "no bank issuer here for the card");
-    }
-    EcCard card{crypto::emv::Suite::TripleDes, nullptr, pan, psn, atc};
-    try {
-        card.suite = crypto::emv::suiteFromAlgorithmIndicator(algorithmIndicator);
-        card.keys = issuer->keysFor(card.suite);
-    } catch (const crypto::CryptoError&) {
-    }
-    if (card.keys == nullptr) {
-        refuse(
-            422, "suite_unsupported",
-            "the issuer has no keys for algorithm indicator " + toHex(Bytes{algorithmIndicator}));
-    }
-    return card;
+IssuerCard EcLoadApi::cardOf(const std::string& pan, std::uint8_t psn, std::uint16_t atc,
+                             std::uint8_t algorithmIndicator) const {
+    return issuerCardOf(issuers_, pan, psn, atc, algorithmIndicator);
 }
 
 AccountRecord EcLoadApi::linkedAccount(const OrderRecord& order, const std::string& pan) const {
@@ -277,7 +196,7 @@ AccountRecord EcLoadApi::linkedAccount(const OrderRecord& order, const std::stri
 
 // --- POST /v1/orders/{id}/ecload/authorize
 
-Response EcLoadApi::authorize(const Request& request, const EcCaller& caller,
+Response EcLoadApi::authorize(const Request& request, const DeviceCaller& caller,
                               const std::string& orderId) {
     const auto body = parseBody<wire::EcAuthorizeRequest>(request);
     const LoadTerms terms = loadTermsOf(body);
@@ -285,15 +204,17 @@ Response EcLoadApi::authorize(const Request& request, const EcCaller& caller,
     const OrderRecord order = ecOrder(orderId);
     refuseClosed(order);
     requireBankEc(order);
-    const EcCard card = cardOf(body.pan, body.psn, body.atc, body.iad[kAlgorithmIndicatorOffset]);
-    requireCallersTerminal(body, caller);
+    const IssuerCard card =
+        cardOf(body.pan, body.psn, body.atc, body.iad[kAlgorithmIndicatorOffset]);
+    requireCallersTerminal(body.terminalId, caller);
     const AccountRecord account = linkedAccount(order, body.pan);
     checkLoadTerms(terms, order);
     checkArqc(card, body, order);
     return http::jsonResponse(200, approve(caller, order, account, card, body));
 }
 
-EcAuthorizationRecord EcLoadApi::newAuthorization(const EcCaller& caller, const OrderRecord& order,
+EcAuthorizationRecord EcLoadApi::newAuthorization(const DeviceCaller& caller,
+                                                  const OrderRecord& order,
                                                   const AccountRecord& account,
                                                   const wire::EcAuthorizeRequest& body) const {
     EcAuthorizationRecord record;
@@ -317,8 +238,8 @@ EcAuthorizationRecord EcLoadApi::newAuthorization(const EcCaller& caller, const 
     return record;
 }
 
-json EcLoadApi::approve(const EcCaller& caller, const OrderRecord& order,
-                        const AccountRecord& account, const EcCard& card,
+json EcLoadApi::approve(const DeviceCaller& caller, const OrderRecord& order,
+                        const AccountRecord& account, const IssuerCard& card,
                         const wire::EcAuthorizeRequest& body) {
     EcAuthorizationRecord record = newAuthorization(caller, order, account, body);
     record.issuerAuthenticationData =
@@ -360,28 +281,19 @@ void EcLoadApi::refuseUnrecorded(EcAuthorizeOutcome outcome, const std::string& 
 }
 
 // ARC "51": the card is told the issuer declined, with an ARPC that proves it.
-json EcLoadApi::declined(const OrderRecord& order, const EcCard& card, ByteView arqc) const {
+json EcLoadApi::declined(const OrderRecord& order, const IssuerCard& card, ByteView arqc) const {
     return answerOf(order.orderId, kInsufficientFundsArc,
                     issuerArpc(card, arqc, kInsufficientFundsArc));
 }
 
 // --- POST /v1/orders/{id}/ecload/result and /reverse
 
-ByteView EcLoadApi::signedMessage(const EcCaller& caller, const wire::ResultReport& report) const {
-    if (!verifyDeviceSignature(caller.certificate, report.result, report.signature)) {
-        refuse(403, wire::refusal::kBadSignature, "the message is not signed by this device's key");
-    }
-    return report.result;
-}
-
-EcAuthorizationRecord EcLoadApi::matchingAuthorization(const EcCaller& caller,
+EcAuthorizationRecord EcLoadApi::matchingAuthorization(const DeviceCaller& caller,
                                                        const std::string& orderId, ByteView nonce,
                                                        std::uint16_t atc,
                                                        ByteView terminalId) const {
     auto authorization = store_.ecAuthorizationFor(orderId);
-    if (!authorization || authorization->chipSerial != caller.device.chipSerialHex ||
-        !crypto::constantTimeEqual(authorization->nonce, nonce) || authorization->atc != atc ||
-        !crypto::constantTimeEqual(authorization->terminalId, terminalId)) {
+    if (!authorization || !isAuthorizationFor(*authorization, caller, nonce, atc, terminalId)) {
         refuse(409, "unknown_authorization",
                "no EC load of order " + orderId +
                    " was authorized to this device for this nonce, ATC and terminal");
@@ -389,7 +301,7 @@ EcAuthorizationRecord EcLoadApi::matchingAuthorization(const EcCaller& caller,
     return std::move(*authorization);
 }
 
-EcCard EcLoadApi::cardOf(const EcAuthorizationRecord& authorization) const {
+IssuerCard EcLoadApi::cardOf(const EcAuthorizationRecord& authorization) const {
     const auto pan = openPan(store_.panSealKey(), authorization.orderId, authorization.panSealed);
     if (!pan) {
         throw std::runtime_error("the sealed PAN of order " + authorization.orderId +
@@ -398,7 +310,7 @@ EcCard EcLoadApi::cardOf(const EcAuthorizationRecord& authorization) const {
     return cardOf(*pan, authorization.psn, authorization.atc, authorization.algorithmIndicator);
 }
 
-Response EcLoadApi::result(const Request& request, const EcCaller& caller,
+Response EcLoadApi::result(const Request& request, const DeviceCaller& caller,
                            const std::string& orderId) {
     const auto report = parseBody<wire::ResultReport>(request);
     const wire::EcLoadResult result = parseSignedMessage(
@@ -427,7 +339,8 @@ OrderRecord EcLoadApi::undecidedOrder(const std::string& orderId, ByteView messa
 // The only step after authorize that needs the card's keys (and so its sealed PAN).
 void EcLoadApi::checkSecondCryptogram(const wire::EcLoadResult& result,
                                       const EcAuthorizationRecord& authorization) const {
-    requireSecondAc(result, authorization);
+    requireSecondAc(SecondAc{result.cid, result.cryptogram, result.cdol2Data, result.iad},
+                    authorization.arqc, authorization.issuerAuthenticationData);
     const Bytes input =
         cryptogramInput(result.cdol2Data, authorization.aip, result.atc, result.iad);
     if (!crypto::constantTimeEqual(expectedCryptogram(cardOf(authorization), input),
@@ -436,16 +349,7 @@ void EcLoadApi::checkSecondCryptogram(const wire::EcLoadResult& result,
     }
 }
 
-void EcLoadApi::requireCallersTerminal(const wire::EcAuthorizeRequest& body,
-                                       const EcCaller& caller) const {
-    if (body.terminalId != caller.device.terminalId) {
-        refuse(403, "terminal_mismatch",
-               "terminal " + toHex(body.terminalId) + " is not this device's " +
-                   toHex(caller.device.terminalId));
-    }
-}
-
-void EcLoadApi::checkArqc(const EcCard& card, const wire::EcAuthorizeRequest& body,
+void EcLoadApi::checkArqc(const IssuerCard& card, const wire::EcAuthorizeRequest& body,
                           const OrderRecord& order) const {
     const Bytes input = cryptogramInput(body.cdol1Data, body.aip, body.atc, body.iad);
     if (!crypto::constantTimeEqual(expectedCryptogram(card, input), body.arqc)) {
@@ -456,20 +360,11 @@ void EcLoadApi::checkArqc(const EcCard& card, const wire::EcAuthorizeRequest& bo
     }
 }
 
-EcDecisionRecord EcLoadApi::decisionFor(const EcCaller& caller, const wire::ResultReport& report,
-                                        const OrderRecord& order,
+EcDecisionRecord EcLoadApi::decisionFor(const DeviceCaller& caller,
+                                        const wire::ResultReport& report, const OrderRecord& order,
                                         const EcAuthorizationRecord& authorization) const {
-    EcDecisionRecord decision;
-    decision.orderId = order.orderId;
-    decision.receiptId = newReceiptId();
-    decision.message = report.result;
-    decision.signature = report.signature;
-    decision.deviceFingerprint = caller.device.fingerprint;
-    decision.chipSerial = caller.device.chipSerialHex;
-    decision.amount = order.amount;
+    EcDecisionRecord decision = newDecision<EcDecisionRecord>(caller, report, order, authorization);
     decision.ecBalanceAfter = authorization.newBalance - order.amount;
-    decision.panLast4 = authorization.panLast4;
-    decision.decidedAt = nowSeconds();
     return decision;
 }
 
@@ -494,7 +389,7 @@ Response EcLoadApi::decide(const EcDecisionRecord& decision) {
 // An explicit reversal: only for a debited order with no decision; a reversed order answers
 // its reversal again (idempotent), a settled one is 409 order_settled. It needs no keys: a
 // debited order can always be refunded.
-Response EcLoadApi::reverse(const Request& request, const EcCaller& caller,
+Response EcLoadApi::reverse(const Request& request, const DeviceCaller& caller,
                             const std::string& orderId) {
     const auto report = parseBody<wire::ResultReport>(request);
     const wire::EcLoadReversal reversal = parseSignedMessage(
@@ -514,7 +409,7 @@ Response EcLoadApi::reverse(const Request& request, const EcCaller& caller,
 }
 
 // The answer of an order reversed before, again; nullopt otherwise.
-std::optional<Response> EcLoadApi::reversedBefore(const EcCaller& caller,
+std::optional<Response> EcLoadApi::reversedBefore(const DeviceCaller& caller,
                                                   const std::string& orderId) {
     const auto earlier = store_.ecDecisionFor(orderId);
     if (!earlier || earlier->kind != "reversed") {

@@ -2,8 +2,10 @@
 
 #include <openssl/crypto.h>
 
+#include "api/api_error.hpp"
 #include "taplink/apdu/tlv.hpp"
 #include "taplink/base/byte_writer.hpp"
+#include "taplink/crypto/crypto_error.hpp"
 #include "taplink/emv/bcd.hpp"
 
 namespace taplink::server {
@@ -25,12 +27,32 @@ struct WipedKey {
 };
 
 // The card's session key for the ATC from one of its issuer master keys.
-Bytes sessionKeyFrom(const EcCard& card, ByteView issuerMasterKey) {
+Bytes sessionKeyFrom(const IssuerCard& card, ByteView issuerMasterKey) {
     const WipedKey master{emv::iccMasterKey(card.suite, issuerMasterKey, card.pan, card.psn)};
     return emv::sessionKey(card.suite, master.bytes, card.atc);
 }
 
 }  // namespace
+
+IssuerCard issuerCardOf(const sim::IssuerKeySet& issuers, const std::string& pan, std::uint8_t psn,
+                        std::uint16_t atc, std::uint8_t algorithmIndicator) {
+    const sim::BankIssuer* issuer = issuers.findBankByPan(pan);
+    if (issuer == nullptr) {
+        throw ApiError(422, "issuer_unknown", "no bank issuer here for the card");
+    }
+    IssuerCard card{emv::Suite::TripleDes, nullptr, pan, psn, atc};
+    try {
+        card.suite = emv::suiteFromAlgorithmIndicator(algorithmIndicator);
+        card.keys = issuer->keysFor(card.suite);
+    } catch (const crypto::CryptoError&) {
+    }
+    if (card.keys == nullptr) {
+        throw ApiError(
+            422, "suite_unsupported",
+            "the issuer has no keys for algorithm indicator " + toHex(Bytes{algorithmIndicator}));
+    }
+    return card;
+}
 
 Bytes cryptogramInput(ByteView cdolData, ByteView aip, std::uint16_t atc, ByteView iad) {
     return ByteWriter()
@@ -41,17 +63,17 @@ Bytes cryptogramInput(ByteView cdolData, ByteView aip, std::uint16_t atc, ByteVi
         .take();
 }
 
-Bytes expectedCryptogram(const EcCard& card, ByteView input) {
+Bytes expectedCryptogram(const IssuerCard& card, ByteView input) {
     const WipedKey session{sessionKeyFrom(card, card.keys->ac)};
     return emv::applicationCryptogram(card.suite, session.bytes, input);
 }
 
-Bytes issuerArpc(const EcCard& card, ByteView arqc, ByteView arc) {
+Bytes issuerArpc(const IssuerCard& card, ByteView arqc, ByteView arc) {
     const WipedKey session{sessionKeyFrom(card, card.keys->ac)};
     return emv::arpcMethod1(card.suite, session.bytes, arqc, arc);
 }
 
-Bytes ecBalanceScriptCommand(const EcCard& card, ByteView arqc, std::uint32_t newBalance) {
+Bytes ecBalanceScriptCommand(const IssuerCard& card, ByteView arqc, std::uint32_t newBalance) {
     const Bytes header = fromHex("04DA9F790A");
     const Bytes balance = taplink::emv::encodeAmount(newBalance);
     const WipedKey session{sessionKeyFrom(card, card.keys->smi)};

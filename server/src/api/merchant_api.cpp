@@ -6,6 +6,7 @@
 #include "api/views.hpp"
 #include "http/static_files.hpp"
 #include "taplink/protocol/ecload_wire.hpp"
+#include "taplink/protocol/purchase_wire.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 
 namespace taplink::server {
@@ -108,19 +109,32 @@ Response MerchantApi::sdkFile(const Request& /*request*/, Call& /*call*/, const 
 }
 
 // POST /merchant/orders {"amount":5000}: the same order the operator's `order create` makes;
-// {"amount":5000,"scheme":"bank-ec"}: an EC load (圈存) paid by the configured demo account.
+// {"amount":5000,"scheme":"bank-ec"}: an EC load (圈存) paid by the configured demo account;
+// {"amount":5000,"scheme":"bank-purchase"}: a purchase from this shop (merchantName).
 Response MerchantApi::createOrder(const Request& request, Call& /*call*/, const Params& /*path*/) {
     requireSameOriginJson(request);
     const OrderAsked asked = readOrder(request, rules_.maxOrderAmount);
     const std::string scheme = asked.scheme.value_or(settings_.scheme);
-    const bool bankEc = scheme == wire::kBankEcScheme;
-    const OrderRecord order = bankEc
-                                  ? openOrder(store_, rules_, asked.amount, scheme, demoAccountId())
-                                  : openOrder(store_, rules_, asked.amount, scheme);
-    return http::jsonResponse(201, {{"orderId", order.orderId},
-                                    {"amount", order.amount},
-                                    {"currency", order.currency},
-                                    {"scheme", scheme}});
+    const OrderRecord order = openOrder(store_, rules_, asked.amount, scheme, termsFor(scheme));
+    json created{{"orderId", order.orderId},
+                 {"amount", order.amount},
+                 {"currency", order.currency},
+                 {"scheme", scheme}};
+    if (!order.merchant.empty()) {
+        created["merchant"] = order.merchant;
+    }
+    return http::jsonResponse(201, created);
+}
+
+// A bank-ec order is paid by the demo account, a bank-purchase order is this shop's.
+OrderTerms MerchantApi::termsFor(const std::string& scheme) {
+    if (scheme == wire::kBankEcScheme) {
+        return OrderTerms{demoAccountId(), std::nullopt};
+    }
+    if (scheme == wire::kBankPurchaseScheme) {
+        return OrderTerms{std::nullopt, settings_.merchantName};
+    }
+    return {};
 }
 
 // The oldest account of the configured demo holder.

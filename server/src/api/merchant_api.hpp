@@ -5,9 +5,10 @@
 //   GET  /                      checkoutDir/index.html
 //   GET  /assets/{name}         a file directly in checkoutDir (http/static_files.hpp)
 //   GET  /sdk/{name}            a file directly in sdkDir (taplink.js, taplink.d.ts)
-//   POST /merchant/orders       {"amount": fen, "scheme"?: "bank-ec"}
-//                               -> 201 {"orderId","amount","currency","scheme"}
-//   GET  /merchant/orders/{id}  the order: {"orderId","amount","currency","scheme","status"}
+//   POST /merchant/orders       {"amount": fen, "scheme"?: "bank-ec" | "bank-purchase"}
+//                               -> 201 {"orderId","amount","currency","scheme"[,"merchant"]}
+//   GET  /merchant/orders/{id}  the order: {"orderId","amount","currency","scheme","status"
+//                               [,"merchant"]}
 #pragma once
 
 #include <optional>
@@ -28,6 +29,8 @@ struct MerchantSettings {
     // than its id because accounts get random ids after the server starts; none: the page
     // cannot open them (400 ecload_unavailable).
     std::optional<std::string> demoAccountHolder;
+    // The shop's name on its bank-purchase orders (net::wire::isValidMerchantName).
+    std::string merchantName = "TapLink 演示商店 Demo Shop";
 };
 
 class MerchantApi {
@@ -53,6 +56,7 @@ class MerchantApi {
     http::Response createOrder(const http::Request& request, Call& call, const Params& path);
     http::Response showOrder(const http::Request& request, Call& call, const Params& path);
     std::string demoAccountId();
+    OrderTerms termsFor(const std::string& scheme);
 
     ServerStore& store_;
     OrderRules rules_;

@@ -21,9 +21,14 @@ struct OrderRules {
 // rules.maxOrderAmount, 400 scheme_unknown when no issuer here serves the scheme; a bank-ec
 // order needs the cardholder account that pays for it (400 account_required, 404
 // account_not_found) and no other order may name one (400 account_not_allowed).
+// A bank-purchase order names its merchant (400 merchant_required, 400 invalid_merchant
+// unless net::wire::isValidMerchantName) and no other order may (400 merchant_not_allowed).
+struct OrderTerms {
+    std::optional<std::string> accountId;
+    std::optional<std::string> merchant;
+};
 OrderRecord openOrder(ServerStore& store, const OrderRules& rules, std::uint32_t amount,
-                      const std::string& scheme,
-                      const std::optional<std::string>& accountId = std::nullopt);
+                      const std::string& scheme, const OrderTerms& terms = {});
 
 // The words of invalid_amount: what an amount must be.
 std::string amountRule(const OrderRules& rules);

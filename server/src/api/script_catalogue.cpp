@@ -9,6 +9,7 @@
 #include <sstream>
 #include <utility>
 
+#include "taplink/crypto/digest.hpp"
 #include "taplink/crypto/ec_keys.hpp"
 
 namespace taplink::server {
@@ -80,13 +81,7 @@ std::string keyIdOf(EVP_PKEY* key) {
         crypto::throwOpenSslError("script-signing key: i2d_PUBKEY");
     }
     const std::unique_ptr<unsigned char, OpenSslMemoryFree> owned(der);
-    Bytes digest(EVP_MAX_MD_SIZE);
-    unsigned int digestLength = 0;
-    crypto::checkOpenSsl(EVP_Digest(der, static_cast<std::size_t>(length), digest.data(),
-                                    &digestLength, EVP_sha256(), nullptr),
-                         "script-signing key: SHA-256 of the SPKI");
-    digest.resize(digestLength);
-    std::string hex = toHex(digest);
+    std::string hex = toHex(crypto::sha256(ByteView(der, static_cast<std::size_t>(length))));
     for (char& c : hex) {
         if (c >= 'A' && c <= 'F') {
             c = static_cast<char>(c - 'A' + 'a');

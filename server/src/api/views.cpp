@@ -9,7 +9,11 @@ using nlohmann::json;
 namespace wire = net::wire;
 
 wire::Order orderView(const OrderRecord& order) {
-    return wire::Order{order.orderId, order.amount, order.currency, order.scheme, order.status};
+    wire::Order view{order.orderId, order.amount, order.currency, order.scheme, order.status};
+    if (!order.merchant.empty()) {
+        view.merchant = order.merchant;
+    }
+    return view;
 }
 
 wire::Receipt receiptOf(const SettlementRecord& settlement) {

@@ -13,6 +13,8 @@
 
 namespace taplink::server {
 
+inline constexpr std::uint8_t kPinTries = 3;
+
 struct AccountRecord {
     std::string accountId;  // "ACC-" + 20 base32 characters
     std::string holder;
@@ -21,6 +23,10 @@ struct AccountRecord {
     std::uint64_t balance = 0;  // fen
     std::int64_t createdAt = 0;
     std::int64_t updatedAt = 0;
+    // The purchase PIN (api/account_pin.hpp): hex HMAC-SHA-256(server PIN key, account id ||
+    // ":" || PIN), empty without one; the tries left before it blocks ("75").
+    std::string pinHash = std::string();
+    std::uint8_t pinTriesLeft = kPinTries;
 };
 
 // One row of an account's ledger. orderId is empty for an operator's credit.

@@ -21,13 +21,13 @@ using journal::WriteTransaction;
 constexpr std::size_t kSecretSize = 32;
 
 constexpr std::string_view kSelectAccount =
-    "SELECT account_id, holder, pan_hash, pan_last4, balance, created_at, updated_at "
-    "FROM accounts";
+    "SELECT account_id, holder, pan_hash, pan_last4, balance, created_at, updated_at, pin_hash, "
+    "pin_tries_left FROM accounts";
 
 AccountRecord accountFrom(const Statement& row) {
     AccountRecord a;
     readColumns(row, a.accountId, a.holder, a.panHash, a.panLast4, a.balance, a.createdAt,
-                a.updatedAt);
+                a.updatedAt, a.pinHash, a.pinTriesLeft);
     return a;
 }
 
@@ -46,9 +46,9 @@ bool panLinked(sqlite3* database, std::string_view panHash) {
 void insertAccount(sqlite3* database, const AccountRecord& account) {
     Statement insert(database,
                      "INSERT INTO accounts (account_id, holder, pan_hash, pan_last4, balance, "
-                     "created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)");
+                     "created_at, updated_at, pin_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)");
     bindAll(insert, account.accountId, account.holder, account.panHash, account.panLast4,
-            account.balance, account.createdAt)
+            account.balance, account.createdAt, account.pinHash)
         .step();
 }
 
@@ -65,6 +65,11 @@ bool hasEcAuthorization(sqlite3* database, std::string_view orderId) {
 std::optional<AccountRecord> selectAccount(sqlite3* database, std::string_view accountId) {
     return firstRow(database, std::string(kSelectAccount) + " WHERE account_id = ?1", accountFrom,
                     accountId);
+}
+
+std::optional<AccountRecord> selectAccountByPanHash(sqlite3* database, std::string_view panHash) {
+    return firstRow(database, std::string(kSelectAccount) + " WHERE pan_hash = ?1", accountFrom,
+                    panHash);
 }
 
 // Moves the balance by delta and writes the ledger row, in the caller's transaction.
@@ -104,7 +109,8 @@ Bytes ServerStore::storeSecret(const std::string& name) {
     return secret;
 }
 
-AccountCreateOutcome ServerStore::createAccount(AccountRecord& account) {
+AccountCreateOutcome ServerStore::createAccount(
+    AccountRecord& account, const std::function<std::string(const std::string&)>& pinHashOf) {
     const std::lock_guard lock(mutex_);
     WriteTransaction transaction(database_.get());
     if (panLinked(database_.get(), account.panHash)) {
@@ -114,6 +120,8 @@ AccountCreateOutcome ServerStore::createAccount(AccountRecord& account) {
         account.accountId = newAccountId();
     } while (rows::selectAccount(database_.get(), account.accountId));
     account.createdAt = account.updatedAt = rows::nowSeconds();
+    account.pinHash = pinHashOf ? pinHashOf(account.accountId) : std::string();
+    account.pinTriesLeft = kPinTries;
     const std::uint64_t opening = std::exchange(account.balance, 0);
     insertAccount(database_.get(), account);
     if (opening > 0) {
@@ -149,6 +157,30 @@ AccountCreditOutcome ServerStore::creditAccount(std::string_view accountId, std:
                 now);
     transaction.commit();
     return AccountCreditOutcome::Credited;
+}
+
+bool ServerStore::setAccountPin(std::string_view accountId, const std::string& pinHash) {
+    const std::lock_guard lock(mutex_);
+    WriteTransaction transaction(database_.get());
+    Statement update(database_.get(),
+                     "UPDATE accounts SET pin_hash = ?2, pin_tries_left = ?3, updated_at = ?4 "
+                     "WHERE account_id = ?1");
+    const std::int64_t now = rows::nowSeconds();
+    bindAll(update, accountId, pinHash, kPinTries, now).step();
+    if (sqlite3_changes(database_.get()) == 0) {
+        return false;
+    }
+    appendEvent(
+        EventRecord{0, 0, "account_pin_set", "", "", "",
+                    std::string(accountId) + (pinHash.empty() ? " PIN removed" : " PIN set")},
+        now);
+    transaction.commit();
+    return true;
+}
+
+std::optional<AccountRecord> ServerStore::findAccountByPanHash(std::string_view panHash) {
+    const std::lock_guard lock(mutex_);
+    return rows::selectAccountByPanHash(database_.get(), panHash);
 }
 
 std::optional<AccountRecord> ServerStore::findAccount(std::string_view accountId) {

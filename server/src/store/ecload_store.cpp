@@ -92,9 +92,13 @@ bool sameRequest(const EcAuthorizationRecord& earlier, const EcAuthorizationReco
            earlier.terminalId == next.terminalId;
 }
 
+}  // namespace
+
+namespace rows {
+
 // An ATC at or below the card's highest seen, unless it is that very ARQC again for the
 // same order (the retry of a declined request).
-bool atcReplayed(sqlite3* database, const EcAuthorizationRecord& next) {
+bool atcReplayed(sqlite3* database, const CardAtc& next) {
     Statement query(database, "SELECT atc, order_id, arqc FROM ec_card_atcs WHERE pan_hash = ?1");
     query.bind(1, next.panHash);
     if (!query.step() || query.integer(0) < next.atc) {
@@ -104,11 +108,19 @@ bool atcReplayed(sqlite3* database, const EcAuthorizationRecord& next) {
            query.text(2) != toHex(next.arqc);
 }
 
-void recordCardAtc(sqlite3* database, const EcAuthorizationRecord& next) {
+void recordCardAtc(sqlite3* database, const CardAtc& next) {
     Statement upsert(database,
                      "INSERT OR REPLACE INTO ec_card_atcs (pan_hash, atc, order_id, arqc) "
                      "VALUES (?1, ?2, ?3, ?4)");
     bindAll(upsert, next.panHash, next.atc, next.orderId, next.arqc).step();
+}
+
+}  // namespace rows
+
+namespace {
+
+rows::CardAtc cardAtcOf(const EcAuthorizationRecord& authorization) {
+    return {authorization.panHash, authorization.atc, authorization.orderId, authorization.arqc};
 }
 
 // What the order and the card's ATC decide before any money moves; nullopt to go on. On
@@ -129,7 +141,7 @@ std::optional<EcAuthorizeOutcome> outcomeBeforeMoney(sqlite3* database,
         authorization = std::move(*earlier);
         return EcAuthorizeOutcome::SameRequest;
     }
-    if (atcReplayed(database, authorization)) {
+    if (rows::atcReplayed(database, cardAtcOf(authorization))) {
         return EcAuthorizeOutcome::AtcReplayed;
     }
     return std::nullopt;
@@ -185,7 +197,7 @@ EcAuthorizeOutcome ServerStore::recordEcAuthorization(EcAuthorizationRecord& aut
     if (const auto outcome = outcomeBeforeMoney(db, authorization)) {
         return *outcome;
     }
-    recordCardAtc(db, authorization);
+    rows::recordCardAtc(db, cardAtcOf(authorization));
     const auto account = rows::selectAccount(db, authorization.accountId);
     const bool funded = account && account->balance >= amount;
     if (funded) {

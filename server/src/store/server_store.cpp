@@ -28,13 +28,14 @@ void execute(sqlite3* database, const char* sql, std::string_view what) {
 }
 
 constexpr std::string_view kSelectOrder =
-    "SELECT order_id, amount, currency, scheme, status, created_at, updated_at FROM orders";
+    "SELECT order_id, amount, currency, scheme, status, created_at, updated_at, merchant "
+    "FROM orders";
 
 OrderRecord orderFrom(const Statement& row) {
     OrderRecord order;
     std::string status;
     readColumns(row, order.orderId, order.amount, order.currency, order.scheme, status,
-                order.createdAt, order.updatedAt);
+                order.createdAt, order.updatedAt, order.merchant);
     order.status = net::wire::orderStatusFromString(status);
     return order;
 }
@@ -164,6 +165,7 @@ void ServerStore::createSchema() {
     rows::upgradeStoreSchema(db);
     panHashKey_ = storeSecret("pan-hmac");
     panSealKey_ = storeSecret("pan-seal");
+    pinHashKey_ = storeSecret("pin-hmac");
 }
 
 void ServerStore::appendEvent(const EventRecord& event, std::int64_t now) {
@@ -176,26 +178,30 @@ void ServerStore::appendEvent(const EventRecord& event, std::int64_t now) {
 
 // --- Orders
 
-OrderRecord ServerStore::createOrder(std::uint32_t amount, const std::string& scheme) {
+OrderRecord ServerStore::createOrder(std::uint32_t amount, const std::string& scheme,
+                                     const std::string& merchant) {
     const std::lock_guard lock(mutex_);
     WriteTransaction transaction(database_.get());
-    OrderRecord order = insertOrder(amount, scheme);
+    OrderRecord order = insertOrder(amount, scheme, merchant);
     transaction.commit();
     return order;
 }
 
-OrderRecord ServerStore::insertOrder(std::uint32_t amount, const std::string& scheme) {
+OrderRecord ServerStore::insertOrder(std::uint32_t amount, const std::string& scheme,
+                                     const std::string& merchant) {
     OrderRecord order;
     do {
         order.orderId = newOrderId();
     } while (rows::selectOrder(database_.get(), order.orderId));
     order.amount = amount;
     order.scheme = scheme;
+    order.merchant = merchant;
     order.createdAt = order.updatedAt = rows::nowSeconds();
     Statement insert(database_.get(),
                      "INSERT INTO orders (order_id, amount, currency, scheme, status, created_at, "
-                     "updated_at) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5)");
-    bindAll(insert, order.orderId, amount, order.currency, scheme, order.createdAt).step();
+                     "updated_at, merchant) VALUES (?1, ?2, ?3, ?4, 'open', ?5, ?5, ?6)");
+    bindAll(insert, order.orderId, amount, order.currency, scheme, order.createdAt, merchant)
+        .step();
     appendEvent(EventRecord{0, 0, "order_created", order.orderId, "", "",
                             std::to_string(amount) + " fen, " + scheme},
                 order.createdAt);
@@ -224,7 +230,8 @@ CancelOutcome ServerStore::cancelOrder(std::string_view orderId) {
         return CancelOutcome::NotOpen;
     }
     if (!selectAuthorizations(database_.get(), orderId).empty() ||
-        rows::hasEcAuthorization(database_.get(), orderId)) {
+        rows::hasEcAuthorization(database_.get(), orderId) ||
+        rows::hasPurchaseAuthorization(database_.get(), orderId)) {
         return CancelOutcome::Authorized;
     }
     const std::int64_t now = rows::nowSeconds();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "store/account_records.hpp"
+#include "store/purchase_records.hpp"
 #include "store/tsm_records.hpp"
 #include "taplink/base/bytes.hpp"
 #include "taplink/protocol/topup_wire.hpp"
@@ -29,6 +31,7 @@ struct OrderRecord {
     net::wire::OrderStatus status = net::wire::OrderStatus::Open;
     std::int64_t createdAt = 0;
     std::int64_t updatedAt = 0;
+    std::string merchant;  // a bank-purchase order's merchant name; empty for the others
 };
 
 struct AuthorizationRecord {
@@ -121,7 +124,8 @@ class ServerStore {
     ServerStore& operator=(const ServerStore&) = delete;
 
     // --- Orders. The id is random and unguessable ("ORD-" + 20 base32 characters).
-    OrderRecord createOrder(std::uint32_t amount, const std::string& scheme);
+    OrderRecord createOrder(std::uint32_t amount, const std::string& scheme,
+                            const std::string& merchant = {});
     std::optional<OrderRecord> findOrder(std::string_view orderId);
     std::vector<OrderRecord> listOrders();
     // Only an open order that no authorization was issued for: once a card may have been
@@ -157,8 +161,16 @@ class ServerStore {
     // for the PAN an EC authorization keeps for the cryptogram checks.
     const Bytes& panHashKey() const { return panHashKey_; }
     const Bytes& panSealKey() const { return panSealKey_; }
+    // The key of the accounts' PIN hashes (api/account_pin.hpp), 32 random bytes likewise.
+    const Bytes& pinHashKey() const { return pinHashKey_; }
     // Sets accountId and the times; CardAlreadyLinked when another account has the card.
-    AccountCreateOutcome createAccount(AccountRecord& account);
+    // pinHashOf, when given, makes the account's PIN hash from its new id.
+    AccountCreateOutcome createAccount(
+        AccountRecord& account,
+        const std::function<std::string(const std::string& accountId)>& pinHashOf = {});
+    // A new PIN hash (empty: none) and the tries back to kPinTries; false for no account.
+    bool setAccountPin(std::string_view accountId, const std::string& pinHash);
+    std::optional<AccountRecord> findAccountByPanHash(std::string_view panHash);
     AccountCreditOutcome creditAccount(std::string_view accountId, std::uint64_t amount);
     std::optional<AccountRecord> findAccount(std::string_view accountId);
     std::vector<AccountRecord> listAccounts();
@@ -179,6 +191,23 @@ class ServerStore {
     // Settles or reverses (refunding the account) exactly once per order, never both.
     EcDecideOutcome decideEcLoad(const EcDecisionRecord& decision);
     std::optional<EcDecisionRecord> ecDecisionFor(std::string_view orderId);
+
+    // --- Purchases (store/purchase_store.cpp). One transaction: the stored answer of the same
+    // sealed bytes (SameRequest); an open order without an approval for other bytes; the
+    // card's ATC above its highest (as recordEcAuthorization); then decide with the account of
+    // the PAN hash, and store its PIN tries, the attempt and, approved, the debit with the
+    // authorization.
+    PurchaseAuthorizeResult authorizePurchase(const PurchaseAttemptRecord& attempt,
+                                              const PurchaseDecider& decide);
+    // The answer stored for these sealed bytes (hex SHA-256) of the chip, before any check:
+    // a lost answer is answered again even when the order or the chip changed since.
+    std::optional<std::string> purchaseAnswerFor(std::string_view orderId,
+                                                 std::string_view requestHash,
+                                                 std::string_view chipSerial);
+    std::optional<PurchaseAuthorizationRecord> purchaseAuthorizationFor(std::string_view orderId);
+    // Settles or reverses (refunding the account) exactly once per approved order.
+    PurchaseDecideOutcome decidePurchase(const PurchaseDecisionRecord& decision);
+    std::optional<PurchaseDecisionRecord> purchaseDecisionFor(std::string_view orderId);
 
     // --- Chip management, the TSM role (store/tsm_store.cpp). The payment keys come here
     // sealed with a key derived from the TSM master key (api/tsm_jobs.hpp), which the store
@@ -217,6 +246,10 @@ class ServerStore {
     Bytes keepTsmPaymentKeys(std::string_view chipSerial, ByteView sealed);
     std::optional<Bytes> tsmPaymentKeys(std::string_view chipSerial);
     std::optional<TsmParametersRecord> tsmParameters(std::string_view chipSerial);
+    // The dynamic token (store/token_store.cpp): the highest counter accepted for the chip's
+    // codes, and its acceptance (Replay unless counter is above it; it then becomes it).
+    std::optional<std::uint64_t> tokenCounter(std::string_view chipSerial);
+    TsmCounterOutcome acceptTokenCounter(std::string_view chipSerial, std::uint64_t counter);
 
   private:
     void createSchema();
@@ -224,7 +257,12 @@ class ServerStore {
     void queueStatusAfterRefusal(const TsmJobRecord& refused);
     Bytes storeSecret(const std::string& name);
     // In the caller's transaction and lock.
-    OrderRecord insertOrder(std::uint32_t amount, const std::string& scheme);
+    OrderRecord insertOrder(std::uint32_t amount, const std::string& scheme,
+                            const std::string& merchant = {});
+    void storeVerdict(const PurchaseAttemptRecord& attempt, const PurchaseVerdict& verdict,
+                      std::uint32_t amount);
+    void storePurchaseDecision(const PurchaseDecisionRecord& decision,
+                               const std::string& accountId);
     void storeApproved(const EcAuthorizationRecord& authorization, std::uint32_t amount);
     // The decision's amount is the order's.
     void storeDecision(const EcDecisionRecord& decision, const std::string& accountId);
@@ -234,6 +272,7 @@ class ServerStore {
     journal::DatabasePtr database_;
     Bytes panHashKey_;
     Bytes panSealKey_;
+    Bytes pinHashKey_;
 };
 
 }  // namespace taplink::server

@@ -21,7 +21,22 @@ void setOrderStatus(sqlite3* database, std::string_view orderId, net::wire::Orde
 void upgradeStoreSchema(sqlite3* database);
 
 bool hasEcAuthorization(sqlite3* database, std::string_view orderId);
+bool hasPurchaseAuthorization(sqlite3* database, std::string_view orderId);
+
+// A card's ATC in a verified ARQC (ec_card_atcs, store/store_schema.cpp): one counter per
+// card for all its GENERATE ACs (EMV Book 3 annex A, 9F36), EC loads and purchases alike.
+struct CardAtc {
+    std::string_view panHash;
+    std::uint16_t atc = 0;
+    std::string_view orderId;
+    ByteView arqc;
+};
+// The ATC is not above the card's highest seen, and is not that same ARQC of the same order.
+bool atcReplayed(sqlite3* database, const CardAtc& next);
+// next becomes the card's highest.
+void recordCardAtc(sqlite3* database, const CardAtc& next);
 std::optional<AccountRecord> selectAccount(sqlite3* database, std::string_view accountId);
+std::optional<AccountRecord> selectAccountByPanHash(sqlite3* database, std::string_view panHash);
 // Moves the account's balance by delta and writes entry (its balanceAfter is computed);
 // returns the new balance.
 std::uint64_t postEntry(sqlite3* database, const AccountEntry& entry, std::int64_t delta);

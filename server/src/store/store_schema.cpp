@@ -129,12 +129,49 @@ constexpr std::string_view kTsmTables =
     " chip_serial TEXT PRIMARY KEY, version INTEGER NOT NULL, value TEXT NOT NULL,"
     " job_id TEXT NOT NULL REFERENCES tsm_jobs(job_id), queued_at INTEGER NOT NULL);";
 
+// Version 4, the Tap & Pay purchase: a bank-purchase order names its merchant, an account
+// may have a PIN (its keyed hash and tries left), and the purchase's attempts, approvals and
+// decisions have their tables. The card's ATC stays in ec_card_atcs: one counter per card.
+constexpr std::string_view kPurchaseTables =
+    "ALTER TABLE orders ADD COLUMN merchant TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE accounts ADD COLUMN pin_hash TEXT NOT NULL DEFAULT '';"
+    "ALTER TABLE accounts ADD COLUMN pin_tries_left INTEGER NOT NULL DEFAULT 3"
+    " CHECK (pin_tries_left BETWEEN 0 AND 3);"
+    "CREATE TABLE purchase_attempts ("
+    " order_id TEXT NOT NULL REFERENCES orders(order_id), request_hash TEXT NOT NULL,"
+    " chip_serial TEXT NOT NULL, pan_hash TEXT NOT NULL, atc INTEGER NOT NULL,"
+    " arqc TEXT NOT NULL, arc TEXT NOT NULL, answer TEXT NOT NULL, at INTEGER NOT NULL,"
+    " PRIMARY KEY (order_id, request_hash));"
+    "CREATE TABLE purchase_authorizations ("
+    " order_id TEXT PRIMARY KEY REFERENCES orders(order_id),"
+    " account_id TEXT NOT NULL REFERENCES accounts(account_id),"
+    " device_fingerprint TEXT NOT NULL, chip_serial TEXT NOT NULL, pan_hash TEXT NOT NULL,"
+    " pan_sealed TEXT NOT NULL, pan_last4 TEXT NOT NULL, psn INTEGER NOT NULL,"
+    " algorithm INTEGER NOT NULL, aip TEXT NOT NULL, atc INTEGER NOT NULL, arqc TEXT NOT NULL,"
+    " issuer_auth_data TEXT NOT NULL, terminal_id TEXT NOT NULL, nonce TEXT NOT NULL UNIQUE,"
+    " auth_code TEXT NOT NULL, issued_at INTEGER NOT NULL);"
+    "CREATE TABLE purchase_decisions ("
+    " order_id TEXT NOT NULL UNIQUE REFERENCES purchase_authorizations(order_id),"
+    " kind TEXT NOT NULL CHECK (kind IN ('settled', 'reversed')),"
+    " receipt_id TEXT NOT NULL UNIQUE, message TEXT NOT NULL, signature TEXT NOT NULL,"
+    " device_fingerprint TEXT NOT NULL, chip_serial TEXT NOT NULL, amount INTEGER NOT NULL,"
+    " pan_last4 TEXT NOT NULL, detail TEXT NOT NULL, decided_at INTEGER NOT NULL);";
+
+// Version 5, the payment applet's dynamic token: the highest counter the bank accepted per
+// chip. RFC 4226 7.2: the server's counter moves on only after a successful validation, and a
+// code is accepted once (its counter is then at or below the recorded one).
+constexpr std::string_view kTokenCounters =
+    "CREATE TABLE token_counters ("
+    " chip_serial TEXT PRIMARY KEY, counter INTEGER NOT NULL CHECK (counter >= 0),"
+    " accepted_at INTEGER NOT NULL);";
+
 }  // namespace
 
 void upgradeStoreSchema(sqlite3* database) {
     const std::array steps{
-        journal::SchemaStep{1, kCityTables}, journal::SchemaStep{2, kReversedOrders},
-        journal::SchemaStep{2, kAccountTables}, journal::SchemaStep{3, kTsmTables}};
+        journal::SchemaStep{1, kCityTables},     journal::SchemaStep{2, kReversedOrders},
+        journal::SchemaStep{2, kAccountTables},  journal::SchemaStep{3, kTsmTables},
+        journal::SchemaStep{4, kPurchaseTables}, journal::SchemaStep{5, kTokenCounters}};
     journal::upgradeSchema(database, steps, "the server database");
 }
 

@@ -241,8 +241,7 @@ ResponseApdu PaymentPurchase::putPin(const CommandApdu& command) {
     if (!context_ || context_->start.cvm != pay::Cvm::OnlinePin || !pan) {
         return status(kConditionsNotSatisfied);
     }
-    if (command.data.size() < pay::kMinPinDigits || command.data.size() > pay::kMaxPinDigits ||
-        !pay::isDigits(command.data)) {
+    if (!pay::isValidPin(pin.text())) {
         return status(kWrongData);
     }
     try {

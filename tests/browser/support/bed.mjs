@@ -36,9 +36,10 @@ export class BrowserBed {
     });
   }
 
-  // Starts the bed and resolves with it once it has described itself (`info`).
-  static async start(program, { env = process.env, log = process.stderr } = {}) {
-    const child = spawn(program, [], { stdio: ["pipe", "pipe", "pipe"], env });
+  // Starts the bed (`args`: its command line, e.g. ["--confirmation", "ask"]) and resolves
+  // with it once it has described itself (`info`).
+  static async start(program, { args = [], env = process.env, log = process.stderr } = {}) {
+    const child = spawn(program, args, { stdio: ["pipe", "pipe", "pipe"], env });
     child.stderr.on("data", (chunk) => log.write(chunk));
     const bed = new BrowserBed(child);
     try {
@@ -74,6 +75,18 @@ export class BrowserBed {
   // The card's balance in fen, as the card says.
   async balance() {
     return (await this.command("balance")).balance;
+  }
+
+  // The demo account's balance in fen once it is `expected` (the server debits it when it
+  // authorizes), or as it is after 60 s.
+  async accountReaches(expected) {
+    const deadline = Date.now() + 60_000;
+    let balance = (await this.command("account")).balance;
+    while (balance !== expected && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      balance = (await this.command("account")).balance;
+    }
+    return balance;
   }
 
   // What the server's ledger has settled for the card, in fen.

@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium } from "playwright-core";
+import { ARTIFACT_DIR, EXTENSION_DIR } from "./paths.mjs";
 
 export const CHROMIUM = process.env.TAPLINK_CHROMIUM ?? "/usr/bin/chromium";
 export const EXTENSION_ID = "cgdhkmfheednbofpimeandjmpnkjkgjf";
@@ -79,6 +80,50 @@ export async function launchBrowser({ extensionDir, hostManifest, nmProgram, roo
       fs.rmSync(workDir, { recursive: true, force: true });
     },
   };
+}
+
+// Runs body(browser) in a browser against the bed whose info is `bedInfo` (its PKI's root CA):
+// with `extension`, TapLink's extension and taplink-nm on the bed's taplinkd (the bed's host
+// manifest unless TAPLINK_NM_MANIFEST names another, TAPLINK_NM its program); closed after.
+export async function withBedBrowser(bedInfo, extension, body) {
+  const { rootCa, socketPath, nmManifestDir } = bedInfo;
+  const options = extension
+    ? {
+        extensionDir: EXTENSION_DIR,
+        hostManifest: process.env.TAPLINK_NM_MANIFEST ?? path.join(nmManifestDir, "com.taplink.nm.json"),
+        nmProgram: process.env.TAPLINK_NM,
+        rootCa,
+        env: { TAPLINK_SOCKET: socketPath },
+      }
+    : { rootCa };
+  const browser = await launchBrowser(options);
+  try {
+    await body(browser);
+  } finally {
+    await browser.close();
+  }
+}
+
+// A page init script (page.addInitScript): every data-stage the page leaves, in order, in
+// window.__taplinkStages.
+export function recordStages() {
+  window.__taplinkStages = [];
+  new MutationObserver((records) => {
+    for (const record of records) window.__taplinkStages.push(record.oldValue);
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ["data-stage"], attributeOldValue: true });
+}
+
+// Runs body() on `page`, then closes the page; when body fails, first a screenshot
+// failed-<name>.png in ARTIFACT_DIR.
+export async function closingPage(page, name, body) {
+  try {
+    await body();
+  } catch (e) {
+    await page.screenshot({ path: path.join(ARTIFACT_DIR, `failed-${name}.png`), fullPage: true }).catch(() => {});
+    throw e;
+  } finally {
+    await page.close();
+  }
 }
 
 // The extension's background worker, under the id its manifest key gives it.

@@ -11,6 +11,8 @@ import {
   type CardInfo,
   type EcloadResult,
   type EcloadStage,
+  type PayResult,
+  type PayStage,
   type Reader,
   type TapLinkClient,
   type TapLinkErrorCode,
@@ -38,6 +40,8 @@ function userMessage(code: TapLinkErrorCode): string {
       return "The connection to TapLink was lost.";
     case "not_supported":
       return "This TapLink version cannot do that yet.";
+    case "update_required":
+      return "Update TapLink to pay here.";
     case "protocol_error":
       return "TapLink did not understand the page.";
     case "origin_denied":
@@ -87,6 +91,12 @@ function userMessage(code: TapLinkErrorCode): string {
       return "The card's PIN is blocked. Contact the issuing bank.";
     case "chip_locked":
       return "This terminal has been locked by its operator.";
+    case "wrong_pin":
+      return "The PIN was wrong.";
+    case "limit_exceeded":
+      return "The amount is over this terminal's payment limit.";
+    case "chip_outdated":
+      return "This terminal needs an update from its operator before it can take payments.";
     case "invalid_params":
     case "internal":
       return "Something went wrong.";
@@ -156,7 +166,36 @@ async function loadEcash(client: TapLinkClient, orderId: string): Promise<Ecload
   return client.ecload(orderId);
 }
 
+const payText: Record<PayStage, string> = {
+  waiting_for_card: "Hold the bank card on the reader",
+  choosing_application: "Choose the card's application in TapLink",
+  awaiting_confirmation: "Confirm the payment in TapLink",
+  entering_pin: "Enter your PIN in TapLink",
+  authorizing: "Asking the bank",
+  completing: "Completing with the card",
+};
+
+// A page that needs Tap & Pay says so when it connects: update_required otherwise.
+async function payWithBankCard(orderId: string): Promise<PayResult | string> {
+  try {
+    const client = await connect({ requires: ["pay"], installUrl: "/assets/install.html" });
+    const paid = await client.pay({ orderId, onProgress: (stage, progress) => console.log(payText[stage], progress.orderId) });
+    const code: string = paid.authCode;
+    console.log(code, paid.merchant, paid.card.pan, paid.settled, paid.receipt);
+    return paid;
+  } catch (e) {
+    if (e instanceof TapLinkError && (e.code === "not_installed" || e.code === "update_required")) {
+      return String(e.details?.installUrl ?? "");
+    }
+    throw e;
+  }
+}
+
 async function misuse(client: TapLinkClient): Promise<void> {
+  // @ts-expect-error the amount never comes from the page
+  await client.pay({ orderId: "o", amount: 100 });
+  // @ts-expect-error the PIN never goes through the page
+  await client.pay({ orderId: "o", pin: "1234" });
   // @ts-expect-error orderId is required
   await client.topup({});
   // @ts-expect-error the amount never comes from the page
@@ -182,4 +221,4 @@ async function misuse(client: TapLinkClient): Promise<void> {
 }
 
 const mapped: TapLinkError = errorFromRpc({ code: -32000, message: "gone", data: { code: "card_removed" } });
-console.log(mapped.code, checkout, loadEcash, misuse);
+console.log(mapped.code, checkout, loadEcash, payWithBankCard, misuse);

@@ -168,6 +168,9 @@ template <std::ranges::input_range Text>
 bool isDigits(const Text& text) {
     return std::ranges::all_of(text, [](auto c) { return c >= '0' && c <= '9'; });
 }
+// A PIN as ISO 9564-1 8.1 allows it: kMinPinDigits..kMaxPinDigits ASCII digits. The one
+// check of the daemon, the server, the applet and the trusted UI's answer.
+bool isValidPin(std::string_view pin);
 
 // --- Commands.
 apdu::CommandApdu beginPurchase(const PurchaseRequest& request);

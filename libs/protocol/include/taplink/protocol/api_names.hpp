@@ -10,7 +10,7 @@
 namespace taplink::api {
 
 // The API version api.version reports: major.minor, minor bumps stay compatible.
-inline constexpr std::string_view kApiVersion = "1.1";
+inline constexpr std::string_view kApiVersion = "1.2";
 
 // Peer::transport of each transport.
 inline constexpr std::string_view kUnixTransport = "unix";
@@ -30,6 +30,7 @@ inline constexpr std::string_view kCardInfo = "card.info";
 inline constexpr std::string_view kCardHistory = "card.history";
 inline constexpr std::string_view kTopupStart = "topup.start";
 inline constexpr std::string_view kEcloadStart = "ecload.start";  // bank-card EC load (圈存)
+inline constexpr std::string_view kPayStart = "pay.start";        // Tap & Pay purchase
 inline constexpr std::string_view kTxStatus = "tx.status";
 inline constexpr std::string_view kTxCancel = "tx.cancel";
 inline constexpr std::string_view kDeviceInfo = "device.info";
@@ -37,6 +38,8 @@ inline constexpr std::string_view kDiagnostics = "diagnostics";
 // The secure chip's management by the TSM: owner only; chip.status also for the GUI.
 inline constexpr std::string_view kChipSync = "chip.sync";
 inline constexpr std::string_view kChipStatus = "chip.status";
+// The payment applet's dynamic token (OCRA code for a challenge): owner only.
+inline constexpr std::string_view kTokenGenerate = "token.generate";
 // The trusted UI (taplink-gui) and its settings page; owner only.
 inline constexpr std::string_view kUiAttach = "ui.attach";
 inline constexpr std::string_view kUiDetach = "ui.detach";
@@ -47,18 +50,21 @@ inline constexpr std::string_view kSettingsSet = "settings.set";
 inline constexpr std::string_view kSessionHello = "session.hello";
 }  // namespace method
 
-inline constexpr std::array<std::string_view, 19> kMethods{
-    method::kApiVersion, method::kEventsSubscribe, method::kEventsUnsubscribe, method::kReadersList,
-    method::kCardInfo,   method::kCardHistory,     method::kTopupStart,        method::kEcloadStart,
-    method::kTxStatus,   method::kTxCancel,        method::kDeviceInfo,        method::kDiagnostics,
-    method::kChipSync,   method::kChipStatus,      method::kUiAttach,          method::kUiDetach,
-    method::kUiRespond,  method::kSettingsGet,     method::kSettingsSet,
+inline constexpr std::array<std::string_view, 21> kMethods{
+    method::kApiVersion,  method::kEventsSubscribe, method::kEventsUnsubscribe,
+    method::kReadersList, method::kCardInfo,        method::kCardHistory,
+    method::kTopupStart,  method::kEcloadStart,     method::kPayStart,
+    method::kTxStatus,    method::kTxCancel,        method::kDeviceInfo,
+    method::kDiagnostics, method::kChipSync,        method::kChipStatus,
+    method::kUiAttach,    method::kUiDetach,        method::kUiRespond,
+    method::kSettingsGet, method::kSettingsSet,     method::kTokenGenerate,
 };
 
 // Notifications a call sends to its own connection while it runs.
 namespace notification {
 inline constexpr std::string_view kTopupProgress = "topup.progress";
 inline constexpr std::string_view kEcloadProgress = "ecload.progress";
+inline constexpr std::string_view kPayProgress = "pay.progress";
 // To attached trusted UIs: a question for the user, and that it no longer needs an answer.
 inline constexpr std::string_view kUiRequest = "ui.request";
 inline constexpr std::string_view kUiRequestClosed = "ui.request.closed";
@@ -83,6 +89,13 @@ inline constexpr std::array<std::string_view, 4> kEvents{
 // only for a web caller's top-up, while the user is asked).
 inline constexpr std::array<std::string_view, 5> kTopupStages{
     "waiting_for_card", "awaiting_confirmation", "authorizing", "writing", "confirming",
+};
+
+// pay.progress stages, in order (awaiting_confirmation for a web caller only, entering_pin
+// when the card asks online PIN).
+inline constexpr std::array<std::string_view, 6> kPayStages{
+    "waiting_for_card", "choosing_application", "awaiting_confirmation",
+    "entering_pin",     "authorizing",          "completing",
 };
 
 }  // namespace taplink::api

@@ -42,6 +42,12 @@ enum class ErrorCode {
     PinBlocked,       // the card's PIN try counter (9F17) is 0: refused before any cryptogram
     // Chip management (docs/api.md, "chip.status"): the TSM locked the device's load SAM.
     ChipLocked,
+    // Tap & Pay purchases (docs/api.md, "pay.start").
+    WrongPin,       // the issuer refused the online PIN (ARC 55); details {"pinTriesLeft"}
+    LimitExceeded,  // over the device's per-transaction or daily limit (chip 9401, 9402)
+    // The chip's payment parameters are older than the server's order asks, even after a
+    // TSM sync: refused before the card is touched. details {"required", "applied"}
+    ChipOutdated,
     // Standard JSON-RPC errors (section 5.1) as a client names them; no handler throws these.
     ParseError,
     InvalidRequest,

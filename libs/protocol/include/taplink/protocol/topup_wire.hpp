@@ -114,6 +114,12 @@ struct Order {
     std::string currency = "CNY";
     std::string scheme;  // "city-epurse"
     OrderStatus status = OrderStatus::Open;
+    // Present exactly for "bank-purchase" orders (purchase_wire.hpp, isValidMerchantName).
+    std::optional<std::string> merchant = std::nullopt;
+    // Only on a bank-purchase order answered to a device: the payment-parameters version the
+    // TSM last queued for the caller's chip (1..2^32-1; docs/server.md, "TSM"). Absent when
+    // the TSM never set parameters for that chip.
+    std::optional<std::uint32_t> paramsVersion = std::nullopt;
 
     static Order fromJson(const Json& json);
     bool operator==(const Order&) const = default;
