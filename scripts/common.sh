@@ -10,5 +10,7 @@ prepare_build() {
   fi
   export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/taplink-ccache}
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PWD}
+  # Three build trees (dev, asan, tsan) do not fit ccache's default 5 GB: it evicted them.
+  export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-12G}
   cmake --preset "$preset" >/dev/null
 }

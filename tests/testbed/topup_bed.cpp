@@ -365,6 +365,13 @@ void TopupBed::startDaemon() {
     if (!waitForLogLine(daemonLog(), "listening on", kStartTimeout, &daemon_, logged)) {
         throw std::runtime_error("topup bed: taplinkd did not start:\n" + readLogTail(daemonLog()));
     }
+    // taplinkd syncs its chip with the TSM on a thread at start, fetching the management
+    // script when jobs are queued: a test that arms a server fault before that sync ended
+    // would see the sync, not its own call, take the fault.
+    if (!waitForLogLine(daemonLog(), "chip sync at start", kStartTimeout, &daemon_, logged)) {
+        throw std::runtime_error("topup bed: taplinkd's start-up chip sync did not end:\n" +
+                                 readLogTail(daemonLog()));
+    }
     // taplinkd runs on without its WebSocket when it cannot have it (the port taken): a bed
     // that was asked for one must not.
     const std::string websocketLine =
