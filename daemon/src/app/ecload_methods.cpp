@@ -1,6 +1,7 @@
 // ecload.start (圈存, a bank card's electronic-cash load) and the EC side of tx.status:
 // the same admission, web claims, confirmation and resumption as topup.start.
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "api/params.hpp"
 #include "app/method_families.hpp"
@@ -32,28 +33,6 @@ json outcomeJson(const service::EcLoadOutcome& outcome) {
     return result;
 }
 
-// ui.request kind "ecload": the order's amount and the card as the kernel read it.
-service::TopupService::Confirm ecConfirmation(const TopupServices& services,
-                                              const api::Peer& peer) {
-    return [services, peer](const service::ConfirmationRequest& request,
-                            const std::function<bool()>& cancelled) {
-        if (services.settings.web().confirmation == Confirmation::Auto) {
-            return;
-        }
-        const service::ConfirmedCard card = request.card.value_or(service::ConfirmedCard{});
-        const json details{{"orderId", request.orderId},
-                           {"amount", request.amount},
-                           {"currency", "CNY"},
-                           {"card",
-                            {{"reader", request.reader},
-                             {"scheme", card.scheme},
-                             {"pan", card.pan},
-                             {"application", card.application}}}};
-        requireAllowed(services.trustedUi.ask(orderQuestion("ecload", peer, details), cancelled),
-                       "EC load");
-    };
-}
-
 }  // namespace
 
 std::optional<json> ecTxStatus(const TopupServices& services, const std::string& orderId) {
@@ -62,6 +41,31 @@ std::optional<json> ecTxStatus(const TopupServices& services, const std::string&
         return std::nullopt;
     }
     return bankTxStatus(*record, net::wire::kBankEcScheme);
+}
+
+service::TopupService::Confirm bankCardConfirmation(const TopupServices& services,
+                                                    const api::Peer& peer, std::string kind,
+                                                    std::string what) {
+    return [services, peer, kind = std::move(kind), what = std::move(what)](
+               const service::ConfirmationRequest& request,
+               const std::function<bool()>& cancelled) {
+        if (services.settings.web().confirmation == Confirmation::Auto) {
+            return;
+        }
+        const service::ConfirmedCard card = request.card.value_or(service::ConfirmedCard{});
+        json details{{"orderId", request.orderId},
+                     {"amount", request.amount},
+                     {"currency", kCurrency},
+                     {"card",
+                      {{"reader", request.reader},
+                       {"scheme", card.scheme},
+                       {"pan", card.pan},
+                       {"application", card.application}}}};
+        if (request.merchant) {
+            details["merchant"] = *request.merchant;
+        }
+        requireAllowed(services.trustedUi.ask(orderQuestion(kind, peer, details), cancelled), what);
+    };
 }
 
 // ui.request kind "application": the cardholder picks among the matching applications. An
@@ -112,7 +116,7 @@ void registerEcLoadMethods(api::Dispatcher& dispatcher, TopupServices services) 
             service::TopupService::Confirm confirm;
             if (call.session().isWeb()) {
                 requireWebClaim(services, call, orderId, "load");
-                confirm = ecConfirmation(services, call.peer());
+                confirm = bankCardConfirmation(services, call.peer(), "ecload", "EC load");
             }
             const WakeResumer wake{services.resumer};
             const auto outcome = services.topups.runEcLoad(

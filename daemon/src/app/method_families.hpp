@@ -59,6 +59,8 @@ std::optional<nlohmann::json> purchaseTxStatus(const TopupServices& services,
 // call with no trusted UI attached takes the highest priority (EMV Book 1 12.4).
 service::ApplicationChoice applicationChoice(const TopupServices& services, const api::Peer& peer,
                                              bool web, std::string_view what);
+// The only currency taplinkd's results and questions name (ISO 4217, numeric 156).
+inline constexpr std::string_view kCurrency = "CNY";
 // What the top-up and EC-load families share: unix seconds as RFC 3339 UTC, and the web
 // caller's origin as taplinkd compares it (the gate let only valid ones through).
 std::string rfc3339(std::int64_t unixSeconds);
@@ -88,6 +90,12 @@ UiQuestion orderQuestion(std::string kind, const api::Peer& peer, nlohmann::json
 // Returns when the trusted UI allowed `what` ("top-up", "EC load"); otherwise throws the
 // ServiceError its answer means (user_denied, timeout, confirmation_unavailable, cancelled).
 void requireAllowed(UiAnswer answer, std::string_view what);
+// ui.request kind `kind` ("ecload", "pay") for a bank-card start call: the order, its
+// merchant when it has one, and the card as the kernel read it; nothing asked under the
+// "auto" confirmation setting. `what` names the action in a refusal ("EC load").
+service::TopupService::Confirm bankCardConfirmation(const TopupServices& services,
+                                                    const api::Peer& peer, std::string kind,
+                                                    std::string what);
 // The "timings" of topup.start's and ecload.start's result (docs/api.md).
 nlohmann::json timingsJson(const service::TopupTimings& timings);
 // tx.status of a bank-card record (EC load, purchase) under its `scheme` (docs/api.md).

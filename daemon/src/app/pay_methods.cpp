@@ -21,8 +21,6 @@ namespace {
 using nlohmann::json;
 namespace wire = net::wire;
 
-constexpr std::string_view kCurrency = "CNY";  // 5F2A 0156 (ISO 4217)
-
 // Exactly the result docs/api.md gives pay.start: nothing of the card's cryptograms.
 json outcomeJson(const service::PurchaseOutcome& outcome) {
     return json{{"orderId", outcome.orderId},
@@ -37,29 +35,6 @@ json outcomeJson(const service::PurchaseOutcome& outcome) {
                   {"application", outcome.application}}},
                 {"settled", outcome.settled},
                 {"receipt", outcome.receipt.is_object() ? outcome.receipt : json::object()}};
-}
-
-// ui.request kind "pay" (web callers): the order, its merchant and the card as read.
-service::TopupService::Confirm payConfirmation(const TopupServices& services,
-                                               const api::Peer& peer) {
-    return [services, peer](const service::ConfirmationRequest& request,
-                            const std::function<bool()>& cancelled) {
-        if (services.settings.web().confirmation == Confirmation::Auto) {
-            return;
-        }
-        const service::ConfirmedCard card = request.card.value_or(service::ConfirmedCard{});
-        const json details{{"orderId", request.orderId},
-                           {"amount", request.amount},
-                           {"currency", kCurrency},
-                           {"merchant", request.merchant.value_or("")},
-                           {"card",
-                            {{"reader", request.reader},
-                             {"scheme", card.scheme},
-                             {"pan", card.pan},
-                             {"application", card.application}}}};
-        requireAllowed(services.trustedUi.ask(orderQuestion("pay", peer, details), cancelled),
-                       "purchase");
-    };
 }
 
 // Wipes the answer's copy of the PIN however the question ends.
@@ -132,7 +107,7 @@ void registerPayMethods(api::Dispatcher& dispatcher, TopupServices services) {
             service::TopupService::Confirm confirm;
             if (call.session().isWeb()) {
                 requireWebClaim(services, call, orderId, "pay");
-                confirm = payConfirmation(services, call.peer());
+                confirm = bankCardConfirmation(services, call.peer(), "pay", "purchase");
             }
             const auto triesLeft = lastPinTriesLeft(services, orderId);  // before it is gone
             const WakeResumer wake{services.resumer};

@@ -86,7 +86,7 @@ std::optional<json> bankCardInfo(service::CardPort& cards, const std::string& re
                     {"ecBalance", bank.ecBalance},
                     {"ecBalanceLimit", bank.ecBalanceLimit},
                     {"validUntil", service::expiryForDisplay(bank.expiry)},
-                    {"currency", "CNY"}};
+                    {"currency", kCurrency}};
     } catch (const service::ServiceError&) {
         return std::nullopt;  // not a bank card: the city reader says what it is
     } catch (const emv::EmvError&) {
@@ -234,7 +234,7 @@ void registerReaderMethods(api::Dispatcher& dispatcher, ReaderServices services)
                         {"validFrom", summary.validFrom},
                         {"validUntil", summary.validUntil},
                         {"balance", summary.balance.value_or(0)},
-                        {"currency", "CNY"}};
+                        {"currency", kCurrency}};
         },
         api::Access::Web);
 

@@ -41,7 +41,7 @@ service::TopupService::Confirm webConfirmation(const TopupServices& services, co
         const auto card = readCardSummary(services.cards, request.reader);
         const json details{{"orderId", request.orderId},
                            {"amount", request.amount},
-                           {"currency", "CNY"},
+                           {"currency", kCurrency},
                            {"card",
                             {{"reader", request.reader},
                              {"scheme", cards::toString(card.scheme)},
