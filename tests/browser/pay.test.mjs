@@ -1,14 +1,15 @@
 // The demo checkout page's "银行卡支付 · Pay with bank card" button (Tap & Pay) in a real
 // Chromium against the whole product (taplink-browser-bed, --confirmation ask): the page SDK's
-// pay() pays the demo shop with the demo bank card (bank-3des) from the demo account. The
-// trusted UI is a stand-in on taplinkd's Unix socket (support/trusted_ui.mjs): it allows the
-// "pay" question and types the PIN at the "pin" question, as the TapLink app would; the page
-// never sees the PIN. Covered: approval below the CVM limit through the extension; a wrong
-// PIN (the page's advice with the tries left), then approval with the PIN above the CVM
-// limit through the WebSocket; and the install link when no TapLink answers.
+// pay() pays the demo shop with the demo bank card from the demo account, once for a card of
+// each suite (bank-3des, bank-sm4). The trusted UI is a stand-in on taplinkd's Unix socket
+// (support/trusted_ui.mjs): it allows the "pay" question and types the PIN at the "pin"
+// question, as the TapLink app would; the page never sees the PIN. Covered for each suite:
+// approval below the CVM limit through the extension; a wrong PIN (the page's advice with the
+// tries left), then approval with the PIN above the CVM limit through the WebSocket. Once:
+// the install link when no TapLink answers.
 //
 // Environment (set by tests/browser/CMakeLists.txt): as checkout.test.mjs.
-import { after, before, test } from "node:test";
+import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
@@ -31,22 +32,28 @@ function required(name) {
   return value;
 }
 
-// One bed (its chip's payment applet personalised, the demo account with its PIN, the demo
-// bank card on the reader) and one trusted UI for every test of this file.
+// Each suite gets a bed (its chip's payment applet personalised, the demo account with its
+// PIN, a server database of its own) and a trusted UI of its own: the server keeps one ATC per
+// card, known by its PAN, and both suites' cards carry the demo PAN. The running suite's:
 let bed;
 let ui;
 
-before(async () => {
-  fs.mkdirSync(ARTIFACT_DIR, { recursive: true });
-  bed = await BrowserBed.start(required("TAPLINK_BROWSER_BED"), { args: ["--confirmation", "ask"] });
-  ui = await TrustedUi.attach(bed.info.socketPath);
-  await bed.command("bank bank-3des");
-});
-
-after(async () => {
-  ui?.close();
-  await bed?.stop();
-});
+// Registers the enclosing describe's hooks: its bed with `profile`'s demo bank card on the
+// reader (none when null), and the trusted UI; both stopped after its tests.
+function withOwnBed(profile) {
+  before(async () => {
+    fs.mkdirSync(ARTIFACT_DIR, { recursive: true });
+    bed = await BrowserBed.start(required("TAPLINK_BROWSER_BED"), { args: ["--confirmation", "ask"] });
+    ui = await TrustedUi.attach(bed.info.socketPath);
+    if (profile) await bed.command(`bank ${profile}`);
+  });
+  after(async () => {
+    ui?.close();
+    await bed?.stop();
+    ui = undefined;
+    bed = undefined;
+  });
+}
 
 function withBrowser(extension, body) {
   return withBedBrowser(bed.info, extension, body);
@@ -125,10 +132,10 @@ async function assertPinNowhere(page, pin) {
   assert.ok(!digits.test(fs.readFileSync(bed.info.daemonLog, "utf8")), "the PIN is not in taplinkd's log");
 }
 
-test("Tap & Pay: ¥50 below the CVM limit is approved without a PIN through the extension", { timeout: TEST_TIMEOUT_MS }, async () => {
+async function payBelowCvmLimitThroughExtension(profile) {
   await withBrowser(true, async (browser) => {
     const page = await openCheckout(browser, bed.info.checkoutUrl);
-    await closingPage(page, "pay-extension", async () => {
+    await closingPage(page, `pay-extension-${profile}`, async () => {
       const accountBefore = (await bed.command("account")).balance;
       const pinsBefore = ui.asked("pin").length;
       await assertApproved(page, await pressPay(page, NO_PIN), NO_PIN, "extension");
@@ -137,17 +144,17 @@ test("Tap & Pay: ¥50 below the CVM limit is approved without a PIN through the 
       assert.equal(ui.asked("pin").length, pinsBefore, "no PIN is asked below the CVM limit");
       assert.deepEqual(await payStagesSeen(page), ["waiting_for_card", "awaiting_confirmation", "authorizing", "completing"]);
       assert.equal(await bed.accountReaches(accountBefore - NO_PIN), accountBefore - NO_PIN, "the account paid it once");
-      await screenshot(page, "pay-extension");
+      await screenshot(page, `pay-extension-${profile}`);
     });
   });
-});
+}
 
-test("Tap & Pay: a wrong PIN shows the tries left, then ¥100 with the PIN is approved through the WebSocket", { timeout: TEST_TIMEOUT_MS }, async () => {
+async function payWithPinAfterWrongPinThroughWebSocket(profile) {
   await withBrowser(false, async (browser) => {
     const url = new URL(bed.info.checkoutUrl);
     url.searchParams.set("ws", bed.info.websocketUrl);
     const page = await openCheckout(browser, url.href);
-    await closingPage(page, "pay-websocket-pin", async () => {
+    await closingPage(page, `pay-websocket-pin-${profile}`, async () => {
       const accountBefore = (await bed.command("account")).balance;
       ui.pin = WRONG_PIN;
       const refused = await pressPay(page, WITH_PIN);
@@ -156,7 +163,7 @@ test("Tap & Pay: a wrong PIN shows the tries left, then ¥100 with the PIN is ap
       assert.match(await page.locator("#error-title").textContent(), /密码错误 · Wrong PIN/);
       assert.match(await page.locator("#error-advice").textContent(), /还可尝试 2 次 · 2 tries left/);
       assert.equal((await bed.command("account")).balance, accountBefore, "a wrong PIN charges nothing");
-      await screenshot(page, "pay-wrong-pin");
+      await screenshot(page, `pay-wrong-pin-${profile}`);
 
       ui.pin = bed.info.demoPin;
       await page.evaluate(() => (window.__taplinkStages = []));
@@ -174,10 +181,26 @@ test("Tap & Pay: a wrong PIN shows the tries left, then ¥100 with the PIN is ap
       assert.equal(await bed.accountReaches(accountBefore - WITH_PIN), accountBefore - WITH_PIN, "the account paid it once");
       await assertPinNowhere(page, bed.info.demoPin);
       await assertPinNowhere(page, WRONG_PIN);
-      await screenshot(page, "pay-websocket-pin");
+      await screenshot(page, `pay-websocket-pin-${profile}`);
     });
   });
-});
+}
+
+// The same purchases with a card of `profile`, on a bed of its own.
+function paySuite(profile) {
+  describe(`Tap & Pay with a ${profile} card`, () => {
+    withOwnBed(profile);
+    test("¥50 below the CVM limit is approved without a PIN through the extension", { timeout: TEST_TIMEOUT_MS }, () =>
+      payBelowCvmLimitThroughExtension(profile),
+    );
+    test("a wrong PIN shows the tries left, then ¥100 with the PIN is approved through the WebSocket", { timeout: TEST_TIMEOUT_MS }, () =>
+      payWithPinAfterWrongPinThroughWebSocket(profile),
+    );
+  });
+}
+
+paySuite("bank-3des");
+paySuite("bank-sm4");
 
 // A loopback port nothing listens on.
 async function closedPort() {
@@ -188,25 +211,30 @@ async function closedPort() {
   return port;
 }
 
-test("Tap & Pay: with no TapLink answering, the page offers the install link", { timeout: TEST_TIMEOUT_MS }, async () => {
-  await withBrowser(false, async (browser) => {
-    const url = new URL(bed.info.checkoutUrl);
-    url.searchParams.set("transport", "websocket");
-    url.searchParams.set("ws", `ws://127.0.0.1:${await closedPort()}/`);
-    const page = await openCheckout(browser, url.href);
-    await closingPage(page, "pay-not-installed", async () => {
-      const shown = await pressPay(page, NO_PIN);
-      assert.equal(await shown.getAttribute("data-testid"), "error");
-      assert.equal(await shown.getAttribute("data-code"), "not_installed");
-      const install = page.getByTestId("install");
-      assert.equal(await install.isVisible(), true);
-      const link = page.locator("#install-link");
-      assert.match(await link.textContent(), /安装或更新 TapLink · Install or update TapLink/);
-      const target = new URL(await link.getAttribute("href"), page.url());
-      assert.equal(target.pathname, "/assets/install.html");
-      await screenshot(page, "pay-not-installed");
-      const installPage = await page.goto(target.href);
-      assert.equal(installPage.status(), 200, "the install page is served");
+// Not about the card: once, on a bed of its own with no bank card.
+describe("Tap & Pay without TapLink", () => {
+  withOwnBed(null);
+
+  test("with no TapLink answering, the page offers the install link", { timeout: TEST_TIMEOUT_MS }, async () => {
+    await withBrowser(false, async (browser) => {
+      const url = new URL(bed.info.checkoutUrl);
+      url.searchParams.set("transport", "websocket");
+      url.searchParams.set("ws", `ws://127.0.0.1:${await closedPort()}/`);
+      const page = await openCheckout(browser, url.href);
+      await closingPage(page, "pay-not-installed", async () => {
+        const shown = await pressPay(page, NO_PIN);
+        assert.equal(await shown.getAttribute("data-testid"), "error");
+        assert.equal(await shown.getAttribute("data-code"), "not_installed");
+        const install = page.getByTestId("install");
+        assert.equal(await install.isVisible(), true);
+        const link = page.locator("#install-link");
+        assert.match(await link.textContent(), /安装或更新 TapLink · Install or update TapLink/);
+        const target = new URL(await link.getAttribute("href"), page.url());
+        assert.equal(target.pathname, "/assets/install.html");
+        await screenshot(page, "pay-not-installed");
+        const installPage = await page.goto(target.href);
+        assert.equal(installPage.status(), 200, "the install page is served");
+      });
     });
   });
 });

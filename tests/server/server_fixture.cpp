@@ -8,6 +8,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "taplink/protocol/tsm_keys.hpp"
 #include "taplink/sqlite/sqlite_handles.hpp"
 
 namespace taplink::servertest {
@@ -138,6 +139,16 @@ std::string ServerTest::createOrder(std::uint32_t fen) {
         admin("POST", "/admin/orders", {{"amount", yuan.str()}, {"scheme", kCityScheme}});
     EXPECT_EQ(answer.status, 201) << answer.body;
     return answer.json().value("orderId", "");
+}
+
+void ServerTest::useTestTsmKeys() {
+    const protocol::TsmMasterKey key = protocol::testTsmMasterKey();
+    writeFile(tmp.path() + "/tsm-keys.json",
+              nlohmann::json{{"format", "taplink-tsm-keys/1"},
+                             {"keyVersion", toHex(Bytes{key.keyVersion})},
+                             {"master", toHex(key.master)}}
+                  .dump());
+    setup.tsm = {{"keysFile", "tsm-keys.json"}};
 }
 
 void ServerTest::changeDatabase(const std::string& sql) const {

@@ -70,6 +70,10 @@ class ServerTest : public ::testing::Test {
     // log) when it does not come up.
     bool startServer();
 
+    // Gives the server the TSM role with the test master key (protocol::testTsmMasterKey);
+    // call before ServerTest::SetUp starts the server.
+    void useTestTsmKeys();
+
     std::string configPath() const { return tmp.path() + "/server.json"; }
     std::string adminSocket() const { return tmp.path() + "/" + setup.adminSocket; }
     std::string scriptsDir() const { return tmp.path() + "/scripts"; }

@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 
 #include "api/tsm_jobs.hpp"
@@ -35,19 +34,10 @@ constexpr std::uint32_t kPinAmount = 40000;  // 400 yuan, over the CVM limit of 
 constexpr std::uint32_t kOverLimit = 60000;  // 600 yuan, over the per-transaction 500
 constexpr const char* kMerchant = "TapLink 演示商店 Demo Shop";
 
-void writeText(const std::string& path, const std::string& text) {
-    std::ofstream(path) << text;
-}
-
 class PurchaseTest : public ServerTest {
   protected:
     void SetUp() override {
-        const protocol::TsmMasterKey key = protocol::testTsmMasterKey();
-        writeText(tmp.path() + "/tsm-keys.json", json{{"format", "taplink-tsm-keys/1"},
-                                                      {"keyVersion", toHex(Bytes{key.keyVersion})},
-                                                      {"master", toHex(key.master)}}
-                                                     .dump());
-        setup.tsm = {{"keysFile", "tsm-keys.json"}};
+        useTestTsmKeys();
         ServerTest::SetUp();
         issuers = sim::loadIssuerKeys(pki.file("issuers.json"));
         personalise(kDefaultChipSerial);

@@ -5,7 +5,6 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -25,12 +24,7 @@ constexpr const char* kChallenge = "12345678";
 class TokenTest : public ServerTest {
   protected:
     void SetUp() override {
-        const protocol::TsmMasterKey key = protocol::testTsmMasterKey();
-        std::ofstream(tmp.path() + "/tsm-keys.json") << json{
-            {"format", "taplink-tsm-keys/1"},
-            {"keyVersion", toHex(Bytes{key.keyVersion})},
-            {"master", toHex(key.master)}}.dump();
-        setup.tsm = {{"keysFile", "tsm-keys.json"}};
+        useTestTsmKeys();
         ServerTest::SetUp();
     }
 

@@ -100,12 +100,7 @@ struct JobRun {
 class TsmTest : public ServerTest {
   protected:
     void SetUp() override {
-        const protocol::TsmMasterKey key = protocol::testTsmMasterKey();
-        writeText(tmp.path() + "/tsm-keys.json", json{{"format", "taplink-tsm-keys/1"},
-                                                      {"keyVersion", toHex(Bytes{key.keyVersion})},
-                                                      {"master", toHex(key.master)}}
-                                                     .dump());
-        setup.tsm = {{"keysFile", "tsm-keys.json"}};
+        useTestTsmKeys();
         ServerTest::SetUp();
     }
 
