@@ -275,6 +275,38 @@
             <source>Contact the operator of this device to update its chip, then try again.</source>
             <translation>请联系本设备的运营方更新芯片，然后重试。</translation>
         </message>
+        <message>
+            <source>The bank refused the PIN: it was wrong. Nothing was charged.</source>
+            <translation>银行拒绝了密码：密码错误。没有扣款。</translation>
+        </message>
+        <message>
+            <source>Try again with the card's PIN. After too many wrong PINs the bank blocks it.</source>
+            <translation>请输入正确的银行卡密码后重试。密码错误次数过多，银行会锁定密码。</translation>
+        </message>
+        <message>
+            <source>The amount is over this device's limit for one payment or for today. Nothing was charged.</source>
+            <translation>金额超过了本设备的单笔或当日支付限额。没有扣款。</translation>
+        </message>
+        <message>
+            <source>Pay a smaller amount, or wait until tomorrow.</source>
+            <translation>请支付较小的金额，或明天再试。</translation>
+        </message>
+        <message>
+            <source>The challenge is not 8 digits. No code was generated.</source>
+            <translation>挑战码不是 8 位数字。没有生成动态口令。</translation>
+        </message>
+        <message>
+            <source>Type the 8-digit challenge your bank gave you, then press Generate.</source>
+            <translation>请输入银行给您的 8 位挑战码，然后按“生成”。</translation>
+        </message>
+        <message>
+            <source>This device's payment applet is not activated yet, or its operator has locked it. No code was generated.</source>
+            <translation>本设备的支付应用尚未激活，或已被运营方锁定。没有生成动态口令。</translation>
+        </message>
+        <message>
+            <source>This device's secure chip has no payment applet, so it cannot give a dynamic token.</source>
+            <translation>本设备的安全芯片没有支付应用，无法生成动态口令。</translation>
+        </message>
     </context>
     <context>
         <name>ProgressPage</name>
@@ -716,6 +748,10 @@ This app talks only to the TapLink service (taplinkd) on %1.</source>
             <source>%1 loaded (order %2).</source>
             <translation>已充值 %1（订单 %2）。</translation>
         </message>
+        <message>
+            <source>&amp;Dynamic token…</source>
+            <translation>动态口令(&amp;D)…</translation>
+        </message>
     </context>
     <context>
         <name>taplink::gui::OrderPage</name>
@@ -1094,6 +1130,45 @@ This app talks only to the TapLink service (taplinkd) on %1.</source>
         <message>
             <source>Saving…</source>
             <translation>正在保存…</translation>
+        </message>
+    </context>
+    <context>
+        <name>taplink::gui::TokenDialog</name>
+        <message>
+            <source>Challenge</source>
+            <translation>挑战码</translation>
+        </message>
+        <message>
+            <source>8 digits</source>
+            <translation>8 位数字</translation>
+        </message>
+        <message>
+            <source>One-time code</source>
+            <translation>动态口令</translation>
+        </message>
+        <message>
+            <source>&amp;Generate</source>
+            <translation>生成(&amp;G)</translation>
+        </message>
+        <message>
+            <source>TapLink — dynamic token</source>
+            <translation>TapLink — 动态口令</translation>
+        </message>
+        <message>
+            <source>Type the 8-digit challenge your bank gave you. The payment applet on this device's secure chip answers it with a one-time code; each code uses up one step of the chip's counter.</source>
+            <translation>请输入银行给您的 8 位挑战码。本设备安全芯片中的支付应用会用一个动态口令回答它；每生成一个口令，芯片的计数器就前进一步。</translation>
+        </message>
+        <message>
+            <source>&amp;Close</source>
+            <translation>关闭(&amp;C)</translation>
+        </message>
+        <message>
+            <source>C&amp;hallenge:</source>
+            <translation>挑战码(&amp;H)：</translation>
+        </message>
+        <message>
+            <source>counter %1</source>
+            <translation>计数器 %1</translation>
         </message>
     </context>
     <context>

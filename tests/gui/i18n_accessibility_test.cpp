@@ -21,6 +21,7 @@
 #include "ui/origin_approval_dialog.hpp"
 #include "ui/pin_dialog.hpp"
 #include "ui/settings_dialog.hpp"
+#include "ui/token_dialog.hpp"
 #include "ui/topup_wizard.hpp"
 
 namespace taplink::gui::test {
@@ -30,7 +31,7 @@ namespace {
 // No taplinkd: the windows show the "not running" state.
 constexpr const char* kNoDaemon = "/nonexistent/taplinkd.sock";
 
-constexpr std::array<FailureCode, 22> kErrorCodes{
+constexpr std::array<FailureCode, 24> kErrorCodes{
     LocalFailure::NotRunning,        LocalFailure::Disconnected,
     api::ErrorCode::NoReader,        api::ErrorCode::PcscUnavailable,
     api::ErrorCode::NoCard,          api::ErrorCode::CardRemoved,
@@ -41,7 +42,8 @@ constexpr std::array<FailureCode, 22> kErrorCodes{
     api::ErrorCode::ChipUnavailable, api::ErrorCode::Busy,
     api::ErrorCode::Internal,        api::ErrorCode::OriginDenied,
     api::ErrorCode::UserDenied,      api::ErrorCode::ConfirmationUnavailable,
-    api::ErrorCode::RateLimited,     LocalFailure::MerchantUnreachable};
+    api::ErrorCode::RateLimited,     LocalFailure::MerchantUnreachable,
+    api::ErrorCode::WrongPin,        api::ErrorCode::LimitExceeded};
 
 UiRequest topupRequest() {
     UiRequest request;
@@ -124,6 +126,11 @@ void checkEveryWindow(AppCore& core) {
         EXPECT_ALL_NAMED(settings);
     }
     settings->close();
+
+    TokenDialog* token = window.openTokenDialog();
+    QVERIFY(QTest::qWaitForWindowExposed(token));
+    EXPECT_ALL_NAMED(token);
+    token->close();
 
     OriginApprovalDialog origin(originRequest());
     origin.show();

@@ -2,14 +2,10 @@
 
 #include <QDateTime>
 #include <QJsonArray>
-#include <QJsonDocument>
 #include <QLabel>
 #include <QLineEdit>
-#include <QLocalServer>
-#include <QLocalSocket>
 #include <QPointer>
 #include <QPushButton>
-#include <QTemporaryDir>
 #include <QTest>
 #include <future>
 #include <memory>
@@ -17,6 +13,7 @@
 
 #include "core/daemon_connection.hpp"
 #include "core/trusted_ui_broker.hpp"
+#include "fake_taplinkd.hpp"
 #include "gui_test_support.hpp"
 #include "ui/application.hpp"
 #include "ui/confirmation_dialog.hpp"
@@ -76,57 +73,19 @@ QString labelText(const QWidget& parent, const char* name) {
 
 // taplinkd's end of the socket for the two purchase questions, which the real taplinkd asks
 // only in the middle of a purchase on a bank card: answers ui.attach with the questions given
-// as pending, takes each ui.respond (its params, as they came over the wire) and can send
-// notifications. The GUI side under test is the real one: DaemonConnection, TrustedUiBroker,
-// TrustedUiPresenter and the dialogs.
-class TaplinkdSocket : public QObject {
+// as pending and takes each ui.respond (its params, as they came over the wire). The GUI side
+// under test is the real one: DaemonConnection, TrustedUiBroker, TrustedUiPresenter and the
+// dialogs.
+class TaplinkdSocket : public FakeTaplinkd {
   public:
-    explicit TaplinkdSocket(QJsonArray pending) : pending_(std::move(pending)) {
-        server_.listen(dir_.filePath(QStringLiteral("taplinkd.sock")));
-        connect(&server_, &QLocalServer::newConnection, this, [this] {
-            client_ = server_.nextPendingConnection();
-            connect(client_, &QLocalSocket::readyRead, this, &TaplinkdSocket::read);
+    explicit TaplinkdSocket(const QJsonArray& pending) {
+        answer("ui.attach", QJsonObject{{"attached", true}, {"pending", pending}});
+        answer("ui.respond", [](const QJsonObject& params) {
+            return FakeAnswer{{{"id", params.value("id")}, {"accepted", true}}, {}};
         });
     }
 
-    QString path() const { return server_.fullServerName(); }
-    const QList<QJsonObject>& responses() const { return responses_; }
-
-    void notify(const QString& method, const QJsonObject& params) {
-        send({{"jsonrpc", "2.0"}, {"method", method}, {"params", params}});
-    }
-
-  private:
-    void read() {
-        input_.append(client_->readAll());
-        qsizetype newline = 0;
-        while ((newline = input_.indexOf('\n')) >= 0) {
-            answer(QJsonDocument::fromJson(input_.left(newline)).object());
-            input_.remove(0, newline + 1);
-        }
-    }
-
-    void answer(const QJsonObject& call) {
-        const QString method = call.value("method").toString();
-        const QJsonObject params = call.value("params").toObject();
-        QJsonObject result{{"attached", true}, {"pending", pending_}};
-        if (method == QLatin1String("ui.respond")) {
-            responses_.append(params);
-            result = {{"id", params.value("id")}, {"accepted", true}};
-        }
-        send({{"jsonrpc", "2.0"}, {"id", call.value("id")}, {"result", result}});
-    }
-
-    void send(const QJsonObject& message) {
-        client_->write(QJsonDocument(message).toJson(QJsonDocument::Compact) + '\n');
-    }
-
-    QTemporaryDir dir_;
-    QLocalServer server_;
-    QPointer<QLocalSocket> client_;
-    QJsonArray pending_;
-    QByteArray input_;
-    QList<QJsonObject> responses_;
+    QList<QJsonObject> responses() const { return calls("ui.respond"); }
 };
 
 // The GUI's trusted UI on a socket: the connection, the broker, the dialogs.

@@ -12,6 +12,7 @@ struct Entry {
     FailureCode code;
     const char* what;
     const char* todo;
+    ErrorTopic topic = ErrorTopic::General;
 };
 
 // clang-format off
@@ -115,9 +116,28 @@ constexpr std::array kTable{
     Entry{api::ErrorCode::PinBlocked,
           QT_TRANSLATE_NOOP("ErrorText", "The bank card's PIN is blocked. Nothing was loaded."),
           QT_TRANSLATE_NOOP("ErrorText", "Contact the issuing bank to unblock the PIN, then try again.")},
+    Entry{api::ErrorCode::WrongPin,
+          QT_TRANSLATE_NOOP("ErrorText", "The bank refused the PIN: it was wrong. Nothing was charged."),
+          QT_TRANSLATE_NOOP("ErrorText", "Try again with the card's PIN. After too many wrong PINs the bank blocks it.")},
+    Entry{api::ErrorCode::LimitExceeded,
+          QT_TRANSLATE_NOOP("ErrorText", "The amount is over this device's limit for one payment or for today. Nothing was charged."),
+          QT_TRANSLATE_NOOP("ErrorText", "Pay a smaller amount, or wait until tomorrow.")},
     Entry{LocalFailure::MerchantUnreachable,
           QT_TRANSLATE_NOOP("ErrorText", "The demo shop could not create the order."),
           QT_TRANSLATE_NOOP("ErrorText", "Check the demo shop address and its certificate file in Settings, or enter an order code instead.")},
+    // token.generate (docs/api.md): the chip's 6A80, 6985, and no payment applet.
+    Entry{api::ErrorCode::InvalidParams,
+          QT_TRANSLATE_NOOP("ErrorText", "The challenge is not 8 digits. No code was generated."),
+          QT_TRANSLATE_NOOP("ErrorText", "Type the 8-digit challenge your bank gave you, then press Generate."),
+          ErrorTopic::DynamicToken},
+    Entry{api::ErrorCode::ChipLocked,
+          QT_TRANSLATE_NOOP("ErrorText", "This device's payment applet is not activated yet, or its operator has locked it. No code was generated."),
+          QT_TRANSLATE_NOOP("ErrorText", "Contact the operator of this device."),
+          ErrorTopic::DynamicToken},
+    Entry{api::ErrorCode::ChipUnavailable,
+          QT_TRANSLATE_NOOP("ErrorText", "This device's secure chip has no payment applet, so it cannot give a dynamic token."),
+          QT_TRANSLATE_NOOP("ErrorText", "Contact the operator of this device."),
+          ErrorTopic::DynamicToken},
 };
 // clang-format on
 
@@ -126,13 +146,23 @@ ErrorText translated(const Entry& entry) {
             QCoreApplication::translate("ErrorText", entry.todo)};
 }
 
+const Entry* findEntry(const FailureCode& code, ErrorTopic topic) {
+    for (const Entry& entry : kTable) {
+        if (entry.code == code && entry.topic == topic) {
+            return &entry;
+        }
+    }
+    return nullptr;
+}
+
 }  // namespace
 
-ErrorText describeError(const FailureCode& code) {
-    for (const Entry& entry : kTable) {
-        if (entry.code == code) {
-            return translated(entry);
-        }
+ErrorText describeError(const FailureCode& code, ErrorTopic topic) {
+    if (const Entry* entry = findEntry(code, topic)) {
+        return translated(*entry);
+    }
+    if (const Entry* entry = findEntry(code, ErrorTopic::General)) {
+        return translated(*entry);
     }
     return describeError(api::ErrorCode::Internal);
 }

@@ -9,15 +9,23 @@
 
 namespace taplink::gui {
 
+// What the user was doing when it failed: a code can mean something else there (token.generate's
+// invalid_params is the challenge, not an order code).
+enum class ErrorTopic {
+    General,
+    DynamicToken,  // token.generate (token_generator.hpp)
+};
+
 struct ErrorText {
     QString what;  // what happened
     QString todo;  // what the user can do about it
 };
 
-// The text for a failure, translated; a code without its own text reads like "internal".
-ErrorText describeError(const FailureCode& code);
-inline ErrorText describeError(const RpcError& error) {
-    return describeError(error.code);
+// The text for a failure, translated: the topic's own text, else the general one; a code
+// without a text reads like "internal".
+ErrorText describeError(const FailureCode& code, ErrorTopic topic = ErrorTopic::General);
+inline ErrorText describeError(const RpcError& error, ErrorTopic topic = ErrorTopic::General) {
+    return describeError(error.code, topic);
 }
 
 }  // namespace taplink::gui

@@ -22,6 +22,7 @@
 #include "ui/connection_banner.hpp"
 #include "ui/qt_new.hpp"
 #include "ui/settings_dialog.hpp"
+#include "ui/token_dialog.hpp"
 #include "ui/topup_wizard.hpp"
 #include "ui/tray_icon.hpp"
 #include "ui/trusted_ui_presenter.hpp"
@@ -96,6 +97,10 @@ SettingsDialog* MainWindow::settingsDialog() const {
     return settings_.data();
 }
 
+TokenDialog* MainWindow::tokenDialog() const {
+    return token_.data();
+}
+
 void MainWindow::buildActions() {
     auto* topup = qtNew<QAction>(tr("&Top up a card…"), this);
     topup->setObjectName("topupAction");
@@ -111,6 +116,9 @@ void MainWindow::buildActions() {
     settings->setObjectName("settingsAction");
     settings->setShortcut(QKeySequence::Preferences);
     connect(settings, &QAction::triggered, this, &MainWindow::openSettings);
+    auto* token = qtNew<QAction>(tr("&Dynamic token…"), this);
+    token->setObjectName("tokenAction");
+    connect(token, &QAction::triggered, this, &MainWindow::openTokenDialog);
     auto* quit = qtNew<QAction>(tr("&Quit"), this);
     quit->setShortcut(QKeySequence::Quit);
     connect(quit, &QAction::triggered, qApp, &QApplication::quit);
@@ -118,14 +126,14 @@ void MainWindow::buildActions() {
     connect(about, &QAction::triggered, this, &MainWindow::showAbout);
 
     QMenu* file = menuBar()->addMenu(tr("&TapLink"));
-    file->addActions({topup, refresh, settings});
+    file->addActions({topup, token, refresh, settings});
     file->addSeparator();
     file->addAction(quit);
     menuBar()->addMenu(tr("&Help"))->addAction(about);
     QToolBar* toolbar = addToolBar(tr("Main"));
     toolbar->setObjectName("mainToolbar");
     toolbar->setToolButtonStyle(Qt::ToolButtonTextOnly);
-    toolbar->addActions({topup, refresh, settings});
+    toolbar->addActions({topup, token, refresh, settings});
     trayMenu_ = qtNew<QMenu>(this);
     auto* show = trayMenu_->addAction(tr("&Show TapLink"));
     connect(show, &QAction::triggered, this, [this] {
@@ -206,6 +214,17 @@ SettingsDialog* MainWindow::openSettings() {
     settings_->raise();
     settings_->activateWindow();
     return settings_;
+}
+
+TokenDialog* MainWindow::openTokenDialog() {
+    if (token_.isNull()) {
+        token_ = qtNew<TokenDialog>(core_.connection(), this);
+        token_->setAttribute(Qt::WA_DeleteOnClose);
+    }
+    token_->show();
+    token_->raise();
+    token_->activateWindow();
+    return token_;
 }
 
 void MainWindow::notifyWebTopup(const QString& orderId, const QString& state, qint64 amount) {

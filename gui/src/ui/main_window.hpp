@@ -1,6 +1,7 @@
 // The main window: the readers with their live status, the card on the chosen reader
 // (scheme, masked serial, issuer, validity, balance) and its history from the card's own log,
-// with the top-up wizard and settings a shortcut away. While taplinkd is away a banner says so.
+// with the top-up wizard, the dynamic token and settings a shortcut away. While taplinkd is away a
+// banner says so.
 #pragma once
 
 #include <QMainWindow>
@@ -14,6 +15,7 @@ namespace taplink::gui {
 
 class AppCore;
 class SettingsDialog;
+class TokenDialog;
 class TopupWizard;
 class TrayIcon;
 class TrustedUiPresenter;
@@ -29,10 +31,12 @@ class MainWindow : public QMainWindow {
 
     TopupWizard* openTopupWizard();
     SettingsDialog* openSettings();
+    TokenDialog* openTokenDialog();
 
     // The open wizard and settings dialog, or null.
     TopupWizard* topupWizard() const;
     SettingsDialog* settingsDialog() const;
+    TokenDialog* tokenDialog() const;
     TrustedUiPresenter& trustedUi() const { return *presenter_; }
     TrayIcon& tray() const { return *tray_; }
 
@@ -55,6 +59,7 @@ class MainWindow : public QMainWindow {
     TrustedUiPresenter* presenter_ = nullptr;
     QPointer<TopupWizard> wizard_;
     QPointer<SettingsDialog> settings_;
+    QPointer<TokenDialog> token_;
 };
 
 }  // namespace taplink::gui
