@@ -1,7 +1,8 @@
 # The layering check of the finished link graph (called at the end of the top-level
-# CMakeLists.txt): a shared library links only libraries below it in TAPLINK_LIBRARY_ORDER,
-# and no target of a front end (CLI, taplink-nm, GUI) reaches taplink_pcsc or pcsc-lite, even
-# indirectly.
+# CMakeLists.txt): a shared library links only the libraries its USES reach
+# (libs/CMakeLists.txt), and no target of a front end (CLI, taplink-nm, GUI), of taplink-server
+# or of taplink-sim reaches taplink_pcsc or pcsc-lite, even indirectly. It then writes the
+# graph it checked for the include check (cmake/CheckIncludes.cmake).
 
 function(_taplink_linked_closure target out)
   set(seen "")
@@ -28,33 +29,45 @@ function(_taplink_linked_closure target out)
 endfunction()
 
 function(taplink_check_layering)
-  foreach(name IN LISTS TAPLINK_LIBRARY_ORDER)
-    list(FIND TAPLINK_LIBRARY_ORDER ${name} self)
+  get_property(libraries GLOBAL PROPERTY TAPLINK_LIBRARIES)
+  foreach(name IN LISTS libraries)
+    get_property(reach GLOBAL PROPERTY TAPLINK_USES_${name})
     get_target_property(links taplink_${name} LINK_LIBRARIES)
     foreach(link IN LISTS links)
-      if(link MATCHES "^taplink_(.+)$" AND NOT link STREQUAL "taplink_warnings")
-        list(FIND TAPLINK_LIBRARY_ORDER ${CMAKE_MATCH_1} rank)
-        if(rank EQUAL -1 OR NOT rank LESS self)
-          message(FATAL_ERROR "layering: taplink_${name} links ${link}, which is not below it")
-        endif()
+      if(link MATCHES "^taplink_(.+)$" AND NOT CMAKE_MATCH_1 IN_LIST reach
+         AND NOT link STREQUAL "taplink_warnings")
+        message(FATAL_ERROR "layering: taplink_${name} links ${link}, which its USES do not name")
       endif()
     endforeach()
   endforeach()
-  # Every target the front ends' folders define, the programs included.
-  set(front_ends "")
-  foreach(folder IN ITEMS cli native-messaging gui)
+  # Every target these folders define, the programs included.
+  set(without_pcsc "")
+  foreach(folder IN ITEMS cli native-messaging gui server sim)
     if(EXISTS "${PROJECT_BINARY_DIR}/${folder}")
       get_property(targets DIRECTORY "${PROJECT_SOURCE_DIR}/${folder}" PROPERTY BUILDSYSTEM_TARGETS)
-      list(APPEND front_ends ${targets})
+      list(APPEND without_pcsc ${targets})
     endif()
   endforeach()
-  if(NOT front_ends)
-    message(FATAL_ERROR "layering: no front-end targets found to check")
+  if(NOT without_pcsc)
+    message(FATAL_ERROR "layering: no front-end, server or simulator targets found to check")
   endif()
-  foreach(front_end IN LISTS front_ends)
-    _taplink_linked_closure(${front_end} reached)
+  foreach(target IN LISTS without_pcsc)
+    _taplink_linked_closure(${target} reached)
     if("taplink_pcsc" IN_LIST reached OR "PkgConfig::PCSC" IN_LIST reached)
-      message(FATAL_ERROR "layering: the front end ${front_end} reaches PC/SC")
+      message(FATAL_ERROR "layering: ${target} reaches PC/SC")
     endif()
   endforeach()
+  _taplink_write_graph("${libraries}")
+endfunction()
+
+# The graph for the ctest layering.includes: the libraries, what each may use, the daemon's
+# layers (cmake/CheckIncludes.cmake includes this file).
+function(_taplink_write_graph libraries)
+  get_property(layers GLOBAL PROPERTY TAPLINK_DAEMON_LAYERS)
+  set(graph "set(LIBRARIES ${libraries})\nset(DAEMON_LAYERS ${layers})\n")
+  foreach(name IN LISTS libraries)
+    get_property(reach GLOBAL PROPERTY TAPLINK_USES_${name})
+    string(APPEND graph "set(USES_${name} ${reach})\n")
+  endforeach()
+  file(WRITE "${PROJECT_BINARY_DIR}/layering_graph.cmake" "${graph}")
 endfunction()

@@ -7,8 +7,6 @@
 #include <cerrno>
 #include <csignal>
 #include <system_error>
-#include <tuple>
-#include <utility>
 
 namespace taplink::cli {
 
@@ -42,14 +40,6 @@ void installPromptHandler(int signal, struct sigaction* previous) {
     }
 }
 
-std::pair<UniqueFd, UniqueFd> makePipe() {
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0) {
-        throw std::system_error(errno, std::generic_category(), "pipe");
-    }
-    return {UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
-
 bool install(int signal, void (*handler)(int)) {
     struct sigaction action {};
     action.sa_handler = handler;
@@ -61,9 +51,8 @@ bool install(int signal, void (*handler)(int)) {
 
 }  // namespace
 
-InterruptPipe::InterruptPipe() {
-    std::tie(read_, write_) = makePipe();
-    interruptWriteFd = write_.get();
+InterruptPipe::InterruptPipe() : pipe_(makePipe(O_CLOEXEC | O_NONBLOCK)) {
+    interruptWriteFd = pipe_.write.get();
     if (!install(SIGINT, onInterrupt) || !install(SIGTERM, onInterrupt)) {
         throw std::system_error(errno, std::generic_category(), "sigaction");
     }
@@ -75,9 +64,8 @@ InterruptPipe::~InterruptPipe() {
     interruptWriteFd = -1;
 }
 
-PromptSignals::PromptSignals() {
-    std::tie(read_, write_) = makePipe();
-    promptSignalWriteFd = write_.get();
+PromptSignals::PromptSignals() : pipe_(makePipe(O_CLOEXEC | O_NONBLOCK)) {
+    promptSignalWriteFd = pipe_.write.get();
     for (std::size_t i = 0; i < kSignals.size(); ++i) {
         installPromptHandler(kSignals[i], &previous_[i]);
     }
@@ -92,7 +80,7 @@ PromptSignals::~PromptSignals() {
 
 int PromptSignals::take() const {
     unsigned char byte = 0;
-    return ::read(read_.get(), &byte, 1) == 1 ? byte : 0;
+    return ::read(pipe_.read.get(), &byte, 1) == 1 ? byte : 0;
 }
 
 void PromptSignals::raiseAsBefore(int signal) const {

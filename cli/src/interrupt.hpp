@@ -5,7 +5,7 @@
 #include <array>
 #include <csignal>
 
-#include "taplink/base/unique_fd.hpp"
+#include "taplink/base/pipe.hpp"
 
 namespace taplink::cli {
 
@@ -17,11 +17,10 @@ class InterruptPipe {
     InterruptPipe& operator=(const InterruptPipe&) = delete;
     ~InterruptPipe();
 
-    int readFd() const { return read_.get(); }
+    int readFd() const { return pipe_.read.get(); }
 
   private:
-    UniqueFd read_;
-    UniqueFd write_;
+    Pipe pipe_;
 };
 
 // While the PIN prompt has the terminal's echo off: the signals that would stop or end the
@@ -37,7 +36,7 @@ class PromptSignals {
     PromptSignals& operator=(const PromptSignals&) = delete;
     ~PromptSignals();
 
-    int readFd() const { return read_.get(); }
+    int readFd() const { return pipe_.read.get(); }
 
     // The signal caught (its number), or 0 when none is waiting.
     int take() const;
@@ -51,8 +50,7 @@ class PromptSignals {
     static constexpr std::array<int, 5> kSignals{SIGQUIT, SIGHUP, SIGTSTP, SIGTTIN, SIGTTOU};
 
   private:
-    UniqueFd read_;
-    UniqueFd write_;
+    Pipe pipe_;
     std::array<struct sigaction, kSignals.size()> previous_{};
 };
 

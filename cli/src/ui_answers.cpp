@@ -4,13 +4,12 @@
 #include <openssl/crypto.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdio>
 #include <ctime>
-#include <system_error>
 
 #include "human_output.hpp"
 #include "pin_prompt.hpp"
+#include "taplink/base/pipe.hpp"
 #include "taplink/protocol/api_names.hpp"
 
 namespace taplink::cli {
@@ -155,12 +154,9 @@ bool UiAnswers::handle(const api::Notification& notification) {
 
 void UiAnswers::startPrompt(const json& request) {
     closePrompt("ended");  // one PIN at a time: a new question replaces an old one
-    int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) {
-        throw std::system_error(errno, std::generic_category(), "pipe");
-    }
-    prompt_.closedRead = UniqueFd(fds[0]);
-    prompt_.closedWrite = UniqueFd(fds[1]);
+    Pipe closed = makePipe(O_CLOEXEC);
+    prompt_.closedRead = std::move(closed.read);
+    prompt_.closedWrite = std::move(closed.write);
     prompt_.id = request.value("id", "");
     prompt_.thread = std::thread(askPin, std::cref(context_), request, prompt_.closedRead.get());
 }

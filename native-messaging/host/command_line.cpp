@@ -1,5 +1,6 @@
 #include "command_line.hpp"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 
 #include "taplink/protocol/api_names.hpp"
@@ -10,6 +11,21 @@ namespace {
 
 constexpr std::string_view kChromeScheme = "chrome-extension://";
 constexpr std::size_t kChromeIdLetters = 32;  // a-p: the hex digits of a SHA-256 prefix, shifted
+
+// Every argument but --parent-window, in order: CLI11 leaves all others, an unknown option
+// ("--help" too) or "--" included, as extras, which count as positional arguments.
+std::vector<std::string> positionalArguments(const std::vector<std::string_view>& arguments) {
+    CLI::App app{"taplink-nm", "taplink-nm"};
+    app.set_help_flag();
+    app.allow_extras();
+    // Chrome on Windows adds "--parent-window=<handle>", ignored. A flag: it never takes the
+    // next argument as its value.
+    std::string parentWindow;
+    app.add_flag("--parent-window", parentWindow);
+    std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());  // as CLI11 reads
+    app.parse(reversed);
+    return app.remaining();
+}
 
 bool startsWith(std::string_view text, std::string_view prefix) {
     return text.substr(0, prefix.size()) == prefix;
@@ -31,23 +47,23 @@ bool isAddonId(std::string_view argument) {
 }  // namespace
 
 std::variant<Caller, UsageError> parseCommandLine(const std::vector<std::string_view>& arguments) {
-    std::vector<std::string_view> positional;
-    for (const auto argument : arguments) {
-        if (!startsWith(argument, "--parent-window")) {  // Chrome on Windows; not an id
-            positional.push_back(argument);
-        }
+    std::vector<std::string> positional;
+    try {
+        positional = positionalArguments(arguments);
+    } catch (const CLI::ParseError& error) {
+        return UsageError{error.what()};
     }
     if (!positional.empty() && startsWith(positional.front(), kChromeScheme)) {
         if (!isChromeOrigin(positional.front())) {
-            return UsageError{"not a Chrome extension origin: " + std::string(positional.front())};
+            return UsageError{"not a Chrome extension origin: " + positional.front()};
         }
-        return Caller{std::string(positional.front())};
+        return Caller{positional.front()};
     }
     if (positional.size() == 2) {  // Firefox: manifest path, add-on id
         if (!isAddonId(positional[1])) {
-            return UsageError{"not a Firefox add-on id: " + std::string(positional[1])};
+            return UsageError{"not a Firefox add-on id: " + positional[1]};
         }
-        return Caller{std::string(positional[1])};
+        return Caller{positional[1]};
     }
     return UsageError{"no extension id on the command line"};
 }

@@ -17,6 +17,7 @@
 #include "byte_stream.hpp"
 #include "extension_messages.hpp"
 #include "frame_codec.hpp"
+#include "taplink/base/output_queue.hpp"
 #include "taplink/base/unique_fd.hpp"
 #include "taplink/rpc/line_buffer.hpp"
 

@@ -12,13 +12,9 @@
 //   taplink-server tsm jobs [--chip-serial HEX]
 //   taplink-server token verify --chip-serial HEX --challenge DIGITS --code DIGITS
 // Operator commands take --config FILE or --admin-socket PATH.
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
-#include <csignal>
-#include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -28,17 +24,11 @@
 #include "server_app.hpp"
 #include "server_config.hpp"
 #include "taplink/base/log.hpp"
+#include "taplink/base/pipe.hpp"
 
 namespace {
 
 using taplink::server::kExitUsage;
-
-int stopPipe[2] = {-1, -1};
-
-extern "C" void onSignal(int /*signal*/) {
-    const char byte = 1;
-    [[maybe_unused]] const auto written = ::write(stopPipe[1], &byte, 1);
-}
 
 // CLI11 lists the options; the commands' words are listed here.
 constexpr const char* kCommandList =
@@ -144,20 +134,14 @@ int serve(const std::string& configPath) {
         return kExitUsage;
     }
     ::umask(077);  // the database, its -wal/-shm files and the admin socket: owner-only
-    if (::pipe2(stopPipe, O_CLOEXEC) != 0) {
-        std::perror("taplink-server: pipe");
-        return 1;
-    }
-    std::signal(SIGTERM, onSignal);
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGPIPE, SIG_IGN);
     try {
+        const taplink::StopSignals stop;
         taplink::server::ServerApp app(taplink::server::loadServerConfig(configPath));
         std::cout << "listening on " << app.deviceUrl() << std::endl;
         if (const auto merchant = app.merchantUrl()) {
             std::cout << "merchant on " << *merchant << std::endl;
         }
-        app.run(stopPipe[0]);
+        app.run(stop.readFd());
     } catch (const std::exception& error) {
         std::cerr << "taplink-server: " << error.what() << '\n';
         return 1;

@@ -1,10 +1,7 @@
 // taplink-sim: serves virtual cards to a real pcscd through the vsmartcard vpcd driver.
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <charconv>
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -20,19 +17,13 @@
 #include "control_server.hpp"
 #include "slot.hpp"
 #include "taplink/base/log.hpp"
+#include "taplink/base/pipe.hpp"
 #include "taplink/protocol/issuer_keys.hpp"
 #include "taplink/protocol/tsm_keys.hpp"
 
 namespace {
 
 constexpr std::uint16_t kVpcdDefaultPort = 0x8C7B;  // vpcd's own default (35963)
-
-int stopPipe[2] = {-1, -1};
-
-extern "C" void onSignal(int /*signal*/) {
-    const char byte = 1;
-    [[maybe_unused]] const auto written = ::write(stopPipe[1], &byte, 1);
-}
 
 struct Options {
     std::uint16_t basePort = kVpcdDefaultPort;
@@ -158,15 +149,8 @@ int main(int argc, char** argv) {
     if (const auto stop = parse(app, options, argc, argv)) {
         return *stop;
     }
-    if (::pipe2(stopPipe, O_CLOEXEC) != 0) {
-        std::perror("taplink-sim: pipe");
-        return 1;
-    }
-    std::signal(SIGTERM, onSignal);
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGPIPE, SIG_IGN);
-
     try {
+        const taplink::StopSignals stop;
         if (!options.issuerKeysPath.empty()) {
             useIssuerKeys(options.issuerKeysPath);
         }
@@ -194,7 +178,7 @@ int main(int argc, char** argv) {
         std::cerr << "taplink-sim: " << options.slots << " slot(s) on vpcd ports "
                   << options.basePort << "-" << options.basePort + options.slots - 1 << ", control "
                   << options.controlPath << '\n';
-        server.run(slots, stopPipe[0]);
+        server.run(slots, stop.readFd());
     } catch (const std::exception& error) {
         std::cerr << "taplink-sim: " << error.what() << '\n';
         return 1;

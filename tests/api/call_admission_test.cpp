@@ -1,6 +1,6 @@
-// Call admission on its own, without a transport: the limits per connection and overall, the
-// exact busy replies, notifications refused silently, and slots given back however a call
-// ends.
+// Call admission on its own, without a transport: the limits per connection, overall and of
+// web callers' calls, the exact busy replies, notifications refused silently, and slots given
+// back however a call ends.
 #include "api/call_admission.hpp"
 
 #include <gtest/gtest.h>
@@ -240,6 +240,54 @@ TEST_F(CallAdmissionTest, RunsAfterCallOnceTheCallIsUnregistered) {
     calls.shutdown();
     EXPECT_EQ(sentAfterCall, 1U);  // the reply was queued before
     EXPECT_EQ(inFlightAfterCall, 0U);
+}
+
+// A web caller (taplink-nm's session.hello made it one), whose calls the gate lets through.
+std::shared_ptr<RecordingSession> webSession() {
+    auto session = std::make_shared<RecordingSession>();
+    session->becomeWebCaller("native-messaging", "https://shop.example", "extension");
+    return session;
+}
+
+TEST_F(CallAdmissionTest, AnswersWebCallersBusyOverTheWebCallLimitOfEveryTransport) {
+    dispatcher.setCallerGate([](const Request&, CallContext&) {});
+    dispatcher.add(
+        "test.webBlock",
+        [this](const nlohmann::json&, CallContext& context) {
+            return nlohmann::json(gate.wait(context) ? "released" : "cancelled");
+        },
+        Access::Web);
+    dispatcher.add(
+        "test.webEcho", [](const nlohmann::json&, CallContext&) { return nlohmann::json("echo"); },
+        Access::Web);
+    CallAdmissionOptions options;
+    options.webCalls = std::make_shared<WebCallLimit>(2);
+    CallAdmission unixCalls(dispatcher, options);  // two transports, one limit
+    CallAdmission webSocketCalls(dispatcher, options);
+    const auto first = webSession();
+    const auto second = webSession();
+    unixCalls.admit(first, call(1, "test.webBlock"));
+    webSocketCalls.admit(second, call(2, "test.webBlock"));
+    ASSERT_TRUE(gate.waitStarted(2));
+
+    const auto third = webSession();
+    unixCalls.admit(third, call(3, "test.webEcho"));
+    ASSERT_EQ(third->sent().size(), 1U);  // at once, on the admitting thread
+    EXPECT_EQ(third->sent()[0], busy(3, "too many web calls"));
+    EXPECT_EQ(third->callsInFlight(), 0U);
+    const auto owner = std::make_shared<RecordingSession>();
+    webSocketCalls.admit(owner, call(4, "test.echo"));  // the owner's programs always run
+    EXPECT_EQ(owner->waitForMessage(1)["result"], "echo");
+
+    gate.release();
+    EXPECT_EQ(first->waitForMessage(1)["result"], "released");
+    EXPECT_TRUE(waitUntil([&] {  // the slot is given back just after the reply
+        const std::size_t before = third->sent().size();
+        webSocketCalls.admit(third, call(5, "test.webEcho"));
+        return third->waitForMessage(before + 1).contains("result");
+    }));
+    unixCalls.shutdown();
+    webSocketCalls.shutdown();
 }
 
 TEST_F(CallAdmissionTest, AnswersBusyOnceShutDown) {

@@ -684,6 +684,26 @@ TEST_F(CliTest, CtrlCDuringATopupCancelsItAndExits8) {
     EXPECT_TRUE(gate.waitCancelled(1));
 }
 
+// taplinkd reports the server's 400 malformed_request (the two sides disagree on the wire
+// contract, e.g. a card's algorithm id) as server_error: exit 6 and the server's words,
+// never exit 7 and "declined", which stay for the issuer's no.
+TEST_F(CliTest, AProtocolRefusalIsAServerErrorNotADecline) {
+    setFailure("topup.start", "server_error");
+    const auto refused = taplink({"topup", "--order", "ORD-1"});
+    EXPECT_EQ(refused.exitCode, 6);
+    EXPECT_NE(refused.err.find("the top-up server reported an error"), std::string::npos)
+        << refused.err;
+    EXPECT_EQ(refused.err.find("declined"), std::string::npos) << refused.err;
+    const auto json = nlohmann::json::parse(taplink({"topup", "--order", "ORD-1", "--json"}).out);
+    EXPECT_EQ(json["error"]["code"], "server_error");
+    EXPECT_EQ(json["error"]["exitCode"], 6);
+
+    setFailure("topup.start", "declined");
+    const auto declined = taplink({"topup", "--order", "ORD-1"});
+    EXPECT_EQ(declined.exitCode, 7);
+    EXPECT_NE(declined.err.find("the load was declined"), std::string::npos) << declined.err;
+}
+
 TEST_F(CliTest, EachDaemonErrorCodeMapsToItsExitCodeAndMessage) {
     const std::vector<ErrorCase> cases{
         {"invalid_params", 2, "taplinkd refused the request"},

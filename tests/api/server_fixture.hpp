@@ -17,12 +17,13 @@
 
 #include "api/unix_server.hpp"
 #include "support.hpp"
+#include "temp_dir.hpp"
 
 namespace taplink::api::test {
 
 class ServerFixture : public ::testing::Test {
   protected:
-    TempFolder temp;
+    testsupport::TempDir temp{"taplink-api", testsupport::kOthersMayPass};
     std::string socketPath = temp.path() + "/run/taplinkd.sock";
     Gate gate;
     std::mutex logMutex;

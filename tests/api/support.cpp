@@ -1,15 +1,12 @@
 #include "support.hpp"
 
-#include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <filesystem>
 #include <stdexcept>
 #include <system_error>
 #include <thread>
@@ -17,25 +14,9 @@
 namespace taplink::api::test {
 
 namespace {
-std::atomic<int> folderCounter{0};
 
 using Clock = std::chrono::steady_clock;
 }  // namespace
-
-TempFolder::TempFolder()
-    : path_(::testing::TempDir() + "taplink-api-" + std::to_string(::getpid()) + "-" +
-            std::to_string(folderCounter++)) {
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-    std::filesystem::permissions(path_, std::filesystem::perms::owner_all |
-                                            std::filesystem::perms::group_exec |
-                                            std::filesystem::perms::others_exec);
-}
-
-TempFolder::~TempFolder() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-}
 
 bool waitUntil(const std::function<bool()>& predicate) {
     const auto deadline = Clock::now() + kGuard;

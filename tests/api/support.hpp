@@ -1,4 +1,4 @@
-// Helpers of the API tests: temporary folders, a raw socket client that sends exactly the
+// Helpers of the API tests: a raw socket client that sends exactly the
 // bytes a test chooses, a gate that long-running handlers wait on, and bounded waits (a
 // bug makes a test fail after the guard time rather than hang; no test asserts timing).
 #pragma once
@@ -18,20 +18,6 @@
 namespace taplink::api::test {
 
 inline constexpr std::chrono::seconds kGuard{10};
-
-// A fresh folder under the test temp dir, removed afterwards. Mode 0711 so that another uid
-// can reach a socket below it when a test opens one up on purpose.
-class TempFolder {
-  public:
-    TempFolder();
-    TempFolder(const TempFolder&) = delete;
-    TempFolder& operator=(const TempFolder&) = delete;
-    ~TempFolder();
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
 
 // True once the predicate holds; false if it still does not after kGuard.
 bool waitUntil(const std::function<bool()>& predicate);

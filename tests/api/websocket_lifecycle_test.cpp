@@ -2,6 +2,7 @@
 // and the server stopping under load.
 #include <thread>
 
+#include "api/call_admission.hpp"
 #include "ws_fixture.hpp"
 
 namespace taplink::api::test {
@@ -74,7 +75,7 @@ TEST_F(WebSocketLifecycleTest, StopCancelsCallsSendsTheirRepliesAndClosesWith100
 TEST_F(WebSocketLifecycleTest, StopWithManyBusyConnectionsReturns) {
     start();
     // As many long calls as web callers may run at once; one more is refused at once.
-    constexpr int kCalls = static_cast<int>(Dispatcher::kMaxWebCalls);
+    constexpr int kCalls = static_cast<int>(WebCallLimit::kMaxWebCalls);
     std::vector<WsClient> clients;
     for (int i = 0; i < kCalls; ++i) {
         clients.push_back(open());

@@ -17,6 +17,10 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "taplink/base/base64.hpp"
+#include "taplink/base/byte_reader.hpp"
+#include "taplink/base/byte_writer.hpp"
+
 namespace taplink::api::test {
 
 namespace {
@@ -37,13 +41,16 @@ std::string randomBytes(std::size_t count) {
     return bytes;
 }
 
+ByteView bytesOf(std::string_view text) {
+    return {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()};
+}
+
+std::string textOf(ByteView bytes) {
+    return {bytes.begin(), bytes.end()};
+}
+
 std::string base64(std::string_view bytes) {
-    std::string text(4 * ((bytes.size() + 2) / 3) + 1, '\0');
-    const int length = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(text.data()),
-                                       reinterpret_cast<const unsigned char*>(bytes.data()),
-                                       static_cast<int>(bytes.size()));
-    text.resize(static_cast<std::size_t>(length));
-    return text;
+    return base64Encode(bytesOf(bytes));
 }
 
 // Sec-WebSocket-Accept for a key (RFC 6455 section 4.2.2, item 5.4).
@@ -173,14 +180,10 @@ void WsClient::sendFrame(WsOpcode opcode, std::string_view payload, bool fin) {
         frame += static_cast<char>(kMasked | payload.size());
     } else if (payload.size() <= 0xFFFF) {
         frame += static_cast<char>(kMasked | 126);
-        frame += static_cast<char>((payload.size() >> 8) & 0xFF);
-        frame += static_cast<char>(payload.size() & 0xFF);
+        frame += textOf(ByteWriter().u16(static_cast<std::uint16_t>(payload.size())).take());
     } else {
         frame += static_cast<char>(kMasked | 127);
-        for (int shift = 56; shift >= 0; shift -= 8) {
-            frame +=
-                static_cast<char>((static_cast<std::uint64_t>(payload.size()) >> shift) & 0xFF);
-        }
+        frame += textOf(ByteWriter().u64(payload.size()).take());
     }
     const std::string mask = randomBytes(kMaskBytes);
     frame += mask;
@@ -234,10 +237,7 @@ std::optional<WsFrame> WsClient::parseFrame() {
         if (buffer_.size() < header + bytes) {
             return std::nullopt;
         }
-        length = 0;
-        for (std::size_t i = 0; i < bytes; ++i) {
-            length = (length << 8) | byte(header + i);
-        }
+        length = bigEndian(bytesOf(std::string_view(buffer_).substr(header, bytes)));
         header += bytes;
     }
     if ((byte(1) & 0x80) != 0) {

@@ -1,6 +1,10 @@
 // Trust failures end to end: every one ends with a clear error and no money moved.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "e2e_support.hpp"
@@ -23,6 +27,47 @@ const std::string& otherPki() {
     }();
     return dir;
 }
+
+// The server's scripts folder as a copy of scripts/recharge the test may change; the server
+// reads it at each request, so a change needs no restart.
+class ScriptsFolder {
+  public:
+    ScriptsFolder() {
+        static std::atomic<int> made{0};
+        path_ = "/tmp/taplink-scripts-" + std::to_string(::getpid()) + "-" + std::to_string(made++);
+        std::filesystem::remove_all(path_);
+        std::filesystem::create_directories(path_);
+        for (const auto& entry : std::filesystem::directory_iterator(
+                 std::string(TAPLINK_SOURCE_DIR) + "/scripts/recharge")) {
+            std::filesystem::copy_file(entry.path(), path_ / entry.path().filename());
+        }
+    }
+    ~ScriptsFolder() {
+        std::error_code ignored;
+        std::filesystem::remove_all(path_, ignored);
+    }
+    ScriptsFolder(const ScriptsFolder&) = delete;
+    ScriptsFolder& operator=(const ScriptsFolder&) = delete;
+
+    std::string path() const { return path_.string(); }
+
+    // The city script as another file, with this version and, when given, validity period.
+    void addCityScript(const std::string& name, int version, const std::string& validFrom = "",
+                       const std::string& validUntil = "") const {
+        std::ifstream in(path_ / "city-epurse-load.json");
+        nlohmann::json script = nlohmann::json::parse(in);
+        script["version"] = version;
+        if (!validFrom.empty()) {
+            script["validFrom"] = validFrom;
+            script["validUntil"] = validUntil;
+        }
+        std::ofstream(path_ / name) << script.dump(2) << "\n";
+    }
+    void remove(const std::string& name) const { std::filesystem::remove(path_ / name); }
+
+  private:
+    std::filesystem::path path_;
+};
 
 // Nothing was loaded, nothing settled.
 void expectNoMoneyMoved(E2e& e2e, const std::string& order, std::uint32_t before) {
@@ -144,6 +189,57 @@ TEST(Security, AReusedAuthorizationIsRefusedByTheChip) {
     EXPECT_EQ(replayed.code, "declined") << replayed.message;
     EXPECT_NE(replayed.message.find("6983"), std::string::npos) << replayed.message;
     expectNoMoneyMoved(e2e, order, before);
+    e2e.retryAndCheckSettledOnce(order, before, 5000);
+}
+
+// A server that goes back to an older script (still validly signed) after serving a newer
+// one: taplinkd remembers the newer version, also across its own restart, and refuses.
+TEST(Security, AnOlderScriptAfterANewerOneIsRefusedBeforeAnyApdu) {
+    const ScriptsFolder scripts;
+    scripts.addCityScript("city-epurse-load-v2.json", 2);
+    TopupBedOptions options;
+    options.serverScriptsDir = scripts.path();
+    E2e e2e(options);
+    const std::string first = e2e.bed().createOrder("50.00");
+    const Outcome loaded = e2e.topup(first);
+    ASSERT_TRUE(loaded.ok()) << loaded.code << ": " << loaded.message;
+    const std::uint64_t settled = e2e.bed().settledTotal(kCitySerial);
+
+    scripts.remove("city-epurse-load-v2.json");  // the server serves version 1 again
+    e2e.bed().stopDaemon();
+    e2e.bed().startDaemon();
+    const std::uint32_t before = e2e.balance();
+    const std::string order = e2e.bed().createOrder("50.00");
+    const auto apdusBefore = e2e.bed().bed().sim().slotStatus(kCardSlot).at("apdus");
+    const Outcome topup = e2e.topup(order);
+    EXPECT_EQ(topup.code, "script_rejected") << topup.message;
+    EXPECT_NE(topup.message.find("older than version 2"), std::string::npos) << topup.message;
+    EXPECT_EQ(e2e.bed().bed().sim().slotStatus(kCardSlot).at("apdus"), apdusBefore)
+        << "the card saw nothing";
+    EXPECT_EQ(e2e.journalState(order), "not_found") << "refused before anything was journaled";
+    EXPECT_EQ(e2e.balance(), before);
+    EXPECT_EQ(e2e.orderStatus(order), "open");
+    EXPECT_EQ(e2e.bed().settledTotal(kCitySerial), settled);
+}
+
+TEST(Security, AnExpiredScriptIsRefusedBeforeAnyApdu) {
+    const ScriptsFolder scripts;
+    scripts.addCityScript("city-epurse-load-v9.json", 9, "2020-01-01T00:00:00Z",
+                          "2021-01-01T00:00:00Z");
+    TopupBedOptions options;
+    options.serverScriptsDir = scripts.path();
+    E2e e2e(options);
+    const std::uint32_t before = e2e.balance();
+    const std::string order = e2e.bed().createOrder("50.00");
+    const auto apdusBefore = e2e.bed().bed().sim().slotStatus(kCardSlot).at("apdus");
+    const Outcome topup = e2e.topup(order);
+    EXPECT_EQ(topup.code, "script_rejected") << topup.message;
+    EXPECT_NE(topup.message.find("expired after 2021-01-01T00:00:00Z"), std::string::npos)
+        << topup.message;
+    EXPECT_EQ(e2e.bed().bed().sim().slotStatus(kCardSlot).at("apdus"), apdusBefore);
+    EXPECT_EQ(e2e.journalState(order), "not_found");
+    expectNoMoneyMoved(e2e, order, before);
+    scripts.remove("city-epurse-load-v9.json");  // version 9 was never accepted: 1 still runs
     e2e.retryAndCheckSettledOnce(order, before, 5000);
 }
 

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "taplink/base/base64.hpp"
+
 namespace {
 
 using nlohmann::json;
@@ -26,17 +28,12 @@ json readJson(const std::string& path) {
     return json::parse(readFile(path));
 }
 
-std::vector<unsigned char> base64Decode(std::string text) {
+// The key file is base64 (RFC 4648 section 4) wrapped over lines.
+taplink::Bytes decodeKeyFile(std::string text) {
     std::erase_if(text, [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
-    std::vector<unsigned char> bytes(text.size() / 4 * 3);
-    const int decoded =
-        EVP_DecodeBlock(bytes.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                        static_cast<int>(text.size()));
-    EXPECT_GT(decoded, 0) << "not base64";
-    // EVP_DecodeBlock counts the padding as zero bytes.
-    const auto padding = static_cast<std::size_t>(std::count(text.end() - 2, text.end(), '='));
-    bytes.resize(static_cast<std::size_t>(std::max(decoded, 0)) - padding);
-    return bytes;
+    const auto bytes = taplink::base64Decode(text);
+    EXPECT_TRUE(bytes.has_value()) << "not base64";
+    return bytes.value_or(taplink::Bytes{});
 }
 
 // Chromium's id of an extension with this "key": the first 128 bits of the SHA-256 of the
@@ -56,7 +53,7 @@ std::string chromiumExtensionId(const std::vector<unsigned char>& publicKeyDer) 
 }
 
 TEST(NmExtensionId, IsTheOneDerivedFromTheExtensionKey) {
-    const auto key = base64Decode(
+    const auto key = decodeKeyFile(
         readFile(TAPLINK_SOURCE_DIR "/native-messaging/extension/extension-key.pub.b64"));
     ASSERT_FALSE(key.empty());
     EXPECT_EQ(key.front(), 0x30) << "a DER SEQUENCE (SubjectPublicKeyInfo)";

@@ -18,6 +18,7 @@
 #include "api/unix_server.hpp"
 #include "host_process.hpp"
 #include "support.hpp"
+#include "temp_dir.hpp"
 
 namespace taplink::nm::test {
 
@@ -25,7 +26,7 @@ inline constexpr std::string_view kAllowedOrigin = "https://shop.test";
 
 class NmFixture : public ::testing::Test {
   protected:
-    api::test::TempFolder temp;
+    testsupport::TempDir temp{"taplink-nm", testsupport::kOthersMayPass};
     std::string socketPath = temp.path() + "/run/taplinkd.sock";
     api::Dispatcher dispatcher{[](log::Level, std::string_view) {}};
     std::unique_ptr<api::UnixServer> server;

@@ -352,7 +352,7 @@ class SilentDaemon {
 };
 
 TEST(NmSilentDaemon, UnansweredSessionHelloTimesOut) {
-    const api::test::TempFolder temp;
+    const testsupport::TempDir temp{"taplink-nm", testsupport::kOthersMayPass};
     const SilentDaemon daemon(temp.path() + "/silent.sock");
     HostProcess host(temp.path() + "/silent.sock");
     const json answer = host.hello(kAllowedOrigin);  // after taplink-nm's 10 s
@@ -362,7 +362,7 @@ TEST(NmSilentDaemon, UnansweredSessionHelloTimesOut) {
 }
 
 TEST(NmSilentDaemon, ClosingStdinWhileWaitingForTheDaemonEndsTheHost) {
-    const api::test::TempFolder temp;
+    const testsupport::TempDir temp{"taplink-nm", testsupport::kOthersMayPass};
     const SilentDaemon daemon(temp.path() + "/silent.sock");
     HostProcess host(temp.path() + "/silent.sock");
     ASSERT_TRUE(host.writeFrame({{"type", "hello"}, {"origin", kAllowedOrigin}}));

@@ -64,6 +64,8 @@ class EngineTest : public ::testing::Test {
                 {"id", "engine-test"},
                 {"scheme", "city-epurse"},
                 {"version", 1},
+                {"validFrom", "2026-01-01T00:00:00Z"},
+                {"validUntil", "2030-12-31T23:59:59Z"},
                 {"inputs", std::move(inputs)},
                 {"outputs", std::move(outputs)},
                 {"steps", std::move(steps)}};

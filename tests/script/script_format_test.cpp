@@ -268,6 +268,41 @@ TEST_F(ScriptFormatTest, LoopsAndDeclaredLimitsOverTheCapsAreRefused) {
               ErrorCode::LimitExceeded);
 }
 
+TEST_F(ScriptFormatTest, TheValidityPeriodIsRequiredStrictAndInOrder) {
+    for (const char* field : {"validFrom", "validUntil"}) {
+        json missing = real;
+        missing.erase(field);
+        const ScriptError error = refused(missing.dump());
+        EXPECT_EQ(error.code(), ErrorCode::Malformed) << field;
+        EXPECT_NE(std::string(error.what()).find(field), std::string::npos) << error.what();
+        for (const json& malformed :
+             {json("2026-01-01"), json("2026-01-01T00:00:00+08:00"),
+              json("2026-01-01T00:00:00.000Z"), json(1767225600), json("2026-02-30T00:00:00Z")}) {
+            json changed = real;
+            changed[field] = malformed;
+            EXPECT_EQ(refusal(changed), ErrorCode::Malformed) << field << " " << malformed;
+        }
+    }
+    json reversed = real;
+    reversed["validFrom"] = "2030-12-31T23:59:59Z";
+    reversed["validUntil"] = "2026-01-01T00:00:00Z";
+    const ScriptError error = refused(reversed.dump());
+    EXPECT_EQ(error.code(), ErrorCode::Malformed);
+    EXPECT_NE(std::string(error.what()).find("before validUntil"), std::string::npos)
+        << error.what();
+    json empty = real;
+    empty["validUntil"] = empty["validFrom"];
+    EXPECT_EQ(refusal(empty), ErrorCode::Malformed) << "an empty period";
+}
+
+TEST_F(ScriptFormatTest, TheValidityPeriodIsReadAsUnixSeconds) {
+    // 1767225600 and 1924991999: `date -u -d 2026-01-01T00:00:00Z +%s` and 2030-12-31T23:59:59Z.
+    const Script script =
+        verifySignedScript(testing::makeEnvelope(real.dump(), key.get()), trusted);
+    EXPECT_EQ(script.validFrom, 1767225600);
+    EXPECT_EQ(script.validUntil, 1924991999);
+}
+
 TEST_F(ScriptFormatTest, OtherStructuralErrorsAreMalformed) {
     json version = real;
     version["version"] = "1";

@@ -61,7 +61,7 @@ nlohmann::json TestServer::call(std::string_view name, const nlohmann::json& req
     const auto suite =
         crypto::epurse::suiteFromAlgorithmId(request.at("algorithmId").get<std::uint8_t>());
     chip::sam::LoadAuthorization authorization;
-    authorization.suite = suite;
+    authorization.algorithmId = request.at("algorithmId").get<std::uint8_t>();
     authorization.cardSerial = fromHex(request.at("cardSerial").get<std::string>());
     authorization.amount = amount_;
     authorization.terminalId = fromHex(request.at("terminalId").get<std::string>());

@@ -140,7 +140,8 @@ TEST_F(SignedScriptTest, DuplicateKeysInTheSignedScriptAreRefused) {
     // Two readers could each see "their" scheme: refused even though the signature is good.
     const std::string duplicated =
         R"({"format":"taplink-script/1","kind":"command","id":"a","id":"b","scheme":"s",)"
-        R"("version":1,"inputs":[],"outputs":[],"steps":[{"type":"progress","stage":"writing"}]})";
+        R"("version":1,"validFrom":"2026-01-01T00:00:00Z","validUntil":"2030-12-31T23:59:59Z",)"
+        R"("inputs":[],"outputs":[],"steps":[{"type":"progress","stage":"writing"}]})";
     const ScriptError error = scriptErrorOf(
         [&] { verifySignedScript(testing::makeEnvelope(duplicated, key.get()), trusted); });
     EXPECT_EQ(error.code(), ErrorCode::Malformed);

@@ -22,7 +22,8 @@ chip::sam::LoadAuthorization openEnvelope(EVP_PKEY* samKey, ByteView chipSerial,
 
 class LoadDevice {
   public:
-    // profile "city-3des" or "city-sm4"; the card's issuer is the first in issuersFile.
+    // profile "city-3des", "city-3des-00" or "city-sm4"; the card's issuer is the first in
+    // issuersFile.
     LoadDevice(const Device& device, const std::string& issuersFile, const std::string& profile,
                std::uint32_t balance);
 

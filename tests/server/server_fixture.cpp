@@ -17,11 +17,13 @@ namespace {
 
 // A command script as the server finds it on disk; the envelope must carry these bytes.
 constexpr const char* kScriptV1 =
-    R"({"format":"taplink-script/1","kind":"command","scheme":"city-epurse","id":"city-load","version":1,"steps":[]})"
+    R"({"format":"taplink-script/1","kind":"command","scheme":"city-epurse","id":"city-load","version":1,)"
+    R"("validFrom":"2026-01-01T00:00:00Z","validUntil":"2030-12-31T23:59:59Z","steps":[]})"
     "\n";
 constexpr const char* kScriptV2 =
     "{\n  \"format\": \"taplink-script/1\", \"kind\": \"command\",\n"
     "  \"scheme\": \"city-epurse\", \"id\": \"city-load\", \"version\": 2,\n"
+    "  \"validFrom\": \"2026-01-01T00:00:00Z\", \"validUntil\": \"2030-12-31T23:59:59Z\",\n"
     "  \"steps\": [ ]   }\n";
 
 void writeFile(const std::string& path, const std::string& text) {

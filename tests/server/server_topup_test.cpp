@@ -72,7 +72,8 @@ TEST_F(TopupTest, AuthorizationOpensOnlyWithTheCertificatesSamKeyAndBindsTheLoad
 
     const auto authorization =
         openEnvelope(device.samKey.get(), device.chipSerial, response.loadAuthorization);
-    EXPECT_EQ(authorization.suite, crypto::epurse::Suite::TripleDes);
+    EXPECT_EQ(authorization.algorithmId, init.algorithmId);
+    EXPECT_EQ(authorization.suite(), crypto::epurse::Suite::TripleDes);
     EXPECT_EQ(authorization.cardSerial, card->card().serial);
     EXPECT_EQ(authorization.amount, kAmount);
     EXPECT_EQ(authorization.terminalId, device.terminalId());
@@ -162,6 +163,20 @@ class SettlementTest : public TopupTest, public ::testing::WithParamInterface<co
     const char* profile() const override { return GetParam(); }
 };
 
+// The authorization and the result carry the card's own algorithm id (00 and 01 both triple
+// DES), and the server checks the TAC in the suite it names.
+TEST_P(SettlementTest, TheCardsOwnAlgorithmIdIsAuthorizedAndSettled) {
+    ep::LoadInitialization init;
+    const wire::AuthorizeResponse response = authorizeLoad(init);
+    const auto authorization =
+        openEnvelope(device.samKey.get(), device.chipSerial, response.loadAuthorization);
+    EXPECT_EQ(authorization.algorithmId, init.algorithmId);
+    const wire::TopupResult result = card->credit(orderId, init, kAmount, response);
+    EXPECT_EQ(result.algorithmId, init.algorithmId);
+    const Answer settled = report(card->report(result));
+    EXPECT_EQ(settled.status, 200) << settled.body;
+}
+
 TEST_P(SettlementTest, ACreditedCardSettlesItsOrderOnce) {
     const wire::TopupResult result = loadTheCard();
     EXPECT_EQ(card->balance(), kBalance + kAmount);
@@ -211,9 +226,16 @@ TEST_P(SettlementTest, ACreditedCardSettlesItsOrderOnce) {
     EXPECT_EQ(replays, 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(BothSuites, SettlementTest, ::testing::Values("city-3des", "city-sm4"),
+// city-3des-00 answers INITIALIZE FOR LOAD with algorithm id 00, as most cards in the field do.
+INSTANTIATE_TEST_SUITE_P(BothSuites, SettlementTest,
+                         ::testing::Values("city-3des", "city-3des-00", "city-sm4"),
                          [](const auto& param) {
-                             return std::string(param.param) == "city-sm4" ? "Sm4" : "TripleDes";
+                             const std::string name = param.param;
+                             if (name == "city-sm4") {
+                                 return std::string("Sm4");
+                             }
+                             return name == "city-3des-00" ? std::string("TripleDes00")
+                                                           : std::string("TripleDes");
                          });
 
 TEST_F(TopupTest, AResultSignedByAnotherKeyIsRefused) {

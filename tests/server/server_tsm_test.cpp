@@ -689,5 +689,14 @@ TEST(TsmSessions, AreBoundedAndExpire) {
     EXPECT_EQ(sessions.size(), 0U);
 }
 
+// The PAN hash is HMAC-SHA-256 in upper-case hex: RFC 4231 4.3 (test case 2).
+TEST(PanPrivacy, PanHashIsHmacSha256) {
+    const std::string key = "Jefe";
+    EXPECT_EQ(
+        server::panHash(ByteView(reinterpret_cast<const std::uint8_t*>(key.data()), key.size()),
+                        "what do ya want for nothing?"),
+        "5BDCC146BF60754E6A042426089575C75A003F089D2739839DEC58B964EC3843");
+}
+
 }  // namespace
 }  // namespace taplink::servertest

@@ -2,14 +2,10 @@
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <system_error>
 
 #include "child_process.hpp"
 #include "taplink/crypto/signatures.hpp"
@@ -35,19 +31,6 @@ Bytes readBinaryFile(const std::string& path) {
 }
 
 }  // namespace
-
-TempDir::TempDir() {
-    std::string pattern = "/tmp/taplink-server-test-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    }
-    path_ = pattern;  // mkdtemp makes it 0700
-}
-
-TempDir::~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-}
 
 TestPki::TestPki(std::string dir) : dir_(std::move(dir)) {
     runChecked({"bash", std::string(kSourceDir) + "/certs/make-pki.sh", dir_});

@@ -9,21 +9,11 @@
 
 #include "taplink/base/bytes.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
+#include "temp_dir.hpp"
 
 namespace taplink::servertest {
 
-// An owner-only temporary folder, removed with everything in it.
-class TempDir {
-  public:
-    TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir();
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
+using testsupport::TempDir;  // the one temporary folder of the tests (temp_dir.hpp)
 
 inline constexpr const char* kDefaultChipSerial = "544C434800000001";
 

@@ -2,6 +2,9 @@
 // bodies.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
+
 #include "taplink/base/masking.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 
@@ -89,6 +92,51 @@ TEST(TopupResultMessage, RefusesBadFieldsOnBothSides) {
     EXPECT_THROW(parseResult(badMagic), WireFormatError);
     EXPECT_NO_THROW(
         encodeResult(withChange([](TopupResult& r) { r.orderId = std::string(64, 'z'); })));
+}
+
+// JR/T 0025 e-purse: algorithm id 00 and 01 both mean triple DES, 04 SM4; the message keeps
+// the card's own byte (the server checks the TAC against what the card said).
+constexpr std::array<std::uint8_t, 3> kCardAlgorithmIds{0x00, 0x01, 0x04};
+
+bool isCardAlgorithmId(unsigned id) {
+    return std::find(kCardAlgorithmIds.begin(), kCardAlgorithmIds.end(), id) !=
+           kCardAlgorithmIds.end();
+}
+
+TEST(TopupResultMessage, CarriesTheCardsAlgorithmId00Or01Or04AndNoOther) {
+    constexpr std::size_t kAlgorithmOffset = 4 + 1 + 24;  // magic, length, order id
+    for (unsigned id = 0; id <= 0xFF; ++id) {
+        TopupResult result = sampleResult();
+        result.algorithmId = static_cast<std::uint8_t>(id);
+        Bytes message = encodeResult(sampleResult());
+        message[kAlgorithmOffset] = static_cast<std::uint8_t>(id);
+        if (isCardAlgorithmId(id)) {
+            EXPECT_EQ(encodeResult(result), message) << id;
+            EXPECT_EQ(parseResult(message), result) << id;
+        } else {
+            EXPECT_THROW(encodeResult(result), WireFormatError) << id;
+            EXPECT_THROW(parseResult(message), WireFormatError) << id;
+        }
+    }
+}
+
+TEST(WireJson, AuthorizeRequestTakesTheCardsAlgorithmId00Or01Or04AndNoOther) {
+    const AuthorizeRequest request{fromHex("5441504C494E4B31"),
+                                   fromHex("00000000000000000042"),
+                                   1000,
+                                   7,
+                                   kAlgorithmTripleDes00,
+                                   1,
+                                   fromHex("434800000001")};
+    for (unsigned id = 0; id <= 0xFF; ++id) {
+        Json json = toJson(request);
+        json["algorithmId"] = id;
+        if (isCardAlgorithmId(id)) {
+            EXPECT_EQ(AuthorizeRequest::fromJson(json).algorithmId, id);
+        } else {
+            EXPECT_THROW(AuthorizeRequest::fromJson(json), WireFormatError) << id;
+        }
+    }
 }
 
 TEST(WireJson, AuthorizeRequestRoundTripsAndIsStrict) {

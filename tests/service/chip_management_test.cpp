@@ -46,7 +46,7 @@ class ChipManagementTest : public ::testing::Test {
     std::shared_ptr<TestTsmServer> tsm = std::make_shared<TestTsmServer>(
         makeEnvelope(readRechargeScript("chip-manage.json"), bed.signingKey.get()));
     ChipManagement management{
-        bed.chip, [this] { return tsm; }, {trustedKeyOf(bed.signingKey.get())}};
+        bed.chip, [this] { return tsm; }, {trustedKeyOf(bed.signingKey.get())}, bed.journal};
     Bytes serial;
 };
 

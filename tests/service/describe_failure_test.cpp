@@ -61,6 +61,7 @@ TEST(DescribeFailure, MapsTheServersRefusalCodes) {
         {"already_settled", ErrorCode::OrderSettled},
         {"device_revoked", ErrorCode::ServerError},
         {"bad_signature", ErrorCode::ServerError},
+        {"malformed_request", ErrorCode::ServerError},
         {"payment_keys_missing", ErrorCode::ChipUnavailable},
         {"params_missing", ErrorCode::ChipUnavailable},
         {"order_cancelled", ErrorCode::Declined},
@@ -71,6 +72,22 @@ TEST(DescribeFailure, MapsTheServersRefusalCodes) {
     for (const auto& [serverCode, code] : table) {
         EXPECT_EQ(codeOf(net::ServerRefusal(409, serverCode, "no")), code) << serverCode;
     }
+}
+
+// A 400 malformed_request during a script's authorize (e.g. a card's algorithm id the
+// contract did not take) is a contract mismatch, never the issuer declining.
+TEST(DescribeFailure, AProtocolRefusalIsAServerErrorAndSaysSo) {
+    const auto cause = std::make_exception_ptr(net::ServerRefusal(
+        400, "malformed_request", "authorize: authorize request: algorithm id must be ..."));
+    const ServiceError described = describeFailure(
+        std::make_exception_ptr(script::ScriptError(script::ErrorCode::Server, "steps[6] authorize",
+                                                    "authorize failed", cause)),
+        "loading the card");
+    EXPECT_EQ(described.code(), ErrorCode::ServerError);
+    const std::string words = described.what();
+    EXPECT_NE(words.find("off the wire contract (malformed_request)"), std::string::npos) << words;
+    EXPECT_NE(words.find("algorithm id must be"), std::string::npos) << words;
+    EXPECT_EQ(words.find("declined"), std::string::npos) << words;
 }
 
 TEST(DescribeFailure, MapsEveryNetErrorKind) {
@@ -99,6 +116,9 @@ TEST(DescribeFailure, MapsEveryScriptErrorCode) {
         {ErrorCode::Malformed, api::ErrorCode::ScriptRejected},
         {ErrorCode::Unsupported, api::ErrorCode::ScriptRejected},
         {ErrorCode::ApduNotAllowed, api::ErrorCode::ScriptRejected},
+        {ErrorCode::RolledBack, api::ErrorCode::ScriptRejected},
+        {ErrorCode::Expired, api::ErrorCode::ScriptRejected},
+        {ErrorCode::NotYetValid, api::ErrorCode::ScriptRejected},
         {ErrorCode::Cancelled, api::ErrorCode::Cancelled},
         {ErrorCode::KeyInvalid, api::ErrorCode::Declined},
         {ErrorCode::LimitExceeded, api::ErrorCode::Declined},

@@ -15,6 +15,9 @@
 
 namespace taplink::service::testing {
 
+// SELECT of the debit application (docs/cards.md, "The simulated bank card") by name.
+apdu::CommandApdu selectDebit();
+
 class EcBed : public ServiceBed {
   public:
     static constexpr std::uint32_t kBankBalance = 10000;  // fen in the card's EC (9F79)
@@ -25,6 +28,9 @@ class EcBed : public ServiceBed {
 
     static std::shared_ptr<sim::VirtualCard> makeBankCard(const std::string& profile,
                                                           const std::string& expiry = "");
+    // A contactless card whose PPSE lists only a Visa application (A0000000031010), none of
+    // the PBOC ones the daemon supports.
+    static std::shared_ptr<sim::VirtualCard> makeForeignBankCard();
 
     void insertBankCard() { port.insert(kCardReader, bankCard); }
     void addEcOrder(const std::string& orderId, std::uint32_t amount = kEcAmount);
@@ -36,6 +42,9 @@ class EcBed : public ServiceBed {
                             const ApplicationChoice& choice = {});
     // The card's EC read through the port with the kernel, as card.info does.
     BankCard readCard();
+    // What the card answers to GET DATA `tag` (EMV Book 3 6.5.7) in its debit application,
+    // in a transaction of its own.
+    std::string cardObject(std::uint16_t tag);
     journal::EcLoadRecord ecRecord(const std::string& orderId);
     std::vector<journal::EcLoadState> ecHistory(const std::string& orderId);
     // The plain PAN the issuer was sent (the only place it may be).

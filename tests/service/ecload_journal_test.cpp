@@ -36,7 +36,7 @@ TEST(EcLoadJournal, AllowsExactlyTheDocumentedTransitions) {
 
 TEST(EcLoadJournal, NeverFailsARecordWhoseAccountWasDebited) {
     TempDir dir;
-    auto topups = journal::TopupJournal::open((dir.path() / "j.sqlite").string());
+    auto topups = journal::TopupJournal::open(dir.file("j.sqlite"));
     journal::EcLoadJournal ec(topups);
     ec.recordOrderFetched("ORD-1", 5000);
     ec.advance("ORD-1", S::Arqc, {{"atc", "0001"}});
@@ -49,7 +49,7 @@ TEST(EcLoadJournal, NeverFailsARecordWhoseAccountWasDebited) {
 
 TEST(EcLoadJournal, RefusesThePlainPan) {
     TempDir dir;
-    auto topups = journal::TopupJournal::open((dir.path() / "j.sqlite").string());
+    auto topups = journal::TopupJournal::open(dir.file("j.sqlite"));
     journal::EcLoadJournal ec(topups);
     ec.recordOrderFetched("ORD-1", 5000);
     EXPECT_THROW(ec.advance("ORD-1", S::Arqc, {{"pan", "6288880000001234"}}),
@@ -60,7 +60,7 @@ TEST(EcLoadJournal, RefusesThePlainPan) {
 
 TEST(EcLoadJournal, KeepsTheCityJournalApartInTheSameFile) {
     TempDir dir;
-    auto topups = journal::TopupJournal::open((dir.path() / "j.sqlite").string());
+    auto topups = journal::TopupJournal::open(dir.file("j.sqlite"));
     journal::EcLoadJournal ec(topups);
     ec.recordOrderFetched("ORD-EC", 5000);
     topups.recordOrderFetched("ORD-CITY", 100);

@@ -8,7 +8,6 @@
 #include <iterator>
 
 #include "ec_bed.hpp"
-#include "taplink/emv/ec_checks.hpp"
 
 namespace taplink::service::testing {
 namespace {
@@ -18,19 +17,6 @@ using journal::EcLoadState;
 std::string fileText(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// The debit application (docs/cards.md, "The simulated bank card"), selected by name.
-apdu::CommandApdu selectDebit() {
-    return {0x00, 0xA4, 0x04, 0x00, fromHex("A000000333010101"), 256};
-}
-
-// What the card in the bed answers to GET DATA `tag` (EMV Book 3 6.5.7), in a transaction
-// of its own.
-std::string cardObject(EcBed& bed, std::uint16_t tag) {
-    const auto card = bed.port.connect(ServiceBed::kCardReader, CardAccess::Shared);
-    EXPECT_EQ(card->transmit(selectDebit()).sw, 0x9000);
-    return toHex(card->transmit(emv::getDataCommand(tag)).data);
 }
 
 // A cardholder keying `tries` wrong PINs at some terminal: VERIFY with a plaintext offline
@@ -78,8 +64,8 @@ TEST(EcLoad, NeverJournalsOrAnswersThePlainPan) {
     bed.insertBankCard();
     const EcLoadOutcome outcome = bed.runEc("ORD-EC1");
     const std::string pan = bed.plainPan();
-    const std::string journalText = fileText(bed.dir.path() / "journal.sqlite") +
-                                    fileText(bed.dir.path() / "journal.sqlite-wal");
+    const std::string journalText =
+        fileText(bed.dir.file("journal.sqlite")) + fileText(bed.dir.file("journal.sqlite-wal"));
     EXPECT_NE(journalText.find("ORD-EC1"), std::string::npos) << "the journal was read";
     EXPECT_EQ(journalText.find(pan), std::string::npos);
     const Bytes bcd = fromHex(pan.size() % 2 == 0 ? pan : pan + "F");  // 5A, cn
@@ -165,8 +151,8 @@ TEST(EcLoad, ACardWhosePinIsBlockedIsRefusedBeforeAnyCryptogram) {
     bed.addEcOrder("ORD-EC1");
     bed.insertBankCard();
     keyWrongPins(bed, 3);
-    ASSERT_EQ(cardObject(bed, 0x9F17), "9F170100");
-    const std::string atc = cardObject(bed, 0x9F36);
+    ASSERT_EQ(bed.cardObject(0x9F17), "9F170100");
+    const std::string atc = bed.cardObject(0x9F36);
     const std::uint64_t account = bed.server->ec.accountBalance;
     const ServiceError error = bed.runEcError("ORD-EC1");
     EXPECT_EQ(error.code(), api::ErrorCode::PinBlocked) << error.what();
@@ -174,7 +160,7 @@ TEST(EcLoad, ACardWhosePinIsBlockedIsRefusedBeforeAnyCryptogram) {
     EXPECT_EQ(bed.server->ec.accountBalance, account);
     EXPECT_EQ(bed.ecHistory("ORD-EC1"),
               (std::vector{EcLoadState::OrderFetched, EcLoadState::Failed}));
-    EXPECT_EQ(cardObject(bed, 0x9F36), atc) << "no GENERATE AC reached the card";
+    EXPECT_EQ(bed.cardObject(0x9F36), atc) << "no GENERATE AC reached the card";
     EXPECT_EQ(bed.readCard().ecBalance, EcBed::kBankBalance);
 }
 
@@ -183,7 +169,7 @@ TEST(EcLoad, ACardWithPinTriesLeftLoads) {
     bed.addEcOrder("ORD-EC1");
     bed.insertBankCard();
     keyWrongPins(bed, 2);
-    ASSERT_EQ(cardObject(bed, 0x9F17), "9F170101");
+    ASSERT_EQ(bed.cardObject(0x9F17), "9F170101");
     EXPECT_TRUE(bed.runEc("ORD-EC1").settled);
 }
 
@@ -193,6 +179,24 @@ TEST(EcLoad, ACityCardIsTheWrongScheme) {
     bed.insertCard();  // the city card
     EXPECT_EQ(bed.runEcError("ORD-EC1").code(), api::ErrorCode::WrongScheme);
     EXPECT_EQ(bed.cardBalance(), ServiceBed::kInitialBalance);
+}
+
+// As taplink pay's no_application in tests/e2e/pay_test.cpp: refused before any cryptogram,
+// the account and the order untouched, the journal record failed.
+TEST(EcLoad, ACardWithNoApplicationTheDaemonSupportsIsNoApplication) {
+    EcBed bed;
+    bed.bankCard = EcBed::makeForeignBankCard();
+    bed.addEcOrder("ORD-EC1");
+    bed.insertBankCard();
+    const std::uint64_t account = bed.server->ec.accountBalance;
+    const ServiceError error = bed.runEcError("ORD-EC1");
+    EXPECT_EQ(error.code(), api::ErrorCode::NoApplication) << error.what();
+    EXPECT_EQ(bed.port.commandsSent(ServiceBed::kCardReader), 1U) << "SELECT PPSE only";
+    EXPECT_EQ(bed.server->calls(ServerCall::Exchange), 0U);
+    EXPECT_EQ(bed.server->ec.accountBalance, account);
+    EXPECT_EQ(bed.server->orderStatus("ORD-EC1"), net::wire::OrderStatus::Open);
+    EXPECT_EQ(bed.ecHistory("ORD-EC1"),
+              (std::vector{EcLoadState::OrderFetched, EcLoadState::Failed}));
 }
 
 TEST(EcLoad, ACityOrderIsTheWrongScheme) {

@@ -38,10 +38,10 @@ class Caller final : public api::Session {
 
 struct PayApi {
     PayApi() {
-        const TopupServices services{bed.service, bed.port, claims, trustedUi, settings, resumer};
         dispatcher.setErrorTranslator(translateFailure);
-        registerTopupMethods(dispatcher, services);
-        registerPayMethods(dispatcher, services);
+        registerTopupMethods(dispatcher,
+                             {bed.service, bed.port, claims, trustedUi, settings, resumer});
+        registerPayMethods(dispatcher, {bed.service, claims, trustedUi, settings, resumer});
     }
     json call(const std::string& method, const json& params) {
         api::CallContext context(caller);

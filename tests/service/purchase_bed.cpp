@@ -16,7 +16,8 @@ namespace mgmt = chip::mgmt;
 PurchaseBed::PurchaseBed()
     : tsm(std::make_shared<TestTsmServer>(
           makeEnvelope(readRechargeScript("chip-manage.json"), signingKey.get()))),
-      management(chip, [this] { return tsm; }, {trustedKeyOf(signingKey.get())}) {
+      management(
+          chip, [this] { return tsm; }, {trustedKeyOf(signingKey.get())}, journal) {
     requireParameters = [this](std::uint32_t version) {
         management.requirePaymentParameters(version);
     };

@@ -12,7 +12,9 @@
 #include <set>
 
 #include "cards/bank_card.hpp"
+#include "cards/secure_chip.hpp"
 #include "cards/test_issuer.hpp"
+#include "chip_management.hpp"
 #include "purchase_bed.hpp"
 #include "signed_scripts.hpp"
 #include "taplink/base/log.hpp"
@@ -173,6 +175,45 @@ TEST(Purchase, NoPinEntryIsRefusedBeforeTheSeal) {
     EXPECT_EQ(error.code(), api::ErrorCode::ConfirmationUnavailable) << error.what();
     EXPECT_EQ(bed.purchaseRecord(kOrder).state, PurchaseState::Failed);
     EXPECT_EQ(bed.server->calls(ServerCall::Exchange), 0U);
+}
+
+// no_application as tests/e2e/pay_test.cpp expects it: refused before the card makes an
+// ARQC, nothing charged, the order still open; the journal record failed.
+void expectNoApplication(PurchaseBed& bed) {
+    const ServiceError error = bed.payError(kOrder);
+    EXPECT_EQ(error.code(), api::ErrorCode::NoApplication) << error.what();
+    EXPECT_EQ(bed.purchaseHistory(kOrder),
+              (std::vector<PurchaseState>{PurchaseState::OrderFetched, PurchaseState::Failed}));
+    EXPECT_EQ(bed.server->calls(ServerCall::Exchange), 0U);
+    EXPECT_EQ(bed.server->ec.ledger(kOrder).debits, 0U);
+    EXPECT_EQ(bed.server->orderStatus(kOrder), net::wire::OrderStatus::Open);
+}
+
+TEST(Purchase, ACardWithNoApplicationTheDaemonSupportsIsNoApplication) {
+    PurchaseBed bed;
+    bed.bankCard = EcBed::makeForeignBankCard();
+    bed.insertBankCard();
+    bed.addPurchaseOrder(kOrder);
+    expectNoApplication(bed);
+    EXPECT_EQ(bed.port.commandsSent(PurchaseBed::kCardReader), 1U) << "SELECT PPSE only";
+}
+
+// The e2e case: the payment applet's parameters allow only the credit AID, the card has the
+// debit one; the applet refuses BEGIN PURCHASE (9403, aid_not_allowed) before the ARQC.
+TEST(Purchase, ACardWhoseAidThePaymentAppletDoesNotAllowIsNoApplication) {
+    PurchaseBed bed;
+    chip::mgmt::ManageRequest creditOnly;
+    creditOnly.parameters = ::taplink::testing::testPaymentParameters(2);
+    creditOnly.parameters->allowedAids = {fromHex(sim::kCreditAidHex)};
+    bed.tsm->queue("TSM-PARAMS-2", chip::mgmt::Applet::Payment, "update-params", creditOnly,
+                   sim::defaultChipSerial());
+    bed.insertBankCard();
+    bed.addPurchaseOrder(kOrder);
+    bed.server->setParamsVersion(kOrder, 2);
+    const std::string atc = bed.cardObject(0x9F36);
+    expectNoApplication(bed);
+    EXPECT_EQ(bed.chipParametersVersion(), 2U);
+    EXPECT_EQ(bed.cardObject(0x9F36), atc) << "no GENERATE AC reached the card";
 }
 
 TEST(Purchase, AnIssuerDeclineChargesNothingAndNamesTheReason) {

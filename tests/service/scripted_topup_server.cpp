@@ -331,7 +331,7 @@ nlohmann::json ScriptedTopupServer::authorize(const std::string& orderId,
     }
     const ep::Suite suite = ep::suiteFromAlgorithmId(body.algorithmId);
     chip::sam::LoadAuthorization authorization;
-    authorization.suite = suite;
+    authorization.algorithmId = body.algorithmId;
     authorization.cardSerial = body.cardSerial;
     authorization.amount = entry.order.amount;
     authorization.terminalId = body.terminalId;

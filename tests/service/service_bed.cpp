@@ -1,7 +1,5 @@
 #include "service_bed.hpp"
 
-#include <stdlib.h>  // mkdtemp
-
 #include <stdexcept>
 #include <utility>
 
@@ -9,20 +7,6 @@
 #include "taplink/cards/epurse/epurse_card.hpp"
 
 namespace taplink::service::testing {
-
-TempDir::TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "taplink-service-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {  // 0700: the journal wants an owner-only folder
-        throw std::runtime_error("test: mkdtemp failed");
-    }
-    path_ = pattern;
-}
-
-TempDir::~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-}
 
 void SeenLog::add(std::string line) {
     const std::lock_guard lock(mutex_);
@@ -37,7 +21,7 @@ std::vector<std::string> SeenLog::lines() const {
 ServiceBed::ServiceBed() : ServiceBed(Options{}) {}
 
 ServiceBed::ServiceBed(Options options)
-    : journal(journal::TopupJournal::open((dir.path() / "journal.sqlite").string())),
+    : journal(journal::TopupJournal::open(dir.file("journal.sqlite"))),
       readers(port, [this](const std::string& event,
                            const std::string& reader) { readerEvents.add(event + " " + reader); }),
       chip(port, readers, "", kChipPin),

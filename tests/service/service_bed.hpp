@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -22,6 +21,7 @@
 #include "service/topup_service.hpp"
 #include "sim_card_port.hpp"
 #include "taplink/protocol/error_code.hpp"
+#include "temp_dir.hpp"
 #include "test_device.hpp"
 
 namespace taplink::service::testing {
@@ -39,18 +39,8 @@ namespace chip_command {
 inline constexpr std::size_t kSelectLoadSam = 1;  // once authorized
 }  // namespace chip_command
 
-// An owner-only temporary folder, removed with its contents.
-class TempDir {
-  public:
-    TempDir();
-    ~TempDir();
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const std::filesystem::path& path() const { return path_; }
-
-  private:
-    std::filesystem::path path_;
-};
+// The journal wants an owner-only folder: mkdtemp makes it so.
+using testsupport::TempDir;
 
 // Lines written on one thread and read on another (progress stages, reader events).
 class SeenLog {

@@ -58,7 +58,7 @@ struct TokenApi {
     }
 
     PurchaseBed bed;
-    service::ChipManagement management{bed.chip, [] { return nullptr; }, {}};
+    service::ChipManagement management{bed.chip, [] { return nullptr; }, {}, bed.journal};
     api::Dispatcher dispatcher;
 };
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <array>
 #include <cerrno>
 #include <csignal>
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -50,44 +52,37 @@ struct CommandLine {
     int cardWaitSeconds = 10;
 };
 
-void usage(std::ostream& out) {
-    out << "usage: taplink-browser-bed [--confirmation ask|auto] [--no-card] [--card-wait "
-           "SECONDS]\n"
-           "Prints one JSON line (checkoutUrl, foreignUrl, websocketUrl, socketPath, rootCa,\n"
-           "bedDir, nmManifestDir, demoPan, demoPin, cvmLimit), then answers commands on\n"
-           "stdin, one per line:\n"
-           "  pull-at N | insert | remove | balance | settled [SERIAL] | bank PROFILE |\n"
-           "  account | quit\n"
-           "See docs/testbed.md.\n";
+void describe(CLI::App& app, CommandLine& line) {
+    // A repeated option: the last one counts.
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    app.add_option("--confirmation", line.confirmation,
+                   "taplinkd's web confirmation, ask or auto (default auto)")
+        ->check(CLI::IsMember({"ask", "auto"}));
+    app.add_flag_callback(
+        "--no-card", [&line] { line.card = false; }, "start with no card in the reader");
+    app.add_option("--card-wait", line.cardWaitSeconds, "taplinkd's wait for a card (default 10)")
+        ->type_name("SECONDS");
+    app.footer(
+        "Prints one JSON line (checkoutUrl, foreignUrl, websocketUrl, socketPath, rootCa,\n"
+        "bedDir, nmManifestDir, demoPan, demoPin, cvmLimit), then answers commands on\n"
+        "stdin, one per line:\n"
+        "  pull-at N | insert | remove | balance | settled [SERIAL] | bank PROFILE |\n"
+        "  account | quit\n"
+        "See docs/testbed.md.");
 }
 
-CommandLine parse(int argc, char** argv) {
-    CommandLine line;
-    const std::vector<std::string> args(argv + 1, argv + argc);
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const auto value = [&]() -> const std::string& {
-            if (i + 1 >= args.size()) {
-                throw std::invalid_argument(args[i] + " needs a value");
-            }
-            return args[++i];
-        };
-        if (args[i] == "--confirmation") {
-            line.confirmation = value();
-            if (line.confirmation != "ask" && line.confirmation != "auto") {
-                throw std::invalid_argument("--confirmation is ask or auto");
-            }
-        } else if (args[i] == "--no-card") {
-            line.card = false;
-        } else if (args[i] == "--help" || args[i] == "-h") {
-            usage(std::cout);
-            std::exit(0);
-        } else if (args[i] == "--card-wait") {
-            line.cardWaitSeconds = std::stoi(value());
-        } else {
-            throw std::invalid_argument("unknown argument " + args[i]);
-        }
+// The exit status when the command line says to stop: after --help, or on a usage error.
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+    try {
+        app.parse(argc, argv);
+        return std::nullopt;
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        return 0;
+    } catch (const CLI::ParseError& error) {
+        std::cerr << "taplink-browser-bed: " << error.what() << '\n' << app.help();
+        return 2;
     }
-    return line;
 }
 
 // The bed: the merchant port is known once the server runs, so the daemon starts after it,
@@ -286,12 +281,11 @@ void serveCommands(TopupBed& bed) {
 
 int main(int argc, char** argv) {
     CommandLine line;
-    try {
-        line = parse(argc, argv);
-    } catch (const std::exception& error) {
-        std::cerr << "taplink-browser-bed: " << error.what() << '\n';
-        usage(std::cerr);
-        return 2;
+    CLI::App app{"taplink-browser-bed: the whole product on the test bed for the browser tests.",
+                 "taplink-browser-bed"};
+    describe(app, line);
+    if (const auto stop = parse(app, argc, argv)) {
+        return *stop;
     }
     if (::pipe2(stopPipe, O_CLOEXEC) != 0) {
         std::perror("taplink-browser-bed: pipe");

@@ -308,7 +308,7 @@ bool TestBed::waitForCard(int slot, bool present, std::chrono::milliseconds time
                 }
                 const LONG rv = SCardGetStatusChange(context.handle(),
                                                      static_cast<DWORD>(left.count()), &state, 1);
-                if (rv == SCARD_E_TIMEOUT) {
+                if (pcsc::classify(rv) == pcsc::ErrorKind::Timeout) {
                     return false;
                 }
                 pcsc::check(rv, "SCardGetStatusChange");

@@ -3,10 +3,15 @@
 //   taplink-testbed up   [options]            runs until Ctrl-C, printing what to export
 //   taplink-testbed run  [options] -- CMD...  runs CMD against the test bed
 // options: --readers 0|1, --card SLOT=PROFILE (repeatable), --trace
+#include <CLI/CLI.hpp>
+#include <charconv>
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
+#include <stdexcept>
 #include <string>
+#include <utility>
+#include <variant>
 #include <vector>
 
 #include "child_process.hpp"
@@ -30,38 +35,71 @@ struct Command {
     std::vector<std::string> program;
 };
 
-Command parse(int argc, char** argv) {
-    if (argc < 2) {
-        throw std::invalid_argument("missing command (demo, up or run)");
-    }
-    Command command{argv[1], {}, {}};
-    for (int i = 2; i < argc; ++i) {
-        const std::string arg = argv[i];
-        auto value = [&] {
-            if (i + 1 >= argc) {
-                throw std::invalid_argument(arg + " needs a value");
-            }
-            return std::string(argv[++i]);
-        };
-        if (arg == "--readers") {
-            command.options.readers = std::stoi(value());
-        } else if (arg == "--card") {
-            const std::string spec = value();
-            const auto eq = spec.find('=');
-            if (eq == std::string::npos) {
-                throw std::invalid_argument("--card takes SLOT=PROFILE");
-            }
-            command.options.cards.emplace_back(std::stoi(spec.substr(0, eq)), spec.substr(eq + 1));
-        } else if (arg == "--trace") {
-            command.options.traceApdus = true;
-        } else if (arg == "--") {
-            command.program.assign(argv + i + 1, argv + argc);
-            break;
-        } else {
-            throw std::invalid_argument("unknown option " + arg);
+// SLOT=PROFILE.
+std::pair<int, std::string> parseCard(const std::string& spec) {
+    if (const auto eq = spec.find('='); eq != std::string::npos) {
+        const char* slotEnd = spec.data() + eq;
+        int slot = 0;
+        const auto [end, error] = std::from_chars(spec.data(), slotEnd, slot);
+        if (error == std::errc() && end == slotEnd) {
+            return {slot, spec.substr(eq + 1)};
         }
     }
-    return command;
+    throw CLI::ValidationError("--card", "takes SLOT=PROFILE, not '" + spec + "'");
+}
+
+void describe(CLI::App& app, Command& command) {
+    // A repeated option: the last one counts (but --card, which adds a card each time).
+    app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+    app.add_option("command", command.verb, "demo, up or run")
+        ->required()
+        ->check(CLI::IsMember({"demo", "up", "run"}));
+    app.add_option("--readers", command.options.readers, "0 or 1 (default 1)")->type_name("N");
+    app.add_option_function<std::vector<std::string>>(
+           "--card",
+           [&command](const std::vector<std::string>& specs) {
+               for (const auto& spec : specs) {
+                   command.options.cards.push_back(parseCard(spec));
+               }
+           },
+           "puts a card of PROFILE into SLOT (repeatable)")
+        ->type_name("SLOT=PROFILE")
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    app.add_flag("--trace", command.options.traceApdus, "log every APDU");
+    // What follows "--" is CMD; CLI11 leaves it, with the "--", as extras.
+    app.allow_extras();
+    app.footer("run: -- CMD... runs CMD against the test bed. See docs/testbed.md.");
+}
+
+// CMD, after the "--" the extras start with; anything else left over is an unknown option.
+std::vector<std::string> programOf(const std::vector<std::string>& extras) {
+    if (!extras.empty() && extras.front() != "--") {
+        throw std::invalid_argument("unknown option " + extras.front());
+    }
+    return extras.empty() ? extras : std::vector<std::string>(extras.begin() + 1, extras.end());
+}
+
+// The command, or the exit status when the command line says to stop (--help, an error).
+std::variant<Command, int> parse(int argc, char** argv) {
+    Command command;
+    CLI::App app{"taplink-testbed: the test bed (pcscd, vpcd, taplink-sim) for people and scripts.",
+                 "taplink-testbed"};
+    describe(app, command);
+    try {
+        app.parse(argc, argv);
+        command.program = programOf(app.remaining());
+        return command;
+    } catch (const CLI::CallForHelp&) {
+        std::cout << app.help();
+        return 0;
+    } catch (const CLI::ParseError& error) {
+        std::cerr << "taplink-testbed: " << error.what() << '\n';
+        return 1;
+    } catch (const std::invalid_argument& error) {
+        std::cerr << "taplink-testbed: " << error.what() << '\n';
+        return 1;
+    }
 }
 
 std::string protocolName(taplink::pcsc::Protocol protocol) {
@@ -144,8 +182,12 @@ int waitForSignal(const TestBed& bed) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    auto parsed = parse(argc, argv);
+    if (const int* stop = std::get_if<int>(&parsed)) {
+        return *stop;
+    }
+    Command& command = std::get<Command>(parsed);
     try {
-        Command command = parse(argc, argv);
         if (command.verb == "demo") {
             const bool defaultCards = command.options.cards.empty();
             if (defaultCards) {

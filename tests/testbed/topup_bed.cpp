@@ -220,7 +220,9 @@ json TopupBed::serverConfigJson() const {
                                          ? pkiDir_ + "/script-signing.key"
                                          : options_.serverScriptSigningKey},
                 {"authorizationLifetimeSeconds", options_.authorizationLifetimeSeconds},
-                {"scriptsDir", std::string(TAPLINK_SOURCE_DIR) + "/scripts/recharge"},
+                {"scriptsDir", options_.serverScriptsDir.empty()
+                                   ? std::string(TAPLINK_SOURCE_DIR) + "/scripts/recharge"
+                                   : options_.serverScriptsDir},
                 {"issuers", pkiDir_ + "/issuers.json"},
                 {"tsm", {{"keysFile", pkiDir_ + "/tsm-keys.json"}}},
                 {"database", dir() + "/state/server.db"},

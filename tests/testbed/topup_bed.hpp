@@ -43,6 +43,7 @@ struct TopupBedOptions {
     int authorizationLifetimeSeconds = 300;
     std::string serverDeviceCa;
     std::string serverScriptSigningKey;
+    std::string serverScriptsDir;  // empty: the source tree's scripts/recharge
     std::string daemonPinSha256;
     std::string daemonCaFile;
     std::string daemonProxy;  // "environment" (default: "direct"), or a proxy URL

@@ -25,6 +25,7 @@
 #include "taplink/crypto/signer_key.hpp"
 #include "taplink/pcsc/card_connection.hpp"
 #include "taplink/pcsc/context.hpp"
+#include "temp_dir.hpp"
 #include "test_bed.hpp"
 
 namespace taplink {
@@ -293,9 +294,6 @@ TEST_F(ChipEnrollment, InstallRefusesACertificateForAnOldKeyAndAWrongPin) {
 class SignDeviceCsr : public ::testing::Test {
   protected:
     void SetUp() override {
-        char pattern[] = "/tmp/taplink-sign-csr-XXXXXX";
-        ASSERT_NE(::mkdtemp(pattern), nullptr);
-        dir_ = pattern;
         const CommandResult made =
             runShell(shellQuoted(std::string(kSourceDir) + "/certs/make-pki.sh") + " " +
                      shellQuoted(dir_ + "/pki"));
@@ -311,7 +309,6 @@ class SignDeviceCsr : public ::testing::Test {
                            " -pubout -outform DER | od -An -v -tx1 | tr -d ' \\n'")
                       .output;
     }
-    void TearDown() override { runShell("rm -rf " + shellQuoted(dir_)); }
 
     // openssl req for the device key with the subject and -addext arguments; then the script.
     CommandResult signCsrWith(const std::string& subject, const std::string& addext) {
@@ -330,7 +327,8 @@ class SignDeviceCsr : public ::testing::Test {
                                         "DER:" + samHex_);
     }
 
-    std::string dir_;
+    testsupport::TempDir temp_{"taplink-sign-csr"};
+    std::string dir_ = temp_.path();
     std::string samHex_;
     const std::string subject_ =
         std::string("/O=TapLink/CN=TapLink device ") + kChipSerial + "/serialNumber=" + kChipSerial;

@@ -13,6 +13,7 @@
 #include "taplink/base/log.hpp"
 #include "taplink/base/private_file.hpp"
 #include "taplink/base/unique_fd.hpp"
+#include "temp_dir.hpp"
 
 namespace taplink {
 namespace {
@@ -69,22 +70,19 @@ TEST(WriteAll, WritesEverythingToAPipeAndReportsAPeerThatLeftWithoutSigpipe) {
 
 class PrivateFileTest : public ::testing::Test {
   protected:
+    // A folder createPrivateDirectory makes, inside one the test owns.
     void SetUp() override {
-        folder_ = fs::temp_directory_path() /
-                  ("taplink-private-file-" + std::to_string(::getpid()) + "-" +
-                   ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(folder_);
         createPrivateDirectory(folder_.string());
         path_ = (folder_ / "state.json").string();
     }
-    void TearDown() override { fs::remove_all(folder_); }
 
     static std::string read(const std::string& path) {
         std::ifstream in(path);
         return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     }
 
-    fs::path folder_;
+    testsupport::TempDir temp_{"taplink-private-file"};
+    fs::path folder_ = temp_.file("private");
     std::string path_;
 };
 

@@ -9,6 +9,7 @@
 
 #include "app/daemon_config.hpp"
 #include "net/retry_policy.hpp"
+#include "temp_dir.hpp"
 
 namespace taplink::app {
 namespace {
@@ -17,18 +18,14 @@ namespace fs = std::filesystem;
 
 class DaemonConfigTest : public ::testing::Test {
   protected:
-    std::string dir =
-        fs::path(::testing::TempDir() + "/daemon-config-" + std::to_string(::getpid()))
-            .lexically_normal()
-            .string();
+    testsupport::TempDir temp{"taplink-daemon-config"};
+    std::string dir = temp.path();
 
     void SetUp() override {
-        fs::remove_all(dir);
         fs::create_directories(dir + "/home/.config/taplink");
         fs::create_directories(dir + "/etc/taplink");
     }
     void TearDown() override {
-        fs::remove_all(dir);
         ::unsetenv("XDG_CONFIG_HOME");
         ::unsetenv("XDG_CONFIG_DIRS");
     }

@@ -32,6 +32,10 @@ sim::CardOptions withBalance(std::uint32_t balance, std::string stateDir = {}) {
 class EpurseCardTest : public ::testing::TestWithParam<std::string> {
   protected:
     Suite suite() const { return GetParam() == "city-sm4" ? Suite::Sm4 : Suite::TripleDes; }
+    // JR/T 0025 e-purse: 00 or 01 triple DES, 04 SM4 (the profiles in sim/src/cards/profiles.hpp).
+    std::uint8_t algorithmId() const {
+        return GetParam() == "city-3des-00" ? 0x00 : crypto::epurse::algorithmIdOf(suite());
+    }
 
     std::shared_ptr<sim::VirtualCard> card =
         sim::makeCard(GetParam(), withBalance(kInitialBalance));
@@ -69,7 +73,7 @@ TEST_P(EpurseCardTest, LoadWithTheRightMac2RaisesTheBalanceAndLogsIt) {
     const auto init = purse.initializeLoad(1, kAmount, EpurseTerminal::terminalId());
     EXPECT_EQ(init.balance, kInitialBalance);
     EXPECT_EQ(init.onlineAtc, 0);
-    EXPECT_EQ(init.algorithmId, crypto::epurse::algorithmIdOf(suite()));
+    EXPECT_EQ(init.algorithmId, algorithmId());
     EXPECT_EQ(init.mac1, terminal.expectedMac1(init, kAmount)) << "the card's MAC1 is wrong";
 
     const Bytes tac = purse.creditLoad(EpurseTerminal::date(), EpurseTerminal::time(),
@@ -188,6 +192,7 @@ TEST_P(EpurseCardTest, PurchaseDebitsTheBalanceWithValidMacs) {
     const Bytes sequence = fromHex("00000010");
     const auto init = purse.initializePurchase(1, price, EpurseTerminal::terminalId());
     EXPECT_EQ(init.balance, kInitialBalance);
+    EXPECT_EQ(init.algorithmId, algorithmId());
     const auto proof = purse.debitPurchase(sequence, EpurseTerminal::date(), EpurseTerminal::time(),
                                            terminal.purchaseMac1(init, price, sequence));
     EXPECT_EQ(proof.tac, terminal.expectedPurchaseTac(price, sequence));
@@ -236,7 +241,8 @@ TEST_P(EpurseCardTest, VerifyPinCountsDownAndBlocks) {
     EXPECT_EQ(status(verifyPin(fromHex("123456"))), 0x6983);
 }
 
-INSTANTIATE_TEST_SUITE_P(BothSuites, EpurseCardTest, ::testing::Values("city-3des", "city-sm4"));
+INSTANTIATE_TEST_SUITE_P(BothSuites, EpurseCardTest,
+                         ::testing::Values("city-3des", "city-3des-00", "city-sm4"));
 
 TEST(EpurseCardState, TheSameCardKeepsItsStateAcrossInsertions) {
     const std::string dir = ::testing::TempDir() + "/epurse-state-test";

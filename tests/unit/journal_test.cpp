@@ -10,21 +10,16 @@
 
 #include "journal/topup_journal.hpp"
 #include "taplink/sqlite/sqlite_handles.hpp"
+#include "temp_dir.hpp"
 
 namespace taplink::journal {
 namespace {
 
 class TopupJournalTest : public ::testing::Test {
   protected:
-    std::string dir = ::testing::TempDir() + "/journal-test-" + std::to_string(::getpid());
+    testsupport::TempDir temp{"taplink-journal-test"};
+    std::string dir = temp.path();
     std::string path = dir + "/journal.sqlite";
-
-    void SetUp() override {
-        std::filesystem::remove_all(dir);
-        std::filesystem::create_directories(dir);
-        std::filesystem::permissions(dir, std::filesystem::perms::owner_all);
-    }
-    void TearDown() override { std::filesystem::remove_all(dir); }
 
     static CardInitialization card() {
         return CardInitialization{"00000000000000000042",
@@ -113,7 +108,7 @@ TEST_F(TopupJournalTest, AJournalFromBeforeVersioningIsUpgradedWithItsRecords) {
     }
     setSchemaVersion(path, 0);  // as every journal written before versioning reads
     auto journal = TopupJournal::open(path);
-    EXPECT_EQ(schemaVersion(path), 2);  // 2: the purchases
+    EXPECT_EQ(schemaVersion(path), 3);  // 2: the purchases, 3: the script versions
     const auto record = journal.find("order-1");
     ASSERT_TRUE(record.has_value());
     EXPECT_EQ(record->state, TopupState::Authorized);
@@ -121,14 +116,14 @@ TEST_F(TopupJournalTest, AJournalFromBeforeVersioningIsUpgradedWithItsRecords) {
 
 TEST_F(TopupJournalTest, AJournalOfANewerTaplinkdIsRefusedUntouched) {
     { TopupJournal::open(path); }
-    setSchemaVersion(path, 3);
+    setSchemaVersion(path, 4);
     try {
         TopupJournal::open(path);
-        FAIL() << "a journal of schema version 3 was opened";
+        FAIL() << "a journal of schema version 4 was opened";
     } catch (const JournalError& error) {
         EXPECT_NE(std::string(error.what()).find("newer"), std::string::npos) << error.what();
     }
-    EXPECT_EQ(schemaVersion(path), 3);
+    EXPECT_EQ(schemaVersion(path), 4);
 }
 
 TEST_F(TopupJournalTest, StepsOutOfOrderAreRefusedAndChangeNothing) {

@@ -166,6 +166,13 @@ Bytes p256Spki(ByteView point) {
 class LoadSamTest : public ::testing::TestWithParam<std::string> {
   protected:
     Suite suite() const { return GetParam() == "city-sm4" ? Suite::Sm4 : Suite::TripleDes; }
+    // What the card answers in INITIALIZE FOR LOAD (sim/src/cards/profiles.hpp).
+    std::uint8_t cardAlgorithmId() const {
+        if (GetParam() == "city-3des-00") {
+            return 0x00;
+        }
+        return crypto::epurse::algorithmIdOf(suite());
+    }
 
     std::uint64_t now = kStartTime;
     std::shared_ptr<sim::VirtualCard> chipCard = makeChip(chipSerial(), {}, [this] { return now; });
@@ -185,7 +192,7 @@ class LoadSamTest : public ::testing::TestWithParam<std::string> {
     // What the server authorizes: this card, kAmount, the test terminal, valid kValidity s.
     sam::LoadAuthorization authorization() const {
         sam::LoadAuthorization authorization;
-        authorization.suite = suite();
+        authorization.algorithmId = cardAlgorithmId();
         authorization.cardSerial = sim::defaultCitySerial();
         authorization.amount = kAmount;
         authorization.terminalId = EpurseTerminal::terminalId();
@@ -304,6 +311,16 @@ TEST_P(LoadSamTest, AnotherKeyVersionIsRefused) {
     EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kWrongData);
 }
 
+// 00 and 01 are both triple DES, but the server authorized the byte this card sent.
+TEST_P(LoadSamTest, AnAuthorizationForAnotherAlgorithmIdIsRefused) {
+    auto other = authorization();
+    other.algorithmId = cardAlgorithmId() == 0x00 ? 0x01 : 0x00;
+    sam.importAuthorization(seal(other));
+    const auto init = initializeLoad();
+    EXPECT_EQ(init.algorithmId, cardAlgorithmId());
+    EXPECT_EQ(mac2Refusal(init), sam::sw::kWrongData);
+}
+
 // An authorization names the card's online ATC, which every load moves on: once one load
 // has used an ATC, no other authorization for it can ever produce a valid MAC2.
 TEST_P(LoadSamTest, AnAuthorizationForAnotherOnlineAtcIsRefused) {
@@ -404,7 +421,8 @@ TEST_P(LoadSamTest, TwoLoadsNeedTwoAuthorizations) {
     EXPECT_EQ(purse.readBalance(), kInitialBalance + 2 * kAmount);
 }
 
-INSTANTIATE_TEST_SUITE_P(BothSuites, LoadSamTest, ::testing::Values("city-3des", "city-sm4"));
+INSTANTIATE_TEST_SUITE_P(BothSuites, LoadSamTest,
+                         ::testing::Values("city-3des", "city-3des-00", "city-sm4"));
 
 // --- Lifecycle
 
@@ -533,7 +551,7 @@ TEST(LoadSamPersistence, KeysLifecycleAndUsedNoncesSurviveTheChip) {
     const std::string dir = uniqueStateDir("persist");
     EpurseTerminal terminal(Suite::TripleDes, sim::defaultCitySerial());
     sam::LoadAuthorization authorization;
-    authorization.suite = Suite::TripleDes;
+    authorization.algorithmId = 0x01;
     authorization.cardSerial = sim::defaultCitySerial();
     authorization.amount = kAmount;
     authorization.terminalId = EpurseTerminal::terminalId();
@@ -608,7 +626,7 @@ TEST(LoadSamDriver, AChipWithoutTheApplicationIsNotASam) {
 
 sam::LoadAuthorization sampleAuthorization() {
     sam::LoadAuthorization authorization;
-    authorization.suite = Suite::Sm4;
+    authorization.algorithmId = 0x04;
     authorization.cardSerial = fromHex("00000000000000000042");
     authorization.amount = 5000;
     authorization.terminalId = fromHex("112233445566");
@@ -639,7 +657,23 @@ TEST(LoadSamProtocol, TheAuthorizationHasItsFixedLayout) {
     const auto parsed = sam::LoadAuthorization::parse(encoded);
     EXPECT_EQ(parsed.encode(), encoded);
     EXPECT_EQ(parsed.expiry, 0x69000000U);
-    EXPECT_EQ(parsed.suite, Suite::Sm4);
+    EXPECT_EQ(parsed.suite(), Suite::Sm4);
+}
+
+// JR/T 0025 e-purse: algorithm id 00 and 01 are both triple DES; the byte itself is kept.
+TEST(LoadSamProtocol, TheSuiteByteIsTheCardsAlgorithmId) {
+    for (const std::uint8_t algorithmId : {std::uint8_t{0x00}, std::uint8_t{0x01}}) {
+        auto authorization = sampleAuthorization();
+        authorization.algorithmId = algorithmId;
+        const Bytes encoded = authorization.encode();
+        EXPECT_EQ(encoded[1], algorithmId);
+        const auto parsed = sam::LoadAuthorization::parse(encoded);
+        EXPECT_EQ(parsed.algorithmId, algorithmId);
+        EXPECT_EQ(parsed.suite(), Suite::TripleDes);
+    }
+    auto unknown = sampleAuthorization();
+    unknown.algorithmId = 0x02;
+    EXPECT_THROW(unknown.encode(), sam::LoadSamFormatError);
 }
 
 TEST(LoadSamProtocol, MalformedAuthorizationsAreFormatErrors) {

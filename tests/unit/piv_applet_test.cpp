@@ -18,6 +18,7 @@
 #include "taplink/crypto/ec_keys.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
 #include "taplink/crypto/signatures.hpp"
+#include "temp_dir.hpp"
 #include "virtual_card_channel.hpp"
 
 namespace taplink::chip {
@@ -66,26 +67,6 @@ sim::CardOptions chipOptions(const std::string& serialHex, std::string stateDir)
     options.stateDir = std::move(stateDir);
     return options;
 }
-
-// A fresh folder for chips that keep their state on disk, removed afterwards.
-class StateDir {
-  public:
-    StateDir()
-        : path_(std::filesystem::temp_directory_path() /
-                ("taplink-piv-test-" + std::to_string(::getpid()) + "-" +
-                 ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    StateDir(const StateDir&) = delete;
-    StateDir& operator=(const StateDir&) = delete;
-    ~StateDir() { std::filesystem::remove_all(path_); }
-
-    std::string path() const { return path_.string(); }
-
-  private:
-    std::filesystem::path path_;
-};
 
 // Reads the certificate of a chip made from the options.
 Bytes certificateOf(const sim::CardOptions& options) {
@@ -327,7 +308,7 @@ TEST_F(PivChipTest, WritingACertificateNeedsThePin) {
 }
 
 TEST(PivChipStateTest, TheGeneratedKeyAndItsCertificatePersist) {
-    const StateDir dir;
+    const testsupport::TempDir dir{"taplink-piv-test"};
     const auto options = chipOptions("0102030405060708", dir.path());
     Bytes point;
     {
@@ -390,7 +371,7 @@ TEST(PivProtocolTest, GenerateAndPutDataLayouts) {
 }
 
 TEST(PivChipStateTest, TheKeyPersistsWithTheChipsSerialAndDiffersBetweenChips) {
-    const StateDir dir;
+    const testsupport::TempDir dir{"taplink-piv-test"};
     const Bytes first = certificateOf(chipOptions("0102030405060708", dir.path()));
     const Bytes again = certificateOf(chipOptions("0102030405060708", dir.path()));
     const Bytes other = certificateOf(chipOptions("0102030405060709", dir.path()));
@@ -406,7 +387,7 @@ TEST(PivChipStateTest, WithoutAStateDirEveryChipHasItsOwnKey) {
 }
 
 TEST(PivChipStateTest, TheBlockedPinStaysBlockedAcrossRecreation) {
-    const StateDir dir;
+    const testsupport::TempDir dir{"taplink-piv-test"};
     const auto options = chipOptions("0102030405060708", dir.path());
     {
         VirtualCardChannel channel(sim::makeCard("secure-chip", options));

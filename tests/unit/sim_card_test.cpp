@@ -224,8 +224,8 @@ std::unique_ptr<VirtualCard> customCard(std::shared_ptr<RecordingApplet> applet,
 
 TEST(SimProfilesTest, ProfileNamesListTheTestCardsAndTheCityCards) {
     EXPECT_EQ(profileNames(),
-              (std::vector<std::string>{"iso-t1", "iso-t0", "city-3des", "city-sm4", "bank-3des",
-                                        "bank-sm4", "bank-dual", "secure-chip"}));
+              (std::vector<std::string>{"iso-t1", "iso-t0", "city-3des", "city-3des-00", "city-sm4",
+                                        "bank-3des", "bank-sm4", "bank-dual", "secure-chip"}));
 }
 
 TEST(SimProfilesTest, MakeCardBuildsEveryListedProfileUnderItsName) {

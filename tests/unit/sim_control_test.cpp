@@ -55,8 +55,9 @@ TEST_F(SimControlProtocol, InsertAndRemoveShowInStatus) {
 
 TEST_F(SimControlProtocol, ListsProfiles) {
     const json reply = send({{"cmd", "profiles"}});
-    EXPECT_EQ(reply.at("profiles"), json({"iso-t1", "iso-t0", "city-3des", "city-sm4", "bank-3des",
-                                          "bank-sm4", "bank-dual", "secure-chip"}));
+    EXPECT_EQ(reply.at("profiles"),
+              json({"iso-t1", "iso-t0", "city-3des", "city-3des-00", "city-sm4", "bank-3des",
+                    "bank-sm4", "bank-dual", "secure-chip"}));
 }
 
 TEST_F(SimControlProtocol, RefusesMalformedRequests) {

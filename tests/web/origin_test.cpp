@@ -10,6 +10,7 @@
 #include "app/config_file.hpp"
 #include "app/daemon_config.hpp"
 #include "app/web_settings.hpp"
+#include "temp_dir.hpp"
 
 namespace taplink::app {
 namespace {
@@ -62,13 +63,6 @@ TEST(CanonicalOrigin, RefusesWhatIsNoWebOrigin) {
 
 class WebConfig : public ::testing::Test {
   protected:
-    void SetUp() override {
-        dir_ = std::filesystem::temp_directory_path() /
-               ("taplink-web-config-" + std::to_string(::getpid()));
-        std::filesystem::create_directories(dir_);
-    }
-    void TearDown() override { std::filesystem::remove_all(dir_); }
-
     std::string write(const nlohmann::json& web) {
         nlohmann::json config{{"server",
                                {{"url", "https://localhost:8443"},
@@ -79,13 +73,13 @@ class WebConfig : public ::testing::Test {
         if (!web.is_null()) {
             config["web"] = web;
         }
-        std::string path = (dir_ / "taplinkd.json").string();
+        std::string path = dir_.file("taplinkd.json");
         std::ofstream(path) << config.dump(2);
         ::chmod(path.c_str(), 0600);
         return path;
     }
 
-    std::filesystem::path dir_;
+    testsupport::TempDir dir_{"taplink-web-config"};
 };
 
 TEST_F(WebConfig, DefaultsAskAndServeTheWebSocketOnItsPort) {

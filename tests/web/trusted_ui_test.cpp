@@ -9,6 +9,7 @@
 #include <future>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace taplink::app {
@@ -183,6 +184,47 @@ TEST(TrustedUi, TopUpQuestionsCarryTheOrderAndAreNeverShared) {
     EXPECT_TRUE(ui.respond(second.at("id"), false, false));
     EXPECT_EQ(a.get(), UiAnswer::Allow);
     EXPECT_EQ(b.get(), UiAnswer::Deny);
+}
+
+TEST(TrustedUi, OnlyANativeMessagingOriginIsVouchedFor) {
+    const std::vector<std::pair<std::string, bool>> cases{
+        {"native-messaging", true}, {"websocket", false}, {"unix", false}};
+    for (const auto& testCase : cases) {
+        const std::string& transport = testCase.first;  // a lambda cannot capture a binding
+        const bool vouched = testCase.second;
+        TrustedUi ui(std::chrono::seconds(1));
+        auto session = std::make_shared<RecordingUi>();
+        ui.attach(session);
+        auto answer = std::async(std::launch::async, [&] {
+            return ui.ask(UiQuestion{"origin", "https://a.test", transport, "", std::nullopt}, {});
+        });
+        const json params = session->message(0).at("params");
+        EXPECT_EQ(params.at("originVouched"), vouched) << transport;
+        EXPECT_TRUE(ui.respond(params.at("id"), false, false));
+        EXPECT_EQ(answer.get(), UiAnswer::Deny);
+    }
+}
+
+// The user's answer to the browser's word for an origin must not let in a program that only
+// claims it (nor the other way round): each gets its own dialog.
+TEST(TrustedUi, AClaimedOriginNeverSharesTheDialogOfAVouchedOne) {
+    TrustedUi ui;
+    auto session = std::make_shared<RecordingUi>();
+    ui.attach(session);
+    auto vouched = std::async(std::launch::async, [&] {
+        return ui.ask(UiQuestion{"origin", "https://a.test", "native-messaging", "ext", {}}, {});
+    });
+    const json first = session->message(0).at("params");
+    auto claimed = std::async(std::launch::async,
+                              [&] { return ui.ask(originQuestion("https://a.test"), {}); });
+    const json second = session->message(1).at("params");
+    EXPECT_NE(first.at("id"), second.at("id"));
+    EXPECT_TRUE(first.at("originVouched"));
+    EXPECT_FALSE(second.at("originVouched"));
+    EXPECT_TRUE(ui.respond(first.at("id"), true, false));
+    EXPECT_EQ(vouched.get(), UiAnswer::Allow);
+    EXPECT_TRUE(ui.respond(second.at("id"), false, false));
+    EXPECT_EQ(claimed.get(), UiAnswer::Deny);
 }
 
 }  // namespace

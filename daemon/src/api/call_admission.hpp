@@ -1,9 +1,11 @@
-// Call admission, the same on every transport: a request runs when its connection and the
-// server have room for it, registered with its session (so that a disconnect cancels it) and
-// run on a worker thread; otherwise it is answered "busy" at once. The transports keep only
-// what is theirs: framing, the WebSocket's rate limit, the Unix socket's session.hello.
+// Call admission, the same on every transport: a request runs when its connection, the
+// server and (a web caller's) the web-call limit have room for it, registered with its session (so
+// that a disconnect cancels it) and run on a worker thread; otherwise it is answered "busy" at
+// once. The transports keep only what is theirs: framing, the WebSocket's rate limit, the Unix
+// socket's session.hello.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -20,11 +22,31 @@ namespace taplink::api {
 // The error "busy" every transport answers with: "taplinkd is busy: <why>".
 nlohmann::json busyReply(const nlohmann::json& id, std::string_view why);
 
+// Web callers' calls in flight, all connections of every transport together: more are
+// answered busy. Their calls can wait long (the user's answer, a card), and the owner's
+// programs (the GUI answering those questions) must always find a worker.
+class WebCallLimit {
+  public:
+    static constexpr std::size_t kMaxWebCalls = 16;
+
+    explicit WebCallLimit(std::size_t maxCalls = kMaxWebCalls) : maxCalls_(maxCalls) {}
+
+    // A slot, given back when its last copy is let go; null when every one is taken. The
+    // limit must outlive its slots.
+    std::shared_ptr<const void> take();
+
+  private:
+    const std::size_t maxCalls_;
+    std::atomic<std::size_t> taken_{0};
+};
+
 struct CallAdmissionOptions {
     std::size_t maxCallsPerConnection = 8;  // more at once on one connection: busy
     std::size_t maxWorkers = 64;            // calls in flight, all connections: more are busy
     std::string logPrefix;                  // put before every line logged ("WebSocket: ")
     log::Sink log = log::processSink();     // replies that could not be sent
+    // Shared by the transports of one taplinkd; none: a limit of this admission's own.
+    std::shared_ptr<WebCallLimit> webCalls;
     // Runs on the worker after the call unregistered, i.e. after its reply was queued (the
     // Unix server wakes its I/O thread, which may be waiting for a connection's last call).
     // Must not throw.
@@ -37,7 +59,8 @@ class CallAdmission {
     CallAdmission(Dispatcher& dispatcher, CallAdmissionOptions options);
 
     // Runs the request on a worker, or answers busy when the session already has
-    // maxCallsPerConnection calls in flight or every worker is taken; a refused notification
+    // maxCallsPerConnection calls in flight, a web caller's finds the web-call limit reached,
+    // or every worker is taken; a refused notification
     // is dropped without a reply. Only the session's I/O thread may call it, so that the
     // check of the session's limit and the registration of the call cannot interleave.
     // Throws only what the session's send() throws.
@@ -49,7 +72,8 @@ class CallAdmission {
 
   private:
     std::function<void()> task(std::shared_ptr<Session> session,
-                               std::shared_ptr<CallContext> context, Request request);
+                               std::shared_ptr<CallContext> context,
+                               std::shared_ptr<const void> webCallSlot, Request request);
     void run(Session& session, CallContext& context, const Request& request) const;
 
     Dispatcher& dispatcher_;

@@ -84,18 +84,6 @@ ApiError untranslated(const std::exception_ptr& failure) {
     }
 }
 
-// Gives back the web-call slot a call took, however it ends.
-class WebCallSlot {
-  public:
-    explicit WebCallSlot(std::atomic<std::size_t>& count) : count_(count) {}
-    WebCallSlot(const WebCallSlot&) = delete;
-    WebCallSlot& operator=(const WebCallSlot&) = delete;
-    ~WebCallSlot() { --count_; }
-
-  private:
-    std::atomic<std::size_t>& count_;
-};
-
 }  // namespace
 
 nlohmann::json Dispatcher::run(const Request& request, CallContext& context) const {
@@ -106,15 +94,9 @@ nlohmann::json Dispatcher::run(const Request& request, CallContext& context) con
         return makeError(id, RpcCode::MethodNotFound, "method not found: " + request.method);
     }
     try {
-        if (!web) {
-            return makeResult(id, entry->handler(request.params, context));
+        if (web) {
+            admitWebCall(request, context);
         }
-        if (++webCalls_ > kMaxWebCalls) {
-            --webCalls_;
-            throw ApiError(ErrorCode::Busy, "taplinkd is busy: too many web calls");
-        }
-        const WebCallSlot slot(webCalls_);
-        admitWebCall(request, context);
         return makeResult(id, entry->handler(request.params, context));
     } catch (...) {
         return failureReply(id, request.method, std::current_exception());

@@ -4,7 +4,6 @@
 // CallAdmission.
 #pragma once
 
-#include <atomic>
 #include <exception>
 #include <functional>
 #include <map>
@@ -93,11 +92,6 @@ class Dispatcher {
     // Sets how handler failures become errors; without one, every failure is internal.
     void setErrorTranslator(ErrorTranslator translator);
 
-    // Web callers' calls running at once, all connections together; more get "busy". Their
-    // calls can wait long (the user's answer, a card), and the owner's programs (the GUI
-    // answering those questions) must always find a worker.
-    static constexpr std::size_t kMaxWebCalls = 16;
-
     // Every registered method the caller may call, sorted.
     std::vector<std::string> methods(Caller caller = Caller::Owner) const;
     bool isEvent(std::string_view name) const;
@@ -131,7 +125,6 @@ class Dispatcher {
     std::map<std::string, std::shared_ptr<const Entry>, std::less<>> handlers_;
     CallerGate gate_;
     ErrorTranslator translator_;
-    mutable std::atomic<std::size_t> webCalls_{0};
 };
 
 }  // namespace taplink::api

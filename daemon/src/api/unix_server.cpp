@@ -17,6 +17,7 @@
 #include "api/event_fanout.hpp"
 #include "api/listening_socket.hpp"
 #include "api/unix_session.hpp"
+#include "taplink/base/output_queue.hpp"
 #include "taplink/rpc/line_buffer.hpp"
 
 namespace taplink::api {
@@ -30,13 +31,15 @@ constexpr std::size_t kReadBudget = std::size_t{1} << 20;
 
 struct Connection {
     Connection(UniqueFd socket, std::shared_ptr<UnixSession> peerSession, std::size_t maxLine)
-        : fd(std::move(socket)), session(std::move(peerSession)), input(maxLine) {}
+        : fd(std::move(socket)),
+          session(std::move(peerSession)),
+          input(maxLine),
+          output(fd.get(), true) {}
 
     UniqueFd fd;
     std::shared_ptr<UnixSession> session;
     LineBuffer input;
-    std::string output;  // taken from the session's queue, being written
-    std::size_t written = 0;
+    OutputQueue output;       // taken from the session's queue, being written
     bool reading = true;      // false after the peer's EOF, an oversized message, or stop()
     bool closing = false;     // close once its calls are done and everything is written
     bool dead = false;        // close now: the peer is gone or misbehaved
@@ -63,6 +66,7 @@ CallAdmissionOptions admissionOptions(const UnixServerOptions& options,
     admission.maxCallsPerConnection = options.maxCallsPerConnection;
     admission.maxWorkers = options.maxWorkers;
     admission.log = options.log;
+    admission.webCalls = options.webCalls;
     // A closing connection waits for its last call (isFinished()): tell the I/O thread.
     admission.afterCall = [waker = std::move(waker)] { waker->wake(); };
     return admission;
@@ -346,28 +350,11 @@ void UnixServer::Impl::flush(Connection& connection) {
     }
     if (connection.output.empty()) {
         // Only once the last batch is out, so a peer that does not read cannot make this grow.
-        connection.output = connection.session->takeQueued();
-        connection.written = 0;
+        connection.output.push(connection.session->takeQueued());
     }
-    while (connection.written < connection.output.size()) {
-        const ssize_t n =
-            ::send(connection.fd.get(), connection.output.data() + connection.written,
-                   connection.output.size() - connection.written, MSG_NOSIGNAL | MSG_DONTWAIT);
-        if (n > 0) {
-            connection.written += static_cast<std::size_t>(n);
-            continue;
-        }
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            return;
-        }
+    if (connection.output.flush() == OutputQueue::Status::Failed) {
         connection.dead = true;
-        return;
     }
-    connection.output.clear();
-    connection.written = 0;
 }
 
 bool UnixServer::Impl::isFinished(Connection& connection) {

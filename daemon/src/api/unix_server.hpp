@@ -15,6 +15,8 @@
 
 namespace taplink::api {
 
+class WebCallLimit;
+
 struct UnixServerOptions {
     std::string socketPath = defaultSocketPath();
     std::size_t maxConnections = 32;
@@ -23,6 +25,7 @@ struct UnixServerOptions {
     std::size_t maxWorkers = 64;                         // calls in flight, all connections
     std::size_t maxQueuedBytes = std::size_t{16} << 20;  // a peer that reads no more: dropped
     log::Sink log = log::processSink();                  // refused peers, I/O failures
+    std::shared_ptr<WebCallLimit> webCalls;  // taplink-nm's calls: see CallAdmissionOptions
 };
 
 class UnixServer {

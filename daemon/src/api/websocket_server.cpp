@@ -5,6 +5,7 @@
 #include <array>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -16,6 +17,7 @@
 
 #include "api/call_admission.hpp"
 #include "api/event_fanout.hpp"
+#include "api/peer_uid.hpp"
 #include "api/websocket_checks.hpp"
 #include "api/websocket_context.hpp"
 #include "api/websocket_rate_limiter.hpp"
@@ -96,6 +98,7 @@ CallAdmissionOptions admissionOptions(const WebSocketServerOptions& options) {
     admission.maxWorkers = options.maxWorkers;
     admission.logPrefix = "WebSocket: ";
     admission.log = options.log;
+    admission.webCalls = options.webCalls;
     return admission;
 }
 
@@ -140,6 +143,7 @@ class WebSocketServer::Impl {
     int handle(lws* wsi, lws_callback_reasons reason, void* user, void* in, std::size_t len);
     void logQuietly(const std::string& line) const noexcept;
 
+    int admitPeer(int fd);
     int confirmUpgrade(lws* wsi, std::string_view upgrade);
     int refuseHandshake(lws* wsi, unsigned status, const std::string& why);
     int establish(lws* wsi, std::uint64_t& slot);
@@ -268,6 +272,9 @@ void WebSocketServer::Impl::logQuietly(const std::string& line) const noexcept {
 int WebSocketServer::Impl::handle(lws* wsi, lws_callback_reasons reason, void* user, void* in,
                                   std::size_t len) {
     switch (reason) {
+        case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+            // Just accepted, nothing read yet (lws passes the descriptor in `in`).
+            return admitPeer(static_cast<int>(reinterpret_cast<std::intptr_t>(in)));
         case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
             return confirmUpgrade(wsi, in != nullptr ? static_cast<const char*>(in) : "");
         case LWS_CALLBACK_HTTP:
@@ -301,6 +308,20 @@ int WebSocketServer::Impl::refuseHandshake(lws* wsi, unsigned status, const std:
         return -1;
     }
     return 1;  // answered: lws completes the transaction and closes
+}
+
+int WebSocketServer::Impl::admitPeer(int fd) {
+    // The Origin header is whatever the client writes, so only the browser of the user
+    // taplinkd serves may connect: any other user's process could claim any shop's origin.
+    const auto uid = loopbackPeerUid(fd);
+    if (uid == options_.allowedUid) {
+        return 0;
+    }
+    options_.log(log::Level::Warning,
+                 "WebSocket: refused a connection from " +
+                     (uid ? "uid " + std::to_string(*uid) : std::string("an unknown uid")) +
+                     ": only uid " + std::to_string(options_.allowedUid) + " may connect");
+    return -1;  // lws closes the socket before reading the handshake
 }
 
 int WebSocketServer::Impl::confirmUpgrade(lws* wsi, std::string_view upgrade) {

@@ -2,10 +2,14 @@
 // as the Unix socket, one message per text frame, on 127.0.0.1 and ::1 only. Every
 // connection is a web caller (Peer::caller Web, origin = the handshake's Origin header): it
 // reaches only the methods registered with Access::Web, each call through the dispatcher's
-// CallerGate. The handshake is refused (HTTP 403) unless Host is a loopback name and Origin
-// is a well-formed origin. One lws service thread does all the I/O; each request runs on a
-// worker thread; a connection's replies and notifications are written in order.
+// CallerGate. A connection from a process of another user (the peer socket's uid, see
+// api/peer_uid.hpp) is closed before a byte is read; the handshake is refused (HTTP 403)
+// unless Host is a loopback name and Origin is a well-formed origin. One lws service thread does
+// all the I/O; each request runs on a worker thread; a connection's replies and notifications are
+// written in order.
 #pragma once
+
+#include <unistd.h>
 
 #include <chrono>
 #include <cstddef>
@@ -23,6 +27,8 @@ inline constexpr std::string_view kWebSocketSubprotocol = "taplink.v1";
 // taplinkd's default port (taplinkd.json web.websocket.port).
 inline constexpr std::uint16_t kDefaultWebSocketPort = 47631;
 
+class WebCallLimit;
+
 struct WebSocketServerOptions {
     std::uint16_t port = kDefaultWebSocketPort;  // 0: any free port (tests); port() tells which
     std::size_t maxMessageBytes = std::size_t{64} * 1024;  // bigger: close 1009
@@ -34,8 +40,12 @@ struct WebSocketServerOptions {
     std::size_t maxCallsPerConnection = 8;               // more at once: error busy
     std::size_t maxWorkers = 64;                         // calls in flight, all connections
     std::size_t maxQueuedBytes = std::size_t{16} << 20;  // a peer that reads no more: dropped
+    // Only sockets of this user may connect (taplinkd's own; a test names another to see
+    // the refusal). A peer whose uid cannot be found is refused too.
+    uid_t allowedUid = ::geteuid();
     log::Sink log =
         log::processSink();  // refused handshakes, dropped peers; never message contents
+    std::shared_ptr<WebCallLimit> webCalls;  // see CallAdmissionOptions
 };
 
 class WebSocketServer {

@@ -32,7 +32,7 @@ Daemon::Daemon(DaemonConfig config, std::unique_ptr<service::CardPort> cards)
       settings_(config_, [this] { dropServerClient(); }),
       chipManagement_(
           chip_, [this] { return std::shared_ptr<net::TsmServer>(serverClient()); },
-          loadScriptKeys(config_)),
+          loadScriptKeys(config_), journal_),
       topups_(std::make_unique<service::TopupService>(
           *cards_, readers_, chip_, journal_, [this] { return serverClient(); },
           loadScriptKeys(config_), service::TopupSettings{config_.cardReader, config_.cardWait},
@@ -59,9 +59,9 @@ void Daemon::registerMethods() {
                           {*cards_, readers_, chip_, config_.cardReader, config_.chipReader});
     registerTopupMethods(dispatcher_,
                          {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
-    registerEcLoadMethods(dispatcher_,
-                          {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
-    registerPayMethods(dispatcher_, {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
+    const BankCardServices bankCards{*topups_, claims_, trustedUi_, settings_, resumer_};
+    registerEcLoadMethods(dispatcher_, bankCards);
+    registerPayMethods(dispatcher_, bankCards);
     registerDeviceMethods(dispatcher_, {*cards_, readers_, chip_, chipManagement_, journal_,
                                         settings_, [this] { return serverClient(); }});
     registerChipMethods(dispatcher_, {chipManagement_, chip_});
@@ -94,6 +94,7 @@ const std::string& Daemon::socketPath() const {
 
 void Daemon::start() {
     api::UnixServerOptions options;
+    options.webCalls = webCalls_;
     if (!config_.socketPath.empty()) {
         options.socketPath = config_.socketPath;
     }
@@ -141,6 +142,7 @@ void Daemon::startWebSocket() {
     options.burst = settings.burst;
     options.pingInterval = settings.pingInterval;
     options.idleTimeout = settings.idleTimeout;
+    options.webCalls = webCalls_;
     try {
         websocket_ = std::make_unique<api::WebSocketServer>(dispatcher_, options);
     } catch (const std::exception& error) {

@@ -11,6 +11,7 @@
 #include <string>
 #include <thread>
 
+#include "api/call_admission.hpp"
 #include "api/dispatcher.hpp"
 #include "api/unix_server.hpp"
 #include "api/websocket_server.hpp"
@@ -72,6 +73,8 @@ class Daemon {
     WebOrderClaims claims_;
     WebAccess webAccess_;
     api::Dispatcher dispatcher_;
+    // One limit of web callers' calls for both transports (taplink-nm's and the WebSocket).
+    std::shared_ptr<api::WebCallLimit> webCalls_ = std::make_shared<api::WebCallLimit>();
     std::unique_ptr<api::UnixServer> server_;
     std::unique_ptr<api::WebSocketServer> websocket_;
     std::thread startupSync_;

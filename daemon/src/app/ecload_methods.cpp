@@ -35,15 +35,15 @@ json outcomeJson(const service::EcLoadOutcome& outcome) {
 
 }  // namespace
 
-std::optional<json> ecTxStatus(const TopupServices& services, const std::string& orderId) {
-    const auto record = services.topups.ecStatus(orderId);
+std::optional<json> ecTxStatus(service::TopupService& topups, const std::string& orderId) {
+    const auto record = topups.ecStatus(orderId);
     if (!record) {
         return std::nullopt;
     }
     return bankTxStatus(*record, net::wire::kBankEcScheme);
 }
 
-service::TopupService::Confirm bankCardConfirmation(const TopupServices& services,
+service::TopupService::Confirm bankCardConfirmation(const BankCardServices& services,
                                                     const api::Peer& peer, std::string kind,
                                                     std::string what) {
     return [services, peer, kind = std::move(kind), what = std::move(what)](
@@ -70,8 +70,9 @@ service::TopupService::Confirm bankCardConfirmation(const TopupServices& service
 
 // ui.request kind "application": the cardholder picks among the matching applications. An
 // owner's call with no trusted UI attached takes the highest priority (EMV Book 1 12.4).
-service::ApplicationChoice applicationChoice(const TopupServices& services, const api::Peer& peer,
-                                             bool web, std::string_view what) {
+service::ApplicationChoice applicationChoice(const BankCardServices& services,
+                                             const api::Peer& peer, bool web,
+                                             std::string_view what) {
     return [services, peer, web, what](
                const std::string& orderId, const std::vector<emv::Candidate>& candidates,
                const std::function<bool()>& cancelled) -> std::optional<Bytes> {
@@ -107,7 +108,7 @@ StartCall startCall(const json& params, api::CallContext& call, std::string_view
     return start;
 }
 
-void registerEcLoadMethods(api::Dispatcher& dispatcher, TopupServices services) {
+void registerEcLoadMethods(api::Dispatcher& dispatcher, BankCardServices services) {
     dispatcher.add(
         api::method::kEcloadStart,
         [services](const json& params, api::CallContext& call) {
@@ -115,7 +116,7 @@ void registerEcLoadMethods(api::Dispatcher& dispatcher, TopupServices services) 
                 startCall(params, call, api::notification::kEcloadProgress);
             service::TopupService::Confirm confirm;
             if (call.session().isWeb()) {
-                requireWebClaim(services, call, orderId, "load");
+                requireWebClaim(services.claims, call, orderId, "load");
                 confirm = bankCardConfirmation(services, call.peer(), "ecload", "EC load");
             }
             const WakeResumer wake{services.resumer};

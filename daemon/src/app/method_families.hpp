@@ -46,19 +46,30 @@ struct TopupServices {
     Resumer& resumer;
 };
 void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services);
-// ecload.start (bank-card EC load), on the same services.
-void registerEcLoadMethods(api::Dispatcher& dispatcher, TopupServices services);
+
+// ecload.start and pay.start: the top-up's services but the card port (the kernel reads the
+// card inside the attempt).
+struct BankCardServices {
+    service::TopupService& topups;
+    WebOrderClaims& claims;
+    TrustedUi& trustedUi;
+    const LiveSettings& settings;
+    Resumer& resumer;
+};
+// ecload.start (bank-card EC load).
+void registerEcLoadMethods(api::Dispatcher& dispatcher, BankCardServices services);
 // tx.status of an EC load; nullopt when the order has no EC-load record.
-std::optional<nlohmann::json> ecTxStatus(const TopupServices& services, const std::string& orderId);
-// pay.start (Tap & Pay purchase), on the same services.
-void registerPayMethods(api::Dispatcher& dispatcher, TopupServices services);
+std::optional<nlohmann::json> ecTxStatus(service::TopupService& topups, const std::string& orderId);
+// pay.start (Tap & Pay purchase).
+void registerPayMethods(api::Dispatcher& dispatcher, BankCardServices services);
 // tx.status of a purchase; nullopt when the order has no purchase record.
-std::optional<nlohmann::json> purchaseTxStatus(const TopupServices& services,
+std::optional<nlohmann::json> purchaseTxStatus(service::TopupService& topups,
                                                const std::string& orderId);
 // ui.request kind "application" for an EC load or a purchase (`what`: "EC load"). An owner's
 // call with no trusted UI attached takes the highest priority (EMV Book 1 12.4).
-service::ApplicationChoice applicationChoice(const TopupServices& services, const api::Peer& peer,
-                                             bool web, std::string_view what);
+service::ApplicationChoice applicationChoice(const BankCardServices& services,
+                                             const api::Peer& peer, bool web,
+                                             std::string_view what);
 // The only currency taplinkd's results and questions name (ISO 4217, numeric 156).
 inline constexpr std::string_view kCurrency = "CNY";
 // What the top-up and EC-load families share: unix seconds as RFC 3339 UTC, and the web
@@ -76,7 +87,7 @@ StartCall startCall(const nlohmann::json& params, api::CallContext& call,
                     std::string_view notification);
 // A web page's start call may only run an order its origin claims (docs/api.md):
 // OrderNotFound "this page cannot <verb> order <id>" otherwise.
-void requireWebClaim(const TopupServices& services, const api::CallContext& call,
+void requireWebClaim(WebOrderClaims& claims, const api::CallContext& call,
                      const std::string& orderId, std::string_view verb);
 // Wakes the resumer when a start call ends, however it ends: open orders of other
 // transactions may now be settled or reported.
@@ -93,7 +104,7 @@ void requireAllowed(UiAnswer answer, std::string_view what);
 // ui.request kind `kind` ("ecload", "pay") for a bank-card start call: the order, its
 // merchant when it has one, and the card as the kernel read it; nothing asked under the
 // "auto" confirmation setting. `what` names the action in a refusal ("EC load").
-service::TopupService::Confirm bankCardConfirmation(const TopupServices& services,
+service::TopupService::Confirm bankCardConfirmation(const BankCardServices& services,
                                                     const api::Peer& peer, std::string kind,
                                                     std::string what);
 // The "timings" of topup.start's and ecload.start's result (docs/api.md).

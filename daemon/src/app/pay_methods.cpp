@@ -49,7 +49,7 @@ struct WipedString {
 // The tries the issuer said were left (ARC 55) when this order's last attempt failed on a
 // wrong PIN: its failed journal record keeps the authorize answer's pinTriesLeft until the
 // next attempt replaces the record, so it is read before that attempt starts.
-std::optional<std::uint64_t> lastPinTriesLeft(const TopupServices& services,
+std::optional<std::uint64_t> lastPinTriesLeft(const BankCardServices& services,
                                               const std::string& orderId) {
     const auto record = services.topups.purchaseStatus(orderId);
     if (!record || record->state != journal::PurchaseState::Failed ||
@@ -62,7 +62,7 @@ std::optional<std::uint64_t> lastPinTriesLeft(const TopupServices& services,
 // ui.request kind "pin": the cardholder types the online PIN in the trusted UI (the GUI, or
 // `taplink pay` on its terminal); ui.respond's choice carries it. After a wrong PIN for the
 // order, the question says how many tries are left.
-service::PinEntry pinEntry(const TopupServices& services, const api::Peer& peer,
+service::PinEntry pinEntry(const BankCardServices& services, const api::Peer& peer,
                            std::optional<std::uint64_t> pinTriesLeft) {
     return [services, peer, pinTriesLeft](const service::PinRequest& request,
                                           const std::function<bool()>& cancelled) {
@@ -90,15 +90,15 @@ service::PinEntry pinEntry(const TopupServices& services, const api::Peer& peer,
 
 }  // namespace
 
-std::optional<json> purchaseTxStatus(const TopupServices& services, const std::string& orderId) {
-    const auto record = services.topups.purchaseStatus(orderId);
+std::optional<json> purchaseTxStatus(service::TopupService& topups, const std::string& orderId) {
+    const auto record = topups.purchaseStatus(orderId);
     if (!record) {
         return std::nullopt;
     }
     return bankTxStatus(*record, wire::kBankPurchaseScheme);
 }
 
-void registerPayMethods(api::Dispatcher& dispatcher, TopupServices services) {
+void registerPayMethods(api::Dispatcher& dispatcher, BankCardServices services) {
     dispatcher.add(
         api::method::kPayStart,
         [services](const json& params, api::CallContext& call) {
@@ -106,7 +106,7 @@ void registerPayMethods(api::Dispatcher& dispatcher, TopupServices services) {
                 startCall(params, call, api::notification::kPayProgress);
             service::TopupService::Confirm confirm;
             if (call.session().isWeb()) {
-                requireWebClaim(services, call, orderId, "pay");
+                requireWebClaim(services.claims, call, orderId, "pay");
                 confirm = bankCardConfirmation(services, call.peer(), "pay", "purchase");
             }
             const auto triesLeft = lastPinTriesLeft(services, orderId);  // before it is gone

@@ -1,10 +1,10 @@
 // settings.get and settings.set: what the GUI's settings page shows and changes.
 #include <algorithm>
-#include <cctype>
 #include <nlohmann/json.hpp>
 
 #include "api/params.hpp"
 #include "app/method_families.hpp"
+#include "taplink/base/base64.hpp"
 #include "taplink/protocol/api_names.hpp"
 
 namespace taplink::app {
@@ -26,12 +26,11 @@ const json& objectMember(const json& params, const char* name) {
     return member;
 }
 
-// Base64 of a SHA-256 digest: 43 characters and one '=' of padding.
+// Canonical base64 of a SHA-256 digest (32 bytes).
 bool isBase64Sha256(const std::string& text) {
-    return text.size() == 44 && text.back() == '=' &&
-           std::all_of(text.begin(), text.end() - 1, [](char c) {
-               return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '+' || c == '/';
-           });
+    constexpr std::size_t kSha256Size = 32;
+    const auto digest = base64Decode(text);
+    return digest && digest->size() == kSha256Size;
 }
 
 json serverChange(const json& server) {

@@ -75,9 +75,9 @@ std::string webOrigin(const api::CallContext& call) {
     return canonicalOrigin(call.peer().origin).value_or(call.peer().origin);
 }
 
-void requireWebClaim(const TopupServices& services, const api::CallContext& call,
+void requireWebClaim(WebOrderClaims& claims, const api::CallContext& call,
                      const std::string& orderId, std::string_view verb) {
-    if (!net::wire::isValidOrderId(orderId) || !services.claims.claim(orderId, webOrigin(call))) {
+    if (!net::wire::isValidOrderId(orderId) || !claims.claim(orderId, webOrigin(call))) {
         throw api::ApiError(api::ErrorCode::OrderNotFound,
                             "this page cannot " + std::string(verb) + " order " + orderId);
     }
@@ -132,7 +132,7 @@ void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services) {
             };
             service::TopupService::Confirm confirm;
             if (call.session().isWeb()) {
-                requireWebClaim(services, call, orderId, "top up");
+                requireWebClaim(services.claims, call, orderId, "top up");
                 confirm = webConfirmation(services, call.peer(), progress);
             }
             // Whatever happened, open top-ups of other orders may now be settled or reported.
@@ -149,10 +149,10 @@ void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services) {
             api::params::allowOnly(params, {"orderId"});
             const std::string orderId = api::params::requiredString(params, "orderId");
             requireOwnOrder(services, call, orderId);
-            if (auto ecStatus = ecTxStatus(services, orderId)) {
+            if (auto ecStatus = ecTxStatus(services.topups, orderId)) {
                 return *ecStatus;
             }
-            if (auto purchaseStatus = purchaseTxStatus(services, orderId)) {
+            if (auto purchaseStatus = purchaseTxStatus(services.topups, orderId)) {
                 return *purchaseStatus;
             }
             const auto record = services.topups.status(orderId);

@@ -30,6 +30,10 @@ std::string rfc3339(Clock::time_point when) {
 
 }  // namespace
 
+bool originVouched(const UiQuestion& question) {
+    return question.transport == api::kNativeMessagingTransport;
+}
+
 struct TrustedUi::Pending {
     std::string id;
     UiQuestion question;
@@ -96,7 +100,9 @@ void TrustedUi::sendLocked(std::string_view method, const json& params) {
 std::shared_ptr<TrustedUi::Pending> TrustedUi::openLocked(const UiQuestion& question) {
     if (question.kind == "origin") {
         for (const auto& pending : pending_) {
-            if (pending->question.kind == "origin" && pending->question.origin == question.origin) {
+            // A claimed origin never rides on the user's answer to a vouched one (or back).
+            if (pending->question.kind == "origin" && pending->question.origin == question.origin &&
+                originVouched(pending->question) == originVouched(question)) {
                 return pending;
             }
         }
@@ -109,6 +115,7 @@ std::shared_ptr<TrustedUi::Pending> TrustedUi::openLocked(const UiQuestion& ques
                            {"kind", question.kind},
                            {"origin", question.origin},
                            {"transport", question.transport},
+                           {"originVouched", originVouched(question)},
                            {"expiresAt", rfc3339(Clock::now() + answerTimeout_)}};
     if (!question.extensionId.empty()) {
         pending->params["extensionId"] = question.extensionId;

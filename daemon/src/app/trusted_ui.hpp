@@ -32,6 +32,12 @@ struct UiQuestion {
     std::optional<nlohmann::json> details;
 };
 
+// True when the browser vouches for the question's origin: the extension took it from the
+// browser's sender information and taplink-nm relayed it (native messaging). A WebSocket's
+// origin is only claimed: its Origin header is whatever the connecting program wrote. The
+// ui.request's "originVouched", so that the GUI can say which it is.
+bool originVouched(const UiQuestion& question);
+
 enum class UiAnswer {
     Allow,
     AllowAndRemember,
@@ -51,8 +57,8 @@ class TrustedUi {
     bool attached() const;
 
     // Asks the attached UIs and waits for the first answer, the timeout, the last UI leaving
-    // or cancelled() turning true (polled). Questions about the same origin share one
-    // dialog: a second caller waits for the answer the first one gets.
+    // or cancelled() turning true (polled). Questions about the same origin, equally
+    // vouched for, share one dialog: a second caller waits for the answer the first one gets.
     // `choice`, when given, gets the answer's choice (kind "application": the AID in hex;
     // "pin": the PIN, wiped here once handed over).
     UiAnswer ask(const UiQuestion& question, const std::function<bool()>& cancelled,

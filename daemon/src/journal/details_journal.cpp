@@ -1,6 +1,9 @@
 #include "journal/details_journal.hpp"
 
 #include <chrono>
+#include <limits>
+
+#include "taplink/base/strict_json.hpp"
 
 namespace taplink::journal {
 
@@ -41,21 +44,30 @@ void replaceAll(std::string& text, std::string_view from, std::string_view to) {
     }
 }
 
+// A missing or mistyped detail reads the same whatever went wrong: the record lacks it.
+struct MissingDetail {
+    std::string orderId;
+    std::string name;
+    JournalError operator()(const JsonProblem& /*problem*/) const {
+        return JournalError("order " + orderId + " has no '" + name + "' in the journal");
+    }
+};
+
+JsonObjectReader<MissingDetail> detailsOf(const json& details, const std::string& orderId,
+                                          const std::string& name) {
+    return {details, "details", MissingDetail{orderId, name}};
+}
+
 }  // namespace
 
 Bytes detailBytes(const json& details, const std::string& orderId, const std::string& name) {
-    if (!details.contains(name) || !details.at(name).is_string()) {
-        throw JournalError("order " + orderId + " has no '" + name + "' in the journal");
-    }
-    return fromHex(details.at(name).get<std::string>());
+    return fromHex(detailsOf(details, orderId, name).string(name));
 }
 
 std::uint64_t detailInteger(const json& details, const std::string& orderId,
                             const std::string& name) {
-    if (!details.contains(name) || !details.at(name).is_number_unsigned()) {
-        throw JournalError("order " + orderId + " has no '" + name + "' in the journal");
-    }
-    return details.at(name).get<std::uint64_t>();
+    return detailsOf(details, orderId, name)
+        .integer(name, 0, std::numeric_limits<std::uint64_t>::max());
 }
 
 std::string DetailsJournal::sql(std::string_view text) const {

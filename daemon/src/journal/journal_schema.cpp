@@ -57,7 +57,15 @@ constexpr std::string_view kVersion2 =
     " order_id TEXT NOT NULL REFERENCES purchases(order_id),"
     " state TEXT NOT NULL, at INTEGER NOT NULL);";
 
-constexpr std::array kSteps{SchemaStep{1, kVersion1}, SchemaStep{2, kVersion2}};
+// Version 3: the highest signed-script version accepted per scheme (script_version_journal.hpp),
+// so that a rolled-back script is refused across restarts. IF NOT EXISTS as the others.
+constexpr std::string_view kVersion3 =
+    "CREATE TABLE IF NOT EXISTS script_versions ("
+    " scheme TEXT PRIMARY KEY,"
+    " version INTEGER NOT NULL CHECK (version > 0));";
+
+constexpr std::array kSteps{SchemaStep{1, kVersion1}, SchemaStep{2, kVersion2},
+                            SchemaStep{3, kVersion3}};
 
 }  // namespace
 

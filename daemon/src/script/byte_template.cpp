@@ -6,6 +6,7 @@
 #include "script/json_reader.hpp"
 #include "script/script_error.hpp"
 #include "taplink/apdu/tlv.hpp"
+#include "taplink/base/byte_writer.hpp"
 #include "taplink/emv/bcd.hpp"
 #include "taplink/emv/dol.hpp"
 #include "taplink/emv/emv_error.hpp"
@@ -125,16 +126,6 @@ ByteTemplate parseByteTemplate(std::string_view source) {
     return out;
 }
 
-bool appendInteger(Bytes& out, std::uint64_t value, std::size_t width) {
-    if (width < 8 && (value >> (8 * width)) != 0) {
-        return false;
-    }
-    for (std::size_t i = width; i > 0; --i) {
-        out.push_back(static_cast<std::uint8_t>((value >> (8 * (i - 1))) & 0xFFU));
-    }
-    return true;
-}
-
 emv::TerminalData terminalDataOf(const TerminalDataMap& map, const Variables& variables) {
     emv::TerminalData data;
     for (const auto& [tag, name] : map) {
@@ -157,8 +148,11 @@ std::optional<Bytes> encodedInteger(std::uint64_t value, const TemplatePart& par
             return std::nullopt;
         }
     }
-    Bytes out;
-    return appendInteger(out, value, part.width) ? std::optional<Bytes>(out) : std::nullopt;
+    constexpr std::size_t kMaxWidth = 8;
+    if (part.width < kMaxWidth && (value >> (8U * part.width)) != 0) {
+        return std::nullopt;
+    }
+    return ByteWriter().number(value, part.width).take();
 }
 
 Bytes integerOf(const Variables& variables, const TemplatePart& part, const std::string& step) {

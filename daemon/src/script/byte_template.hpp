@@ -28,7 +28,4 @@ Bytes renderByteTemplate(const ByteTemplate& byteTemplate, const Variables& vari
 // The terminal data store of the variables that are set (script.hpp, TerminalDataMap).
 emv::TerminalData terminalDataOf(const TerminalDataMap& map, const Variables& variables);
 
-// Big-endian, width bytes; false when value does not fit.
-bool appendInteger(Bytes& out, std::uint64_t value, std::size_t width);
-
 }  // namespace taplink::script

@@ -281,6 +281,10 @@ struct Script {
     std::string id;
     std::string scheme;
     std::uint64_t version = 0;
+    // The validity period the issuer signed (docs/scripts.md), unix seconds: validFrom is the
+    // first second it may run, validUntil the last; validFrom < validUntil.
+    std::int64_t validFrom = 0;
+    std::int64_t validUntil = 0;
     std::string description;
     std::vector<InputDeclaration> inputs;
     std::vector<std::string> outputs;

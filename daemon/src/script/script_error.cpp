@@ -51,6 +51,12 @@ std::string_view codeName(ErrorCode code) {
             return "cancelled";
         case ErrorCode::NotAccepted:
             return "not_accepted";
+        case ErrorCode::RolledBack:
+            return "rolled_back";
+        case ErrorCode::Expired:
+            return "expired";
+        case ErrorCode::NotYetValid:
+            return "not_yet_valid";
     }
     return "unknown";
 }

@@ -27,6 +27,9 @@ enum class ErrorCode {
     DataScriptInvalid,  // a data script of the wrong kind, target, scheme or items
     Cancelled,          // the caller cancelled between two steps
     NotAccepted,        // the script's own check refused the transaction (outcome() names it)
+    RolledBack,         // a lower version than the highest this daemon accepted for the scheme
+    Expired,            // the script's validity period ended (validUntil) before now
+    NotYetValid,        // the script's validity period starts (validFrom) after now
 };
 
 // The snake_case name of a code ("status_word"), as logs and the API show it.

@@ -5,6 +5,7 @@
 
 #include "script/json_reader.hpp"
 #include "script/step_parser.hpp"
+#include "script/utc_timestamp.hpp"
 
 namespace taplink::script {
 
@@ -114,6 +115,25 @@ std::string lowerName(ObjectReader& reader, std::string_view key) {
     return name;
 }
 
+std::int64_t timestamp(ObjectReader& reader, std::string_view key) {
+    const std::string text = reader.string(key);
+    const auto seconds = parseUtcTimestamp(text);
+    if (!seconds) {
+        reader.fail("field \"" + std::string(key) +
+                    "\" must be a UTC time YYYY-MM-DDThh:mm:ssZ, not \"" + text + "\"");
+    }
+    return *seconds;
+}
+
+// The period the issuer signed the script for (docs/scripts.md, "Rollback and validity").
+void parseValidity(ObjectReader& reader, Script& script) {
+    script.validFrom = timestamp(reader, "validFrom");
+    script.validUntil = timestamp(reader, "validUntil");
+    if (script.validFrom >= script.validUntil) {
+        reader.fail("validFrom must be before validUntil");
+    }
+}
+
 }  // namespace
 
 Script parseScript(ByteView text, const Limits& limits) {
@@ -131,6 +151,7 @@ Script parseScript(ByteView text, const Limits& limits) {
     script.id = lowerName(reader, "id");
     script.scheme = lowerName(reader, "scheme");
     script.version = reader.integer("version", 1, UINT32_MAX);
+    parseValidity(reader, script);
     script.description = reader.optionalString("description").value_or("");
     if (script.description.size() > kMaxDescription) {
         reader.fail("description longer than " + std::to_string(kMaxDescription));

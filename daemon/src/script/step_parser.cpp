@@ -9,6 +9,7 @@
 #include "script/byte_template.hpp"
 #include "script/scheme_rules.hpp"
 #include "taplink/apdu/apdu.hpp"
+#include "taplink/base/byte_reader.hpp"
 
 namespace taplink::script::detail {
 
@@ -43,7 +44,7 @@ std::optional<std::uint16_t> statusWordFrom(const std::string& text) {
     if (!bytes || bytes->size() != 2) {
         return std::nullopt;
     }
-    return static_cast<std::uint16_t>(((*bytes)[0] << 8U) | (*bytes)[1]);
+    return static_cast<std::uint16_t>(bigEndian(*bytes));
 }
 
 // A money APDU, or an issuer script (its PUT DATA writes the EC balance).

@@ -2,6 +2,8 @@
 
 #include <ctime>
 
+#include "journal/script_version_journal.hpp"
+#include "script/script_freshness.hpp"
 #include "service/topup_attempt.hpp"
 #include "service/topup_errors.hpp"
 
@@ -55,6 +57,8 @@ script::Script AttemptSteps::fetchScript(const net::wire::Order& order) {
         throw ServiceError(api::ErrorCode::ScriptRejected,
                            "the server sent a script for another scheme");
     }
+    journal::ScriptVersionJournal versions(ports_.journal);
+    script::acceptScript(script, versions, script::WallClock::now());  // before any APDU
     return script;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "service/topup_errors.hpp"
+#include "taplink/base/masking.hpp"
 #include "taplink/emv/bcd.hpp"
 #include "taplink/emv/dol.hpp"
 #include "taplink/emv/ec_checks.hpp"
@@ -100,7 +101,7 @@ emv::SelectedApplication select(apdu::ApduChannel& card, emv::ApplicationChooser
 }  // namespace
 
 std::string panForDisplay(const std::string& panMasked) {
-    return "\u2026" + panMasked.substr(panMasked.size() - std::min(panMasked.size(), kKeepLast));
+    return maskSerial(panMasked);
 }
 
 std::string expiryForDisplay(ByteView expiry) {

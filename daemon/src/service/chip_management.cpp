@@ -5,6 +5,7 @@
 
 #include "script/engine.hpp"
 #include "script/scheme_rules.hpp"
+#include "script/script_freshness.hpp"
 #include "service/topup_errors.hpp"
 #include "taplink/apdu/apdu.hpp"
 #include "taplink/base/log.hpp"
@@ -130,8 +131,12 @@ std::string describe(const JobRun& run) {
 }  // namespace
 
 ChipManagement::ChipManagement(ChipSession& chip, ServerFactory server,
-                               std::vector<script::TrustedKey> scriptKeys)
-    : chip_(chip), server_(std::move(server)), scriptKeys_(std::move(scriptKeys)) {}
+                               std::vector<script::TrustedKey> scriptKeys,
+                               journal::TopupJournal& journal)
+    : chip_(chip),
+      server_(std::move(server)),
+      scriptKeys_(std::move(scriptKeys)),
+      scriptVersions_(journal) {}
 
 std::vector<AppletState> ChipManagement::status() {
     const auto hold = chip_.hold();
@@ -156,6 +161,7 @@ SyncReport ChipManagement::sync() {
                                "the server sent " + script.id + " (scheme " + script.scheme +
                                    ") as the chip management script");
         }
+        script::acceptScript(script, scriptVersions_, script::WallClock::now());
         for (const auto& job : jobs) {
             report.jobs.push_back(runJob(script, *server, job));
             log::info(describe(report.jobs.back()));

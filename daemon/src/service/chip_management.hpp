@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "journal/script_version_journal.hpp"
 #include "net/tsm_server.hpp"
 #include "script/signed_script.hpp"
 #include "service/chip_session.hpp"
@@ -47,9 +48,10 @@ class ChipManagement {
   public:
     using ServerFactory = std::function<std::shared_ptr<net::TsmServer>()>;
 
-    // `server` is called with the chip held (lock order everywhere: the chip first).
+    // `server` is called with the chip held (lock order everywhere: the chip first). The
+    // journal keeps the highest chip-manage version accepted (script_freshness.hpp).
     ChipManagement(ChipSession& chip, ServerFactory server,
-                   std::vector<script::TrustedKey> scriptKeys);
+                   std::vector<script::TrustedKey> scriptKeys, journal::TopupJournal& journal);
 
     // The applets the chip has (the payment applet may be missing on an older chip).
     // ChipUnavailableError when the chip cannot be read.
@@ -80,6 +82,7 @@ class ChipManagement {
     ChipSession& chip_;
     ServerFactory server_;
     std::vector<script::TrustedKey> scriptKeys_;
+    journal::ScriptVersionJournal scriptVersions_;
 };
 
 }  // namespace taplink::service

@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
+#include "taplink/base/byte_reader.hpp"
 #include "taplink/base/log.hpp"
 #include "taplink/protocol/ecload_wire.hpp"
 
@@ -53,8 +55,7 @@ void failIfStillOpen(Journal& journal, const std::string& orderId, const std::st
 // The ATC the journal keeps (9F36: 2 bytes, big-endian).
 template <typename BankRecord>
 std::uint16_t journaledAtc(const BankRecord& record) {
-    const Bytes atc = record.bytes("atc");
-    return static_cast<std::uint16_t>((atc.at(0) << 8U) | atc.at(1));
+    return ByteReader<std::out_of_range>(record.bytes("atc"), "the journaled ATC").u16("the ATC");
 }
 
 // The signed result's fields (TLE1, TLP1) the journal keeps for every bank card: the

@@ -75,11 +75,24 @@ ErrorCode refusalCode(const std::string& serverCode) {
     if (serverCode == "scheme_unsupported" || serverCode == "card_not_linked") {
         return ErrorCode::WrongScheme;
     }
+    // The server could not take what the daemon sent: a contract mismatch, not a decline.
     if (serverCode == net::wire::refusal::kDeviceRevoked ||
-        serverCode == net::wire::refusal::kBadSignature) {
+        serverCode == net::wire::refusal::kBadSignature ||
+        serverCode == net::wire::refusal::kMalformedRequest) {
         return ErrorCode::ServerError;
     }
     return ErrorCode::Declined;
+}
+
+// Words that say a contract refusal is not the issuer's no.
+std::string refusalWords(const net::ServerRefusal& refusal) {
+    if (refusal.code() == net::wire::refusal::kMalformedRequest) {
+        return std::string(
+                   "the server refused the request as off the wire contract "
+                   "(malformed_request); nothing was authorized: ") +
+               refusal.what();
+    }
+    return refusal.what();
 }
 
 // The bank purchase script's (docs/scripts.md, "Bank purchase"): the payment applet's
@@ -137,6 +150,9 @@ ErrorCode scriptCode(const script::ScriptError& error) {
         case script::ErrorCode::Malformed:
         case script::ErrorCode::Unsupported:
         case script::ErrorCode::ApduNotAllowed:
+        case script::ErrorCode::RolledBack:
+        case script::ErrorCode::Expired:
+        case script::ErrorCode::NotYetValid:
             return ErrorCode::ScriptRejected;
         case script::ErrorCode::StatusWord:
         case script::ErrorCode::NotAccepted:
@@ -168,7 +184,7 @@ ServiceError describeFailure(const std::exception_ptr& failure, const std::strin
     } catch (const pcsc::PcscError& error) {
         return ServiceError(pcscCode(error.kind()), prefix + error.what());
     } catch (const net::ServerRefusal& error) {
-        return ServiceError(refusalCode(error.code()), prefix + error.what());
+        return ServiceError(refusalCode(error.code()), prefix + refusalWords(error));
     } catch (const net::NetError& error) {
         return ServiceError(netCode(error.kind()), prefix + error.what());
     } catch (const script::ScriptError& error) {

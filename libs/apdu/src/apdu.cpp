@@ -2,6 +2,9 @@
 
 #include <string>
 
+#include "taplink/base/byte_reader.hpp"
+#include "taplink/base/byte_writer.hpp"
+
 namespace taplink::apdu {
 
 namespace {
@@ -18,12 +21,12 @@ void appendShortLe(Bytes& out, std::size_t le) {
 void appendExtendedLength(Bytes& out, std::size_t length) {
     // Only Le can reach 65536, which wraps to 0000.
     const std::size_t wrapped = length == kMaxExtendedLe ? 0 : length;
-    out.push_back(static_cast<std::uint8_t>(wrapped >> 8U));
-    out.push_back(static_cast<std::uint8_t>(wrapped & 0xFFU));
+    const Bytes field = ByteWriter().u16(static_cast<std::uint16_t>(wrapped)).take();
+    out.insert(out.end(), field.begin(), field.end());
 }
 
 std::size_t readExtended(ByteView bytes, std::size_t offset) {
-    return (std::size_t{bytes[offset]} << 8U) | bytes[offset + 1];
+    return bigEndian(bytes.subspan(offset, 2));
 }
 
 std::size_t shortLeValue(std::uint8_t byte) {
@@ -172,13 +175,12 @@ ResponseApdu ResponseApdu::parse(ByteView bytes) {
     ResponseApdu out;
     const std::size_t dataSize = bytes.size() - 2;
     out.data.assign(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(dataSize));
-    out.sw = static_cast<std::uint16_t>((bytes[dataSize] << 8U) | bytes[dataSize + 1]);
+    out.sw = static_cast<std::uint16_t>(bigEndian(bytes.subspan(dataSize)));
     return out;
 }
 
 std::string statusWordHex(std::uint16_t statusWord) {
-    return toHex(Bytes{static_cast<std::uint8_t>(statusWord >> 8U),
-                       static_cast<std::uint8_t>(statusWord & 0xFFU)});
+    return toHex(ByteWriter().u16(statusWord).take());
 }
 
 }  // namespace taplink::apdu

@@ -38,16 +38,16 @@ std::string hexByte(std::uint8_t value) {
 // Every layout of the wrong size, given or received, is a LoadSamFormatError.
 using Reader = ByteReader<LoadSamFormatError>;
 
-// The suite byte of a load authorization: exactly 01 (triple DES) or 04 (SM4).
-crypto::epurse::Suite authorizationSuite(std::uint8_t algorithmId) {
-    if (algorithmId == crypto::epurse::algorithmIdOf(crypto::epurse::Suite::TripleDes)) {
-        return crypto::epurse::Suite::TripleDes;
+// The suite byte of a load authorization: the card's own algorithm id, 00 or 01 (triple
+// DES) or 04 (SM4), JR/T 0025 e-purse.
+std::uint8_t authorizationAlgorithmId(std::uint8_t algorithmId) {
+    try {
+        crypto::epurse::suiteFromAlgorithmId(algorithmId);
+    } catch (const crypto::CryptoError&) {
+        throw LoadSamFormatError("load authorization: unknown suite " + hexByte(algorithmId) +
+                                 " (expected 00, 01 or 04)");
     }
-    if (algorithmId == crypto::epurse::algorithmIdOf(crypto::epurse::Suite::Sm4)) {
-        return crypto::epurse::Suite::Sm4;
-    }
-    throw LoadSamFormatError("load authorization: unknown suite " + hexByte(algorithmId) +
-                             " (expected 01 or 04)");
+    return algorithmId;
 }
 
 void requirePoint(ByteView point, const char* what) {
@@ -185,6 +185,10 @@ std::optional<Lifecycle> lifecycleFromName(std::string_view name) {
 
 // --- Load authorization
 
+crypto::epurse::Suite LoadAuthorization::suite() const {
+    return crypto::epurse::suiteFromAlgorithmId(algorithmId);
+}
+
 Bytes LoadAuthorization::encode() const {
     requireSize<LoadSamFormatError>(cardSerial, ep::kSerialSize, "load authorization: card serial");
     requireSize<LoadSamFormatError>(terminalId, ep::kTerminalIdSize,
@@ -193,7 +197,7 @@ Bytes LoadAuthorization::encode() const {
     requireSize<LoadSamFormatError>(dlk, kDlkSize, "load authorization: DLK");
     return ByteWriter()
         .u8(kAuthorizationVersion)
-        .u8(crypto::epurse::algorithmIdOf(suite))
+        .u8(authorizationAlgorithmId(algorithmId))
         .bytes(cardSerial)
         .u32(amount)
         .bytes(terminalId)
@@ -213,7 +217,7 @@ LoadAuthorization LoadAuthorization::parse(ByteView bytes) {
         throw LoadSamFormatError("load authorization: unknown version " + hexByte(version));
     }
     LoadAuthorization authorization;
-    authorization.suite = authorizationSuite(in.u8("suite"));
+    authorization.algorithmId = authorizationAlgorithmId(in.u8("suite"));
     authorization.cardSerial = in.take(ep::kSerialSize, "card serial");
     authorization.amount = in.u32("amount");
     authorization.terminalId = in.take(ep::kTerminalIdSize, "terminal id");

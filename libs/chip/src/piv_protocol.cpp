@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "taplink/apdu/tlv.hpp"
+#include "taplink/base/byte_reader.hpp"
 
 namespace taplink::chip::piv {
 
@@ -184,11 +185,7 @@ std::optional<std::uint32_t> requestedObject(ByteView commandData) {
             objects.front().value.empty() || objects.front().value.size() > 3) {
             return std::nullopt;
         }
-        std::uint32_t objectId = 0;
-        for (const std::uint8_t byte : objects.front().value) {
-            objectId = (objectId << 8U) | byte;
-        }
-        return objectId;
+        return static_cast<std::uint32_t>(bigEndian(objects.front().value));
     } catch (const tlv::TlvError&) {
         return std::nullopt;
     }

@@ -1,5 +1,6 @@
 #include "taplink/crypto/hotp.hpp"
 
+#include "taplink/base/byte_reader.hpp"
 #include "taplink/base/byte_writer.hpp"
 #include "taplink/crypto/hmac.hpp"
 
@@ -24,10 +25,9 @@ std::uint32_t dynamicTruncation(ByteView mac) {
     }
     const std::size_t offset = mac.back() & 0x0FU;
     // The top bit is masked so the number is the same signed or unsigned (RFC 4226 5.3).
-    return (static_cast<std::uint32_t>(mac[offset] & 0x7FU) << 24U) |
-           (static_cast<std::uint32_t>(mac[offset + 1]) << 16U) |
-           (static_cast<std::uint32_t>(mac[offset + 2]) << 8U) |
-           static_cast<std::uint32_t>(mac[offset + 3]);
+    constexpr std::size_t kCodeBytes = 4;
+    constexpr std::uint32_t kNoSignBit = 0x7FFFFFFFU;
+    return static_cast<std::uint32_t>(bigEndian(mac.subspan(offset, kCodeBytes))) & kNoSignBit;
 }
 
 std::string decimalCode(std::uint32_t number, int digits) {

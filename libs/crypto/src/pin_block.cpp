@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "taplink/base/byte_reader.hpp"
 #include "taplink/crypto/block_cipher.hpp"
 #include "taplink/crypto/random.hpp"
 
@@ -50,12 +51,11 @@ void requirePan(std::string_view pan) {
     }
 }
 
-void requireSize(ByteView field, std::size_t size, std::string_view what) {
-    if (field.size() != size) {
-        fail(PinBlockErrorCode::BadLength, std::string(what) + " must be " + std::to_string(size) +
-                                               " bytes, got " + std::to_string(field.size()));
-    }
-}
+// requireSize's error type: every field of the wrong size is a PinBlockError BadLength.
+struct LengthError : PinBlockError {
+    explicit LengthError(const std::string& message)
+        : PinBlockError(PinBlockErrorCode::BadLength, "PIN block: " + message) {}
+};
 
 // Format 4 enciphers with AES only (9.4.2.3); the key size picks the variant.
 Cipher aesFor(ByteView key) {
@@ -122,7 +122,7 @@ Bytes format0PanField(std::string_view pan) {
 
 Bytes format4PinField(std::string_view pin, ByteView random) {
     requirePin(pin);
-    requireSize(random, kFormat4RandomSize, "the random part");
+    requireSize<LengthError>(random, kFormat4RandomSize, "the random part");
     std::string nibbles = pinNibbles('4', pin, 'A');
     const WipeOnExit wipeNibbles(nibbles);
     Bytes field = fromHex(nibbles);
@@ -155,7 +155,7 @@ Bytes encipherFormat4(ByteView key, std::string_view pin, std::string_view pan, 
 
 std::string decipherFormat4(ByteView key, ByteView block, std::string_view pan) {
     const Cipher cipher = aesFor(key);
-    requireSize(block, kFormat4BlockSize, "a format 4 block");
+    requireSize<LengthError>(block, kFormat4BlockSize, "a format 4 block");
     const Bytes intermediate = xorBytes(decryptEcb(cipher, key, block), format4PanField(pan));
     Bytes pinField = decryptEcb(cipher, key, intermediate);
     const WipeOnExit wipePinField(pinField);
@@ -175,7 +175,7 @@ Bytes format0PinBlock(std::string_view pin, std::string_view pan) {
 }
 
 std::string decodeFormat0(ByteView block, std::string_view pan) {
-    requireSize(block, kFormat0BlockSize, "a format 0 block");
+    requireSize<LengthError>(block, kFormat0BlockSize, "a format 0 block");
     Bytes pinField = xorBytes(block, format0PanField(pan));
     const WipeOnExit wipePinField(pinField);
     std::string nibbles = toHex(pinField);

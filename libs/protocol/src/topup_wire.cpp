@@ -9,6 +9,7 @@
 #include "taplink/base/base64.hpp"
 #include "taplink/base/byte_reader.hpp"
 #include "taplink/base/byte_writer.hpp"
+#include "taplink/crypto/epurse_keys.hpp"
 #include "taplink/protocol/purchase_wire.hpp"
 
 namespace taplink::net::wire {
@@ -17,9 +18,12 @@ namespace {
 
 // --- Bytes
 
+// The one mapping of algorithm ids to suites is crypto::epurse's (00, 01, 04).
 void requireAlgorithm(std::uint8_t algorithmId, std::string_view what) {
-    if (algorithmId != kAlgorithmTripleDes && algorithmId != kAlgorithmSm4) {
-        throw WireFormatError(std::string(what) + ": algorithm id must be 1 or 4, got " +
+    try {
+        crypto::epurse::suiteFromAlgorithmId(algorithmId);
+    } catch (const crypto::CryptoError&) {
+        throw WireFormatError(std::string(what) + ": algorithm id must be 0, 1 or 4, got " +
                               std::to_string(algorithmId));
     }
 }

@@ -65,7 +65,7 @@ chip::sam::LoadAuthorization loadAuthorization(const wire::AuthorizeRequest& bod
                                                const sim::IssuerMasterKeys& keys,
                                                std::int64_t expiresAt) {
     chip::sam::LoadAuthorization authorization;
-    authorization.suite = suite;
+    authorization.algorithmId = body.algorithmId;  // the card's byte: 00 and 01 both 3DES
     authorization.cardSerial = body.cardSerial;
     authorization.amount = order.amount;
     authorization.terminalId = body.terminalId;

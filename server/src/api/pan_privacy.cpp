@@ -1,13 +1,8 @@
 #include "api/pan_privacy.hpp"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
-#include <array>
-
 #include "taplink/base/masking.hpp"
 #include "taplink/crypto/aes_gcm.hpp"
-#include "taplink/crypto/crypto_error.hpp"
+#include "taplink/crypto/hmac.hpp"
 #include "taplink/crypto/random.hpp"
 
 namespace taplink::server {
@@ -23,14 +18,7 @@ ByteView textBytes(std::string_view text) {
 }  // namespace
 
 std::string panHash(ByteView key, std::string_view pan) {
-    std::array<std::uint8_t, EVP_MAX_MD_SIZE> digest{};
-    unsigned size = 0;
-    const ByteView data = textBytes(pan);
-    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), data.data(), data.size(),
-             digest.data(), &size) == nullptr) {
-        throw crypto::CryptoError("HMAC-SHA-256 of a PAN failed");
-    }
-    return toHex(ByteView(digest.data(), size));
+    return toHex(crypto::hmac(crypto::Digest::Sha256, key, textBytes(pan)));
 }
 
 std::string panLastFour(std::string_view pan) {

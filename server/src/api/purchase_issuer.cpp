@@ -5,6 +5,7 @@
 
 #include "api/api_error.hpp"
 #include "taplink/base/byte_reader.hpp"
+#include "taplink/base/byte_writer.hpp"
 #include "taplink/crypto/digest.hpp"
 #include "taplink/emv/bcd.hpp"
 #include "taplink/emv/emv_error.hpp"
@@ -155,11 +156,7 @@ emv::TerminalData purchaseTerminalData(const SealedPurchase& purchase) {
         {tag::kTransactionDate, terms.date},
         {tag::kTransactionType, Bytes{terms.type}},
         {tag::kUnpredictableNumber, purchase.unpredictableNumber},
-        {tag::kTerminalTransactionQualifiers,
-         Bytes{static_cast<std::uint8_t>(kTerminalQualifiers >> 24U),
-               static_cast<std::uint8_t>(kTerminalQualifiers >> 16U),
-               static_cast<std::uint8_t>(kTerminalQualifiers >> 8U),
-               static_cast<std::uint8_t>(kTerminalQualifiers)}},
+        {tag::kTerminalTransactionQualifiers, ByteWriter().u32(kTerminalQualifiers).take()},
     };
 }
 

@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <utility>
 
+#include "taplink/base/strict_json.hpp"
 #include "taplink/crypto/digest.hpp"
 #include "taplink/crypto/ec_keys.hpp"
 
@@ -37,24 +39,32 @@ std::optional<std::string> readFile(const std::filesystem::path& path) {
     return contents.str();
 }
 
-// The catalogue entry a file describes, or nullopt when it is not a command script.
-std::optional<net::wire::ScriptEnvelope> describe(const std::string& text) {
-    const auto json = nlohmann::json::parse(text, nullptr, false);
-    if (!json.is_object() || !json.contains("scheme") || !json["scheme"].is_string() ||
-        !json.contains("id") || !json["id"].is_string() || !json.contains("version") ||
-        !json["version"].is_number_unsigned() ||
-        json["version"].get<std::uint64_t>() > 0xFFFFFFFFU) {
-        return std::nullopt;
-    }
-    if (json.contains("kind") && json["kind"] != "command") {
-        return std::nullopt;
+// Why a file is left out of the catalogue: describe() only asks whether it is a command script.
+class NotACommandScript : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+net::wire::ScriptEnvelope envelopeOf(const nlohmann::json& json, const std::string& text) {
+    JsonObjectReader<DescribedAs<NotACommandScript>> script(json, "script");
+    if (const auto* kind = script.optional("kind"); kind != nullptr && *kind != "command") {
+        script.failMember("kind", "must be \"command\"");
     }
     net::wire::ScriptEnvelope envelope;
-    envelope.scheme = json["scheme"].get<std::string>();
-    envelope.id = json["id"].get<std::string>();
-    envelope.version = json["version"].get<std::uint32_t>();
+    envelope.scheme = script.string("scheme");
+    envelope.id = script.string("id");
+    envelope.version = static_cast<std::uint32_t>(script.integer("version", 0, 0xFFFFFFFFU));
     envelope.script.assign(text.begin(), text.end());
     return envelope;
+}
+
+// The catalogue entry a file describes, or nullopt when it is not a command script.
+std::optional<net::wire::ScriptEnvelope> describe(const std::string& text) {
+    try {
+        return envelopeOf(nlohmann::json::parse(text, nullptr, false), text);
+    } catch (const NotACommandScript&) {
+        return std::nullopt;
+    }
 }
 
 }  // namespace

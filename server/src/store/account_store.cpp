@@ -4,6 +4,7 @@
 #include "store/random_ids.hpp"
 #include "store/server_store.hpp"
 #include "store/store_rows.hpp"
+#include "taplink/base/masking.hpp"
 #include "taplink/crypto/random.hpp"
 #include "taplink/sqlite/row_values.hpp"
 
@@ -131,7 +132,7 @@ AccountCreateOutcome ServerStore::createAccount(
             static_cast<std::int64_t>(opening));
     }
     appendEvent(EventRecord{0, 0, "account_created", "", "", "",
-                            account.accountId + " card …" + account.panLast4},
+                            account.accountId + " card " + maskSerial(account.panLast4)},
                 account.createdAt);
     transaction.commit();
     return AccountCreateOutcome::Created;

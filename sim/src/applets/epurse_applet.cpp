@@ -127,7 +127,7 @@ ResponseApdu EpurseApplet::initializeForLoad(const CommandApdu& command) {
     answer.balance = state_.balance;
     answer.onlineAtc = state_.onlineAtc;
     answer.keyVersion = config_.keys.keyVersion;
-    answer.algorithmId = keys::algorithmIdOf(config_.keys.suite);
+    answer.algorithmId = config_.keys.algorithmId;
     answer.random = crypto::randomBytes(4);
     Bytes sessionKey =
         keys::loadSessionKey(config_.keys.suite, config_.keys.dlk, answer.random, state_.onlineAtc);
@@ -191,7 +191,7 @@ ResponseApdu EpurseApplet::initializeForPurchase(const CommandApdu& command) {
     answer.offlineAtc = state_.offlineAtc;
     answer.overdraftLimit = 0;
     answer.keyVersion = config_.keys.keyVersion;
-    answer.algorithmId = keys::algorithmIdOf(config_.keys.suite);
+    answer.algorithmId = config_.keys.algorithmId;
     answer.random = crypto::randomBytes(4);
     purchase_ = PurchaseSession{amount, in.take(ep::kTerminalIdSize, "terminal id"), answer.random};
     return ResponseApdu{answer.encode(), isw::kOk};

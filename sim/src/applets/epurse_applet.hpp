@@ -15,6 +15,9 @@ namespace taplink::sim {
 
 struct EpurseKeys {
     crypto::epurse::Suite suite = crypto::epurse::Suite::TripleDes;
+    // What INITIALIZE FOR LOAD/PURCHASE answer: one of the suite's ids (00 or 01 for triple
+    // DES, 04 for SM4; JR/T 0025 e-purse).
+    std::uint8_t algorithmId = 0x01;
     std::uint8_t keyIndex = 0x01;
     std::uint8_t keyVersion = 0x01;
     Bytes dlk;  // load key

@@ -378,18 +378,18 @@ ResponseApdu LoadSamApplet::computeLoadMac2(const CommandApdu& command) {
         return status(sam::sw::kWrongData);  // the authorization stays for the right card
     }
     const ep::LoadInitialization& card = request.initialization;
+    const keys::Suite suite = authorization.suite();
     const Bytes sessionKey =
-        keys::loadSessionKey(authorization.suite, authorization.dlk, card.random, card.onlineAtc);
-    const Bytes expectedMac1 =
-        keys::sessionMac(authorization.suite, sessionKey,
-                         ep::mac1InputForLoad(card.balance, request.amount, request.terminalId));
+        keys::loadSessionKey(suite, authorization.dlk, card.random, card.onlineAtc);
+    const Bytes expectedMac1 = keys::sessionMac(
+        suite, sessionKey, ep::mac1InputForLoad(card.balance, request.amount, request.terminalId));
     if (!sameBytes(expectedMac1, card.mac1)) {
         // Another card, another key, or someone guessing MAC1: no second try.
         useUpAuthorization();
         return status(sam::sw::kMac1Invalid);
     }
     Bytes mac2 = keys::sessionMac(
-        authorization.suite, sessionKey,
+        suite, sessionKey,
         ep::mac2InputForLoad(request.amount, request.terminalId, request.date, request.time));
     useUpAuthorization();  // saved before MAC2 leaves the chip
     return ResponseApdu{std::move(mac2), sam::sw::kOk};
@@ -439,18 +439,15 @@ bool LoadSamApplet::used(const sam::LoadAuthorization& authorization) const {
     return state_.usedNonces.count(authorization.nonce) != 0;
 }
 
+// The card's algorithm id must be the very byte the server authorized (00 and 01 are both
+// triple DES, JR/T 0025, but the server bound the load to what this card said).
 bool LoadSamApplet::bindsTo(const sam::LoadAuthorization& authorization,
                             const sam::LoadMac2Request& request) {
     const ep::LoadInitialization& card = request.initialization;
-    std::optional<keys::Suite> cardSuite;
-    try {
-        cardSuite = keys::suiteFromAlgorithmId(card.algorithmId);
-    } catch (const crypto::CryptoError&) {
-        return false;
-    }
     return request.cardSerial == authorization.cardSerial &&
            request.amount == authorization.amount &&
-           request.terminalId == authorization.terminalId && *cardSuite == authorization.suite &&
+           request.terminalId == authorization.terminalId &&
+           card.algorithmId == authorization.algorithmId &&
            card.keyVersion == authorization.keyVersion && card.onlineAtc == authorization.onlineAtc;
 }
 

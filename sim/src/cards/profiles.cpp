@@ -1,5 +1,6 @@
 #include "cards/profiles.hpp"
 
+#include <array>
 #include <mutex>
 #include <stdexcept>
 
@@ -63,6 +64,28 @@ Bytes publicInfoFor(const Issuer& issuer, ByteView serial) {
     return info.encode();
 }
 
+// A city profile: its suite and the algorithm id its card answers (JR/T 0025 e-purse).
+struct CityProfile {
+    std::string_view name;
+    crypto::epurse::Suite suite;
+    std::uint8_t algorithmId;
+};
+
+constexpr std::array<CityProfile, 3> kCityProfiles{{
+    {"city-3des", crypto::epurse::Suite::TripleDes, 0x01},
+    {"city-3des-00", crypto::epurse::Suite::TripleDes, 0x00},
+    {"city-sm4", crypto::epurse::Suite::Sm4, 0x04},
+}};
+
+const CityProfile* findCityProfile(std::string_view name) {
+    for (const CityProfile& profile : kCityProfiles) {
+        if (profile.name == name) {
+            return &profile;
+        }
+    }
+    return nullptr;
+}
+
 EpurseKeys cardKeys(const Issuer& issuer, crypto::epurse::Suite suite, ByteView serial) {
     const IssuerMasterKeys* master = issuer.keysFor(suite);
     if (master == nullptr) {
@@ -102,8 +125,9 @@ EpurseState initialState(const EpurseConfig& config, const CardOptions& options)
 // MF with EF.DIR, and DF 1001 = the e-purse application (EF 0x15 public information,
 // EF 0x18 transaction log). Its FCI carries EF 0x15 in tag 9F0C (FCI issuer discretionary
 // data), so a reader knows the card from the SELECT answer alone.
-std::shared_ptr<VirtualCard> makeCityCard(std::string_view profile, crypto::epurse::Suite suite,
-                                          const CardOptions& options) {
+std::shared_ptr<VirtualCard> makeCityCard(const CityProfile& city, const CardOptions& options) {
+    const std::string_view profile = city.name;
+    const crypto::epurse::Suite suite = city.suite;
     const Bytes serial = options.serial.empty() ? defaultCitySerial() : options.serial;
     if (serial.size() != ep::kSerialSize) {
         throw std::invalid_argument("a city card serial is 10 bytes");
@@ -112,6 +136,7 @@ std::shared_ptr<VirtualCard> makeCityCard(std::string_view profile, crypto::epur
         options.issuer ? options.issuer : defaultCityIssuer();
     EpurseConfig config;
     config.keys = cardKeys(*issuer, suite, serial);
+    config.keys.algorithmId = city.algorithmId;
     config.pin = fromHex("123456");
     if (!options.stateDir.empty()) {
         config.stateFile = options.stateDir + "/city-" + toHex(serial) + ".json";
@@ -168,7 +193,7 @@ std::shared_ptr<const Issuer> defaultCityIssuer() {
 }
 
 std::vector<std::string> profileNames() {
-    return {"iso-t1",    "iso-t0",   "city-3des", "city-sm4",
+    return {"iso-t1",    "iso-t0",   "city-3des", "city-3des-00", "city-sm4",
             "bank-3des", "bank-sm4", "bank-dual", "secure-chip"};
 }
 
@@ -177,11 +202,8 @@ Bytes defaultCitySerial() {
 }
 
 std::shared_ptr<VirtualCard> makeCard(std::string_view profile, const CardOptions& options) {
-    if (profile == "city-3des") {
-        return makeCityCard(profile, crypto::epurse::Suite::TripleDes, options);
-    }
-    if (profile == "city-sm4") {
-        return makeCityCard(profile, crypto::epurse::Suite::Sm4, options);
+    if (const CityProfile* city = findCityProfile(profile)) {
+        return makeCityCard(*city, options);
     }
     if (isBankProfile(profile)) {
         return makeBankCard(profile, options);

@@ -16,9 +16,11 @@ namespace taplink::sim {
 
 // "iso-t1": a T=1 card with an ISO 7816-4 file system and the diagnostics application.
 // "iso-t0": the same files behind a T=0 ATR, answering like a T=0 card (61xx, 6Cxx).
-// "city-3des", "city-sm4": a city transit card with the PBOC e-purse application, keys
-//   diversified from its issuer's master keys (CardOptions::issuer; by default the test
-//   issuer of cards/test_issuer.hpp) in the triple-DES or SM4 suite.
+// "city-3des", "city-3des-00", "city-sm4": a city transit card with the PBOC e-purse
+//   application, keys diversified from its issuer's master keys (CardOptions::issuer; by
+//   default the test issuer of cards/test_issuer.hpp) in the triple-DES or SM4 suite. Their
+//   INITIALIZE FOR LOAD/PURCHASE answers algorithm id 01, 00 and 04 (JR/T 0025 e-purse:
+//   00 and 01 both mean triple DES; cards in the field answer either).
 // "bank-3des", "bank-sm4": a PBOC 3.0 bank card (contactless, PPSE) with the debit
 //   application A000000333010101 and electronic cash, ICC keys derived from its bank
 //   issuer's master keys (CardOptions::bankIssuer; by default the test bank issuer) in the

@@ -19,7 +19,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -31,6 +30,7 @@
 #include "host_process.hpp"
 #include "keepassxc_listener.hpp"
 #include "taplink/rpc/jsonrpc.hpp"
+#include "temp_dir.hpp"
 
 namespace {
 
@@ -139,31 +139,9 @@ Round keepassxcRound(const std::string& runtimeDir) {
     return round;
 }
 
-// A private folder for the sockets (0700, as XDG_RUNTIME_DIR must be), removed at the end.
-class PrivateFolder {
-  public:
-    PrivateFolder() {
-        std::string pattern =
-            (std::filesystem::temp_directory_path() / "taplink-bench-nm-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        path_ = pattern;
-    }
-    PrivateFolder(const PrivateFolder&) = delete;
-    PrivateFolder& operator=(const PrivateFolder&) = delete;
-    ~PrivateFolder() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    const std::string& path() const { return path_; }
-
-  private:
-    std::string path_;
-};
-
 void benchTaplinkNm(int rounds, const std::optional<std::string>& socket) {
-    const PrivateFolder folder;
+    // The sockets' folder: 0700, as XDG_RUNTIME_DIR must be.
+    const taplink::testsupport::TempDir folder{"taplink-bench-nm"};
     taplink::api::Dispatcher dispatcher{[](taplink::log::Level, std::string_view) {}};
     dispatcher.setCallerGate([](const taplink::api::Request&, taplink::api::CallContext&) {});
     std::unique_ptr<taplink::api::UnixServer> server;
@@ -189,7 +167,7 @@ void benchKeepassxc(int rounds) {
             kKeepassxcProxy);
         return;
     }
-    const PrivateFolder runtime;
+    const taplink::testsupport::TempDir runtime{"taplink-bench-nm"};  // XDG_RUNTIME_DIR: 0700
     const KeepassxcListener listener(runtime.path());
     const Samples samples = measure(rounds, [&] { return keepassxcRound(runtime.path()); });
     std::printf("keepassxc-proxy (%s), %d cold starts the same way, against a listener at %s:\n",

@@ -84,7 +84,8 @@ std::optional<Lifecycle> lifecycleFromName(std::string_view name);
 
 // --- Load authorization plaintext (66 bytes, fixed layout, big-endian integers):
 //   version(1) = 01
-//   suite(1)        e-purse algorithm id: 01 triple DES, 04 SM4
+//   suite(1)        the card's e-purse algorithm id from INITIALIZE FOR LOAD, as it sent it:
+//                   00 or 01 triple DES, 04 SM4 (JR/T 0025 e-purse)
 //   card serial(10) application serial of the card (EF 0x15)
 //   amount(4)       fen
 //   terminal id(6)
@@ -102,7 +103,9 @@ inline constexpr std::size_t kAuthorizationSize = 1 + 1 + cards::epurse::kSerial
                                                   8 + 1 + 1 + kDlkSize;  // 66
 
 struct LoadAuthorization {
-    crypto::epurse::Suite suite = crypto::epurse::Suite::TripleDes;
+    // The card's byte, not a normalised one: the SAM computes MAC2 only for a card whose
+    // INITIALIZE FOR LOAD answer carries this very id.
+    std::uint8_t algorithmId = 0x01;
     Bytes cardSerial;  // 10
     std::uint32_t amount = 0;
     Bytes terminalId;  // 6
@@ -113,9 +116,12 @@ struct LoadAuthorization {
     std::uint8_t keyVersion = 0;
     Bytes dlk;  // 16
 
-    // LoadSamFormatError for a field of the wrong size.
+    // The suite of algorithmId; crypto::CryptoError for an id that is not 00, 01 or 04.
+    crypto::epurse::Suite suite() const;
+    // LoadSamFormatError for a field of the wrong size or an algorithm id not 00, 01 or 04.
     Bytes encode() const;
-    // LoadSamFormatError unless exactly kAuthorizationSize bytes, version 01, suite 01 or 04.
+    // LoadSamFormatError unless exactly kAuthorizationSize bytes, version 01, suite 00, 01 or
+    // 04.
     static LoadAuthorization parse(ByteView bytes);
 };
 

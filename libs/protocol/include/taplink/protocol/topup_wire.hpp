@@ -27,6 +27,9 @@ inline constexpr const char* kOrderSettled = "order_settled";
 inline constexpr const char* kAlreadySettled = "already_settled";  // a repeated result report
 inline constexpr const char* kDeviceRevoked = "device_revoked";
 inline constexpr const char* kBadSignature = "bad_signature";
+// 400: the body does not follow this contract. Not a decline: the two sides disagree on the
+// contract (or the daemon sent what the card said unchecked), and nothing was authorized.
+inline constexpr const char* kMalformedRequest = "malformed_request";
 }  // namespace refusal
 
 // A body or message that does not follow the contract; the message says which field and why.
@@ -46,6 +49,10 @@ inline constexpr std::size_t kNonceSize = 16;
 inline constexpr std::size_t kLoadAuthorizationEnvelopeSize = 147;  // chip/load_sam_protocol.hpp
 inline constexpr std::size_t kMaxOrderIdSize = 64;
 
+// The e-purse algorithm id of INITIALIZE FOR LOAD (JR/T 0025 e-purse): 00 and 01 both mean
+// triple DES (cards in the field answer either), 04 SM4. The contract carries the card's own
+// byte unchanged, so the TAC and MAC checks see what the card said.
+inline constexpr std::uint8_t kAlgorithmTripleDes00 = 0x00;
 inline constexpr std::uint8_t kAlgorithmTripleDes = 0x01;
 inline constexpr std::uint8_t kAlgorithmSm4 = 0x04;
 
@@ -66,7 +73,7 @@ inline constexpr std::size_t kResultFixedSize = 4 + 1 + 1 + kCardSerialSize + 4 
 
 struct TopupResult {
     std::string orderId;
-    std::uint8_t algorithmId = kAlgorithmTripleDes;  // 01 triple DES, 04 SM4
+    std::uint8_t algorithmId = kAlgorithmTripleDes;  // the card's: 00/01 triple DES, 04 SM4
     Bytes cardSerial;                                // 10
     std::uint32_t balanceBefore = 0;                 // fen
     std::uint32_t amount = 0;
@@ -84,10 +91,10 @@ struct TopupResult {
 // WireFormatError for any field that parseResult would refuse.
 Bytes encodeResult(const TopupResult& result);
 // WireFormatError unless the bytes are exactly one well-formed message: magic, an order id
-// as above, algorithm id 01 or 04, a valid BCD date and time, nothing left over.
+// as above, algorithm id 00, 01 or 04, a valid BCD date and time, nothing left over.
 TopupResult parseResult(ByteView message);
 
-// --- Encodings used in the bodies (base64: common/base64.hpp, canonical only).
+// --- Encodings used in the bodies (base64: taplink/base/base64.hpp, canonical only).
 // Parses JSON text; WireFormatError when it is not JSON.
 Json parseJson(std::string_view text);
 
@@ -148,7 +155,7 @@ struct AuthorizeRequest {
     Bytes cardSerial;                                // 10
     std::uint32_t balance = 0;                       // fen, before the load
     std::uint16_t onlineAtc = 0;                     // from INITIALIZE FOR LOAD
-    std::uint8_t algorithmId = kAlgorithmTripleDes;  // 1 or 4
+    std::uint8_t algorithmId = kAlgorithmTripleDes;  // the card's: 0 or 1 triple DES, 4 SM4
     std::uint8_t keyVersion = 0;
     Bytes terminalId;  // 6
 
