@@ -230,6 +230,25 @@ std::string formatPinPrompt(const nlohmann::json& pinRequest) {
     return out.str();
 }
 
+std::string formatAsker(const nlohmann::json& uiRequest) {
+    std::string origin = uiRequest.value("origin", "");
+    if (origin.empty()) {
+        return {};
+    }
+    for (char& c : origin) {  // taplinkd checks origins; still, no terminal controls
+        c = (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? '?' : c;
+    }
+    const auto vouched = uiRequest.find("originVouched");
+    const bool verified =
+        vouched != uiRequest.end() && vouched->is_boolean() && vouched->get<bool>();
+    return "Web page " + origin + "\n" +
+           (verified ? "  \u5df2\u7531\u6d4f\u89c8\u5668\u9a8c\u8bc1 \u00b7 verified by your "
+                       "browser\n"
+                     : "  warning: \u7531\u672c\u673a\u7a0b\u5e8f\u58f0\u660e\uff0c"
+                       "\u672a\u7ecf\u6d4f\u89c8\u5668\u9a8c\u8bc1 \u00b7 claimed by a local "
+                       "program; not verified by the browser\n");
+}
+
 std::string formatEvent(std::string_view event, const nlohmann::json& params) {
     if (event == "card.inserted") {
         const auto scheme = params.find("scheme");

@@ -25,6 +25,10 @@ std::string formatPayReceipt(const nlohmann::json& payResult);
 // What `taplink pay` shows before the PIN (ui.request kind "pin"): amount, merchant, card,
 // and after a wrong PIN the tries left ("还可尝试 N 次 · N tries left").
 std::string formatPinPrompt(const nlohmann::json& pinRequest);
+// Who asks a trusted-UI question (a whole ui.request): the web page's origin and whether the
+// browser vouched for it (originVouched, docs/api.md "Trusted UI") or a local program only
+// claimed it, in Chinese and English; nothing for an owner's question (no origin).
+std::string formatAsker(const nlohmann::json& uiRequest);
 std::string formatEvent(std::string_view event, const nlohmann::json& params);
 // chip.status: one line per applet; chip.sync: one line per job, then the applets.
 std::string formatChipStatus(const nlohmann::json& chipStatus);

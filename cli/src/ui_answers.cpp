@@ -63,7 +63,8 @@ void askPin(const CommandContext& context, const json& request, int closedFd) no
     const std::string id = request.value("id", "");
     try {
         const PinStops stops{context.interruptFd, closedFd, questionDeadline(request)};
-        PinReading reading = readPin(formatPinPrompt(request.at("pin")), stops);
+        PinReading reading =
+            readPin(formatAsker(request) + formatPinPrompt(request.at("pin")), stops);
         switch (reading.end) {
             case PinEnd::Entered:
                 sendPin(context, id, reading.pin);

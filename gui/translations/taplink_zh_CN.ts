@@ -608,6 +608,14 @@
                 <numerusform>如果您不作答，%n 秒后将自动拒绝。</numerusform>
             </translation>
         </message>
+        <message>
+            <source>Verified by your browser</source>
+            <translation>已由浏览器验证</translation>
+        </message>
+        <message>
+            <source>Claimed by a local program; not verified by the browser</source>
+            <translation>由本机程序声明，未经浏览器验证</translation>
+        </message>
     </context>
     <context>
         <name>taplink::gui::HistoryModel</name>

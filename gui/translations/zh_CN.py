@@ -106,6 +106,8 @@ ZH_CN = {
  ("taplink::gui::ExpiryLabel", "through the TapLink browser extension"): "通过 TapLink 浏览器扩展",
  ("taplink::gui::ExpiryLabel", "through a direct connection from the web page"): "通过网页的直接连接",
  ("taplink::gui::ExpiryLabel", "Website"): "网站",
+ ("taplink::gui::ExpiryLabel", "Verified by your browser"): "已由浏览器验证",
+ ("taplink::gui::ExpiryLabel", "Claimed by a local program; not verified by the browser"): "由本机程序声明，未经浏览器验证",
  ("taplink::gui::ExpiryLabel", "If you do not answer, this is refused in %n second(s)."): ["如果您不作答，%n 秒后将自动拒绝。"],
  ("taplink::gui::HistoryModel", "Top-up"): "充值",
  ("taplink::gui::HistoryModel", "Purchase"): "消费",

@@ -47,9 +47,9 @@ std::string invalidRequest(std::string_view why);
 inline constexpr int kSessionHelloId = 0;
 std::string sessionHelloLine(const Hello& hello, std::string_view extensionId);
 
-// The frame as one line for taplinkd's socket, or nothing when it is not JSON (including
-// invalid UTF-8). The text goes on unchanged but for line breaks, which valid JSON can only
-// hold as whitespace between tokens: they become spaces.
-std::optional<std::string> frameToLine(std::string frame);
+// A frame already known to be JSON (readTopLevel() took it) as one line for taplinkd's
+// socket. The text goes on unchanged but for line breaks, which valid JSON can only hold as
+// whitespace between tokens: they become spaces.
+std::string frameToLine(std::string frame);
 
 }  // namespace taplink::nm

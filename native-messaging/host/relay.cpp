@@ -40,7 +40,8 @@ bool Relay::wantsFrames() const {
 }
 
 bool Relay::wantsLines() const {
-    return (phase_ == Phase::AwaitingSessionHello || phase_ == Phase::Relaying) &&
+    return (phase_ == Phase::AwaitingSessionHello || phase_ == Phase::Relaying ||
+            phase_ == Phase::Draining) &&
            browserOut_.size() < kHighWater;
 }
 
@@ -54,10 +55,11 @@ int Relay::pollTimeout() const {
 
 void Relay::pollOnce() {
     const bool ending = phase_ == Phase::Ending;
+    // While draining or ending, stdin is not watched: it closed, or the extension has been
+    // told and its input no longer counts.
+    const bool watchesInput = !ending && phase_ != Phase::Draining;
     std::array<pollfd, 3> fds{{
-        // While ending, stdin is not watched: the extension has been told, its input no longer
-        // counts.
-        {ending ? -1 : options_.input, static_cast<short>(wantsFrames() ? POLLIN : 0), 0},
+        {watchesInput ? options_.input : -1, static_cast<short>(wantsFrames() ? POLLIN : 0), 0},
         {ending ? -1 : daemon_.get(),
          static_cast<short>((wantsLines() ? POLLIN : 0) | (daemonOut_.empty() ? 0 : POLLOUT)), 0},
         {options_.output, static_cast<short>(browserOut_.empty() ? 0 : POLLOUT), 0},
@@ -73,6 +75,10 @@ void Relay::pollOnce() {
         if (phase_ == Phase::AwaitingSessionHello) {
             end(helloRefused(code::kTimeout, "taplinkd did not answer"),
                 "taplinkd did not answer session.hello in time");
+        } else if (phase_ == Phase::Draining) {
+            finish(kExitBrowserLeft, "stdin closed; gave up waiting for " +
+                                         std::to_string(pending_.size()) +
+                                         " answers from taplinkd");
         } else {
             finish(status_, "the extension did not read the last message in time");
         }
@@ -98,8 +104,9 @@ void Relay::pollOnce() {
          phase_ == Phase::Relaying) &&
         input.revents != 0) {
         if ((input.events & POLLIN) == 0) {
-            // Not reading it now (waiting for taplinkd), yet the browser hung up.
-            finish(kExitBrowserLeft, "the browser closed stdin");
+            // Not reading it now (waiting for taplinkd, or output piled up), yet the browser
+            // hung up.
+            browserClosedInput("the browser closed stdin");
         } else {
             readBrowser();
         }
@@ -116,14 +123,26 @@ void Relay::readBrowser() {
         case ReadStatus::Again:
             return;
         case ReadStatus::Eof:
-            finish(kExitBrowserLeft, frames_.pending() > 0
-                                         ? "the browser closed stdin in the middle of a message"
-                                         : "the browser closed stdin");
+            browserClosedInput(frames_.pending() > 0
+                                   ? "the browser closed stdin in the middle of a message"
+                                   : "the browser closed stdin");
             return;
         case ReadStatus::Failed:
-            finish(kExitBrowserLeft, "reading stdin: " + std::generic_category().message(errno));
+            browserClosedInput("reading stdin: " + std::generic_category().message(errno));
             return;
     }
+}
+
+void Relay::browserClosedInput(std::string_view why) {
+    if (phase_ != Phase::Relaying) {
+        finish(kExitBrowserLeft, why);  // nothing relayed yet, so nothing to wait for
+        return;
+    }
+    // Chromium closes the pipe right behind the last message: its answer must still go out.
+    log::warning(why);
+    phase_ = Phase::Draining;
+    deadline_ = Clock::now() + options_.answersTimeout;
+    flushBrowser();  // finishes at once when nothing is in flight
 }
 
 void Relay::takeFrames() {
@@ -147,12 +166,13 @@ void Relay::onFrame(std::string frame) {
         onHello(frame);
         return;
     }
-    auto line = frameToLine(std::move(frame));
-    if (!line) {
+    const auto topLevel = readTopLevel(frame);
+    if (topLevel.is_discarded()) {
         toBrowser(parseError("the message is not JSON (or not UTF-8)"));
         return;
     }
-    daemonOut_.push(*line);
+    pending_.requestSent(topLevel);
+    daemonOut_.push(frameToLine(std::move(frame)));
     flushDaemon();
 }
 
@@ -204,7 +224,8 @@ void Relay::readDaemon() {
 }
 
 void Relay::takeLines() {
-    while (phase_ == Phase::AwaitingSessionHello || phase_ == Phase::Relaying) {
+    while (phase_ == Phase::AwaitingSessionHello || phase_ == Phase::Relaying ||
+           phase_ == Phase::Draining) {
         const auto line = lines_.next();
         if (!line) {
             break;
@@ -214,12 +235,15 @@ void Relay::takeLines() {
         }
         if (phase_ == Phase::AwaitingSessionHello) {
             onSessionHelloAnswer(*line);
-        } else {
-            toBrowser(*line);
+            continue;
         }
+        if (!pending_.empty()) {  // else no line can answer anything: not worth parsing
+            pending_.replyReceived(readTopLevel(*line));
+        }
+        toBrowser(*line);
     }
-    if (lines_.overflowed() &&
-        (phase_ == Phase::AwaitingSessionHello || phase_ == Phase::Relaying)) {
+    if (lines_.overflowed() && (phase_ == Phase::AwaitingSessionHello ||
+                                phase_ == Phase::Relaying || phase_ == Phase::Draining)) {
         end(sessionError(code::kProtocolError, "taplinkd sent a message over 1 MiB"),
             "taplinkd sent a message over 1 MiB");
     }
@@ -254,6 +278,13 @@ void Relay::daemonGone(std::string_view why) {
             why);
     } else if (phase_ == Phase::Relaying) {
         end(sessionError(code::kNotRunning, "taplinkd closed the connection"), why);
+    } else if (phase_ == Phase::Draining && daemon_) {
+        // The port is closed already, nobody to tell; what was relayed still goes out.
+        log::warning(why);
+        daemon_.reset();
+        daemonOut_ = OutputQueue(-1, true);
+        pending_.clear();  // no answer comes any more
+        flushBrowser();
     }
 }
 
@@ -269,7 +300,8 @@ void Relay::flushBrowser() {
     const auto status = browserOut_.flush();
     if (status == OutputQueue::Status::Failed) {
         finish(kExitBrowserLeft, "the browser closed stdout");
-    } else if (status == OutputQueue::Status::Done && phase_ == Phase::Ending) {
+    } else if (status == OutputQueue::Status::Done &&
+               (phase_ == Phase::Ending || (phase_ == Phase::Draining && pending_.empty()))) {
         finish(status_, "");
     }
 }

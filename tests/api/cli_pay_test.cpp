@@ -239,6 +239,32 @@ TEST(PayOutput, ThePromptShowsAmountMerchantAndMaskedPanOnly) {
     EXPECT_EQ(formatPinPrompt(pin), "Pay \u00a5500.00 to Demo Shop with card \u20261234\nPIN: ");
 }
 
+// docs/api.md "Trusted UI": originVouched true only when the browser vouched for the origin.
+TEST(PayOutput, ThePromptSaysWhetherTheBrowserVouchedForTheWebPage) {
+    nlohmann::json request{{"id", "u1"},
+                           {"kind", "pin"},
+                           {"origin", "https://shop.example"},
+                           {"transport", "native-messaging"},
+                           {"originVouched", true}};
+    EXPECT_EQ(formatAsker(request),
+              "Web page https://shop.example\n"
+              "  \u5df2\u7531\u6d4f\u89c8\u5668\u9a8c\u8bc1 \u00b7 verified by your browser\n");
+    request["transport"] = "websocket";
+    request["originVouched"] = false;
+    const std::string claimed =
+        "Web page https://shop.example\n"
+        "  warning: \u7531\u672c\u673a\u7a0b\u5e8f\u58f0\u660e\uff0c\u672a\u7ecf\u6d4f"
+        "\u89c8\u5668\u9a8c\u8bc1 \u00b7 claimed by a local program; not verified by the "
+        "browser\n";
+    EXPECT_EQ(formatAsker(request), claimed);
+    request.erase("originVouched");  // never shown as vouched without taplinkd saying so
+    EXPECT_EQ(formatAsker(request), claimed);
+    request["origin"] = "https://a\x1b[2Jb";  // no terminal controls reach the screen
+    EXPECT_EQ(formatAsker(request).substr(0, 24), "Web page https://a?[2Jb\n");
+    request["origin"] = "";  // the owner's own question: nobody else to name
+    EXPECT_EQ(formatAsker(request), "");
+}
+
 TEST(PayOutput, AfterAWrongPinThePromptAndTheErrorSayTheTriesLeft) {
     const nlohmann::json pin{{"orderId", "ORD-P"},      {"amount", 50000},     {"currency", "CNY"},
                              {"merchant", "Demo Shop"}, {"pan", "\u20261234"}, {"pinTriesLeft", 2}};

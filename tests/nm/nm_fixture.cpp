@@ -1,5 +1,9 @@
 #include "nm_fixture.hpp"
 
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
 #include "api/params.hpp"
 #include "taplink/protocol/api_names.hpp"
 #include "taplink/rpc/jsonrpc.hpp"
@@ -41,6 +45,19 @@ void registerTestMethods(api::Dispatcher& dispatcher) {
         "test.big",
         [](const json& params, api::CallContext&) {
             return json{{"pad", std::string(params.at("bytes").get<std::size_t>(), 'x')}};
+        },
+        api::Access::Web);
+    dispatcher.add(
+        "test.wait",
+        [](const json& params, api::CallContext& call) {
+            const auto ms = api::params::optionalInteger(params, "ms", 0, 600'000).value_or(0);
+            std::mutex mutex;
+            std::unique_lock lock(mutex);
+            std::condition_variable_any wake;
+            // Ends early when the caller's connection closes (taplinkd cancels its calls).
+            wake.wait_for(lock, call.stopToken(), std::chrono::milliseconds(ms),
+                          [] { return false; });
+            return json{{"waited", ms}};
         },
         api::Access::Web);
     dispatcher.add("test.owner", [](const json&, api::CallContext&) { return json::object(); });

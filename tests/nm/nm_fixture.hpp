@@ -5,6 +5,8 @@
 //   test.progress  (web)   -> topup.progress {"step":i} for i < params.count, then {"steps":count}
 //   test.size      (web)   -> {"bytes": size of params.pad}
 //   test.big       (web)   -> {"pad": params.bytes times "x"}
+//   test.wait      (web)   -> {"waited": params.ms} after that many ms, or sooner when the
+//                             connection closes (a call whose answer takes a while)
 //   test.owner     (owner) -> {} (a web caller must never learn it exists)
 #pragma once
 

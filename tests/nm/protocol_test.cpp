@@ -7,8 +7,10 @@
 
 #include <chrono>
 #include <cstring>
+#include <map>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "nm_fixture.hpp"
 #include "taplink/protocol/api_names.hpp"
@@ -203,6 +205,81 @@ TEST_F(NmProtocol, ClosingStdinEndsTheHost) {
     EXPECT_TRUE(host->readsEof());
     EXPECT_EQ(host->waitExit(), 0);
     EXPECT_TRUE(waitUntilNoConnections());
+}
+
+// docs/native-messaging.md: after stdin closes, answers are awaited for at most 5 s.
+constexpr std::chrono::seconds kAnswersAfterEof{5};
+
+// Every frame up to stdout's EOF.
+std::vector<json> framesUntilEof(HostProcess& host) {
+    std::vector<json> frames;
+    while (const auto frame = host.readFrame()) {
+        frames.push_back(json::parse(*frame));
+    }
+    return frames;
+}
+
+TEST_F(NmProtocol, ClosingStdinRightAfterRequestsStillRelaysTheirAnswers) {
+    auto host = startGreetedHost();
+    ASSERT_TRUE(host->write(frameOf(request(7, "test.wait", {{"ms", 500}})) +
+                            frameOf(request(8, "test.progress", {{"count", 2}}))));
+    host->closeStdin();  // as Chromium does right behind the last message
+    const auto frames = framesUntilEof(*host);
+    EXPECT_EQ(host->waitExit(), 0) << host->errors();
+    std::map<int, json> replies;
+    std::size_t notifications = 0;
+    for (const auto& frame : frames) {
+        if (frame.contains("id")) {
+            replies[frame["id"].get<int>()] = frame;
+        } else {
+            ++notifications;
+        }
+    }
+    EXPECT_EQ(notifications, 2U) << json(frames);
+    EXPECT_EQ(replies[7], json({{"jsonrpc", "2.0"}, {"id", 7}, {"result", {{"waited", 500}}}}));
+    EXPECT_EQ(replies[8]["result"], json({{"steps", 2}}));
+}
+
+TEST_F(NmProtocol, ClosingStdinAwaitsNoMoreOnceEveryIdIsAnswered) {
+    auto host = startGreetedHost();
+    // No "jsonrpc": taplinkd answers -32600, with the string id all the same.
+    ASSERT_TRUE(host->writeFrame({{"id", "a"}, {"method", "test.wait"}}));
+    ASSERT_TRUE(host->writeFrame(request(1, "test.wait", {{"ms", 100}})));
+    const auto closed = std::chrono::steady_clock::now();
+    host->closeStdin();
+    const auto frames = framesUntilEof(*host);
+    EXPECT_EQ(host->waitExit(), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - closed, std::chrono::seconds(2))
+        << "it waited for an answer it had had";
+    ASSERT_EQ(frames.size(), 2U) << json(frames);
+    EXPECT_EQ(frames[0]["id"], "a");
+    EXPECT_EQ(rpcCode(frames[0]), -32600);
+    EXPECT_EQ(frames[1]["id"], 1);
+}
+
+TEST_F(NmProtocol, ClosingStdinGivesUpOnAnAnswerThatNeverComes) {
+    auto host = startGreetedHost();
+    ASSERT_TRUE(host->writeFrame(request(7, "test.wait", {{"ms", 600'000}})));
+    const auto closed = std::chrono::steady_clock::now();
+    host->closeStdin();
+    EXPECT_TRUE(host->readsEof());
+    EXPECT_EQ(host->waitExit(), 0);
+    const auto waited = std::chrono::steady_clock::now() - closed;
+    EXPECT_GE(waited, kAnswersAfterEof - std::chrono::milliseconds(200));
+    EXPECT_LT(waited, kAnswersAfterEof + std::chrono::seconds(3));
+    EXPECT_NE(host->errors().find("gave up waiting for 1 answers"), std::string::npos)
+        << host->errors();
+    EXPECT_TRUE(waitUntilNoConnections()) << "taplinkd cancels the call";
+}
+
+TEST_F(NmProtocol, ClosingStdoutWhileAwaitingAnswersEndsTheHostAtOnce) {
+    auto host = startGreetedHost();
+    ASSERT_TRUE(host->writeFrame(request(7, "test.wait", {{"ms", 600'000}})));
+    const auto closed = std::chrono::steady_clock::now();
+    host->closeStdin();
+    host->closeStdout();
+    EXPECT_EQ(host->waitExit(), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - closed, std::chrono::seconds(2));
 }
 
 TEST_F(NmProtocol, ClosingStdinBeforeAnyFrameEndsTheHost) {

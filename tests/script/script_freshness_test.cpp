@@ -10,8 +10,8 @@
 
 #include "journal/script_version_store.hpp"
 #include "script/script_freshness.hpp"
-#include "script/utc_timestamp.hpp"
 #include "script_test_support.hpp"
+#include "taplink/base/utc_timestamp.hpp"
 
 namespace taplink::script {
 namespace {

@@ -23,6 +23,24 @@ namespace {
 namespace wire = net::wire;
 using nlohmann::json;
 
+// A command script of the city scheme with the given version and validity period.
+void writeCityScript(const std::string& path, int version, const std::string& validFrom,
+                     const std::string& validUntil) {
+    std::ofstream(path, std::ios::binary)
+        << R"({"format":"taplink-script/1","kind":"command","scheme":"city-epurse","id":"city-load",)"
+        << R"("version":)" << version << R"(,"validFrom":")" << validFrom << R"(","validUntil":")"
+        << validUntil << R"(","steps":[]})"
+        << "\n";
+}
+
+std::size_t occurrences(const std::string& text, const std::string& part) {
+    std::size_t count = 0;
+    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) {
+        ++count;
+    }
+    return count;
+}
+
 bool isOrderId(const std::string& text) {
     static const std::regex kOrderId("ORD-[A-Z2-7]{20}");
     return std::regex_match(text, kOrderId);
@@ -153,6 +171,49 @@ TEST_F(ServerTest, ScriptEnvelopeCarriesTheNewestFileBytesAndVerifies) {
     const Answer unknown = client->get("/v1/scripts/bank-card");
     EXPECT_EQ(unknown.status, 404);
     EXPECT_EQ(unknown.errorCode(), "script_not_found");
+}
+
+// taplinkd refuses a script outside its period (docs/scripts.md "Rollback and validity"), so
+// the server serves the highest version whose period holds now.
+TEST_F(ServerTest, ScriptsOutsideTheirValidityAreNotServed) {
+    const std::string expired = scriptsDir() + "/city-load-v3-expired.json";
+    const std::string future = scriptsDir() + "/city-load-v4-future.json";
+    writeCityScript(expired, 3, "2020-01-01T00:00:00Z", "2020-12-31T23:59:59Z");
+    writeCityScript(future, 4, "2099-01-01T00:00:00Z", "2099-12-31T23:59:59Z");
+    for (int request = 0; request < 2; ++request) {
+        const Answer answer = client->get("/v1/scripts/city-epurse");
+        ASSERT_EQ(answer.status, 200) << answer.body;
+        const auto envelope = wire::ScriptEnvelope::fromJson(answer.json());
+        EXPECT_EQ(envelope.version, 2U);
+        EXPECT_EQ(std::string(envelope.script.begin(), envelope.script.end()),
+                  readTextFile(scriptsDir() + "/city-load-v2.json"));
+    }
+    // One warning per file, not one per request.
+    const std::string log = server.errors();
+    EXPECT_EQ(occurrences(log, expired + " is not served: expired at 2020-12-31T23:59:59Z"), 1U)
+        << log;
+    EXPECT_EQ(occurrences(log, future + " is not served: not valid before 2099-01-01T00:00:00Z"),
+              1U)
+        << log;
+
+    // None left inside its period: as when there is none, saying why.
+    std::filesystem::remove(scriptsDir() + "/city-load-v1.json");
+    std::filesystem::remove(scriptsDir() + "/city-load-v2.json");
+    const Answer none = client->get("/v1/scripts/city-epurse");
+    EXPECT_EQ(none.status, 404);
+    EXPECT_EQ(none.errorCode(), "script_not_found");
+    EXPECT_NE(none.body.find("all outside their validity period"), std::string::npos) << none.body;
+}
+
+// A validity that does not parse strictly, or ends before it starts, is no script at all.
+TEST_F(ServerTest, AScriptWithAMalformedValidityIsPassedOver) {
+    writeCityScript(scriptsDir() + "/city-load-v5.json", 5, "2026-01-01T00:00:00+00:00",
+                    "2030-12-31T23:59:59Z");
+    writeCityScript(scriptsDir() + "/city-load-v6.json", 6, "2030-12-31T23:59:59Z",
+                    "2026-01-01T00:00:00Z");
+    const Answer answer = client->get("/v1/scripts/city-epurse");
+    ASSERT_EQ(answer.status, 200) << answer.body;
+    EXPECT_EQ(wire::ScriptEnvelope::fromJson(answer.json()).version, 2U);
 }
 
 TEST_F(ServerTest, AdminSocketIsOwnerOnly) {

@@ -4,11 +4,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <list>
 #include <mutex>
 #include <optional>
+#include <system_error>
 #include <thread>
 #include <variant>
 #include <vector>
@@ -17,6 +20,7 @@
 #include "api/event_fanout.hpp"
 #include "api/listening_socket.hpp"
 #include "api/unix_session.hpp"
+#include "taplink/base/log_folding.hpp"
 #include "taplink/base/output_queue.hpp"
 #include "taplink/rpc/line_buffer.hpp"
 
@@ -28,6 +32,24 @@ constexpr std::string_view kTransport = kUnixTransport;
 constexpr std::size_t kReadChunk = std::size_t{64} * 1024;
 // Read at most this much from one connection per wake-up, so one cannot starve the others.
 constexpr std::size_t kReadBudget = std::size_t{1} << 20;
+// How long the listener is left alone after accept() ran out of descriptors: the pending
+// peer keeps it readable, and polling it at once again would spin.
+constexpr auto kAcceptBackoff = std::chrono::milliseconds(100);
+
+using Clock = std::chrono::steady_clock;
+
+bool outOfDescriptors(int error) {
+    return error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM;
+}
+
+// poll()'s timeout: none, or until the listener is polled again.
+int pollTimeout(std::optional<Clock::time_point> until) {
+    if (!until) {
+        return -1;
+    }
+    const auto left = std::chrono::ceil<std::chrono::milliseconds>(*until - Clock::now());
+    return static_cast<int>(std::max<std::chrono::milliseconds::rep>(left.count(), 0));
+}
 
 struct Connection {
     Connection(UniqueFd socket, std::shared_ptr<UnixSession> peerSession, std::size_t maxLine)
@@ -91,6 +113,8 @@ class UnixServer::Impl {
     void pollOnce();
     void beginStop();
     void acceptAll();
+    void acceptFailed(int error);
+    std::optional<Clock::time_point> acceptPause() const;
     void admit(UniqueFd socket);
     void service(Connection& connection, short revents);
     void readAvailable(Connection& connection);
@@ -103,6 +127,8 @@ class UnixServer::Impl {
 
     Dispatcher& dispatcher_;
     UnixServerOptions options_;
+    log::Sink refusalLog_ = log::foldRepeats(options_.log);  // accept errors, refused peers
+    Clock::time_point acceptPausedUntil_;                    // the I/O thread's alone
     ListeningSocket listener_;
     std::shared_ptr<const Waker> waker_ = std::make_shared<const Waker>();
     CallAdmission calls_;
@@ -172,15 +198,16 @@ void UnixServer::Impl::run() {
 }
 
 void UnixServer::Impl::pollOnce() {
+    const auto paused = acceptPause();
     std::vector<pollfd> fds;
     fds.push_back({waker_->fd(), POLLIN, 0});
-    fds.push_back({stopping_ ? -1 : listener_.fd(), POLLIN, 0});  // poll skips negative fds
+    fds.push_back({stopping_ || paused ? -1 : listener_.fd(), POLLIN, 0});  // skips fd < 0
     for (const auto& connection : connections_) {
         const short events = static_cast<short>((connection.reading ? POLLIN : 0) |
                                                 (connection.output.empty() ? 0 : POLLOUT));
         fds.push_back({connection.fd.get(), events, 0});
     }
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
+    if (::poll(fds.data(), fds.size(), pollTimeout(paused)) < 0) {
         if (errno == EINTR) {
             return;
         }
@@ -222,19 +249,36 @@ void UnixServer::Impl::acceptAll() {
             if (errno == EINTR || errno == ECONNABORTED) {
                 continue;
             }
-            return;  // EAGAIN: no more waiting; anything else: try again on the next wake-up
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                acceptFailed(errno);
+            }
+            return;  // EAGAIN: no more waiting
         }
         admit(std::move(socket));
     }
+}
+
+void UnixServer::Impl::acceptFailed(int error) {
+    refusalLog_(log::Level::Warning, "accept: " + std::generic_category().message(error));
+    if (outOfDescriptors(error)) {
+        acceptPausedUntil_ = Clock::now() + kAcceptBackoff;
+    }
+}
+
+std::optional<Clock::time_point> UnixServer::Impl::acceptPause() const {
+    if (Clock::now() >= acceptPausedUntil_) {
+        return std::nullopt;
+    }
+    return acceptPausedUntil_;
 }
 
 void UnixServer::Impl::admit(UniqueFd socket) {
     const auto peer = peerOf(socket.get());
     if (!peer || peer->uid != ::geteuid()) {
         // The folder and file modes keep others out already; this holds even if they fail.
-        options_.log(log::Level::Warning,
-                     "refused a connection from uid " +
-                         (peer ? std::to_string(peer->uid) : std::string("unknown")));
+        refusalLog_(log::Level::Warning,
+                    "refused a connection from uid " +
+                        (peer ? std::to_string(peer->uid) : std::string("unknown")));
         return;
     }
     if (connections_.size() >= options_.maxConnections) {

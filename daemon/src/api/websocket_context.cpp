@@ -6,6 +6,7 @@
 #include <string>
 
 #include "taplink/base/log.hpp"
+#include "taplink/base/log_folding.hpp"
 #include "taplink/rpc/transport_error.hpp"
 
 namespace taplink::api {
@@ -14,16 +15,22 @@ namespace {
 
 constexpr const char* kIpv4Loopback = "127.0.0.1";
 constexpr const char* kIpv6Loopback = "::1";
-// Seconds lws allows for a handshake (and other round trips) before it drops the peer.
-constexpr unsigned kHandshakeSeconds = 10;
+// Seconds lws allows for a handshake (and other round trips) before it drops the peer:
+// short, since a connection that never finishes its handshake holds a descriptor.
+constexpr unsigned kHandshakeSeconds = 5;
+// Descriptors lws keeps in its poll table besides connections: two listeners and the
+// wake-up pipe, plus the slot at which it stops accepting (fd_limit_per_thread - 1).
+constexpr std::size_t kLwsOwnSlots = 4;
 
 // libwebsockets logs process-wide; errors and warnings only, never per-message detail.
+// Folded: a failing accept() ("accept: errno 24") is logged on every poll.
 void emitLwsLog(int /*level*/, const char* line) {
+    static const log::Sink folded = log::foldRepeats(log::processSink());
     std::string text(line != nullptr ? line : "");
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) {
         text.pop_back();
     }
-    log::warning("libwebsockets: " + text);
+    folded(log::Level::Warning, "libwebsockets: " + text);
 }
 
 void quietenLwsLogs() {
@@ -37,14 +44,16 @@ std::uint16_t toIdleSeconds(std::chrono::seconds seconds) {
         std::clamp<std::chrono::seconds::rep>(seconds.count(), 1, kMax));
 }
 
-lws_context_creation_info contextInfo(void* user) {
+lws_context_creation_info contextInfo(const LwsContextOptions& options) {
     lws_context_creation_info info{};
     info.port = CONTEXT_PORT_NO_LISTEN;  // the vhosts listen, each on its address
     // Text frames must be UTF-8 (RFC 6455 section 8.1): lws closes with 1007 otherwise. lws
     // 4.1 honours this on the context only, although the header marks it a vhost option.
     info.options = LWS_SERVER_OPTION_EXPLICIT_VHOSTS | LWS_SERVER_OPTION_VALIDATE_UTF8;
-    info.user = user;
+    info.user = options.user;
     info.timeout_secs = kHandshakeSeconds;
+    // lws counts every socket it polls, handshake done or not, and stops accepting when full.
+    info.fd_limit_per_thread = static_cast<unsigned>(options.maxSockets + kLwsOwnSlots);
     info.gid = -1;  // never change identity
     info.uid = -1;
     info.count_threads = 1;
@@ -61,6 +70,7 @@ lws_context_creation_info vhostInfo(const LwsContextOptions& options, const lws_
     info.user = options.user;
     info.retry_and_idle_policy = &idle;
     info.timeout_secs = kHandshakeSeconds;
+    info.timeout_secs_ah_idle = kHandshakeSeconds;  // headers trickled in byte by byte
     // Fail rather than defer (until the address appears) when it cannot be bound.
     info.options = LWS_SERVER_OPTION_VALIDATE_UTF8 | LWS_SERVER_OPTION_FAIL_UPON_UNABLE_TO_BIND |
                    LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS;
@@ -74,7 +84,7 @@ LwsContext::LwsContext(const LwsContextOptions& options) {
     idlePolicy_.secs_since_valid_ping = toIdleSeconds(options.pingInterval);
     idlePolicy_.secs_since_valid_hangup = toIdleSeconds(options.idleTimeout);
 
-    const auto info = contextInfo(options.user);
+    const auto info = contextInfo(options);
     context_.reset(lws_create_context(&info));
     if (!context_) {
         throw TransportError("WebSocket: could not create the libwebsockets context");

@@ -7,6 +7,7 @@
 #include <libwebsockets.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 
@@ -20,6 +21,9 @@ struct LwsContextOptions {
     void* user = nullptr;                      // lws_context_user()
     std::chrono::seconds pingInterval{30};     // silent this long: ping
     std::chrono::seconds idleTimeout{120};     // silent this long: hang up
+    // Connections in any state, handshake or not: past it lws stops accepting (the peers
+    // wait in the kernel's backlog) until one closes.
+    std::size_t maxSockets = 64;
     log::Sink log = log::processSink();
 };
 

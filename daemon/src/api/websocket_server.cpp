@@ -17,11 +17,13 @@
 
 #include "api/call_admission.hpp"
 #include "api/event_fanout.hpp"
+#include "api/file_limit.hpp"
 #include "api/peer_uid.hpp"
 #include "api/websocket_checks.hpp"
 #include "api/websocket_context.hpp"
 #include "api/websocket_rate_limiter.hpp"
 #include "api/websocket_session.hpp"
+#include "taplink/base/log_folding.hpp"
 #include "taplink/rpc/transport_error.hpp"
 
 namespace taplink::api {
@@ -157,6 +159,7 @@ class WebSocketServer::Impl {
     void run();
 
     WebSocketServerOptions options_;
+    log::Sink refusalLog_ = log::foldRepeats(options_.log);  // a refused peer may retry in a loop
     std::shared_ptr<ServiceWaker> waker_ = std::make_shared<ServiceWaker>();
     CallAdmission calls_;
     std::array<lws_protocols, 2> protocols_{};
@@ -191,6 +194,8 @@ WebSocketServer::Impl::Impl(Dispatcher& dispatcher, WebSocketServerOptions optio
     contextOptions.user = this;
     contextOptions.pingInterval = options_.pingInterval;
     contextOptions.idleTimeout = options_.idleTimeout;
+    // Room for handshakes that are refused with 503 once maxConnections are upgraded.
+    contextOptions.maxSockets = options_.maxConnections + kPendingHandshakes;
     contextOptions.log = options_.log;
     context_ = std::make_unique<LwsContext>(contextOptions);
     port_ = context_->port();
@@ -317,10 +322,10 @@ int WebSocketServer::Impl::admitPeer(int fd) {
     if (uid == options_.allowedUid) {
         return 0;
     }
-    options_.log(log::Level::Warning,
-                 "WebSocket: refused a connection from " +
-                     (uid ? "uid " + std::to_string(*uid) : std::string("an unknown uid")) +
-                     ": only uid " + std::to_string(options_.allowedUid) + " may connect");
+    refusalLog_(log::Level::Warning,
+                "WebSocket: refused a connection from " +
+                    (uid ? "uid " + std::to_string(*uid) : std::string("an unknown uid")) +
+                    ": only uid " + std::to_string(options_.allowedUid) + " may connect");
     return -1;  // lws closes the socket before reading the handshake
 }
 

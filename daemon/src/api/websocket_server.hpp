@@ -34,9 +34,12 @@ struct WebSocketServerOptions {
     std::size_t maxMessageBytes = std::size_t{64} * 1024;  // bigger: close 1009
     double messagesPerSecond = 20;  // token bucket per connection: over it, error rate_limited
     std::size_t burst = 40;
-    std::chrono::seconds pingInterval{30};               // a connection silent this long is pinged
-    std::chrono::seconds idleTimeout{120};               // one silent this long (no pong) is closed
-    std::size_t maxConnections = 64;                     // more: the handshake gets HTTP 503
+    std::chrono::seconds pingInterval{30};  // a connection silent this long is pinged
+    std::chrono::seconds idleTimeout{120};  // one silent this long (no pong) is closed
+    // Upgraded connections; more: the handshake gets HTTP 503. Sockets of any state are
+    // capped at this plus kPendingHandshakes (api/file_limit.hpp): past that no more are
+    // accepted until one closes, and one that has not upgraded within 5 s is closed.
+    std::size_t maxConnections = 64;
     std::size_t maxCallsPerConnection = 8;               // more at once: error busy
     std::size_t maxWorkers = 64;                         // calls in flight, all connections
     std::size_t maxQueuedBytes = std::size_t{16} << 20;  // a peer that reads no more: dropped

@@ -1,5 +1,6 @@
 #include "app/daemon.hpp"
 
+#include "api/file_limit.hpp"
 #include "app/failure_translation.hpp"
 #include "app/method_families.hpp"
 #include "script/signed_script.hpp"
@@ -142,6 +143,7 @@ void Daemon::startWebSocket() {
     options.burst = settings.burst;
     options.pingInterval = settings.pingInterval;
     options.idleTimeout = settings.idleTimeout;
+    options.maxConnections = webSocketCap(options.maxConnections);
     options.webCalls = webCalls_;
     try {
         websocket_ = std::make_unique<api::WebSocketServer>(dispatcher_, options);
@@ -150,6 +152,18 @@ void Daemon::startWebSocket() {
         // it cannot.
         log::warning(std::string("the WebSocket is off: ") + error.what());
     }
+}
+
+// The WebSocket's share of the descriptors, lowered (and said) when the limit is small.
+std::size_t Daemon::webSocketCap(std::size_t wanted) {
+    const std::uint64_t limit = api::fileLimit();
+    const std::size_t cap = api::webSocketConnectionCap(limit, wanted);
+    if (cap < wanted) {
+        log::warning("WebSocket: at most " + std::to_string(cap) +
+                     " connections: the file descriptor limit is " + std::to_string(limit) +
+                     " and " + std::to_string(api::kReservedFds) + " are kept in reserve");
+    }
+    return cap;
 }
 
 std::uint16_t Daemon::websocketPort() const {

@@ -54,6 +54,7 @@ class Daemon {
     // Sends an event to every transport's subscribed connections.
     void broadcast(std::string_view event, const nlohmann::json& params);
     void startWebSocket();
+    static std::size_t webSocketCap(std::size_t wanted);
     // The server client over mutual TLS with the chip's key, made on first use.
     std::shared_ptr<net::TopupServerClient> serverClient();
     void dropServerClient();

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "api/file_limit.hpp"
 #include "app/daemon.hpp"
 #include "app/daemon_config.hpp"
 #include "taplink/base/log.hpp"
@@ -76,6 +77,8 @@ int main(int argc, char** argv) {
     }
     const sigset_t stopSignals = blockStopSignals();
     std::signal(SIGPIPE, SIG_IGN);  // NOLINT(cert-err33-c): a client that goes away
+    // Before any descriptor is taken: the WebSocket's share is derived from it.
+    taplink::log::info("file descriptor limit: " + std::to_string(taplink::api::raiseFileLimit()));
     try {
         const auto configPath =
             arguments.config ? arguments.config : taplink::app::findConfigFile();

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "script/script_error.hpp"
-#include "script/utc_timestamp.hpp"
+#include "taplink/base/utc_timestamp.hpp"
 
 namespace taplink::script {
 

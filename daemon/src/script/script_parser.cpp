@@ -5,7 +5,7 @@
 
 #include "script/json_reader.hpp"
 #include "script/step_parser.hpp"
-#include "script/utc_timestamp.hpp"
+#include "taplink/base/utc_timestamp.hpp"
 
 namespace taplink::script {
 

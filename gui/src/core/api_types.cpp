@@ -163,6 +163,7 @@ UiRequest uiRequestFromJson(const QJsonObject& params) {
     request.kind = textOf(params, "kind");
     request.origin = textOf(params, "origin");
     request.transport = textOf(params, "transport");
+    request.originVouched = params.value("originVouched").toBool(false);  // absent: claimed
     request.extensionId = textOf(params, "extensionId");
     if (request.isTopup() || request.isEcload()) {
         request.topup = topupQuestionFromJson(questionOf(params, request.kind));

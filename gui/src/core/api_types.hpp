@@ -112,6 +112,9 @@ struct UiRequest {
     QString kind;      // "origin" | "topup" | "ecload" | "application" | "pay" | "pin"
     QString origin;
     QString transport;  // "websocket" | "native-messaging"
+    // True only when the browser vouched for the origin (our extension over native
+    // messaging); a WebSocket's origin is merely claimed by some local program.
+    bool originVouched = false;
     QString extensionId;
     std::optional<TopupQuestion> topup;  // kinds topup and ecload
     std::optional<ApplicationQuestion> application;

@@ -17,7 +17,24 @@ QString transportText(const UiRequest& request) {
     return ExpiryLabel::tr("through a direct connection from the web page");
 }
 
+QLabel* makeOriginTrustLabel(const UiRequest& request) {
+    auto* trust = qtNew<QLabel>(originTrustText(request));
+    trust->setObjectName("originTrust");
+    trust->setTextFormat(Qt::PlainText);
+    trust->setWordWrap(true);
+    if (!request.originVouched) {  // the connection banner's warning colours
+        trust->setStyleSheet(QStringLiteral("background: #fff3cd; color: #664d03;"));
+    }
+    return trust;
+}
+
 }  // namespace
+
+QString originTrustText(const UiRequest& request) {
+    return request.originVouched
+               ? ExpiryLabel::tr("Verified by your browser")
+               : ExpiryLabel::tr("Claimed by a local program; not verified by the browser");
+}
 
 QString originHost(const QString& origin) {
     const QUrl url(origin);
@@ -47,6 +64,7 @@ QWidget* makeOriginBlock(const UiRequest& request) {
     full->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(host);
     layout->addWidget(full);
+    layout->addWidget(makeOriginTrustLabel(request));
     return block;
 }
 

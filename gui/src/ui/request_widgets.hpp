@@ -13,7 +13,12 @@ namespace taplink::gui {
 // "shop.example" for "https://shop.example", with the port when there is one.
 QString originHost(const QString& origin);
 
-// The origin in large type, the full origin and the way the page reached TapLink.
+// Whether the browser vouched for the origin or a local program only claimed it
+// (docs/api.md "Trusted UI", originVouched).
+QString originTrustText(const UiRequest& request);
+
+// The origin in large type, the full origin, the way the page reached TapLink and whether
+// the browser vouched for the origin (a claimed one in a warning style).
 QWidget* makeOriginBlock(const UiRequest& request);
 
 // "This question closes in 42 seconds", counting down to the request's expiry.

@@ -255,9 +255,13 @@ Response DeviceApi::order(const Request& /*request*/, Call& call, const PathPara
 
 Response DeviceApi::script(const Request& /*request*/, Call& /*call*/, const PathParams& path) {
     injectFault(Endpoint::Script, FaultMode::Before);
-    const auto envelope = scripts_.newest(path[0]);
+    const ScriptChoice choice = scripts_.newest(path[0]);
+    const auto& envelope = choice.script;
     if (!envelope) {
-        refuse(404, "script_not_found", "no recharge script for scheme " + path[0]);
+        refuse(404, "script_not_found",
+               choice.outsideValidity > 0 ? "the recharge scripts for scheme " + path[0] +
+                                                " are all outside their validity period"
+                                          : "no recharge script for scheme " + path[0]);
     }
     injectFault(Endpoint::Script, FaultMode::After);
     if (faults_.take(Endpoint::Script, FaultMode::Corrupt)) {

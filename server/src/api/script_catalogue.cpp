@@ -4,13 +4,16 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <utility>
 
+#include "taplink/base/log.hpp"
 #include "taplink/base/strict_json.hpp"
+#include "taplink/base/utc_timestamp.hpp"
 #include "taplink/crypto/digest.hpp"
 #include "taplink/crypto/ec_keys.hpp"
 
@@ -45,26 +48,71 @@ class NotACommandScript : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-net::wire::ScriptEnvelope envelopeOf(const nlohmann::json& json, const std::string& text) {
-    JsonObjectReader<DescribedAs<NotACommandScript>> script(json, "script");
+using ScriptReader = JsonObjectReader<DescribedAs<NotACommandScript>>;
+
+// A command script on disk and the period the issuer signed it for.
+struct Described {
+    net::wire::ScriptEnvelope envelope;
+    std::int64_t validFrom = 0;
+    std::int64_t validUntil = 0;
+};
+
+std::int64_t timestampOf(ScriptReader& script, std::string_view name) {
+    const auto seconds = parseUtcTimestamp(script.string(name));
+    if (!seconds) {
+        script.failMember(name, "must be a UTC time YYYY-MM-DDThh:mm:ssZ");
+    }
+    return *seconds;
+}
+
+// The validity period as taplinkd reads it (docs/scripts.md, "Rollback and validity").
+void readValidity(ScriptReader& script, Described& described) {
+    described.validFrom = timestampOf(script, "validFrom");
+    described.validUntil = timestampOf(script, "validUntil");
+    if (described.validFrom >= described.validUntil) {
+        script.fail("validFrom must be before validUntil");
+    }
+}
+
+Described describedOf(const nlohmann::json& json, const std::string& text) {
+    ScriptReader script(json, "script");
     if (const auto* kind = script.optional("kind"); kind != nullptr && *kind != "command") {
         script.failMember("kind", "must be \"command\"");
     }
-    net::wire::ScriptEnvelope envelope;
-    envelope.scheme = script.string("scheme");
-    envelope.id = script.string("id");
-    envelope.version = static_cast<std::uint32_t>(script.integer("version", 0, 0xFFFFFFFFU));
-    envelope.script.assign(text.begin(), text.end());
-    return envelope;
+    Described described;
+    described.envelope.scheme = script.string("scheme");
+    described.envelope.id = script.string("id");
+    described.envelope.version =
+        static_cast<std::uint32_t>(script.integer("version", 0, 0xFFFFFFFFU));
+    readValidity(script, described);
+    described.envelope.script.assign(text.begin(), text.end());
+    return described;
 }
 
 // The catalogue entry a file describes, or nullopt when it is not a command script.
-std::optional<net::wire::ScriptEnvelope> describe(const std::string& text) {
+std::optional<Described> describe(const std::string& text) {
     try {
-        return envelopeOf(nlohmann::json::parse(text, nullptr, false), text);
+        return describedOf(nlohmann::json::parse(text, nullptr, false), text);
     } catch (const NotACommandScript&) {
         return std::nullopt;
     }
+}
+
+// Why the script may not run now ("expired at …"), or empty when it may (both ends included).
+std::string outsideValidity(const Described& script, std::int64_t now) {
+    if (now < script.validFrom) {
+        return "not valid before " + formatUtcTimestamp(script.validFrom);
+    }
+    if (now > script.validUntil) {
+        return "expired at " + formatUtcTimestamp(script.validUntil);
+    }
+    return {};
+}
+
+std::int64_t systemNow() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
 }
 
 }  // namespace
@@ -119,14 +167,16 @@ Bytes signSha256(EVP_PKEY* key, ByteView data) {
     return signature;
 }
 
-ScriptCatalogue::ScriptCatalogue(std::string folder, crypto::PkeyPtr signingKey)
+ScriptCatalogue::ScriptCatalogue(std::string folder, crypto::PkeyPtr signingKey, Clock now)
     : folder_(std::move(folder)),
       signingKey_(std::move(signingKey)),
-      keyId_(keyIdOf(signingKey_.get())) {}
+      keyId_(keyIdOf(signingKey_.get())),
+      now_(now ? std::move(now) : Clock(systemNow)) {}
 
-std::optional<net::wire::ScriptEnvelope> ScriptCatalogue::newest(std::string_view scheme) const {
-    std::optional<net::wire::ScriptEnvelope> best;
+ScriptChoice ScriptCatalogue::newest(std::string_view scheme) const {
+    ScriptChoice choice;
     std::filesystem::path bestPath;
+    const std::int64_t now = now_();
     std::error_code error;
     for (const auto& entry : std::filesystem::directory_iterator(folder_, error)) {
         if (!entry.is_regular_file() || entry.path().extension() != ".json") {
@@ -134,22 +184,39 @@ std::optional<net::wire::ScriptEnvelope> ScriptCatalogue::newest(std::string_vie
         }
         const auto text = readFile(entry.path());
         auto candidate = text ? describe(*text) : std::nullopt;
-        if (!candidate || candidate->scheme != scheme) {
+        if (!candidate || candidate->envelope.scheme != scheme) {
+            continue;
+        }
+        if (const std::string why = outsideValidity(*candidate, now); !why.empty()) {
+            warnOutsideValidity(entry.path().string(), why);
+            ++choice.outsideValidity;
             continue;
         }
         // The highest version; between two files of one version, the later name, so that
         // the answer does not depend on the order the folder lists them in.
-        if (!best || candidate->version > best->version ||
-            (candidate->version == best->version && entry.path() > bestPath)) {
-            best = std::move(candidate);
+        auto& best = choice.script;
+        if (!best || candidate->envelope.version > best->version ||
+            (candidate->envelope.version == best->version && entry.path() > bestPath)) {
+            best = std::move(candidate->envelope);
             bestPath = entry.path();
         }
     }
-    if (best) {
-        best->signature = signSha256(signingKey_.get(), best->script);
-        best->keyId = keyId_;
+    if (choice.script) {
+        choice.script->signature = signSha256(signingKey_.get(), choice.script->script);
+        choice.script->keyId = keyId_;
     }
-    return best;
+    return choice;
+}
+
+void ScriptCatalogue::warnOutsideValidity(const std::string& path, const std::string& why) const {
+    std::string line = "script " + path + " is not served: " + why;
+    {
+        const std::lock_guard lock(warnedMutex_);
+        if (!warned_.insert(line).second) {
+            return;  // every request reads the folder; the log says it once
+        }
+    }
+    log::warning(line);
 }
 
 }  // namespace taplink::server

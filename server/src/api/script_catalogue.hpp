@@ -1,10 +1,16 @@
 // The recharge scripts the server hands out (GET /v1/scripts/{scheme}): the files *.json in
-// the scripts folder, read afresh on every request, each naming its "scheme", "id" and
-// "version" at the top level. The newest version of a scheme's command script is signed,
-// exact bytes as they are on disk, with the script-signing key (ECDSA P-256, SHA-256).
+// the scripts folder, read afresh on every request, each naming its "scheme", "id",
+// "version", "validFrom" and "validUntil" at the top level. The newest version of a scheme's
+// command script whose validity period covers now (taplinkd refuses any other, docs/scripts.md
+// "Rollback and validity") is signed, exact bytes as they are on disk, with the
+// script-signing key (ECDSA P-256, SHA-256).
 #pragma once
 
+#include <cstdint>
+#include <functional>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -29,19 +35,39 @@ std::string keyIdOf(EVP_PKEY* key);
 // DER ECDSA-Sig-Value over SHA-256 of data. crypto::CryptoError when OpenSSL fails.
 Bytes signSha256(EVP_PKEY* key, ByteView data);
 
+// What the catalogue has for a scheme.
+struct ScriptChoice {
+    // The signed envelope of the newest command script valid now; nullopt when none is.
+    std::optional<net::wire::ScriptEnvelope> script;
+    // How many of the scheme's command scripts were passed over as expired or not yet valid.
+    std::size_t outsideValidity = 0;
+};
+
 class ScriptCatalogue {
   public:
-    ScriptCatalogue(std::string folder, crypto::PkeyPtr signingKey);
+    // Unix seconds, UTC.
+    using Clock = std::function<std::int64_t()>;
 
-    // The signed envelope of the newest command script of the scheme; nullopt when the
-    // folder has none. Files that are not JSON objects with a string "scheme" and "id" and
-    // an integer "version", or whose "kind" is given and is not "command", are passed over.
-    std::optional<net::wire::ScriptEnvelope> newest(std::string_view scheme) const;
+    // now: the system clock unless given.
+    ScriptCatalogue(std::string folder, crypto::PkeyPtr signingKey, Clock now = {});
+
+    // The newest command script of the scheme whose validFrom..validUntil (both included)
+    // holds now. Files that are not JSON objects with a string "scheme" and "id", an integer
+    // "version" and UTC "validFrom" before "validUntil" (YYYY-MM-DDThh:mm:ssZ), or whose
+    // "kind" is given and is not "command", are passed over. One outside its period is
+    // passed over with a warning in the log, once per file and period.
+    ScriptChoice newest(std::string_view scheme) const;
 
   private:
+    // Logs the file as outside its period unless it was already, for the same period.
+    void warnOutsideValidity(const std::string& path, const std::string& why) const;
+
     std::string folder_;
     crypto::PkeyPtr signingKey_;
     std::string keyId_;
+    Clock now_;
+    mutable std::mutex warnedMutex_;
+    mutable std::set<std::string, std::less<>> warned_;  // path and why, as logged
 };
 
 }  // namespace taplink::server

@@ -1,11 +1,11 @@
-#include "script/utc_timestamp.hpp"
+#include "taplink/base/utc_timestamp.hpp"
 
 #include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdio>
 
-namespace taplink::script {
+namespace taplink {
 
 namespace {
 
@@ -68,4 +68,4 @@ std::string formatUtcTimestamp(std::int64_t unixSeconds) {
     return text.data();
 }
 
-}  // namespace taplink::script
+}  // namespace taplink
