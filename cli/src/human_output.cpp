@@ -4,6 +4,7 @@
 #include <iomanip>
 #include <sstream>
 #include "taplink/base/masking.hpp"
+#include "taplink/protocol/api_names.hpp"
 
 namespace taplink::cli {
 
@@ -250,7 +251,7 @@ std::string formatAsker(const nlohmann::json& uiRequest) {
 }
 
 std::string formatEvent(std::string_view event, const nlohmann::json& params) {
-    if (event == "card.inserted") {
+    if (event == api::event::kCardInserted) {
         const auto scheme = params.find("scheme");
         return "card inserted: " + text(params, "reader") +
                (scheme != params.end() && scheme->is_string()
@@ -258,13 +259,13 @@ std::string formatEvent(std::string_view event, const nlohmann::json& params) {
                     : std::string()) +
                "\n";
     }
-    if (event == "card.removed") {
+    if (event == api::event::kCardRemoved) {
         return "card removed: " + text(params, "reader") + "\n";
     }
-    if (event == "reader.added") {
+    if (event == api::event::kReaderAdded) {
         return "reader added: " + text(params, "name") + "\n";
     }
-    if (event == "reader.removed") {
+    if (event == api::event::kReaderRemoved) {
         return "reader removed: " + text(params, "name") + "\n";
     }
     return std::string(event) + " " + params.dump() + "\n";

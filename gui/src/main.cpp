@@ -5,10 +5,12 @@
 #include <QSystemTrayIcon>
 
 #include "core/app_core.hpp"
+#include "taplink/base/log.hpp"
 #include "ui/application.hpp"
 #include "ui/main_window.hpp"
 
 int main(int argc, char** argv) {
+    taplink::log::setProgramName("taplink-gui");
     QApplication::setHighDpiScaleFactorRoundingPolicy(
         Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
     QApplication app(argc, argv);

@@ -77,7 +77,7 @@ json TopupServerClient::expectOk(const HttpResponse& response, const std::string
     json body = parseBody(response, what);
     if (response.status < 200 || response.status >= 300) {
         ServerRefusal refusal = refusalFrom(response, body, what);
-        if (response.status == 403 && refusal.code() == kChipLockedCode) {
+        if (response.status == 403 && refusal.code() == wire::refusal::kChipLocked) {
             throw ChipLockedRefusal(refusal.status(), refusal.code(), refusal.what());
         }
         throw refusal;

@@ -39,7 +39,6 @@ class ChipLockedRefusal : public ServerRefusal {
   public:
     using ServerRefusal::ServerRefusal;
 };
-inline constexpr const char* kChipLockedCode = "chip_locked";
 
 struct ReportOutcome {
     bool alreadySettled = false;  // the server had it from an earlier report of ours

@@ -41,10 +41,10 @@ bool isReversible(const PurchaseRecord& record) {
 // docs/server.md, "purchase/authorize": the checks that refuse before the issuer decides
 // (the chip's lock included), each after the server looked for a stored answer.
 constexpr std::array<std::string_view, 18> kPreDebitRefusals{
-    net::kChipLockedCode,
+    wire::refusal::kChipLocked,
     "malformed_request",
     wire::refusal::kOrderNotFound,
-    "scheme_unsupported",
+    wire::refusal::kSchemeUnsupported,
     wire::refusal::kOrderSettled,
     "order_cancelled",
     "order_reversed",

@@ -58,13 +58,13 @@ ErrorCode refusalCode(const std::string& serverCode) {
         serverCode == net::wire::refusal::kAlreadySettled) {
         return ErrorCode::OrderSettled;
     }
-    if (serverCode == net::kChipLockedCode) {
+    if (serverCode == net::wire::refusal::kChipLocked) {
         return ErrorCode::ChipLocked;
     }
     if (serverCode == net::wire::refusal::kParamsOutdated) {  // the server knows the chip is behind
         return ErrorCode::ChipOutdated;
     }
-    if (serverCode == "ec_limit_exceeded") {
+    if (serverCode == net::wire::refusal::kEcLimitExceeded) {
         return ErrorCode::EcLimitExceeded;
     }
     // The TSM never gave the chip its keys, or the server lost its copy of the parameters.
@@ -72,7 +72,8 @@ ErrorCode refusalCode(const std::string& serverCode) {
         serverCode == net::wire::refusal::kParamsMissing) {
         return ErrorCode::ChipUnavailable;
     }
-    if (serverCode == "scheme_unsupported" || serverCode == "card_not_linked") {
+    if (serverCode == net::wire::refusal::kSchemeUnsupported ||
+        serverCode == net::wire::refusal::kCardNotLinked) {
         return ErrorCode::WrongScheme;
     }
     // The server could not take what the daemon sent: a contract mismatch, not a decline.

@@ -2,6 +2,7 @@
 
 #include <QTimer>
 
+#include "core/api_name.hpp"
 #include "core/daemon_connection.hpp"
 #include "core/history_model.hpp"
 #include "core/readers_model.hpp"
@@ -82,7 +83,7 @@ void CardWatcher::refresh() {
 void CardWatcher::readCard() {
     const quint64 generation = ++generation_;
     setStatus(Status::Reading);
-    connection_.call("card.info", {{"reader", reader_}}, this,
+    connection_.call(apiName(api::method::kCardInfo), {{"reader", reader_}}, this,
                      [this, generation](const RpcReply& reply) { onCardInfo(generation, reply); });
 }
 
@@ -111,7 +112,8 @@ void CardWatcher::onCardInfo(quint64 generation, const RpcReply& reply) {
 }
 
 void CardWatcher::readHistory(quint64 generation) {
-    connection_.call("card.history", {{"reader", reader_}, {"limit", kHistoryLimit}}, this,
+    connection_.call(apiName(api::method::kCardHistory),
+                     {{"reader", reader_}, {"limit", kHistoryLimit}}, this,
                      [this, generation](const RpcReply& reply) {
                          if (generation != generation_) {
                              return;

@@ -1,6 +1,5 @@
 #include "core/daemon_connection.hpp"
 
-#include <QDebug>
 #include <QLocalSocket>
 #include <algorithm>
 #include <utility>
@@ -8,6 +7,7 @@
 
 #include "core/rpc_codec.hpp"
 #include "core/secret_text.hpp"
+#include "taplink/base/log.hpp"
 
 namespace taplink::gui {
 
@@ -148,7 +148,7 @@ void DaemonConnection::onReadyRead() {
         }
     }
     if (input_.size() > rpc::kMaxMessageBytes) {
-        qWarning() << "taplinkd sent a message over 1 MiB; reconnecting";
+        log::warning("taplinkd sent a message over 1 MiB; reconnecting");
         socket_->abort();
     }
 }
@@ -162,7 +162,7 @@ void DaemonConnection::handleLine(const QByteArray& line) {
     } else if (const auto* note = std::get_if<rpc::Notification>(&message)) {
         emit notificationReceived(note->method, note->params);
     } else {
-        qWarning() << "taplinkd:" << std::get<rpc::Malformed>(message).why;
+        log::warning("taplinkd: " + std::get<rpc::Malformed>(message).why.toStdString());
     }
 }
 

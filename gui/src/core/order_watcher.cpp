@@ -1,5 +1,6 @@
 #include "core/order_watcher.hpp"
 
+#include "core/api_name.hpp"
 #include "core/daemon_connection.hpp"
 
 namespace taplink::gui {
@@ -28,7 +29,7 @@ void OrderWatcher::poll() {
             polls_.remove(orderId);
             continue;
         }
-        connection_.call("tx.status", {{"orderId", orderId}}, this,
+        connection_.call(apiName(api::method::kTxStatus), {{"orderId", orderId}}, this,
                          [this, orderId](const RpcReply& reply) { onStatus(orderId, reply); });
     }
     if (polls_.isEmpty()) {

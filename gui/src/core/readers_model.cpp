@@ -3,27 +3,25 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <algorithm>
-#include <array>
+#include <string_view>
 #include <utility>
 
+#include "core/api_name.hpp"
 #include "core/daemon_connection.hpp"
 
 namespace taplink::gui {
 
 namespace {
 
-constexpr std::array kWatchedEvents{"reader.added", "reader.removed", "card.inserted",
-                                    "card.removed"};
-
 bool isWatched(const QString& method) {
-    return std::any_of(kWatchedEvents.cbegin(), kWatchedEvents.cend(),
-                       [&method](const char* event) { return method == QLatin1String(event); });
+    return std::any_of(api::kEvents.cbegin(), api::kEvents.cend(),
+                       [&method](std::string_view event) { return method == apiName(event); });
 }
 
 QJsonArray watchedEvents() {
     QJsonArray events;
-    for (const char* event : kWatchedEvents) {
-        events.append(QLatin1String(event));
+    for (const std::string_view event : api::kEvents) {
+        events.append(apiName(event));
     }
     return events;
 }
@@ -63,7 +61,7 @@ const ReaderInfo* ReadersModel::find(const QString& name) const {
 }
 
 void ReadersModel::onConnected() {
-    connection_.call("events.subscribe", {{"events", watchedEvents()}}, this,
+    connection_.call(apiName(api::method::kEventsSubscribe), {{"events", watchedEvents()}}, this,
                      [](const RpcReply&) {});
     refresh();
 }
@@ -76,32 +74,34 @@ void ReadersModel::onNotification(const QString& method, const QJsonObject&) {
 
 void ReadersModel::refresh() {
     const quint64 generation = ++generation_;
-    connection_.call("readers.list", {}, this, [this, generation](const RpcReply& reply) {
-        if (generation == generation_ && reply.ok()) {
-            refreshChip(generation);
-            setReaders(readersFromJson(reply.result));
-        }
-    });
+    connection_.call(apiName(api::method::kReadersList), {}, this,
+                     [this, generation](const RpcReply& reply) {
+                         if (generation == generation_ && reply.ok()) {
+                             refreshChip(generation);
+                             setReaders(readersFromJson(reply.result));
+                         }
+                     });
 }
 
 void ReadersModel::refreshChip(quint64 generation) {
-    connection_.call("chip.status", {}, this, [this, generation](const RpcReply& reply) {
-        if (generation != generation_) {
-            return;
-        }
-        loadSamLifecycle_.clear();
-        paymentLifecycle_.clear();
-        const QJsonArray applets =
-            reply.ok() ? reply.result.value("applets").toArray() : QJsonArray();
-        for (const auto& applet : applets) {
-            const QJsonObject fields = applet.toObject();
-            const QString lifecycle = fields.value("lifecycle").toString();
-            (fields.value("applet").toString() == QLatin1String("load-sam") ? loadSamLifecycle_
-                                                                            : paymentLifecycle_) =
-                lifecycle;
-        }
-        setReaders(readers_);
-    });
+    connection_.call(apiName(api::method::kChipStatus), {}, this,
+                     [this, generation](const RpcReply& reply) {
+                         if (generation != generation_) {
+                             return;
+                         }
+                         loadSamLifecycle_.clear();
+                         paymentLifecycle_.clear();
+                         const QJsonArray applets =
+                             reply.ok() ? reply.result.value("applets").toArray() : QJsonArray();
+                         for (const auto& applet : applets) {
+                             const QJsonObject fields = applet.toObject();
+                             const QString lifecycle = fields.value("lifecycle").toString();
+                             (fields.value("applet").toString() == QLatin1String("load-sam")
+                                  ? loadSamLifecycle_
+                                  : paymentLifecycle_) = lifecycle;
+                         }
+                         setReaders(readers_);
+                     });
 }
 
 void ReadersModel::setReaders(QList<ReaderInfo> readers) {

@@ -3,6 +3,7 @@
 #include <QJsonValue>
 #include <optional>
 
+#include "core/api_name.hpp"
 #include "core/daemon_connection.hpp"
 
 namespace taplink::gui {
@@ -47,8 +48,9 @@ bool TokenGenerator::generate(const QString& challenge) {
         return false;
     }
     setRunning(true);
-    connection_.call(QStringLiteral("token.generate"), {{QStringLiteral("challenge"), challenge}},
-                     this, [this](const RpcReply& reply) { onReply(reply); });
+    connection_.call(apiName(api::method::kTokenGenerate),
+                     {{QStringLiteral("challenge"), challenge}}, this,
+                     [this](const RpcReply& reply) { onReply(reply); });
     return true;
 }
 

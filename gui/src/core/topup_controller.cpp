@@ -1,5 +1,6 @@
 #include "core/topup_controller.hpp"
 
+#include "core/api_name.hpp"
 #include "core/daemon_connection.hpp"
 
 namespace taplink::gui {
@@ -20,8 +21,8 @@ std::optional<LoadFlow> flowOfScheme(const QString& scheme) {
 }
 
 QString progressOf(LoadFlow flow) {
-    return flow == LoadFlow::Bank ? QStringLiteral("ecload.progress")
-                                  : QStringLiteral("topup.progress");
+    return apiName(flow == LoadFlow::Bank ? api::notification::kEcloadProgress
+                                          : api::notification::kTopupProgress);
 }
 
 }  // namespace
@@ -52,16 +53,18 @@ void TopupController::start(const QString& orderId, const QString& reader, LoadF
         params.insert("reader", reader);
     }
     const QString method =
-        flow == LoadFlow::Bank ? QStringLiteral("ecload.start") : QStringLiteral("topup.start");
+        apiName(flow == LoadFlow::Bank ? api::method::kEcloadStart : api::method::kTopupStart);
     connection_.call(method, params, this,
                      [this, run](const RpcReply& reply) { onReply(run, reply); });
 }
 
 void TopupController::cancel() {
     if (running_) {
-        connection_.call("tx.cancel", {{"orderId", orderId_}}, this, [](const RpcReply&) {
-            // The top-up's own reply says how it ended (cancelled, or too late: completed).
-        });
+        connection_.call(apiName(api::method::kTxCancel), {{"orderId", orderId_}}, this,
+                         [](const RpcReply&) {
+                             // The top-up's own reply says how it ended (cancelled, or too late:
+                             // completed).
+                         });
     }
 }
 

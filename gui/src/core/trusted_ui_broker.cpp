@@ -1,10 +1,11 @@
 #include "core/trusted_ui_broker.hpp"
 
-#include <QDebug>
 #include <QJsonArray>
 
+#include "core/api_name.hpp"
 #include "core/daemon_connection.hpp"
 #include "core/secret_text.hpp"
+#include "taplink/base/log.hpp"
 
 namespace taplink::gui {
 
@@ -13,7 +14,8 @@ namespace {
 // Logs what taplinkd said, never what was sent (it may have carried the PIN).
 void logRespondFailure(const RpcReply& reply) {
     if (!reply.ok()) {
-        qWarning() << "ui.respond:" << failureName(reply.error->code) << reply.error->message;
+        log::warning("ui.respond: " +
+                     (failureName(reply.error->code) + u' ' + reply.error->message).toStdString());
     }
 }
 
@@ -33,10 +35,11 @@ TrustedUiBroker::TrustedUiBroker(DaemonConnection& connection, QObject* parent)
 }
 
 void TrustedUiBroker::attach() {
-    connection_.call("ui.attach", {}, this, [this](const RpcReply& reply) {
+    connection_.call(apiName(api::method::kUiAttach), {}, this, [this](const RpcReply& reply) {
         if (!reply.ok()) {
-            qWarning() << "taplinkd refused ui.attach:" << failureName(reply.error->code)
-                       << reply.error->message;
+            log::warning(
+                "taplinkd refused ui.attach: " +
+                (failureName(reply.error->code) + u' ' + reply.error->message).toStdString());
             return;
         }
         setAttached(reply.result.value("attached").toBool());
@@ -74,7 +77,7 @@ void TrustedUiBroker::send(const QString& id, const QJsonObject& params, Decisio
     if (topup && decision == Decision::Allow) {
         emit topupAllowed(topup->orderId);
     }
-    connection_.call("ui.respond", params, this, logRespondFailure);
+    connection_.call(apiName(api::method::kUiRespond), params, this, logRespondFailure);
 }
 
 void TrustedUiBroker::answerPin(const QString& id, QByteArray&& digits) {
@@ -91,14 +94,14 @@ void TrustedUiBroker::answerPin(const QString& id, QByteArray&& digits) {
     }
     const QJsonObject params{{"id", found->rawId}, {"decision", "allow"}};
     close(id, "answered");
-    connection_.callWithSecret("ui.respond", params, "choice", std::move(pin), this,
-                               logRespondFailure);
+    connection_.callWithSecret(apiName(api::method::kUiRespond), params, "choice", std::move(pin),
+                               this, logRespondFailure);
 }
 
 void TrustedUiBroker::onNotification(const QString& method, const QJsonObject& params) {
-    if (method == QLatin1String("ui.request")) {
+    if (method == apiName(api::notification::kUiRequest)) {
         open(uiRequestFromJson(params));
-    } else if (method == QLatin1String("ui.request.closed")) {
+    } else if (method == apiName(api::notification::kUiRequestClosed)) {
         close(uiRequestKey(params.value("id")), params.value("reason").toString());
     }
 }

@@ -11,6 +11,7 @@
 #include <QTabWidget>
 #include <QVBoxLayout>
 
+#include "core/api_name.hpp"
 #include "core/daemon_connection.hpp"
 #include "core/error_texts.hpp"
 #include "ui/qt_new.hpp"
@@ -113,7 +114,7 @@ QWidget* SettingsDialog::buildAppPage() {
 
 void SettingsDialog::load() {
     status_->setText(tr("Reading the settings of the TapLink service…"));
-    connection_.call("settings.get", {}, this, [this](const RpcReply& reply) {
+    connection_.call(apiName(api::method::kSettingsGet), {}, this, [this](const RpcReply& reply) {
         if (!reply.ok()) {
             showError(*reply.error);
             return;
@@ -169,15 +170,16 @@ void SettingsDialog::accept() {
     }
     buttons_->setEnabled(false);
     status_->setText(tr("Saving…"));
-    connection_.call("settings.set", changes, this, [this](const RpcReply& reply) {
-        buttons_->setEnabled(true);
-        if (!reply.ok()) {
-            showError(*reply.error);
-            return;
-        }
-        loaded_ = daemonSettingsFromJson(reply.result);
-        saveAppSettings();
-    });
+    connection_.call(apiName(api::method::kSettingsSet), changes, this,
+                     [this](const RpcReply& reply) {
+                         buttons_->setEnabled(true);
+                         if (!reply.ok()) {
+                             showError(*reply.error);
+                             return;
+                         }
+                         loaded_ = daemonSettingsFromJson(reply.result);
+                         saveAppSettings();
+                     });
 }
 
 void SettingsDialog::saveAppSettings() {

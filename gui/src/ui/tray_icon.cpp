@@ -3,6 +3,7 @@
 #include <QMenu>
 #include <QSystemTrayIcon>
 
+#include "core/api_name.hpp"
 #include "core/daemon_connection.hpp"
 #include "ui/app_icon.hpp"
 #include "ui/qt_new.hpp"
@@ -34,7 +35,7 @@ TrayIcon::TrayIcon(DaemonConnection& connection, QMenu* menu, QObject* parent) :
 }
 
 void TrayIcon::onNotification(const QString& method, const QJsonObject& params) {
-    if (method == QLatin1String("card.inserted")) {
+    if (method == apiName(api::event::kCardInserted)) {
         notify(tr("Card placed"),
                tr("A card was placed on %1.").arg(params.value("reader").toString()));
     }

@@ -50,7 +50,7 @@ Response AdminApi::verifyToken(const Request& request, Call& /*call*/, const Par
     claim.chipSerial = chipSerialOf(claim.chipSerial);
     // A lock by the TSM (a lost device) stops its tokens at once, before the chip applies it.
     if (store_.isTsmAppletLocked(claim.chipSerial, chip::mgmt::Applet::Payment)) {
-        throw ApiError(403, "chip_locked",
+        throw ApiError(403, wire::refusal::kChipLocked,
                        "the payment applet of " + claim.chipSerial +
                            " is locked or ordered locked by the TSM: its tokens are refused");
     }

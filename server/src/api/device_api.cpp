@@ -175,7 +175,7 @@ void DeviceApi::addTsmRoutes() {
 
 void DeviceApi::refuseLockedChip(const Call& call, chip::mgmt::Applet applet) const {
     if (store_.isTsmAppletLocked(call.device.chipSerialHex, applet)) {
-        refuse(403, "chip_locked",
+        refuse(403, wire::refusal::kChipLocked,
                "the secure chip of device " + call.device.chipSerialHex +
                    " is locked by its management system");
     }
@@ -289,7 +289,8 @@ Response DeviceApi::authorize(const Request& request, Call& call, const PathPara
         refuse(409, "order_cancelled", "order " + order.orderId + " was cancelled");
     }
     if (order.scheme != kCityScheme) {
-        refuse(422, "scheme_unsupported", "orders of scheme " + order.scheme + " cannot be loaded");
+        refuse(422, wire::refusal::kSchemeUnsupported,
+               "orders of scheme " + order.scheme + " cannot be loaded");
     }
     const ep::Suite suite = ep::suiteFromAlgorithmId(body.algorithmId);
     const sim::Issuer* issuer = nullptr;

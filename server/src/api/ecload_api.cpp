@@ -162,7 +162,8 @@ json approvedAnswer(const IssuerCard& card, const EcAuthorizationRecord& record)
 
 void requireBankEc(const OrderRecord& order) {
     if (order.scheme != wire::kBankEcScheme) {
-        refuse(422, "scheme_unsupported", "order " + order.orderId + " is not a bank-card EC load");
+        refuse(422, wire::refusal::kSchemeUnsupported,
+               "order " + order.orderId + " is not a bank-card EC load");
     }
 }
 
@@ -189,7 +190,8 @@ AccountRecord EcLoadApi::linkedAccount(const OrderRecord& order, const std::stri
     auto account = accountId ? store_.findAccount(*accountId) : std::nullopt;
     if (!account || !crypto::constantTimeEqual(fromHex(account->panHash),
                                                fromHex(panHash(store_.panHashKey(), pan)))) {
-        refuse(422, "card_not_linked", "the card is not the one the order's account funds");
+        refuse(422, wire::refusal::kCardNotLinked,
+               "the card is not the one the order's account funds");
     }
     return *account;
 }
@@ -356,7 +358,8 @@ void EcLoadApi::checkArqc(const IssuerCard& card, const wire::EcAuthorizeRequest
         refuse(422, "arqc_invalid", "the ARQC does not verify with the card's AC key");
     }
     if (std::uint64_t{body.ecBalance} + order.amount > body.ecBalanceLimit) {
-        refuse(422, "ec_limit_exceeded", "the EC balance would pass the card's limit (9F77)");
+        refuse(422, wire::refusal::kEcLimitExceeded,
+               "the EC balance would pass the card's limit (9F77)");
     }
 }
 

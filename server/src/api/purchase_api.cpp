@@ -123,7 +123,8 @@ OrderRecord PurchaseApi::purchaseOrder(const std::string& orderId) const {
         refuse(404, wire::refusal::kOrderNotFound, "no order " + orderId);
     }
     if (order->scheme != wire::kBankPurchaseScheme) {
-        refuse(409, "scheme_unsupported", "order " + orderId + " is not a bank-card purchase");
+        refuse(409, wire::refusal::kSchemeUnsupported,
+               "order " + orderId + " is not a bank-card purchase");
     }
     return std::move(*order);
 }

@@ -30,6 +30,14 @@ inline constexpr const char* kBadSignature = "bad_signature";
 // 400: the body does not follow this contract. Not a decline: the two sides disagree on the
 // contract (or the daemon sent what the card said unchecked), and nothing was authorized.
 inline constexpr const char* kMalformedRequest = "malformed_request";
+// The order's scheme is not the one the call serves (a city-card order on a bank-card call).
+inline constexpr const char* kSchemeUnsupported = "scheme_unsupported";
+// The bank card is not the one the order's account funds (EC load).
+inline constexpr const char* kCardNotLinked = "card_not_linked";
+// The EC load would take the card's balance past its limit (9F77).
+inline constexpr const char* kEcLimitExceeded = "ec_limit_exceeded";
+// The TSM has this device's secure chip (or its payment applet) locked: no money moves.
+inline constexpr const char* kChipLocked = "chip_locked";
 }  // namespace refusal
 
 // A body or message that does not follow the contract; the message says which field and why.
