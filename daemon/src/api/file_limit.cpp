@@ -31,7 +31,8 @@ std::size_t webSocketConnectionCap(std::uint64_t limit, std::size_t wanted) {
     const std::uint64_t taken =
         kReservedFds + kUnixServerFds + kWebSocketOverheadFds + kPendingHandshakes;
     const std::uint64_t room = limit > taken ? limit - taken : 0;
-    return static_cast<std::size_t>(std::clamp<std::uint64_t>(room, 1, wanted));
+    return static_cast<std::size_t>(
+        std::max<std::uint64_t>(1, std::min<std::uint64_t>(room, wanted)));
 }
 
 }  // namespace taplink::api

@@ -297,7 +297,9 @@ Lookup viaProcNet(const sockaddr_storage& local, const sockaddr_storage& peer) {
 std::optional<uid_t> loopbackPeerUid(const sockaddr_storage& local, const sockaddr_storage& peer) {
     using peer_uid_detail::Outcome;
     auto lookup = peer_uid_detail::viaSockDiag(local, peer);
-    if (lookup.outcome == Outcome::Unavailable) {  // no netlink here (seccomp, old kernel)
+    // No netlink here (seccomp, old kernel), or an ENOENT that may only mean the kernel has no
+    // inet_diag handler (a container without the module): /proc/net/tcp has the last word.
+    if (lookup.outcome != Outcome::Found) {
         lookup = peer_uid_detail::viaProcNet(local, peer);
     }
     if (lookup.outcome != Outcome::Found) {

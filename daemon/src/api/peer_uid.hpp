@@ -25,8 +25,8 @@ std::optional<uid_t> loopbackPeerUid(int connectedFd);
 
 namespace peer_uid_detail {
 
-// The outcome of one way of asking, so that a definite "no such socket" is not asked again
-// another way, while a way that could not ask at all falls back to the next.
+// The outcome of one way of asking. Anything but Found from sock_diag is asked again through
+// /proc: its ENOENT may mean no inet_diag handler as well as no such socket.
 enum class Outcome { Found, NotFound, Unavailable };
 
 struct Lookup {

@@ -31,7 +31,8 @@ Pipe makePipe(int flags) {
     return {UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
-StopSignals::StopSignals() : pipe_(makePipe(O_CLOEXEC)) {
+// Non-blocking: a handler must never block on a pipe full of unread stop bytes.
+StopSignals::StopSignals() : pipe_(makePipe(O_CLOEXEC | O_NONBLOCK)) {
     stopWriteFd = pipe_.write.get();
     std::signal(SIGTERM, onStopSignal);
     std::signal(SIGINT, onStopSignal);

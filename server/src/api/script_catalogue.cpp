@@ -83,7 +83,7 @@ Described describedOf(const nlohmann::json& json, const std::string& text) {
     described.envelope.scheme = script.string("scheme");
     described.envelope.id = script.string("id");
     described.envelope.version =
-        static_cast<std::uint32_t>(script.integer("version", 0, 0xFFFFFFFFU));
+        static_cast<std::uint32_t>(script.integer("version", 1, 0xFFFFFFFFU));
     readValidity(script, described);
     described.envelope.script.assign(text.begin(), text.end());
     return described;
