@@ -23,32 +23,59 @@ if [[ -n $unlabelled ]]; then
 fi
 
 # clang-tidy and the sanitizer builds are CPU-bound while the tests mostly wait on pcscd,
-# sockets and timeouts, so they run beside the dev tests at the lowest CPU priority.
-echo "== tests (dev), with clang-tidy and the asan and tsan builds beside them (build/background.log)"
-background() {
-    nice -n 19 bash scripts/lint.sh build/dev tidy
-    cmake --preset asan >/dev/null
-    nice -n 19 cmake --build --preset asan -j "$jobs"
-    cmake --preset tsan >/dev/null
-    nice -n 19 cmake --build --preset tsan -j "$jobs"
+# sockets and timeouts, so they run beside the tests at a low CPU priority: the sanitizer
+# builds first (nice 10), so that their tests start as soon as each is built, and clang-tidy
+# at the lowest priority, on what CPU the others leave, until the end.
+echo "== tests (dev), with the asan and tsan builds and clang-tidy beside them (build/*.log)"
+rm -f build/asan-built build/tsan-built
+set -m  # each background job in a process group of its own, so that it can be stopped whole
+stop_background() {
+    local pid
+    for pid in $(jobs -p); do
+        kill -- "-$pid" 2>/dev/null || true
+    done
 }
-background >build/background.log 2>&1 &
-background_pid=$!
-dev_status=0
-ctest --preset dev -j "$jobs" || dev_status=$?
-background_status=0
-wait "$background_pid" || background_status=$?
-if ((background_status != 0)); then
-    echo "== clang-tidy or a sanitizer build failed:" >&2
-    tail -n 60 build/background.log >&2
-    exit "$background_status"
-fi
-grep '^lint:' build/background.log
-((dev_status == 0)) || exit "$dev_status"
+trap stop_background EXIT  # a failed stage ends the run: no build or lint left behind
+sanitizer_builds() {
+    cmake --preset asan >/dev/null
+    nice -n 10 cmake --build --preset asan -j "$jobs"
+    touch build/asan-built
+    cmake --preset tsan >/dev/null
+    nice -n 10 cmake --build --preset tsan -j "$jobs"
+    touch build/tsan-built
+}
+sanitizer_builds >build/sanitizers.log 2>&1 &
+builds_pid=$!
+nice -n 19 bash scripts/lint.sh build/dev tidy >build/tidy.log 2>&1 &
+tidy_pid=$!
+
+# Waits until the build marked by $1 is done; fails with the build's log if it failed.
+await_build() {
+    while [[ ! -e $1 ]]; do
+        if ! kill -0 "$builds_pid" 2>/dev/null; then
+            wait "$builds_pid" && [[ -e $1 ]] && return 0
+            echo "== a sanitizer build failed:" >&2
+            tail -n 60 build/sanitizers.log >&2
+            exit 1
+        fi
+        sleep 5
+    done
+}
+
+ctest --preset dev -j "$jobs"
 
 echo "== tests (asan: AddressSanitizer + UndefinedBehaviorSanitizer)"
+await_build build/asan-built
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --preset asan -j "$jobs"
 
 echo "== tests (tsan: ThreadSanitizer, labels api, web, service and daemon)"
+await_build build/tsan-built
 ctest --preset tsan -j "$jobs"  # TSAN_OPTIONS (tests/tsan.supp) come from the preset
+
+echo "== clang-tidy"
+if ! wait "$tidy_pid"; then
+    tail -n 60 build/tidy.log >&2
+    exit 1
+fi
+grep '^lint:' build/tidy.log

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <future>
 #include <thread>
 
@@ -178,6 +180,24 @@ pid_t promptInChild(const Pty& pty, const std::string& expectedPin) {
     return child;
 }
 
+// Until the child's prompt waits in poll(), as a person presses the key at a waiting prompt
+// (5 s at most). A signal in the gap between the prompt's write and its poll is caught in a
+// plain build, but a ThreadSanitizer build can hold the handler until the thread's next
+// intercepted call, and the poll then waits with the signal held.
+bool waitUntilPolling(pid_t child) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    const std::string path = "/proc/" + std::to_string(child) + "/syscall";
+    while (std::chrono::steady_clock::now() < deadline) {
+        long number = -1;
+        std::ifstream(path) >> number;  // the syscall the process is blocked in, first
+        if (number == SYS_poll || number == SYS_ppoll) {
+            return true;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return false;
+}
+
 TEST(PinPrompt, CtrlBackslashAndHangupRestoreTheTerminalThenEndTheProcess) {
     for (const int signal : {SIGQUIT, SIGHUP}) {
         Pty pty;
@@ -186,6 +206,7 @@ TEST(PinPrompt, CtrlBackslashAndHangupRestoreTheTerminalThenEndTheProcess) {
         ASSERT_GT(child, 0);
         ASSERT_TRUE(waitForText(pty, shown, "PIN"));
         ASSERT_EQ(pty.localFlags() & ECHO, 0U) << "echo off while the PIN is typed";
+        ASSERT_TRUE(waitUntilPolling(child));
         ASSERT_EQ(::kill(child, signal), 0);
         int status = 0;
         ASSERT_EQ(::waitpid(child, &status, 0), child);
@@ -200,6 +221,7 @@ TEST(PinPrompt, CtrlZRestoresTheTerminalWhileStoppedAndPromptsAgainOnContinue) {
     const pid_t child = promptInChild(pty, "2718");
     ASSERT_GT(child, 0);
     ASSERT_TRUE(waitForText(pty, shown, "PIN"));
+    ASSERT_TRUE(waitUntilPolling(child));
     ASSERT_EQ(::kill(child, SIGTSTP), 0);
     int status = 0;
     ASSERT_EQ(::waitpid(child, &status, WUNTRACED), child);
