@@ -11,6 +11,8 @@ PACKAGES=(
   # libraries
   libpcsclite-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev curl
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  # the Public Suffix List: web pages' shares are counted per registrable domain
+  libpsl-dev publicsuffix
   # PC/SC test bed: the real daemon, the vpcd reader driver, the reference tools
   pcscd vsmartcard-vpcd pcsc-tools
   # cardpeek: a third-party EMV reader that reads the simulated bank card in the tests

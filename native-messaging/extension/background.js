@@ -19,18 +19,45 @@ const ext = globalThis.browser ?? globalThis.chrome;
 const NATIVE_HOST = "com.taplink.nm";
 const PORT_NAME = "taplink";
 const MAX_QUEUED = 32; // page messages held while taplink-nm says hello
+// Every session is a taplink-nm process and a connection to taplinkd, so a page may not open
+// them without end (taplinkd keeps its own shares too): at most this many per tab and per
+// origin, all tabs together; more are refused with "busy" until one closes.
+const MAX_SESSIONS_PER_TAB = 4;
+const MAX_SESSIONS_PER_ORIGIN = 8;
+const sessionsPerTab = new Map(); // tab id -> open bridges
+const sessionsPerOrigin = new Map(); // origin -> open bridges
 
 ext.runtime.onConnect.addListener(onPagePort);
 
 function onPagePort(pagePort) {
   if (pagePort.name !== PORT_NAME) return;
-  const refusal = senderRefusal(pagePort.sender);
+  const refusal = senderRefusal(pagePort.sender) ?? shareRefusal(pagePort.sender);
   if (refusal) {
     pagePort.postMessage({ type: "error", error: refusal });
     pagePort.disconnect();
     return;
   }
-  new Bridge(pagePort, pageOrigin(pagePort.sender)).start();
+  new Bridge(pagePort, pageOrigin(pagePort.sender), pagePort.sender.tab.id).start();
+}
+
+// Why the sender may open no more sessions now, or null when it may.
+function shareRefusal(sender) {
+  if ((sessionsPerTab.get(sender.tab.id) ?? 0) >= MAX_SESSIONS_PER_TAB) {
+    return { code: "busy", message: `a tab may have ${MAX_SESSIONS_PER_TAB} TapLink sessions open at once` };
+  }
+  const origin = pageOrigin(sender);
+  if ((sessionsPerOrigin.get(origin) ?? 0) >= MAX_SESSIONS_PER_ORIGIN) {
+    return { code: "busy", message: `the pages of ${origin} may have ${MAX_SESSIONS_PER_ORIGIN} TapLink sessions open at once` };
+  }
+  return null;
+}
+
+function countSession(tab, origin, step) {
+  for (const [counts, key] of [[sessionsPerTab, tab], [sessionsPerOrigin, origin]]) {
+    const count = (counts.get(key) ?? 0) + step;
+    if (count > 0) counts.set(key, count);
+    else counts.delete(key);
+  }
 }
 
 // Why a sender may not use TapLink, or null when it may.
@@ -76,15 +103,17 @@ function nativeFailure(text, helloDone) {
 }
 
 class Bridge {
-  constructor(pagePort, origin) {
+  constructor(pagePort, origin, tab) {
     this.page = pagePort;
     this.origin = origin;
+    this.tab = tab;
     this.native = null;
     this.state = "hello"; // "hello" -> "open" -> "closed"
     this.queue = [];
   }
 
   start() {
+    countSession(this.tab, this.origin, +1); // until close()
     this.page.onMessage.addListener((msg) => this.fromPage(msg));
     this.page.onDisconnect.addListener(() => this.close(null));
     try {
@@ -150,6 +179,7 @@ class Bridge {
     if (this.state === "closed") return;
     this.state = "closed";
     this.queue = [];
+    countSession(this.tab, this.origin, -1);
     if (error) {
       try {
         this.page.postMessage({ type: "error", error });

@@ -10,8 +10,11 @@
 #include <mutex>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
+#include "api/registrable_domain.hpp"
 #include "support.hpp"
 
 namespace taplink::api::test {
@@ -72,6 +75,17 @@ nlohmann::json busy(const nlohmann::json& id, const std::string& why) {
               {"data", {{"code", "busy"}}}}}};
 }
 
+// A worker or a slot is given back just after its call's reply is queued: retry until the
+// session's next call of `method` runs.
+bool admitsAgainOn(CallAdmission& calls, const std::shared_ptr<RecordingSession>& session,
+                   const std::string& method) {
+    return waitUntil([&] {
+        const std::size_t before = session->sent().size();
+        calls.admit(session, call("again", method));
+        return session->waitForMessage(before + 1).contains("result");
+    });
+}
+
 class CallAdmissionTest : public ::testing::Test {
   protected:
     CallAdmissionTest() {
@@ -104,13 +118,8 @@ class CallAdmissionTest : public ::testing::Test {
         return *admission;
     }
 
-    // A worker is given back just after its call's reply is queued: retry until it is.
     bool admitsAgain(const std::shared_ptr<RecordingSession>& session) {
-        return waitUntil([&] {
-            const std::size_t before = session->sent().size();
-            admission->admit(session, call("again", "test.echo"));
-            return session->waitForMessage(before + 1).contains("result");
-        });
+        return admitsAgainOn(*admission, session, "test.echo");
     }
 
     Gate gate;
@@ -281,13 +290,167 @@ TEST_F(CallAdmissionTest, AnswersWebCallersBusyOverTheWebCallLimitOfEveryTranspo
 
     gate.release();
     EXPECT_EQ(first->waitForMessage(1)["result"], "released");
-    EXPECT_TRUE(waitUntil([&] {  // the slot is given back just after the reply
-        const std::size_t before = third->sent().size();
-        webSocketCalls.admit(third, call(5, "test.webEcho"));
-        return third->waitForMessage(before + 1).contains("result");
-    }));
+    EXPECT_TRUE(admitsAgainOn(webSocketCalls, third, "test.webEcho"));
     unixCalls.shutdown();
     webSocketCalls.shutdown();
+}
+
+// A web caller of the origin given.
+std::shared_ptr<RecordingSession> webSessionOf(const std::string& origin) {
+    auto session = std::make_shared<RecordingSession>();
+    session->becomeWebCaller("native-messaging", origin, "extension");
+    return session;
+}
+
+constexpr std::string_view kAllowed = "https://shop.example";
+
+// A gate that lets kAllowed through at once and holds every other origin's call until the
+// test approves (or the call is cancelled), as taplinkd's waits for the user's answer.
+class ApprovalGate {
+  public:
+    void install(Dispatcher& dispatcher) {
+        dispatcher.setCallerGate(
+            [this](const Request&, CallContext& context) { check(context); },
+            [](const Session& session) { return session.peer().origin == kAllowed; });
+    }
+    void approve() { approved_ = true; }
+    bool waitAsking(int count) const {
+        return waitUntil([&] { return asking_ == count; });
+    }
+
+  private:
+    void check(const CallContext& context) {
+        if (context.peer().origin == kAllowed) {
+            return;
+        }
+        ++asking_;
+        while (!approved_ && !context.cancelled()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+        if (!approved_) {
+            throw ApiError(ErrorCode::Cancelled, "the call was cancelled");
+        }
+    }
+
+    std::atomic<bool> approved_{false};
+    std::atomic<int> asking_{0};
+};
+
+class WebSharesTest : public CallAdmissionTest {
+  protected:
+    WebSharesTest() {
+        approval.install(dispatcher);
+        dispatcher.add(
+            "test.webEcho",
+            [](const nlohmann::json&, CallContext&) { return nlohmann::json("echo"); },
+            Access::Web);
+        dispatcher.add(
+            "test.webBlock",
+            [this](const nlohmann::json&, CallContext& context) {
+                return nlohmann::json(gate.wait(context) ? "released" : "cancelled");
+            },
+            Access::Web);
+    }
+
+    // The calls still asking end before the gate they wait in goes.
+    ~WebSharesTest() override {
+        approval.approve();
+        admission.reset();
+    }
+
+    CallAdmission& startShared(std::size_t webCalls, std::size_t perOrigin) {
+        CallAdmissionOptions options;
+        options.webCalls = std::make_shared<WebCallLimit>(webCalls, perOrigin);
+        admission = std::make_unique<CallAdmission>(dispatcher, std::move(options));
+        return *admission;
+    }
+
+    ApprovalGate approval;
+};
+
+TEST_F(WebSharesTest, PagesNobodyApprovedWaitApartAndLeaveTheWebCallSlotsToAllowedPages) {
+    auto& calls = startShared(2, 2);
+    std::vector<std::shared_ptr<RecordingSession>> unapproved;
+    const auto perDomain = static_cast<int>(WebCallLimit::kMaxAwaitingApprovalPerDomain);
+    for (int i = 0; i < perDomain; ++i) {  // more than the two web-call slots
+        unapproved.push_back(webSessionOf("https://p" + std::to_string(i) + ".evil.example"));
+        calls.admit(unapproved.back(), call(i, "test.webEcho"));
+    }
+    ASSERT_TRUE(approval.waitAsking(perDomain));
+    const auto subdomain = webSessionOf("https://more.evil.example");
+    calls.admit(subdomain, call(9, "test.webEcho"));  // its domain's share of the queue is full
+    ASSERT_EQ(subdomain->sent().size(), 1U);
+    EXPECT_EQ(subdomain->sent()[0],
+              busy(9, "too many calls of web pages wait for the user's approval"));
+    unapproved.push_back(webSessionOf("https://other.example"));  // another domain's share
+    calls.admit(unapproved.back(), call(10, "test.webEcho"));
+    ASSERT_TRUE(approval.waitAsking(perDomain + 1));
+
+    const auto shop = webSessionOf(std::string(kAllowed));
+    calls.admit(shop, call(11, "test.webEcho"));
+    calls.admit(shop, call(12, "test.webEcho"));
+    EXPECT_EQ(shop->waitForMessage(1)["result"], "echo");
+    EXPECT_EQ(shop->waitForMessage(2)["result"], "echo");
+    for (const auto& session : unapproved) {
+        session->cancelCalls();
+        EXPECT_EQ(session->waitForMessage(1)["error"]["data"]["code"], "cancelled");
+    }
+}
+
+TEST_F(WebSharesTest, AnApprovedCallTakesItsWebCallSlotOnlyOnceApproved) {
+    auto& calls = startShared(1, 1);
+    const auto shop = webSessionOf(std::string(kAllowed));
+    calls.admit(shop, call(1, "test.webBlock"));  // the one web-call slot
+    ASSERT_TRUE(gate.waitStarted(1));
+    const auto page = webSessionOf("https://new.example");
+    calls.admit(page, call(2, "test.webEcho"));
+    ASSERT_TRUE(approval.waitAsking(1));
+    EXPECT_TRUE(page->sent().empty()) << "waits for the user, not for a slot";
+    approval.approve();
+    EXPECT_EQ(page->waitForMessage(1), busy(2, "too many web calls"));
+    gate.release();
+    EXPECT_EQ(shop->waitForMessage(1)["result"], "released");
+    EXPECT_TRUE(admitsAgainOn(calls, page, "test.webEcho"));
+}
+
+TEST_F(WebSharesTest, EachOriginHasItsShareOfTheWebCalls) {
+    auto& calls = startShared(4, 2);
+    const auto shop = webSessionOf(std::string(kAllowed));
+    calls.admit(shop, call(1, "test.webBlock"));
+    calls.admit(shop, call(2, "test.webBlock"));
+    ASSERT_TRUE(gate.waitStarted(2));
+    calls.admit(shop, call(3, "test.webEcho"));
+    ASSERT_EQ(shop->sent().size(), 1U);
+    EXPECT_EQ(shop->sent()[0], busy(3, "too many web calls"));
+    approval.approve();  // another origin, approved: its own share
+    const auto other = webSessionOf("https://other.example");
+    calls.admit(other, call(4, "test.webEcho"));
+    EXPECT_EQ(other->waitForMessage(1)["result"], "echo");
+    gate.release();
+}
+
+TEST(ShareLimit, EveryKeyHoldsItsShareOfTheTotalAndGivesItBack) {
+    ShareLimit limit(3, 2);
+    auto a1 = limit.take("a");
+    auto a2 = limit.take("a");
+    EXPECT_TRUE(a1 && a2);
+    EXPECT_EQ(limit.take("a"), nullptr) << "a's share";
+    auto b1 = limit.take("b");
+    EXPECT_NE(b1, nullptr);
+    EXPECT_EQ(limit.take("c"), nullptr) << "the total";
+    a1.reset();
+    EXPECT_NE(limit.take("c"), nullptr) << "given back";
+    EXPECT_EQ(limit.taken(), 2U) << "c's slot given back as its pointer went";
+}
+
+TEST(RegistrableDomain, IsTheDomainOnePartyControlsByThePublicSuffixList) {
+    EXPECT_EQ(registrableDomain("https://pay.shop.example.cn:8443"), "example.cn");
+    EXPECT_EQ(registrableDomain("https://WWW.Shop.COM.cn"), "shop.com.cn");
+    EXPECT_EQ(registrableDomain("https://a.github.io"), "a.github.io") << "a public suffix's";
+    EXPECT_EQ(registrableDomain("https://b.a.github.io"), "a.github.io");
+    EXPECT_EQ(registrableDomain("http://localhost:8080"), "localhost");
+    EXPECT_EQ(registrableDomain("http://127.0.0.1:8080"), "127.0.0.1");
+    EXPECT_EQ(registrableDomain("http://[::1]:8080"), "[::1]");
 }
 
 TEST_F(CallAdmissionTest, AnswersBusyOnceShutDown) {

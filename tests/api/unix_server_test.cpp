@@ -366,6 +366,41 @@ TEST_F(UnixServerTest, ConnectionsBeyondTheLimitAreToldBusyAndClosed) {
     EXPECT_EQ(fourth.readJson()["id"], 1);
 }
 
+// taplink-nm's first message, for a page of the origin given.
+nlohmann::json helloFrom(const std::string& origin) {
+    return request(1, "session.hello",
+                   {{"transport", "native-messaging"}, {"origin", origin}, {"extensionId", "x"}});
+}
+
+TEST_F(UnixServerTest, WebPagesNeverTakeTheConnectionsKeptForTheOwner) {
+    auto limited = options();
+    limited.maxConnections = 5;
+    limited.ownerReserved = 2;
+    limited.maxWebConnectionsPerOrigin = 2;
+    start(limited);
+    std::vector<RawConnection> pages;
+    for (const char* origin : {"https://a.example", "https://a.example", "https://b.example"}) {
+        pages.push_back(connect());
+        pages.back().sendJson(helloFrom(origin));
+        EXPECT_EQ(pages.back().readJson()["result"]["caller"], "web") << origin;
+    }
+    auto sameOrigin = connect();
+    sameOrigin.sendJson(helloFrom("https://a.example"));
+    EXPECT_EQ(sameOrigin.readJson()["error"]["message"],
+              "taplinkd is busy: too many connections from https://a.example");
+    EXPECT_TRUE(sameOrigin.readsEof());
+    auto fourthPage = connect();
+    fourthPage.sendJson(helloFrom("https://c.example"));
+    EXPECT_EQ(fourthPage.readJson()["error"]["data"]["code"], "busy");
+    EXPECT_TRUE(fourthPage.readsEof());
+    auto owner = connect();
+    auto secondOwner = connect();
+    for (auto* connection : {&owner, &secondOwner}) {
+        connection->sendJson(request(2, "test.echo", {{"x", 1}}));
+        EXPECT_EQ(connection->readJson()["result"]["x"], 1);
+    }
+}
+
 TEST_F(UnixServerTest, StopCancelsCallsInFlightAndRemovesTheSocket) {
     start();
     auto first = connect();

@@ -1,7 +1,9 @@
 // The handshake's Host and Origin rules on their own (the server tests show them applied).
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "api/websocket_checks.hpp"
 #include "taplink/protocol/api_names.hpp"
@@ -64,6 +66,41 @@ TEST(WebSocketOriginCheck, RefusesAnOriginLongerThanTheLimit) {
     const std::string longest = "https://" + std::string(kMaxOriginBytes - 8, 'a');
     EXPECT_TRUE(isWellFormedOrigin(longest));
     EXPECT_FALSE(isWellFormedOrigin(longest + "a"));
+}
+
+// One more connection of `origin` beside those open, under small shares: per origin 2, per
+// domain 3, unlisted origins 4 together; only https://shop.example is on the allow-list.
+std::optional<std::string> oneMore(const std::vector<std::string>& open,
+                                   const std::string& origin) {
+    ConnectionShares shares{2, 3, 4,
+                            [](std::string_view o) { return o == "https://shop.example"; }};
+    return exceededShare(shares, open, origin);
+}
+
+TEST(WebSocketConnectionShares, EachOriginAndDomainHoldsItsShare) {
+    const std::vector<std::string> two{"https://a.evil.example", "https://a.evil.example"};
+    EXPECT_EQ(oneMore(two, "https://a.evil.example"),
+              "too many connections from https://a.evil.example");
+    EXPECT_EQ(oneMore(two, "https://b.evil.example"), std::nullopt);
+    auto three = two;
+    three.emplace_back("https://b.evil.example");
+    EXPECT_EQ(oneMore(three, "https://c.evil.example"), "too many connections from evil.example")
+        << "subdomains share their domain's";
+}
+
+TEST(WebSocketConnectionShares, PagesNotAllowedHoldTheirShareTogetherAndAllowedOnesStillGetIn) {
+    const std::vector<std::string> foreign{"https://a.one.example", "https://a.two.example",
+                                           "https://a.three.example", "https://a.four.example"};
+    EXPECT_EQ(oneMore(foreign, "https://a.five.example"),
+              "too many connections from web pages that are not allowed");
+    EXPECT_EQ(oneMore(foreign, "https://shop.example"), std::nullopt);
+}
+
+TEST(WebSocketConnectionShares, WithoutAnAllowListEveryOriginCountsAsListed) {
+    const std::vector<std::string> foreign{"https://a.one.example", "https://a.two.example",
+                                           "https://a.three.example", "https://a.four.example"};
+    EXPECT_EQ(exceededShare(ConnectionShares{2, 3, 4, {}}, foreign, "https://a.five.example"),
+              std::nullopt);
 }
 
 }  // namespace

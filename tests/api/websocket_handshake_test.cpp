@@ -8,6 +8,8 @@
 
 #include <fstream>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "taplink/rpc/transport_error.hpp"
 #include "ws_fixture.hpp"
@@ -148,6 +150,30 @@ TEST_F(WebSocketHandshakeTest, ConnectionsOverTheLimitAreRefusedWith503) {
     auto fourth = open();
     fourth.sendJson(request(1, "test.echo"));
     EXPECT_EQ(fourth.readJson()["id"], 1);
+}
+
+TEST_F(WebSocketHandshakeTest, PagesNotAllowedCannotTakeTheConnectionsOfAllowedOnes) {
+    auto serverOptions = options();
+    serverOptions.maxConnections = 8;
+    serverOptions.shares = {2, 8, 3,
+                            [](std::string_view origin) { return origin == kAllowedOrigin; }};
+    start(serverOptions);
+    std::vector<WsClient> foreign;
+    foreign.push_back(open("https://a.evil.example"));
+    foreign.push_back(open("https://a.evil.example"));
+    auto third = connect();
+    EXPECT_EQ(third.handshake({.origin = "https://a.evil.example"}).status, 503) << "its share";
+    foreign.push_back(open("https://b.evil.example"));
+    auto otherForeign = connect();
+    EXPECT_EQ(otherForeign.handshake({.origin = "https://c.other.example"}).status, 503)
+        << "the share of the pages not allowed, together";
+    auto shop = open();
+    auto secondShop = open();
+    secondShop.sendJson(request(1, "test.echo"));
+    EXPECT_EQ(secondShop.readJson()["id"], 1);
+    EXPECT_NE(loggedText().find("too many connections from web pages that are not allowed"),
+              std::string::npos)
+        << loggedText();
 }
 
 bool hostHasIpv6Loopback() {

@@ -1,5 +1,7 @@
 #include "ws_fixture.hpp"
 
+#include "api/call_admission.hpp"
+
 namespace taplink::api::test {
 
 WebSocketFixture::WebSocketFixture() {
@@ -43,6 +45,9 @@ WebSocketServerOptions WebSocketFixture::options() {
     options.messagesPerSecond = 1000;
     options.burst = 1000;
     options.log = [this](log::Level /*level*/, std::string_view line) { log(line); };
+    options.shares = {options.maxConnections, options.maxConnections, options.maxConnections, {}};
+    options.webCalls =
+        std::make_shared<WebCallLimit>(WebCallLimit::kMaxWebCalls, WebCallLimit::kMaxWebCalls);
     return options;
 }
 

@@ -1,7 +1,8 @@
 // The demo checkout page in a real Chromium against the whole product (taplink-browser-bed:
 // pcscd + vpcd + taplink-sim + taplink-server + taplinkd): a top-up through the TapLink
 // extension and taplink-nm, the same through the WebSocket fallback, a card pulled mid-flow
-// and retried, a shop whose origin taplinkd does not allow, and a computer without TapLink.
+// and retried, a shop whose origin taplinkd does not allow, a page opening more sessions than
+// the extension allows, and a computer without TapLink.
 //
 // Environment (set by tests/browser/CMakeLists.txt): TAPLINK_BROWSER_BED, TAPLINK_NM,
 // TAPLINK_NM_MANIFEST, TAPLINK_EXTENSION_DIR, TAPLINK_ARTIFACT_DIR.
@@ -152,6 +153,49 @@ async function topUpAndCheck(page, fen, transport) {
   assert.equal(await settledReaches(settledBefore + fen), settledBefore + fen, "the server settled it once");
   assert.deepEqual((await stagesSeen(page)).filter((stage) => STEPS.includes(stage)), STEPS);
 }
+
+// Opens `count` sessions through the content script's own messages, as a page can; returns
+// each one's first answer: "connected", or the error code it was refused with.
+async function openSessions(page, prefix, count) {
+  return page.evaluate(async ({ prefix, count }) => {
+    const answers = new Map();
+    window.addEventListener("message", (event) => {
+      const data = event.data;
+      if (event.source !== window || data?.channel !== "taplink" || data.direction !== "to-page") return;
+      if (!String(data.session).startsWith(prefix) || answers.has(data.session)) return;
+      if (data.type === "connected") answers.set(data.session, "connected");
+      if (data.type === "error") answers.set(data.session, data.error?.code);
+    });
+    for (let i = 0; i < count; i++) {
+      window.postMessage({ channel: "taplink", direction: "to-extension", type: "connect", session: `${prefix}${i}` }, window.location.origin);
+    }
+    const deadline = Date.now() + 30_000;
+    while (answers.size < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    return [...Array(count).keys()].map((i) => answers.get(`${prefix}${i}`) ?? "no answer");
+  }, { prefix, count });
+}
+
+// First, before any top-up: taplinkd counts an origin's taplink-nm connections too, and a
+// closed page's may linger for a moment.
+test("the extension holds each tab and each origin to its share of sessions", { timeout: TEST_TIMEOUT_MS }, async () => {
+  const tabs = [];
+  try {
+    for (let i = 0; i < 3; i++) tabs.push(await openCheckout(withExtension, bed.info.checkoutUrl));
+    assert.deepEqual(await openSessions(tabs[0], "a", 5), ["connected", "connected", "connected", "connected", "busy"]);
+    assert.deepEqual(await openSessions(tabs[1], "b", 4), ["connected", "connected", "connected", "connected"]);
+    assert.deepEqual(await openSessions(tabs[2], "c", 1), ["busy"], "the origin's eight are taken");
+    await tabs.shift().close(); // its four sessions end with it
+    assert.deepEqual(await openSessions(tabs[0], "d", 1), ["busy"], "still the tab's four");
+    const deadline = Date.now() + 10_000;
+    let answer;
+    do {
+      [answer] = await openSessions(tabs[1], `e${Date.now()}-`, 1);
+    } while (answer !== "connected" && Date.now() < deadline);
+    assert.equal(answer, "connected", "a tab of the origin opens one again");
+  } finally {
+    for (const tab of tabs) await tab.close();
+  }
+});
 
 test("a full top-up through the extension and native messaging", { timeout: TEST_TIMEOUT_MS }, async () => {
   await scenario("extension", withExtension, bed.info.checkoutUrl, async (page) => {

@@ -1,5 +1,7 @@
 #include "api/call_admission.hpp"
 
+#include "api/registrable_domain.hpp"
+
 namespace taplink::api {
 
 namespace {
@@ -21,12 +23,12 @@ CallAdmissionOptions withWebCallLimit(CallAdmissionOptions options) {
 
 }  // namespace
 
-std::shared_ptr<const void> WebCallLimit::take() {
-    if (++taken_ > maxCalls_) {
-        --taken_;
-        return nullptr;
-    }
-    return {this, [](WebCallLimit* limit) { --limit->taken_; }};
+std::shared_ptr<const void> WebCallLimit::takeCall(const Peer& peer) {
+    return calls_.take(peer.origin);
+}
+
+std::shared_ptr<const void> WebCallLimit::takeApprovalWait(const Peer& peer) {
+    return awaitingApproval_.take(registrableDomain(peer.origin));
 }
 
 nlohmann::json busyReply(const nlohmann::json& id, std::string_view why) {
@@ -44,10 +46,12 @@ void CallAdmission::admit(const std::shared_ptr<Session>& session, Request reque
         return;
     }
     std::shared_ptr<const void> webCallSlot;
+    bool awaitsApproval = false;
     if (session->isWeb()) {
-        webCallSlot = options_.webCalls->take();
+        std::string why;
+        webCallSlot = webSlot(*session, awaitsApproval, why);
         if (!webCallSlot) {
-            refuse(*session, request.id, "too many web calls");
+            refuse(*session, request.id, why);
             return;
         }
     }
@@ -56,19 +60,55 @@ void CallAdmission::admit(const std::shared_ptr<Session>& session, Request reque
     // before the worker runs. Only the task owns it (moved, not copied), so the call is
     // unregistered exactly when the task lets go: after its reply, or at once if refused.
     auto context = std::make_shared<CallContext>(session);
-    if (!workers_.trySubmit(
-            task(session, std::move(context), std::move(webCallSlot), std::move(request)))) {
+    if (!workers_.trySubmit(task(session, std::move(context), std::move(webCallSlot),
+                                 awaitsApproval, std::move(request)))) {
         refuse(*session, id, "too many calls in flight");
+    }
+}
+
+std::shared_ptr<const void> CallAdmission::webSlot(const Session& session, bool& awaitsApproval,
+                                                   std::string& why) const {
+    awaitsApproval = !dispatcher_.decidedAtOnce(session);
+    if (awaitsApproval) {
+        why = "too many calls of web pages wait for the user's approval";
+        return options_.webCalls->takeApprovalWait(session.peer());
+    }
+    why = "too many web calls";
+    return options_.webCalls->takeCall(session.peer());
+}
+
+bool CallAdmission::passApproval(Session& session, CallContext& context, const Request& request,
+                                 std::shared_ptr<const void>& slot) const {
+    try {
+        if (auto refusal = dispatcher_.refusal(request, context)) {
+            if (!request.isNotification()) {
+                session.send(*refusal);
+            }
+            return false;
+        }
+        slot = options_.webCalls->takeCall(session.peer());  // the queue's place given back
+        if (!slot) {
+            refuse(session, request.id, "too many web calls");
+        }
+        return slot != nullptr;
+    } catch (const std::exception& error) {
+        options_.log(log::Level::Warning, options_.logPrefix + "replying failed: " + error.what());
+        return false;
     }
 }
 
 std::function<void()> CallAdmission::task(std::shared_ptr<Session> session,
                                           std::shared_ptr<CallContext> context,
                                           std::shared_ptr<const void> webCallSlot,
-                                          Request request) {
+                                          bool awaitsApproval, Request request) {
     return [this, session = std::move(session), context = std::move(context),
-            webCallSlot = std::move(webCallSlot), request = std::move(request)]() mutable {
-        run(*session, *context, request);
+            webCallSlot = std::move(webCallSlot), awaitsApproval,
+            request = std::move(request)]() mutable {
+        if (!awaitsApproval) {
+            run(*session, *context, request, false);
+        } else if (passApproval(*session, *context, request, webCallSlot)) {
+            run(*session, *context, request, true);
+        }
         webCallSlot.reset();
         context.reset();  // unregistered only after its reply is queued: see afterCall
         if (options_.afterCall) {
@@ -77,9 +117,12 @@ std::function<void()> CallAdmission::task(std::shared_ptr<Session> session,
     };
 }
 
-void CallAdmission::run(Session& session, CallContext& context, const Request& request) const {
+void CallAdmission::run(Session& session, CallContext& context, const Request& request,
+                        bool admitted) const {
     try {
-        if (auto reply = dispatcher_.call(request, context)) {
+        auto reply = admitted ? dispatcher_.callAdmitted(request, context)
+                              : dispatcher_.call(request, context);
+        if (reply) {
             session.send(*reply);
         }
     } catch (const std::exception& error) {

@@ -5,7 +5,6 @@
 // socket's session.hello.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -15,6 +14,7 @@
 #include <string_view>
 
 #include "api/dispatcher.hpp"
+#include "api/share_limit.hpp"
 #include "api/worker_pool.hpp"
 
 namespace taplink::api {
@@ -22,22 +22,34 @@ namespace taplink::api {
 // The error "busy" every transport answers with: "taplinkd is busy: <why>".
 nlohmann::json busyReply(const nlohmann::json& id, std::string_view why);
 
-// Web callers' calls in flight, all connections of every transport together: more are
-// answered busy. Their calls can wait long (the user's answer, a card), and the owner's
-// programs (the GUI answering those questions) must always find a worker.
+// Web callers' calls, all connections of every transport together. Their calls can wait long
+// (the user's answer, a card), and the owner's programs (the GUI answering those questions)
+// must always find a worker, so they have shares of their own:
+// - a call whose origin the user must still approve waits in a small queue of its own, so
+//   that pages nobody approved cannot take the slots of the allowed ones; each registrable
+//   domain has a share of it (api/registrable_domain.hpp);
+// - the other calls take a web-call slot, each origin at most its share of them.
+// More are answered busy.
 class WebCallLimit {
   public:
     static constexpr std::size_t kMaxWebCalls = 16;
+    static constexpr std::size_t kMaxWebCallsPerOrigin = 8;
+    static constexpr std::size_t kMaxAwaitingApproval = 16;
+    static constexpr std::size_t kMaxAwaitingApprovalPerDomain = 4;
 
-    explicit WebCallLimit(std::size_t maxCalls = kMaxWebCalls) : maxCalls_(maxCalls) {}
+    explicit WebCallLimit(std::size_t maxCalls = kMaxWebCalls,
+                          std::size_t maxCallsPerOrigin = kMaxWebCallsPerOrigin)
+        : calls_(maxCalls, maxCallsPerOrigin),
+          awaitingApproval_(kMaxAwaitingApproval, kMaxAwaitingApprovalPerDomain) {}
 
-    // A slot, given back when its last copy is let go; null when every one is taken. The
-    // limit must outlive its slots.
-    std::shared_ptr<const void> take();
+    // A slot, given back when its last copy is let go; null when none is left for the
+    // caller. The limit must outlive its slots.
+    std::shared_ptr<const void> takeCall(const Peer& peer);
+    std::shared_ptr<const void> takeApprovalWait(const Peer& peer);
 
   private:
-    const std::size_t maxCalls_;
-    std::atomic<std::size_t> taken_{0};
+    ShareLimit calls_;
+    ShareLimit awaitingApproval_;
 };
 
 struct CallAdmissionOptions {
@@ -59,11 +71,12 @@ class CallAdmission {
     CallAdmission(Dispatcher& dispatcher, CallAdmissionOptions options);
 
     // Runs the request on a worker, or answers busy when the session already has
-    // maxCallsPerConnection calls in flight, a web caller's finds the web-call limit reached,
-    // or every worker is taken; a refused notification
-    // is dropped without a reply. Only the session's I/O thread may call it, so that the
-    // check of the session's limit and the registration of the call cannot interleave.
-    // Throws only what the session's send() throws.
+    // maxCallsPerConnection calls in flight, a web caller's finds no room in its share of
+    // the web-call limit, or every worker is taken; a refused notification is dropped without
+    // a reply. A web caller whose origin is not yet decided (Dispatcher::decidedAtOnce) waits
+    // for the user's answer in the approval queue and takes its web-call slot only then. Only the
+    // session's I/O thread may call it, so that the check of the session's limit and the
+    // registration of the call cannot interleave. Throws only what the session's send() throws.
     void admit(const std::shared_ptr<Session>& session, Request request);
 
     // Lets the calls running finish and joins their threads; from then on every call is
@@ -73,8 +86,18 @@ class CallAdmission {
   private:
     std::function<void()> task(std::shared_ptr<Session> session,
                                std::shared_ptr<CallContext> context,
-                               std::shared_ptr<const void> webCallSlot, Request request);
-    void run(Session& session, CallContext& context, const Request& request) const;
+                               std::shared_ptr<const void> webCallSlot, bool awaitsApproval,
+                               Request request);
+    // A web caller's slot at admission: a web-call slot, or, while its origin is undecided, a
+    // place in the approval queue (awaitsApproval); null with `why` set when there is none.
+    std::shared_ptr<const void> webSlot(const Session& session, bool& awaitsApproval,
+                                        std::string& why) const;
+    // After the user approved the origin: the web-call slot for the call; false (the caller
+    // answered) when the gate refused the call or no slot is left.
+    bool passApproval(Session& session, CallContext& context, const Request& request,
+                      std::shared_ptr<const void>& slot) const;
+    // Runs the call (the gate already passed when admitted) and sends its reply.
+    void run(Session& session, CallContext& context, const Request& request, bool admitted) const;
 
     Dispatcher& dispatcher_;
     CallAdmissionOptions options_;

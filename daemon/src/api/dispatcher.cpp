@@ -33,9 +33,19 @@ void Dispatcher::add(std::string_view method, Handler handler, Access access) {
     }
 }
 
-void Dispatcher::setCallerGate(CallerGate gate) {
+void Dispatcher::setCallerGate(CallerGate gate, OriginDecided decided) {
     const std::unique_lock lock(mutex_);
     gate_ = std::move(gate);
+    decided_ = std::move(decided);
+}
+
+bool Dispatcher::decidedAtOnce(const Session& session) const {
+    OriginDecided decided;
+    {
+        const std::shared_lock lock(mutex_);
+        decided = decided_;
+    }
+    return !decided || decided(session);
 }
 
 void Dispatcher::setErrorTranslator(ErrorTranslator translator) {
@@ -65,7 +75,16 @@ std::shared_ptr<const Dispatcher::Entry> Dispatcher::find(std::string_view metho
 }
 
 std::optional<nlohmann::json> Dispatcher::call(const Request& request, CallContext& context) const {
-    nlohmann::json reply = run(request, context);
+    nlohmann::json reply = run(request, context, false);
+    if (request.isNotification()) {
+        return std::nullopt;
+    }
+    return reply;
+}
+
+std::optional<nlohmann::json> Dispatcher::callAdmitted(const Request& request,
+                                                       CallContext& context) const {
+    nlohmann::json reply = run(request, context, true);
     if (request.isNotification()) {
         return std::nullopt;
     }
@@ -86,18 +105,31 @@ ApiError untranslated(const std::exception_ptr& failure) {
 
 }  // namespace
 
-nlohmann::json Dispatcher::run(const Request& request, CallContext& context) const {
+std::optional<nlohmann::json> Dispatcher::refusal(const Request& request,
+                                                  CallContext& context) const {
     const nlohmann::json id = request.id.value_or(nullptr);
     const auto entry = find(request.method);
-    const bool web = context.session().isWeb();
-    if (!entry || (web && entry->access != Access::Web)) {
+    if (!entry || (context.session().isWeb() && entry->access != Access::Web)) {
         return makeError(id, RpcCode::MethodNotFound, "method not found: " + request.method);
     }
+    if (!context.session().isWeb()) {
+        return std::nullopt;
+    }
     try {
-        if (web) {
-            admitWebCall(request, context);
-        }
-        return makeResult(id, entry->handler(request.params, context));
+        admitWebCall(request, context);
+        return std::nullopt;
+    } catch (...) {
+        return failureReply(id, request.method, std::current_exception());
+    }
+}
+
+nlohmann::json Dispatcher::run(const Request& request, CallContext& context, bool admitted) const {
+    if (auto refused = admitted ? std::optional<nlohmann::json>() : refusal(request, context)) {
+        return *refused;
+    }
+    const nlohmann::json id = request.id.value_or(nullptr);
+    try {
+        return makeResult(id, find(request.method)->handler(request.params, context));
     } catch (...) {
         return failureReply(id, request.method, std::current_exception());
     }

@@ -69,6 +69,10 @@ enum class Access { Owner, Web };
 // Runs before every call of a web caller, on the call's worker thread: throws ApiError to
 // refuse it (origin not allowed, ...). Owner calls do not pass through it.
 using CallerGate = std::function<void(const Request& request, CallContext& context)>;
+// True when the gate can decide a web caller's calls at once, with no question to the user
+// (its origin is allowed, or was approved or refused on the connection). CallAdmission keeps
+// the other calls apart until the user answers. Must not block.
+using OriginDecided = std::function<bool(const Session& session)>;
 
 // Maps what a handler threw (anything but ApiError, which is sent as it is) to the error the
 // caller gets; must not throw. taplinkd installs the one mapping of its service failures
@@ -87,8 +91,10 @@ class Dispatcher {
     // Registers a method; thread-safe. Throws std::invalid_argument for a name already taken.
     void add(std::string_view method, Handler handler, Access access = Access::Owner);
 
-    // Sets the check every web caller's call passes first (app/web_access.hpp).
-    void setCallerGate(CallerGate gate);
+    // Sets the check every web caller's call passes first (app/web_access.hpp), and what
+    // tells whether it can decide at once (none: it always can).
+    void setCallerGate(CallerGate gate, OriginDecided decided = {});
+    bool decidedAtOnce(const Session& session) const;
     // Sets how handler failures become errors; without one, every failure is internal.
     void setErrorTranslator(ErrorTranslator translator);
 
@@ -99,6 +105,13 @@ class Dispatcher {
     // Runs the request. Returns the reply, or nothing for a notification (a request without
     // id: it runs, its result and errors are dropped). Never throws.
     std::optional<nlohmann::json> call(const Request& request, CallContext& context) const;
+
+    // The error reply a web caller's call gets without running: a method it cannot reach, or
+    // the gate's refusal (which may wait for the user's answer). Nothing when it may run.
+    // Never throws.
+    std::optional<nlohmann::json> refusal(const Request& request, CallContext& context) const;
+    // call() for a request refusal() let through: the gate is not run again.
+    std::optional<nlohmann::json> callAdmitted(const Request& request, CallContext& context) const;
 
     // session.hello, which taplink-nm sends as the first message of its connection to make it
     // a web caller's: {"transport":"native-messaging","origin","extensionId"}. The transport
@@ -112,7 +125,7 @@ class Dispatcher {
         Access access;
     };
     std::shared_ptr<const Entry> find(std::string_view method) const;
-    nlohmann::json run(const Request& request, CallContext& context) const;
+    nlohmann::json run(const Request& request, CallContext& context, bool admitted) const;
     void admitWebCall(const Request& request, CallContext& context) const;
     ApiError translate(const std::exception_ptr& failure) const;
     nlohmann::json failureReply(const nlohmann::json& id, std::string_view method,
@@ -124,6 +137,7 @@ class Dispatcher {
     mutable std::shared_mutex mutex_;
     std::map<std::string, std::shared_ptr<const Entry>, std::less<>> handlers_;
     CallerGate gate_;
+    OriginDecided decided_;
     ErrorTranslator translator_;
 };
 

@@ -120,6 +120,8 @@ class UnixServer::Impl {
     void readAvailable(Connection& connection);
     void handleLines(Connection& connection);
     void handleLine(Connection& connection, std::string_view text);
+    void hello(Connection& connection, const Request& request, bool first);
+    std::optional<std::string> noRoomForWeb(const nlohmann::json& params) const;
     void flush(Connection& connection);
     bool isFinished(Connection& connection);
     void reap();
@@ -367,20 +369,52 @@ void UnixServer::Impl::handleLine(Connection& connection, std::string_view text)
     }
     auto& request = std::get<Request>(parsed);
     if (request.method == method::kSessionHello) {
-        // Here, on the I/O thread, so that no later call of the connection runs as the owner.
-        const nlohmann::json reply =
-            first ? dispatcher_.hello(request, *connection.session)
-                  : makeError(request.id.value_or(nullptr), RpcCode::InvalidRequest,
-                              "invalid request: session.hello must be the first message");
-        connection.session->send(reply);
-        if (first && reply.contains("error")) {
-            // A caller that meant to be a web page must not go on as the owner.
-            connection.reading = false;
-            connection.closing = true;
-        }
+        hello(connection, request, first);
         return;
     }
     calls_.admit(connection.session, std::move(request));
+}
+
+// Here, on the I/O thread, so that no later call of the connection runs as the owner.
+void UnixServer::Impl::hello(Connection& connection, const Request& request, bool first) {
+    const nlohmann::json id = request.id.value_or(nullptr);
+    nlohmann::json reply;
+    if (!first) {
+        reply = makeError(id, RpcCode::InvalidRequest,
+                          "invalid request: session.hello must be the first message");
+    } else if (const auto why = noRoomForWeb(request.params)) {
+        refusalLog_(log::Level::Warning, "refused a web page's connection: " + *why);
+        reply = busyReply(id, *why);
+    } else {
+        reply = dispatcher_.hello(request, *connection.session);
+    }
+    connection.session->send(reply);
+    if (first && reply.contains("error")) {
+        // A caller that meant to be a web page must not go on as the owner.
+        connection.reading = false;
+        connection.closing = true;
+    }
+}
+
+std::optional<std::string> UnixServer::Impl::noRoomForWeb(const nlohmann::json& params) const {
+    const auto named = params.is_object() ? params.find("origin") : params.end();
+    const std::string origin =
+        named != params.end() && named->is_string() ? named->get<std::string>() : "";
+    std::size_t web = 0;
+    std::size_t sameOrigin = 0;
+    for (const auto& connection : connections_) {
+        if (connection.session->isWeb()) {
+            ++web;
+            sameOrigin += connection.session->peer().origin == origin ? 1U : 0U;
+        }
+    }
+    if (sameOrigin >= options_.maxWebConnectionsPerOrigin) {
+        return "too many connections from " + origin;
+    }
+    if (web + options_.ownerReserved >= options_.maxConnections) {
+        return "too many web pages are connected (the rest is kept for TapLink's own programs)";
+    }
+    return std::nullopt;
 }
 
 void UnixServer::Impl::flush(Connection& connection) {

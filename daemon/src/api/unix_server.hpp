@@ -20,6 +20,12 @@ class WebCallLimit;
 struct UnixServerOptions {
     std::string socketPath = defaultSocketPath();
     std::size_t maxConnections = 32;
+    // Of maxConnections, what web pages' connections (taplink-nm's, after session.hello)
+    // never take, so that the user's own programs always get in (a reserve of all of them
+    // leaves web pages none); and each origin's share of the rest. More: session.hello is
+    // answered busy and the connection closed.
+    std::size_t ownerReserved = 8;
+    std::size_t maxWebConnectionsPerOrigin = 8;
     std::size_t maxMessageBytes = std::size_t{1} << 20;  // longer: -32600, connection closed
     std::size_t maxCallsPerConnection = 8;               // more at once: error "busy"
     std::size_t maxWorkers = 64;                         // calls in flight, all connections

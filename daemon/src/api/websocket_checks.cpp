@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <map>
+#include <utility>
 
+#include "api/registrable_domain.hpp"
 #include "taplink/protocol/api_names.hpp"
 
 namespace taplink::api {
@@ -108,6 +111,61 @@ bool isWellFormedOrigin(std::string_view origin) {
     }
     const auto [host, validPort] = splitHostAndPort(origin.substr(separator + kSeparator.size()));
     return validPort && isOriginHost(host);
+}
+
+namespace {
+
+// What the shares need to know of an origin, asked once per distinct origin: the allow-list
+// is read under taplinkd's settings lock.
+struct OriginFacts {
+    std::string domain;
+    bool listed = true;
+};
+
+class OriginFactsCache {
+  public:
+    explicit OriginFactsCache(const ConnectionShares& shares) : shares_(shares) {}
+
+    const OriginFacts& of(const std::string& origin) {
+        const auto known = facts_.find(origin);
+        if (known != facts_.end()) {
+            return known->second;
+        }
+        OriginFacts facts{registrableDomain(origin), !shares_.isListed || shares_.isListed(origin)};
+        return facts_.emplace(origin, std::move(facts)).first->second;
+    }
+
+  private:
+    const ConnectionShares& shares_;
+    std::map<std::string, OriginFacts, std::less<>> facts_;
+};
+
+}  // namespace
+
+std::optional<std::string> exceededShare(const ConnectionShares& shares,
+                                         std::span<const std::string> openOrigins,
+                                         const std::string& origin) {
+    OriginFactsCache facts(shares);
+    const OriginFacts newcomer = facts.of(origin);
+    std::size_t sameOrigin = 0;
+    std::size_t sameDomain = 0;
+    std::size_t unlisted = 0;
+    for (const auto& open : openOrigins) {
+        const OriginFacts& known = facts.of(open);
+        sameOrigin += open == origin ? 1U : 0U;
+        sameDomain += known.domain == newcomer.domain ? 1U : 0U;
+        unlisted += known.listed ? 0U : 1U;
+    }
+    if (sameOrigin >= shares.perOrigin) {
+        return "too many connections from " + origin;
+    }
+    if (sameDomain >= shares.perDomain) {
+        return "too many connections from " + newcomer.domain;
+    }
+    if (!newcomer.listed && unlisted >= shares.unlisted) {
+        return "too many connections from web pages that are not allowed";
+    }
+    return std::nullopt;
 }
 
 }  // namespace taplink::api

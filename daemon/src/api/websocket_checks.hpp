@@ -2,6 +2,11 @@
 // (docs/websocket.md, "Security checks"). Pure functions, so they are tested on their own.
 #pragma once
 
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
 #include <string_view>
 
 namespace taplink::api {
@@ -16,5 +21,22 @@ bool isLoopbackHost(std::string_view host);
 // dispatcher's CallerGate's business; this only refuses what is not an origin at all
 // ("null", paths, user info, control characters).
 bool isWellFormedOrigin(std::string_view origin);
+
+// How many upgraded connections web pages may hold, so that no page, or party, takes what
+// the others need: each origin its share, each registrable domain its share (subdomains do
+// not multiply it), and the origins not on the allow-list a share of their own together.
+struct ConnectionShares {
+    std::size_t perOrigin = 8;
+    std::size_t perDomain = 16;
+    std::size_t unlisted = 32;
+    // Whether an origin is on the allow-list; none: every origin is.
+    std::function<bool(std::string_view origin)> isListed;
+};
+
+// Why one more connection of `origin` would exceed a share, given the origins of the
+// connections open; nothing when it fits.
+std::optional<std::string> exceededShare(const ConnectionShares& shares,
+                                         std::span<const std::string> openOrigins,
+                                         const std::string& origin);
 
 }  // namespace taplink::api

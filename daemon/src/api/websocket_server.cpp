@@ -137,6 +137,7 @@ class WebSocketServer::Impl {
     std::uint16_t port() const { return port_; }
     bool listensOnIpv6() const { return ipv6_; }
     std::size_t connectionCount() const;
+    std::vector<std::string> openOrigins() const;  // of the upgraded connections
 
   private:
     // The lws callback: no exception may cross into C.
@@ -354,7 +355,21 @@ int WebSocketServer::Impl::confirmUpgrade(lws* wsi, std::string_view upgrade) {
                                               "\": missing or malformed");
         return refuseHandshake(wsi, HTTP_STATUS_FORBIDDEN, "a web origin is required");
     }
+    if (const auto why = exceededShare(options_.shares, openOrigins(), *origin)) {
+        refusalLog_(log::Level::Warning, "WebSocket: refused a connection: " + *why);
+        return refuseHandshake(wsi, HTTP_STATUS_SERVICE_UNAVAILABLE, *why);
+    }
     return 0;
+}
+
+std::vector<std::string> WebSocketServer::Impl::openOrigins() const {
+    const std::lock_guard lock(sessionsMutex_);
+    std::vector<std::string> origins;
+    origins.reserve(sessions_.size());
+    for (const auto& session : sessions_) {
+        origins.push_back(session->peer().origin);
+    }
+    return origins;
 }
 
 int WebSocketServer::Impl::establish(lws* wsi, std::uint64_t& slot) {

@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "api/dispatcher.hpp"
+#include "api/websocket_checks.hpp"
 
 namespace taplink::api {
 
@@ -40,6 +41,7 @@ struct WebSocketServerOptions {
     // capped at this plus kPendingHandshakes (api/file_limit.hpp): past that no more are
     // accepted until one closes, and one that has not upgraded within 5 s is closed.
     std::size_t maxConnections = 64;
+    ConnectionShares shares;  // of maxConnections, per origin and domain; more: HTTP 503
     std::size_t maxCallsPerConnection = 8;               // more at once: error busy
     std::size_t maxWorkers = 64;                         // calls in flight, all connections
     std::size_t maxQueuedBytes = std::size_t{16} << 20;  // a peer that reads no more: dropped

@@ -1,5 +1,8 @@
 #include "app/daemon.hpp"
 
+#include <algorithm>
+#include <string_view>
+
 #include "api/file_limit.hpp"
 #include "app/failure_translation.hpp"
 #include "app/method_families.hpp"
@@ -46,9 +49,11 @@ Daemon::Daemon(DaemonConfig config, std::unique_ptr<service::CardPort> cards)
           [this](const std::string& origin) { settings_.rememberOrigin(origin); }) {
     registerMethods();
     dispatcher_.setErrorTranslator(translateFailure);
-    dispatcher_.setCallerGate([this](const api::Request& request, api::CallContext& call) {
-        webAccess_.check(request, call);
-    });
+    dispatcher_.setCallerGate(
+        [this](const api::Request& request, api::CallContext& call) {
+            webAccess_.check(request, call);
+        },
+        [this](const api::Session& session) { return webAccess_.decided(session); });
 }
 
 Daemon::~Daemon() {
@@ -144,6 +149,11 @@ void Daemon::startWebSocket() {
     options.pingInterval = settings.pingInterval;
     options.idleTimeout = settings.idleTimeout;
     options.maxConnections = webSocketCap(options.maxConnections);
+    // Pages nobody allowed get half the connections at most, however few the limit left.
+    options.shares.unlisted = std::max<std::size_t>(options.maxConnections / 2, 1);
+    options.shares.isListed = [this](std::string_view origin) {
+        return webAccess_.isListed(origin);
+    };
     options.webCalls = webCalls_;
     try {
         websocket_ = std::make_unique<api::WebSocketServer>(dispatcher_, options);

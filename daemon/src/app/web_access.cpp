@@ -7,8 +7,41 @@
 
 namespace taplink::app {
 
-WebAccess::WebAccess(TrustedUi& ui, SettingsSource settings, Remember remember)
-    : ui_(ui), settings_(std::move(settings)), remember_(std::move(remember)) {}
+WebAccess::WebAccess(TrustedUi& ui, SettingsSource settings, Remember remember,
+                     OriginQuestions::Clock now)
+    : ui_(ui),
+      settings_(std::move(settings)),
+      remember_(std::move(remember)),
+      questions_(std::move(now)) {}
+
+bool WebAccess::isListed(std::string_view origin) const {
+    const auto canonical = canonicalOrigin(origin);
+    if (!canonical) {
+        return false;
+    }
+    const auto allowed = settings_().allowedOrigins;
+    return std::find(allowed.begin(), allowed.end(), *canonical) != allowed.end();
+}
+
+bool WebAccess::decided(const api::Session& session) const {
+    if (session.originVerdict() != api::OriginVerdict::Undecided) {
+        return true;
+    }
+    const auto& origin = session.peer().origin;
+    return !canonicalOrigin(origin) || isListed(origin);  // one not accepted: refused at once
+}
+
+UiAnswer WebAccess::askUser(const std::string& origin, api::CallContext& call) const {
+    if (!ui_.attached()) {
+        return UiAnswer::NoUi;  // no dialog: nothing to count against the page
+    }
+    const api::Peer& peer = call.peer();
+    const auto turn = questions_.turn(origin);
+    const UiQuestion question{"origin", origin, peer.transport, peer.extensionId, std::nullopt};
+    const UiAnswer answer = ui_.ask(question, [&call] { return call.cancelled(); });
+    questions_.answered(origin, answer);
+    return answer;
+}
 
 void WebAccess::deny(const std::string& origin, const std::string& why) {
     throw api::ApiError(api::ErrorCode::OriginDenied, "the web page's origin " + origin + " " + why,
@@ -26,14 +59,10 @@ void WebAccess::check(const api::Request& /*request*/, api::CallContext& call) c
     if (verdict == api::OriginVerdict::Denied) {
         deny(*origin, "was refused on this connection");
     }
-    const WebSettings settings = settings_();
-    const auto& allowed = settings.allowedOrigins;
-    if (verdict == api::OriginVerdict::Approved ||
-        std::find(allowed.begin(), allowed.end(), *origin) != allowed.end()) {
+    if (verdict == api::OriginVerdict::Approved || isListed(*origin)) {
         return;
     }
-    const UiQuestion question{"origin", *origin, peer.transport, peer.extensionId, std::nullopt};
-    const UiAnswer answer = ui_.ask(question, [&call] { return call.cancelled(); });
+    const UiAnswer answer = askUser(*origin, call);
     switch (answer) {
         case UiAnswer::AllowAndRemember:
         case UiAnswer::Allow:

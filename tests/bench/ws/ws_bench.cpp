@@ -2,9 +2,9 @@
 // all send api.version requests back to back (one in flight each); prints the round-trip
 // latency percentiles and the overall throughput. Runs an in-process WebSocketServer with the
 // real Dispatcher (api.version is built in) by default, sized for the clients (connections,
-// workers) and its rate limit lifted, so that the transport is measured and not the limits;
-// --port measures a running taplinkd instead (whose limits apply: at most 64 clients, and
-// --requests within its burst).
+// workers, the one origin's shares) and its rate limit lifted, so that the transport is
+// measured and not the limits; --port measures a running taplinkd instead (whose limits
+// apply: at most 8 clients of one origin, and --requests within its burst).
 //   ./build/release/tests/bench/ws/taplink-bench-ws [--clients 200] [--requests 100]
 //       [--port PORT --origin ORIGIN]
 #include <algorithm>
@@ -23,6 +23,7 @@
 #include <thread>
 #include <vector>
 
+#include "api/call_admission.hpp"
 #include "api/websocket_server.hpp"
 #include "ws_client.hpp"
 
@@ -86,6 +87,11 @@ class LocalServer {
         options.maxWorkers = static_cast<std::size_t>(clients);  // one call in flight each
         options.messagesPerSecond = 1e9;
         options.burst = 1'000'000;
+        // One origin for every client: its shares are the whole.
+        options.shares = {
+            options.maxConnections, options.maxConnections, options.maxConnections, {}};
+        options.webCalls =
+            std::make_shared<taplink::api::WebCallLimit>(options.maxWorkers, options.maxWorkers);
         server_ = std::make_unique<taplink::api::WebSocketServer>(dispatcher_, options);
     }
     std::uint16_t port() const { return server_->port(); }
