@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generates TapLink's PKI into OUTDIR (created owner-only): root CA, server CA and a server
-# certificate for localhost, device CA, the script-signing key and certificate, and the
+# certificate for localhost, device CA, the script-signing key and certificate, the allowance
+# key that signs the server's money answers, and the
 # issuer master keys of the test city and bank (the server's HSM stand-in), and the TSM's
 # master key for the secure chips' management channels (tsm-keys.json). Device
 # certificates are not made here: each secure chip generates its key and a CSR
@@ -29,9 +30,22 @@ JSON
     )
 }
 
+# The allowance key: the server signs its money answers (load authorizations, receipts) with
+# it; the daemon pins its public key (allowance-signing.pub.pem; docs/server.md, "Signed
+# answers"). A bare key: no certificate, as the daemon pins the key itself.
+write_allowance_key() {
+    (
+        umask 077
+        openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+            -out "$out/allowance-signing.key" 2>/dev/null
+        openssl pkey -in "$out/allowance-signing.key" -pubout -out "$out/allowance-signing.pub.pem"
+    )
+}
+
 if [[ -f "$out/.complete" && "$force" != "--force" ]]; then
-    # A PKI made before the TSM existed gains its master key; everything else is kept.
+    # A PKI made before the TSM or the allowance key existed gains them; the rest is kept.
     [[ -f "$out/tsm-keys.json" ]] || write_tsm_keys
+    [[ -f "$out/allowance-signing.pub.pem" ]] || write_allowance_key
     exit 0
 fi
 
@@ -87,6 +101,7 @@ new_key "$out/script-signing.key"
 sign "TapLink Script Signing" script_signing_cert "$out/script-signing.key" \
     "$out/root-ca.crt" "$out/root-ca.key" "$out/script-signing.crt" 825
 openssl pkey -in "$out/script-signing.key" -pubout -out "$out/script-signing.pub.pem"
+write_allowance_key
 
 # Issuer master keys of the test city and the test bank (format in docs/pki.md and
 # docs/server.md), random for this machine.

@@ -74,6 +74,7 @@ ServerConfig readConfig(const wire::Json& document, const std::string& baseDir) 
     config.tls.deviceCa = resolved(tls.string("deviceCa"), baseDir);
     tls.finish();
     config.scriptSigningKey = resolved(in.string("scriptSigningKey"), baseDir);
+    config.allowanceSigningKey = resolved(in.string("allowanceSigningKey"), baseDir);
     config.scriptsDir = resolved(in.string("scriptsDir"), baseDir);
     config.issuers = resolved(in.string("issuers"), baseDir);
     config.database = resolved(in.string("database"), baseDir);

@@ -3,7 +3,8 @@
 //   {"listen":{"host":"127.0.0.1","port":8443},
 //    "tls":{"certificateChain":"server-chain.crt","privateKey":"server.key",
 //           "deviceCa":"device-ca.crt"},
-//    "scriptSigningKey":"script-signing.key","scriptsDir":"../scripts/recharge",
+//    "scriptSigningKey":"script-signing.key","allowanceSigningKey":"allowance-signing.key",
+//    "scriptsDir":"../scripts/recharge",
 //    "issuers":"issuers.json","database":"server.db","adminSocket":"admin.sock",
 //    "authorizationLifetimeSeconds":300,"maxOrderAmount":100000,"maxCardBalance":100000,
 //    "merchant":{"host":"127.0.0.1","port":8444,"checkoutDir":"../server/checkout",
@@ -54,6 +55,7 @@ struct ServerConfig {
     std::uint16_t port = 8443;  // 0: any free port
     http::TlsFiles tls;
     std::string scriptSigningKey;
+    std::string allowanceSigningKey;  // signs the money answers (wire/signed_answer.hpp)
     std::string scriptsDir;
     std::string issuers;
     std::string database;

@@ -119,6 +119,7 @@ class FdExhaustionTest : public ::testing::Test {
                                      {{"url", "https://127.0.0.1:1"},
                                       {"caFile", dir_.file("ca.crt")},
                                       {"pinSha256", "00"},
+                                      {"allowanceKeys", {dir_.file("script.pub.pem")}},
                                       {"proxy", "direct"}}},
                                     {"scripts", {{"trustedKeys", {dir_.file("script.pub.pem")}}}},
                                     {"chip", {{"reader", "none"}, {"pin", "1234"}}},

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <cctype>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
@@ -30,6 +31,24 @@ using SlistPtr = std::unique_ptr<curl_slist, SlistFree>;
 
 extern "C" size_t appendBody(char* data, size_t size, size_t count, void* user) {
     static_cast<std::string*>(user)->append(data, size * count);
+    return size * count;
+}
+
+// "Name: value\r\n" into the answer's headers, the name in lower case.
+extern "C" size_t keepHeader(char* data, size_t size, size_t count, void* user) {
+    const std::string line(data, size * count);
+    const std::size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+        std::string name = line.substr(0, colon);
+        for (char& c : name) {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        const std::size_t first = line.find_first_not_of(' ', colon + 1);
+        const std::size_t last = line.find_last_not_of("\r\n");
+        std::string value =
+            first == std::string::npos || last < first ? "" : line.substr(first, last - first + 1);
+        static_cast<Answer*>(user)->headers.emplace_back(std::move(name), std::move(value));
+    }
     return size * count;
 }
 
@@ -55,6 +74,8 @@ Answer run(CURL* curl, const std::string& method, const std::optional<std::strin
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list.get());
     curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, appendBody);
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
+    curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, keepHeader);
+    curl_easy_setopt(curl, CURLOPT_HEADERDATA, &answer);
     curl_easy_setopt(curl, CURLOPT_TIMEOUT, kTimeoutSeconds);
     curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     answer.code = curl_easy_perform(curl);
@@ -72,6 +93,15 @@ void requireCurl(const CurlPtr& curl) {
 
 nlohmann::json Answer::json() const {
     return nlohmann::json::parse(body, nullptr, false);
+}
+
+std::optional<std::string> Answer::header(const std::string& lowerCaseName) const {
+    for (const auto& [name, value] : headers) {
+        if (name == lowerCaseName) {
+            return value;
+        }
+    }
+    return std::nullopt;
 }
 
 std::string Answer::errorCode() const {

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace taplink::servertest {
@@ -16,8 +17,11 @@ struct Answer {
     CURLcode code = CURLE_OK;  // not CURLE_OK: no HTTP answer (refused handshake, ...)
     long status = 0;
     std::string body;
+    std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
 
     nlohmann::json json() const;
+    // The first header field of that lower-case name; nullopt when there is none.
+    std::optional<std::string> header(const std::string& lowerCaseName) const;
     // The "error"."code" of an error body; empty when there is none.
     std::string errorCode() const;
 };

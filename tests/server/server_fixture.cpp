@@ -71,6 +71,7 @@ nlohmann::json ServerSetup::configuration() const {
                                       {"privateKey", "pki/server.key"},
                                       {"deviceCa", "pki/device-ca.crt"}}},
                                     {"scriptSigningKey", "pki/script-signing.key"},
+                                    {"allowanceSigningKey", "pki/allowance-signing.key"},
                                     {"scriptsDir", "scripts"},
                                     {"issuers", "pki/issuers.json"},
                                     {"database", "server.db"},

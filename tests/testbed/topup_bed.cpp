@@ -219,6 +219,7 @@ json TopupBed::serverConfigJson() const {
                 {"scriptSigningKey", options_.serverScriptSigningKey.empty()
                                          ? pkiDir_ + "/script-signing.key"
                                          : options_.serverScriptSigningKey},
+                {"allowanceSigningKey", pkiDir_ + "/allowance-signing.key"},
                 {"authorizationLifetimeSeconds", options_.authorizationLifetimeSeconds},
                 {"scriptsDir", options_.serverScriptsDir.empty()
                                    ? std::string(TAPLINK_SOURCE_DIR) + "/scripts/recharge"
@@ -332,6 +333,9 @@ void TopupBed::writeDaemonConfig() const {
            options_.daemonCaFile.empty() ? pkiDir_ + "/root-ca.crt" : options_.daemonCaFile},
           {"pinSha256", options_.daemonPinSha256.empty() ? readFile(pkiDir_ + "/server-spki.sha256")
                                                          : options_.daemonPinSha256},
+          {"allowanceKeys",
+           {options_.daemonAllowanceKey.empty() ? pkiDir_ + "/allowance-signing.pub.pem"
+                                                : options_.daemonAllowanceKey}},
           {"proxy", options_.daemonProxy.empty() ? std::string("direct") : options_.daemonProxy},
           {"connectTimeoutMs", 2000},
           {"requestTimeoutMs", options_.requestTimeoutMs},

@@ -45,6 +45,8 @@ struct TopupBedOptions {
     std::string serverScriptSigningKey;
     std::string serverScriptsDir;  // empty: the source tree's scripts/recharge
     std::string daemonPinSha256;
+    // The allowance key taplinkd pins (PEM public key); empty: the server's own.
+    std::string daemonAllowanceKey;
     std::string daemonCaFile;
     std::string daemonProxy;  // "environment" (default: "direct"), or a proxy URL
     // Web callers (docs/api.md "Callers"): taplinkd's loopback WebSocket on a free port, the

@@ -40,6 +40,7 @@ class DaemonConfigTest : public ::testing::Test {
     static std::string config(const std::string& extra = {}) {
         return R"({"server": {"url": "https://localhost:8443/", "caFile": "root-ca.crt",
                               "pinSha256": "x0tVnhHFRaN1i8HCYb39um8+jq8/yYkBlrcmfDBI9GI=",
+                              "allowanceKeys": ["keys/allowance.pub.pem"],
                               "proxy": "direct", "maxAttempts": 3},
                    "scripts": {"trustedKeys": ["keys/script.pub.pem"]},
                    "chip": {"pin": "123456"},
@@ -55,6 +56,7 @@ TEST_F(DaemonConfigTest, ReadsEveryKeyAndResolvesPathsFromTheFilesFolder) {
     EXPECT_EQ(loaded.server.proxy.mode, net::ProxySettings::Mode::Direct);
     EXPECT_EQ(loaded.server.retry.maxAttempts, 3);
     EXPECT_EQ(loaded.scriptSigningKeys, std::vector<std::string>{dir + "/keys/script.pub.pem"});
+    EXPECT_EQ(loaded.allowanceKeys, std::vector<std::string>{dir + "/keys/allowance.pub.pem"});
     EXPECT_EQ(loaded.chipPin, "123456");
     EXPECT_EQ(loaded.cardWait, std::chrono::seconds(20));
     EXPECT_EQ(loaded.journalPath, dir + "/state/journal.sqlite");
@@ -72,6 +74,25 @@ TEST_F(DaemonConfigTest, RefusesWhatItDoesNotKnowOrCannotTrust) {
         ConfigError)
         << "a PIN others can read";
     EXPECT_THROW(loadConfig(dir + "/missing.json"), ConfigError);
+}
+
+// The server's allowances and receipts are believed only under a pinned key: a file without
+// one, with an empty list or with something else than file names does not start taplinkd.
+TEST_F(DaemonConfigTest, RefusesAServerWithoutAPinnedAllowanceKey) {
+    for (const std::string& keys :
+         {std::string(R"("allowanceKeys": [], )"), std::string(R"("allowanceKeys": [7], )"),
+          std::string(R"("allowanceKeys": "a.pem", )"), std::string()}) {
+        std::string text = config();
+        const std::string pinned = R"("allowanceKeys": ["keys/allowance.pub.pem"],)";
+        text.replace(text.find(pinned), pinned.size(), keys);
+        try {
+            loadConfig(write(dir + "/keys.json", text));
+            ADD_FAILURE() << "taplinkd started with " << keys;
+        } catch (const ConfigError& error) {
+            EXPECT_NE(std::string(error.what()).find("server.allowanceKeys"), std::string::npos)
+                << error.what();
+        }
+    }
 }
 
 TEST_F(DaemonConfigTest, IsFoundInXdgConfigHomeFirstThenXdgConfigDirs) {

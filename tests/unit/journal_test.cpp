@@ -108,7 +108,7 @@ TEST_F(TopupJournalTest, AJournalFromBeforeVersioningIsUpgradedWithItsRecords) {
     }
     setSchemaVersion(path, 0);  // as every journal written before versioning reads
     auto journal = TopupJournal::open(path);
-    EXPECT_EQ(schemaVersion(path), 3);  // 2: the purchases, 3: the script versions
+    EXPECT_EQ(schemaVersion(path), 4);  // 2: purchases, 3: script versions, 4: signed answers
     const auto record = journal.find("order-1");
     ASSERT_TRUE(record.has_value());
     EXPECT_EQ(record->state, TopupState::Authorized);
@@ -116,14 +116,14 @@ TEST_F(TopupJournalTest, AJournalFromBeforeVersioningIsUpgradedWithItsRecords) {
 
 TEST_F(TopupJournalTest, AJournalOfANewerTaplinkdIsRefusedUntouched) {
     { TopupJournal::open(path); }
-    setSchemaVersion(path, 4);
+    setSchemaVersion(path, 5);
     try {
         TopupJournal::open(path);
-        FAIL() << "a journal of schema version 4 was opened";
+        FAIL() << "a journal of schema version 5 was opened";
     } catch (const JournalError& error) {
         EXPECT_NE(std::string(error.what()).find("newer"), std::string::npos) << error.what();
     }
-    EXPECT_EQ(schemaVersion(path), 4);
+    EXPECT_EQ(schemaVersion(path), 5);
 }
 
 TEST_F(TopupJournalTest, StepsOutOfOrderAreRefusedAndChangeNothing) {

@@ -67,7 +67,8 @@ class WebConfig : public ::testing::Test {
         nlohmann::json config{{"server",
                                {{"url", "https://localhost:8443"},
                                 {"caFile", "ca.pem"},
-                                {"pinSha256", std::string(43, 'a') + "="}}},
+                                {"pinSha256", std::string(43, 'a') + "="},
+                                {"allowanceKeys", {"allowance.pem"}}}},
                               {"scripts", {{"trustedKeys", {"script.pem"}}}},
                               {"chip", {{"pin", "123456"}}}};
         if (!web.is_null()) {

@@ -24,12 +24,22 @@ std::vector<script::TrustedKey> loadScriptKeys(const DaemonConfig& config) {
     return keys;
 }
 
+std::vector<net::AnswerKey> loadAllowanceKeys(const DaemonConfig& config) {
+    std::vector<net::AnswerKey> keys;
+    for (const auto& path : config.allowanceKeys) {
+        const auto key = script::TrustedKey::fromPemFile(path);
+        keys.push_back({key.keyId(), key.sharedKey()});
+    }
+    return keys;
+}
+
 }  // namespace
 
 Daemon::Daemon(DaemonConfig config, std::unique_ptr<service::CardPort> cards)
     : config_(std::move(config)),
       cards_(cards ? std::move(cards) : std::make_unique<service::PcscCardPort>()),
       journal_(journal::TopupJournal::open(config_.journalPath)),
+      allowanceKeys_(loadAllowanceKeys(config_)),
       readers_(*cards_, [this](const std::string& event,
                                const std::string& reader) { onReaderEvent(event, reader); }),
       chip_(*cards_, readers_, config_.chipReader, config_.chipPin),
@@ -81,7 +91,11 @@ std::shared_ptr<net::TopupServerClient> Daemon::serverClient() {
     const std::lock_guard lock(clientMutex_);
     if (!serverClient_) {
         auto https = std::make_shared<net::HttpsClient>(settings_.server(), chip_.clientIdentity());
-        serverClient_ = std::make_shared<net::TopupServerClient>(std::move(https));
+        net::AnswerVerifier verifier(
+            allowanceKeys_, chip_.identity()->chipSerial,
+            [this](const net::wire::SignedAnswer& answer) { answers_.keep(answer); });
+        serverClient_ =
+            std::make_shared<net::TopupServerClient>(std::move(https), std::move(verifier));
     }
     return serverClient_;
 }

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/call_admission.hpp"
 #include "api/dispatcher.hpp"
@@ -21,6 +22,7 @@
 #include "app/trusted_ui.hpp"
 #include "app/web_access.hpp"
 #include "app/web_order_claims.hpp"
+#include "journal/answer_journal.hpp"
 #include "journal/topup_journal.hpp"
 #include "service/card_port.hpp"
 #include "service/chip_management.hpp"
@@ -64,6 +66,8 @@ class Daemon {
     DaemonConfig config_;
     std::unique_ptr<service::CardPort> cards_;
     journal::TopupJournal journal_;
+    journal::AnswerJournal answers_{journal_};  // the server's signed answers, as proof
+    std::vector<net::AnswerKey> allowanceKeys_;
     service::ReaderRegistry readers_;
     service::ChipSession chip_;
     LiveSettings settings_;

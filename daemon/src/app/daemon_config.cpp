@@ -107,9 +107,27 @@ net::ProxySettings proxyFrom(Section& server) {
     return proxy;
 }
 
+// A list of at least one PEM public key file (scripts.trustedKeys, server.allowanceKeys).
+std::vector<std::string> keyFiles(Section section, const char* key) {
+    const json* files = section.optional(key);
+    const std::string where = section.where() + "." + key;
+    if (files == nullptr || !files->is_array() || files->empty()) {
+        throw ConfigError(where + " must list at least one PEM public key");
+    }
+    std::vector<std::string> paths;
+    for (const auto& file : *files) {
+        if (!file.is_string()) {
+            throw ConfigError(where + " holds file names");
+        }
+        paths.push_back(section.resolve(file.get<std::string>()));
+    }
+    return paths;
+}
+
 net::HttpsSettings serverFrom(Section server) {
-    server.allowOnly({"url", "caFile", "pinSha256", "proxy", "noProxy", "connectTimeoutMs",
-                      "requestTimeoutMs", "maxAttempts", "initialBackoffMs", "maxBackoffMs"});
+    server.allowOnly({"url", "caFile", "pinSha256", "allowanceKeys", "proxy", "noProxy",
+                      "connectTimeoutMs", "requestTimeoutMs", "maxAttempts", "initialBackoffMs",
+                      "maxBackoffMs"});
     net::HttpsSettings settings;
     settings.baseUrl = server.requiredText("url");
     while (!settings.baseUrl.empty() && settings.baseUrl.back() == '/') {
@@ -233,18 +251,10 @@ DaemonConfig loadConfig(const std::string& path) {
     config.sourcePath = path;
     config.server = serverFrom(root.child("server"));
 
+    config.allowanceKeys = keyFiles(root.child("server"), "allowanceKeys");
     Section scripts = root.child("scripts");
     scripts.allowOnly({"trustedKeys"});
-    const json* trustedKeys = scripts.optional("trustedKeys");
-    if (trustedKeys == nullptr || !trustedKeys->is_array() || trustedKeys->empty()) {
-        throw ConfigError(path + ": scripts.trustedKeys must list at least one PEM public key");
-    }
-    for (const auto& key : *trustedKeys) {
-        if (!key.is_string()) {
-            throw ConfigError(path + ": scripts.trustedKeys holds file names");
-        }
-        config.scriptSigningKeys.push_back(scripts.resolve(key.get<std::string>()));
-    }
+    config.scriptSigningKeys = keyFiles(scripts, "trustedKeys");
 
     Section chip = root.child("chip");
     chip.allowOnly({"reader", "pin"});

@@ -25,6 +25,9 @@ struct DaemonConfig {
 
     net::HttpsSettings server;                   // url, CA file, pin, proxy, timeouts, retries
     std::vector<std::string> scriptSigningKeys;  // PEM public keys trusted for recharge scripts
+    // PEM public keys whose signature taplinkd accepts on the server's allowances and receipts
+    // (server.allowanceKeys; docs/server.md, "Signed answers").
+    std::vector<std::string> allowanceKeys;
 
     std::string chipReader;  // reader name of the secure chip; empty: find it by its SAM
     std::string chipPin;     // the PIV PIN that unlocks the device key for signing

@@ -112,11 +112,11 @@ void registerEcLoadMethods(api::Dispatcher& dispatcher, BankCardServices service
     dispatcher.add(
         api::method::kEcloadStart,
         [services](const json& params, api::CallContext& call) {
-            const auto [orderId, reader, progress] =
+            auto [orderId, reader, progress] =
                 startCall(params, call, api::notification::kEcloadProgress);
             service::TopupService::Confirm confirm;
             if (call.session().isWeb()) {
-                requireWebClaim(services.claims, call, orderId, "load");
+                progress = claimWebOrder(services.claims, call, orderId, "load", progress);
                 confirm = bankCardConfirmation(services, call.peer(), "ecload", "EC load");
             }
             const WakeResumer wake{services.resumer};

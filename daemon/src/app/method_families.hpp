@@ -85,10 +85,13 @@ struct StartCall {
 };
 StartCall startCall(const nlohmann::json& params, api::CallContext& call,
                     std::string_view notification);
-// A web page's start call may only run an order its origin claims (docs/api.md):
-// OrderNotFound "this page cannot <verb> order <id>" otherwise.
-void requireWebClaim(WebOrderClaims& claims, const api::CallContext& call,
-                     const std::string& orderId, std::string_view verb);
+// A web page's start call may only run an order its origin may claim (docs/api.md):
+// OrderNotFound "this page cannot <verb> order <id>" otherwise. Returns the progress to run
+// with: `progress`, which records the claim once the server has answered the order (the
+// stage "waiting_for_card").
+service::TopupProgress claimWebOrder(WebOrderClaims& claims, const api::CallContext& call,
+                                     const std::string& orderId, std::string_view verb,
+                                     service::TopupProgress progress);
 // Wakes the resumer when a start call ends, however it ends: open orders of other
 // transactions may now be settled or reported.
 struct WakeResumer {

@@ -102,11 +102,11 @@ void registerPayMethods(api::Dispatcher& dispatcher, BankCardServices services) 
     dispatcher.add(
         api::method::kPayStart,
         [services](const json& params, api::CallContext& call) {
-            const auto [orderId, reader, progress] =
+            auto [orderId, reader, progress] =
                 startCall(params, call, api::notification::kPayProgress);
             service::TopupService::Confirm confirm;
             if (call.session().isWeb()) {
-                requireWebClaim(services.claims, call, orderId, "pay");
+                progress = claimWebOrder(services.claims, call, orderId, "pay", progress);
                 confirm = bankCardConfirmation(services, call.peer(), "pay", "purchase");
             }
             const auto triesLeft = lastPinTriesLeft(services, orderId);  // before it is gone

@@ -2,6 +2,7 @@
 #include <ctime>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "api/params.hpp"
 #include "app/method_families.hpp"
@@ -31,7 +32,7 @@ json outcomeJson(const service::TopupOutcome& outcome) {
 
 // A web page's top-up waits for the user (or the kiosk policy) once the card is there.
 service::TopupService::Confirm webConfirmation(const TopupServices& services, const api::Peer& peer,
-                                               const std::function<void(std::string)>& progress) {
+                                               const service::TopupProgress& progress) {
     return [services, peer, progress](const service::ConfirmationRequest& request,
                                       const std::function<bool()>& cancelled) {
         progress("awaiting_confirmation");
@@ -75,12 +76,22 @@ std::string webOrigin(const api::CallContext& call) {
     return canonicalOrigin(call.peer().origin).value_or(call.peer().origin);
 }
 
-void requireWebClaim(WebOrderClaims& claims, const api::CallContext& call,
-                     const std::string& orderId, std::string_view verb) {
-    if (!net::wire::isValidOrderId(orderId) || !claims.claim(orderId, webOrigin(call))) {
-        throw api::ApiError(api::ErrorCode::OrderNotFound,
-                            "this page cannot " + std::string(verb) + " order " + orderId);
+service::TopupProgress claimWebOrder(WebOrderClaims& claims, const api::CallContext& call,
+                                     const std::string& orderId, std::string_view verb,
+                                     service::TopupProgress progress) {
+    const std::string origin = webOrigin(call);
+    const std::string refusal = "this page cannot " + std::string(verb) + " order " + orderId;
+    if (!net::wire::isValidOrderId(orderId) || !claims.mayClaim(orderId, origin)) {
+        throw api::ApiError(api::ErrorCode::OrderNotFound, refusal);
     }
+    return [&claims, orderId, origin, refusal,
+            progress = std::move(progress)](const std::string& stage) {
+        // The server answered the order and it is journaled: the claim takes room now.
+        if (stage == "waiting_for_card" && !claims.record(orderId, origin)) {
+            throw service::ServiceError(api::ErrorCode::OrderNotFound, refusal);
+        }
+        progress(stage);
+    };
 }
 
 json timingsJson(const service::TopupTimings& timings) {
@@ -125,14 +136,13 @@ void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services) {
             api::params::allowOnly(params, {"orderId", "reader"});
             const std::string orderId = api::params::requiredString(params, "orderId");
             const std::string reader = api::params::optionalString(params, "reader").value_or("");
-            const std::function<void(std::string)> progress = [&call,
-                                                               &orderId](const std::string& stage) {
+            service::TopupProgress progress = [&call, &orderId](const std::string& stage) {
                 call.notify(api::notification::kTopupProgress,
                             json{{"orderId", orderId}, {"stage", stage}});
             };
             service::TopupService::Confirm confirm;
             if (call.session().isWeb()) {
-                requireWebClaim(services.claims, call, orderId, "top up");
+                progress = claimWebOrder(services.claims, call, orderId, "top up", progress);
                 confirm = webConfirmation(services, call.peer(), progress);
             }
             // Whatever happened, open top-ups of other orders may now be settled or reported.

@@ -2,19 +2,26 @@
 
 namespace taplink::app {
 
-bool WebOrderClaims::claim(const std::string& orderId, const std::string& origin) {
+bool WebOrderClaims::mayClaim(const std::string& orderId, const std::string& origin) const {
     const std::lock_guard lock(mutex_);
     if (const auto it = origins_.find(orderId); it != origins_.end()) {
         return it->second == origin;
     }
-    if (journal_.find(orderId)) {
-        return false;  // started by the owner (or before a restart): not for a web page
+    // Started by the owner (or before a restart): not for a web page.
+    return !journal_.find(orderId).has_value();
+}
+
+bool WebOrderClaims::record(const std::string& orderId, const std::string& origin) {
+    const std::lock_guard lock(mutex_);
+    const auto [it, added] = origins_.emplace(orderId, origin);
+    if (!added) {
+        return it->second == origin;
     }
-    origins_.emplace(orderId, origin);
-    age_.push_back(orderId);
-    if (age_.size() > kRemembered) {
-        origins_.erase(age_.front());
-        age_.pop_front();
+    std::deque<std::string>& own = byOrigin_[origin];
+    own.push_back(orderId);
+    if (own.size() > kPerOrigin) {
+        origins_.erase(own.front());
+        own.pop_front();
     }
     return true;
 }

@@ -18,12 +18,6 @@ constexpr std::string_view kFailed = "failed";
 constexpr std::string_view kSelectRecord =
     "SELECT order_id, amount, state, details, failure, created_at, updated_at FROM {records}";
 
-std::int64_t nowSeconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 DetailsRow rowFrom(const Statement& row) {
     return DetailsRow{row.text(0),   static_cast<std::uint32_t>(row.integer(1)),
                       row.text(2),   json::parse(row.text(3)),

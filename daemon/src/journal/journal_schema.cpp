@@ -64,8 +64,22 @@ constexpr std::string_view kVersion3 =
     " scheme TEXT PRIMARY KEY,"
     " version INTEGER NOT NULL CHECK (version > 0));";
 
+// Version 4: the server's signed money answers as received (answer_journal.hpp), the proof of
+// who allowed what, with the digest of the request (which may hold a PAN), not the request;
+// not tied to one kind of record (top-ups, EC loads and purchases all have them).
+constexpr std::string_view kVersion4 =
+    "CREATE TABLE IF NOT EXISTS server_answers ("
+    " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    " order_id TEXT NOT NULL,"
+    " method TEXT NOT NULL, path TEXT NOT NULL, status INTEGER NOT NULL,"
+    " chip_serial TEXT NOT NULL,"
+    " request_sha256 TEXT NOT NULL, answer_body TEXT NOT NULL,"
+    " key_id TEXT NOT NULL, signature TEXT NOT NULL,"
+    " received_at INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS server_answers_by_order ON server_answers (order_id);";
+
 constexpr std::array kSteps{SchemaStep{1, kVersion1}, SchemaStep{2, kVersion2},
-                            SchemaStep{3, kVersion3}};
+                            SchemaStep{3, kVersion3}, SchemaStep{4, kVersion4}};
 
 }  // namespace
 

@@ -22,12 +22,6 @@ constexpr std::array<std::pair<TopupState, std::string_view>, 6> kStateNames{{
     {TopupState::Failed, "failed"},
 }};
 
-std::int64_t nowSeconds() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 TopupRecord recordFrom(const Statement& row) {
     TopupRecord record;
     record.orderId = row.text(0);
@@ -64,6 +58,12 @@ constexpr std::string_view kSelectRecord =
     "terminal_id, tx_date, tx_time, receipt FROM topups";
 
 }  // namespace
+
+std::int64_t nowSeconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
 
 std::string_view toString(TopupState state) {
     for (const auto& [value, name] : kStateNames) {

@@ -23,6 +23,9 @@
 
 namespace taplink::journal {
 
+// Unix seconds now: the time every journal table records.
+std::int64_t nowSeconds();
+
 enum class TopupState { OrderFetched, Authorized, CardInitialized, Credited, Reported, Failed };
 
 std::string_view toString(TopupState state);

@@ -2,7 +2,9 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -32,6 +34,8 @@ std::string_view describe(NetErrorKind kind) {
             return "the server failed";
         case NetErrorKind::Protocol:
             return "the server's answer is not usable";
+        case NetErrorKind::AnswerNotSigned:
+            return "the server's answer is not signed by its pinned allowance key";
         case NetErrorKind::Configuration:
             return "the HTTPS client is misconfigured";
     }
@@ -73,6 +77,42 @@ NetErrorKind classify(CURLcode code, std::string_view detail) {
         default:
             return NetErrorKind::ConnectionLost;
     }
+}
+
+constexpr std::size_t kMaxTapLinkHeaders = 8;
+constexpr std::string_view kTapLinkHeaderPrefix = "taplink-";
+
+// One header line of the answer into HttpResponse::headers when it is a TapLink-* field. An
+// interim answer's fields (a proxy's CONNECT, 100 Continue) go with its status line.
+size_t keepTapLinkHeader(char* data, size_t size, size_t count, void* userdata) noexcept {
+    auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(userdata);
+    const size_t bytes = size * count;
+    try {
+        const std::string_view line(data, bytes);
+        if (line.rfind("HTTP/", 0) == 0) {
+            headers->clear();
+            return bytes;
+        }
+        const std::size_t colon = line.find(':');
+        std::string name(line.substr(0, colon == std::string_view::npos ? 0 : colon));
+        std::transform(name.begin(), name.end(), name.begin(),
+                       [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+        if (name.rfind(kTapLinkHeaderPrefix, 0) != 0) {
+            return bytes;
+        }
+        if (headers->size() >= kMaxTapLinkHeaders) {
+            return 0;  // libcurl stops with CURLE_WRITE_ERROR
+        }
+        std::string_view value = line.substr(colon + 1);
+        const std::size_t first = value.find_first_not_of(" \t");
+        const std::size_t last = value.find_last_not_of(" \t\r\n");
+        value = first == std::string_view::npos ? std::string_view()
+                                                : value.substr(first, last - first + 1);
+        headers->emplace_back(std::move(name), std::string(value));
+    } catch (...) {
+        return 0;
+    }
+    return bytes;
 }
 
 size_t appendBody(char* data, size_t size, size_t count, void* userdata) noexcept {
@@ -139,6 +179,8 @@ std::string_view toString(NetErrorKind kind) {
             return "server_error";
         case NetErrorKind::Protocol:
             return "protocol";
+        case NetErrorKind::AnswerNotSigned:
+            return "answer_not_signed";
         case NetErrorKind::Configuration:
             return "configuration";
     }
@@ -148,6 +190,15 @@ std::string_view toString(NetErrorKind kind) {
 bool isRetriable(NetErrorKind kind) {
     return kind == NetErrorKind::Unreachable || kind == NetErrorKind::Timeout ||
            kind == NetErrorKind::ConnectionLost || kind == NetErrorKind::ServerError;
+}
+
+std::optional<std::string> HttpResponse::header(std::string_view lowerCaseName) const {
+    for (const auto& [name, value] : headers) {
+        if (name == lowerCaseName) {
+            return value;
+        }
+    }
+    return std::nullopt;
 }
 
 HttpsClient::HttpsClient(HttpsSettings settings, std::shared_ptr<const ClientIdentity> identity)
@@ -210,7 +261,7 @@ HttpResponse HttpsClient::attempt(const std::string& path, const std::string* po
     if (postBody != nullptr) {
         appendHeader(headers, "Content-Type: application/json");
     }
-    configureHandle(path, postBody, response.body, errorBuffer.data());
+    configureHandle(path, postBody, response, errorBuffer.data());
     setOption(curl_easy_setopt(curl_.get(), CURLOPT_HTTPHEADER, headers.get()), "HTTPHEADER");
 
     const CURLcode result = curl_easy_perform(curl_.get());
@@ -226,7 +277,7 @@ HttpResponse HttpsClient::attempt(const std::string& path, const std::string* po
 }
 
 void HttpsClient::configureHandle(const std::string& path, const std::string* postBody,
-                                  std::string& responseBody, char* errorBuffer) {
+                                  HttpResponse& response, char* errorBuffer) {
     CURL* curl = curl_.get();
     curl_easy_reset(curl);  // keeps the open connection and the TLS session cache
     const std::string url = settings_.baseUrl + path;
@@ -237,7 +288,9 @@ void HttpsClient::configureHandle(const std::string& path, const std::string* po
     setOption(curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errorBuffer), "ERRORBUFFER");
     setOption(curl_easy_setopt(curl, CURLOPT_USERAGENT, kUserAgent), "USERAGENT");
     setOption(curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, appendBody), "WRITEFUNCTION");
-    setOption(curl_easy_setopt(curl, CURLOPT_WRITEDATA, &responseBody), "WRITEDATA");
+    setOption(curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body), "WRITEDATA");
+    setOption(curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, keepTapLinkHeader), "HEADERFUNCTION");
+    setOption(curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers), "HEADERDATA");
     setOption(curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                                static_cast<long>(settings_.connectTimeout.count())),
               "CONNECTTIMEOUT_MS");

@@ -12,6 +12,8 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "net/curl_handles.hpp"
@@ -49,6 +51,12 @@ struct HttpsSettings {
 struct HttpResponse {
     long status = 0;
     std::string body;
+    // The server's own header fields (TapLink-*, wire/signed_answer.hpp), names in lower case;
+    // no other header is kept.
+    std::vector<std::pair<std::string, std::string>> headers;
+
+    // The first field of that lower-case name; nullopt when there is none.
+    std::optional<std::string> header(std::string_view lowerCaseName) const;
 };
 
 class HttpsClient {
@@ -76,7 +84,7 @@ class HttpsClient {
     HttpResponse perform(const std::string& path, const std::string* postBody);
     HttpResponse attempt(const std::string& path, const std::string* postBody);
     void configureHandle(const std::string& path, const std::string* postBody,
-                         std::string& responseBody, char* errorBuffer);
+                         HttpResponse& response, char* errorBuffer);
 
     HttpsSettings settings_;
     std::shared_ptr<const ClientIdentity> identity_;

@@ -17,6 +17,7 @@ enum class NetErrorKind {
     PinMismatch,       // the server's key is not the pinned one
     ServerError,       // the server answered 5xx
     Protocol,          // a malformed answer, or a request we could not build
+    AnswerNotSigned,   // a money answer without a valid signature by a pinned allowance key
     Configuration,     // a missing CA file, pin or certificate, a bad URL or proxy
 };
 

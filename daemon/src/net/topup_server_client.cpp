@@ -108,13 +108,20 @@ json TopupServerClient::fetchScript(const std::string& scheme) {
     return expectOk(https_->get("/v1/scripts/" + scheme), "script for " + scheme);
 }
 
+HttpResponse TopupServerClient::postSigned(const std::string& orderId, const std::string& path,
+                                           const std::string& body) {
+    HttpResponse response = https_->postJson(path, body);
+    verifier_.verify(orderId, path, body, response);
+    return response;
+}
+
 json TopupServerClient::exchange(const std::string& orderId, const std::string& call,
                                  const json& request) {
     if (!wire::isValidOrderId(orderId)) {
         throw ServerRefusal(0, "invalid_request", "bad order id");
     }
     return expectOk(
-        https_->postJson("/v1/orders/" + orderId + "/" + callPath(call), request.dump()),
+        postSigned(orderId, "/v1/orders/" + orderId + "/" + callPath(call), request.dump()),
         call + " for order " + orderId);
 }
 
@@ -124,7 +131,7 @@ ReportOutcome TopupServerClient::reportResult(const std::string& orderId, ByteVi
     const wire::ResultReport report{Bytes(result.begin(), result.end()),
                                     Bytes(signature.begin(), signature.end())};
     const HttpResponse response =
-        https_->postJson("/v1/orders/" + orderId + "/result", wire::toJson(report).dump());
+        postSigned(orderId, "/v1/orders/" + orderId + "/result", wire::toJson(report).dump());
     const json body = parseBody(response, what);
     if (response.status == 409) {
         const auto error =
@@ -162,12 +169,12 @@ std::optional<Outcome> earlierDecision(const json& body, ReadReceipt readReceipt
 }  // namespace
 
 template <class Outcome, class ReadReceipt>
-Outcome TopupServerClient::postReport(const std::string& path, const std::string& what,
-                                      ByteView message, ByteView signature,
+Outcome TopupServerClient::postReport(const std::string& orderId, const std::string& path,
+                                      const std::string& what, ByteView message, ByteView signature,
                                       ReadReceipt readReceipt) {
     const wire::ResultReport report{Bytes(message.begin(), message.end()),
                                     Bytes(signature.begin(), signature.end())};
-    const HttpResponse response = https_->postJson(path, wire::toJson(report).dump());
+    const HttpResponse response = postSigned(orderId, path, wire::toJson(report).dump());
     const json body = parseBody(response, what);
     if (response.status == 409) {
         const auto earlier = readAnswer(
@@ -186,8 +193,9 @@ EcReportOutcome TopupServerClient::reportEcLoad(const std::string& orderId, EcRe
     const std::string what =
         std::string(result ? "EC load result" : "EC load reversal") + " of order " + orderId;
     return postReport<EcReportOutcome>(
-        "/v1/orders/" + orderId + (result ? "/ecload/result" : "/ecload/reverse"), what, message,
-        signature, [](const json& j) { return wire::EcReceipt::fromJson(j.at("receipt")); });
+        orderId, "/v1/orders/" + orderId + (result ? "/ecload/result" : "/ecload/reverse"), what,
+        message, signature,
+        [](const json& j) { return wire::EcReceipt::fromJson(j.at("receipt")); });
 }
 
 PurchaseReportOutcome TopupServerClient::reportPurchase(const std::string& orderId,
@@ -197,8 +205,8 @@ PurchaseReportOutcome TopupServerClient::reportPurchase(const std::string& order
     const std::string what =
         std::string(result ? "purchase result" : "purchase reversal") + " of order " + orderId;
     return postReport<PurchaseReportOutcome>(
-        "/v1/orders/" + orderId + (result ? "/purchase/result" : "/purchase/reverse"), what,
-        message, signature, [](const json& j) {
+        orderId, "/v1/orders/" + orderId + (result ? "/purchase/result" : "/purchase/reverse"),
+        what, message, signature, [](const json& j) {
             // 200: the receipt itself; 409 sameResult: the receipt under "receipt".
             return wire::PurchaseReceipt::fromJson(j.contains("receipt") ? j.at("receipt") : j);
         });

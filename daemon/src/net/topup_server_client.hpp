@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "net/answer_verifier.hpp"
 #include "net/https_client.hpp"
 #include "net/tsm_server.hpp"
 #include "taplink/base/bytes.hpp"
@@ -92,7 +93,9 @@ class TopupServer {
 
 class TopupServerClient final : public TopupServer, public TsmServer {
   public:
-    explicit TopupServerClient(std::shared_ptr<HttpsClient> https) : https_(std::move(https)) {}
+    // Every answer to a POST under /v1/orders/ must pass `verifier` before it is read.
+    TopupServerClient(std::shared_ptr<HttpsClient> https, AnswerVerifier verifier)
+        : https_(std::move(https)), verifier_(std::move(verifier)) {}
 
     wire::Order fetchOrder(const std::string& orderId) override;
     nlohmann::json fetchScript(const std::string& scheme) override;
@@ -110,14 +113,19 @@ class TopupServerClient final : public TopupServer, public TsmServer {
 
   private:
     nlohmann::json expectOk(const HttpResponse& response, const std::string& what);
+    // POST under /v1/orders/{orderId}/: the answer once its signature verified and its proof
+    // is kept.
+    HttpResponse postSigned(const std::string& orderId, const std::string& path,
+                            const std::string& body);
     // POSTs a signed report to `path`; the earlier decision of the same bytes (409 with
     // sameResult) or the answer's receipt, read by `readReceipt` from the whole body (the
     // 200 answer, or the 409 refusal that carries the receipt).
     template <class Outcome, class ReadReceipt>
-    Outcome postReport(const std::string& path, const std::string& what, ByteView message,
-                       ByteView signature, ReadReceipt readReceipt);
+    Outcome postReport(const std::string& orderId, const std::string& path, const std::string& what,
+                       ByteView message, ByteView signature, ReadReceipt readReceipt);
 
     std::shared_ptr<HttpsClient> https_;
+    AnswerVerifier verifier_;
 };
 
 }  // namespace taplink::net

@@ -34,6 +34,7 @@ class TrustedKey {
     // Lower-case hex SHA-256 of the key's DER SubjectPublicKeyInfo: the envelope's keyId.
     const std::string& keyId() const { return keyId_; }
     EVP_PKEY* key() const { return key_.get(); }
+    std::shared_ptr<EVP_PKEY> sharedKey() const { return key_; }
 
   private:
     explicit TrustedKey(std::shared_ptr<EVP_PKEY> key);

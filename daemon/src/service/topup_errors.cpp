@@ -46,8 +46,10 @@ ErrorCode pcscCode(pcsc::ErrorKind kind) {
 }
 
 ErrorCode netCode(net::NetErrorKind kind) {
-    return kind == net::NetErrorKind::ServerError ? ErrorCode::ServerError
-                                                  : ErrorCode::ServerUnreachable;
+    // An unsigned answer came from a server that is up but cannot be believed.
+    const bool answered =
+        kind == net::NetErrorKind::ServerError || kind == net::NetErrorKind::AnswerNotSigned;
+    return answered ? ErrorCode::ServerError : ErrorCode::ServerUnreachable;
 }
 
 ErrorCode refusalCode(const std::string& serverCode) {

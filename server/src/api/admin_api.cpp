@@ -165,11 +165,18 @@ Response AdminApi::addFault(const Request& request, Call& /*call*/, const Params
         if (!knownEndpoint || !knownMode) {
             throw wire::WireFormatError(
                 "fault: endpoint must be order, script, authorize or result and mode before, "
-                "after, corrupt or replay");
+                "after, corrupt, replay, unsigned or forged");
         }
+        const bool signedAnswer =
+            *knownEndpoint == Endpoint::Authorize || *knownEndpoint == Endpoint::Result;
+        const bool aboutSignature =
+            *knownMode == FaultMode::Unsigned || *knownMode == FaultMode::Forged;
         if ((*knownMode == FaultMode::Corrupt && *knownEndpoint != Endpoint::Script) ||
-            (*knownMode == FaultMode::Replay && *knownEndpoint != Endpoint::Authorize)) {
-            throw wire::WireFormatError("fault: corrupt is for script, replay for authorize");
+            (*knownMode == FaultMode::Replay && *knownEndpoint != Endpoint::Authorize) ||
+            (aboutSignature && !signedAnswer)) {
+            throw wire::WireFormatError(
+                "fault: corrupt is for script, replay for authorize, unsigned and forged for "
+                "authorize and result");
         }
         parsed.endpoint = *knownEndpoint;
         parsed.mode = *knownMode;

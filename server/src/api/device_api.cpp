@@ -90,12 +90,13 @@ chip::sam::LoadAuthorization loadAuthorization(const wire::AuthorizeRequest& bod
 
 DeviceApi::DeviceApi(ServerStore& store, const sim::IssuerKeySet& issuers,
                      const ScriptCatalogue& scripts, FaultInjector& faults,
-                     DeviceApiSettings settings, TsmSettings tsm)
+                     DeviceApiSettings settings, AnswerSigner signer, TsmSettings tsm)
     : store_(store),
       issuers_(issuers),
       scripts_(scripts),
       faults_(faults),
       settings_(settings),
+      signer_(std::move(signer)),
       ecLoad_(store, issuers),
       purchase_(store, issuers,
                 tsm.masterKey ? std::optional(paymentKeySealKey(*tsm.masterKey)) : std::nullopt),
@@ -184,12 +185,49 @@ void DeviceApi::refuseLockedChip(const Call& call, chip::mgmt::Applet applet) co
 Response DeviceApi::handle(const Request& request, const http::Peer& peer) {
     Call call;
     call.certificate = peer.certificate;
+    Response response = answer(request, call);
+    if (!call.device.chipSerial.empty()) {
+        signAnswer(request, call, response);
+    }
+    return response;
+}
+
+namespace {
+
+// Which endpoint's signature faults apply to a request (the path's last segment).
+std::optional<Endpoint> signedEndpointOf(const std::string& path) {
+    const auto endsWith = [&path](std::string_view tail) {
+        return path.size() >= tail.size() &&
+               path.compare(path.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    if (endsWith("/authorize")) {
+        return Endpoint::Authorize;
+    }
+    return endsWith("/result") ? std::optional(Endpoint::Result) : std::nullopt;
+}
+
+}  // namespace
+
+void DeviceApi::signAnswer(const Request& request, const Call& call, Response& response) {
+    const auto endpoint = signedEndpointOf(request.path);
+    if (endpoint && faults_.take(*endpoint, FaultMode::Unsigned)) {
+        return;
+    }
+    signer_.sign(request, call.device.chipSerial, response);
+    if (endpoint && !response.body.empty() && faults_.take(*endpoint, FaultMode::Forged)) {
+        // After it was signed, as a tampering proxy would.
+        char& changed = response.body.at(response.body.size() / 2);
+        changed = static_cast<char>(changed ^ 0x01);
+    }
+}
+
+Response DeviceApi::answer(const Request& request, Call& call) {
     try {
-        if (peer.certificate == nullptr) {
+        if (call.certificate == nullptr) {
             refuse(403, "device_certificate_required", "a device certificate is required");
         }
         try {
-            call.device = identifyDevice(peer.certificate);
+            call.device = identifyDevice(call.certificate);
         } catch (const chip::DeviceCertificateError& error) {
             refuse(403, "device_certificate_invalid", error.what());
         } catch (const std::invalid_argument& error) {

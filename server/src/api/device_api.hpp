@@ -13,6 +13,7 @@
 
 #include <cstdint>
 
+#include "api/answer_signer.hpp"
 #include "api/api_error.hpp"
 #include "api/device_identity.hpp"
 #include "api/ecload_api.hpp"
@@ -35,9 +36,11 @@ struct DeviceApiSettings {
 class DeviceApi {
   public:
     DeviceApi(ServerStore& store, const sim::IssuerKeySet& issuers, const ScriptCatalogue& scripts,
-              FaultInjector& faults, DeviceApiSettings settings, TsmSettings tsm = {});
+              FaultInjector& faults, DeviceApiSettings settings, AnswerSigner signer,
+              TsmSettings tsm = {});
 
-    // Never throws for anything a client sends.
+    // Never throws for anything a client sends. The answers to money requests are signed
+    // (AnswerSigner), refusals included, once the device is known.
     http::Response handle(const http::Request& request, const http::Peer& peer);
 
   private:
@@ -69,6 +72,9 @@ class DeviceApi {
                                        const net::wire::TopupResult& result) const;
     void recordRefusal(const http::Request& request, const std::string& chipSerial,
                        const ApiError& error) const;
+    http::Response answer(const http::Request& request, Call& call);
+    // The allowance key's signature, or the "unsigned" and "forged" faults in its place.
+    void signAnswer(const http::Request& request, const Call& call, http::Response& answer);
     // The order's first authorize answer, when a "replay" fault is armed (tests of the chip's
     // one-MAC2-per-nonce rule).
     std::optional<nlohmann::json> replayedAuthorization(const std::string& orderId);
@@ -78,6 +84,7 @@ class DeviceApi {
     const ScriptCatalogue& scripts_;
     FaultInjector& faults_;
     DeviceApiSettings settings_;
+    AnswerSigner signer_;
     EcLoadApi ecLoad_;
     PurchaseApi purchase_;
     TsmApi tsm_;

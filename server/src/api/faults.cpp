@@ -13,11 +13,13 @@ constexpr std::array<std::pair<Endpoint, std::string_view>, 4> kEndpoints{{
     {Endpoint::Authorize, "authorize"},
     {Endpoint::Result, "result"},
 }};
-constexpr std::array<std::pair<FaultMode, std::string_view>, 4> kModes{{
+constexpr std::array<std::pair<FaultMode, std::string_view>, 6> kModes{{
     {FaultMode::Before, "before"},
     {FaultMode::After, "after"},
     {FaultMode::Corrupt, "corrupt"},
     {FaultMode::Replay, "replay"},
+    {FaultMode::Unsigned, "unsigned"},
+    {FaultMode::Forged, "forged"},
 }};
 
 template <class Enum, std::size_t N>

@@ -2,8 +2,10 @@
 // endpoint answer a chosen status, either before doing anything ("before") or after doing
 // the work and committing it ("after": the answer is lost, the effect is not). Two modes
 // play a server gone wrong instead: "corrupt" (script: one byte of the script changed after
-// it was signed, as a tampering proxy would) and "replay" (authorize: the order's first load
-// authorization sent again instead of a new one).
+// it was signed, as a tampering proxy would), "replay" (authorize: the order's first load
+// authorization sent again instead of a new one), and for the signed answers of authorize and
+// result (any scheme's) "unsigned" (no signature) and "forged" (one byte of the answer changed
+// after it was signed).
 #pragma once
 
 #include <mutex>
@@ -16,11 +18,11 @@
 namespace taplink::server {
 
 enum class Endpoint { Order, Script, Authorize, Result };
-enum class FaultMode { Before, After, Corrupt, Replay };
+enum class FaultMode { Before, After, Corrupt, Replay, Unsigned, Forged };
 
 std::string_view toString(Endpoint endpoint);  // "order", "script", "authorize", "result"
 std::optional<Endpoint> endpointFromString(std::string_view name);
-std::string_view toString(FaultMode mode);  // "before", "after", "corrupt", "replay"
+std::string_view toString(FaultMode mode);  // "before", "after", "corrupt", "replay", ...
 std::optional<FaultMode> faultModeFromString(std::string_view name);
 
 struct Fault {

@@ -117,17 +117,17 @@ std::int64_t systemNow() {
 
 }  // namespace
 
-crypto::PkeyPtr loadScriptSigningKey(const std::string& path) {
+crypto::PkeyPtr loadSigningKey(const std::string& path, std::string_view purpose) {
+    const std::string what = "the " + std::string(purpose) + " key " + path;
     const crypto::BioPtr file(BIO_new_file(path.c_str(), "r"));
     if (!file) {
         ERR_clear_error();
-        throw ScriptSigningError("cannot read the script-signing key " + path);
+        throw ScriptSigningError("cannot read " + what);
     }
     crypto::PkeyPtr key(PEM_read_bio_PrivateKey(file.get(), nullptr, nullptr, nullptr));
     ERR_clear_error();
     if (!key || !crypto::isP256(key.get())) {
-        throw ScriptSigningError("the script-signing key " + path +
-                                 " is not a PEM P-256 private key");
+        throw ScriptSigningError(what + " is not a PEM P-256 private key");
     }
     return key;
 }

@@ -26,8 +26,9 @@ class ScriptSigningError : public std::runtime_error {
     using std::runtime_error::runtime_error;
 };
 
-// ScriptSigningError unless the PEM file holds a P-256 private key.
-crypto::PkeyPtr loadScriptSigningKey(const std::string& path);
+// ScriptSigningError unless the PEM file holds a P-256 private key; `purpose` names the key
+// in the message ("script-signing", "allowance").
+crypto::PkeyPtr loadSigningKey(const std::string& path, std::string_view purpose);
 
 // Lower-case hex SHA-256 of the key's DER SubjectPublicKeyInfo (the envelope's keyId).
 std::string keyIdOf(EVP_PKEY* key);
