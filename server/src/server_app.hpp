@@ -24,7 +24,7 @@ namespace taplink::server {
 class ServerApp {
   public:
     // Loads the keys, opens the database and binds both sockets. Throws (ConfigError,
-    // sim::IssuerKeysError, protocol::TsmKeysError, StoreError, ScriptSigningError,
+    // sim::IssuerKeysError, protocol::TsmKeysError, StoreError, SigningKeyError,
     // http::TlsSetupError, http::ListenError) with a message that names the file at fault.
     explicit ServerApp(ServerConfig config);
 

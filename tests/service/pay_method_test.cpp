@@ -50,7 +50,8 @@ struct PayApi {
 
     PurchaseBed bed;
     DaemonConfig config;
-    WebOrderClaims claims{bed.journal};
+    WebOrderClaims claims{
+        [this](const std::string& orderId) { return bed.service.knowsOrder(orderId); }};
     TrustedUi trustedUi;
     LiveSettings settings{config, [] {}};
     Resumer resumer{[] {}, std::chrono::seconds(60)};

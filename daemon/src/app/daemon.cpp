@@ -53,7 +53,7 @@ Daemon::Daemon(DaemonConfig config, std::unique_ptr<service::CardPort> cards)
           [this] { chipManagement_.requireLoadSamOperational(); },
           [this](std::uint32_t version) { chipManagement_.requirePaymentParameters(version); })),
       resumer_([this] { topups_->resume(); }, config_.reportRetryEvery),
-      claims_(journal_),
+      claims_([this](const std::string& orderId) { return topups_->knowsOrder(orderId); }),
       webAccess_(
           trustedUi_, [this] { return settings_.web(); },
           [this](const std::string& origin) { settings_.rememberOrigin(origin); }) {

@@ -1,6 +1,7 @@
 // ecload.start (圈存, a bank card's electronic-cash load) and the EC side of tx.status:
 // the same admission, web claims, confirmation and resumption as topup.start.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <utility>
 
 #include "api/params.hpp"
@@ -112,11 +113,12 @@ void registerEcLoadMethods(api::Dispatcher& dispatcher, BankCardServices service
     dispatcher.add(
         api::method::kEcloadStart,
         [services](const json& params, api::CallContext& call) {
-            auto [orderId, reader, progress] =
+            const auto [orderId, reader, progress] =
                 startCall(params, call, api::notification::kEcloadProgress);
             service::TopupService::Confirm confirm;
+            std::optional<WebClaim> claim;
             if (call.session().isWeb()) {
-                progress = claimWebOrder(services.claims, call, orderId, "load", progress);
+                claim.emplace(services.claims, call, orderId, "load");
                 confirm = bankCardConfirmation(services, call.peer(), "ecload", "EC load");
             }
             const WakeResumer wake{services.resumer};

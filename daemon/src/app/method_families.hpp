@@ -85,13 +85,23 @@ struct StartCall {
 };
 StartCall startCall(const nlohmann::json& params, api::CallContext& call,
                     std::string_view notification);
-// A web page's start call may only run an order its origin may claim (docs/api.md):
-// OrderNotFound "this page cannot <verb> order <id>" otherwise. Returns the progress to run
-// with: `progress`, which records the claim once the server has answered the order (the
-// stage "waiting_for_card").
-service::TopupProgress claimWebOrder(WebOrderClaims& claims, const api::CallContext& call,
-                                     const std::string& orderId, std::string_view verb,
-                                     service::TopupProgress progress);
+// A web page's claim on the order of its start call (docs/api.md): OrderNotFound "this page
+// cannot <verb> order <id>" unless the order is new to taplinkd or already this origin's.
+// When the call ends, the claim is released unless taplinkd's journals now hold the order
+// (the server answered it), so made-up order ids take no room.
+class WebClaim {
+  public:
+    WebClaim(WebOrderClaims& claims, const api::CallContext& call, const std::string& orderId,
+             std::string_view verb);
+    ~WebClaim();
+    WebClaim(const WebClaim&) = delete;
+    WebClaim& operator=(const WebClaim&) = delete;
+
+  private:
+    WebOrderClaims& claims_;
+    std::string orderId_;
+    std::string origin_;
+};
 // Wakes the resumer when a start call ends, however it ends: open orders of other
 // transactions may now be settled or reported.
 struct WakeResumer {

@@ -102,11 +102,12 @@ void registerPayMethods(api::Dispatcher& dispatcher, BankCardServices services) 
     dispatcher.add(
         api::method::kPayStart,
         [services](const json& params, api::CallContext& call) {
-            auto [orderId, reader, progress] =
+            const auto [orderId, reader, progress] =
                 startCall(params, call, api::notification::kPayProgress);
             service::TopupService::Confirm confirm;
+            std::optional<WebClaim> claim;
             if (call.session().isWeb()) {
-                progress = claimWebOrder(services.claims, call, orderId, "pay", progress);
+                claim.emplace(services.claims, call, orderId, "pay");
                 confirm = bankCardConfirmation(services, call.peer(), "pay", "purchase");
             }
             const auto triesLeft = lastPinTriesLeft(services, orderId);  // before it is gone

@@ -2,11 +2,13 @@
 #include <ctime>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <utility>
 
 #include "api/params.hpp"
 #include "app/method_families.hpp"
 #include "app/web_access.hpp"
+#include "taplink/base/log.hpp"
 #include "taplink/protocol/api_names.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 
@@ -76,22 +78,21 @@ std::string webOrigin(const api::CallContext& call) {
     return canonicalOrigin(call.peer().origin).value_or(call.peer().origin);
 }
 
-service::TopupProgress claimWebOrder(WebOrderClaims& claims, const api::CallContext& call,
-                                     const std::string& orderId, std::string_view verb,
-                                     service::TopupProgress progress) {
-    const std::string origin = webOrigin(call);
-    const std::string refusal = "this page cannot " + std::string(verb) + " order " + orderId;
-    if (!net::wire::isValidOrderId(orderId) || !claims.mayClaim(orderId, origin)) {
-        throw api::ApiError(api::ErrorCode::OrderNotFound, refusal);
+WebClaim::WebClaim(WebOrderClaims& claims, const api::CallContext& call, const std::string& orderId,
+                   std::string_view verb)
+    : claims_(claims), orderId_(orderId), origin_(webOrigin(call)) {
+    if (!net::wire::isValidOrderId(orderId) || !claims_.claim(orderId_, origin_)) {
+        throw api::ApiError(api::ErrorCode::OrderNotFound,
+                            "this page cannot " + std::string(verb) + " order " + orderId);
     }
-    return [&claims, orderId, origin, refusal,
-            progress = std::move(progress)](const std::string& stage) {
-        // The server answered the order and it is journaled: the claim takes room now.
-        if (stage == "waiting_for_card" && !claims.record(orderId, origin)) {
-            throw service::ServiceError(api::ErrorCode::OrderNotFound, refusal);
-        }
-        progress(stage);
-    };
+}
+
+WebClaim::~WebClaim() {
+    try {
+        claims_.releaseIfUnknown(orderId_, origin_);
+    } catch (const std::exception& error) {  // the journal could not be read: keep the claim
+        log::warning("order " + orderId_ + ": web claim kept: " + error.what());
+    }
 }
 
 json timingsJson(const service::TopupTimings& timings) {
@@ -136,13 +137,14 @@ void registerTopupMethods(api::Dispatcher& dispatcher, TopupServices services) {
             api::params::allowOnly(params, {"orderId", "reader"});
             const std::string orderId = api::params::requiredString(params, "orderId");
             const std::string reader = api::params::optionalString(params, "reader").value_or("");
-            service::TopupProgress progress = [&call, &orderId](const std::string& stage) {
+            const service::TopupProgress progress = [&call, &orderId](const std::string& stage) {
                 call.notify(api::notification::kTopupProgress,
                             json{{"orderId", orderId}, {"stage", stage}});
             };
             service::TopupService::Confirm confirm;
+            std::optional<WebClaim> claim;
             if (call.session().isWeb()) {
-                progress = claimWebOrder(services.claims, call, orderId, "top up", progress);
+                claim.emplace(services.claims, call, orderId, "top up");
                 confirm = webConfirmation(services, call.peer(), progress);
             }
             // Whatever happened, open top-ups of other orders may now be settled or reported.

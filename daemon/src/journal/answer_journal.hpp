@@ -18,7 +18,10 @@ class AnswerJournal {
     // Shares the top-up journal's open database (which must outlive it) and durability.
     explicit AnswerJournal(TopupJournal& journal) : database_(journal.database()) {}
 
-    // JournalError when it cannot be written: the answer must not be acted on then.
+    // JournalError when it cannot be written: the answer must not be acted on then. One
+    // autocommit INSERT on the shared connection; its callers (the server client's money
+    // calls) hold the top-up service's run slot, as every money step's journal write does, so
+    // no other write transaction of the journal is open beside it.
     void keep(const net::wire::SignedAnswer& answer);
     // The order's answers, oldest first.
     std::vector<net::wire::SignedAnswer> ofOrder(std::string_view orderId);

@@ -15,16 +15,6 @@ namespace wire = net::wire;
 
 constexpr std::string_view kPost = "POST";
 
-std::string lowerCase(std::string_view name) {
-    std::string lower(name);
-    for (char& c : lower) {
-        if (c >= 'A' && c <= 'Z') {
-            c = static_cast<char>(c - 'A' + 'a');
-        }
-    }
-    return lower;
-}
-
 [[noreturn]] void refuse(const std::string& what, const std::string& why) {
     throw NetError(NetErrorKind::AnswerNotSigned,
                    what + ": the server's answer cannot be believed: " + why);
@@ -53,8 +43,8 @@ const AnswerKey& AnswerVerifier::pinnedKey(const std::string& keyId,
 void AnswerVerifier::verify(const std::string& orderId, const std::string& path,
                             const std::string& requestBody, const HttpResponse& answer) const {
     const std::string what = "POST " + path;
-    const auto signature = answer.header(lowerCase(wire::kAnswerSignatureHeader));
-    const auto keyId = answer.header(lowerCase(wire::kAnswerKeyIdHeader));
+    const auto signature = answer.header(wire::kAnswerSignatureHeader);
+    const auto keyId = answer.header(wire::kAnswerKeyIdHeader);
     if (!signature || !keyId) {
         refuse(what, "it is not signed");
     }

@@ -192,9 +192,14 @@ bool isRetriable(NetErrorKind kind) {
            kind == NetErrorKind::ConnectionLost || kind == NetErrorKind::ServerError;
 }
 
-std::optional<std::string> HttpResponse::header(std::string_view lowerCaseName) const {
-    for (const auto& [name, value] : headers) {
-        if (name == lowerCaseName) {
+std::optional<std::string> HttpResponse::header(std::string_view name) const {
+    const auto sameName = [name](const std::string& kept) {
+        return std::equal(
+            kept.begin(), kept.end(), name.begin(), name.end(),
+            [](unsigned char a, unsigned char b) { return std::tolower(a) == std::tolower(b); });
+    };
+    for (const auto& [kept, value] : headers) {
+        if (sameName(kept)) {
             return value;
         }
     }

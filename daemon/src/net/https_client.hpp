@@ -55,8 +55,8 @@ struct HttpResponse {
     // no other header is kept.
     std::vector<std::pair<std::string, std::string>> headers;
 
-    // The first field of that lower-case name; nullopt when there is none.
-    std::optional<std::string> header(std::string_view lowerCaseName) const;
+    // The first field of that name, in any case; nullopt when there is none.
+    std::optional<std::string> header(std::string_view name) const;
 };
 
 class HttpsClient {

@@ -186,6 +186,10 @@ void TopupService::cancel(const std::string& orderId) {
     running_->requestCancel();
 }
 
+bool TopupService::knowsOrder(const std::string& orderId) {
+    return ports_.journal.find(orderId) || ecStatus(orderId) || purchaseStatus(orderId);
+}
+
 journal::TopupRecord TopupService::status(const std::string& orderId) {
     auto record = ports_.journal.find(orderId);
     if (!record) {

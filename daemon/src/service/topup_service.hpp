@@ -83,6 +83,9 @@ class TopupService {
     // not_found when that order is not running.
     void cancel(const std::string& orderId);
 
+    // Whether any journal (top-ups, EC loads, purchases) holds the order.
+    bool knowsOrder(const std::string& orderId);
+
     // The journal's view of an order; ServiceError(not_found) when it has none.
     journal::TopupRecord status(const std::string& orderId);
 

@@ -1,6 +1,7 @@
 #include "taplink/protocol/signed_answer.hpp"
 
 #include "taplink/base/byte_writer.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
 #include "taplink/crypto/digest.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 
@@ -8,7 +9,6 @@ namespace taplink::net::wire {
 
 namespace {
 
-constexpr std::size_t kMaxChipSerialSize = 32;  // the load SAM's (docs/chip.md)
 constexpr std::size_t kMaxRequestLineSize = 255;
 
 constexpr std::size_t kDigestSize = 32;  // SHA-256
@@ -20,7 +20,8 @@ Bytes bodyDigest(std::string_view body) {
 }
 
 bool isSignedAnswerRequest(std::string_view method, std::string_view path) {
-    return method == "POST" && path.rfind("/v1/orders/", 0) == 0;
+    return method == "POST" && path.rfind("/v1/orders/", 0) == 0 &&
+           method.size() + 1 + path.size() <= kMaxRequestLineSize;
 }
 
 Bytes encodeAnswerStatement(const AnswerStatement& statement) {
@@ -32,7 +33,8 @@ Bytes encodeAnswerStatement(const AnswerStatement& statement) {
     if (requestLine.size() > kMaxRequestLineSize) {
         throw WireFormatError("answer statement: the request line is longer than 255 bytes");
     }
-    if (statement.chipSerial.empty() || statement.chipSerial.size() > kMaxChipSerialSize) {
+    if (statement.chipSerial.empty() ||
+        statement.chipSerial.size() > chip::sam::kMaxChipSerialSize) {
         throw WireFormatError("answer statement: the chip serial must be 1..32 bytes");
     }
     if (statement.requestDigest.size() != kDigestSize) {

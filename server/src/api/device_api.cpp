@@ -186,8 +186,15 @@ Response DeviceApi::handle(const Request& request, const http::Peer& peer) {
     Call call;
     call.certificate = peer.certificate;
     Response response = answer(request, call);
-    if (!call.device.chipSerial.empty()) {
+    if (call.device.chipSerial.empty()) {
+        return response;
+    }
+    try {
         signAnswer(request, call, response);
+    } catch (const std::exception& error) {  // OpenSSL failed: the device must not act on it
+        recordRefusal(request, call.device.chipSerialHex,
+                      ApiError(500, "signing_failed", std::string("cannot sign: ") + error.what()));
+        return http::errorResponse(500, "signing_failed", "the answer could not be signed");
     }
     return response;
 }

@@ -122,12 +122,12 @@ crypto::PkeyPtr loadSigningKey(const std::string& path, std::string_view purpose
     const crypto::BioPtr file(BIO_new_file(path.c_str(), "r"));
     if (!file) {
         ERR_clear_error();
-        throw ScriptSigningError("cannot read " + what);
+        throw SigningKeyError("cannot read " + what);
     }
     crypto::PkeyPtr key(PEM_read_bio_PrivateKey(file.get(), nullptr, nullptr, nullptr));
     ERR_clear_error();
     if (!key || !crypto::isP256(key.get())) {
-        throw ScriptSigningError(what + " is not a PEM P-256 private key");
+        throw SigningKeyError(what + " is not a PEM P-256 private key");
     }
     return key;
 }

@@ -20,13 +20,13 @@
 
 namespace taplink::server {
 
-// The signing key cannot be used.
-class ScriptSigningError : public std::runtime_error {
+// A signing key (the script-signing or the allowance key) cannot be used.
+class SigningKeyError : public std::runtime_error {
   public:
     using std::runtime_error::runtime_error;
 };
 
-// ScriptSigningError unless the PEM file holds a P-256 private key; `purpose` names the key
+// SigningKeyError unless the PEM file holds a P-256 private key; `purpose` names the key
 // in the message ("script-signing", "allowance").
 crypto::PkeyPtr loadSigningKey(const std::string& path, std::string_view purpose);
 

@@ -20,7 +20,8 @@ namespace taplink::net::wire {
 inline constexpr std::string_view kAnswerSignatureHeader = "TapLink-Signature";
 inline constexpr std::string_view kAnswerKeyIdHeader = "TapLink-Signature-Key";
 
-// Whether the server signs the answer to this request: a POST under /v1/orders/.
+// Whether the server signs the answer to this request: a POST under /v1/orders/ whose request
+// line fits the statement (at most 255 bytes; an order id is at most 64 characters).
 bool isSignedAnswerRequest(std::string_view method, std::string_view path);
 
 // What the signature covers, big-endian:
