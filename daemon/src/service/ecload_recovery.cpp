@@ -125,7 +125,7 @@ bool EcLoadRecovery::reverse(const std::string& orderId, wire::ReversalReason re
         return record && journal::isFinal(record->state);
     }
     if (!record->has("nonce")) {
-        return false;  // the authorization's answer was lost: replayOnCard finds its nonce
+        return false;  // the authorization's answer was lost: replayAuthorization finds its nonce
     }
     if (!record->has("reversal")) {
         journal_.save(orderId, {{"reversal", signedMessage(reversalMessage(*record, reason))}});
@@ -141,36 +141,44 @@ bool EcLoadRecovery::reverse(const std::string& orderId, wire::ReversalReason re
     }
 }
 
-bool EcLoadRecovery::settleOnCard(apdu::ApduChannel& card, const EcLoadRecord& record) {
+std::optional<EcLoadRecovery::CardReading> EcLoadRecovery::readLoadCard(
+    apdu::ApduChannel& card, const EcLoadRecord& record) {
     SameApplication chooser(record.bytes("aid"));
     const BankCard bank = readBankCard(card, chooser, record.bytes("txDate"));
     if (bank.panMasked != record.details.value("panMasked", "") ||
         bank.psn != record.bytes("psn").at(0)) {
-        return false;  // another card: not the one this load was writing
+        return std::nullopt;  // another card: not the one this load was writing
     }
-    if (bank.ecBalance == record.integer("balanceBefore")) {
+    CardReading reading{bank.ecBalance, ""};
+    if (record.state == EcLoadState::Arqc && record.has("authorizeRequest")) {
+        reading.plainPan = readPlainPan(card, chooser, record.bytes("txDate"));
+    }
+    return reading;
+}
+
+bool EcLoadRecovery::settleOnCard(apdu::ApduChannel& card, const EcLoadRecord& record) {
+    const auto reading = readLoadCard(card, record);
+    return reading && settleByBalance(record, reading->ecBalance);
+}
+
+bool EcLoadRecovery::settleByBalance(const EcLoadRecord& record, std::uint64_t ecBalance) {
+    if (ecBalance == record.integer("balanceBefore")) {
         reverse(record.orderId, wire::ReversalReason::CardGone);
         return true;
     }
     // The new balance (or, against the odds, another): the server decides by it.
-    journal_.advance(record.orderId, EcLoadState::Loaded, {{"balanceAfter", bank.ecBalance}});
-    report(record.orderId, bank.ecBalance);
+    journal_.advance(record.orderId, EcLoadState::Loaded, {{"balanceAfter", ecBalance}});
+    report(record.orderId, ecBalance);
     return true;
 }
 
-bool EcLoadRecovery::replayOnCard(apdu::ApduChannel& card, const EcLoadRecord& record) {
-    SameApplication chooser(record.bytes("aid"));
-    const BankCard bank = readBankCard(card, chooser, record.bytes("txDate"));
-    if (bank.panMasked != record.details.value("panMasked", "") ||
-        bank.psn != record.bytes("psn").at(0)) {
-        return false;
-    }
+bool EcLoadRecovery::replayAuthorization(const EcLoadRecord& record, const std::string& pan) {
     if (!record.has("authorizeRequest")) {  // the server was never asked: no debit
         journal_.recordFailed(record.orderId, "interrupted before the authorization");
         return true;
     }
     json request = record.details.at("authorizeRequest");
-    request["pan"] = readPlainPan(card, chooser, record.bytes("txDate"));
+    request["pan"] = pan;
     json answer;
     try {
         answer = ports_.server()->exchange(record.orderId, "ecload-authorize", request);
@@ -187,6 +195,12 @@ bool EcLoadRecovery::replayOnCard(apdu::ApduChannel& card, const EcLoadRecord& r
     return true;
 }
 
+std::optional<EcLoadRecovery::CardReading> EcLoadRecovery::readLoadCardOn(
+    const std::string& reader, const EcLoadRecord& record) {
+    const auto connection = ports_.cards.connect(reader, CardAccess::Exclusive);
+    return readLoadCard(*connection, record);
+}
+
 bool EcLoadRecovery::settleWithCard(const EcLoadRecord& record) {
     const std::string chipReader = ports_.chip.identity()->reader;
     for (const auto& reader : ports_.readers.readers()) {
@@ -194,13 +208,15 @@ bool EcLoadRecovery::settleWithCard(const EcLoadRecord& record) {
             continue;
         }
         try {
-            const auto connection = ports_.cards.connect(reader.name, CardAccess::Exclusive);
-            const bool done = record.state == EcLoadState::Arqc ? replayOnCard(*connection, record)
-                                                                : settleOnCard(*connection, record);
-            if (done) {
-                return true;
+            // The card is let go before the server is asked, so that card.info and the next
+            // load do not find it busy while the server answers.
+            const auto reading = readLoadCardOn(reader.name, record);
+            if (reading) {
+                return record.state == EcLoadState::Arqc
+                           ? replayAuthorization(record, reading->plainPan)
+                           : settleByBalance(record, reading->ecBalance);
             }
-        } catch (const std::exception& error) {  // another kind of card, or it left
+        } catch (const std::exception& error) {  // another kind of card, it left, or no server
             log::info("order " + record.orderId + ": " + reader.name + ": " + error.what());
         }
     }

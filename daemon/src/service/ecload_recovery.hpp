@@ -13,6 +13,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -37,9 +38,6 @@ class EcLoadRecovery {
     bool reverse(const std::string& orderId, net::wire::ReversalReason reason);
     // script_sending: asks this card; false when it is another card.
     bool settleOnCard(apdu::ApduChannel& card, const journal::EcLoadRecord& record);
-    // arqc with no nonce: sends the authorization again with this card's PAN; false when
-    // it is another card.
-    bool replayOnCard(apdu::ApduChannel& card, const journal::EcLoadRecord& record);
     // Fails the order's record if the account was never debited. Never throws.
     void failIfOpen(const std::string& orderId, const std::string& reason) noexcept;
 
@@ -50,8 +48,23 @@ class EcLoadRecovery {
     std::size_t resumeAll() noexcept;
 
   private:
+    // What the load's own card says; nothing when it is another card. The plain PAN is read
+    // only for an arqc whose authorization is to be asked again.
+    struct CardReading {
+        std::uint64_t ecBalance = 0;
+        std::string plainPan;
+    };
+
     bool resumeOne(const journal::EcLoadRecord& record);
-    // settleOnCard or replayOnCard on each card present.
+    std::optional<CardReading> readLoadCard(apdu::ApduChannel& card,
+                                            const journal::EcLoadRecord& record);
+    std::optional<CardReading> readLoadCardOn(const std::string& reader,
+                                              const journal::EcLoadRecord& record);
+    // script_sending: the card's EC balance decides between the report and the reversal.
+    bool settleByBalance(const journal::EcLoadRecord& record, std::uint64_t ecBalance);
+    // arqc with no nonce: sends the authorization again with the card's PAN, then reverses.
+    bool replayAuthorization(const journal::EcLoadRecord& record, const std::string& pan);
+    // Reads each card present (releasing it) and settles by the one that is the load's.
     bool settleWithCard(const journal::EcLoadRecord& record);
     // Sends the journaled message (building and journaling it first when there is none).
     bool send(const std::string& orderId, net::EcReport kind, const nlohmann::json& message);
