@@ -97,7 +97,7 @@ TEST_P(CityLoadScriptTest, LoadsTheCardWithCheckpointsBeforeEachMoneyStep) {
 }
 
 TEST_P(CityLoadScriptTest, AuthorizeRequestHasTheContractsFieldsAndJsonTypes) {
-    runLoad();
+    const Variables outputs = runLoad();
     ASSERT_EQ(bed.server->calls, std::vector<std::string>{"authorize"});
     const nlohmann::json expected = {{"issuerId", "5441504C494E4B31"},
                                      {"cardSerial", "00000000000000000042"},
@@ -105,8 +105,14 @@ TEST_P(CityLoadScriptTest, AuthorizeRequestHasTheContractsFieldsAndJsonTypes) {
                                      {"onlineAtc", 0},
                                      {"algorithmId", crypto::epurse::algorithmIdOf(suite())},
                                      {"keyVersion", bed.server->requests[0].at("keyVersion")},
-                                     {"terminalId", toHex(LoadBed::terminalId())}};
+                                     {"terminalId", toHex(LoadBed::terminalId())},
+                                     {"random", bed.server->requests[0].at("random")},
+                                     {"mac1", bed.server->requests[0].at("mac1")}};
     EXPECT_EQ(bed.server->requests[0], expected);
+    // The card's own random and MAC1 (INITIALIZE FOR LOAD, bytes 8-11 and 12-15), so that
+    // the server can check the balance and ATC by MAC1.
+    EXPECT_EQ(bed.server->requests[0].at("random").get<std::string>().size(), 8U);
+    EXPECT_EQ(bed.server->requests[0].at("mac1").get<std::string>(), toHex(outputs.bytes("mac1")));
     EXPECT_TRUE(bed.server->requests[0].at("balance").is_number_unsigned());
     EXPECT_TRUE(bed.server->requests[0].at("keyVersion").is_number_unsigned());
 }

@@ -25,8 +25,9 @@ std::shared_ptr<const sim::Issuer> firstIssuer(const std::string& issuersFile) {
 
 std::shared_ptr<sim::VirtualCard> cityCard(const std::string& profile,
                                            std::shared_ptr<const sim::Issuer> issuer,
-                                           std::uint32_t balance) {
+                                           std::uint32_t balance, Bytes serial) {
     sim::CardOptions options;
+    options.serial = std::move(serial);
     options.balance = balance;
     options.issuer = std::move(issuer);
     return sim::makeCard(profile, options);
@@ -55,10 +56,10 @@ sam::LoadAuthorization openEnvelope(EVP_PKEY* samKey, ByteView chipSerial, ByteV
 }
 
 LoadDevice::LoadDevice(const Device& device, const std::string& issuersFile,
-                       const std::string& profile, std::uint32_t balance)
+                       const std::string& profile, std::uint32_t balance, Bytes serial)
     : device_(device),
       issuer_(firstIssuer(issuersFile)),
-      virtualCard_(cityCard(profile, issuer_, balance)),
+      virtualCard_(cityCard(profile, issuer_, balance, std::move(serial))),
       channel_(virtualCard_),
       purse_(channel_) {
     const auto info = purse_.select();
@@ -69,13 +70,17 @@ LoadDevice::LoadDevice(const Device& device, const std::string& issuersFile,
 }
 
 ep::LoadInitialization LoadDevice::initialize(std::uint32_t amount) {
-    return purse_.initializeLoad(kKeyIndex, amount, device_.terminalId());
+    return initializeAt(amount, device_.terminalId());
+}
+
+ep::LoadInitialization LoadDevice::initializeAt(std::uint32_t amount, ByteView terminalId) {
+    return purse_.initializeLoad(kKeyIndex, amount, terminalId);
 }
 
 wire::AuthorizeRequest LoadDevice::authorizeRequest(const ep::LoadInitialization& init) const {
-    return wire::AuthorizeRequest{info_.issuerId,      info_.serial,     init.balance,
-                                  init.onlineAtc,      init.algorithmId, init.keyVersion,
-                                  device_.terminalId()};
+    return wire::AuthorizeRequest{info_.issuerId,       info_.serial,     init.balance,
+                                  init.onlineAtc,       init.algorithmId, init.keyVersion,
+                                  device_.terminalId(), init.random,      init.mac1};
 }
 
 wire::TopupResult LoadDevice::credit(const std::string& orderId, const ep::LoadInitialization& init,

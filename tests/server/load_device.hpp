@@ -23,16 +23,17 @@ chip::sam::LoadAuthorization openEnvelope(EVP_PKEY* samKey, ByteView chipSerial,
 class LoadDevice {
   public:
     // profile "city-3des", "city-3des-00" or "city-sm4"; the card's issuer is the first in
-    // issuersFile.
+    // issuersFile; serial: the card's application serial (empty: the profile's).
     LoadDevice(const Device& device, const std::string& issuersFile, const std::string& profile,
-               std::uint32_t balance);
+               std::uint32_t balance, Bytes serial = {});
 
     const cards::epurse::PublicInfo& card() const { return info_; }
     const sim::Issuer& issuer() const { return *issuer_; }
 
-    // INITIALIZE FOR LOAD on the card.
+    // INITIALIZE FOR LOAD on the card, for this device's terminal or another's.
     cards::epurse::LoadInitialization initialize(std::uint32_t amount);
-    // The authorize request body for that initialization.
+    cards::epurse::LoadInitialization initializeAt(std::uint32_t amount, ByteView terminalId);
+    // The authorize request body for that initialization (this device's terminal id).
     net::wire::AuthorizeRequest authorizeRequest(
         const cards::epurse::LoadInitialization& init) const;
     // Opens the envelope, checks MAC1 with its DLK, runs CREDIT FOR LOAD with the MAC2 and

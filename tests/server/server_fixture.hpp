@@ -20,6 +20,13 @@ namespace taplink::servertest {
 inline constexpr const char* kServerPath = TAPLINK_SERVER_PATH;
 inline constexpr const char* kCityScheme = "city-epurse";
 
+// The wall clock in Unix seconds, as the server stamps its records.
+inline std::int64_t unixNow() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
 // A long-running taplink-server whose first stdout line says it is ready; its stderr is
 // captured. Gets SIGKILL if the test process dies (PR_SET_PDEATHSIG).
 class ServerProcess {

@@ -19,12 +19,6 @@ using nlohmann::json;
 constexpr std::uint32_t kBalance = 1000;
 constexpr std::uint32_t kAmount = 5000;
 
-std::int64_t now() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
-
 class TopupTest : public ServerTest {
   protected:
     void SetUp() override {
@@ -61,14 +55,14 @@ class TopupTest : public ServerTest {
 
 TEST_F(TopupTest, AuthorizationOpensOnlyWithTheCertificatesSamKeyAndBindsTheLoad) {
     const ep::LoadInitialization init = card->initialize(kAmount);
-    const std::int64_t before = now();
+    const std::int64_t before = unixNow();
     const Answer answer = authorize(card->authorizeRequest(init));
     ASSERT_EQ(answer.status, 200) << answer.body;
     const auto response = wire::AuthorizeResponse::fromJson(answer.json());
     EXPECT_EQ(response.orderId, orderId);
     EXPECT_EQ(response.scheme, kCityScheme);
     EXPECT_GE(response.expiresAt, before + 300);
-    EXPECT_LE(response.expiresAt, now() + 300);
+    EXPECT_LE(response.expiresAt, unixNow() + 300);
 
     const auto authorization =
         openEnvelope(device.samKey.get(), device.chipSerial, response.loadAuthorization);
@@ -104,21 +98,29 @@ TEST_F(TopupTest, AuthorizationOpensOnlyWithTheCertificatesSamKeyAndBindsTheLoad
 
 TEST_F(TopupTest, OneOnlineAtcPerOrder) {
     const ep::LoadInitialization init = card->initialize(kAmount);
-    wire::AuthorizeRequest request = card->authorizeRequest(init);
+    const wire::AuthorizeRequest request = card->authorizeRequest(init);
     const Answer first = authorize(request);
     ASSERT_EQ(first.status, 200) << first.body;
     const Answer retry = authorize(request);  // the same ATC: a failed attempt, retried
     ASSERT_EQ(retry.status, 200) << retry.body;
     EXPECT_NE(retry.json()["nonce"], first.json()["nonce"]);
 
-    request.onlineAtc = static_cast<std::uint16_t>(init.onlineAtc + 1);
-    const Answer otherAtc = authorize(request);
+    // The card moves its online ATC on with a load for another order.
+    const std::string otherOrder = createOrder(kAmount);
+    const ep::LoadInitialization forOther = card->initialize(kAmount);
+    const Answer otherAnswer = client->postJson("/v1/orders/" + otherOrder + "/authorize",
+                                                wire::toJson(card->authorizeRequest(forOther)));
+    ASSERT_EQ(otherAnswer.status, 200) << otherAnswer.body;
+    card->credit(otherOrder, forOther, kAmount,
+                 wire::AuthorizeResponse::fromJson(otherAnswer.json()));
+    const Answer otherAtc = authorize(card->authorizeRequest(card->initialize(kAmount)));
     EXPECT_EQ(otherAtc.status, 409);
-    EXPECT_EQ(otherAtc.errorCode(), "authorization_outstanding");
+    EXPECT_EQ(otherAtc.errorCode(), "authorization_outstanding") << otherAtc.body;
 
-    request = card->authorizeRequest(init);
-    request.cardSerial = fromHex("00000000000000000043");
-    EXPECT_EQ(authorize(request).errorCode(), "authorization_outstanding");
+    LoadDevice otherCard(device, pki.file("issuers.json"), profile(), kBalance,
+                         fromHex("00000000000000000043"));
+    EXPECT_EQ(authorize(otherCard.authorizeRequest(otherCard.initialize(kAmount))).errorCode(),
+              "authorization_outstanding");
     EXPECT_EQ(showOrder(orderId)["authorizations"].size(), 2U);
 
     // An authorized order cannot be cancelled: the card may have been loaded.
@@ -140,8 +142,14 @@ TEST_F(TopupTest, RefusesAuthorizationsItMustNotGive) {
               std::pair(422L, std::string("issuer_unknown")));
     EXPECT_EQ(refusal([&](auto& r) { r.keyVersion = 9; }),
               std::pair(422L, std::string("key_version_unsupported")));
-    EXPECT_EQ(refusal([&](auto& r) { r.balance = 100000 - kAmount + 1; }),
-              std::pair(422L, std::string("balance_limit_exceeded")));
+    // MAC1 covers the balance, the online ATC, the terminal and (through the DLK) the card.
+    const std::pair mac1Invalid(422L, std::string("mac1_invalid"));
+    EXPECT_EQ(refusal([&](auto& r) { r.balance = 0; }), mac1Invalid);
+    EXPECT_EQ(refusal([&](auto& r) { ++r.onlineAtc; }), mac1Invalid);
+    EXPECT_EQ(refusal([&](auto& r) { r.mac1.at(3) ^= 0x01U; }), mac1Invalid);
+    EXPECT_EQ(refusal([&](auto& r) { r.random.at(0) ^= 0x01U; }), mac1Invalid);
+    EXPECT_EQ(refusal([&](auto& r) { r.cardSerial = fromHex("00000000000000000043"); }),
+              mac1Invalid);
     EXPECT_EQ(client->post("/v1/orders/" + orderId + "/authorize", std::string("{\"balance\":1}"))
                   .errorCode(),
               "malformed_request");
@@ -155,7 +163,31 @@ TEST_F(TopupTest, RefusesAuthorizationsItMustNotGive) {
     const json events = admin("GET", "/admin/events").json()["events"];
     const auto refused = std::count_if(
         events.begin(), events.end(), [](const json& event) { return event["kind"] == "refused"; });
-    EXPECT_EQ(refused, 6);
+    EXPECT_EQ(refused, 10);
+}
+
+// The balance limit is checked against the balance the card vouched for with its MAC1: a card
+// that really holds too much is refused, and one that claims less than it holds is not
+// believed.
+class BalanceLimitTest : public TopupTest {
+  protected:
+    static constexpr std::uint32_t kLimit = 10000;  // below the card's own maximum
+    void SetUp() override {
+        setup.maxCardBalance = kLimit;
+        TopupTest::SetUp();
+    }
+};
+
+TEST_F(BalanceLimitTest, IsCheckedAgainstTheBalanceTheCardVouchedForWithMac1) {
+    LoadDevice full(device, pki.file("issuers.json"), "city-3des", kLimit - kAmount + 1);
+    const ep::LoadInitialization init = full.initialize(kAmount);
+    const Answer over = authorize(full.authorizeRequest(init));
+    EXPECT_EQ(over.status, 422);
+    EXPECT_EQ(over.errorCode(), "balance_limit_exceeded") << over.body;
+    wire::AuthorizeRequest claimed = full.authorizeRequest(init);
+    claimed.balance = kBalance;
+    EXPECT_EQ(authorize(claimed).errorCode(), "mac1_invalid");
+    EXPECT_TRUE(showOrder(orderId)["authorizations"].empty());
 }
 
 class SettlementTest : public TopupTest, public ::testing::WithParamInterface<const char*> {

@@ -127,7 +127,9 @@ TEST(WireJson, AuthorizeRequestTakesTheCardsAlgorithmId00Or01Or04AndNoOther) {
                                    7,
                                    kAlgorithmTripleDes00,
                                    1,
-                                   fromHex("434800000001")};
+                                   fromHex("434800000001"),
+                                   fromHex("0A0B0C0D"),
+                                   fromHex("11223344")};
     for (unsigned id = 0; id <= 0xFF; ++id) {
         Json json = toJson(request);
         json["algorithmId"] = id;
@@ -140,13 +142,19 @@ TEST(WireJson, AuthorizeRequestTakesTheCardsAlgorithmId00Or01Or04AndNoOther) {
 }
 
 TEST(WireJson, AuthorizeRequestRoundTripsAndIsStrict) {
-    const AuthorizeRequest request{
-        fromHex("5441504C494E4B31"), fromHex("00000000000000000042"), 1000, 7, kAlgorithmSm4, 1,
-        fromHex("434800000001")};
+    const AuthorizeRequest request{fromHex("5441504C494E4B31"),
+                                   fromHex("00000000000000000042"),
+                                   1000,
+                                   7,
+                                   kAlgorithmSm4,
+                                   1,
+                                   fromHex("434800000001"),
+                                   fromHex("0A0B0C0D"),
+                                   fromHex("11223344")};
     const Json json = toJson(request);
     EXPECT_EQ(json.dump(), R"({"algorithmId":4,"balance":1000,"cardSerial":"00000000000000000042",)"
-                           R"("issuerId":"5441504C494E4B31","keyVersion":1,"onlineAtc":7,)"
-                           R"("terminalId":"434800000001"})");
+                           R"("issuerId":"5441504C494E4B31","keyVersion":1,"mac1":"11223344",)"
+                           R"("onlineAtc":7,"random":"0A0B0C0D","terminalId":"434800000001"})");
     EXPECT_EQ(AuthorizeRequest::fromJson(parseJson(json.dump())), request);
 
     auto refused = [&](const char* field, const Json& value) {
@@ -167,6 +175,10 @@ TEST(WireJson, AuthorizeRequestRoundTripsAndIsStrict) {
     refused("cardSerial", "0000000000000000004");
     refused("cardSerial", "000000000000000000GG");
     refused("terminalId", nullptr);
+    refused("random", "0A0B0C");
+    refused("random", Json(Json::value_t::discarded));
+    refused("mac1", "1122334455");
+    refused("mac1", Json(Json::value_t::discarded));
     refused("issuerId", Json(Json::value_t::discarded));
     refused("extra", true);
     EXPECT_THROW(AuthorizeRequest::fromJson(Json::array()), WireFormatError);

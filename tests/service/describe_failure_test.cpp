@@ -66,6 +66,7 @@ TEST(DescribeFailure, MapsTheServersRefusalCodes) {
         {"params_missing", ErrorCode::ChipUnavailable},
         {"order_cancelled", ErrorCode::Declined},
         {"authorization_outstanding", ErrorCode::Declined},
+        {"order_bound", ErrorCode::Busy},
         {"tac_invalid", ErrorCode::Declined},
         {"a_code_of_a_newer_server", ErrorCode::Declined},
     };

@@ -63,6 +63,9 @@ ErrorCode refusalCode(const std::string& serverCode) {
     if (serverCode == net::wire::refusal::kChipLocked) {
         return ErrorCode::ChipLocked;
     }
+    if (serverCode == net::wire::refusal::kOrderBound) {  // another device is loading it
+        return ErrorCode::Busy;
+    }
     if (serverCode == net::wire::refusal::kParamsOutdated) {  // the server knows the chip is behind
         return ErrorCode::ChipOutdated;
     }

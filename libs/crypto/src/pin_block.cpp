@@ -1,12 +1,11 @@
 #include "taplink/crypto/pin_block.hpp"
 
-#include <openssl/crypto.h>
-
 #include <algorithm>
 
 #include "taplink/base/byte_reader.hpp"
 #include "taplink/crypto/block_cipher.hpp"
 #include "taplink/crypto/random.hpp"
+#include "taplink/crypto/wiped_on_exit.hpp"
 
 namespace taplink::crypto {
 namespace {
@@ -21,19 +20,6 @@ constexpr std::string_view kHexDigits = "0123456789ABCDEF";
 [[noreturn]] void fail(PinBlockErrorCode code, const std::string& message) {
     throw PinBlockError(code, "PIN block: " + message);
 }
-
-// Overwrites a buffer that held PIN digits when it goes out of scope, also on a throw.
-template <class Buffer>
-class WipeOnExit {
-  public:
-    explicit WipeOnExit(Buffer& buffer) : buffer_(buffer) {}
-    ~WipeOnExit() { OPENSSL_cleanse(buffer_.data(), buffer_.size()); }
-    WipeOnExit(const WipeOnExit&) = delete;
-    WipeOnExit& operator=(const WipeOnExit&) = delete;
-
-  private:
-    Buffer& buffer_;
-};
 
 bool allDigits(std::string_view text) {
     return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -124,7 +110,7 @@ Bytes format4PinField(std::string_view pin, ByteView random) {
     requirePin(pin);
     requireSize<LengthError>(random, kFormat4RandomSize, "the random part");
     std::string nibbles = pinNibbles('4', pin, 'A');
-    const WipeOnExit wipeNibbles(nibbles);
+    const WipedOnExit wipeNibbles(nibbles);
     Bytes field = fromHex(nibbles);
     field.insert(field.end(), random.begin(), random.end());
     return field;
@@ -148,7 +134,7 @@ Bytes encipherFormat4(ByteView key, std::string_view pin, std::string_view pan, 
     const Cipher cipher = aesFor(key);
     const Bytes panField = format4PanField(pan);
     Bytes pinField = format4PinField(pin, random);
-    const WipeOnExit wipePinField(pinField);
+    const WipedOnExit wipePinField(pinField);
     const Bytes intermediate = encryptEcb(cipher, key, pinField);
     return encryptEcb(cipher, key, xorBytes(intermediate, panField));
 }
@@ -158,9 +144,9 @@ std::string decipherFormat4(ByteView key, ByteView block, std::string_view pan) 
     requireSize<LengthError>(block, kFormat4BlockSize, "a format 4 block");
     const Bytes intermediate = xorBytes(decryptEcb(cipher, key, block), format4PanField(pan));
     Bytes pinField = decryptEcb(cipher, key, intermediate);
-    const WipeOnExit wipePinField(pinField);
+    const WipedOnExit wipePinField(pinField);
     std::string nibbles = toHex(ByteView(pinField).first(kPinFieldNibbles / 2));
-    const WipeOnExit wipeNibbles(nibbles);
+    const WipedOnExit wipeNibbles(nibbles);
     return readPin(nibbles, '4', 'A');
 }
 
@@ -168,18 +154,18 @@ Bytes format0PinBlock(std::string_view pin, std::string_view pan) {
     requirePin(pin);
     const Bytes panField = format0PanField(pan);
     std::string nibbles = pinNibbles('0', pin, 'F');
-    const WipeOnExit wipeNibbles(nibbles);
+    const WipedOnExit wipeNibbles(nibbles);
     Bytes pinField = fromHex(nibbles);
-    const WipeOnExit wipePinField(pinField);
+    const WipedOnExit wipePinField(pinField);
     return xorBytes(pinField, panField);
 }
 
 std::string decodeFormat0(ByteView block, std::string_view pan) {
     requireSize<LengthError>(block, kFormat0BlockSize, "a format 0 block");
     Bytes pinField = xorBytes(block, format0PanField(pan));
-    const WipeOnExit wipePinField(pinField);
+    const WipedOnExit wipePinField(pinField);
     std::string nibbles = toHex(pinField);
-    const WipeOnExit wipeNibbles(nibbles);
+    const WipedOnExit wipeNibbles(nibbles);
     return readPin(nibbles, '0', 'F');
 }
 

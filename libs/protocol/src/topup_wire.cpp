@@ -288,6 +288,8 @@ AuthorizeRequest AuthorizeRequest::fromJson(const Json& json) {
     requireAlgorithm(request.algorithmId, "authorize request");
     request.keyVersion = static_cast<std::uint8_t>(in.integer("keyVersion", 0, 0xFFU));
     request.terminalId = readHex(in, "terminalId", kTerminalIdSize);
+    request.random = readHex(in, "random", kCardRandomSize);
+    request.mac1 = readHex(in, "mac1", kMacSize);
     in.finish();
     return request;
 }
@@ -296,13 +298,17 @@ Json toJson(const AuthorizeRequest& request) {
     requireSize<WireFormatError>(request.issuerId, kIssuerIdSize, "issuer id");
     requireSize<WireFormatError>(request.cardSerial, kCardSerialSize, "card serial");
     requireSize<WireFormatError>(request.terminalId, kTerminalIdSize, "terminal id");
+    requireSize<WireFormatError>(request.random, kCardRandomSize, "card random");
+    requireSize<WireFormatError>(request.mac1, kMacSize, "MAC1");
     return Json{{"issuerId", toHex(request.issuerId)},
                 {"cardSerial", toHex(request.cardSerial)},
                 {"balance", request.balance},
                 {"onlineAtc", request.onlineAtc},
                 {"algorithmId", request.algorithmId},
                 {"keyVersion", request.keyVersion},
-                {"terminalId", toHex(request.terminalId)}};
+                {"terminalId", toHex(request.terminalId)},
+                {"random", toHex(request.random)},
+                {"mac1", toHex(request.mac1)}};
 }
 
 AuthorizeResponse AuthorizeResponse::fromJson(const Json& json) {

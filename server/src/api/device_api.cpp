@@ -13,6 +13,7 @@
 #include "taplink/crypto/constant_time.hpp"
 #include "taplink/crypto/epurse_keys.hpp"
 #include "taplink/crypto/random.hpp"
+#include "taplink/crypto/wiped_on_exit.hpp"
 #include "taplink/protocol/purchase_wire.hpp"
 
 namespace taplink::server {
@@ -60,10 +61,8 @@ const sim::IssuerMasterKeys& issuerKeys(const sim::IssuerKeySet& issuers, ByteVi
 
 // The load authorization the chip will open: the card's DLK, bound to everything it may do.
 chip::sam::LoadAuthorization loadAuthorization(const wire::AuthorizeRequest& body,
-                                               const OrderRecord& order, ep::Suite suite,
-                                               const sim::Issuer& issuer,
-                                               const sim::IssuerMasterKeys& keys,
-                                               std::int64_t expiresAt) {
+                                               const OrderRecord& order, const sim::Issuer& issuer,
+                                               ByteView dlk, std::int64_t expiresAt) {
     chip::sam::LoadAuthorization authorization;
     authorization.algorithmId = body.algorithmId;  // the card's byte: 00 and 01 both 3DES
     authorization.cardSerial = body.cardSerial;
@@ -74,8 +73,25 @@ chip::sam::LoadAuthorization loadAuthorization(const wire::AuthorizeRequest& bod
     authorization.expiry = static_cast<std::uint64_t>(expiresAt);
     authorization.keyIndex = issuer.keyIndex;
     authorization.keyVersion = issuer.keyVersion;
-    authorization.dlk = ep::diversify(suite, keys.load, body.cardSerial);
+    authorization.dlk.assign(dlk.begin(), dlk.end());
     return authorization;
+}
+
+// MAC1 shows that the balance and online ATC the device sent are the card's own: the card
+// made it under its load key over its balance, this amount and this terminal (INITIALIZE FOR
+// LOAD, JR/T 0025 e-purse), so the balance limit below is checked against what the card holds.
+void requireCardsMac1(const wire::AuthorizeRequest& body, const OrderRecord& order, ep::Suite suite,
+                      ByteView dlk) {
+    Bytes sessionKey = ep::loadSessionKey(suite, dlk, body.random, body.onlineAtc);
+    const Bytes expected = ep::sessionMac(
+        suite, sessionKey,
+        cards::epurse::mac1InputForLoad(body.balance, order.amount, body.terminalId));
+    OPENSSL_cleanse(sessionKey.data(), sessionKey.size());
+    if (!crypto::constantTimeEqual(expected, body.mac1)) {
+        refuse(422, "mac1_invalid",
+               "the card's MAC1 does not verify: the balance, online ATC or terminal are not "
+               "what the card said, or the card is not this issuer's");
+    }
 }
 
 // A result for an order that is settled already: a replay or a conflict.
@@ -350,6 +366,9 @@ Response DeviceApi::authorize(const Request& request, Call& call, const PathPara
                "terminal " + toHex(body.terminalId) + " is not this device's " +
                    toHex(call.device.terminalId));
     }
+    Bytes dlk = ep::diversify(suite, keys.load, body.cardSerial);
+    const crypto::WipedOnExit dlkWiped(dlk);
+    requireCardsMac1(body, order, suite, dlk);
     if (std::uint64_t{body.balance} + order.amount > settings_.maxCardBalance) {
         refuse(
             422, "balance_limit_exceeded",
@@ -358,7 +377,7 @@ Response DeviceApi::authorize(const Request& request, Call& call, const PathPara
     const std::int64_t now = nowSeconds();
     const std::int64_t expiresAt = now + settings_.authorizationLifetimeSeconds;
     chip::sam::LoadAuthorization authorization =
-        loadAuthorization(body, order, suite, *issuer, keys, expiresAt);
+        loadAuthorization(body, order, *issuer, dlk, expiresAt);
     const Bytes envelope = chip::sam::sealLoadAuthorization(call.device.samPublicKey,
                                                             call.device.chipSerial, authorization);
     OPENSSL_cleanse(authorization.dlk.data(), authorization.dlk.size());
@@ -377,21 +396,8 @@ Response DeviceApi::authorize(const Request& request, Call& call, const PathPara
                                authorization.nonce,
                                expiresAt,
                                now};
-    switch (store_.recordAuthorization(record)) {
-        case AuthorizeOutcome::Recorded:
-            break;
-        case AuthorizeOutcome::OrderNotFound:
-            refuse(404, wire::refusal::kOrderNotFound, "no order " + order.orderId);
-        case AuthorizeOutcome::OrderSettled:
-            refuse(409, wire::refusal::kOrderSettled,
-                   "order " + order.orderId + " is already settled");
-        case AuthorizeOutcome::OrderCancelled:
-            refuse(409, "order_cancelled", "order " + order.orderId + " was cancelled");
-        case AuthorizeOutcome::Outstanding:
-            refuse(409, "authorization_outstanding",
-                   "an authorization for another card or online ATC is outstanding: report the "
-                   "result of the earlier attempt");
-    }
+    refuseUnrecorded(store_.recordAuthorization(record, settings_.bindingReleaseSeconds),
+                     order.orderId, now);
     injectFault(Endpoint::Authorize, FaultMode::After);
     json answer = wire::toJson(wire::AuthorizeResponse{
         order.orderId, authorization.nonce, expiresAt, std::string(kCityScheme), envelope});
@@ -400,6 +406,39 @@ Response DeviceApi::authorize(const Request& request, Call& call, const PathPara
         firstAuthorizations_.emplace(order.orderId, answer);
     }
     return http::jsonResponse(200, answer);
+}
+
+void DeviceApi::refuseUnrecorded(const AuthorizeResult& result, const std::string& orderId,
+                                 std::int64_t now) {
+    const json retryAt = result.until > 0 ? json{{"retryAt", result.until}} : json(nullptr);
+    const std::string wait =
+        result.until > 0 ? " (in " + std::to_string(result.until - now) + " s)" : "";
+    switch (result.outcome) {
+        case AuthorizeOutcome::Recorded:
+            return;
+        case AuthorizeOutcome::OrderNotFound:
+            refuse(404, wire::refusal::kOrderNotFound, "no order " + orderId);
+        case AuthorizeOutcome::OrderSettled:
+            refuse(409, wire::refusal::kOrderSettled, "order " + orderId + " is already settled");
+        case AuthorizeOutcome::OrderCancelled:
+            refuse(409, "order_cancelled", "order " + orderId + " was cancelled");
+        case AuthorizeOutcome::BoundToAnotherDevice:
+            throw ApiError(409, wire::refusal::kOrderBound,
+                           "order " + orderId +
+                               " is being loaded by another device; it can be tried here once "
+                               "that authorization has expired" +
+                               wait,
+                           retryAt);
+        case AuthorizeOutcome::Outstanding:
+            throw ApiError(409, "authorization_outstanding",
+                           "an authorization for another card or online ATC is outstanding: "
+                           "report the result of the earlier attempt" +
+                               (result.until > 0 ? "; another card may be loaded once the order "
+                                                   "is released" +
+                                                       wait
+                                                 : std::string()),
+                           retryAt);
+    }
 }
 
 std::optional<json> DeviceApi::replayedAuthorization(const std::string& orderId) {

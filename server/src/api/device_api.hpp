@@ -30,7 +30,8 @@ namespace taplink::server {
 
 struct DeviceApiSettings {
     std::int64_t authorizationLifetimeSeconds = 300;
-    std::uint32_t maxCardBalance = 100000;  // fen
+    std::uint32_t maxCardBalance = 100000;       // fen
+    std::int64_t bindingReleaseSeconds = 86400;  // ServerConfig::bindingReleaseSeconds
 };
 
 class DeviceApi {
@@ -61,6 +62,9 @@ class DeviceApi {
     // 403 chip_locked while the TSM has the device's applet (the load SAM, the payment
     // applet) recorded or ordered locked: a lock takes effect at once, before the chip
     // applies it.
+    // The refusal of an authorization the store did not record; returns on Recorded.
+    static void refuseUnrecorded(const AuthorizeResult& result, const std::string& orderId,
+                                 std::int64_t now);
     void refuseLockedChip(const Call& call,
                           chip::mgmt::Applet applet = chip::mgmt::Applet::LoadSam) const;
 

@@ -8,6 +8,7 @@
 #include "api/tsm_jobs.hpp"
 #include "taplink/apdu/apdu.hpp"
 #include "taplink/crypto/random.hpp"
+#include "taplink/crypto/wiped_on_exit.hpp"
 #include "taplink/gp/scp03_kdf.hpp"
 #include "taplink/protocol/topup_wire.hpp"
 
@@ -97,19 +98,8 @@ json manageScript(ByteView externalAuthenticate, ByteView manage) {
     }
 }
 
-// Wipes a buffer of key material when it goes out of scope, thrown through or not. Best
-// effort: copies made inside the libraries (TLV encoders, the cipher's buffers) are not
-// reached; the keys' lasting copy is the sealed one.
-class WipedOnExit {
-  public:
-    explicit WipedOnExit(Bytes& bytes) : bytes_(bytes) {}
-    ~WipedOnExit() { OPENSSL_cleanse(bytes_.data(), bytes_.size()); }
-    WipedOnExit(const WipedOnExit&) = delete;
-    WipedOnExit& operator=(const WipedOnExit&) = delete;
-
-  private:
-    Bytes& bytes_;
-};
+// The keys' lasting copy is the sealed one; the plain ones are wiped (WipedOnExit).
+using crypto::WipedOnExit;
 
 // A job step's failure that is not a refusal (a GpError from wrap, a stored request that does
 // not parse, the store) as a logged ApiError naming the job.

@@ -44,7 +44,9 @@ json adminView(const AuthorizationRecord& authorization) {
             {"terminalId", toHex(authorization.terminalId)},
             {"nonce", toHex(authorization.nonce)},
             {"expiresAt", authorization.expiresAt},
-            {"issuedAt", authorization.issuedAt}};
+            {"issuedAt", authorization.issuedAt},
+            {"releasedAt",
+             authorization.releasedAt == 0 ? json(nullptr) : json(authorization.releasedAt)}};
 }
 
 json adminView(const SettlementRecord& settlement) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "store/load_binding.hpp"
 #include "store/random_ids.hpp"
 #include "store/store_rows.hpp"
 #include "taplink/sqlite/row_values.hpp"
@@ -42,14 +43,14 @@ OrderRecord orderFrom(const Statement& row) {
 
 constexpr std::string_view kSelectAuthorization =
     "SELECT id, order_id, device_fingerprint, chip_serial, issuer_id, card_serial, "
-    "algorithm_id, key_version, balance, online_atc, terminal_id, nonce, expires_at, issued_at "
-    "FROM authorizations";
+    "algorithm_id, key_version, balance, online_atc, terminal_id, nonce, expires_at, issued_at, "
+    "COALESCE(released_at, 0) FROM authorizations";
 
 AuthorizationRecord authorizationFrom(const Statement& row) {
     AuthorizationRecord a;
     readColumns(row, a.id, a.orderId, a.deviceFingerprint, a.chipSerial, a.issuerId, a.cardSerial,
                 a.algorithmId, a.keyVersion, a.balance, a.onlineAtc, a.terminalId, a.nonce,
-                a.expiresAt, a.issuedAt);
+                a.expiresAt, a.issuedAt, a.releasedAt);
     return a;
 }
 
@@ -88,15 +89,12 @@ void insertSettlement(sqlite3* database, const SettlementRecord& s) {
         .step();
 }
 
-// The money rule: every authorization of an order is for the same card and online ATC.
-bool conflictsWithEarlier(const std::vector<AuthorizationRecord>& earlier,
-                          const AuthorizationRecord& next) {
-    for (const AuthorizationRecord& record : earlier) {
-        if (record.cardSerial != next.cardSerial || record.onlineAtc != next.onlineAtc) {
-            return true;
-        }
-    }
-    return false;
+// The order's authorizations in its binding (not released), oldest first.
+std::vector<AuthorizationRecord> selectBinding(sqlite3* database, std::string_view orderId) {
+    return allRows(database,
+                   std::string(kSelectAuthorization) +
+                       " WHERE order_id = ?1 AND released_at IS NULL ORDER BY id",
+                   authorizationFrom, orderId);
 }
 
 CardTotal cardTotalFrom(const Statement& row) {
@@ -243,22 +241,46 @@ CancelOutcome ServerStore::cancelOrder(std::string_view orderId) {
 
 // --- Authorizations
 
-AuthorizeOutcome ServerStore::recordAuthorization(AuthorizationRecord& authorization) {
+void ServerStore::releaseBinding(const std::vector<AuthorizationRecord>& binding,
+                                 std::int64_t now) {
+    const AuthorizationRecord& last = binding.back();
+    Statement release(database_.get(),
+                      "UPDATE authorizations SET released_at = ?2 WHERE order_id = ?1 AND "
+                      "released_at IS NULL");
+    bindAll(release, last.orderId, now).step();
+    appendEvent(EventRecord{0, 0, "binding_released", last.orderId, last.chipSerial, "",
+                            "card " + toHex(last.cardSerial) + " ATC " +
+                                std::to_string(last.onlineAtc) + " expired unreported"},
+                now);
+}
+
+AuthorizeResult ServerStore::recordAuthorization(AuthorizationRecord& authorization,
+                                                 std::int64_t releaseAfterSeconds) {
     const std::lock_guard lock(mutex_);
     WriteTransaction transaction(database_.get());
     const auto order = rows::selectOrder(database_.get(), authorization.orderId);
     if (!order) {
-        return AuthorizeOutcome::OrderNotFound;
+        return {AuthorizeOutcome::OrderNotFound};
     }
     if (order->status == OrderStatus::Settled) {
-        return AuthorizeOutcome::OrderSettled;
+        return {AuthorizeOutcome::OrderSettled};
     }
     if (order->status == OrderStatus::Cancelled) {
-        return AuthorizeOutcome::OrderCancelled;
+        return {AuthorizeOutcome::OrderCancelled};
     }
-    if (conflictsWithEarlier(selectAuthorizations(database_.get(), authorization.orderId),
-                             authorization)) {
-        return AuthorizeOutcome::Outstanding;
+    const auto binding = selectBinding(database_.get(), authorization.orderId);
+    const BindingDecision decision =
+        decideBinding(binding, authorization, authorization.issuedAt, releaseAfterSeconds);
+    switch (decision.verdict) {
+        case BindingVerdict::BoundToAnotherDevice:
+            return {AuthorizeOutcome::BoundToAnotherDevice, decision.until};
+        case BindingVerdict::Outstanding:
+            return {AuthorizeOutcome::Outstanding, decision.until};
+        case BindingVerdict::Releases:
+            releaseBinding(binding, authorization.issuedAt);
+            break;
+        case BindingVerdict::Joins:
+            break;
     }
     Statement insert(database_.get(),
                      "INSERT INTO authorizations (order_id, device_fingerprint, chip_serial, "
@@ -276,7 +298,7 @@ AuthorizeOutcome ServerStore::recordAuthorization(AuthorizationRecord& authoriza
                                 std::to_string(authorization.onlineAtc)},
                 authorization.issuedAt);
     transaction.commit();
-    return AuthorizeOutcome::Recorded;
+    return {AuthorizeOutcome::Recorded};
 }
 
 std::vector<AuthorizationRecord> ServerStore::authorizationsFor(std::string_view orderId) {

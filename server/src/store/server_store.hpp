@@ -49,6 +49,7 @@ struct AuthorizationRecord {
     Bytes nonce;
     std::int64_t expiresAt = 0;
     std::int64_t issuedAt = 0;
+    std::int64_t releasedAt = 0;  // when the order's binding let it go; 0 while it is in it
 };
 
 struct SettlementRecord {
@@ -107,7 +108,19 @@ struct Ledger {
     std::uint64_t total = 0;
 };
 
-enum class AuthorizeOutcome { Recorded, OrderNotFound, OrderSettled, OrderCancelled, Outstanding };
+enum class AuthorizeOutcome {
+    Recorded,
+    OrderNotFound,
+    OrderSettled,
+    OrderCancelled,
+    Outstanding,
+    BoundToAnotherDevice
+};
+
+struct AuthorizeResult {
+    AuthorizeOutcome outcome = AuthorizeOutcome::Recorded;
+    std::int64_t until = 0;  // Outstanding, BoundToAnotherDevice: as BindingDecision::until
+};
 enum class CancelOutcome { Cancelled, NotFound, NotOpen, Authorized };
 
 struct SettleOutcome {
@@ -132,10 +145,12 @@ class ServerStore {
     // loaded, the order must be settled or stay open until its result is known.
     CancelOutcome cancelOrder(std::string_view orderId);
 
-    // --- Load authorizations. The money rule: an order's authorizations all name one card
-    // and one online ATC (the card can complete at most one load per ATC). One for another
-    // card or ATC is Outstanding. On Recorded, authorization.id is set.
-    AuthorizeOutcome recordAuthorization(AuthorizationRecord& authorization);
+    // --- Load authorizations. The order's binding (store/load_binding.hpp) decides: the
+    // money rule (one card and one online ATC per binding), the device while an authorization
+    // lives, and the release of a lapsed binding (its authorizations get released_at and an
+    // event "binding_released" is kept). On Recorded, authorization.id is set.
+    AuthorizeResult recordAuthorization(AuthorizationRecord& authorization,
+                                        std::int64_t releaseAfterSeconds);
     std::vector<AuthorizationRecord> authorizationsFor(std::string_view orderId);
     std::optional<AuthorizationRecord> findAuthorization(std::string_view orderId, ByteView nonce);
 
@@ -267,6 +282,8 @@ class ServerStore {
     // The decision's amount is the order's.
     void storeDecision(const EcDecisionRecord& decision, const std::string& accountId);
     void appendEvent(const EventRecord& event, std::int64_t now);
+    // Marks the lapsed binding's authorizations released (the caller's transaction).
+    void releaseBinding(const std::vector<AuthorizationRecord>& binding, std::int64_t now);
 
     std::mutex mutex_;
     journal::DatabasePtr database_;

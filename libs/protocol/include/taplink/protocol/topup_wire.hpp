@@ -36,6 +36,9 @@ inline constexpr const char* kSchemeUnsupported = "scheme_unsupported";
 inline constexpr const char* kCardNotLinked = "card_not_linked";
 // The EC load would take the card's balance past its limit (9F77).
 inline constexpr const char* kEcLimitExceeded = "ec_limit_exceeded";
+// Another device holds a live load authorization for the city order (docs/server.md,
+// "Binding"): not a decline; the order may be tried again once it has expired.
+inline constexpr const char* kOrderBound = "order_bound";
 // The TSM has this device's secure chip (or its payment applet) locked: no money moves.
 inline constexpr const char* kChipLocked = "chip_locked";
 }  // namespace refusal
@@ -53,6 +56,8 @@ inline constexpr std::size_t kTerminalIdSize = 6;
 inline constexpr std::size_t kDateSize = 4;  // BCD YYYYMMDD
 inline constexpr std::size_t kTimeSize = 3;  // BCD hhmmss
 inline constexpr std::size_t kTacSize = 4;
+inline constexpr std::size_t kCardRandomSize = 4;  // INITIALIZE FOR LOAD's pseudo-random number
+inline constexpr std::size_t kMacSize = 4;         // MAC1, MAC2
 inline constexpr std::size_t kNonceSize = 16;
 inline constexpr std::size_t kLoadAuthorizationEnvelopeSize = 147;  // chip/load_sam_protocol.hpp
 inline constexpr std::size_t kMaxOrderIdSize = 64;
@@ -166,6 +171,10 @@ struct AuthorizeRequest {
     std::uint8_t algorithmId = kAlgorithmTripleDes;  // the card's: 0 or 1 triple DES, 4 SM4
     std::uint8_t keyVersion = 0;
     Bytes terminalId;  // 6
+    // The rest of the card's INITIALIZE FOR LOAD answer: its random and MAC1, by which the
+    // server checks that the balance and online ATC above are the card's own (docs/server.md).
+    Bytes random;  // 4
+    Bytes mac1;    // 4
 
     static AuthorizeRequest fromJson(const Json& json);
     bool operator==(const AuthorizeRequest&) const = default;
