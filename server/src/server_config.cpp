@@ -16,7 +16,6 @@ namespace {
 namespace wire = net::wire;
 
 constexpr std::uint64_t kMaxLifetimeSeconds = std::uint64_t{24} * 3600;
-constexpr std::uint64_t kMaxReleaseSeconds = std::uint64_t{30} * 24 * 3600;
 
 std::string resolved(const std::string& path, const std::string& baseDir) {
     if (path.empty()) {
@@ -83,10 +82,6 @@ ServerConfig readConfig(const wire::Json& document, const std::string& baseDir) 
     if (in.has("authorizationLifetimeSeconds")) {
         config.authorizationLifetimeSeconds = static_cast<std::int64_t>(
             in.integer("authorizationLifetimeSeconds", 0, kMaxLifetimeSeconds));
-    }
-    if (in.has("bindingReleaseSeconds")) {
-        config.bindingReleaseSeconds =
-            static_cast<std::int64_t>(in.integer("bindingReleaseSeconds", 0, kMaxReleaseSeconds));
     }
     if (in.has("maxOrderAmount")) {
         config.maxOrderAmount =

@@ -6,13 +6,12 @@
 //    "scriptSigningKey":"script-signing.key","allowanceSigningKey":"allowance-signing.key",
 //    "scriptsDir":"../scripts/recharge",
 //    "issuers":"issuers.json","database":"server.db","adminSocket":"admin.sock",
-//    "authorizationLifetimeSeconds":300,"bindingReleaseSeconds":86400,
-//    "maxOrderAmount":100000,"maxCardBalance":100000,
+//    "authorizationLifetimeSeconds":300,"maxOrderAmount":100000,"maxCardBalance":100000,
 //    "merchant":{"host":"127.0.0.1","port":8444,"checkoutDir":"../server/checkout",
 //                "sdkDir":"../native-messaging/sdk","demoAccountHolder":"Demo Cardholder",
 //                "merchantName":"TapLink 演示商店 Demo Shop"},
 //    "tsm":{"keysFile":"tsm-keys.json","activateEnrolledChips":true}}
-// The four numbers, "merchant" and "tsm" may be left out (the numbers' defaults are shown;
+// The three numbers, "merchant" and "tsm" may be left out (the numbers' defaults are shown;
 // without "merchant" there is no merchant listener, without tsm.keysFile the TSM routes answer
 // 503 tsm_unavailable), and so may merchant.demoAccountHolder, merchant.merchantName (the
 // name on the page's bank-purchase orders, default shown) and each member of "tsm";
@@ -62,9 +61,6 @@ struct ServerConfig {
     std::string database;
     std::string adminSocket;
     std::int64_t authorizationLifetimeSeconds = 300;
-    // How long after a city order's binding expired another card may be authorized for it
-    // (store/load_binding.hpp): the time a device has to report a load it made.
-    std::int64_t bindingReleaseSeconds = 86400;
     std::uint32_t maxOrderAmount = 100000;  // fen
     std::uint32_t maxCardBalance = 100000;  // fen
     std::optional<MerchantConfig> merchant;

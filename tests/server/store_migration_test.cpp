@@ -5,7 +5,6 @@
 #include <sqlite3.h>
 
 #include <array>
-#include <chrono>
 #include <string>
 
 #include "store/server_store.hpp"
@@ -18,21 +17,15 @@ namespace {
 using server::ServerStore;
 using server::StoreError;
 
-constexpr std::int64_t kCurrentVersion = 6;
+constexpr std::int64_t kCurrentVersion = 5;
 
-// What version 6 added (the binding's released_at), taken away again: today's database as
-// version 5 made it.
-constexpr const char* kWithoutVersion6 = "ALTER TABLE authorizations DROP COLUMN released_at;";
+// What version 5 added (the dynamic token's counters), taken away again: today's database as
+// version 4 made it.
+constexpr const char* kWithoutVersion5 = "DROP TABLE token_counters;";
 
-// What versions 5 (the dynamic token's counters) and 6 added, taken away again: today's
-// database as version 4 made it.
-constexpr const char* kWithoutVersion5 =
-    "ALTER TABLE authorizations DROP COLUMN released_at; DROP TABLE token_counters;";
-
-// What versions 4 (the purchase), 5 and 6 added, taken away again: today's database as
-// version 3 made it.
+// What versions 4 (the purchase) and 5 added, taken away again: today's database as version 3
+// made it.
 constexpr const char* kWithoutVersion4 =
-    "ALTER TABLE authorizations DROP COLUMN released_at;"
     "DROP TABLE token_counters; DROP TABLE purchase_decisions; DROP TABLE purchase_authorizations;"
     "DROP TABLE purchase_attempts; ALTER TABLE accounts DROP COLUMN pin_tries_left;"
     "ALTER TABLE accounts DROP COLUMN pin_hash; ALTER TABLE orders DROP COLUMN merchant;";
@@ -306,7 +299,7 @@ TEST(StoreMigration, ADatabaseOfANewerServerIsRefusedUntouched) {
         ServerStore store(path);
         FAIL() << "a database of a newer schema version was opened";
     } catch (const StoreError& error) {
-        EXPECT_NE(std::string(error.what()).find("schema version 7, newer than this program's 6"),
+        EXPECT_NE(std::string(error.what()).find("schema version 6, newer than this program's 5"),
                   std::string::npos)
             << error.what();
     }
@@ -376,51 +369,6 @@ TEST(StoreMigration, AVersion4DatabaseIsUpgradedAndTakesTokenCounters) {
     EXPECT_EQ(store.acceptTokenCounter("544C434800000001", 3), server::TsmCounterOutcome::Replay);
     EXPECT_EQ(store.acceptTokenCounter("544C434800000001", 2), server::TsmCounterOutcome::Replay);
     EXPECT_EQ(store.tokenCounter("544C434800000001"), 3U);
-}
-
-// A city authorization for `order` from `chip`, for card ...42 at online ATC `atc`, issued
-// at `at` and living 300 s.
-server::AuthorizationRecord cityAuthorization(const std::string& order, const std::string& chip,
-                                              std::uint16_t atc, std::int64_t at, char nonce) {
-    server::AuthorizationRecord authorization;
-    authorization.orderId = order;
-    authorization.deviceFingerprint = std::string(64, 'a');
-    authorization.chipSerial = chip;
-    authorization.issuerId = fromHex("5441504C494E4B31");
-    authorization.cardSerial = fromHex("00000000000000000042");
-    authorization.onlineAtc = atc;
-    authorization.terminalId = fromHex("434800000001");
-    authorization.nonce = Bytes(16, static_cast<std::uint8_t>(nonce));
-    authorization.issuedAt = at;
-    authorization.expiresAt = at + 300;
-    return authorization;
-}
-
-// Version 6 added released_at: a version-5 database's authorization stays in its order's
-// binding, which then holds the order for its chip while it lives.
-TEST(StoreMigration, AVersion5DatabaseKeepsItsAuthorizationsInTheirBinding) {
-    const TempDir dir;
-    const std::string path = dir.path() + "/server.db";
-    const std::int64_t now = std::chrono::duration_cast<std::chrono::seconds>(
-                                 std::chrono::system_clock::now().time_since_epoch())
-                                 .count();
-    std::string order;
-    {
-        ServerStore first(path);
-        order = first.createOrder(500, "city-epurse").orderId;
-        auto authorization = cityAuthorization(order, "544C434800000001", 7, now, 1);
-        ASSERT_EQ(first.recordAuthorization(authorization, 60).outcome,
-                  server::AuthorizeOutcome::Recorded);
-    }
-    RawDatabase(path).run(std::string(kWithoutVersion6) + "PRAGMA user_version=5");
-    ServerStore store(path);
-    EXPECT_EQ(RawDatabase(path).integer("PRAGMA user_version"), kCurrentVersion);
-    ASSERT_EQ(store.authorizationsFor(order).size(), 1U);
-    EXPECT_EQ(store.authorizationsFor(order)[0].releasedAt, 0);
-    auto other = cityAuthorization(order, "544C434800000002", 7, now, 2);
-    const auto refused = store.recordAuthorization(other, 60);
-    EXPECT_EQ(refused.outcome, server::AuthorizeOutcome::BoundToAnotherDevice);
-    EXPECT_EQ(refused.until, now + 300);
 }
 
 }  // namespace

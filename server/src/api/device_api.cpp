@@ -83,10 +83,10 @@ chip::sam::LoadAuthorization loadAuthorization(const wire::AuthorizeRequest& bod
 void requireCardsMac1(const wire::AuthorizeRequest& body, const OrderRecord& order, ep::Suite suite,
                       ByteView dlk) {
     Bytes sessionKey = ep::loadSessionKey(suite, dlk, body.random, body.onlineAtc);
+    const crypto::WipedOnExit sessionKeyWiped(sessionKey);
     const Bytes expected = ep::sessionMac(
         suite, sessionKey,
         cards::epurse::mac1InputForLoad(body.balance, order.amount, body.terminalId));
-    OPENSSL_cleanse(sessionKey.data(), sessionKey.size());
     if (!crypto::constantTimeEqual(expected, body.mac1)) {
         refuse(422, "mac1_invalid",
                "the card's MAC1 does not verify: the balance, online ATC or terminal are not "
@@ -378,9 +378,9 @@ Response DeviceApi::authorize(const Request& request, Call& call, const PathPara
     const std::int64_t expiresAt = now + settings_.authorizationLifetimeSeconds;
     chip::sam::LoadAuthorization authorization =
         loadAuthorization(body, order, *issuer, dlk, expiresAt);
+    const crypto::WipedOnExit authorizationDlkWiped(authorization.dlk);
     const Bytes envelope = chip::sam::sealLoadAuthorization(call.device.samPublicKey,
                                                             call.device.chipSerial, authorization);
-    OPENSSL_cleanse(authorization.dlk.data(), authorization.dlk.size());
 
     AuthorizationRecord record{0,
                                order.orderId,
@@ -396,8 +396,7 @@ Response DeviceApi::authorize(const Request& request, Call& call, const PathPara
                                authorization.nonce,
                                expiresAt,
                                now};
-    refuseUnrecorded(store_.recordAuthorization(record, settings_.bindingReleaseSeconds),
-                     order.orderId, now);
+    refuseUnrecorded(store_.recordAuthorization(record), order.orderId, now);
     injectFault(Endpoint::Authorize, FaultMode::After);
     json answer = wire::toJson(wire::AuthorizeResponse{
         order.orderId, authorization.nonce, expiresAt, std::string(kCityScheme), envelope});
@@ -410,9 +409,6 @@ Response DeviceApi::authorize(const Request& request, Call& call, const PathPara
 
 void DeviceApi::refuseUnrecorded(const AuthorizeResult& result, const std::string& orderId,
                                  std::int64_t now) {
-    const json retryAt = result.until > 0 ? json{{"retryAt", result.until}} : json(nullptr);
-    const std::string wait =
-        result.until > 0 ? " (in " + std::to_string(result.until - now) + " s)" : "";
     switch (result.outcome) {
         case AuthorizeOutcome::Recorded:
             return;
@@ -425,19 +421,14 @@ void DeviceApi::refuseUnrecorded(const AuthorizeResult& result, const std::strin
         case AuthorizeOutcome::BoundToAnotherDevice:
             throw ApiError(409, wire::refusal::kOrderBound,
                            "order " + orderId +
-                               " is being loaded by another device; it can be tried here once "
-                               "that authorization has expired" +
-                               wait,
-                           retryAt);
+                               " is being loaded by another device; the same card can go on here "
+                               "once that authorization has expired (in " +
+                               std::to_string(result.until - now) + " s)",
+                           json{{"retryAt", result.until}});
         case AuthorizeOutcome::Outstanding:
-            throw ApiError(409, "authorization_outstanding",
-                           "an authorization for another card or online ATC is outstanding: "
-                           "report the result of the earlier attempt" +
-                               (result.until > 0 ? "; another card may be loaded once the order "
-                                                   "is released" +
-                                                       wait
-                                                 : std::string()),
-                           retryAt);
+            refuse(409, "authorization_outstanding",
+                   "an authorization for another card or online ATC is outstanding: report the "
+                   "result of the earlier attempt");
     }
 }
 

@@ -30,8 +30,7 @@ namespace taplink::server {
 
 struct DeviceApiSettings {
     std::int64_t authorizationLifetimeSeconds = 300;
-    std::uint32_t maxCardBalance = 100000;       // fen
-    std::int64_t bindingReleaseSeconds = 86400;  // ServerConfig::bindingReleaseSeconds
+    std::uint32_t maxCardBalance = 100000;  // fen
 };
 
 class DeviceApi {
@@ -51,6 +50,9 @@ class DeviceApi {
         X509* certificate = nullptr;
     };
 
+    // The refusal of an authorization the store did not record; returns on Recorded.
+    static void refuseUnrecorded(const AuthorizeResult& result, const std::string& orderId,
+                                 std::int64_t now);
     http::Response order(const http::Request& request, Call& call, const http::PathParams& path);
     http::Response script(const http::Request& request, Call& call, const http::PathParams& path);
     http::Response authorize(const http::Request& request, Call& call,
@@ -62,9 +64,6 @@ class DeviceApi {
     // 403 chip_locked while the TSM has the device's applet (the load SAM, the payment
     // applet) recorded or ordered locked: a lock takes effect at once, before the chip
     // applies it.
-    // The refusal of an authorization the store did not record; returns on Recorded.
-    static void refuseUnrecorded(const AuthorizeResult& result, const std::string& orderId,
-                                 std::int64_t now);
     void refuseLockedChip(const Call& call,
                           chip::mgmt::Applet applet = chip::mgmt::Applet::LoadSam) const;
 

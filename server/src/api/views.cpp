@@ -44,9 +44,7 @@ json adminView(const AuthorizationRecord& authorization) {
             {"terminalId", toHex(authorization.terminalId)},
             {"nonce", toHex(authorization.nonce)},
             {"expiresAt", authorization.expiresAt},
-            {"issuedAt", authorization.issuedAt},
-            {"releasedAt",
-             authorization.releasedAt == 0 ? json(nullptr) : json(authorization.releasedAt)}};
+            {"issuedAt", authorization.issuedAt}};
 }
 
 json adminView(const SettlementRecord& settlement) {

@@ -43,14 +43,14 @@ OrderRecord orderFrom(const Statement& row) {
 
 constexpr std::string_view kSelectAuthorization =
     "SELECT id, order_id, device_fingerprint, chip_serial, issuer_id, card_serial, "
-    "algorithm_id, key_version, balance, online_atc, terminal_id, nonce, expires_at, issued_at, "
-    "COALESCE(released_at, 0) FROM authorizations";
+    "algorithm_id, key_version, balance, online_atc, terminal_id, nonce, expires_at, issued_at "
+    "FROM authorizations";
 
 AuthorizationRecord authorizationFrom(const Statement& row) {
     AuthorizationRecord a;
     readColumns(row, a.id, a.orderId, a.deviceFingerprint, a.chipSerial, a.issuerId, a.cardSerial,
                 a.algorithmId, a.keyVersion, a.balance, a.onlineAtc, a.terminalId, a.nonce,
-                a.expiresAt, a.issuedAt, a.releasedAt);
+                a.expiresAt, a.issuedAt);
     return a;
 }
 
@@ -87,14 +87,6 @@ void insertSettlement(sqlite3* database, const SettlementRecord& s) {
             s.deviceFingerprint, s.chipSerial, s.cardSerial, s.balanceBefore, s.amount,
             s.balanceAfter, s.onlineAtc, s.tac, s.settledAt)
         .step();
-}
-
-// The order's authorizations in its binding (not released), oldest first.
-std::vector<AuthorizationRecord> selectBinding(sqlite3* database, std::string_view orderId) {
-    return allRows(database,
-                   std::string(kSelectAuthorization) +
-                       " WHERE order_id = ?1 AND released_at IS NULL ORDER BY id",
-                   authorizationFrom, orderId);
 }
 
 CardTotal cardTotalFrom(const Statement& row) {
@@ -241,21 +233,7 @@ CancelOutcome ServerStore::cancelOrder(std::string_view orderId) {
 
 // --- Authorizations
 
-void ServerStore::releaseBinding(const std::vector<AuthorizationRecord>& binding,
-                                 std::int64_t now) {
-    const AuthorizationRecord& last = binding.back();
-    Statement release(database_.get(),
-                      "UPDATE authorizations SET released_at = ?2 WHERE order_id = ?1 AND "
-                      "released_at IS NULL");
-    bindAll(release, last.orderId, now).step();
-    appendEvent(EventRecord{0, 0, "binding_released", last.orderId, last.chipSerial, "",
-                            "card " + toHex(last.cardSerial) + " ATC " +
-                                std::to_string(last.onlineAtc) + " expired unreported"},
-                now);
-}
-
-AuthorizeResult ServerStore::recordAuthorization(AuthorizationRecord& authorization,
-                                                 std::int64_t releaseAfterSeconds) {
+AuthorizeResult ServerStore::recordAuthorization(AuthorizationRecord& authorization) {
     const std::lock_guard lock(mutex_);
     WriteTransaction transaction(database_.get());
     const auto order = rows::selectOrder(database_.get(), authorization.orderId);
@@ -268,17 +246,14 @@ AuthorizeResult ServerStore::recordAuthorization(AuthorizationRecord& authorizat
     if (order->status == OrderStatus::Cancelled) {
         return {AuthorizeOutcome::OrderCancelled};
     }
-    const auto binding = selectBinding(database_.get(), authorization.orderId);
     const BindingDecision decision =
-        decideBinding(binding, authorization, authorization.issuedAt, releaseAfterSeconds);
+        decideBinding(selectAuthorizations(database_.get(), authorization.orderId), authorization,
+                      authorization.issuedAt);
     switch (decision.verdict) {
         case BindingVerdict::BoundToAnotherDevice:
             return {AuthorizeOutcome::BoundToAnotherDevice, decision.until};
         case BindingVerdict::Outstanding:
-            return {AuthorizeOutcome::Outstanding, decision.until};
-        case BindingVerdict::Releases:
-            releaseBinding(binding, authorization.issuedAt);
-            break;
+            return {AuthorizeOutcome::Outstanding};
         case BindingVerdict::Joins:
             break;
     }

@@ -49,7 +49,6 @@ struct AuthorizationRecord {
     Bytes nonce;
     std::int64_t expiresAt = 0;
     std::int64_t issuedAt = 0;
-    std::int64_t releasedAt = 0;  // when the order's binding let it go; 0 while it is in it
 };
 
 struct SettlementRecord {
@@ -119,7 +118,7 @@ enum class AuthorizeOutcome {
 
 struct AuthorizeResult {
     AuthorizeOutcome outcome = AuthorizeOutcome::Recorded;
-    std::int64_t until = 0;  // Outstanding, BoundToAnotherDevice: as BindingDecision::until
+    std::int64_t until = 0;  // BoundToAnotherDevice: as BindingDecision::until
 };
 enum class CancelOutcome { Cancelled, NotFound, NotOpen, Authorized };
 
@@ -146,11 +145,9 @@ class ServerStore {
     CancelOutcome cancelOrder(std::string_view orderId);
 
     // --- Load authorizations. The order's binding (store/load_binding.hpp) decides: the
-    // money rule (one card and one online ATC per binding), the device while an authorization
-    // lives, and the release of a lapsed binding (its authorizations get released_at and an
-    // event "binding_released" is kept). On Recorded, authorization.id is set.
-    AuthorizeResult recordAuthorization(AuthorizationRecord& authorization,
-                                        std::int64_t releaseAfterSeconds);
+    // money rule (one card and one online ATC per order) and the device while an
+    // authorization lives. On Recorded, authorization.id is set.
+    AuthorizeResult recordAuthorization(AuthorizationRecord& authorization);
     std::vector<AuthorizationRecord> authorizationsFor(std::string_view orderId);
     std::optional<AuthorizationRecord> findAuthorization(std::string_view orderId, ByteView nonce);
 
@@ -282,8 +279,6 @@ class ServerStore {
     // The decision's amount is the order's.
     void storeDecision(const EcDecisionRecord& decision, const std::string& accountId);
     void appendEvent(const EventRecord& event, std::int64_t now);
-    // Marks the lapsed binding's authorizations released (the caller's transaction).
-    void releaseBinding(const std::vector<AuthorizationRecord>& binding, std::int64_t now);
 
     std::mutex mutex_;
     journal::DatabasePtr database_;

@@ -165,21 +165,13 @@ constexpr std::string_view kTokenCounters =
     " chip_serial TEXT PRIMARY KEY, counter INTEGER NOT NULL CHECK (counter >= 0),"
     " accepted_at INTEGER NOT NULL);";
 
-// Version 6, the city order's binding (docs/server.md, "Binding"): an authorization leaves
-// its order's binding when that lapsed and another card was authorized.
-constexpr std::string_view kReleasedAuthorizations =
-    "ALTER TABLE authorizations ADD COLUMN released_at INTEGER;";
-
 }  // namespace
 
 void upgradeStoreSchema(sqlite3* database) {
-    const std::array steps{journal::SchemaStep{1, kCityTables},
-                           journal::SchemaStep{2, kReversedOrders},
-                           journal::SchemaStep{2, kAccountTables},
-                           journal::SchemaStep{3, kTsmTables},
-                           journal::SchemaStep{4, kPurchaseTables},
-                           journal::SchemaStep{5, kTokenCounters},
-                           journal::SchemaStep{6, kReleasedAuthorizations}};
+    const std::array steps{
+        journal::SchemaStep{1, kCityTables},     journal::SchemaStep{2, kReversedOrders},
+        journal::SchemaStep{2, kAccountTables},  journal::SchemaStep{3, kTsmTables},
+        journal::SchemaStep{4, kPurchaseTables}, journal::SchemaStep{5, kTokenCounters}};
     journal::upgradeSchema(database, steps, "the server database");
 }
 
