@@ -4,9 +4,6 @@
 // device, and another card never by waiting, since the earlier load may have happened.
 #include <gtest/gtest.h>
 
-#include <algorithm>
-#include <chrono>
-
 #include "load_device.hpp"
 #include "server_fixture.hpp"
 #include "store/load_binding.hpp"

@@ -22,8 +22,10 @@ BindingDecision decideBinding(const std::vector<AuthorizationRecord>& binding,
     if (now < expiresAt && binding.back().chipSerial != next.chipSerial) {
         return {BindingVerdict::BoundToAnotherDevice, expiresAt};
     }
-    return sameLoad(binding.back(), next) ? BindingDecision{}
-                                          : BindingDecision{BindingVerdict::Outstanding, 0};
+    // Every row, not only the latest: rows written before the issuer id counted may differ.
+    const bool joins = std::ranges::all_of(
+        binding, [&next](const AuthorizationRecord& earlier) { return sameLoad(earlier, next); });
+    return joins ? BindingDecision{} : BindingDecision{BindingVerdict::Outstanding, 0};
 }
 
 }  // namespace taplink::server
