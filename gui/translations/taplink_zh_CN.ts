@@ -401,6 +401,25 @@
         </message>
     </context>
     <context>
+        <name>taplink::gui::CardInfoDialog</name>
+        <message>
+            <source>&amp;Show it</source>
+            <translation>显示(&amp;S)</translation>
+        </message>
+        <message>
+            <source>&amp;Deny</source>
+            <translation>拒绝(&amp;D)</translation>
+        </message>
+        <message>
+            <source>TapLink — show your card to a website?</source>
+            <translation>TapLink — 向网站显示您的卡片吗？</translation>
+        </message>
+        <message>
+            <source>%1 wants to read the card on %2: its number (partly hidden), balance, issuer and validity. TapLink asks once for this website.</source>
+            <translation>%1 想读取 %2 上的卡片：卡号（部分隐藏）、余额、发卡方和有效期。TapLink 对每个网站只询问一次。</translation>
+        </message>
+    </context>
+    <context>
         <name>taplink::gui::CardPanel</name>
         <message>
             <source>Card</source>
@@ -815,8 +834,8 @@ This app talks only to the TapLink service (taplinkd) on %1.</source>
             <translation>TapLink — 允许这个网站吗？</translation>
         </message>
         <message>
-            <source>Allow %1 to use your card reader? It will see your card and its balance, and it may ask to top the card up.</source>
-            <translation>允许 %1 使用您的读卡器吗？它将能看到您的卡片及余额，并可以请求为卡充值。</translation>
+            <source>Allow %1 to use your card reader? It may ask to see your card and to top it up.</source>
+            <translation>允许 %1 使用您的读卡器吗？它可以请求查看您的卡片，以及为卡充值。</translation>
         </message>
     </context>
     <context>

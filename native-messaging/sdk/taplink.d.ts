@@ -1,4 +1,4 @@
-// Types for taplink.js, the TapLink page SDK (API version 1.2).
+// Types for taplink.js, the TapLink page SDK (API version 1.3).
 // Checked against docs/api/taplink-api.schema.json by tests/browser/sdk_types.test.mjs.
 
 /** The default address of taplinkd's loopback WebSocket. */
@@ -110,6 +110,7 @@ export interface Reader {
   name: string;
   role: "card" | "chip";
   state: "empty" | "present" | "unavailable";
+  // maskedSerial is "" while the page may not see the card's details (docs/api.md, "Card details").
   card: { scheme: CardScheme; maskedSerial: MaskedSerial } | null;
 }
 

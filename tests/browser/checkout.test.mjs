@@ -14,6 +14,7 @@ import path from "node:path";
 import { BrowserBed } from "./support/bed.mjs";
 import { launchBrowser } from "./support/browser.mjs";
 import { ARTIFACT_DIR, EXTENSION_DIR } from "./support/paths.mjs";
+import { TrustedUi } from "./support/trusted_ui.mjs";
 
 const STEPS = ["waiting_for_card", "awaiting_confirmation", "authorizing", "writing", "confirming"];
 const OUTCOME_TIMEOUT_MS = 90_000;
@@ -219,6 +220,50 @@ test("the WebSocket also works beside the extension when the page asks for it", 
   await scenario("websocket-with-extension", withExtension, url, async (page) => {
     await topUpAndCheck(page, 1000, "websocket");
   });
+});
+
+// The page SDK's cardInfo() from the checkout page over `transport`: the card's details, or
+// the error code.
+function readCard(page, transport) {
+  return page.evaluate(async ({ transport, websocketUrl }) => {
+    const { connect } = await import("/sdk/taplink.js");
+    const client = await connect({ transport, websocketUrl });
+    try {
+      return { info: await client.cardInfo() };
+    } catch (e) {
+      return { code: e.code };
+    } finally {
+      client.close();
+    }
+  }, { transport, websocketUrl: bed.info.websocketUrl });
+}
+
+// card.info gives the card's balance, issuer and validity, which would let a site know its
+// holder: taplinkd asks the user once per origin (web.cardInfo "ask", the bed's default), and
+// once more when the origin is only claimed (the WebSocket).
+test("a page reads the card once the user allowed its origin, and the user is asked once", { timeout: TEST_TIMEOUT_MS }, async () => {
+  const ui = await TrustedUi.attach(bed.info.socketPath);
+  try {
+    await scenario("card-info", withExtension, bed.info.checkoutUrl, async (page) => {
+      const first = await readCard(page, "extension");
+      assert.ok(first.info, `card.info failed: ${first.code}`);
+      assert.equal(first.info.balance, await bed.balance());
+      assert.match(first.info.serial, /^…\d{4}$/);
+      const [question] = ui.asked("cardinfo");
+      assert.equal(question.origin, new URL(bed.info.checkoutUrl).origin);
+      assert.equal(question.originVouched, true, "the extension vouches for the origin");
+      assert.equal(question.cardinfo.reader, first.info.reader);
+      const again = await readCard(page, "extension");
+      assert.equal(again.info?.serial, first.info.serial, `card.info failed: ${again.code}`);
+      assert.equal(ui.asked("cardinfo").length, 1, "asked once for the origin");
+      // The WebSocket only claims the origin (any local program could): asked about apart.
+      const claimed = await readCard(page, "websocket");
+      assert.equal(claimed.info?.serial, first.info.serial, `card.info failed: ${claimed.code}`);
+      assert.deepEqual(ui.asked("cardinfo").map((asked) => asked.originVouched), [true, false]);
+    });
+  } finally {
+    ui.close();
+  }
 });
 
 test("a card pulled mid-flow shows card_removed and a retry loads and settles it once", { timeout: TEST_TIMEOUT_MS }, async () => {

@@ -140,6 +140,23 @@ void OriginTrustTest::taplinkdsQuestionsKeepTheirVouchingUpToTheDialog() {
     }
 }
 
+// A question of a kind this app does not know (a newer taplinkd's) is denied, never shown as
+// something else: an origin dialog's "Allow" would grant what the user was not shown.
+void OriginTrustTest::anUnknownKindIsDeniedUnseen() {
+    QJsonObject future = originParams(QStringLiteral("f1"), true);
+    future.insert("kind", "telepathy");
+    TaplinkdSocket taplinkd({});
+    taplinkd.answer("ui.respond", QJsonObject{{"id", "f1"}, {"accepted", true}});
+    TrustedUi ui(taplinkd.path());
+    QTRY_COMPARE_WITH_TIMEOUT(taplinkd.calls("ui.attach").size(), qsizetype{1}, kTimeoutMs);
+    taplinkd.notify("ui.request", future);
+    QTRY_COMPARE_WITH_TIMEOUT(taplinkd.calls("ui.respond").size(), qsizetype{1}, kTimeoutMs);
+    const QJsonObject answer = taplinkd.calls("ui.respond").first();
+    QCOMPARE(answer.value("id").toString(), QStringLiteral("f1"));
+    QCOMPARE(answer.value("decision").toString(), QStringLiteral("deny"));
+    QVERIFY(ui.presenter.dialogs().isEmpty());
+}
+
 }  // namespace taplink::gui::test
 
 TAPLINK_GUI_TEST_MAIN(taplink::gui::test::OriginTrustTest)

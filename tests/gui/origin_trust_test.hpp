@@ -15,6 +15,7 @@ class OriginTrustTest : public QObject {
     void cleanup();
     void theDialogsSayWhetherTheBrowserVouchedInBothLanguages();
     void taplinkdsQuestionsKeepTheirVouchingUpToTheDialog();
+    void anUnknownKindIsDeniedUnseen();
 };
 
 }  // namespace taplink::gui::test

@@ -48,6 +48,7 @@ extern "C" void onStopSignal(int /*signal*/) {
 
 struct CommandLine {
     std::string confirmation = "auto";
+    std::string cardInfo = "ask";
     bool card = true;
     int cardWaitSeconds = 10;
 };
@@ -58,6 +59,9 @@ void describe(CLI::App& app, CommandLine& line) {
     app.add_option("--confirmation", line.confirmation,
                    "taplinkd's web confirmation, ask or auto (default auto)")
         ->check(CLI::IsMember({"ask", "auto"}));
+    app.add_option("--card-info", line.cardInfo,
+                   "what card.info tells a page, ask, allow or deny (default ask)")
+        ->check(CLI::IsMember({"ask", "allow", "deny"}));
     app.add_flag_callback(
         "--no-card", [&line] { line.card = false; }, "start with no card in the reader");
     app.add_option("--card-wait", line.cardWaitSeconds, "taplinkd's wait for a card (default 10)")
@@ -92,6 +96,7 @@ std::unique_ptr<TopupBed> bringUp(const CommandLine& line) {
     options.websocket = true;
     options.merchant = true;
     options.webConfirmation = line.confirmation;
+    options.webCardInfo = line.cardInfo;
     options.cardProfile = line.card ? kCityProfile : "";
     options.cardWaitSeconds = line.cardWaitSeconds;
     options.startDaemon = false;

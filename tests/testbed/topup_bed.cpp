@@ -361,6 +361,7 @@ json TopupBed::webConfigJson() const {
     }
     return {{"allowedOrigins", options_.webAllowedOrigins},
             {"confirmation", options_.webConfirmation},
+            {"cardInfo", options_.webCardInfo},
             {"websocket", websocket}};
 }
 

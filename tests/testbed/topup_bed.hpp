@@ -50,11 +50,12 @@ struct TopupBedOptions {
     std::string daemonCaFile;
     std::string daemonProxy;  // "environment" (default: "direct"), or a proxy URL
     // Web callers (docs/api.md "Callers"): taplinkd's loopback WebSocket on a free port, the
-    // origins allowed without asking, and "ask" or "auto" confirmation. At their defaults
-    // the daemon's configuration has no "web" section at all.
+    // origins allowed without asking, "ask" or "auto" confirmation, and what card.info tells
+    // a page ("ask", "allow" or "deny").
     bool websocket = false;
     std::vector<std::string> webAllowedOrigins;
     std::string webConfirmation = "ask";
+    std::string webCardInfo = "ask";
     // taplink-server's merchant listener on a free port, serving server/checkout and
     // native-messaging/sdk of the source tree (docs/server.md).
     bool merchant = false;

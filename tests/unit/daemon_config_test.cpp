@@ -76,6 +76,17 @@ TEST_F(DaemonConfigTest, RefusesWhatItDoesNotKnowOrCannotTrust) {
     EXPECT_THROW(loadConfig(dir + "/missing.json"), ConfigError);
 }
 
+// web.cardInfo: "ask" unless the file says "allow" or "deny"; any other word stops taplinkd.
+TEST_F(DaemonConfigTest, ReadsWhatAWebPagesCardInfoMayRead) {
+    EXPECT_EQ(loadConfig(write(dir + "/a.json", config())).web.cardInfo, CardInfoAccess::Ask);
+    const auto allow = config(R"(, "web": {"cardInfo": "allow"})");
+    EXPECT_EQ(loadConfig(write(dir + "/b.json", allow)).web.cardInfo, CardInfoAccess::Allow);
+    const auto deny = config(R"(, "web": {"cardInfo": "deny"})");
+    EXPECT_EQ(loadConfig(write(dir + "/c.json", deny)).web.cardInfo, CardInfoAccess::Deny);
+    EXPECT_THROW(loadConfig(write(dir + "/d.json", config(R"(, "web": {"cardInfo": "once"})"))),
+                 ConfigError);
+}
+
 // The server's allowances and receipts are believed only under a pinned key: a file without
 // one, with an empty list or with something else than file names does not start taplinkd.
 TEST_F(DaemonConfigTest, RefusesAServerWithoutAPinnedAllowanceKey) {

@@ -108,9 +108,22 @@ TEST(EcLoadPrivacy, NoEventReplyLogOrJournalByteCarriesThePlainPan) {
     ASSERT_TRUE(loaded.ok()) << loaded.error.dump();
     keep(pageSeen, loaded);
     EXPECT_EQ(loaded.result.at("balanceAfter"), kEcBefore + kEcAmount);
-    keep(pageSeen, page.call("card.info"));
+    auto reading = std::async(std::launch::async, [&page] { return page.call("card.info"); });
+    const json cardQuestion = ui.nextRequest();
+    uiSeen.push_back(cardQuestion);
+    EXPECT_EQ(cardQuestion.at("kind"), "cardinfo");
+    keep(uiSeen, ui.respond(cardQuestion.at("id"), "allow"));
+    const Answer read = reading.get();
+    EXPECT_TRUE(read.ok()) << read.error.dump();
+    keep(pageSeen, read);
     keep(pageSeen, page.call("tx.status", {{"orderId", order}}));
-    keep(nativeSeen, nativePage.call("card.info"));
+    // The extension vouches for the origin the WebSocket only claims: asked about on its own.
+    auto nativeReading =
+        std::async(std::launch::async, [&nativePage] { return nativePage.call("card.info"); });
+    const json vouchedQuestion = ui.nextRequest();
+    uiSeen.push_back(vouchedQuestion);
+    keep(uiSeen, ui.respond(vouchedQuestion.at("id"), "allow"));
+    keep(nativeSeen, nativeReading.get());
     for (const char* method : {"card.info", "card.history", "readers.list", "diagnostics"}) {
         keep(ownerSeen, owner.call(method));
     }

@@ -227,5 +227,34 @@ TEST(TrustedUi, AClaimedOriginNeverSharesTheDialogOfAVouchedOne) {
     EXPECT_EQ(claimed.get(), UiAnswer::Deny);
 }
 
+// A page's card.info question is about its origin too: callers of one origin share it, and
+// it never rides on the origin gate's question about the same origin.
+TEST(TrustedUi, CardInfoQuestionsAreSharedPerOriginButNotWithOriginQuestions) {
+    TrustedUi ui;
+    auto session = std::make_shared<RecordingUi>();
+    ui.attach(session);
+    const UiQuestion reading{"cardinfo", "https://a.test", "websocket", "", json{{"reader", "R"}}};
+    auto gate = std::async(std::launch::async,
+                           [&] { return ui.ask(originQuestion("https://a.test"), {}); });
+    const json first = session->message(0).at("params");
+    auto one = std::async(std::launch::async, [&] { return ui.ask(reading, {}); });
+    const json second = session->message(1).at("params");
+    EXPECT_EQ(second.at("kind"), "cardinfo");
+    EXPECT_EQ(second.at("cardinfo"), (json{{"reader", "R"}}));
+    EXPECT_NE(first.at("id"), second.at("id"));
+    auto two = std::async(std::launch::async, [&] { return ui.ask(reading, {}); });
+    const std::string id = second.at("id");
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (ui.waiting(id) < 2 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    EXPECT_EQ(ui.waiting(id), 2U) << "the second reader joins the first one's dialog";
+    EXPECT_TRUE(ui.respond(id, true, false));
+    EXPECT_EQ(one.get(), UiAnswer::Allow);
+    EXPECT_EQ(two.get(), UiAnswer::Allow);
+    EXPECT_TRUE(ui.respond(first.at("id"), false, false));
+    EXPECT_EQ(gate.get(), UiAnswer::Deny);
+}
+
 }  // namespace
 }  // namespace taplink::app

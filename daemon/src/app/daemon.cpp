@@ -71,8 +71,8 @@ Daemon::~Daemon() {
 }
 
 void Daemon::registerMethods() {
-    registerReaderMethods(dispatcher_,
-                          {*cards_, readers_, chip_, config_.cardReader, config_.chipReader});
+    registerReaderMethods(dispatcher_, {*cards_, cardInfoGate_, readers_, chip_, config_.cardReader,
+                                        config_.chipReader});
     registerTopupMethods(dispatcher_,
                          {*topups_, *cards_, claims_, trustedUi_, settings_, resumer_});
     const BankCardServices bankCards{*topups_, claims_, trustedUi_, settings_, resumer_};

@@ -16,6 +16,7 @@
 #include "api/dispatcher.hpp"
 #include "api/unix_server.hpp"
 #include "api/websocket_server.hpp"
+#include "app/card_info_gate.hpp"
 #include "app/daemon_config.hpp"
 #include "app/live_settings.hpp"
 #include "app/resumer.hpp"
@@ -75,6 +76,7 @@ class Daemon {
     std::unique_ptr<service::TopupService> topups_;
     Resumer resumer_;
     TrustedUi trustedUi_;
+    CardInfoGate cardInfoGate_{trustedUi_, settings_};
     WebOrderClaims claims_;
     WebAccess webAccess_;
     api::Dispatcher dispatcher_;

@@ -171,7 +171,7 @@ WebSocketSettings websocketFrom(Section websocket) {
 }
 
 WebSettings webFrom(Section web) {
-    web.allowOnly({"allowedOrigins", "confirmation", "websocket"});
+    web.allowOnly({"allowedOrigins", "confirmation", "cardInfo", "websocket"});
     WebSettings settings;
     if (const json* origins = web.optional("allowedOrigins")) {
         if (!origins->is_array()) {
@@ -193,6 +193,11 @@ WebSettings webFrom(Section web) {
         throw ConfigError(web.where() + ".confirmation must be \"ask\" or \"auto\"");
     }
     settings.confirmation = *confirmation;
+    const auto cardInfo = cardInfoAccessFrom(web.text("cardInfo", "ask"));
+    if (!cardInfo) {
+        throw ConfigError(web.where() + ".cardInfo must be \"ask\", \"allow\" or \"deny\"");
+    }
+    settings.cardInfo = *cardInfo;
     settings.websocket = websocketFrom(web.child("websocket"));
     return settings;
 }

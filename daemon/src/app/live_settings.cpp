@@ -23,6 +23,7 @@ nlohmann::json LiveSettings::json() const {
         {"web",
          {{"allowedOrigins", nlohmann::json(web_.allowedOrigins)},
           {"confirmation", toString(web_.confirmation)},
+          {"cardInfo", toString(web_.cardInfo)},
           {"websocket", {{"enabled", web_.websocket.enabled}, {"port", web_.websocket.port}}}}}};
 }
 
@@ -34,6 +35,7 @@ bool LiveSettings::changeLocked(const nlohmann::json& change) {
     server_.pinnedSpkiSha256 = written.server.pinnedSpkiSha256;
     web_.allowedOrigins = written.web.allowedOrigins;
     web_.confirmation = written.web.confirmation;
+    web_.cardInfo = written.web.cardInfo;
     return serverChanged;
 }
 

@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "api/dispatcher.hpp"
+#include "app/card_info_gate.hpp"
 #include "app/live_settings.hpp"
 #include "app/resumer.hpp"
 #include "app/trusted_ui.hpp"
@@ -29,6 +30,7 @@ namespace taplink::app {
 // readers.list, card.info, card.history.
 struct ReaderServices {
     service::CardPort& cards;
+    CardInfoGate& cardInfoGate;
     service::ReaderRegistry& readers;
     service::ChipSession& chip;
     std::string cardReader;  // configured; empty: any card reader

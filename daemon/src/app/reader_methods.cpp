@@ -109,8 +109,10 @@ json cardEntry(service::CardPort& cards, const std::string& reader) {
     return json{{"scheme", cards::toString(summary.scheme)}, {"maskedSerial", ""}};
 }
 
+// `showSerial` false (a web page that may not see the card's details): the card's scheme only,
+// its maskedSerial empty.
 json readerEntry(service::CardPort& cards, const service::ReaderInfo& reader,
-                 const std::string& chip) {
+                 const std::string& chip, bool showSerial) {
     json entry{{"name", reader.name},
                {"role", reader.name == chip ? "chip" : "card"},
                {"state", reader.cardPresent ? "present" : "empty"},
@@ -118,6 +120,9 @@ json readerEntry(service::CardPort& cards, const service::ReaderInfo& reader,
     if (reader.cardPresent && !chip.empty() && reader.name != chip) {
         try {
             entry["card"] = cardEntry(cards, reader.name);
+            if (!showSerial) {
+                entry["card"]["maskedSerial"] = "";
+            }
         } catch (const pcsc::PcscError&) {
             // Held by a top-up, or just pulled: the card is there, its details are not.
         }
@@ -203,15 +208,16 @@ cards::CardSummary readCardSummary(service::CardPort& cards, const std::string& 
 void registerReaderMethods(api::Dispatcher& dispatcher, ReaderServices services) {
     dispatcher.add(
         api::method::kReadersList,
-        [services](const json&, api::CallContext&) {
+        [services](const json&, api::CallContext& call) {
             if (!services.readers.pcscAvailable()) {
                 throw service::ServiceError(api::ErrorCode::PcscUnavailable,
                                             "pcscd is not running");
             }
             const std::string chip = chipReader(services);
+            const bool showSerial = services.cardInfoGate.allows(call);
             json readers = json::array();
             for (const auto& reader : services.readers.readers()) {
-                readers.push_back(readerEntry(services.cards, reader, chip));
+                readers.push_back(readerEntry(services.cards, reader, chip, showSerial));
             }
             return json{{"readers", readers}};
         },
@@ -219,10 +225,11 @@ void registerReaderMethods(api::Dispatcher& dispatcher, ReaderServices services)
 
     dispatcher.add(
         api::method::kCardInfo,
-        [services](const json& params, api::CallContext&) {
+        [services](const json& params, api::CallContext& call) {
             api::params::allowOnly(params, {"reader"});
             const std::string reader =
                 cardReader(services, api::params::optionalString(params, "reader").value_or(""));
+            services.cardInfoGate.check(call, reader);
             if (auto bank = bankCardInfo(services.cards, reader)) {
                 return *bank;
             }

@@ -51,28 +51,41 @@ json serverChange(const json& server) {
     return change;
 }
 
+std::vector<std::string> allowedOriginsChange(const json& web) {
+    std::vector<std::string> origins;
+    for (const auto& given : api::params::requiredStringArray(web, "allowedOrigins")) {
+        const auto origin = canonicalOrigin(given);
+        if (!origin) {
+            invalid("web.allowedOrigins", "'" + given + "' is not an origin TapLink accepts");
+        }
+        if (std::find(origins.begin(), origins.end(), *origin) == origins.end()) {
+            origins.push_back(*origin);
+        }
+    }
+    return origins;
+}
+
+// One of web's words (confirmation, cardInfo) into `change`, when given and one `accepts`.
+template <typename Parse>
+void wordChange(const json& web, const char* name, Parse accepts, const char* why, json& change) {
+    if (const auto word = api::params::optionalString(web, name)) {
+        if (!accepts(*word)) {
+            invalid(std::string("web.") + name, why);
+        }
+        change[name] = *word;
+    }
+}
+
 json webChange(const json& web) {
-    api::params::allowOnly(web, {"allowedOrigins", "confirmation"});
+    api::params::allowOnly(web, {"allowedOrigins", "confirmation", "cardInfo"});
     json change = json::object();
     if (web.contains("allowedOrigins")) {
-        std::vector<std::string> origins;
-        for (const auto& given : api::params::requiredStringArray(web, "allowedOrigins")) {
-            const auto origin = canonicalOrigin(given);
-            if (!origin) {
-                invalid("web.allowedOrigins", "'" + given + "' is not an origin TapLink accepts");
-            }
-            if (std::find(origins.begin(), origins.end(), *origin) == origins.end()) {
-                origins.push_back(*origin);
-            }
-        }
-        change["allowedOrigins"] = origins;
+        change["allowedOrigins"] = allowedOriginsChange(web);
     }
-    if (const auto confirmation = api::params::optionalString(web, "confirmation")) {
-        if (!confirmationFrom(*confirmation)) {
-            invalid("web.confirmation", "confirmation is \"ask\" or \"auto\"");
-        }
-        change["confirmation"] = *confirmation;
-    }
+    wordChange(web, "confirmation", confirmationFrom, "confirmation is \"ask\" or \"auto\"",
+               change);
+    wordChange(web, "cardInfo", cardInfoAccessFrom, "cardInfo is \"ask\", \"allow\" or \"deny\"",
+               change);
     return change;
 }
 

@@ -98,10 +98,12 @@ void TrustedUi::sendLocked(std::string_view method, const json& params) {
 }
 
 std::shared_ptr<TrustedUi::Pending> TrustedUi::openLocked(const UiQuestion& question) {
-    if (question.kind == "origin") {
+    // Questions about an origin, not an order, are one dialog per origin.
+    if (question.kind == "origin" || question.kind == "cardinfo") {
         for (const auto& pending : pending_) {
             // A claimed origin never rides on the user's answer to a vouched one (or back).
-            if (pending->question.kind == "origin" && pending->question.origin == question.origin &&
+            if (pending->question.kind == question.kind &&
+                pending->question.origin == question.origin &&
                 originVouched(pending->question) == originVouched(question)) {
                 return pending;
             }

@@ -22,11 +22,13 @@
 namespace taplink::app {
 
 struct UiQuestion {
-    std::string kind;  // "origin", "topup", "ecload", "pay", "pin" or "application"
+    // "origin", "cardinfo", "topup", "ecload", "pay", "pin" or "application"
+    std::string kind;
     std::string origin;
     std::string transport;
     std::string extensionId;  // native messaging only
-    // The request's member named after the kind: "topup" {orderId, amount, currency, card},
+    // The request's member named after the kind: "cardinfo" {reader}, "topup" {orderId,
+    // amount, currency, card},
     // "ecload" the same with the bank card, "pay" the same with the merchant, "pin"
     // {orderId, amount, currency, merchant, pan}, "application" {orderId, candidates}.
     std::optional<nlohmann::json> details;
@@ -58,7 +60,8 @@ class TrustedUi {
 
     // Asks the attached UIs and waits for the first answer, the timeout, the last UI leaving
     // or cancelled() turning true (polled). Questions about the same origin, equally
-    // vouched for, share one dialog: a second caller waits for the answer the first one gets.
+    // vouched for and of the same kind ("origin" or "cardinfo"), share one dialog: a second
+    // caller waits for the answer the first one gets.
     // `choice`, when given, gets the answer's choice (kind "application": the AID in hex;
     // "pin": the PIN, wiped here once handed over).
     UiAnswer ask(const UiQuestion& question, const std::function<bool()>& cancelled,

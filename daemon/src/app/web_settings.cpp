@@ -72,6 +72,27 @@ std::optional<Confirmation> confirmationFrom(std::string_view text) {
     return std::nullopt;
 }
 
+std::string_view toString(CardInfoAccess access) {
+    switch (access) {
+        case CardInfoAccess::Allow:
+            return "allow";
+        case CardInfoAccess::Deny:
+            return "deny";
+        case CardInfoAccess::Ask:
+            break;
+    }
+    return "ask";
+}
+
+std::optional<CardInfoAccess> cardInfoAccessFrom(std::string_view text) {
+    for (const auto access : {CardInfoAccess::Ask, CardInfoAccess::Allow, CardInfoAccess::Deny}) {
+        if (text == toString(access)) {
+            return access;
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string> canonicalOrigin(std::string_view origin) {
     std::string lower(origin);
     std::transform(lower.begin(), lower.end(), lower.begin(),

@@ -1,5 +1,6 @@
 // What taplinkd lets web pages do (the "web" section of its configuration, docs/daemon.md):
-// which origins may call it, whether their top-ups need the user's confirmation, and the
+// which origins may call it, whether their top-ups need the user's confirmation, whether
+// they may read the card's details, and the
 // loopback WebSocket they may use when the browser extension is not installed.
 #pragma once
 
@@ -20,6 +21,15 @@ enum class Confirmation { Ask, Auto };
 std::string_view toString(Confirmation confirmation);
 std::optional<Confirmation> confirmationFrom(std::string_view text);
 
+// What a web page's card.info may read (web.cardInfo; the card's balance, issuer and
+// validity identify its holder across sites). "ask": the trusted UI asks the user once per
+// origin, and the answer holds until taplinkd restarts; "allow": every page that passes the
+// origin gate reads it (a kiosk); "deny": no page does. The owner's programs always may.
+enum class CardInfoAccess { Ask, Allow, Deny };
+
+std::string_view toString(CardInfoAccess access);
+std::optional<CardInfoAccess> cardInfoAccessFrom(std::string_view text);
+
 struct WebSocketSettings {
     bool enabled = true;
     std::uint16_t port = 47631;
@@ -33,6 +43,7 @@ struct WebSocketSettings {
 struct WebSettings {
     std::vector<std::string> allowedOrigins;  // canonical (see canonicalOrigin)
     Confirmation confirmation = Confirmation::Ask;
+    CardInfoAccess cardInfo = CardInfoAccess::Ask;
     WebSocketSettings websocket;
 };
 

@@ -171,6 +171,8 @@ UiRequest uiRequestFromJson(const QJsonObject& params) {
         request.application = applicationQuestionFromJson(questionOf(params, request.kind));
     } else if (request.isPay() || request.isPin()) {
         request.purchase = purchaseQuestionFromJson(questionOf(params, request.kind));
+    } else if (request.isCardInfo()) {
+        request.cardReader = textOf(questionOf(params, request.kind), "reader");
     }
     request.expiresAt = QDateTime::fromString(textOf(params, "expiresAt"), Qt::ISODate);
     return request;

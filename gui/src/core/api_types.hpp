@@ -109,18 +109,22 @@ struct PurchaseQuestion {
 struct UiRequest {
     QString id;        // as a key (see uiRequestKey)
     QJsonValue rawId;  // as taplinkd sent it, for ui.respond
-    QString kind;      // "origin" | "topup" | "ecload" | "application" | "pay" | "pin"
+    // "origin" | "cardinfo" | "topup" | "ecload" | "application" | "pay" | "pin"
+    QString kind;
     QString origin;
     QString transport;  // "websocket" | "native-messaging"
     // True only when the browser vouched for the origin (our extension over native
     // messaging); a WebSocket's origin is merely claimed by some local program.
     bool originVouched = false;
     QString extensionId;
+    QString cardReader;                  // kind cardinfo: the reader whose card the page reads
     std::optional<TopupQuestion> topup;  // kinds topup and ecload
     std::optional<ApplicationQuestion> application;
     std::optional<PurchaseQuestion> purchase;  // kinds pay and pin
     QDateTime expiresAt;
 
+    bool isOrigin() const { return kind == QLatin1String("origin"); }
+    bool isCardInfo() const { return kind == QLatin1String("cardinfo"); }
     bool isTopup() const { return kind == QLatin1String("topup"); }
     bool isEcload() const { return kind == QLatin1String("ecload"); }
     bool isApplication() const { return kind == QLatin1String("application"); }

@@ -24,8 +24,7 @@ OriginApprovalDialog::OriginApprovalDialog(const UiRequest& request, QWidget* pa
     auto* layout = qtNew<QVBoxLayout>(this);
     layout->addWidget(makeOriginBlock(request));
     auto* question = qtNew<QLabel>(
-        tr("Allow %1 to use your card reader? It will see your card and its balance, and it "
-           "may ask to top the card up.")
+        tr("Allow %1 to use your card reader? It may ask to see your card and to top it up.")
             .arg(originHost(request.origin)));
     question->setObjectName("question");
     question->setTextFormat(Qt::PlainText);

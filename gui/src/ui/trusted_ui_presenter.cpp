@@ -4,6 +4,7 @@
 
 #include "core/trusted_ui_broker.hpp"
 #include "ui/application_dialog.hpp"
+#include "ui/card_info_dialog.hpp"
 #include "ui/confirmation_dialog.hpp"
 #include "ui/origin_approval_dialog.hpp"
 #include "ui/pin_dialog.hpp"
@@ -43,8 +44,13 @@ void TrustedUiPresenter::show(const UiRequest& request) {
         showPin(request);
     } else if (request.isTopup() || request.isEcload() || request.isPay()) {
         showConfirmation(request);
-    } else {
+    } else if (request.isCardInfo()) {
+        showCardInfo(request);
+    } else if (request.isOrigin()) {
         showOrigin(request);
+    } else {  // a newer taplinkd's question this app cannot show: never allowed unseen
+        broker_.respond(request.id, TrustedUiBroker::Decision::Deny);
+        return;
     }
     emit asked(request);
 }
@@ -76,6 +82,15 @@ void TrustedUiPresenter::showPin(const UiRequest& request) {
 
 void TrustedUiPresenter::showConfirmation(const UiRequest& request) {
     auto* dialog = qtNew<ConfirmationDialog>(request);
+    connect(dialog, &QDialog::finished, this, [this, id = request.id](int result) {
+        broker_.respond(id, result == QDialog::Accepted ? TrustedUiBroker::Decision::Allow
+                                                        : TrustedUiBroker::Decision::Deny);
+    });
+    present(request.id, dialog);
+}
+
+void TrustedUiPresenter::showCardInfo(const UiRequest& request) {
+    auto* dialog = qtNew<CardInfoDialog>(request);
     connect(dialog, &QDialog::finished, this, [this, id = request.id](int result) {
         broker_.respond(id, result == QDialog::Accepted ? TrustedUiBroker::Decision::Allow
                                                         : TrustedUiBroker::Decision::Deny);

@@ -37,6 +37,7 @@ class TrustedUiPresenter : public QObject {
     void showApplication(const UiRequest& request);
     void showPin(const UiRequest& request);
     void showConfirmation(const UiRequest& request);
+    void showCardInfo(const UiRequest& request);
     void showOrigin(const UiRequest& request);
     void close(const QString& id);
     void present(const QString& id, QDialog* dialog);

@@ -10,7 +10,7 @@
 namespace taplink::api {
 
 // The API version api.version reports: major.minor, minor bumps stay compatible.
-inline constexpr std::string_view kApiVersion = "1.2";
+inline constexpr std::string_view kApiVersion = "1.3";
 
 // Peer::transport of each transport.
 inline constexpr std::string_view kUnixTransport = "unix";
