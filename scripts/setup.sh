@@ -8,6 +8,8 @@ PACKAGES=(
   # toolchain
   build-essential cmake ninja-build ccache pkg-config git
   clang-format clang-tidy jq
+  # the fuzz preset: clang 14 and its libFuzzer and sanitizer runtimes (libclang_rt.fuzzer)
+  clang-14 libclang-rt-14-dev
   # libraries
   libpcsclite-dev libssl-dev nlohmann-json3-dev libsqlite3-dev libcurl4-openssl-dev curl
   libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything on a fresh Debian 12 machine (as root) and runs the whole test suite:
 # clang-format, the debug build and its tests, clang-tidy, the AddressSanitizer+UBSan build
-# and its tests, and the ThreadSanitizer build of the thread-heavy tests (api, web, service,
-# daemon).
+# and its tests, the ThreadSanitizer build of the thread-heavy tests (api, web, service,
+# daemon), and a short run of every libFuzzer target (scripts/fuzz.sh, docs/fuzzing.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/common.sh
@@ -24,10 +24,10 @@ fi
 
 # clang-tidy and the sanitizer builds are CPU-bound while the tests mostly wait on pcscd,
 # sockets and timeouts, so they run beside the tests at a low CPU priority: the sanitizer
-# builds first (nice 10), so that their tests start as soon as each is built, and clang-tidy
-# at the lowest priority, on what CPU the others leave, until the end.
-echo "== tests (dev), with the asan and tsan builds and clang-tidy beside them (build/*.log)"
-rm -f build/asan-built build/tsan-built
+# builds first (nice 10; the fuzz targets' last), so that their tests start as soon as each
+# is built, and clang-tidy at the lowest priority, on what CPU the others leave, until the end.
+echo "== tests (dev), with the asan, tsan and fuzz builds and clang-tidy beside them (build/*.log)"
+rm -f build/asan-built build/tsan-built build/fuzz-built
 set -m  # each background job in a process group of its own, so that it can be stopped whole
 stop_background() {
     local pid
@@ -43,6 +43,9 @@ sanitizer_builds() {
     cmake --preset tsan >/dev/null
     nice -n 10 cmake --build --preset tsan -j "$jobs"
     touch build/tsan-built
+    cmake --preset fuzz >/dev/null
+    nice -n 10 cmake --build --preset fuzz -j "$jobs"
+    touch build/fuzz-built
 }
 sanitizer_builds >build/sanitizers.log 2>&1 &
 builds_pid=$!
@@ -72,6 +75,11 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:ha
 echo "== tests (tsan: ThreadSanitizer, labels api, web, service and daemon)"
 await_build build/tsan-built
 ctest --preset tsan -j "$jobs"  # TSAN_OPTIONS (tests/tsan.supp) come from the preset
+
+# A short, fixed time: the committed corpus already ran as the fuzz.* tests above.
+echo "== fuzzing (every target 15 s, two at a time; logs in build/fuzz/logs)"
+await_build build/fuzz-built
+bash scripts/fuzz.sh --no-build 15
 
 echo "== clang-tidy"
 if ! wait "$tidy_pid"; then
