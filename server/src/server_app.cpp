@@ -7,6 +7,7 @@
 
 #include "api/tsm_jobs.hpp"
 #include "http/http_server.hpp"
+#include "taplink/crypto/ec_keys.hpp"
 #include "taplink/protocol/ecload_wire.hpp"
 #include "taplink/protocol/purchase_wire.hpp"
 
@@ -28,12 +29,14 @@ std::set<std::string, std::less<>> schemesOf(const sim::IssuerKeySet& issuers) {
 }
 
 // The TSM role's keys; none without tsm.keysFile (its routes then answer 503).
-TsmSettings tsmSettings(const TsmConfig& config) {
+TsmSettings tsmSettings(const ServerConfig& config) {
     TsmSettings settings;
-    if (config.keysFile) {
-        settings.masterKey = protocol::readTsmKeys(*config.keysFile);
+    if (config.tsm.keysFile) {
+        settings.masterKey = protocol::readTsmKeys(*config.tsm.keysFile);
     }
-    settings.activateEnrolledChips = config.activateEnrolledChips;
+    settings.activateEnrolledChips = config.tsm.activateEnrolledChips;
+    settings.allowanceKey =
+        crypto::uncompressedPoint(loadSigningKey(config.allowanceSigningKey, "allowance").get());
     return settings;
 }
 
@@ -61,7 +64,7 @@ ServerApp::ServerApp(ServerConfig config)
       issuers_(sim::loadIssuerKeys(config_.issuers)),
       store_(config_.database),
       scripts_(config_.scriptsDir, loadSigningKey(config_.scriptSigningKey, "script-signing")),
-      tsm_(tsmSettings(config_.tsm)),
+      tsm_(tsmSettings(config_)),
       deviceApi_(store_, issuers_, scripts_, faults_,
                  DeviceApiSettings{config_.authorizationLifetimeSeconds, config_.maxCardBalance},
                  AnswerSigner(loadSigningKey(config_.allowanceSigningKey, "allowance")), tsm_),

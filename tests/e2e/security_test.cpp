@@ -196,7 +196,7 @@ TEST(Security, AReusedAuthorizationIsRefusedByTheChip) {
 // one: taplinkd remembers the newer version, also across its own restart, and refuses.
 TEST(Security, AnOlderScriptAfterANewerOneIsRefusedBeforeAnyApdu) {
     const ScriptsFolder scripts;
-    scripts.addCityScript("city-epurse-load-v3.json", 3);
+    scripts.addCityScript("city-epurse-load-v4.json", 4);
     TopupBedOptions options;
     options.serverScriptsDir = scripts.path();
     E2e e2e(options);
@@ -205,7 +205,7 @@ TEST(Security, AnOlderScriptAfterANewerOneIsRefusedBeforeAnyApdu) {
     ASSERT_TRUE(loaded.ok()) << loaded.code << ": " << loaded.message;
     const std::uint64_t settled = e2e.bed().settledTotal(kCitySerial);
 
-    scripts.remove("city-epurse-load-v3.json");  // the server serves version 2 again
+    scripts.remove("city-epurse-load-v4.json");  // the server serves version 3 again
     e2e.bed().stopDaemon();
     e2e.bed().startDaemon();
     const std::uint32_t before = e2e.balance();
@@ -213,7 +213,7 @@ TEST(Security, AnOlderScriptAfterANewerOneIsRefusedBeforeAnyApdu) {
     const auto apdusBefore = e2e.bed().bed().sim().slotStatus(kCardSlot).at("apdus");
     const Outcome topup = e2e.topup(order);
     EXPECT_EQ(topup.code, "script_rejected") << topup.message;
-    EXPECT_NE(topup.message.find("older than version 3"), std::string::npos) << topup.message;
+    EXPECT_NE(topup.message.find("older than version 4"), std::string::npos) << topup.message;
     EXPECT_EQ(e2e.bed().bed().sim().slotStatus(kCardSlot).at("apdus"), apdusBefore)
         << "the card saw nothing";
     EXPECT_EQ(e2e.journalState(order), "not_found") << "refused before anything was journaled";

@@ -59,6 +59,13 @@ void checkLoadSam(ByteView bytes) {
                 "SAM envelope: the parts are the whole");
     } catch (const sam::LoadSamFormatError&) {
     }
+    try {
+        const auto parts = sam::splitSignedEnvelope(bytes);
+        require(parts.envelope.size() == sam::kEnvelopeSize &&
+                    parts.envelope.size() + parts.signature.size() == bytes.size(),
+                "IMPORT data: the envelope and the signature are the whole");
+    } catch (const sam::LoadSamFormatError&) {
+    }
 }
 
 void checkPayment(ByteView bytes) {

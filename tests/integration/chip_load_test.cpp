@@ -63,13 +63,31 @@ class ChipLoadOnTheTestBed : public ::testing::Test {
         return chip::sam::sealLoadAuthorization(info.samPublicKey, info.chipSerial, authorization);
     }
 
+    // The envelope with the server's allowance signature, as taplinkd relays it.
+    void importSigned(const Bytes& envelope) {
+        sam.importAuthorization(envelope, testing::signTestAllowance(info.chipSerial, envelope));
+    }
+
+    // INITIALIZE FOR LOAD, MAC2 from the chip, CREDIT FOR LOAD; the card's balance after.
+    std::uint32_t creditWithTheChip() {
+        auto cardConnection = connectCard();
+        EpurseCard purse(cardConnection);
+        EXPECT_TRUE(purse.select());
+        const auto init = purse.initializeLoad(1, kAmount, EpurseTerminal::terminalId());
+        purse.creditLoad(EpurseTerminal::date(), EpurseTerminal::time(),
+                         sam.computeLoadMac2(sim::defaultCitySerial(), init, kAmount,
+                                             EpurseTerminal::terminalId(), EpurseTerminal::date(),
+                                             EpurseTerminal::time()));
+        return purse.readBalance();
+    }
+
     pcsc::CardConnection connectCard() {
         return pcsc::CardConnection::connect(context, bed.readerName(kCardSlot));
     }
 };
 
 TEST_F(ChipLoadOnTheTestBed, Mac2FromTheChipCompletesTheLoad) {
-    sam.importAuthorization(authorizationFor(sim::defaultCitySerial(), kAmount));
+    importSigned(authorizationFor(sim::defaultCitySerial(), kAmount));
     auto cardConnection = connectCard();
     EpurseCard purse(cardConnection);
     ASSERT_TRUE(purse.select());
@@ -84,28 +102,44 @@ TEST_F(ChipLoadOnTheTestBed, Mac2FromTheChipCompletesTheLoad) {
     EXPECT_EQ(purse.readBalance(), kInitialBalance + kAmount);
 }
 
+// Over pcscd, as any local program could send it: an envelope without the allowance signature,
+// or signed by another key, is refused before the chip opens it, and the signed one still
+// loads (nothing was used up).
+TEST_F(ChipLoadOnTheTestBed, OnlyTheServersAllowanceIsImported) {
+    const Bytes envelope = authorizationFor(sim::defaultCitySerial(), kAmount);
+    const auto statusOf = [&](const Bytes& data) {
+        return chipConnection
+            .transmit(apdu::CommandApdu{chip::sam::kCla, chip::sam::ins::kImportAuthorization, 0x00,
+                                        0x00, data, std::nullopt})
+            .sw;
+    };
+    EXPECT_EQ(statusOf(envelope), chip::sam::sw::kWrongLength) << "unsigned";
+    const crypto::PkeyPtr stranger = crypto::generateKey("EC", crypto::kP256Group);
+    Bytes forged = envelope;
+    const Bytes forgedSignature = crypto::signSha256(
+        stranger.get(), chip::sam::encodeAllowanceStatement(info.chipSerial, envelope), "test");
+    forged.insert(forged.end(), forgedSignature.begin(), forgedSignature.end());
+    EXPECT_EQ(statusOf(forged), chip::sam::sw::kAllowanceSignatureInvalid) << "another key";
+
+    importSigned(envelope);
+    EXPECT_EQ(creditWithTheChip(), kInitialBalance + kAmount);
+}
+
 TEST_F(ChipLoadOnTheTestBed, AnAuthorizationWorksOnce) {
     const Bytes envelope = authorizationFor(sim::defaultCitySerial(), kAmount);
-    sam.importAuthorization(envelope);
-    auto cardConnection = connectCard();
-    EpurseCard purse(cardConnection);
-    ASSERT_TRUE(purse.select());
-    const auto init = purse.initializeLoad(1, kAmount, EpurseTerminal::terminalId());
-    purse.creditLoad(
-        EpurseTerminal::date(), EpurseTerminal::time(),
-        sam.computeLoadMac2(sim::defaultCitySerial(), init, kAmount, EpurseTerminal::terminalId(),
-                            EpurseTerminal::date(), EpurseTerminal::time()));
+    importSigned(envelope);
+    const std::uint32_t loaded = creditWithTheChip();
     try {
-        sam.importAuthorization(envelope);
+        importSigned(envelope);
         FAIL() << "a used authorization was taken again";
     } catch (const chip::LoadSamError& error) {
         EXPECT_EQ(error.statusWord(), chip::sam::sw::kAuthorizationUsed);
     }
-    EXPECT_EQ(purse.readBalance(), kInitialBalance + kAmount);
+    EXPECT_EQ(loaded, kInitialBalance + kAmount);
 }
 
 TEST_F(ChipLoadOnTheTestBed, AuthorizationForAnotherCardGivesNoMac2) {
-    sam.importAuthorization(authorizationFor(fromHex("00000000000000000099"), kAmount));
+    importSigned(authorizationFor(fromHex("00000000000000000099"), kAmount));
     auto cardConnection = connectCard();
     EpurseCard purse(cardConnection);
     ASSERT_TRUE(purse.select());

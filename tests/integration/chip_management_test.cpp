@@ -36,10 +36,9 @@ class ChipManagementOnTheTestBed : public ::testing::Test {
     Lifecycle manage(Lifecycle target) {
         pcsc::CardConnection connection =
             pcsc::CardConnection::connect(context, bed.readerName(kChipSlot));
-        chip::mgmt::ManageRequest request;
-        request.lifecycle = target;
         return testing::manageWithTestKey(connection, sim::defaultChipSerial(),
-                                          chip::mgmt::Applet::LoadSam, request)
+                                          chip::mgmt::Applet::LoadSam,
+                                          testing::samLifecycleRequest(target))
             .lifecycle;
     }
 };

@@ -13,7 +13,10 @@
 #include "script/signed_script.hpp"
 #include "script_test_support.hpp"
 #include "taplink/cards/epurse/epurse_card.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
+#include "taplink/crypto/ec_keys.hpp"
 #include "taplink/crypto/epurse_keys.hpp"
+#include "taplink/crypto/signatures.hpp"
 
 namespace taplink::script {
 namespace {
@@ -245,6 +248,7 @@ TEST_P(CityLoadScriptTest, ADataScriptOfTheWrongKindTargetSchemeOrItemsIsRefused
         },
         [](nlohmann::json& data) { data["items"]["loadAuthorization"] = "0011"; },
         [](nlohmann::json& data) { data["items"]["loadAuthorization"] = "not hex"; },
+        [](nlohmann::json& data) { data["items"].erase("allowanceSignature"); },
         [](nlohmann::json& data) { data = "a string"; },
     };
     for (std::size_t i = 0; i < tampers.size(); ++i) {
@@ -277,6 +281,26 @@ TEST_P(CityLoadScriptTest, AnUnexpectedStatusWordNamesTheStep) {
     EXPECT_NE(std::string(error.what()).find("read-public-info"), std::string::npos);
     EXPECT_NE(std::string(error.what()).find("6F00"), std::string::npos);
     EXPECT_EQ(bed.cardChannel.count(), 2U);
+}
+
+// The chip checks the allowance itself: an envelope signed by another key than the one the
+// TSM set is refused at the import (6984), before any MAC2 or card write.
+TEST_P(CityLoadScriptTest, AnAllowanceAnotherKeySignedIsRefusedByTheChip) {
+    bed.server->tamper = [](nlohmann::json& response) {
+        const crypto::PkeyPtr stranger = crypto::generateKey("EC", crypto::kP256Group);
+        auto& items = response["dataScript"]["items"];
+        const Bytes envelope = fromHex(items["loadAuthorization"].get<std::string>());
+        items["allowanceSignature"] = toHex(crypto::signSha256(
+            stranger.get(),
+            chip::sam::encodeAllowanceStatement(fromHex("544C434800000001"), envelope), "test"));
+    };
+    const ScriptError error = scriptErrorOf([this] { runLoad(); });
+    EXPECT_EQ(error.code(), ErrorCode::StatusWord);
+    EXPECT_EQ(error.statusWord(), chip::sam::sw::kAllowanceSignatureInvalid);
+    EXPECT_EQ(error.outcome(), "authorization_invalid");
+    EXPECT_NE(error.step().find("import-load-authorization"), std::string::npos);
+    EXPECT_EQ(bed.sink.names, std::vector<std::string>{"authorized"});
+    EXPECT_EQ(cardBalance(), LoadBed::kInitialBalance);
 }
 
 TEST_P(CityLoadScriptTest, AnotherAmountThanAuthorizedGetsNoMac2) {

@@ -345,7 +345,7 @@ TEST(ApduPolicyTest, TheChipMayOnlyDoTheLoadSam) {
     };
     EXPECT_TRUE(allowed(chip::sam::selectApplication()));
     EXPECT_TRUE(allowed(chip::sam::getChipInfo()));
-    EXPECT_TRUE(allowed(chip::sam::importLoadAuthorization(Bytes(147, 0x04))));
+    EXPECT_TRUE(allowed(chip::sam::importLoadAuthorization(Bytes(147, 0x04), Bytes(70, 0x30))));
     EXPECT_FALSE(allowed(chip::sam::setLifecycle(chip::sam::Lifecycle::Locked)));
     EXPECT_FALSE(allowed(chip::sam::sm2Sign(fromHex("00"))));
     EXPECT_FALSE(allowed(apdu::CommandApdu::parse(fromHex("00A4040009A00000030800001000"))));

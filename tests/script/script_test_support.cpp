@@ -82,7 +82,10 @@ nlohmann::json TestServer::call(std::string_view name, const nlohmann::json& req
                                  {"kind", "data"},
                                  {"target", "chip"},
                                  {"scheme", "city-epurse"},
-                                 {"items", {{"loadAuthorization", toHex(envelope)}}}}}};
+                                 {"items",
+                                  {{"loadAuthorization", toHex(envelope)},
+                                   {"allowanceSignature", toHex(taplink::testing::signTestAllowance(
+                                                              chipSerial_, envelope))}}}}}};
     if (tamper) {
         tamper(response);
     }

@@ -207,10 +207,9 @@ class ChipManageRunTest : public ChipManageScriptTest {
         return sam.info().lifecycle;
     }
 
+    // As the TSM sends it: the allowance key with an operational target.
     static mgmt::ManageRequest lifecycleRequest(Lifecycle target) {
-        mgmt::ManageRequest request;
-        request.lifecycle = target;
-        return request;
+        return taplink::testing::samLifecycleRequest(target);
     }
 
     Bytes chipSerial() {
@@ -248,8 +247,9 @@ TEST_F(ChipManageRunTest, ALockJobLocksTheLoadSamAndTheCityLoadIsThenRefused) {
 
 TEST_F(ChipManageRunTest, ARefusedManageGoesBackToTheTsmWithItsStatusWord) {
     // The payment applet has no keys yet: it may not become operational (6985).
-    taplink::testing::TestTsmJob activate(serial, mgmt::Applet::Payment,
-                                          lifecycleRequest(Lifecycle::Operational));
+    mgmt::ManageRequest toOperational;
+    toOperational.lifecycle = Lifecycle::Operational;
+    taplink::testing::TestTsmJob activate(serial, mgmt::Applet::Payment, toOperational);
     const Variables outputs = runJob(activate);
     EXPECT_EQ(outputs.integer("manageSw"), 0x6985U);
     EXPECT_EQ(outputs.integer("applet"), 2U);

@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -19,6 +20,8 @@
 #include "server_fixture.hpp"
 #include "store/server_store.hpp"
 #include "taplink/chip/chip_management.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
+#include "taplink/crypto/ec_keys.hpp"
 #include "taplink/gp/scp03_commands.hpp"
 #include "taplink/protocol/tsm_keys.hpp"
 #include "taplink/sqlite/sqlite_handles.hpp"
@@ -222,6 +225,33 @@ TEST_F(TsmTest, SyncQueuesOneActivateForAnInstalledLoadSamAndItsRunMakesItOperat
     // An operational load SAM gets nothing, even when the device claims it is new again.
     EXPECT_EQ(sync("operational").json()["jobs"], json::array());
     EXPECT_EQ(sync("installed").json()["jobs"], json::array());
+}
+
+// The activate job's MANAGE carries this server's allowance key (C3): the chip then imports
+// an envelope that key signed for it, and refuses one another key signed.
+TEST_F(TsmTest, TheActivationGivesTheLoadSamThisServersAllowanceKey) {
+    activate();
+    ASSERT_TRUE(chip.select(mgmt::Applet::LoadSam).ok());
+    const auto info = chip::sam::ChipInfo::parse(chip.send(chip::sam::getChipInfo()).data);
+    chip::sam::LoadAuthorization authorization;
+    authorization.cardSerial = fromHex("00000000000000000042");
+    authorization.terminalId = fromHex("434800000001");
+    authorization.nonce = Bytes(chip::sam::kNonceSize, 0x01);
+    authorization.expiry = static_cast<std::uint64_t>(std::time(nullptr)) + 300;
+    authorization.dlk = Bytes(chip::sam::kDlkSize, 0x11);
+    const Bytes envelope =
+        chip::sam::sealLoadAuthorization(info.samPublicKey, info.chipSerial, authorization);
+    const Bytes statement = chip::sam::encodeAllowanceStatement(info.chipSerial, envelope);
+    const crypto::PkeyPtr stranger = crypto::generateKey("EC", crypto::kP256Group);
+    EXPECT_EQ(chip.send(chip::sam::importLoadAuthorization(envelope,
+                                                           signSha256(stranger.get(), statement)))
+                  .sw,
+              chip::sam::sw::kAllowanceSignatureInvalid);
+    const crypto::PkeyPtr serverKey = readPrivateKey(pki.file("allowance-signing.key"));
+    EXPECT_EQ(chip.send(chip::sam::importLoadAuthorization(envelope,
+                                                           signSha256(serverKey.get(), statement)))
+                  .sw,
+              chip::sam::sw::kOk);
 }
 
 TEST_F(TsmTest, LockAnswersChipLockedAtOnceAndUnlockLiftsItOnceDone) {

@@ -9,6 +9,7 @@
 #include "load_device.hpp"
 #include "server_fixture.hpp"
 #include "taplink/base/base64.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
 #include "taplink/crypto/signatures.hpp"
 #include "taplink/protocol/signed_answer.hpp"
 
@@ -77,6 +78,15 @@ TEST_F(SignedAnswerTest, TheAuthorizationAndTheReceiptAreSignedForThisRequestAnd
     EXPECT_FALSE(verifies(authorized, path("/authorize"), request, fromHex("544C434800000002")));
 
     const auto answer = wire::AuthorizeResponse::fromJson(authorized.json());
+    // The chip's part: the same key over this device's chip serial and the envelope.
+    EXPECT_TRUE(crypto::verifySha256Signature(
+        allowanceKey.get(),
+        chip::sam::encodeAllowanceStatement(device.chipSerial, answer.loadAuthorization),
+        answer.allowanceSignature));
+    EXPECT_FALSE(crypto::verifySha256Signature(
+        allowanceKey.get(),
+        chip::sam::encodeAllowanceStatement(fromHex("544C434800000002"), answer.loadAuthorization),
+        answer.allowanceSignature));
     const std::string report = card->report(card->credit(orderId, init, kAmount, answer)).dump();
     const Answer settled = client->post(path("/result"), report);
     ASSERT_EQ(settled.status, 200) << settled.body;

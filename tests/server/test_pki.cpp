@@ -122,19 +122,7 @@ crypto::PkeyPtr readPublicKey(const std::string& path) {
 }
 
 Bytes signSha256(EVP_PKEY* key, ByteView data) {
-    const crypto::MdCtxPtr context(EVP_MD_CTX_new());
-    std::size_t length = 0;
-    crypto::checkOpenSsl(
-        EVP_DigestSignInit_ex(context.get(), nullptr, "SHA256", nullptr, nullptr, key, nullptr),
-        "test signature: init");
-    crypto::checkOpenSsl(EVP_DigestSign(context.get(), nullptr, &length, data.data(), data.size()),
-                         "test signature: size");
-    Bytes signature(length);
-    crypto::checkOpenSsl(
-        EVP_DigestSign(context.get(), signature.data(), &length, data.data(), data.size()),
-        "test signature");
-    signature.resize(length);
-    return signature;
+    return crypto::signSha256(key, data, "test signature");
 }
 
 bool verifySha256(EVP_PKEY* key, ByteView data, ByteView signature) {

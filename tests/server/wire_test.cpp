@@ -186,8 +186,12 @@ TEST(WireJson, AuthorizeRequestRoundTripsAndIsStrict) {
 }
 
 TEST(WireJson, AuthorizeResponseCarriesTheDataScript) {
-    const AuthorizeResponse response{"ORD-1", Bytes(kNonceSize, 0xAB), 1800000000, "city-epurse",
-                                     Bytes(kLoadAuthorizationEnvelopeSize, 0x04)};
+    const AuthorizeResponse response{"ORD-1",
+                                     Bytes(kNonceSize, 0xAB),
+                                     1800000000,
+                                     "city-epurse",
+                                     Bytes(kLoadAuthorizationEnvelopeSize, 0x04),
+                                     Bytes(71, 0x30)};
     const Json json = toJson(response);
     EXPECT_EQ(json["dataScript"]["format"], "taplink-script/1");
     EXPECT_EQ(json["dataScript"]["kind"], "data");
@@ -201,6 +205,19 @@ TEST(WireJson, AuthorizeResponseCarriesTheDataScript) {
     Json extraItem = json;
     extraItem["dataScript"]["items"]["other"] = "00";
     EXPECT_THROW(AuthorizeResponse::fromJson(extraItem), WireFormatError);
+    // The allowance signature: 8 to 72 bytes of hex, and required.
+    for (const Json& bad : {Json(std::string(14, '3')), Json(std::string(146, '3')), Json("30x0"),
+                            Json(std::string(17, '3')), Json(7)}) {
+        Json badSignature = json;
+        badSignature["dataScript"]["items"]["allowanceSignature"] = bad;
+        EXPECT_THROW(AuthorizeResponse::fromJson(badSignature), WireFormatError) << bad;
+    }
+    Json unsigned_ = json;
+    unsigned_["dataScript"]["items"].erase("allowanceSignature");
+    EXPECT_THROW(AuthorizeResponse::fromJson(unsigned_), WireFormatError);
+    AuthorizeResponse shortSignature = response;
+    shortSignature.allowanceSignature.resize(7);
+    EXPECT_THROW(toJson(shortSignature), WireFormatError);
 }
 
 TEST(WireJson, ErrorBodiesWithAndWithoutAReceipt) {

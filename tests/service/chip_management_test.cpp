@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cards/profiles.hpp"
+#include "chip_management.hpp"
 #include "service/chip_management.hpp"
 #include "service/topup_errors.hpp"
 #include "service_bed.hpp"
@@ -24,10 +25,9 @@ namespace mgmt = chip::mgmt;
 using chip::sam::Lifecycle;
 using nlohmann::json;
 
+// As the TSM sends it: with the allowance key when the target is operational.
 mgmt::ManageRequest lifecycleRequest(Lifecycle target) {
-    mgmt::ManageRequest request;
-    request.lifecycle = target;
-    return request;
+    return ::taplink::testing::samLifecycleRequest(target);
 }
 
 class ChipManagementTest : public ::testing::Test {
@@ -64,8 +64,9 @@ TEST_F(ChipManagementTest, StatusReadsBothAppletsInTheClear) {
 TEST_F(ChipManagementTest, SyncReportsTheAppletsAndRunsEachJobWithTheSignedScript) {
     queueLifecycle("job-lock", Lifecycle::Locked, "lock");
     // The payment applet has no keys: the chip refuses to make it operational (6985).
-    tsm->queue("job-pay", mgmt::Applet::Payment, "activate",
-               lifecycleRequest(Lifecycle::Operational), serial);
+    mgmt::ManageRequest activatePayment;
+    activatePayment.lifecycle = Lifecycle::Operational;
+    tsm->queue("job-pay", mgmt::Applet::Payment, "activate", activatePayment, serial);
     const SyncReport report = management.sync();
 
     ASSERT_EQ(tsm->reported.size(), 1U);

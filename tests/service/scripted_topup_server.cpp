@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "cards/test_issuer.hpp"
+#include "chip_management.hpp"
 #include "net/net_error.hpp"
 #include "taplink/base/masking.hpp"
 #include "taplink/cards/epurse/epurse_protocol.hpp"
@@ -345,9 +346,9 @@ nlohmann::json ScriptedTopupServer::authorize(const std::string& orderId,
         chip::sam::sealLoadAuthorization(samPublicKey_, chipSerial_, authorization);
     entry.authorizations.push_back(Authorization{
         authorization.nonce, body.cardSerial, body.onlineAtc, body.algorithmId, body.terminalId});
-    return wire::toJson(wire::AuthorizeResponse{orderId, authorization.nonce,
-                                                static_cast<std::int64_t>(authorization.expiry),
-                                                "city-epurse", sealed});
+    return wire::toJson(wire::AuthorizeResponse{
+        orderId, authorization.nonce, static_cast<std::int64_t>(authorization.expiry),
+        "city-epurse", sealed, ::taplink::testing::signTestAllowance(chipSerial_, sealed)});
 }
 
 // What a result must pass before it settles an order (taplink-server's checkedSettlement).

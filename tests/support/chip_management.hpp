@@ -10,7 +10,9 @@
 #include "taplink/base/bytes.hpp"
 #include "taplink/chip/chip_management.hpp"
 #include "taplink/chip/load_sam.hpp"
+#include "taplink/crypto/ec_keys.hpp"
 #include "taplink/crypto/random.hpp"
+#include "taplink/crypto/signatures.hpp"
 #include "taplink/gp/secure_channel.hpp"
 #include "taplink/protocol/tsm_keys.hpp"
 
@@ -40,8 +42,33 @@ inline gp::HostChannel openManagementChannel(apdu::ApduChannel& channel, ByteVie
     return host;
 }
 
-// Makes the chip's load SAM operational if it is still installed (the TSM's activate job),
-// and leaves it selected.
+// The allowance key of in-process tests, one per test process: the key the test servers sign
+// load authorizations with, whose public half activateLoadSam sets in the chip.
+inline EVP_PKEY* testAllowanceKey() {
+    static const crypto::PkeyPtr key = crypto::generateKey("EC", crypto::kP256Group);
+    return key.get();
+}
+
+// What a server adds to a load authorization envelope for the load SAM.
+inline Bytes signTestAllowance(ByteView chipSerial, ByteView envelope) {
+    return crypto::signSha256(testAllowanceKey(),
+                              chip::sam::encodeAllowanceStatement(chipSerial, envelope),
+                              "test allowance");
+}
+
+// The load SAM's MANAGE for a lifecycle target, as the TSM sends it: activate and unlock carry
+// the allowance key (C3), which an operational SAM needs.
+inline chip::mgmt::ManageRequest samLifecycleRequest(chip::sam::Lifecycle target) {
+    chip::mgmt::ManageRequest request;
+    request.lifecycle = target;
+    if (target == chip::sam::Lifecycle::Operational) {
+        request.allowanceKey = crypto::uncompressedPoint(testAllowanceKey());
+    }
+    return request;
+}
+
+// Makes the chip's load SAM operational with testAllowanceKey() if it is still installed (the
+// TSM's activate job), and leaves it selected.
 inline void activateLoadSam(apdu::ApduChannel& channel) {
     chip::LoadSam sam(channel);
     if (!sam.select()) {
@@ -49,9 +76,8 @@ inline void activateLoadSam(apdu::ApduChannel& channel) {
     }
     const chip::sam::ChipInfo info = sam.info();
     if (info.lifecycle == chip::sam::Lifecycle::Installed) {
-        chip::mgmt::ManageRequest activate;
-        activate.lifecycle = chip::sam::Lifecycle::Operational;
-        manageWithTestKey(channel, info.chipSerial, chip::mgmt::Applet::LoadSam, activate);
+        manageWithTestKey(channel, info.chipSerial, chip::mgmt::Applet::LoadSam,
+                          samLifecycleRequest(chip::sam::Lifecycle::Operational));
     }
 }
 

@@ -9,6 +9,7 @@
 
 #include "taplink/base/base64.hpp"
 #include "taplink/crypto/ec_keys.hpp"
+#include "taplink/crypto/signatures.hpp"
 
 namespace taplink::testing {
 
@@ -34,20 +35,7 @@ script::TrustedKey trustedKeyOf(EVP_PKEY* key) {
 }
 
 Bytes signBytes(EVP_PKEY* key, ByteView bytes) {
-    const crypto::MdCtxPtr context(EVP_MD_CTX_new());
-    crypto::checkOpenSsl(
-        EVP_DigestSignInit_ex(context.get(), nullptr, "SHA256", nullptr, nullptr, key, nullptr),
-        "test: EVP_DigestSignInit_ex");
-    std::size_t length = 0;
-    crypto::checkOpenSsl(
-        EVP_DigestSign(context.get(), nullptr, &length, bytes.data(), bytes.size()),
-        "test: EVP_DigestSign (size)");
-    Bytes signature(length);
-    crypto::checkOpenSsl(
-        EVP_DigestSign(context.get(), signature.data(), &length, bytes.data(), bytes.size()),
-        "test: EVP_DigestSign");
-    signature.resize(length);
-    return signature;
+    return crypto::signSha256(key, bytes, "test signature");
 }
 
 nlohmann::json makeEnvelope(std::string_view scriptText, EVP_PKEY* key) {

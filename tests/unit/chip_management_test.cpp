@@ -147,6 +147,16 @@ TEST(ChipManagementData, TheManageDataHasItsDocumentedBytes) {
               "DF0304000186A0DF04040007A120DF050400007530"
               "C00103");
     EXPECT_EQ(toHex(ManageRequest{}.encode()), "");
+    ManageRequest activate;
+    activate.lifecycle = Lifecycle::Operational;
+    activate.allowanceKey = concat(fromHex("04"), Bytes(64, 0x0A));
+    EXPECT_EQ(toHex(activate.encode()), "C34104" + toHex(Bytes(64, 0x0A)) + "C00102");
+    EXPECT_EQ(ManageRequest::parse(activate.encode()).allowanceKey, activate.allowanceKey);
+    EXPECT_THROW(ManageRequest::parse(concat(fromHex("C341"), Bytes(65, 0x05))),
+                 ManagementFormatError)
+        << "a point starts 04";
+    activate.allowanceKey = Bytes{};
+    EXPECT_THROW(activate.encode(), ManagementFormatError) << "a server without its key";
 }
 
 TEST(ChipManagementData, AManageRequestReadsBackAsWritten) {
@@ -174,7 +184,8 @@ TEST(ChipManagementData, MalformedManageDataIsRefused) {
              "C00101",          // back to installed
              "C00104",          // no such state
              "C0020202",        // two bytes
-             "C30100",          // unknown tag
+             "C40100",          // unknown tag
+             "C30104",          // an allowance key that is not a 65-byte point
              "00C00102",        // padding
              "C0810102",        // a long-form length for a short value
              "C002",            // truncated

@@ -10,8 +10,10 @@
 #include <openssl/x509.h>
 
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "applets/load_sam_applet.hpp"
@@ -24,6 +26,7 @@
 #include "taplink/crypto/ec_keys.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
 #include "taplink/crypto/random.hpp"
+#include "taplink/crypto/signatures.hpp"
 #include "virtual_card_channel.hpp"
 
 namespace taplink::chip {
@@ -66,11 +69,26 @@ sim::CardOptions cityCard(Bytes serial = {}) {
     return options;
 }
 
-// What the TSM does: C0 <target> in the management channel; the SAM stays selected.
+// What the TSM does: C0 <target> in the management channel, with the allowance key (C3) when
+// the target is operational, as activate and unlock do; the SAM stays selected.
 void manageLifecycle(apdu::ApduChannel& channel, sam::Lifecycle target) {
-    mgmt::ManageRequest request;
-    request.lifecycle = target;
-    testing::manageWithTestKey(channel, chipSerial(), mgmt::Applet::LoadSam, request);
+    testing::manageWithTestKey(channel, chipSerial(), mgmt::Applet::LoadSam,
+                               testing::samLifecycleRequest(target));
+}
+
+// The envelope with the server's allowance signature for the test chip, as taplinkd relays
+// it from the authorization's data script.
+void importSigned(LoadSam& sam, ByteView envelope) {
+    sam.importAuthorization(envelope, testing::signTestAllowance(chipSerial(), envelope));
+}
+
+// IMPORT LOAD AUTHORIZATION with data of the test's choosing; its status word.
+std::uint16_t importRaw(sim::VirtualCard& chip, ByteView data) {
+    const Bytes answer =
+        chip.process(apdu::CommandApdu{sam::kCla, sam::ins::kImportAuthorization, 0x00, 0x00,
+                                       Bytes(data.begin(), data.end()), std::nullopt}
+                         .encode());
+    return static_cast<std::uint16_t>((answer.at(answer.size() - 2) << 8U) | answer.back());
 }
 
 // The status word of a refused MANAGE; 9000 if it was not refused.
@@ -231,7 +249,7 @@ class LoadSamTest : public ::testing::TestWithParam<std::string> {
 
     // The whole load with MAC2 from the SAM; returns the TAC.
     Bytes loadWith(const sam::LoadAuthorization& authorization) {
-        sam.importAuthorization(seal(authorization));
+        importSigned(sam, seal(authorization));
         const auto init = initializeLoad(authorization.amount);
         Bytes tac = purse.creditLoad(EpurseTerminal::date(), EpurseTerminal::time(), mac2(init));
         ++loadsDone;
@@ -242,7 +260,7 @@ class LoadSamTest : public ::testing::TestWithParam<std::string> {
 };
 
 TEST_P(LoadSamTest, Mac2FromTheSamLoadsTheCard) {
-    sam.importAuthorization(seal(authorization()));
+    importSigned(sam, seal(authorization()));
     const auto init = initializeLoad();
     const Bytes fromSam = mac2(init);
     EXPECT_EQ(fromSam, terminal.mac2(init, kAmount)) << "the SAM's MAC2 is not the server's";
@@ -255,17 +273,17 @@ TEST_P(LoadSamTest, Mac2FromTheSamLoadsTheCard) {
 TEST_P(LoadSamTest, AnAuthorizationGivesOneMac2) {
     const auto once = authorization();
     const Bytes envelope = seal(once);
-    sam.importAuthorization(envelope);
+    importSigned(sam, envelope);
     const auto init = initializeLoad();
     mac2(init);
     EXPECT_EQ(mac2Refusal(init), sam::sw::kConditionsNotSatisfied) << "nothing is imported now";
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(envelope); }), sam::sw::kAuthorizationUsed);
+    EXPECT_EQ(refusal([&] { importSigned(sam, envelope); }), sam::sw::kAuthorizationUsed);
     // Sealed again (another ephemeral key), the same authorization is still the used one.
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(seal(once)); }), sam::sw::kAuthorizationUsed);
+    EXPECT_EQ(refusal([&] { importSigned(sam, seal(once)); }), sam::sw::kAuthorizationUsed);
 }
 
 TEST_P(LoadSamTest, AnotherCardGetsNoMac2AndTheAuthorizationStaysForTheRightOne) {
-    sam.importAuthorization(seal(authorization()));
+    importSigned(sam, seal(authorization()));
     auto other = sim::makeCard(GetParam(), cityCard(otherCardSerial()));
     VirtualCardChannel otherChannel(other);
     cards::epurse::EpurseCard otherPurse(otherChannel);
@@ -280,14 +298,14 @@ TEST_P(LoadSamTest, AnotherCardGetsNoMac2AndTheAuthorizationStaysForTheRightOne)
 }
 
 TEST_P(LoadSamTest, AnotherAmountIsRefused) {
-    sam.importAuthorization(seal(authorization()));
+    importSigned(sam, seal(authorization()));
     const auto init = initializeLoad(kAmount + 1);
     EXPECT_EQ(mac2Refusal(init, kAmount + 1), sam::sw::kWrongData);
     EXPECT_EQ(purse.readBalance(), kInitialBalance);
 }
 
 TEST_P(LoadSamTest, AnotherTerminalIsRefused) {
-    sam.importAuthorization(seal(authorization()));
+    importSigned(sam, seal(authorization()));
     const Bytes otherTerminal = fromHex("665544332211");
     const auto init = initializeLoad(kAmount, otherTerminal);
     EXPECT_EQ(mac2Refusal(init, kAmount, otherTerminal), sam::sw::kWrongData);
@@ -301,13 +319,13 @@ TEST_P(LoadSamTest, ASpentAuthorizationStaysSpentWhenTheClockGoesBack) {
     now += 2 * kValidity;       // past the first one's expiry
     loadWith(authorization());  // another load saves the chip's state
     now = kStartTime;           // the clock set back
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(envelope); }), sam::sw::kAuthorizationUsed);
+    EXPECT_EQ(refusal([&] { importSigned(sam, envelope); }), sam::sw::kAuthorizationUsed);
 }
 
 TEST_P(LoadSamTest, AnotherKeyVersionIsRefused) {
     auto authorized = authorization();
     authorized.keyVersion = 0x02;
-    sam.importAuthorization(seal(authorized));
+    importSigned(sam, seal(authorized));
     EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kWrongData);
 }
 
@@ -315,7 +333,7 @@ TEST_P(LoadSamTest, AnotherKeyVersionIsRefused) {
 TEST_P(LoadSamTest, AnAuthorizationForAnotherAlgorithmIdIsRefused) {
     auto other = authorization();
     other.algorithmId = cardAlgorithmId() == 0x00 ? 0x01 : 0x00;
-    sam.importAuthorization(seal(other));
+    importSigned(sam, seal(other));
     const auto init = initializeLoad();
     EXPECT_EQ(init.algorithmId, cardAlgorithmId());
     EXPECT_EQ(mac2Refusal(init), sam::sw::kWrongData);
@@ -326,22 +344,21 @@ TEST_P(LoadSamTest, AnAuthorizationForAnotherAlgorithmIdIsRefused) {
 TEST_P(LoadSamTest, AnAuthorizationForAnotherOnlineAtcIsRefused) {
     auto ahead = authorization();
     ahead.onlineAtc = static_cast<std::uint16_t>(loadsDone + 1U);
-    sam.importAuthorization(seal(ahead));
+    importSigned(sam, seal(ahead));
     EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kWrongData);
 
     const auto stale = authorization();
     loadWith(authorization());
-    sam.importAuthorization(seal(stale));
+    importSigned(sam, seal(stale));
     EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kWrongData) << "ATC used by a load";
 }
 
 TEST_P(LoadSamTest, AnExpiredAuthorizationIsRefused) {
     auto stale = authorization();
     stale.expiry = now;  // expires this second
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(seal(stale)); }),
-              sam::sw::kAuthorizationExpired);
+    EXPECT_EQ(refusal([&] { importSigned(sam, seal(stale)); }), sam::sw::kAuthorizationExpired);
 
-    sam.importAuthorization(seal(authorization()));
+    importSigned(sam, seal(authorization()));
     const auto init = initializeLoad();
     now += kValidity;  // the chip's clock reaches the expiry between import and MAC2
     EXPECT_EQ(mac2Refusal(init), sam::sw::kAuthorizationExpired);
@@ -354,13 +371,43 @@ TEST_P(LoadSamTest, ATamperedEnvelopeImportsNothing) {
          {std::size_t{10}, sam::kEcPointSize + 5, sam::kEnvelopeSize - 1}) {
         Bytes tampered = envelope;
         tampered[position] ^= 0x01U;  // ephemeral key, ciphertext, tag
-        EXPECT_EQ(refusal([&] { sam.importAuthorization(tampered); }), sam::sw::kEnvelopeInvalid)
+        EXPECT_EQ(refusal([&] { importSigned(sam, tampered); }), sam::sw::kEnvelopeInvalid)
             << "byte " << position;
     }
     Bytes truncated = envelope;
     truncated.pop_back();
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(truncated); }), sam::sw::kWrongLength);
+    EXPECT_EQ(importRaw(*chipCard, truncated), sam::sw::kWrongLength);
     EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kConditionsNotSatisfied);
+}
+
+// The chip takes only what the server's allowance key signed for it: no signature, another
+// key, another envelope, another chip's serial or a flipped bit are refused before the
+// envelope is opened, and nothing is imported or used up.
+TEST_P(LoadSamTest, OnlyAnEnvelopeTheAllowanceKeySignedForThisChipImports) {
+    const Bytes envelope = seal(authorization());
+    const Bytes statement = sam::encodeAllowanceStatement(chipSerial(), envelope);
+    const crypto::PkeyPtr stranger = crypto::generateKey("EC", crypto::kP256Group);
+    const Bytes good = testing::signTestAllowance(chipSerial(), envelope);
+    Bytes flipped = good;
+    flipped[flipped.size() / 2] ^= 0x01U;
+    const Bytes otherEnvelope = seal(authorization());
+    for (const Bytes& signature :
+         {crypto::signSha256(stranger.get(), statement, "test"),
+          testing::signTestAllowance(chipSerial(), otherEnvelope),
+          testing::signTestAllowance(fromHex("544C434800000002"), envelope), flipped,
+          Bytes(sam::kMinAllowanceSignatureSize, 0x30)}) {
+        EXPECT_EQ(importRaw(*chipCard, concat(envelope, signature)),
+                  sam::sw::kAllowanceSignatureInvalid)
+            << toHex(signature);
+    }
+    EXPECT_EQ(importRaw(*chipCard, envelope), sam::sw::kWrongLength) << "unsigned";
+    EXPECT_EQ(importRaw(*chipCard, concat(envelope, Bytes(sam::kMaxAllowanceSignatureSize + 1))),
+              sam::sw::kWrongLength);
+    EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kConditionsNotSatisfied) << "none imported";
+
+    EXPECT_EQ(importRaw(*chipCard, concat(envelope, good)), sam::sw::kOk);
+    const auto init = initializeLoad();
+    EXPECT_EQ(mac2(init), terminal.mac2(init, kAmount));
 }
 
 TEST_P(LoadSamTest, AnEnvelopeForAnotherChipDoesNotOpen) {
@@ -373,43 +420,43 @@ TEST_P(LoadSamTest, AnEnvelopeForAnotherChipDoesNotOpen) {
 
     const Bytes toOtherKey =
         sam::sealLoadAuthorization(other.samPublicKey, other.chipSerial, authorization());
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(toOtherKey); }), sam::sw::kEnvelopeInvalid);
+    EXPECT_EQ(refusal([&] { importSigned(sam, toOtherKey); }), sam::sw::kEnvelopeInvalid);
     // Our key, but bound (HKDF info) to another chip's serial.
     const Bytes toOtherSerial =
         sam::sealLoadAuthorization(sam.info().samPublicKey, other.chipSerial, authorization());
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(toOtherSerial); }), sam::sw::kEnvelopeInvalid);
+    EXPECT_EQ(refusal([&] { importSigned(sam, toOtherSerial); }), sam::sw::kEnvelopeInvalid);
     EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kConditionsNotSatisfied);
 }
 
 TEST_P(LoadSamTest, AMac1ThatDoesNotVerifyUsesTheAuthorizationUp) {
     const Bytes envelope = seal(authorization());
-    sam.importAuthorization(envelope);
+    importSigned(sam, envelope);
     auto init = initializeLoad();
     init.mac1[0] ^= 0x01U;
     EXPECT_EQ(mac2Refusal(init), sam::sw::kMac1Invalid);
     init.mac1[0] ^= 0x01U;
     EXPECT_EQ(mac2Refusal(init), sam::sw::kConditionsNotSatisfied) << "no second try";
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(envelope); }), sam::sw::kAuthorizationUsed);
+    EXPECT_EQ(refusal([&] { importSigned(sam, envelope); }), sam::sw::kAuthorizationUsed);
 }
 
 TEST_P(LoadSamTest, AnAuthorizationWithoutTheCardsKeyGetsNoMac2) {
     // Anyone can seal to the chip's public key; only the issuer's DLK makes MAC1 verify.
     auto forged = authorization();
     forged.dlk = crypto::randomBytes(sam::kDlkSize);
-    sam.importAuthorization(seal(forged));
+    importSigned(sam, seal(forged));
     EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kMac1Invalid);
     EXPECT_EQ(purse.readBalance(), kInitialBalance);
 }
 
 TEST_P(LoadSamTest, TheServerMaySealToTheSpki) {
     const Bytes spki = p256Spki(sam.info().samPublicKey);
-    sam.importAuthorization(sam::sealLoadAuthorization(spki, chipSerial(), authorization()));
+    importSigned(sam, sam::sealLoadAuthorization(spki, chipSerial(), authorization()));
     const auto init = initializeLoad();
     EXPECT_EQ(mac2(init), terminal.mac2(init, kAmount));
 }
 
 TEST_P(LoadSamTest, AResetForgetsTheImportedAuthorization) {
-    sam.importAuthorization(seal(authorization()));
+    importSigned(sam, seal(authorization()));
     chipCard->reset();
     ASSERT_TRUE(sam.select());
     EXPECT_EQ(mac2Refusal(initializeLoad()), sam::sw::kConditionsNotSatisfied);
@@ -461,7 +508,7 @@ TEST_F(LoadSamLifecycleTest, AnInstalledChipImportsAndComputesNothing) {
     const sam::ChipInfo info = sam.info();
     EXPECT_EQ(info.lifecycle, sam::Lifecycle::Installed);
     EXPECT_EQ(info.chipSerial, chipSerial());
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(someEnvelope()); }),
+    EXPECT_EQ(refusal([&] { importSigned(sam, someEnvelope()); }),
               sam::sw::kConditionsNotSatisfied);
     EXPECT_EQ(mac2Refusal(), sam::sw::kConditionsNotSatisfied);
     EXPECT_FALSE(sam.sm2Sign(fromHex("00")).empty()) << "the device key signs before operation";
@@ -472,7 +519,7 @@ TEST_F(LoadSamLifecycleTest, ThePlainSetLifecycleIsRefusedAndChangesNothing) {
         EXPECT_EQ(chipCard->process(fromHex(command)), fromHex("6982")) << command;
         EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Installed) << command;
     }
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(someEnvelope()); }),
+    EXPECT_EQ(refusal([&] { importSigned(sam, someEnvelope()); }),
               sam::sw::kConditionsNotSatisfied);
 }
 
@@ -487,16 +534,63 @@ TEST_F(LoadSamLifecycleTest, TheLifecycleMovesOnlyAlongTheAllowedTransitions) {
     EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Locked);
     manageLifecycle(channel, sam::Lifecycle::Operational);  // unlocked by the TSM
     EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Operational);
-    sam.importAuthorization(someEnvelope());
+    importSigned(sam, someEnvelope());
+}
+
+// Operational means able to load, which needs the key allowances are checked with: the TSM
+// sets it (C3) with the activation or before it. C3 must be a point on P-256. A new key
+// replaces the old one and drops an authorization imported under it.
+TEST_F(LoadSamLifecycleTest, OperationalNeedsTheAllowanceKeyWhichTheTsmMayReplace) {
+    const auto manage = [&](const mgmt::ManageRequest& request) {
+        try {
+            return testing::manageWithTestKey(channel, chipSerial(), mgmt::Applet::LoadSam,
+                                              request);
+        } catch (const mgmt::ManagementRefused& error) {
+            ADD_FAILURE() << "refused: " << error.what();
+            throw;
+        }
+    };
+    const auto refusedWith = [&](const mgmt::ManageRequest& request) {
+        try {
+            testing::manageWithTestKey(channel, chipSerial(), mgmt::Applet::LoadSam, request);
+        } catch (const mgmt::ManagementRefused& error) {
+            return error.statusWord();
+        }
+        return sam::sw::kOk;
+    };
+    mgmt::ManageRequest activate;
+    activate.lifecycle = sam::Lifecycle::Operational;
+    EXPECT_EQ(refusedWith(activate), sam::sw::kConditionsNotSatisfied) << "no allowance key";
+    mgmt::ManageRequest offCurve;
+    offCurve.allowanceKey = concat(fromHex("04"), Bytes(64, 0x01));
+    EXPECT_EQ(refusedWith(offCurve), sam::sw::kWrongData);
+    EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Installed);
+
+    mgmt::ManageRequest setKey;
+    setKey.allowanceKey = crypto::uncompressedPoint(testing::testAllowanceKey());
+    EXPECT_EQ(manage(setKey).keysPresent, true);
+    EXPECT_EQ(manage(activate).lifecycle, sam::Lifecycle::Operational) << "the key is held";
+    const Bytes envelope = someEnvelope();
+    importSigned(sam, envelope);
+
+    const crypto::PkeyPtr next = crypto::generateKey("EC", crypto::kP256Group);
+    mgmt::ManageRequest rotate;
+    rotate.allowanceKey = crypto::uncompressedPoint(next.get());
+    manage(rotate);
+    EXPECT_EQ(mac2Refusal(), sam::sw::kConditionsNotSatisfied) << "the new key drops the import";
+    EXPECT_EQ(refusal([&] { importSigned(sam, envelope); }), sam::sw::kAllowanceSignatureInvalid);
+    sam.importAuthorization(
+        envelope, crypto::signSha256(
+                      next.get(), sam::encodeAllowanceStatement(chipSerial(), envelope), "test"));
 }
 
 TEST_F(LoadSamLifecycleTest, ALockedChipAnswersOnlyGetChipInfo) {
     manageLifecycle(channel, sam::Lifecycle::Operational);
-    sam.importAuthorization(someEnvelope());
+    importSigned(sam, someEnvelope());
     manageLifecycle(channel, sam::Lifecycle::Locked);
     EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Locked);
     EXPECT_EQ(mac2Refusal(), sam::sw::kConditionsNotSatisfied) << "the lock drops it";
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(someEnvelope()); }),
+    EXPECT_EQ(refusal([&] { importSigned(sam, someEnvelope()); }),
               sam::sw::kConditionsNotSatisfied);
     EXPECT_EQ(refusal([&] { sam.sm2Sign(fromHex("00")); }), sam::sw::kConditionsNotSatisfied);
     EXPECT_EQ(chipCard->process(fromHex("80320200")), fromHex("6982"));
@@ -505,7 +599,7 @@ TEST_F(LoadSamLifecycleTest, ALockedChipAnswersOnlyGetChipInfo) {
 
 TEST_F(LoadSamLifecycleTest, ErrorsCarryTheStatusWordAndPlainWords) {
     try {
-        sam.importAuthorization(someEnvelope());
+        importSigned(sam, someEnvelope());
         FAIL() << "an installed chip imported an authorization";
     } catch (const LoadSamError& error) {
         EXPECT_EQ(error.statusWord(), 0x6985);
@@ -571,7 +665,7 @@ TEST(LoadSamPersistence, KeysLifecycleAndUsedNoncesSurviveTheChip) {
         manageLifecycle(channel, sam::Lifecycle::Operational);
         before = sam.info();
         envelope = sam::sealLoadAuthorization(before.samPublicKey, chipSerial(), authorization);
-        sam.importAuthorization(envelope);
+        importSigned(sam, envelope);
 
         auto card = sim::makeCard("city-3des", cityCard());
         VirtualCardChannel cardChannel(card);
@@ -598,7 +692,46 @@ TEST(LoadSamPersistence, KeysLifecycleAndUsedNoncesSurviveTheChip) {
     EXPECT_EQ(after.samPublicKey, before.samPublicKey);
     EXPECT_EQ(after.sm2PublicKey, before.sm2PublicKey);
     EXPECT_EQ(after.lifecycle, sam::Lifecycle::Operational);
-    EXPECT_EQ(refusal([&] { sam.importAuthorization(envelope); }), sam::sw::kAuthorizationUsed);
+    EXPECT_EQ(refusal([&] { importSigned(sam, envelope); }), sam::sw::kAuthorizationUsed);
+    std::filesystem::remove_all(dir);
+}
+
+// A chip activated before the SAM checked allowances has no key in its state: it stays
+// operational but imports nothing until the TSM sets one (unlock carries it).
+TEST(LoadSamPersistence, AChipSavedWithoutAnAllowanceKeyImportsNothingUntilTheTsmSetsOne) {
+    const std::string dir = uniqueStateDir("legacy");
+    {
+        auto chipCard = makeChip(chipSerial(), dir, sim::hostClock);
+        VirtualCardChannel channel(chipCard);
+        manageLifecycle(channel, sam::Lifecycle::Operational);
+    }
+    const std::string stateFile = sim::loadSamStateFile(chipSerial(), dir);
+    nlohmann::json state = nlohmann::json::parse(std::ifstream(stateFile));
+    EXPECT_EQ(state.at("allowance_key"),
+              toHex(crypto::uncompressedPoint(testing::testAllowanceKey())));
+    state.erase("allowance_key");
+    std::ofstream(stateFile) << state.dump();
+
+    auto chipCard = makeChip(chipSerial(), dir, sim::hostClock);
+    VirtualCardChannel channel(chipCard);
+    LoadSam sam(channel);
+    ASSERT_TRUE(sam.select());
+    EXPECT_EQ(sam.info().lifecycle, sam::Lifecycle::Operational);
+    const mgmt::AppletStatus status =
+        testing::manageWithTestKey(channel, chipSerial(), mgmt::Applet::LoadSam, {});
+    EXPECT_EQ(status.keysPresent, false) << "the TSM's status read still answers";
+    ASSERT_TRUE(sam.select());
+    sam::LoadAuthorization authorization;
+    authorization.cardSerial = sim::defaultCitySerial();
+    authorization.terminalId = EpurseTerminal::terminalId();
+    authorization.nonce = crypto::randomBytes(sam::kNonceSize);
+    authorization.expiry = sim::hostClock() + kValidity;
+    authorization.dlk = Bytes(sam::kDlkSize, 0x11);
+    const Bytes envelope =
+        sam::sealLoadAuthorization(sam.info().samPublicKey, chipSerial(), authorization);
+    EXPECT_EQ(refusal([&] { importSigned(sam, envelope); }), sam::sw::kConditionsNotSatisfied);
+    manageLifecycle(channel, sam::Lifecycle::Operational);  // the TSM's unlock
+    importSigned(sam, envelope);
     std::filesystem::remove_all(dir);
 }
 
@@ -744,8 +877,22 @@ TEST(LoadSamProtocol, CommandsHaveTheirDocumentedBytes) {
     EXPECT_EQ(toHex(sam::selectApplication().encode()), "00A404000BF05441504C494E4B53414D00");
     EXPECT_EQ(toHex(sam::getChipInfo().encode()), "8030000000");
     EXPECT_EQ(toHex(sam::setLifecycle(sam::Lifecycle::Operational).encode()), "80320200");
-    EXPECT_EQ(toHex(sam::importLoadAuthorization(Bytes(147, 0xAA)).encode()).substr(0, 10),
-              "8034000093");
+    EXPECT_EQ(toHex(sam::importLoadAuthorization(Bytes(147, 0xAA), Bytes(70, 0x30)).encode())
+                  .substr(0, 10),
+              "80340000D9");  // 147 + 70
+    EXPECT_THROW(sam::importLoadAuthorization(Bytes(147, 0xAA), Bytes(73, 0x30)),
+                 sam::LoadSamFormatError);
+    EXPECT_THROW(sam::importLoadAuthorization(Bytes(146, 0xAA), Bytes(70, 0x30)),
+                 sam::LoadSamFormatError);
+    // The statement the allowance key signs: "TLC1", the serial's length, serial, envelope.
+    EXPECT_EQ(toHex(sam::encodeAllowanceStatement(chipSerial(), Bytes(147, 0xAA))),
+              "544C4331"
+              "08"
+              "544C434800000001" +
+                  std::string(294, 'A'));
+    EXPECT_THROW(sam::encodeAllowanceStatement({}, Bytes(147, 0xAA)), sam::LoadSamFormatError);
+    EXPECT_THROW(sam::encodeAllowanceStatement(chipSerial(), Bytes(146, 0xAA)),
+                 sam::LoadSamFormatError);
     EXPECT_EQ(toHex(sam::sm2Sign(fromHex("01")).encode()), "80380000010100");
 
     sam::LoadMac2Request request;

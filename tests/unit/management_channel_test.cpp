@@ -33,10 +33,9 @@ Bytes chipSerial() {
     return fromHex("544C434800000001");
 }
 
+// The load SAM's: with the allowance key when the target is operational.
 ManageRequest lifecycleRequest(Lifecycle target) {
-    ManageRequest request;
-    request.lifecycle = target;
-    return request;
+    return testing::samLifecycleRequest(target);
 }
 
 std::string uniqueStateDir() {
@@ -97,8 +96,10 @@ TEST_F(ManagementChannelTest, ARefusedManageChangesNothingAndKeepsTheChannelOpen
     EXPECT_EQ(answer(fromHex("C00101")).sw, 0x6A80) << "back to installed";
     EXPECT_EQ(answer(tlv::Tlv::primitive(0xC2, Bytes(79, 0)).encode()).sw, 0x6A80)
         << "the SAM takes no keys";
-    EXPECT_EQ(answer(fromHex("C00102")).sw, kOk);
-    const apdu::ResponseApdu again = answer(fromHex("C00102"));
+    EXPECT_EQ(answer(fromHex("C00102")).sw, kConditionsNotSatisfied) << "no allowance key";
+    const Bytes activate = lifecycleRequest(Lifecycle::Operational).encode();
+    EXPECT_EQ(answer(activate).sw, kOk);
+    const apdu::ResponseApdu again = answer(activate);
     ASSERT_EQ(again.sw, kOk) << "already operational: a no-op";
     EXPECT_EQ(AppletStatus::parse(again.data).lifecycle, Lifecycle::Operational);
     const apdu::ResponseApdu locked = answer(fromHex("C00103"));
@@ -143,7 +144,11 @@ TEST_F(ManagementChannelTest, AReplayedManageIsRefusedAndChangesNothing) {
     EXPECT_EQ(send(lock), kSecurityNotSatisfied) << "the same bytes again, same session";
 
     gp::HostChannel second = testing::openManagementChannel(channel, chipSerial(), Applet::LoadSam);
-    ASSERT_EQ(second.unwrap(channel.transmit(second.wrap(manage(fromHex("C00102"))))).sw, kOk);
+    ASSERT_EQ(second
+                  .unwrap(channel.transmit(
+                      second.wrap(manage(lifecycleRequest(Lifecycle::Operational).encode()))))
+                  .sw,
+              kOk);
     EXPECT_EQ(send(lock), kSecurityNotSatisfied) << "the old session's bytes in a new one";
     EXPECT_EQ(samLifecycle(), Lifecycle::Operational);
 }

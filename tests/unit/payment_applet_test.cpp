@@ -157,6 +157,13 @@ TEST_F(PaymentAppletTest, KeysComeAllThreeAndLockingNeedsNoKeys) {
     EXPECT_EQ(manage(unlock).lifecycle, Lifecycle::Operational);
 }
 
+TEST_F(PaymentAppletTest, TheLoadSamsAllowanceKeyIsRefused) {
+    ManageRequest request = personalisation();
+    request.allowanceKey = concat(fromHex("04"), Bytes(64, 0x0A));
+    EXPECT_EQ(refusal(request), kWrongData);
+    EXPECT_EQ(plainStatus().lifecycle, Lifecycle::Installed) << "a refusal changes nothing";
+}
+
 TEST_F(PaymentAppletTest, OnlyGetStatusAndTheChannelAreKnown) {
     ASSERT_TRUE(channel.transmit(selectApplet(Applet::Payment)).ok());
     EXPECT_EQ(channel.transmit(apdu::CommandApdu{0x80, 0x34, 0x00, 0x00, Bytes(4, 0), {}}).sw,

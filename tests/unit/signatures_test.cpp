@@ -25,6 +25,22 @@ Bytes signSha256(EVP_PKEY* key, ByteView message) {
     return signature;
 }
 
+// The reference signer above is the test's own; the library's signs what verifies, a fresh
+// signature each time (ECDSA's random k), and names its caller when OpenSSL refuses.
+TEST(Signatures, TheLibrarySignerSignsWhatVerifies) {
+    const PkeyPtr key = generateKey("EC", kP256Group);
+    const Bytes message = fromHex("0102030405");
+    const Bytes first = ::taplink::crypto::signSha256(key.get(), message, "test");
+    EXPECT_TRUE(verifySha256Signature(key.get(), message, first));
+    EXPECT_NE(::taplink::crypto::signSha256(key.get(), message, "test"), first);
+    try {
+        ::taplink::crypto::signSha256(nullptr, message, "the allowance");
+        ADD_FAILURE() << "signed without a key";
+    } catch (const CryptoError& error) {
+        EXPECT_NE(std::string(error.what()).find("the allowance"), std::string::npos);
+    }
+}
+
 TEST(Signatures, AGoodEcdsaSignatureVerifiesAndAnythingElseDoesNot) {
     const PkeyPtr key = generateKey("EC", kP256Group);
     const PkeyPtr other = generateKey("EC", kP256Group);

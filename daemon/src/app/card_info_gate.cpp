@@ -19,6 +19,12 @@ UiQuestion readingQuestion(const api::CallContext& call, const std::string& read
                       nlohmann::json{{"reader", reader}}};
 }
 
+// Answers are kept per origin and vouched-ness: a program that only claims the origin on the
+// WebSocket never rides on the answer the browser's page got.
+std::pair<std::string, bool> callerOf(const UiQuestion& question) {
+    return {question.origin, originVouched(question)};
+}
+
 }  // namespace
 
 void CardInfoGate::check(const api::CallContext& call, const std::string& reader) {
@@ -33,7 +39,7 @@ void CardInfoGate::check(const api::CallContext& call, const std::string& reader
         refuse("this computer lets no web page read them (web.cardInfo)");
     }
     const UiQuestion question = readingQuestion(call, reader);
-    if (const auto allowed = answerFor({question.origin, originVouched(question)})) {
+    if (const auto allowed = answerFor(callerOf(question))) {
         if (!*allowed) {
             refuse("the user refused " + question.origin + " earlier");
         }
@@ -50,8 +56,7 @@ bool CardInfoGate::allows(const api::CallContext& call) {
     if (access != CardInfoAccess::Ask) {
         return access == CardInfoAccess::Allow;
     }
-    const UiQuestion question = readingQuestion(call, "");
-    return answerFor({question.origin, originVouched(question)}).value_or(false);
+    return answerFor(callerOf(readingQuestion(call, ""))).value_or(false);
 }
 
 void CardInfoGate::ask(const api::CallContext& call, const UiQuestion& question) {
@@ -68,9 +73,9 @@ void CardInfoGate::ask(const api::CallContext& call, const UiQuestion& question)
     questions_.answered(question.origin, answer);
     // Only the user's own answer is kept: a question nobody saw is asked again next time.
     if (answer == UiAnswer::Allow || answer == UiAnswer::AllowAndRemember) {
-        remember({question.origin, originVouched(question)}, true);
+        remember(callerOf(question), true);
     } else if (answer == UiAnswer::Deny) {
-        remember({question.origin, originVouched(question)}, false);
+        remember(callerOf(question), false);
     }
     requireAllowed(answer, "card reading");
     if (settings_.web().cardInfo == CardInfoAccess::Deny) {

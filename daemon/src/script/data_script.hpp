@@ -1,7 +1,7 @@
 // Data scripts: key material the server sends for a target, as named hex items, e.g. the
 // load authorization sealed to the secure chip:
 //   {"format":"taplink-script/1","kind":"data","target":"chip","scheme":"city-epurse",
-//    "items":{"loadAuthorization":"HEX"}}
+//    "items":{"loadAuthorization":"HEX","allowanceSignature":"HEX"}}
 // The engine only checks and passes them on; what is in them is for the target to open.
 #pragma once
 

@@ -17,6 +17,7 @@ namespace {
 constexpr std::uint32_t kTagLifecycleTarget = 0xC0;
 constexpr std::uint32_t kTagParameters = 0xC1;
 constexpr std::uint32_t kTagKeys = 0xC2;
+constexpr std::uint32_t kTagAllowanceKey = 0xC3;
 // Parameters (the value of C1).
 constexpr std::uint32_t kTagParametersVersion = 0xDF01;
 constexpr std::uint32_t kTagAllowedAids = 0xE1;
@@ -208,10 +209,26 @@ PaymentKeys PaymentKeys::parse(ByteView value) {
                        sizedValue(objects, kTagTokenSeed, kTokenSeedSize, what)};
 }
 
-// --- MANAGE data: C2, C1, C0 (in that order when encoded; any order when parsed).
+// --- MANAGE data: C3, C2, C1, C0 (in that order when encoded; any order when parsed).
+
+namespace {
+
+// C3: a P-256 point, uncompressed (whether it is on the curve is the applet's check).
+const Bytes& requireAllowanceKey(const Bytes& point) {
+    if (point.size() != sam::kEcPointSize || point.front() != 0x04) {
+        throw ManagementFormatError("MANAGE: the allowance key is a 65-byte point 04 || X || Y");
+    }
+    return point;
+}
+
+}  // namespace
 
 Bytes ManageRequest::encode() const {
     ByteWriter out;
+    if (allowanceKey) {
+        out.bytes(
+            tlv::Tlv::primitive(kTagAllowanceKey, requireAllowanceKey(*allowanceKey)).encode());
+    }
     if (keys) {
         out.bytes(tlv::Tlv::primitive(kTagKeys, keys->encode()).encode());
     }
@@ -230,8 +247,12 @@ Bytes ManageRequest::encode() const {
 
 ManageRequest ManageRequest::parse(ByteView data) {
     const std::string what = "MANAGE";
-    const auto objects = strictObjects(data, {kTagLifecycleTarget, kTagParameters, kTagKeys}, what);
+    const auto objects = strictObjects(
+        data, {kTagLifecycleTarget, kTagParameters, kTagKeys, kTagAllowanceKey}, what);
     ManageRequest request;
+    if (const tlv::Tlv* allowanceKey = topLevel(objects, kTagAllowanceKey)) {
+        request.allowanceKey = requireAllowanceKey(allowanceKey->value);
+    }
     if (const tlv::Tlv* target = topLevel(objects, kTagLifecycleTarget)) {
         request.lifecycle = lifecycleValue(target->value, "MANAGE: lifecycle target");
         if (*request.lifecycle == Lifecycle::Installed) {

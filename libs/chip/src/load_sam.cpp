@@ -33,8 +33,9 @@ sam::ChipInfo LoadSam::info() {
     return sam::ChipInfo::parse(exchange(sam::getChipInfo(), "GET CHIP INFO"));
 }
 
-void LoadSam::importAuthorization(ByteView envelope) {
-    exchange(sam::importLoadAuthorization(envelope), "IMPORT LOAD AUTHORIZATION");
+void LoadSam::importAuthorization(ByteView envelope, ByteView allowanceSignature) {
+    exchange(sam::importLoadAuthorization(envelope, allowanceSignature),
+             "IMPORT LOAD AUTHORIZATION");
 }
 
 Bytes LoadSam::computeLoadMac2(ByteView cardSerial,

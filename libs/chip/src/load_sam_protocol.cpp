@@ -125,6 +125,8 @@ std::string describeStatusWord(std::uint16_t statusWord) {
         case sw::kEnvelopeInvalid:
             return "load authorization envelope does not open (tampered, or sealed to another "
                    "chip)";
+        case sw::kAllowanceSignatureInvalid:
+            return "the load authorization is not signed by the allowance key the chip holds";
         case sw::kWrongData:
             return "data does not match the load authorization (card serial, amount, terminal, "
                    "suite or key version), or is malformed";
@@ -228,6 +230,30 @@ LoadAuthorization LoadAuthorization::parse(ByteView bytes) {
     authorization.keyVersion = in.u8("key version");
     authorization.dlk = in.take(kDlkSize, "DLK");
     return authorization;
+}
+
+// --- Allowance signature
+
+Bytes encodeAllowanceStatement(ByteView chipSerial, ByteView envelope) {
+    if (chipSerial.empty() || chipSerial.size() > kMaxChipSerialSize) {
+        throw LoadSamFormatError("allowance statement: a chip serial is 1..32 bytes");
+    }
+    requireSize<LoadSamFormatError>(envelope, kEnvelopeSize, "allowance statement: envelope");
+    return ByteWriter()
+        .ascii(kAllowanceStatementMagic)
+        .u8(static_cast<std::uint8_t>(chipSerial.size()))
+        .bytes(chipSerial)
+        .bytes(envelope)
+        .take();
+}
+
+SignedEnvelope splitSignedEnvelope(ByteView data) {
+    if (data.size() < kEnvelopeSize + kMinAllowanceSignatureSize ||
+        data.size() > kEnvelopeSize + kMaxAllowanceSignatureSize) {
+        throw LoadSamFormatError("IMPORT LOAD AUTHORIZATION: " + std::to_string(data.size()) +
+                                 " bytes, not an envelope and an allowance signature");
+    }
+    return SignedEnvelope{data.first(kEnvelopeSize), data.subspan(kEnvelopeSize)};
 }
 
 // --- ECIES envelope
@@ -376,9 +402,12 @@ apdu::CommandApdu setLifecycle(Lifecycle target) {
     return samCommand(ins::kSetLifecycle, static_cast<std::uint8_t>(target), {}, std::nullopt);
 }
 
-apdu::CommandApdu importLoadAuthorization(ByteView envelope) {
-    return samCommand(ins::kImportAuthorization, 0x00, Bytes(envelope.begin(), envelope.end()),
-                      std::nullopt);
+apdu::CommandApdu importLoadAuthorization(ByteView envelope, ByteView allowanceSignature) {
+    requireSize<LoadSamFormatError>(envelope, kEnvelopeSize, "load authorization envelope");
+    Bytes data(envelope.begin(), envelope.end());
+    data.insert(data.end(), allowanceSignature.begin(), allowanceSignature.end());
+    splitSignedEnvelope(data);  // the signature's size
+    return samCommand(ins::kImportAuthorization, 0x00, std::move(data), std::nullopt);
 }
 
 apdu::CommandApdu computeLoadMac2(const LoadMac2Request& request) {

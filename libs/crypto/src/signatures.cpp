@@ -2,6 +2,8 @@
 
 #include <openssl/err.h>
 
+#include <string>
+
 #include "taplink/crypto/openssl_handles.hpp"
 
 namespace taplink::crypto {
@@ -16,6 +18,26 @@ bool verifySha256Signature(EVP_PKEY* key, ByteView message, ByteView signature) 
                                            message.data(), message.size()) == 1;
     ERR_pop_to_mark();
     return verified;
+}
+
+Bytes signSha256(EVP_PKEY* key, ByteView message, std::string_view what) {
+    const std::string context = std::string(what) + ": ";
+    const MdCtxPtr digest(EVP_MD_CTX_new());
+    if (!digest) {
+        throwOpenSslError(context + "EVP_MD_CTX_new");
+    }
+    checkOpenSsl(
+        EVP_DigestSignInit_ex(digest.get(), nullptr, "SHA256", nullptr, nullptr, key, nullptr),
+        context + "EVP_DigestSignInit_ex");
+    std::size_t length = 0;
+    checkOpenSsl(EVP_DigestSign(digest.get(), nullptr, &length, message.data(), message.size()),
+                 context + "EVP_DigestSign (size)");
+    Bytes signature(length);
+    checkOpenSsl(
+        EVP_DigestSign(digest.get(), signature.data(), &length, message.data(), message.size()),
+        context + "EVP_DigestSign");
+    signature.resize(length);
+    return signature;
 }
 
 bool verifyDigestSignature(EVP_PKEY* key, ByteView digest, ByteView signature) {

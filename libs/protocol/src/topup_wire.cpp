@@ -6,9 +6,11 @@
 #include <utility>
 
 #include "bcd_fields.hpp"
+#include "message_fields.hpp"
 #include "taplink/base/base64.hpp"
 #include "taplink/base/byte_reader.hpp"
 #include "taplink/base/byte_writer.hpp"
+#include "taplink/chip/load_sam_protocol.hpp"
 #include "taplink/crypto/epurse_keys.hpp"
 #include "taplink/protocol/purchase_wire.hpp"
 
@@ -326,6 +328,9 @@ AuthorizeResponse AuthorizeResponse::fromJson(const Json& json) {
     StrictObject items = script.object("items");
     response.loadAuthorization =
         readHex(items, "loadAuthorization", kLoadAuthorizationEnvelopeSize);
+    response.allowanceSignature =
+        fields::readHexBetween(items, "allowanceSignature", chip::sam::kMinAllowanceSignatureSize,
+                               chip::sam::kMaxAllowanceSignatureSize);
     items.finish();
     script.finish();
     in.finish();
@@ -336,6 +341,8 @@ Json toJson(const AuthorizeResponse& response) {
     requireSize<WireFormatError>(response.nonce, kNonceSize, "nonce");
     requireSize<WireFormatError>(response.loadAuthorization, kLoadAuthorizationEnvelopeSize,
                                  "load authorization envelope");
+    fields::requireBetween(response.allowanceSignature, chip::sam::kMinAllowanceSignatureSize,
+                           chip::sam::kMaxAllowanceSignatureSize, "allowance signature");
     return Json{{"orderId", response.orderId},
                 {"nonce", toHex(response.nonce)},
                 {"expiresAt", response.expiresAt},
@@ -344,7 +351,9 @@ Json toJson(const AuthorizeResponse& response) {
                   {"kind", "data"},
                   {"target", "chip"},
                   {"scheme", response.scheme},
-                  {"items", {{"loadAuthorization", toHex(response.loadAuthorization)}}}}}};
+                  {"items",
+                   {{"loadAuthorization", toHex(response.loadAuthorization)},
+                    {"allowanceSignature", toHex(response.allowanceSignature)}}}}}};
 }
 
 ResultReport ResultReport::fromJson(const Json& json) {

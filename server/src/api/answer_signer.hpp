@@ -20,6 +20,9 @@ class AnswerSigner {
     // Adds TapLink-Signature and TapLink-Signature-Key to the answer of a request the
     // contract signs (wire::isSignedAnswerRequest), for the device with this chip serial.
     void sign(const http::Request& request, ByteView chipSerial, http::Response& answer) const;
+    // The signature the chip's load SAM verifies on a load authorization envelope sealed to
+    // the chip with this serial (chip::sam::encodeAllowanceStatement).
+    Bytes signForChip(ByteView chipSerial, ByteView envelope) const;
 
     const std::string& keyId() const { return keyId_; }
 

@@ -399,7 +399,8 @@ Response DeviceApi::authorize(const Request& request, Call& call, const PathPara
     refuseUnrecorded(store_.recordAuthorization(record), order.orderId, now);
     injectFault(Endpoint::Authorize, FaultMode::After);
     json answer = wire::toJson(wire::AuthorizeResponse{
-        order.orderId, authorization.nonce, expiresAt, std::string(kCityScheme), envelope});
+        order.orderId, authorization.nonce, expiresAt, std::string(kCityScheme), envelope,
+        signer_.signForChip(call.device.chipSerial, envelope)});
     {
         const std::lock_guard lock(firstAuthorizationsMutex_);
         firstAuthorizations_.emplace(order.orderId, answer);

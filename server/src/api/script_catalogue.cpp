@@ -1,5 +1,7 @@
 #include "api/script_catalogue.hpp"
 
+#include "taplink/crypto/signatures.hpp"
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
@@ -148,25 +150,6 @@ std::string keyIdOf(EVP_PKEY* key) {
     return hex;
 }
 
-Bytes signSha256(EVP_PKEY* key, ByteView data) {
-    const crypto::MdCtxPtr context(EVP_MD_CTX_new());
-    if (!context) {
-        crypto::throwOpenSslError("script signature: EVP_MD_CTX_new");
-    }
-    crypto::checkOpenSsl(
-        EVP_DigestSignInit_ex(context.get(), nullptr, "SHA256", nullptr, nullptr, key, nullptr),
-        "script signature: EVP_DigestSignInit_ex");
-    std::size_t length = 0;
-    crypto::checkOpenSsl(EVP_DigestSign(context.get(), nullptr, &length, data.data(), data.size()),
-                         "script signature: EVP_DigestSign (size)");
-    Bytes signature(length);
-    crypto::checkOpenSsl(
-        EVP_DigestSign(context.get(), signature.data(), &length, data.data(), data.size()),
-        "script signature: EVP_DigestSign");
-    signature.resize(length);
-    return signature;
-}
-
 ScriptCatalogue::ScriptCatalogue(std::string folder, crypto::PkeyPtr signingKey, Clock now)
     : folder_(std::move(folder)),
       signingKey_(std::move(signingKey)),
@@ -202,7 +185,8 @@ ScriptChoice ScriptCatalogue::newest(std::string_view scheme) const {
         }
     }
     if (choice.script) {
-        choice.script->signature = signSha256(signingKey_.get(), choice.script->script);
+        choice.script->signature =
+            crypto::signSha256(signingKey_.get(), choice.script->script, "script signature");
         choice.script->keyId = keyId_;
     }
     return choice;

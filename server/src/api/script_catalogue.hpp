@@ -33,9 +33,6 @@ crypto::PkeyPtr loadSigningKey(const std::string& path, std::string_view purpose
 // Lower-case hex SHA-256 of the key's DER SubjectPublicKeyInfo (the envelope's keyId).
 std::string keyIdOf(EVP_PKEY* key);
 
-// DER ECDSA-Sig-Value over SHA-256 of data. crypto::CryptoError when OpenSSL fails.
-Bytes signSha256(EVP_PKEY* key, ByteView data);
-
 // What the catalogue has for a scheme.
 struct ScriptChoice {
     // The signed envelope of the newest command script valid now; nullopt when none is.

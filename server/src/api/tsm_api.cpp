@@ -247,6 +247,10 @@ Bytes TsmApi::wrappedManage(gp::HostChannel& channel, const TsmJobRecord& job) c
 
 Bytes TsmApi::manageData(const TsmJobRecord& job) const {
     mgmt::ManageRequest request = mgmt::ManageRequest::parse(job.request);
+    // The key of today, not of when the job was queued: activate and unlock (re)set it.
+    if (job.applet == mgmt::Applet::LoadSam && request.lifecycle == mgmt::Lifecycle::Operational) {
+        request.allowanceKey = settings_.allowanceKey;
+    }
     if (job.carriesKeys) {
         request.keys = openPaymentKeys(store_, *sealKey_, job.chipSerial);
         if (!request.keys) {

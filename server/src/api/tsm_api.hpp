@@ -20,6 +20,9 @@ namespace taplink::server {
 struct TsmSettings {
     std::optional<protocol::TsmMasterKey> masterKey;  // none: 503 tsm_unavailable
     bool activateEnrolledChips = true;
+    // The allowance public key (P-256, 04 || X || Y) that every MANAGE making a load SAM
+    // operational sets (C3), so that the SAM checks the server's allowance itself.
+    Bytes allowanceKey;
 };
 
 class TsmApi {

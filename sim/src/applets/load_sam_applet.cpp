@@ -25,6 +25,7 @@
 #include "taplink/crypto/ec_keys.hpp"
 #include "taplink/crypto/epurse_keys.hpp"
 #include "taplink/crypto/openssl_handles.hpp"
+#include "taplink/crypto/signatures.hpp"
 
 namespace taplink::sim {
 
@@ -110,6 +111,9 @@ struct SamState {
     std::map<Bytes, std::uint64_t> usedNonces;
     // The management channel's SCP03 sequence counter: the last one used.
     std::uint32_t sequenceCounter = 0;
+    // The server's allowance public key (P-256, 04 || X || Y) the TSM set (MANAGE C3);
+    // empty: none yet.
+    Bytes allowanceKey;
 };
 
 using nlohmann::json;
@@ -134,6 +138,9 @@ std::optional<SamState> loadState(const std::string& path) {
         }
         // A chip saved before the management channel existed has used no counter.
         state.sequenceCounter = saved.value("scp_sequence_counter", std::uint32_t{0});
+        // A chip saved before the SAM verified allowances holds no key: it imports nothing
+        // until the TSM sets one.
+        state.allowanceKey = fromHex(saved.value("allowance_key", std::string()));
         return state;
     } catch (const std::exception& error) {
         throw std::runtime_error("load SAM state " + path + " is unreadable: " + error.what());
@@ -151,7 +158,8 @@ void saveState(const SamState& state, const std::string& path) {
                      {"sam_private_key", toHex(state.samPrivateKey)},
                      {"sm2_private_key", toHex(state.sm2PrivateKey)},
                      {"used_nonces", nonces},
-                     {"scp_sequence_counter", state.sequenceCounter}};
+                     {"scp_sequence_counter", state.sequenceCounter},
+                     {"allowance_key", toHex(state.allowanceKey)}};
     writeFileAtomically(path, saved.dump(2) + "\n");
 }
 
@@ -200,9 +208,10 @@ class LoadSamApplet : public Applet {
 
   private:
     ResponseApdu getChipInfo(const CommandApdu& command) const;
-    // MANAGE inside the management channel: C0 only (docs/chip.md, "Chip management").
+    // MANAGE inside the management channel: C3 and C0 (docs/chip.md, "Chip management").
     ResponseApdu manage(ByteView plainData);
-    ResponseApdu applyLifecycle(Lifecycle target);
+    ResponseApdu applyManage(const SamState& next);
+    bool verifiesAllowance(const sam::SignedEnvelope& signedEnvelope) const;
     ResponseApdu importAuthorization(const CommandApdu& command);
     ResponseApdu computeLoadMac2(const CommandApdu& command);
     ResponseApdu sm2Sign(const CommandApdu& command) const;
@@ -280,9 +289,10 @@ ResponseApdu LoadSamApplet::getChipInfo(const CommandApdu& command) const {
     return ResponseApdu{info.encode(), sam::sw::kOk};
 }
 
-// MANAGE data after C-DEC: only C0 (the load SAM has no parameters or keys to receive). A
-// refusal changes nothing; C0 = the current state is a no-op (a re-run job); the answer is
-// the status with the channel's sequence counter.
+// MANAGE data after C-DEC: C3 (the allowance key) and C0; the load SAM has no parameters or
+// payment keys to receive. All or nothing: a refusal changes nothing. C0 = the current state
+// and C3 = the key held are no-ops (a re-run job); the answer is the status with the
+// channel's sequence counter and whether an allowance key is held (85).
 ResponseApdu LoadSamApplet::manage(ByteView plainData) {
     mgmt::ManageRequest request;
     try {
@@ -293,47 +303,65 @@ ResponseApdu LoadSamApplet::manage(ByteView plainData) {
     if (request.parameters || request.keys) {
         return status(sam::sw::kWrongData);
     }
+    SamState next = state_;
+    if (request.allowanceKey) {
+        if (!crypto::publicKeyFromPoint("EC", crypto::kP256Group, *request.allowanceKey)) {
+            return status(sam::sw::kWrongData);  // not a point on P-256
+        }
+        next.allowanceKey = *request.allowanceKey;
+    }
     if (request.lifecycle) {
         if (!mgmt::isAcceptedLifecycleTarget(state_.lifecycle, *request.lifecycle)) {
             return status(sam::sw::kConditionsNotSatisfied);
         }
-        return applyLifecycle(*request.lifecycle);
+        next.lifecycle = *request.lifecycle;
     }
-    return applyLifecycle(state_.lifecycle);
+    // Operational means able to load: that needs the key that allowances are checked with. A
+    // status read, or a lock, of a chip saved before the key existed still works.
+    if (request.lifecycle == Lifecycle::Operational && next.allowanceKey.empty()) {
+        return status(sam::sw::kConditionsNotSatisfied);
+    }
+    return applyManage(next);
 }
 
-// Saved before the applet changes: a state file that cannot be written changes nothing.
-ResponseApdu LoadSamApplet::applyLifecycle(Lifecycle target) {
-    if (target != state_.lifecycle) {
-        SamState next = state_;
-        next.lifecycle = target;
+// Saved before the applet changes: a state file that cannot be written changes nothing. A new
+// allowance key, or a lock, drops an imported authorization.
+ResponseApdu LoadSamApplet::applyManage(const SamState& next) {
+    if (next.lifecycle != state_.lifecycle || next.allowanceKey != state_.allowanceKey) {
         if (!stateFile_.empty()) {
             saveState(next, stateFile_);
         }
-        state_ = std::move(next);
-        if (target == Lifecycle::Locked) {
-            authorization_.reset();
-        }
+        state_ = next;
+        authorization_.reset();
     }
     mgmt::AppletStatus answer;
     answer.lifecycle = state_.lifecycle;
     answer.chipSerial = chipSerial_;
     answer.sequenceCounter = channel_.sequenceCounter();
+    answer.keysPresent = !state_.allowanceKey.empty();
     return ResponseApdu{answer.encode(), sam::sw::kOk};
 }
 
-// 80 34 00 00 91 <envelope>: operational only. A refused envelope changes nothing.
+// 80 34 00 00 Lc <envelope || allowance signature>: operational only, with an allowance key
+// (a chip from before the key existed has none). The signature is checked before the envelope
+// is opened. A refused envelope changes nothing.
 ResponseApdu LoadSamApplet::importAuthorization(const CommandApdu& command) {
-    if (state_.lifecycle != Lifecycle::Operational) {
+    if (state_.lifecycle != Lifecycle::Operational || state_.allowanceKey.empty()) {
         return status(sam::sw::kConditionsNotSatisfied);
     }
     if (command.p1 != 0x00 || command.p2 != 0x00) {
         return status(sam::sw::kIncorrectP1P2);
     }
-    if (command.data.size() != sam::kEnvelopeSize) {
+    sam::SignedEnvelope signedEnvelope;
+    try {
+        signedEnvelope = sam::splitSignedEnvelope(command.data);
+    } catch (const sam::LoadSamFormatError&) {
         return status(sam::sw::kWrongLength);
     }
-    const std::optional<Bytes> plaintext = openEnvelope(command.data);
+    if (!verifiesAllowance(signedEnvelope)) {
+        return status(sam::sw::kAllowanceSignatureInvalid);
+    }
+    const std::optional<Bytes> plaintext = openEnvelope(signedEnvelope.envelope);
     if (!plaintext) {
         return status(sam::sw::kEnvelopeInvalid);
     }
@@ -429,6 +457,14 @@ std::optional<Bytes> LoadSamApplet::openEnvelope(ByteView envelope) const {
         key.key, key.iv, parts.ephemeralPublicKey, parts.ciphertext, parts.tag);
     OPENSSL_cleanse(key.key.data(), key.key.size());
     return plaintext;
+}
+
+bool LoadSamApplet::verifiesAllowance(const sam::SignedEnvelope& signedEnvelope) const {
+    const PkeyPtr key = crypto::publicKeyFromPoint("EC", crypto::kP256Group, state_.allowanceKey);
+    return key &&
+           crypto::verifySha256Signature(
+               key.get(), sam::encodeAllowanceStatement(chipSerial_, signedEnvelope.envelope),
+               signedEnvelope.signature);
 }
 
 bool LoadSamApplet::expired(const sam::LoadAuthorization& authorization) const {

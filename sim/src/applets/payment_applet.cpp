@@ -117,6 +117,9 @@ class PaymentApplet : public Applet {
         } catch (const mgmt::ManagementFormatError&) {
             return status(kWrongData);
         }
+        if (request.allowanceKey) {
+            return status(kWrongData);  // the load SAM's; the payment applet loads nothing
+        }
         auto outcome = managed(state_, request);
         if (const auto* refusal = std::get_if<std::uint16_t>(&outcome)) {
             return status(*refusal);

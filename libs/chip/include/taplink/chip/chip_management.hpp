@@ -72,7 +72,9 @@ Bytes diversificationData(ByteView chipSerial);
 //   C1 parameters (payment applet only): DF01 version(4), E1 { 4F AID (5..16) x 1..8 },
 //      DF03 per-transaction limit(4, fen), DF04 daily limit(4, fen), DF05 CVM limit(4, fen)
 //   C2 keys (payment applet only): DF11 channel key(32), DF12 PIN key(16), DF13 token seed(20)
-//   C0 lifecycle target(1): 02 operational, 03 locked; applied after C2 and C1
+//   C3 allowance key (load SAM only): the server's allowance public key, P-256 04 || X || Y
+//      (65), with which the SAM verifies each load authorization's signature
+//   C0 lifecycle target(1): 02 operational, 03 locked; applied after C3, C2 and C1
 // Empty data: a status read.
 struct PaymentParameters {
     std::uint32_t version = 0;
@@ -108,6 +110,7 @@ struct ManageRequest {
     std::optional<Lifecycle> lifecycle;
     std::optional<PaymentParameters> parameters;
     std::optional<PaymentKeys> keys;
+    std::optional<Bytes> allowanceKey;  // 65
 
     Bytes encode() const;
     static ManageRequest parse(ByteView data);
@@ -115,7 +118,8 @@ struct ManageRequest {
 
 // --- Status (MANAGE answer, plain; and the payment applet's plain GET STATUS):
 //   80 lifecycle(1)  81 chip serial(1..32)  82 SCP03 sequence counter(3, MANAGE answer only)
-//   84 parameter version(4; payment)  85 keys present(1: 00/01; payment)
+//   84 parameter version(4; payment)  85 keys present(1: 00/01; the payment applet's C2, the
+//   load SAM's allowance key C3)
 // The load SAM's plain GET CHIP INFO stays sam::ChipInfo.
 struct AppletStatus {
     Lifecycle lifecycle = Lifecycle::Installed;

@@ -36,9 +36,10 @@ class LoadSam {
 
     // Lifecycle state, chip serial and public keys (GET CHIP INFO).
     sam::ChipInfo info();
-    // Imports a sealed load authorization (sam::sealLoadAuthorization); it replaces any
+    // Imports a sealed load authorization (sam::sealLoadAuthorization) with the server's
+    // allowance signature over it (sam::encodeAllowanceStatement); it replaces any
     // authorization imported before and not yet used.
-    void importAuthorization(ByteView envelope);
+    void importAuthorization(ByteView envelope, ByteView allowanceSignature);
     // MAC2 for CREDIT FOR LOAD, from the card's INITIALIZE FOR LOAD answer. The chip checks
     // that serial, amount and terminal are those of the imported authorization and that the
     // card's MAC1 verifies. A MAC2 uses the authorization up.

@@ -31,9 +31,10 @@ namespace ins {
 inline constexpr std::uint8_t kGetChipInfo = 0x30;  // 80 30 00 00 00 -> chip info TLVs
 // 80 32 <state> 00: withdrawn, always 6982 (the lifecycle moves only by MANAGE).
 inline constexpr std::uint8_t kSetLifecycle = 0x32;
-inline constexpr std::uint8_t kImportAuthorization = 0x34;  // 80 34 00 00 Lc <envelope>
-inline constexpr std::uint8_t kComputeLoadMac2 = 0x36;      // 80 36 00 00 2B <request> 04 -> MAC2
-inline constexpr std::uint8_t kSm2Sign = 0x38;              // 80 38 00 00 Lc <message> 00 -> DER
+// 80 34 00 00 Lc <envelope || allowance signature>
+inline constexpr std::uint8_t kImportAuthorization = 0x34;
+inline constexpr std::uint8_t kComputeLoadMac2 = 0x36;  // 80 36 00 00 2B <request> 04 -> MAC2
+inline constexpr std::uint8_t kSm2Sign = 0x38;          // 80 38 00 00 Lc <message> 00 -> DER
 }  // namespace ins
 
 // Status words of the load SAM (ISO/IEC 7816-4 clause 5.6 and the PBOC e-purse's 9302).
@@ -50,6 +51,9 @@ inline constexpr std::uint16_t kAuthorizationUsed = 0x6983;  // its nonce produc
 // The envelope does not open: bad ephemeral key, or the AES-GCM tag does not verify
 // (tampered, or sealed to another chip). ISO: incorrect secure messaging data objects.
 inline constexpr std::uint16_t kEnvelopeInvalid = 0x6988;
+// The allowance signature on an imported envelope does not verify under the allowance key the
+// TSM set (ISO: reference data not usable).
+inline constexpr std::uint16_t kAllowanceSignatureInvalid = 0x6984;
 // Binding mismatch (card serial, amount, terminal id, online ATC, suite or key version differ from
 // the authorization), or a malformed authorization or request.
 inline constexpr std::uint16_t kWrongData = 0x6A80;
@@ -163,6 +167,24 @@ EnvelopeKey deriveEnvelopeKey(ByteView sharedSecret, ByteView chipSerial);
 Bytes sealLoadAuthorization(ByteView chipPublicKeySpkiOrPoint, ByteView chipSerial,
                             const LoadAuthorization& authorization);
 
+// --- Allowance signature: the server's allowance key (P-256, the key that signs its money
+// answers) signs, ECDSA with SHA-256, the chip allowance statement
+//   magic(4) "TLC1" || chip serial length(1) || chip serial || envelope(147)
+// IMPORT LOAD AUTHORIZATION carries envelope || signature (DER ECDSA-Sig-Value); the SAM
+// verifies it with the allowance public key the TSM set (MANAGE C3) before it opens the
+// envelope. So only the card company's server can have the chip produce a MAC2.
+inline constexpr std::string_view kAllowanceStatementMagic = "TLC1";
+inline constexpr std::size_t kMinAllowanceSignatureSize = 8;   // DER SEQUENCE of two INTEGERs
+inline constexpr std::size_t kMaxAllowanceSignatureSize = 72;  // P-256: 2 + 2 * (2 + 33)
+Bytes encodeAllowanceStatement(ByteView chipSerial, ByteView envelope);
+
+struct SignedEnvelope {
+    ByteView envelope;   // kEnvelopeSize
+    ByteView signature;  // kMinAllowanceSignatureSize..kMaxAllowanceSignatureSize
+};
+// Views into IMPORT LOAD AUTHORIZATION's data. LoadSamFormatError for another length.
+SignedEnvelope splitSignedEnvelope(ByteView data);
+
 // --- GET CHIP INFO answer: BER-TLV, context-specific primitive tags, in this order:
 //   80 lifecycle(1)   81 chip serial(1..32)
 //   82 SAM ECDH public key(65, P-256 uncompressed)   83 SM2 public key(65, uncompressed)
@@ -211,7 +233,7 @@ apdu::CommandApdu getChipInfo();
 // The withdrawn 80 32 <state> 00, kept so that tests and the script policy can check that
 // it is refused.
 apdu::CommandApdu setLifecycle(Lifecycle target);
-apdu::CommandApdu importLoadAuthorization(ByteView envelope);  // extended when > 255 bytes
+apdu::CommandApdu importLoadAuthorization(ByteView envelope, ByteView allowanceSignature);
 apdu::CommandApdu computeLoadMac2(const LoadMac2Request& request);
 apdu::CommandApdu sm2Sign(ByteView message);  // extended when > 255 bytes
 

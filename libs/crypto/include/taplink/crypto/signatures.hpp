@@ -6,12 +6,18 @@
 
 #include <openssl/evp.h>
 
+#include <string_view>
+
 #include "taplink/base/bytes.hpp"
 
 namespace taplink::crypto {
 
 // The signature of `message` with SHA-256 (ECDSA-with-SHA256, X9.62 DER signature).
 bool verifySha256Signature(EVP_PKEY* key, ByteView message, ByteView signature);
+
+// Signs `message` with SHA-256 (ECDSA-with-SHA256 for an EC key: X9.62 DER). CryptoError,
+// naming `what`, when OpenSSL fails.
+Bytes signSha256(EVP_PKEY* key, ByteView message, std::string_view what);
 
 // The signature of a digest made already (PIV GENERAL AUTHENTICATE signs a digest).
 bool verifyDigestSignature(EVP_PKEY* key, ByteView digest, ByteView signature);

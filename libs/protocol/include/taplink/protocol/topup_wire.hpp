@@ -183,7 +183,8 @@ Json toJson(const AuthorizeRequest& request);
 
 // -> 200: the load authorization as a data script for the secure chip:
 //   {"orderId", "nonce", "expiresAt", "dataScript": {"format":"taplink-script/1",
-//    "kind":"data", "target":"chip", "scheme", "items": {"loadAuthorization": HEX}}}
+//    "kind":"data", "target":"chip", "scheme",
+//    "items": {"loadAuthorization": HEX, "allowanceSignature": HEX}}}
 inline constexpr std::string_view kDataScriptFormat = "taplink-script/1";
 struct AuthorizeResponse {
     std::string orderId;
@@ -191,6 +192,9 @@ struct AuthorizeResponse {
     std::int64_t expiresAt = 0;  // unix seconds
     std::string scheme;          // the data script's
     Bytes loadAuthorization;     // the 147-byte ECIES envelope
+    // The allowance key's DER ECDSA signature over the chip allowance statement (serial and
+    // envelope), which the load SAM verifies before it opens the envelope.
+    Bytes allowanceSignature;  // chip::sam::kMin/kMaxAllowanceSignatureSize (8..72)
 
     static AuthorizeResponse fromJson(const Json& json);
     bool operator==(const AuthorizeResponse&) const = default;
