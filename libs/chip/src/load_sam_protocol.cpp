@@ -50,6 +50,15 @@ std::uint8_t authorizationAlgorithmId(std::uint8_t algorithmId) {
     return algorithmId;
 }
 
+// GET CHIP INFO's tag 81 and the allowance statement's length byte hold 1..32 bytes.
+void requireChipSerial(ByteView chipSerial, const char* what) {
+    if (chipSerial.empty() || chipSerial.size() > kMaxChipSerialSize) {
+        throw LoadSamFormatError(std::string(what) + ": a chip serial is 1.." +
+                                 std::to_string(kMaxChipSerialSize) + " bytes, got " +
+                                 std::to_string(chipSerial.size()));
+    }
+}
+
 void requirePoint(ByteView point, const char* what) {
     requireSize<LoadSamFormatError>(point, kEcPointSize, what);
     if (point[0] != kUncompressedPoint) {
@@ -235,9 +244,7 @@ LoadAuthorization LoadAuthorization::parse(ByteView bytes) {
 // --- Allowance signature
 
 Bytes encodeAllowanceStatement(ByteView chipSerial, ByteView envelope) {
-    if (chipSerial.empty() || chipSerial.size() > kMaxChipSerialSize) {
-        throw LoadSamFormatError("allowance statement: a chip serial is 1..32 bytes");
-    }
+    requireChipSerial(chipSerial, "allowance statement");
     requireSize<LoadSamFormatError>(envelope, kEnvelopeSize, "allowance statement: envelope");
     return ByteWriter()
         .ascii(kAllowanceStatementMagic)
@@ -305,10 +312,7 @@ Bytes sealLoadAuthorization(ByteView chipPublicKeySpkiOrPoint, ByteView chipSeri
 // --- GET CHIP INFO answer
 
 Bytes ChipInfo::encode() const {
-    if (chipSerial.empty() || chipSerial.size() > kMaxChipSerialSize) {
-        throw LoadSamFormatError("chip info: chip serial must be 1.." +
-                                 std::to_string(kMaxChipSerialSize) + " bytes");
-    }
+    requireChipSerial(chipSerial, "chip info");
     requirePoint(samPublicKey, "chip info: SAM public key");
     requirePoint(sm2PublicKey, "chip info: SM2 public key");
     ByteWriter out;
@@ -338,10 +342,7 @@ ChipInfo ChipInfo::parse(ByteView bytes) {
     }
     info.lifecycle = *lifecycle;
     info.chipSerial = requiredTlv(objects, kTagChipSerial, "chip serial").value;
-    if (info.chipSerial.empty() || info.chipSerial.size() > kMaxChipSerialSize) {
-        throw LoadSamFormatError("chip info: chip serial of " +
-                                 std::to_string(info.chipSerial.size()) + " bytes");
-    }
+    requireChipSerial(info.chipSerial, "chip info");
     info.samPublicKey = requiredTlv(objects, kTagSamPublicKey, "SAM public key").value;
     requirePoint(info.samPublicKey, "chip info: SAM public key");
     info.sm2PublicKey = requiredTlv(objects, kTagSm2PublicKey, "SM2 public key").value;
